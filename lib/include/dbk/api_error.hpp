@@ -1,0 +1,61 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace dbk {
+
+/// An error as a value. Both failures reported by the service (an HTTP status
+/// with a Databricks error body) and failures that never reached it (connection
+/// refused, timeout, cancelled) are ApiErrors; `http_status == 0` marks the latter.
+///
+/// `error_code` is the Databricks code (`RESOURCE_DOES_NOT_EXIST`, ...). When the
+/// body carries none, it is derived from the HTTP status (reference
+/// databricks-api.md §2.1/§2.2), so callers can always branch on it.
+struct ApiError {
+  int http_status = 0;
+  std::string error_code;
+  std::string message;
+  nlohmann::json details;  ///< the `details` array of the body, if any
+  std::string request_id;
+  std::optional<std::chrono::milliseconds> retry_after;  ///< from a Retry-After header
+  std::string method;  ///< the request that failed, for messages: "GET"
+  std::string path;    ///< "/api/2.0/workspace/list" (no host, no query)
+
+  /// `CODE: message (HTTP 404, GET /api/2.0/...)`; never contains credentials.
+  std::string to_string() const;
+
+  bool is_transport_error() const { return http_status == 0; }
+  bool is_not_found() const;
+};
+
+// Error codes for failures that did not come from the service.
+namespace error_codes {
+inline constexpr const char* kConnectionError = "CONNECTION_ERROR";
+inline constexpr const char* kTimeout = "DEADLINE_EXCEEDED";
+inline constexpr const char* kCancelled = "CANCELLED";
+inline constexpr const char* kInvalidResponse = "INVALID_RESPONSE";
+inline constexpr const char* kInvalidArgument = "INVALID_ARGUMENT";
+inline constexpr const char* kIoError = "IO_ERROR";
+inline constexpr const char* kConfigError = "CONFIG_ERROR";
+inline constexpr const char* kNotFound = "RESOURCE_DOES_NOT_EXIST";
+}  // namespace error_codes
+
+/// Builds a client-side error (http_status 0).
+ApiError make_error(std::string error_code, std::string message);
+
+/// Thrown only by Result<T>::value() for callers who prefer exceptions.
+class ApiException : public std::runtime_error {
+ public:
+  explicit ApiException(ApiError error)
+      : std::runtime_error(error.to_string()), error_(std::move(error)) {}
+  const ApiError& error() const noexcept { return error_; }
+
+ private:
+  ApiError error_;
+};
+
+}  // namespace dbk

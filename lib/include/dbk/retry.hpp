@@ -1,0 +1,32 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "dbk/clock.hpp"
+#include "dbk/http.hpp"
+
+namespace dbk {
+
+/// Retry settings (reference databricks-api.md §2.4): 429, 503, 502, 504 and
+/// connection failures are retried; Retry-After is honoured; otherwise capped
+/// exponential backoff with jitter; everything within an overall budget.
+struct RetryOptions {
+  int max_attempts = 10;  ///< including the first try
+  std::chrono::milliseconds initial_backoff{1000};
+  std::chrono::milliseconds max_backoff{10000};
+  double backoff_multiplier = 2.0;
+  std::chrono::milliseconds total_timeout{300000};  ///< overall budget per call
+  /// Returns a factor in [0, 1) scaling the jitter; injectable for tests.
+  std::function<double()> jitter;
+};
+
+/// Decorator: retries `next` according to `options`. Non-idempotent POSTs are
+/// retried only when their body carries an idempotency_token (the JobsApi adds one).
+std::shared_ptr<Transport> make_retrying_transport(std::shared_ptr<Transport> next,
+                                                   RetryOptions options,
+                                                   std::shared_ptr<Clock> clock,
+                                                   std::shared_ptr<Sleeper> sleeper);
+
+}  // namespace dbk
