@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "dbk/api_error.hpp"
+#include "dbk/http.hpp"
+
+namespace dbk::emulator {
+
+/// What a handler answers. The server adds Content-Length, Connection and Date.
+struct Response {
+  int status = 200;
+  HttpHeaders headers;
+  std::string body;
+};
+
+/// `status` with a JSON body (Content-Type: application/json).
+Response json_response(int status, const nlohmann::ordered_json& body);
+/// 200 `{}`: the answer of every "void" call (reference databricks-api.md §1).
+Response empty_response();
+/// `{"error_code": "...", "message": "..."}` with `status` (reference §2.1).
+Response error_response(int status, std::string error_code, std::string message);
+/// The same from an ApiError built with http_error() (its http_status; 500 if unset).
+Response error_response(const ApiError& error);
+/// Raw bytes (e.g. export with direct_download=true).
+Response bytes_response(int status, std::string body, std::string content_type);
+
+}  // namespace dbk::emulator

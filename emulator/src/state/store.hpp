@@ -1,0 +1,103 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dbk/result.hpp"
+
+namespace dbk::emulator {
+
+class Journal;
+
+/// The durable metadata store: JSON documents grouped by `kind` ("job", "run",
+/// "workspace_object", ...) and keyed by a string, plus named counters for ids.
+///
+/// Durability contract: when put/erase/next_id/transaction return success, the change is
+/// in the write-ahead journal and fsync'ed, so it survives kill -9 (docs/emulator.md).
+/// Reads never touch the disk. Thread-safe: reads take a shared lock, writes and
+/// transactions are serialised.
+class Store {
+ public:
+  using Document = nlohmann::json;
+  using Entries = std::vector<std::pair<std::string, Document>>;
+
+  /// A set of changes applied atomically and durably by Store::transaction. Reads see the
+  /// store as modified by this transaction so far.
+  class Transaction {
+   public:
+    std::optional<Document> get(std::string_view kind, std::string_view key) const;
+    /// Every document of `kind`, in key order (see Store::list).
+    Entries list(std::string_view kind) const;
+    void put(std::string_view kind, std::string_view key, Document value);
+    void erase(std::string_view kind, std::string_view key);
+    /// Next value of `counter` (1, 2, 3, ... per counter), committed with the transaction.
+    std::int64_t next_id(std::string_view counter);
+
+   private:
+    friend class Store;
+    explicit Transaction(const Store& store) : store_(store) {}
+    const Store& store_;
+    nlohmann::json ops_ = nlohmann::json::array();
+    std::map<std::string, std::map<std::string, std::optional<Document>>> pending_;
+    std::map<std::string, std::int64_t> counters_;
+  };
+
+  /// Opens (creating if needed) the store in `dir`: loads snapshot.json, replays
+  /// journal.jsonl over it (a torn last line from a crash is ignored), then compacts.
+  /// An empty `dir` gives a memory-only store (nothing written).
+  static Result<std::unique_ptr<Store>> open(const std::filesystem::path& dir);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  std::optional<Document> get(std::string_view kind, std::string_view key) const;
+  /// Every document of `kind` in key order. Keys compare as numbers when both are
+  /// decimal integers ("2" < "10"), so int64 ids list in id order.
+  Entries list(std::string_view kind) const;
+  Status put(std::string_view kind, std::string_view key, Document value);
+  /// Erasing a missing key is a success.
+  Status erase(std::string_view kind, std::string_view key);
+  Result<std::int64_t> next_id(std::string_view counter);
+
+  /// Runs `fn` with exclusive access to the store; when it returns success every change
+  /// it made is journaled (one fsync'ed record) and applied, otherwise nothing is.
+  /// `fn` must not call other Store methods (it would deadlock); use the Transaction.
+  Status transaction(const std::function<Status(Transaction&)>& fn);
+
+  /// Removes every document and counter (admin reset), durably.
+  Status clear();
+
+  /// Journal records written since the last compaction (for tests and docs).
+  std::size_t journal_records() const;
+
+ private:
+  struct KeyLess {
+    bool operator()(const std::string& a, const std::string& b) const;
+  };
+  using Table = std::map<std::string, Document, KeyLess>;
+
+  Store() = default;
+  void apply(const nlohmann::json& ops);
+  Status commit(const nlohmann::json& ops);  ///< journal + apply; caller holds the write lock
+  Status compact();                          ///< snapshot + truncate journal; write lock held
+
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, Table, std::less<>> tables_;
+  std::map<std::string, std::int64_t, std::less<>> counters_;
+  std::filesystem::path dir_;  ///< empty = memory only
+  std::unique_ptr<Journal> journal_;
+  std::size_t journal_records_ = 0;
+};
+
+}  // namespace dbk::emulator
