@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dbk/models/dbfs.hpp"
+#include "dbk/result.hpp"
+
+namespace dbk {
+
+namespace detail {
+class ApiCaller;
+}
+
+/// Largest decoded block for `put` contents, `add-block` data and `read` length
+/// (reference databricks-api.md §0.4).
+inline constexpr std::size_t kMaxDbfsBlockBytes = 1048576;
+
+/// Turns "dbfs:/x" or "/x" into "/x" (what the SDKs send, §1.2). Rejects
+/// relative paths and "dbfs://" (also refused by the legacy CLI) with INVALID_ARGUMENT.
+Result<std::string> normalize_dbfs_path(std::string_view path);
+
+/// Progress of a recursive delete that the server runs in increments (PARTIAL_DELETE).
+struct DeleteProgress {
+  int calls = 0;                              ///< delete calls made so far
+  std::optional<std::int64_t> files_deleted;  ///< from "operation has deleted N files", if present
+  std::string message;                        ///< server message of the last PARTIAL_DELETE
+};
+using DeleteProgressCallback = std::function<void(const DeleteProgress&)>;
+
+/// `/api/2.0/dbfs/...` (reference databricks-api.md §1.2). Accepts "dbfs:/x" and
+/// "/x" everywhere and always sends "/x". Thread-safe.
+class DbfsApi {
+ public:
+  explicit DbfsApi(std::shared_ptr<const detail::ApiCaller> caller);
+
+  /// Entries of a directory (a file path gives a one-element list; empty when `files` is absent).
+  Result<std::vector<FileInfo>> list(const std::string& path) const;
+  Result<FileInfo> get_status(const std::string& path) const;
+  Status mkdirs(const std::string& path) const;
+  /// Inline put of at most 1 MiB (larger contents fail before sending; use upload_file).
+  Status put(const std::string& path, std::string_view contents, bool overwrite = false) const;
+  /// Streaming upload: create → add_block* (each ≤ 1 MiB) → close.
+  Result<std::int64_t> create(const std::string& path, bool overwrite = false) const;
+  Status add_block(std::int64_t handle, std::string_view data) const;
+  Status close(std::int64_t handle) const;
+  /// Reads up to `length` (≤ 1 MiB) bytes at `offset`; 0 bytes at EOF.
+  Result<ReadResult> read(const std::string& path, std::int64_t offset,
+                          std::int64_t length = kMaxDbfsBlockBytes) const;
+  /// `dbfs/delete`; a 503 PARTIAL_DELETE means "call again", so this loops until
+  /// the server reports success, calling `progress` after each partial step.
+  Status remove(const std::string& path, bool recursive = false,
+                const DeleteProgressCallback& progress = {}) const;
+  Status move(const std::string& source_path, const std::string& destination_path) const;
+
+ private:
+  std::shared_ptr<const detail::ApiCaller> caller_;
+};
+
+}  // namespace dbk

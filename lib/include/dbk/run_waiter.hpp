@@ -1,0 +1,62 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "dbk/clock.hpp"
+#include "dbk/models/jobs.hpp"
+#include "dbk/result.hpp"
+
+namespace dbk {
+
+class JobsApi;
+
+/// Poll interval: `initial × n` for the n-th poll, capped at `max`, plus up to
+/// `max_jitter × jitter()` (reference databricks-api.md §0.6, §3.4).
+struct PollPolicy {
+  std::chrono::milliseconds initial{1000};
+  std::chrono::milliseconds max{10000};
+  std::chrono::milliseconds max_jitter{500};
+  std::function<double()> jitter;  ///< in [0, 1); nullptr = random
+};
+
+struct WaitOptions {
+  std::chrono::milliseconds timeout{0};  ///< 0 = wait forever
+  PollPolicy poll;
+  std::shared_ptr<Clock> clock;      ///< nullptr = system clock
+  std::shared_ptr<Sleeper> sleeper;  ///< nullptr = real sleeps
+  /// Called with the first Run seen and whenever life_cycle_state or result_state changes.
+  std::function<void(const Run&)> on_state_change;
+  bool cancel_on_timeout = false;  ///< cancel the run before reporting the timeout
+  /// Set (e.g. from a signal-handling thread) to stop waiting: gives a CANCELLED error.
+  const std::atomic<bool>* cancelled = nullptr;
+};
+
+/// Polls `runs/get` until the run is TERMINATED, SKIPPED or INTERNAL_ERROR and
+/// returns it (whatever its result_state). A timeout gives DEADLINE_EXCEEDED.
+Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOptions& options = {});
+
+enum class RunOutcomeKind {
+  kSuccess,        ///< result_state SUCCESS
+  kFailed,         ///< any other result_state, or INTERNAL_ERROR without one
+  kCanceled,       ///< result_state CANCELED
+  kTimedOut,       ///< result_state TIMEDOUT
+  kSkipped,        ///< life_cycle_state SKIPPED
+  kNotTerminated,  ///< still running
+};
+
+struct RunOutcome {
+  RunOutcomeKind kind = RunOutcomeKind::kNotTerminated;
+  bool ok = false;      ///< only SUCCESS is ok
+  std::string state;    ///< result_state, else life_cycle_state
+  std::string message;  ///< state_message
+};
+
+/// Classifies a run for exit codes; copes with an absent result_state (§3.3).
+RunOutcome classify(const Run& run);
+
+}  // namespace dbk

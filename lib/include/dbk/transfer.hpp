@@ -1,0 +1,172 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dbk/api_error.hpp"
+#include "dbk/result.hpp"
+
+namespace dbk {
+
+class DbfsApi;
+class WorkspaceApi;
+
+/// Block size of streaming DBFS transfers: 1 MiB, as the legacy CLI and the SDKs
+/// use (reference databricks-api.md §1.2).
+inline constexpr std::size_t kTransferBlockBytes = 1048576;
+
+/// Totals across one operation. Callbacks may come from worker threads but are
+/// never called concurrently.
+struct TransferProgress {
+  std::uint64_t bytes_done = 0;
+  std::size_t files_done = 0;
+  std::size_t files_total = 0;
+};
+using ProgressCallback = std::function<void(const TransferProgress&)>;
+
+enum class FileStatus {
+  kDone,        ///< copied / imported / exported
+  kSkipped,     ///< not attempted on purpose (exists, wrong extension, not a notebook); see message
+  kFailed,      ///< see error
+  kNotStarted,  ///< left out because an earlier failure stopped the operation
+};
+
+/// Outcome for one file, in a stable order (sorted source walk), so the CLI can
+/// print "src -> dst" lines reproducibly.
+struct FileResult {
+  std::string src;
+  std::string dst;
+  FileStatus status = FileStatus::kNotStarted;
+  std::string message;  ///< why it was skipped
+  std::optional<ApiError> error;
+};
+
+/// True when no entry failed or was left out.
+bool all_succeeded(const std::vector<FileResult>& results);
+
+// ---- single files ---------------------------------------------------------------
+
+struct UploadOptions {
+  bool overwrite = false;
+  /// Upload to a hidden sibling (".name.dbk-tmp-<hex>") and move it into place,
+  /// so an interrupted upload never leaves a partial file at the target.
+  bool atomic = false;
+  ProgressCallback progress;
+  const std::atomic<bool>* cancelled = nullptr;  ///< set to stop between blocks
+};
+
+/// Streams a local file of any size to DBFS in 1 MiB blocks (create/add-block/close);
+/// the file is never held in memory whole.
+Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std::string& dbfs_path,
+                   const UploadOptions& options = {});
+
+struct DownloadOptions {
+  bool overwrite = false;
+  ProgressCallback progress;
+  const std::atomic<bool>* cancelled = nullptr;
+};
+
+/// Reads a DBFS file in 1 MiB chunks into a temporary file next to `local_path`
+/// and renames it into place; on failure the temporary file is removed.
+Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
+                     const std::string& local_path, const DownloadOptions& options = {});
+
+// ---- many files -------------------------------------------------------------------
+
+enum class CopyDirection { kUpload, kDownload };
+
+struct CopyItem {
+  std::string src;
+  std::string dst;
+};
+
+struct CopyOptions {
+  unsigned parallelism = 8;  ///< worker threads across files (min 1)
+  bool overwrite = false;
+  /// Without overwrite, an existing target is skipped ("already exists") when
+  /// true, and is a failure when false.
+  bool skip_existing = true;
+  bool atomic = false;  ///< uploads only; see UploadOptions::atomic
+  bool continue_on_error = false;
+  ProgressCallback progress;
+  const std::atomic<bool>* cancelled = nullptr;
+};
+
+/// Copies files with bounded parallelism; one result per item, in item order.
+std::vector<FileResult> copy_files(const DbfsApi& dbfs, CopyDirection direction,
+                                   const std::vector<CopyItem>& items,
+                                   const CopyOptions& options = {});
+
+/// Copies a directory tree (local → DBFS or DBFS → local): creates the target
+/// directories, then copies the files like copy_files. Fails as a whole only when
+/// the source cannot be listed.
+Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection direction,
+                                          const std::string& src_dir, const std::string& dst_dir,
+                                          const CopyOptions& options = {});
+
+// ---- workspace directories ----------------------------------------------------------
+
+/// How import_dir decides what becomes a notebook.
+enum class ImportDirMode {
+  /// databricks-cli: by extension only (reference databricks-api.md §5.4).
+  kLegacy,
+  /// Only files with a "Databricks notebook source" header become SOURCE notebooks;
+  /// .ipynb stay JUPYTER; everything else is skipped.
+  kAuto,
+};
+
+/// What one local file becomes in the workspace.
+struct NotebookMapping {
+  std::string language;  ///< empty for HTML/DBC
+  std::string format;
+  std::string target_name;  ///< file name with the matched extension stripped
+};
+
+/// Legacy import_dir rule for a file name: endswith match on .scala .py .sql .SQL
+/// .r .R .ipynb .html .dbc; nullopt for any other name (reference §5.4).
+std::optional<NotebookMapping> legacy_notebook_mapping(const std::string& file_name);
+
+/// AUTO rule: `content` is the beginning of the file (the first line suffices).
+std::optional<NotebookMapping> auto_notebook_mapping(const std::string& file_name,
+                                                     std::string_view content);
+
+struct ImportDirOptions {
+  ImportDirMode mode = ImportDirMode::kLegacy;
+  bool overwrite = false;
+  bool exclude_hidden = false;     ///< skip files and directories starting with '.'
+  bool continue_on_error = false;  ///< else the first failure stops the rest
+  unsigned parallelism = 8;
+  const std::atomic<bool>* cancelled = nullptr;
+};
+
+/// Imports a local directory tree into the workspace (mkdirs first, recursing).
+/// Fails as a whole only when the local directory cannot be read or the target
+/// directory cannot be created; per-file outcomes are in the results.
+Result<std::vector<FileResult>> import_dir(const WorkspaceApi& workspace,
+                                           const std::string& local_dir,
+                                           const std::string& workspace_dir,
+                                           const ImportDirOptions& options = {});
+
+struct ExportDirOptions {
+  bool overwrite = false;  ///< else an existing local file is skipped
+  bool continue_on_error = true;
+  unsigned parallelism = 8;
+  const std::atomic<bool>* cancelled = nullptr;
+};
+
+/// Exports every notebook under a workspace directory as SOURCE with the
+/// language's extension (.py .scala .sql .r); other objects are skipped.
+Result<std::vector<FileResult>> export_dir(const WorkspaceApi& workspace,
+                                           const std::string& workspace_dir,
+                                           const std::string& local_dir,
+                                           const ExportDirOptions& options = {});
+
+/// ".py", ".scala", ".sql", ".r" for a notebook language; "" for others.
+std::string extension_for_language(const std::string& language);
+
+}  // namespace dbk
