@@ -20,6 +20,25 @@ std::optional<std::string> find_header(const HttpHeaders& headers, std::string_v
 /// Replaces (or appends) a header, case-insensitively.
 void set_header(HttpHeaders& headers, std::string name, std::string value);
 
+/// Standard reason phrase ("Not Found"); "" for an unknown status.
+std::string_view http_reason_phrase(int status);
+
+/// Percent-encodes everything except RFC 3986 unreserved characters
+/// (so '/' becomes %2F and ' ' becomes %20); for query keys and values.
+std::string url_encode(std::string_view text);
+
+/// Pieces of an absolute http(s) URL. `port` is the explicit port or the
+/// scheme's default; `path` starts with '/' (or is empty); `query` has no '?'.
+struct UrlParts {
+  std::string scheme;  ///< "http" or "https", lower case
+  std::string host;
+  int port = 0;
+  std::string path;
+  std::string query;
+};
+/// Splits an absolute http(s) URL; nullopt when it is not one.
+std::optional<UrlParts> parse_url(std::string_view url);
+
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string url;     ///< absolute: scheme://host[:port][/prefix]/api/2.0/...?query

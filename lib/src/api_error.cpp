@@ -1,0 +1,59 @@
+#include "dbk/api_error.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace dbk {
+namespace {
+
+bool contains_icase(const std::string& haystack, std::string_view needle) {
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [](char a, char b) {
+                          return std::tolower(static_cast<unsigned char>(a)) ==
+                                 std::tolower(static_cast<unsigned char>(b));
+                        });
+  return it != haystack.end();
+}
+
+}  // namespace
+
+std::string ApiError::to_string() const {
+  std::string out = error_code.empty() ? std::string("ERROR") : error_code;
+  out += ": ";
+  // 429 bodies often repeat the code inside the message
+  // ("REQUEST_LIMIT_EXCEEDED: Exceeded ..."); print it once.
+  std::string_view text = message;
+  if (!error_code.empty() && text.size() > error_code.size() + 2 &&
+      text.substr(0, error_code.size()) == error_code &&
+      text.substr(error_code.size(), 2) == ": ") {
+    text.remove_prefix(error_code.size() + 2);
+  }
+  out += text;
+  std::string where;
+  if (http_status != 0) where = "HTTP " + std::to_string(http_status);
+  if (!method.empty() || !path.empty()) {
+    if (!where.empty()) where += ", ";
+    where += method;
+    if (!method.empty() && !path.empty()) where += ' ';
+    where += path;
+  }
+  if (!where.empty()) out += " (" + where + ")";
+  return out;
+}
+
+bool ApiError::is_not_found() const {
+  if (http_status == 404 || error_code == error_codes::kNotFound) return true;
+  // reference databricks-api.md §2.1: jobs/get, jobs/runs/get and clusters/get answer
+  // 400 INVALID_PARAMETER_VALUE "... does not exist" for a missing id.
+  return http_status == 400 && error_code == "INVALID_PARAMETER_VALUE" &&
+         (contains_icase(message, "does not exist") || contains_icase(message, "doesn't exist"));
+}
+
+ApiError make_error(std::string error_code, std::string message) {
+  ApiError error;
+  error.error_code = std::move(error_code);
+  error.message = std::move(message);
+  return error;
+}
+
+}  // namespace dbk

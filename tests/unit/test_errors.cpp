@@ -1,0 +1,76 @@
+#include <catch2/catch.hpp>
+
+#include "dbk/api_error.hpp"
+#include "dbk/result.hpp"
+
+using dbk::ApiError;
+
+TEST_CASE("ApiError::to_string names code, message, status and request") {
+  ApiError error;
+  error.http_status = 404;
+  error.error_code = "RESOURCE_DOES_NOT_EXIST";
+  error.message = "Path (/x) doesn't exist.";
+  error.method = "GET";
+  error.path = "/api/2.0/workspace/get-status";
+  CHECK(error.to_string() ==
+        "RESOURCE_DOES_NOT_EXIST: Path (/x) doesn't exist. (HTTP 404, GET "
+        "/api/2.0/workspace/get-status)");
+}
+
+TEST_CASE("ApiError::to_string of a transport error has no HTTP status") {
+  ApiError error = dbk::make_error("CONNECTION_ERROR", "cannot connect to 127.0.0.1:9");
+  CHECK(error.is_transport_error());
+  CHECK(error.to_string() == "CONNECTION_ERROR: cannot connect to 127.0.0.1:9");
+  error.method = "POST";
+  error.path = "/api/2.0/dbfs/put";
+  CHECK(error.to_string() ==
+        "CONNECTION_ERROR: cannot connect to 127.0.0.1:9 (POST /api/2.0/dbfs/put)");
+}
+
+TEST_CASE("ApiError::to_string does not repeat a code the message already starts with") {
+  ApiError error;
+  error.http_status = 429;
+  error.error_code = "REQUEST_LIMIT_EXCEEDED";
+  error.message = "REQUEST_LIMIT_EXCEEDED: Exceeded workspace rate limit";
+  CHECK(error.to_string() == "REQUEST_LIMIT_EXCEEDED: Exceeded workspace rate limit (HTTP 429)");
+}
+
+TEST_CASE("is_not_found covers 404, the code and the 400 does-not-exist overrides") {
+  ApiError error;
+  error.http_status = 404;
+  error.error_code = "ENDPOINT_NOT_FOUND";
+  CHECK(error.is_not_found());
+
+  ApiError missing_job;
+  missing_job.http_status = 400;
+  missing_job.error_code = "INVALID_PARAMETER_VALUE";
+  missing_job.message = "Job 123 does not exist.";
+  CHECK(missing_job.is_not_found());
+  missing_job.message = "Run: 5 in job: 3 doesn't exist";
+  CHECK(missing_job.is_not_found());
+
+  ApiError bad_value = missing_job;
+  bad_value.message = "Missing required field: job_id";
+  CHECK_FALSE(bad_value.is_not_found());
+
+  ApiError already_exists;
+  already_exists.http_status = 400;
+  already_exists.error_code = "RESOURCE_ALREADY_EXISTS";
+  already_exists.message = "A file or directory already exists at the input path /x.";
+  CHECK_FALSE(already_exists.is_not_found());
+
+  CHECK(dbk::make_error(dbk::error_codes::kNotFound, "no such file").is_not_found());
+}
+
+TEST_CASE("Result holds a value or an error; value() throws ApiException") {
+  dbk::Result<int> ok = 3;
+  REQUIRE(ok.ok());
+  CHECK(*ok == 3);
+  dbk::Result<int> failed = dbk::make_error("IO_ERROR", "disk full");
+  CHECK_FALSE(failed.ok());
+  CHECK(failed.error().error_code == "IO_ERROR");
+  CHECK_THROWS_AS(failed.value(), dbk::ApiException);
+  dbk::Status status = dbk::make_error("IO_ERROR", "disk full");
+  CHECK_FALSE(status.ok());
+  CHECK(dbk::Status().ok());
+}
