@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dbk/result.hpp"
+
+namespace dbk::emulator {
+
+class Store;
+
+/// The emulated clusters. One all-purpose cluster ("dbk-local", RUNNING) exists from the
+/// start so that `clusters list` yields an existing_cluster_id; job runs with new_cluster
+/// get an ephemeral JOB cluster that terminates with the run. State changes happen on the
+/// emulated clock (tick), persisted in the store (kind "cluster").
+class ClusterManager {
+ public:
+  /// Emulated time a cluster spends in PENDING / RESTARTING / TERMINATING.
+  static constexpr std::int64_t kStartMs = 3000;
+  static constexpr std::int64_t kTerminateMs = 1000;
+  static constexpr const char* kDefaultClusterId = "0101-000000-dbklocal";
+
+  ClusterManager(Store& store, std::string creator) : store_(store), creator_(std::move(creator)) {}
+
+  /// Loads clusters from the store; creates the default cluster when there is none.
+  void recover(std::int64_t now_ms);
+  void reset(std::int64_t now_ms);
+
+  /// Advances PENDING → RUNNING, RESTARTING → RUNNING, TERMINATING → TERMINATED.
+  void tick(std::int64_t now_ms);
+
+  std::vector<nlohmann::json> list() const;
+  /// 400 INVALID_PARAMETER_VALUE "Cluster <id> does not exist" (reference §1.4, §0.3).
+  Result<nlohmann::json> get(const std::string& cluster_id) const;
+  Result<nlohmann::json> create(const nlohmann::json& spec, std::int64_t now_ms);
+  /// TERMINATED → PENDING → RUNNING; in any other state a documented no-op.
+  Status start(const std::string& cluster_id, std::int64_t now_ms);
+  Status restart(const std::string& cluster_id, std::int64_t now_ms);
+  /// clusters/delete: → TERMINATING → TERMINATED with termination_reason USER_REQUEST.
+  Status terminate(const std::string& cluster_id, std::int64_t now_ms,
+                   const std::string& reason_code = "USER_REQUEST");
+  Status permanent_delete(const std::string& cluster_id);
+
+  /// A RUNNING job cluster for one run (cluster_source JOB).
+  std::string create_job_cluster(const nlohmann::json& spec, std::int64_t run_id,
+                                 std::int64_t now_ms);
+  /// The public view (no private fields).
+  static nlohmann::json render(const nlohmann::json& cluster);
+
+ private:
+  void save(const nlohmann::json& cluster);
+  std::string new_cluster_id(std::int64_t now_ms);
+
+  Store& store_;
+  std::string creator_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace dbk::emulator

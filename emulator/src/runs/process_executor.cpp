@@ -1,0 +1,274 @@
+#include "runs/process_executor.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "service.hpp"
+
+extern char** environ;
+
+namespace dbk::emulator {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::chrono::seconds kKillGrace{10};  // SIGTERM → SIGKILL (notebook-executor.md)
+constexpr std::size_t kLogTail = 64 * 1024;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string tail(const std::string& text, std::size_t max) {
+  return text.size() <= max ? text : text.substr(text.size() - max);
+}
+
+bool write_file(const fs::path& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+  return static_cast<bool>(out);
+}
+
+/// Last non-empty line of `text`, for a one-line `error`.
+std::string last_line(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  std::string last;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+  }
+  return last;
+}
+
+std::string find_in_path(const std::string& name) {
+  if (name.find('/') != std::string::npos) {
+    return ::access(name.c_str(), X_OK) == 0 ? name : std::string();
+  }
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
+
+class ProcessAttempt : public TaskAttempt {
+ public:
+  ProcessAttempt(pid_t pid, fs::path run_dir) : pid_(pid), run_dir_(std::move(run_dir)) {}
+  ~ProcessAttempt() override {
+    if (pid_ > 0) {
+      ::kill(-pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  std::optional<TaskOutcome> poll(std::int64_t) override {
+    if (pid_ <= 0) return std::nullopt;
+    int status = 0;
+    pid_t done = ::waitpid(pid_, &status, WNOHANG);
+    if (done == 0) {
+      if (stopping_ && std::chrono::steady_clock::now() - stop_requested_ > kKillGrace) {
+        ::kill(-pid_, SIGKILL);
+      }
+      return std::nullopt;
+    }
+    ::kill(-pid_, SIGKILL);  // leftovers of the group (e.g. a Spark JVM) go with the leader
+    pid_ = -1;
+    return finish(done < 0 ? -1 : status);
+  }
+
+  void cancel() override {
+    if (pid_ <= 0 || stopping_) return;
+    stopping_ = true;
+    stop_requested_ = std::chrono::steady_clock::now();
+    ::kill(-pid_, SIGTERM);
+  }
+
+ private:
+  TaskOutcome finish(int status) {
+    TaskOutcome outcome;
+    const std::string stdout_text = read_file(run_dir_ / "stdout.log");
+    const std::string stderr_text = read_file(run_dir_ / "stderr.log");
+    outcome.logs = tail(stdout_text + stderr_text, kLogTail);
+    if (stopping_) {
+      outcome.result_state = "CANCELED";  // the engine turns it into CANCELED or TIMEDOUT
+      return outcome;
+    }
+    const fs::path result_path = run_dir_ / "result.json";
+    std::error_code ec;
+    if (fs::exists(result_path, ec)) {
+      auto result = nlohmann::json::parse(read_file(result_path), nullptr, false);
+      if (result.is_object()) {
+        outcome.result_state = result.value("result_state", std::string("FAILED"));
+        if (outcome.result_state != "SUCCESS") outcome.result_state = "FAILED";
+        if (result.contains("notebook_output") && result["notebook_output"].is_object())
+          outcome.notebook_output = result["notebook_output"];
+        outcome.error = result.value("error", std::string());
+        outcome.error_trace = result.value("error_trace", std::string());
+        if (outcome.result_state == "FAILED" && outcome.error.empty())
+          outcome.error = "The notebook failed without an error message";
+        return outcome;
+      }
+    }
+    // Died without a result: quote the tail of stderr (notebook-executor.md).
+    outcome.result_state = "FAILED";
+    std::string why = WIFSIGNALED(status)
+                          ? "killed by signal " + std::to_string(WTERMSIG(status))
+                          : "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    std::string line = last_line(stderr_text);
+    outcome.error = "The notebook runtime ended without a result (" + why + ")" +
+                    (line.empty() ? std::string() : ": " + line);
+    outcome.error_trace = tail(stderr_text, kLogTail);
+    outcome.state_message = outcome.error;
+    return outcome;
+  }
+
+  pid_t pid_;
+  fs::path run_dir_;
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point stop_requested_{};
+};
+
+}  // namespace
+
+std::string ProcessExecutor::resolve_python(std::string& missing) const {
+  if (!config_.python.empty()) {
+    std::string found = find_in_path(config_.python);
+    if (found.empty()) missing = "the Python interpreter '" + config_.python + "' was not found";
+    return found;
+  }
+  // <repo>/.venv/bin/python next to emulator/runtime, else python3 from PATH.
+  fs::path venv = config_.runtime_dir.parent_path().parent_path() / ".venv" / "bin" / "python";
+  if (::access(venv.c_str(), X_OK) == 0) return venv.string();
+  std::string found = find_in_path("python3");
+  if (found.empty()) missing = "no Python interpreter was found (tried " + venv.string() + " and python3 on PATH)";
+  return found;
+}
+
+std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
+  auto fail = [](std::string message) {
+    return std::make_unique<FinishedAttempt>(failed_outcome(std::move(message)));
+  };
+  std::string missing;
+  const std::string python = resolve_python(missing);
+  if (python.empty()) return fail("Cannot run the task: " + missing);
+  std::error_code ec;
+  if (!fs::exists(config_.runtime_dir / "dbk_runtime", ec)) {
+    return fail("Cannot run the task: the notebook runtime package is missing (" +
+                (config_.runtime_dir / "dbk_runtime").string() + " does not exist)");
+  }
+
+  const fs::path run_dir = config_.runs_dir / std::to_string(launch.task_run_id);
+  fs::remove_all(run_dir, ec);
+  fs::create_directories(run_dir, ec);
+  if (ec) return fail("Cannot create the run folder " + run_dir.string() + ": " + ec.message());
+
+  nlohmann::json task = {{"run_id", launch.task_run_id},
+                         {"task_type", launch.task_type},
+                         {"parameters", launch.parameters.is_object() ? launch.parameters
+                                                                      : nlohmann::json::object()},
+                         {"dbfs_root", config_.dbfs_root.string()},
+                         {"spark_master", config_.spark_master},
+                         {"workspace_url", config_.workspace_url},
+                         {"workspace_token", config_.workspace_token},
+                         {"output_file", (run_dir / "result.json").string()},
+                         {"timeout_seconds", launch.timeout_seconds}};
+  if (launch.task_type == "notebook_task") {
+    const std::string path = launch.task["notebook_task"].value("notebook_path", "");
+    if (config_.workspace == nullptr) return fail("Cannot run the task: the workspace is not available");
+    auto notebook = config_.workspace->read_notebook(path);
+    if (!notebook) {
+      return fail("Unable to access the notebook \"" + path + "\" in the workspace: " +
+                  notebook.error().message);
+    }
+    const fs::path file = run_dir / (notebook->format == "JUPYTER" ? "notebook.ipynb" : "notebook.py");
+    if (!write_file(file, notebook->content)) return fail("Cannot write " + file.string());
+    task["notebook_path"] = path;
+    task["notebook_file"] = file.string();
+    task["notebook_format"] = notebook->format.empty() ? "SOURCE" : notebook->format;
+    task["notebook_language"] = notebook->language.empty() ? "PYTHON" : notebook->language;
+  } else {  // spark_python_task
+    const auto& spec = launch.task["spark_python_task"];
+    std::string python_file = spec.value("python_file", "");
+    fs::path local;
+    if (python_file.rfind("dbfs:/", 0) == 0) {
+      local = config_.dbfs_root / python_file.substr(6);
+    } else if (python_file.rfind("/dbfs/", 0) == 0) {
+      local = config_.dbfs_root / python_file.substr(6);
+    } else if (!python_file.empty() && python_file.front() == '/' && config_.workspace != nullptr) {
+      // A workspace path: take the source of the notebook/file stored there.
+      auto source = config_.workspace->read_notebook(python_file);
+      if (!source) return fail("Unable to access the python file \"" + python_file + "\": " + source.error().message);
+      local = run_dir / "main.py";
+      if (!write_file(local, source->content)) return fail("Cannot write " + local.string());
+    } else {
+      return fail("Unsupported python_file location \"" + python_file + "\" (use dbfs:/...)");
+    }
+    if (!fs::is_regular_file(local, ec)) return fail("The python file " + python_file + " does not exist");
+    const fs::path copy = run_dir / "main.py";
+    if (local != copy) fs::copy_file(local, copy, fs::copy_options::overwrite_existing, ec);
+    if (ec) return fail("Cannot copy " + python_file + ": " + ec.message());
+    task["python_file"] = copy.string();
+    task["python_params"] = spec.value("parameters", nlohmann::json::array());
+  }
+  const fs::path task_file = run_dir / "task.json";
+  if (!write_file(task_file, task.dump(2))) return fail("Cannot write " + task_file.string());
+
+  // Everything the child needs is built before fork: after it only async-signal-safe calls.
+  std::vector<std::string> args = {python, "-m", "dbk_runtime", "run", "--task", task_file.string()};
+  std::vector<std::string> env;
+  std::string pythonpath = "PYTHONPATH=" + config_.runtime_dir.string();
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry(*e);
+    if (entry.rfind("PYTHONPATH=", 0) == 0) {
+      pythonpath += ":" + entry.substr(11);
+      continue;
+    }
+    env.push_back(entry);
+  }
+  env.push_back(pythonpath);
+  env.push_back("PYTHONUNBUFFERED=1");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const std::string dir = run_dir.string();
+  const std::string out_path = (run_dir / "stdout.log").string();
+  const std::string err_path = (run_dir / "stderr.log").string();
+
+  pid_t pid = ::fork();
+  if (pid < 0) return fail("Cannot start the notebook runtime: fork failed");
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    if (::chdir(dir.c_str()) != 0) ::_exit(127);
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || out < 0 || err < 0) ::_exit(127);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);  // also from the parent, so a cancel right away reaches the group
+  return std::make_unique<ProcessAttempt>(pid, run_dir);
+}
+
+}  // namespace dbk::emulator

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "runs/task_executor.hpp"
+
+namespace dbk::emulator {
+
+class WorkspaceReader;
+
+/// Where and how the notebook runtime is started (docs/design/notebook-executor.md).
+struct ProcessExecutorConfig {
+  std::filesystem::path runs_dir;     ///< <state>/runs
+  std::filesystem::path dbfs_root;    ///< dbfs:/x == dbfs_root/x
+  std::filesystem::path runtime_dir;  ///< emulator/runtime (holds the dbk_runtime package)
+  std::string python;                 ///< --python; "" = <repo>/.venv/bin/python, else python3
+  std::string spark_master = "local[*]";
+  std::string workspace_url;  ///< the emulator itself, for %run / dbutils.notebook.run
+  std::string workspace_token;
+  const WorkspaceReader* workspace = nullptr;
+};
+
+/// Runs notebook_task and spark_python_task attempts as `<python> -m dbk_runtime run
+/// --task task.json`, one process group per attempt so cancel and timeout reach Spark too.
+class ProcessExecutor : public TaskExecutor {
+ public:
+  explicit ProcessExecutor(ProcessExecutorConfig config) : config_(std::move(config)) {}
+  std::unique_ptr<TaskAttempt> start(const TaskLaunch& launch) override;
+
+  /// The interpreter that would be used, or an error naming what is missing.
+  std::string resolve_python(std::string& missing) const;
+
+ private:
+  ProcessExecutorConfig config_;
+};
+
+}  // namespace dbk::emulator

@@ -1,0 +1,268 @@
+#include "state/store.hpp"
+
+#include <system_error>
+
+#include "http/request.hpp"
+#include "state/files.hpp"
+#include "state/journal.hpp"
+
+namespace dbk::emulator {
+namespace {
+
+constexpr const char* kSnapshotFile = "snapshot.json";
+constexpr const char* kJournalFile = "journal.jsonl";
+constexpr int kSnapshotVersion = 1;
+// Compact once replaying the journal would cost more than rewriting the snapshot.
+constexpr std::size_t kCompactAfterRecords = 2000;
+
+bool is_decimal(const std::string& text) {
+  if (text.empty() || text.size() > 19) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// Ops are absolute (put value, erase, set counter), so replaying a record twice (a crash
+// between snapshot and journal truncation) gives the same state.
+nlohmann::json put_op(std::string_view kind, std::string_view key, nlohmann::json value) {
+  return {{"op", "put"}, {"kind", kind}, {"key", key}, {"value", std::move(value)}};
+}
+nlohmann::json erase_op(std::string_view kind, std::string_view key) {
+  return {{"op", "erase"}, {"kind", kind}, {"key", key}};
+}
+nlohmann::json counter_op(std::string_view name, std::int64_t value) {
+  return {{"op", "counter"}, {"name", name}, {"value", value}};
+}
+
+}  // namespace
+
+bool Store::KeyLess::operator()(const std::string& a, const std::string& b) const {
+  bool a_num = is_decimal(a);
+  bool b_num = is_decimal(b);
+  if (a_num && b_num && a.size() != b.size()) return a.size() < b.size();
+  if (a_num != b_num) return a_num;  // numbers first
+  return a < b;
+}
+
+// ---- Transaction -----------------------------------------------------------------------
+
+std::optional<Store::Document> Store::Transaction::get(std::string_view kind,
+                                                       std::string_view key) const {
+  auto table = pending_.find(std::string(kind));
+  if (table != pending_.end()) {
+    auto entry = table->second.find(std::string(key));
+    if (entry != table->second.end()) return entry->second;
+  }
+  auto stored = store_.tables_.find(kind);
+  if (stored == store_.tables_.end()) return std::nullopt;
+  auto entry = stored->second.find(std::string(key));
+  if (entry == stored->second.end()) return std::nullopt;
+  return entry->second;
+}
+
+Store::Entries Store::Transaction::list(std::string_view kind) const {
+  Table merged;
+  auto stored = store_.tables_.find(kind);
+  if (stored != store_.tables_.end()) merged = stored->second;
+  auto table = pending_.find(std::string(kind));
+  if (table != pending_.end()) {
+    for (const auto& [key, value] : table->second) {
+      if (value) {
+        merged[key] = *value;
+      } else {
+        merged.erase(key);
+      }
+    }
+  }
+  return Entries(merged.begin(), merged.end());
+}
+
+void Store::Transaction::put(std::string_view kind, std::string_view key, Document value) {
+  ops_.push_back(put_op(kind, key, value));
+  pending_[std::string(kind)][std::string(key)] = std::move(value);
+}
+
+void Store::Transaction::erase(std::string_view kind, std::string_view key) {
+  ops_.push_back(erase_op(kind, key));
+  pending_[std::string(kind)][std::string(key)] = std::nullopt;
+}
+
+std::int64_t Store::Transaction::next_id(std::string_view counter) {
+  std::string name(counter);
+  auto it = counters_.find(name);
+  std::int64_t current = 0;
+  if (it != counters_.end()) {
+    current = it->second;
+  } else {
+    auto stored = store_.counters_.find(counter);
+    if (stored != store_.counters_.end()) current = stored->second;
+  }
+  std::int64_t next = current + 1;
+  counters_[name] = next;
+  ops_.push_back(counter_op(counter, next));
+  return next;
+}
+
+// ---- Store -----------------------------------------------------------------------------
+
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir) {
+  std::unique_ptr<Store> store(new Store());
+  if (dir.empty()) return store;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return http_error(500, "IO_ERROR", "cannot create " + dir.string() + ": " + ec.message());
+  store->dir_ = dir;
+
+  auto snapshot_text = read_file(dir / kSnapshotFile);
+  if (snapshot_text.ok()) {
+    auto snapshot = nlohmann::json::parse(*snapshot_text, nullptr, false);
+    if (snapshot.is_discarded() || !snapshot.is_object()) {
+      return http_error(500, "DATA_LOSS", "corrupt state snapshot " + (dir / kSnapshotFile).string());
+    }
+    if (snapshot.value("version", 0) > kSnapshotVersion) {
+      return http_error(500, "INVALID_STATE",
+                        "state folder was written by a newer emulator (snapshot version " +
+                            std::to_string(snapshot.value("version", 0)) + ")");
+    }
+    for (const auto& [kind, entries] : snapshot.value("tables", nlohmann::json::object()).items()) {
+      Table& table = store->tables_[kind];
+      for (const auto& [key, value] : entries.items()) table[key] = value;
+    }
+    for (const auto& [name, value] : snapshot.value("counters", nlohmann::json::object()).items()) {
+      if (value.is_number_integer()) store->counters_[name] = value.get<std::int64_t>();
+    }
+  }
+  for (const std::string& line : Journal::read_lines(dir / kJournalFile)) {
+    auto record = nlohmann::json::parse(line, nullptr, false);
+    // Only the tail can be damaged by a crash; an unreadable record was never acknowledged.
+    if (record.is_discarded() || !record.is_object() || !record.contains("ops")) continue;
+    store->apply(record["ops"]);
+  }
+  auto journal = Journal::open(dir / kJournalFile);
+  if (!journal.ok()) return std::move(journal).error();
+  store->journal_ = std::move(*journal);
+  std::unique_lock<std::shared_mutex> lock(store->mutex_);
+  Status compacted = store->compact();  // also drops any torn tail before new appends
+  if (!compacted.ok()) return std::move(compacted).error();
+  lock.unlock();
+  return store;
+}
+
+void Store::apply(const nlohmann::json& ops) {
+  for (const auto& op : ops) {
+    const std::string kind = op.value("op", "");
+    if (kind == "put") {
+      tables_[op.value("kind", "")][op.value("key", "")] = op.value("value", nlohmann::json());
+    } else if (kind == "erase") {
+      auto table = tables_.find(op.value("kind", ""));
+      if (table != tables_.end()) {
+        table->second.erase(op.value("key", ""));
+        if (table->second.empty()) tables_.erase(table);
+      }
+    } else if (kind == "counter") {
+      counters_[op.value("name", "")] = op.value("value", std::int64_t{0});
+    } else if (kind == "clear") {
+      tables_.clear();
+      counters_.clear();
+    }
+  }
+}
+
+Status Store::commit(const nlohmann::json& ops) {
+  if (ops.empty()) return {};
+  if (journal_) {
+    nlohmann::json record = {{"ops", ops}};
+    Status appended =
+        journal_->append(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (!appended.ok()) return appended;
+    ++journal_records_;
+  }
+  apply(ops);
+  if (journal_ && journal_records_ >= kCompactAfterRecords) {
+    // The write is already durable in the journal; a failed compaction only means a longer
+    // replay next start.
+    (void)compact();
+  }
+  return {};
+}
+
+Status Store::compact() {
+  if (dir_.empty()) return {};
+  nlohmann::json tables = nlohmann::json::object();
+  for (const auto& [kind, table] : tables_) {
+    nlohmann::json entries = nlohmann::json::object();
+    for (const auto& [key, value] : table) entries[key] = value;
+    tables[kind] = std::move(entries);
+  }
+  nlohmann::json counters = nlohmann::json::object();
+  for (const auto& [name, value] : counters_) counters[name] = value;
+  nlohmann::json snapshot = {
+      {"version", kSnapshotVersion}, {"tables", std::move(tables)}, {"counters", std::move(counters)}};
+  Status written = write_file_atomically(
+      dir_ / kSnapshotFile, snapshot.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (!written.ok()) return written;
+  Status truncated = journal_->truncate();
+  if (!truncated.ok()) return truncated;
+  journal_records_ = 0;
+  return {};
+}
+
+std::optional<Store::Document> Store::get(std::string_view kind, std::string_view key) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  auto table = tables_.find(kind);
+  if (table == tables_.end()) return std::nullopt;
+  auto entry = table->second.find(std::string(key));
+  if (entry == table->second.end()) return std::nullopt;
+  return entry->second;
+}
+
+Store::Entries Store::list(std::string_view kind) const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  auto table = tables_.find(kind);
+  if (table == tables_.end()) return {};
+  return Entries(table->second.begin(), table->second.end());
+}
+
+Status Store::put(std::string_view kind, std::string_view key, Document value) {
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  return commit(nlohmann::json::array({put_op(kind, key, std::move(value))}));
+}
+
+Status Store::erase(std::string_view kind, std::string_view key) {
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  return commit(nlohmann::json::array({erase_op(kind, key)}));
+}
+
+Result<std::int64_t> Store::next_id(std::string_view counter) {
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  auto it = counters_.find(counter);
+  std::int64_t next = (it == counters_.end() ? 0 : it->second) + 1;
+  Status status = commit(nlohmann::json::array({counter_op(counter, next)}));
+  if (!status.ok()) return std::move(status).error();
+  return next;
+}
+
+Status Store::transaction(const std::function<Status(Transaction&)>& fn) {
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  Transaction tx(*this);
+  Status status = fn(tx);
+  if (!status.ok()) return status;
+  return commit(tx.ops_);
+}
+
+Status Store::clear() {
+  std::unique_lock<std::shared_mutex> lock(mutex_);
+  Status status = commit(nlohmann::json::array({{{"op", "clear"}}}));
+  if (!status.ok()) return status;
+  return compact();
+}
+
+std::size_t Store::journal_records() const {
+  std::shared_lock<std::shared_mutex> lock(mutex_);
+  return journal_records_;
+}
+
+}  // namespace dbk::emulator
