@@ -1,0 +1,63 @@
+#include "app/command_table.hpp"
+
+#include <algorithm>
+
+namespace dbk::cli {
+
+const std::vector<GroupSpec>& group_table() {
+  static const std::vector<GroupSpec> groups = {
+      {"configure", "Write a connection profile to ~/.databrickscfg.", false},
+      {"workspace", "Notebooks and folders in the workspace.", false},
+      {"fs", "Files in DBFS (also available as the `dbfs` command).", false},
+      {"jobs", "Create, list and run jobs.", false},
+      {"runs", "Submit, inspect and cancel job runs.", false},
+      {"clusters", "List, inspect, start and stop clusters.", false},
+      {"emulator", "Serve a local emulator of a Databricks workspace.", false},
+      {"completion", "Print a shell completion script (bash or zsh).", false},
+      {"docs", "Print the command reference as Markdown.", true},
+  };
+  return groups;
+}
+
+const std::vector<CommandSpec>& command_table() {
+  static const std::vector<CommandSpec> table = [] {
+    std::vector<CommandSpec> rows;
+    add_configure_commands(rows);
+    add_workspace_commands(rows);
+    add_fs_commands(rows);
+    add_jobs_commands(rows);
+    add_runs_commands(rows);
+    add_clusters_commands(rows);
+    add_emulator_commands(rows);
+    add_meta_commands(rows);
+    return rows;
+  }();
+  return table;
+}
+
+const GroupSpec* find_group(const std::string& name) {
+  for (const auto& group : group_table()) {
+    if (group.name == name) return &group;
+  }
+  return nullptr;
+}
+
+const CommandSpec* find_command(const std::string& group, const std::string& verb) {
+  for (const auto& command : command_table()) {
+    if (command.group != group) continue;
+    if (command.verb == verb) return &command;
+    if (std::find(command.aliases.begin(), command.aliases.end(), verb) != command.aliases.end()) {
+      return &command;
+    }
+  }
+  return nullptr;
+}
+
+bool is_leaf_group(const std::string& group) {
+  for (const auto& command : command_table()) {
+    if (command.group == group && command.verb.empty()) return true;
+  }
+  return false;
+}
+
+}  // namespace dbk::cli

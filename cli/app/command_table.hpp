@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "app/command_spec.hpp"
+
+namespace dbk::cli {
+
+/// The static command tree, in help order.
+const std::vector<GroupSpec>& group_table();
+const std::vector<CommandSpec>& command_table();
+
+const GroupSpec* find_group(const std::string& name);
+/// The command `group verb` (verb or alias); `verb` empty for group-less commands.
+const CommandSpec* find_command(const std::string& group, const std::string& verb);
+/// True when `group` is itself a command (configure, emulator, completion, docs).
+bool is_leaf_group(const std::string& group);
+
+// Each commands/*.cpp contributes its rows.
+void add_configure_commands(std::vector<CommandSpec>& table);
+void add_workspace_commands(std::vector<CommandSpec>& table);
+void add_fs_commands(std::vector<CommandSpec>& table);
+void add_jobs_commands(std::vector<CommandSpec>& table);
+void add_runs_commands(std::vector<CommandSpec>& table);
+void add_clusters_commands(std::vector<CommandSpec>& table);
+void add_emulator_commands(std::vector<CommandSpec>& table);
+void add_meta_commands(std::vector<CommandSpec>& table);  ///< completion, docs
+
+}  // namespace dbk::cli

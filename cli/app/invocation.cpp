@@ -1,0 +1,98 @@
+#include "app/invocation.hpp"
+
+#include <iostream>
+
+#include "app/exit_codes.hpp"
+#include "output/error_printer.hpp"
+
+#ifndef DBK_VERSION
+#define DBK_VERSION "0.0.0"
+#endif
+
+namespace dbk::cli {
+
+ApiError usage_error(std::string message) {
+  ApiError error;
+  error.error_code = kUsageErrorCode;
+  error.message = std::move(message);
+  return error;
+}
+
+int exit_code_for(const ApiError& error) {
+  if (error.error_code == kUsageErrorCode) return exit_codes::kUsage;
+  if (error.is_transport_error() && error.error_code == error_codes::kTimeout) {
+    return exit_codes::kTimedOut;
+  }
+  if (error.is_transport_error() && error.error_code == error_codes::kCancelled) {
+    return exit_codes::kInterrupted;
+  }
+  return exit_codes::kError;
+}
+
+Invocation::Invocation(const CommandSpec& spec, std::string program, GlobalOptions globals, Io io)
+    : spec_(spec), program_(std::move(program)), globals_(std::move(globals)), io_(io) {}
+
+bool Invocation::flag(const std::string& name) const {
+  auto it = flags_.find(name);
+  return it != flags_.end() && it->second;
+}
+
+std::optional<std::string> Invocation::value(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+std::vector<std::string> Invocation::values(const std::string& name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::optional<std::string> Invocation::arg(const std::string& name) const {
+  auto it = args_.find(name);
+  if (it == args_.end()) return std::nullopt;
+  return it->second;
+}
+
+OutputFormat Invocation::output_format(OutputFormat fallback) const {
+  return globals_.output.value_or(fallback);
+}
+
+Result<std::optional<std::int64_t>> Invocation::int_value(const std::string& name) const {
+  auto text = value(name);
+  if (!text) return std::optional<std::int64_t>{};
+  try {
+    std::size_t used = 0;
+    long long number = std::stoll(*text, &used);
+    if (used == text->size()) return std::optional<std::int64_t>{number};
+  } catch (const std::exception&) {
+  }
+  return usage_error("Invalid value for '--" + name + "': '" + *text + "' is not a valid integer.");
+}
+
+Result<Client> Invocation::client(const std::optional<std::string>& jobs_api_version) {
+  if (client_) return *client_;
+  ConfigOptions config_options;
+  config_options.profile = globals_.profile;
+  auto config = resolve_config(config_options);
+  if (!config) return config.error();
+  ClientOptions options;
+  options.config = *config;
+  if (jobs_api_version) options.config.jobs_api_version = *jobs_api_version;
+  if (globals_.debug) {
+    // The library redacts credentials before calling the sink.
+    std::ostream* err = io_.err;
+    options.log = [err](const std::string& line) { *err << line << '\n' << std::flush; };
+  }
+  std::string command = spec_.group + (spec_.verb.empty() ? "" : "_" + spec_.verb);
+  options.user_agent = std::string("dbk/") + DBK_VERSION + " cmd/" + command;
+  client_.emplace(Client(std::move(options)));
+  return *client_;
+}
+
+int Invocation::fail(const ApiError& error) const {
+  print_error(err(), error, program_, output_format() == OutputFormat::kJson);
+  return exit_code_for(error);
+}
+
+}  // namespace dbk::cli

@@ -1,0 +1,67 @@
+// `dbk emulator`: serves a local Databricks workspace emulator until SIGINT/SIGTERM.
+#include <iostream>
+
+#include "app/command_table.hpp"
+#include "app/exit_codes.hpp"
+#include "app/invocation.hpp"
+#include "dbk/emulator/emulator.hpp"
+
+namespace dbk::cli {
+namespace {
+
+int run_emulator(Invocation& inv) {
+  emulator::EmulatorOptions options;
+  if (auto host = inv.value("host")) options.host = *host;
+  auto port = inv.int_value("port");
+  if (!port) return inv.fail(port.error());
+  if (*port) options.port = static_cast<int>(**port);
+  auto threads = inv.int_value("threads");
+  if (!threads) return inv.fail(threads.error());
+  if (*threads) options.threads = static_cast<int>(**threads);
+  if (auto state = inv.value("state")) options.state_dir = *state;
+  if (auto token = inv.value("token")) options.token = *token;
+  if (auto cert = inv.value("tls-cert")) options.tls_cert_file = *cert;
+  if (auto key = inv.value("tls-key")) options.tls_key_file = *key;
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return inv.fail(usage_error("--tls-cert and --tls-key must be given together."));
+  }
+  if (auto url = inv.value("external-url")) options.external_url = *url;
+  if (auto master = inv.value("spark-master")) options.spark_master = *master;
+  if (auto python = inv.value("python")) options.python = *python;
+
+  auto started = emulator::Emulator::start(options);
+  if (!started) return inv.fail(started.error());
+  auto& server = *started;
+  // One line, flushed: scripts and tests read the URL (with the real port) from here.
+  inv.out() << server->base_url() << std::endl;
+  server->wait(true);
+  server->stop();
+  return exit_codes::kOk;
+}
+
+}  // namespace
+
+void add_emulator_commands(std::vector<CommandSpec>& table) {
+  CommandSpec spec;
+  spec.group = "emulator";
+  spec.summary = "Serve a local emulator of a Databricks workspace until SIGINT/SIGTERM.";
+  spec.description =
+      "Prints the base URL (one line) on stdout once listening. --port 0 picks a free port.";
+  spec.options = {
+      value("host", 0, "HOST", "Address to listen on (default 127.0.0.1)."),
+      value("port", 0, "PORT", "Port to listen on; 0 = any free port (default 8080)."),
+      value("state", 0, "DIR", "Folder for durable state (default: a temporary folder)."),
+      value("token", 0, "TOKEN", "Require this bearer token on every API request."),
+      value("tls-cert", 0, "FILE", "PEM certificate; with --tls-key, serve HTTPS."),
+      value("tls-key", 0, "FILE", "PEM private key for --tls-cert."),
+      value("external-url", 0, "URL", "Base of returned URLs such as run_page_url."),
+      value("spark-master", 0, "URL", "Spark master for notebook tasks (default local[*])."),
+      value("python", 0, "PATH", "Python interpreter of the notebook runtime."),
+      value("threads", 0, "N", "Server threads (default: automatic)."),
+  };
+  spec.handler = run_emulator;
+  spec.accepts_output = false;
+  table.push_back(std::move(spec));
+}
+
+}  // namespace dbk::cli

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace dbk::cli {
+
+/// Python's `json.dumps(value, indent=2)` byte for byte (reference §5.2): two-space
+/// indent, ", "/": " separators, `[]`/`{}` for empty containers, non-ASCII and
+/// control characters as lower-case \uXXXX (surrogate pairs above U+FFFF), floats
+/// in repr() form. No trailing newline.
+std::string to_python_json(const nlohmann::ordered_json& value);
+std::string to_python_json(const nlohmann::json& value);
+
+/// Python's repr() of a finite or non-finite double ("1.0", "1e+16", "NaN", "Infinity").
+std::string python_float_repr(double number);
+
+}  // namespace dbk::cli
