@@ -1,0 +1,119 @@
+#include "dbk/run_waiter.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include "dbk/jobs.hpp"
+
+namespace dbk {
+
+namespace {
+
+// Sleeps are cut into slices so a cancellation flag set by a signal-handling
+// thread is noticed within this time.
+constexpr std::chrono::milliseconds kSleepSlice{250};
+
+double random_jitter() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+std::chrono::milliseconds poll_interval(const PollPolicy& policy, int attempt) {
+  // reference databricks-api.md §0.6: ≈ min(attempt, 10) s + jitter.
+  auto base = std::min(policy.initial * attempt, policy.max);
+  double factor = policy.jitter ? policy.jitter() : random_jitter();
+  factor = std::clamp(factor, 0.0, 1.0);
+  auto jitter = std::chrono::milliseconds(
+      static_cast<std::int64_t>(factor * static_cast<double>(policy.max_jitter.count())));
+  return std::max(base + jitter, std::chrono::milliseconds(1));
+}
+
+std::string format_duration(std::chrono::milliseconds duration) {
+  if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+  return std::to_string(duration.count()) + " ms";
+}
+
+bool is_cancelled(const WaitOptions& options) {
+  return options.cancelled != nullptr && options.cancelled->load();
+}
+
+ApiError cancelled_error(std::int64_t run_id) {
+  return make_error(error_codes::kCancelled,
+                    "stopped waiting for run " + std::to_string(run_id) + " (the run continues)");
+}
+
+}  // namespace
+
+Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOptions& options) {
+  const auto clock = options.clock ? options.clock : system_clock();
+  const auto sleeper = options.sleeper ? options.sleeper : real_sleeper();
+  const bool has_deadline = options.timeout.count() > 0;
+  const auto deadline = clock->now() + options.timeout;
+
+  std::optional<std::pair<std::string, std::optional<std::string>>> last_state;
+  for (int attempt = 1;; ++attempt) {
+    if (is_cancelled(options)) return cancelled_error(run_id);
+    auto run = jobs.runs_get(run_id);
+    if (!run) return std::move(run).error();
+    auto state = std::make_pair(run->state.life_cycle_state, run->state.result_state);
+    if (!last_state || *last_state != state) {
+      last_state = state;
+      if (options.on_state_change) options.on_state_change(*run);
+    }
+    if (run->state.is_terminal()) return std::move(*run);
+
+    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock->now());
+    if (has_deadline && remaining.count() <= 0) {
+      std::string message = "run " + std::to_string(run_id) + " did not finish within " +
+                            format_duration(options.timeout) + " (last state " +
+                            run->state.life_cycle_state + ")";
+      if (options.cancel_on_timeout) {
+        auto cancelled = jobs.runs_cancel(run_id);
+        message += cancelled ? "; the run was cancelled"
+                             : "; cancelling it failed: " + cancelled.error().to_string();
+      }
+      return make_error(error_codes::kTimeout, message);
+    }
+    auto interval = poll_interval(options.poll, attempt);
+    if (has_deadline) interval = std::min(interval, remaining);
+    while (interval.count() > 0) {
+      if (is_cancelled(options)) return cancelled_error(run_id);
+      auto slice = std::min(interval, kSleepSlice);
+      sleeper->sleep_for(slice);
+      interval -= slice;
+    }
+  }
+}
+
+RunOutcome classify(const Run& run) {
+  RunOutcome outcome;
+  const auto& state = run.state;
+  outcome.message = state.state_message;
+  outcome.state = state.result_state.value_or(state.life_cycle_state);
+  if (!state.is_terminal()) {
+    outcome.kind = RunOutcomeKind::kNotTerminated;
+    return outcome;
+  }
+  if (state.result_state) {
+    const auto& result = *state.result_state;
+    if (result == result_states::kSuccess) {
+      outcome.kind = RunOutcomeKind::kSuccess;
+      outcome.ok = true;
+    } else if (result == result_states::kCanceled) {
+      outcome.kind = RunOutcomeKind::kCanceled;
+    } else if (result == result_states::kTimedOut) {
+      outcome.kind = RunOutcomeKind::kTimedOut;
+    } else if (state.life_cycle_state == life_cycle_states::kSkipped) {
+      outcome.kind = RunOutcomeKind::kSkipped;
+    } else {
+      outcome.kind = RunOutcomeKind::kFailed;
+    }
+    return outcome;
+  }
+  // No result_state: SKIPPED, or an INTERNAL_ERROR the legacy CLI crashed on (§3.3).
+  outcome.kind = state.life_cycle_state == life_cycle_states::kSkipped ? RunOutcomeKind::kSkipped
+                                                                       : RunOutcomeKind::kFailed;
+  return outcome;
+}
+
+}  // namespace dbk

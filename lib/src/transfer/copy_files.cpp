@@ -1,0 +1,203 @@
+// Many-file DBFS copies with bounded parallelism across files.
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+
+#include "dbk/dbfs.hpp"
+#include "dbk/transfer.hpp"
+#include "transfer/local_files.hpp"
+#include "transfer/parallel.hpp"
+
+namespace dbk {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kAlreadyExists = "RESOURCE_ALREADY_EXISTS";
+
+// Folds per-file cumulative byte counts into operation totals and serialises the
+// user's callback across worker threads.
+class ProgressTotals {
+ public:
+  ProgressTotals(ProgressCallback callback, std::size_t files_total)
+      : callback_(std::move(callback)) {
+    totals_.files_total = files_total;
+  }
+
+  /// A per-file callback reporting into the totals.
+  ProgressCallback for_file() {
+    if (!callback_) return {};
+    auto last = std::make_shared<std::uint64_t>(0);
+    return [this, last](const TransferProgress& file) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      totals_.bytes_done += file.bytes_done - *last;
+      *last = file.bytes_done;
+      callback_(totals_);
+    };
+  }
+
+  void file_finished() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++totals_.files_done;
+    if (callback_) callback_(totals_);
+  }
+
+ private:
+  ProgressCallback callback_;
+  std::mutex mutex_;
+  TransferProgress totals_;
+};
+
+std::string join_dbfs(const std::string& dir, const std::string& name) {
+  if (!dir.empty() && dir.back() == '/') return dir + name;
+  return dir + "/" + name;
+}
+
+// Sorted walk of a local tree: files (relative, '/'-joined) and leaf directories.
+Status walk_local(const fs::path& root, const std::string& relative,
+                  std::vector<std::string>& files, std::vector<std::string>& leaf_dirs) {
+  std::error_code code;
+  std::vector<fs::directory_entry> entries;
+  for (fs::directory_iterator it(root / relative, code), end; !code && it != end;
+       it.increment(code)) {
+    entries.push_back(*it);
+  }
+  if (code) return detail::io_error("cannot list", root / relative, code);
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+  bool has_subdir = false;
+  for (const auto& entry : entries) {
+    const std::string name = entry.path().filename().string();
+    const std::string child = relative.empty() ? name : relative + "/" + name;
+    if (entry.is_directory(code)) {
+      has_subdir = true;
+      auto walked = walk_local(root, child, files, leaf_dirs);
+      if (!walked) return walked;
+    } else if (entry.is_regular_file(code)) {
+      files.push_back(child);
+    }
+  }
+  if (!has_subdir && !relative.empty()) leaf_dirs.push_back(relative);
+  return {};
+}
+
+Status walk_dbfs(const DbfsApi& dbfs, const std::string& root, const std::string& relative,
+                 std::vector<std::string>& files, std::vector<std::string>& dirs) {
+  auto listing = dbfs.list(relative.empty() ? root : join_dbfs(root, relative));
+  if (!listing) return std::move(listing).error();
+  std::sort(listing->begin(), listing->end(),
+            [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
+  for (const auto& info : *listing) {
+    const auto slash = info.path.find_last_of('/');
+    const std::string name = slash == std::string::npos ? info.path : info.path.substr(slash + 1);
+    if (name.empty()) continue;
+    const std::string child = relative.empty() ? name : relative + "/" + name;
+    if (info.is_dir) {
+      dirs.push_back(child);
+      auto walked = walk_dbfs(dbfs, root, child, files, dirs);
+      if (!walked) return walked;
+    } else {
+      files.push_back(child);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+bool all_succeeded(const std::vector<FileResult>& results) {
+  return std::none_of(results.begin(), results.end(), [](const FileResult& r) {
+    return r.status == FileStatus::kFailed || r.status == FileStatus::kNotStarted;
+  });
+}
+
+std::vector<FileResult> copy_files(const DbfsApi& dbfs, CopyDirection direction,
+                                   const std::vector<CopyItem>& items, const CopyOptions& options) {
+  std::vector<FileResult> results(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    results[i].src = items[i].src;
+    results[i].dst = items[i].dst;
+  }
+  ProgressTotals totals(options.progress, items.size());
+  detail::run_parallel(
+      items.size(), options.parallelism,
+      [&](std::size_t index) {
+        FileResult& result = results[index];
+        Status copied;
+        if (direction == CopyDirection::kUpload) {
+          UploadOptions upload{options.overwrite, options.atomic, totals.for_file(),
+                               options.cancelled};
+          copied = upload_file(dbfs, result.src, result.dst, upload);
+        } else {
+          DownloadOptions download{options.overwrite, totals.for_file(), options.cancelled};
+          copied = download_file(dbfs, result.src, result.dst, download);
+        }
+        if (copied) {
+          result.status = FileStatus::kDone;
+        } else if (!options.overwrite && options.skip_existing &&
+                   copied.error().error_code == kAlreadyExists) {
+          // Legacy `fs cp -r` prints "... already exists. Skip." and keeps going.
+          result.status = FileStatus::kSkipped;
+          result.message = result.dst + " already exists";
+        } else {
+          result.status = FileStatus::kFailed;
+          result.error = copied.error();
+        }
+        totals.file_finished();
+        return result.status != FileStatus::kFailed || options.continue_on_error;
+      },
+      options.cancelled);
+  return results;
+}
+
+Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection direction,
+                                          const std::string& src_dir, const std::string& dst_dir,
+                                          const CopyOptions& options) {
+  std::vector<std::string> files;
+  std::vector<std::string> dirs;
+  std::vector<CopyItem> items;
+  if (direction == CopyDirection::kUpload) {
+    std::error_code code;
+    if (!fs::is_directory(src_dir, code)) {
+      return make_error(error_codes::kInvalidArgument, src_dir + " is not a local directory");
+    }
+    auto walked = walk_local(src_dir, "", files, dirs);
+    if (!walked) return std::move(walked).error();
+    auto target = normalize_dbfs_path(dst_dir);
+    if (!target) return std::move(target).error();
+    // mkdirs creates parents, so the root and the leaf directories cover the tree.
+    auto made = dbfs.mkdirs(*target);
+    if (!made) return std::move(made).error();
+    for (const auto& dir : dirs) {
+      made = dbfs.mkdirs(join_dbfs(*target, dir));
+      if (!made) return std::move(made).error();
+    }
+    for (const auto& file : files) {
+      items.push_back({(fs::path(src_dir) / file).string(), join_dbfs(*target, file)});
+    }
+  } else {
+    auto source = normalize_dbfs_path(src_dir);
+    if (!source) return std::move(source).error();
+    auto status = dbfs.get_status(*source);
+    if (!status) return std::move(status).error();
+    if (!status->is_dir) {
+      return make_error(error_codes::kInvalidArgument, *source + " is not a DBFS directory");
+    }
+    auto walked = walk_dbfs(dbfs, *source, "", files, dirs);
+    if (!walked) return std::move(walked).error();
+    std::error_code code;
+    fs::create_directories(dst_dir, code);
+    if (code) return detail::io_error("cannot create", dst_dir, code);
+    for (const auto& dir : dirs) {
+      fs::create_directories(fs::path(dst_dir) / dir, code);
+      if (code) return detail::io_error("cannot create", fs::path(dst_dir) / dir, code);
+    }
+    for (const auto& file : files) {
+      items.push_back({join_dbfs(*source, file), (fs::path(dst_dir) / file).string()});
+    }
+  }
+  return copy_files(dbfs, direction, items, options);
+}
+
+}  // namespace dbk

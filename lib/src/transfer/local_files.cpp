@@ -1,0 +1,58 @@
+#include "transfer/local_files.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "idempotency.hpp"
+
+namespace dbk::detail {
+
+namespace fs = std::filesystem;
+
+fs::path temp_sibling(const fs::path& target) {
+  return target.parent_path() / ("." + target.filename().string() + ".dbk-tmp-" + random_hex(8));
+}
+
+std::string temp_sibling(const std::string& dbfs_path) {
+  const auto slash = dbfs_path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? std::string() : dbfs_path.substr(0, slash);
+  const std::string name = slash == std::string::npos ? dbfs_path : dbfs_path.substr(slash + 1);
+  return dir + "/." + name + ".dbk-tmp-" + random_hex(8);
+}
+
+ApiError io_error(const std::string& what, const fs::path& path, const std::error_code& code) {
+  std::string message = what + " " + path.string();
+  if (code) {
+    message += ": " + code.message();
+  } else if (errno != 0) {
+    message += std::string(": ") + std::strerror(errno);
+  }
+  return make_error(error_codes::kIoError, message);
+}
+
+Status write_file_atomically(const fs::path& target, std::string_view content) {
+  const fs::path temp = temp_sibling(target);
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) return io_error("cannot create", temp);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.close();
+    if (!out) {
+      auto error = io_error("cannot write", temp);
+      std::error_code ignored;
+      fs::remove(temp, ignored);
+      return error;
+    }
+  }
+  std::error_code code;
+  fs::rename(temp, target, code);
+  if (code) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    return io_error("cannot rename into", target, code);
+  }
+  return {};
+}
+
+}  // namespace dbk::detail
