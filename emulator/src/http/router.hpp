@@ -28,6 +28,14 @@ class Router {
   /// `router.add_versions("POST", {"2.0", "2.1", "2.2"}, "jobs/create", h)`.
   void add_versions(const std::string& method, std::initializer_list<std::string_view> versions,
                     std::string_view suffix, const Handler& handler);
+  /// The same with any range of version strings (e.g. `const auto v = {"2.0", "2.1"};`).
+  template <typename Versions>
+  void add_versions(const std::string& method, const Versions& versions, std::string_view suffix,
+                    const Handler& handler) {
+    for (const auto& version : versions) {
+      add(method, "/api/" + std::string(version) + "/" + std::string(suffix), handler);
+    }
+  }
 
   /// Finds and calls the handler. Unknown path → 404 ENDPOINT_NOT_FOUND; known path with
   /// another method → 405 (with an Allow header). Exceptions thrown by a handler become

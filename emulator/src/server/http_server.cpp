@@ -1,0 +1,376 @@
+#include "server/http_server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/version.hpp>
+#include <exception>
+#include <thread>
+#include <vector>
+
+namespace dbk::emulator {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      int hi = hex_value(text[i + 1]);
+      int lo = hex_value(text[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += (plus_is_space && c == '+') ? ' ' : c;
+  }
+  return out;
+}
+
+Response plain_error(int status, const std::string& code, const std::string& message) {
+  return error_response(status, code, message);
+}
+
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  Session(Stream stream, const ServerOptions& options, RequestDispatcher& dispatcher)
+      : stream_(std::move(stream)),
+        options_(options),
+        dispatcher_(dispatcher),
+        timer_(stream_.get_executor()) {}
+
+  void run() {
+    if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+      beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
+      stream_.async_handshake(
+          asio::ssl::stream_base::server,
+          [self = this->shared_from_this()](beast::error_code ec) {
+            if (!ec) self->read_header();
+          });
+    } else {
+      read_header();
+    }
+  }
+
+ private:
+  void read_header() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
+    parser_->body_limit(options_.body_limit);
+    beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec == http::error::header_limit) {
+      return fail(431, "REQUEST_HEADER_FIELDS_TOO_LARGE", "Request headers are too large.");
+    }
+    if (ec == http::error::body_limit) return too_large();
+    if (ec) {
+      if (is_parse_error(ec)) return fail(400, "BAD_REQUEST", "Malformed HTTP request.");
+      return close();
+    }
+    auto& request = parser_->get();
+    if (auto length = parser_->content_length(); length && *length > options_.body_limit) {
+      return too_large();
+    }
+    auto expect = request.find(http::field::expect);
+    if (expect != request.end() && beast::iequals(expect->value(), "100-continue")) {
+      auto continue_response = std::make_shared<http::response<http::empty_body>>(
+          http::status::continue_, request.version());
+      beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
+      http::async_write(stream_, *continue_response,
+                        [self = this->shared_from_this(), continue_response](
+                            beast::error_code write_ec, std::size_t) {
+                          if (write_ec) return self->close();
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    beast::get_lowest_layer(stream_).expires_after(options_.body_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->on_body(ec);
+                     });
+  }
+
+  static bool is_parse_error(beast::error_code ec) {
+    return ec.category() == beast::error_code(http::error::bad_target).category() &&
+           ec != http::error::end_of_stream && ec != http::error::partial_message;
+  }
+
+  void on_body(beast::error_code ec) {
+    if (ec == http::error::body_limit) return too_large();
+    if (ec) {
+      if (is_parse_error(ec)) return fail(400, "BAD_REQUEST", "Malformed HTTP request.");
+      return close();
+    }
+    auto message = parser_->release();
+    keep_alive_ = message.keep_alive();
+    version_ = message.version();
+    request_ = Request();
+    request_.method = std::string(message.method_string());
+    request_.target = std::string(message.target());
+    parse_target(request_.target, request_.path, request_.query);
+    for (const auto& field : message) {
+      request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request_.body = std::move(message.body());
+
+    RequestDispatcher::Plan plan;
+    try {
+      plan = dispatcher_.plan(request_);
+    } catch (const std::exception& e) {
+      plan.response = plain_error(500, "INTERNAL_ERROR", e.what());
+    } catch (...) {
+      plan.response = plain_error(500, "INTERNAL_ERROR", "Internal error");
+    }
+    if (plan.delay.count() > 0) {
+      // Injected latency waits on a timer, not on a server thread.
+      timer_.expires_after(plan.delay);
+      timer_.async_wait([self = this->shared_from_this(),
+                         planned = std::move(plan.response)](beast::error_code) mutable {
+        self->answer(std::move(planned));
+      });
+      return;
+    }
+    answer(std::move(plan.response));
+  }
+
+  void answer(std::optional<Response> planned) {
+    Response response;
+    if (planned) {
+      response = std::move(*planned);
+    } else {
+      try {
+        response = dispatcher_.handle(request_);
+      } catch (const std::exception& e) {
+        response = plain_error(500, "INTERNAL_ERROR", e.what());
+      } catch (...) {
+        response = plain_error(500, "INTERNAL_ERROR", "Internal error");
+      }
+    }
+    write(std::move(response), keep_alive_);
+  }
+
+  void too_large() {
+    fail(413, "REQUEST_ENTITY_TOO_LARGE",
+         "The request body exceeds the limit of " + std::to_string(options_.body_limit) +
+             " bytes.");
+  }
+
+  // Answers an unreadable request and closes: the stream position is unknown after it.
+  void fail(int status, const std::string& code, const std::string& message) {
+    version_ = 11;
+    write(plain_error(status, code, message), false);
+  }
+
+  void write(Response response, bool keep_alive) {
+    auto out = std::make_shared<http::response<http::string_body>>();
+    out->version(version_ == 10 ? 10 : 11);
+    out->result(static_cast<unsigned>(response.status));
+    out->set(http::field::server, "dbk-emulator");
+    for (auto& [name, value] : response.headers) out->insert(name, value);
+    out->body() = std::move(response.body);
+    out->keep_alive(keep_alive);
+    out->prepare_payload();
+    request_ = Request();  // free the request body before a long write
+    beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
+    http::async_write(stream_, *out,
+                      [self = this->shared_from_this(), out](beast::error_code ec, std::size_t) {
+                        if (ec || !out->keep_alive()) return self->close();
+                        self->read_header();
+                      });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+      // No TLS close_notify round trip: a misbehaving peer must not hold us.
+      beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    } else {
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+  }
+
+  Stream stream_;
+  const ServerOptions& options_;
+  RequestDispatcher& dispatcher_;
+  asio::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Request request_;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+};
+
+class BeastServer final : public HttpServer {
+ public:
+  BeastServer(const ServerOptions& options, RequestDispatcher& dispatcher)
+      : options_(options),
+        dispatcher_(dispatcher),
+        ioc_(options.threads),
+        acceptor_(asio::make_strand(ioc_)) {}
+
+  ~BeastServer() override { stop(); }
+
+  Status listen() {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(options_.host == "localhost" ? "127.0.0.1" : options_.host,
+                                          ec);
+    if (ec) return http_error(0, "INVALID_ARGUMENT", "cannot listen on host '" + options_.host +
+                                                         "': not an IP address");
+    if (options_.port < 0 || options_.port > 65535) {
+      return http_error(0, "INVALID_ARGUMENT", "invalid port " + std::to_string(options_.port));
+    }
+    if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
+      if (options_.tls_cert_file.empty() || options_.tls_key_file.empty()) {
+        return http_error(0, "INVALID_ARGUMENT", "TLS needs both a certificate and a key file");
+      }
+      ssl_.emplace(asio::ssl::context::tls_server);
+      ssl_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                        asio::ssl::context::no_tlsv1_1);
+      ssl_->use_certificate_chain_file(options_.tls_cert_file, ec);
+      if (ec) {
+        return http_error(0, "INVALID_ARGUMENT", "cannot load TLS certificate " +
+                                                     options_.tls_cert_file + ": " + ec.message());
+      }
+      ssl_->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
+      if (ec) {
+        return http_error(0, "INVALID_ARGUMENT",
+                          "cannot load TLS key " + options_.tls_key_file + ": " + ec.message());
+      }
+    }
+    tcp::endpoint endpoint(address, static_cast<unsigned short>(options_.port));
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return http_error(0, "CONNECTION_ERROR", "cannot listen on " + options_.host + ":" +
+                                                   std::to_string(options_.port) + ": " +
+                                                   ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    accept();
+    int threads = std::max(1, options_.threads);
+    for (int i = 0; i < threads; ++i) {
+      threads_.emplace_back([this] {
+        // A handler bug must not take a server thread down with it.
+        while (true) {
+          try {
+            ioc_.run();
+            return;
+          } catch (...) {
+          }
+        }
+      });
+    }
+    return {};
+  }
+
+  int port() const override { return port_; }
+  bool tls() const override { return ssl_.has_value(); }
+
+  void stop() override {
+    if (stopped_.exchange(true)) return;
+    asio::post(acceptor_.get_executor(), [this] {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+    });
+    ioc_.stop();
+    for (auto& thread : threads_) {
+      if (thread.joinable()) thread.join();
+    }
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+      if (!ec) {
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        if (ssl_) {
+          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+              beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *ssl_),
+              options_, dispatcher_)
+              ->run();
+        } else {
+          std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)),
+                                                       options_, dispatcher_)
+              ->run();
+        }
+      }
+      accept();
+    });
+  }
+
+  ServerOptions options_;
+  RequestDispatcher& dispatcher_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::optional<asio::ssl::context> ssl_;
+  std::vector<std::thread> threads_;
+  int port_ = 0;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace
+
+void parse_target(const std::string& target, std::string& path,
+                  std::multimap<std::string, std::string>& query) {
+  size_t question = target.find('?');
+  path = percent_decode(std::string_view(target).substr(0, question), false);
+  query.clear();
+  if (question == std::string::npos) return;
+  std::string_view rest = std::string_view(target).substr(question + 1);
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    std::string key = percent_decode(pair.substr(0, eq), true);
+    std::string value = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+    query.emplace(std::move(key), std::move(value));
+  }
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::start(const ServerOptions& options,
+                                                      RequestDispatcher& dispatcher) {
+  auto server = std::make_unique<BeastServer>(options, dispatcher);
+  Status status = server->listen();
+  if (!status.ok()) return std::move(status).error();
+  return std::unique_ptr<HttpServer>(std::move(server));
+}
+
+}  // namespace dbk::emulator
