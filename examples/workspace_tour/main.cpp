@@ -3,12 +3,11 @@
 // a notebook imported and exported, a file streamed to DBFS and back, a job
 // created, run and waited for. Usage: workspace_tour [--profile NAME]
 #include <cstdlib>
+#include <dbk/dbk.hpp>
 #include <fstream>
 #include <iostream>
 #include <random>
 #include <string>
-
-#include <dbk/dbk.hpp>
 
 namespace {
 
@@ -58,8 +57,8 @@ int main(int argc, char** argv) {
     return fail("import", s.error());
   auto exported = client->workspace().export_object(notebook);
   if (!exported) return fail("export", exported.error());
-  std::cout << "notebook " << notebook << ": imported and exported ("
-            << exported->content.size() << " bytes)\n";
+  std::cout << "notebook " << notebook << ": imported and exported (" << exported->content.size()
+            << " bytes)\n";
 
   // 2. A 3 MiB file streamed to DBFS in 1 MiB blocks and back.
   const std::string local = "workspace_tour.bin";
@@ -69,8 +68,8 @@ int main(int argc, char** argv) {
   dbk::UploadOptions upload_options;
   upload_options.overwrite = true;
   upload_options.atomic = true;
-  if (auto s = dbk::upload_file(client->dbfs(), local, "dbfs:/tmp/dbk-tour/payload.bin",
-                                upload_options);
+  if (auto s =
+          dbk::upload_file(client->dbfs(), local, "dbfs:/tmp/dbk-tour/payload.bin", upload_options);
       !s)
     return fail("upload", s.error());
   dbk::DownloadOptions download_options;
