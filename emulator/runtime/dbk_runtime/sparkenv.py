@@ -58,9 +58,6 @@ def build_session(master: str, dbfs: Dbfs, app_name: str = "dbk-notebook"):
         .config("spark.sql.sources.default", "parquet")
         .config("spark.local.dir", os.path.abspath(tmp))
         .config("spark.sql.execution.arrow.pyspark.enabled", "false")
-        # no .crc side files: DBFS listings should show what Databricks shows
-        .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
-        .config("spark.hadoop.fs.file.impl.disable.cache", "true")
     )
     extra = os.environ.get("DBK_SPARK_CONF", "")
     for item in filter(None, (s.strip() for s in extra.split(";"))):
@@ -68,10 +65,23 @@ def build_session(master: str, dbfs: Dbfs, app_name: str = "dbk-notebook"):
         builder = builder.config(key.strip(), value.strip())
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("DBK_SPARK_LOG_LEVEL", "WARN"))
+    _no_checksum_files(spark)
     install_path_mapping(dbfs)
     install_tables(spark, dbfs)
     register_warehouse_tables(spark, dbfs)
     return spark
+
+
+def _no_checksum_files(spark) -> None:
+    """Stop the driver's local file system writing .crc side files, so DBFS listings show
+    what Databricks shows (the cached FileSystem instance is shared by later writes)."""
+    try:
+        jvm = spark.sparkContext._jvm
+        fs = jvm.org.apache.hadoop.fs.FileSystem.getLocal(spark.sparkContext._jsc.hadoopConfiguration())
+        fs.setWriteChecksum(False)
+        fs.setVerifyChecksum(False)
+    except Exception as exc:  # cosmetic only
+        _warn(f"could not turn off checksum files: {exc}")
 
 
 # --------------------------------------------------------------------------- paths
