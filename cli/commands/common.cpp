@@ -1,0 +1,86 @@
+#include "commands/common.hpp"
+
+#include <ostream>
+
+#include "output/json_printer.hpp"
+#include "util/json_args.hpp"
+
+namespace dbk::cli {
+
+int print_json(Invocation& inv, const nlohmann::ordered_json& value) {
+  inv.out() << to_python_json(value) << '\n';
+  inv.out().flush();
+  return 0;
+}
+
+void print_table(Invocation& inv, const std::string& table) {
+  inv.out() << table << '\n';
+  inv.out().flush();
+}
+
+int report_file_results(Invocation& inv, const std::vector<FileResult>& results) {
+  std::size_t failed = 0;
+  std::size_t not_started = 0;
+  for (const auto& result : results) {
+    switch (result.status) {
+      case FileStatus::kDone:
+        inv.out() << result.src << " -> " << result.dst << '\n';
+        break;
+      case FileStatus::kSkipped: {
+        std::string message = result.message;
+        if (message.find("Skip") == std::string::npos) message += ". Skip.";
+        inv.out() << message << '\n';
+        break;
+      }
+      case FileStatus::kFailed:
+        ++failed;
+        if (result.error) {
+          inv.err() << "Error: " << result.src << ": " << result.error->to_string() << '\n';
+        } else {
+          inv.err() << "Error: " << result.src << ": failed\n";
+        }
+        break;
+      case FileStatus::kNotStarted:
+        ++not_started;
+        break;
+    }
+  }
+  inv.out().flush();
+  if (failed == 0 && not_started == 0) return 0;
+  inv.err() << "Error: " << failed << " of " << results.size() << " files failed";
+  if (not_started > 0) inv.err() << ", " << not_started << " not attempted";
+  inv.err() << ".\n";
+  return 1;
+}
+
+Result<unsigned> concurrency_option(const Invocation& inv) {
+  auto value = inv.int_value("concurrency");
+  if (!value) return value.error();
+  if (!*value) return 8u;
+  if (**value < 1 || **value > 64) {
+    return usage_error("Invalid value for '--concurrency': must be between 1 and 64.");
+  }
+  return static_cast<unsigned>(**value);
+}
+
+OptionSpec jobs_api_version_option() {
+  return value("version", 0, "VERSION",
+               "Jobs API version for this call (default 2.1, or the profile's jobs-api-version).",
+               {"2.0", "2.1"});
+}
+
+Result<nlohmann::ordered_json> json_body_option(const Invocation& inv) {
+  auto file = inv.value("json-file");
+  auto inline_json = inv.value("json");
+  if (file.has_value() == inline_json.has_value()) {
+    return usage_error("Either --json-file or --json should be provided.");
+  }
+  if (file) {
+    auto text = read_text_file(*file);
+    if (!text) return usage_error("Invalid value for '--json-file': cannot read '" + *file + "'.");
+    return parse_json_text(*text, *file);
+  }
+  return parse_json_argument(*inline_json, "--json");
+}
+
+}  // namespace dbk::cli

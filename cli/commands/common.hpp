@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/command_spec.hpp"
+#include "app/invocation.hpp"
+#include "dbk/transfer.hpp"
+
+namespace dbk::cli {
+
+/// Prints `value` as Python's json.dumps(indent=2) plus a newline (reference §5.2).
+int print_json(Invocation& inv, const nlohmann::ordered_json& value);
+
+/// Prints a plain table (no trailing newline from tabulate; click.echo adds one).
+void print_table(Invocation& inv, const std::string& table);
+
+/// Per-file lines of a bulk operation, in the results' stable order: `src -> dst`
+/// for done, the skip message for skipped (on stdout, as the legacy CLI), errors on
+/// stderr. Returns the exit code: 1 when any file failed or was not started.
+int report_file_results(Invocation& inv, const std::vector<FileResult>& results);
+
+/// --concurrency N (default 8), validated.
+Result<unsigned> concurrency_option(const Invocation& inv);
+
+/// The --version API option of jobs/runs commands: "2.0" or "2.1" (reference §5).
+OptionSpec jobs_api_version_option();
+
+/// Reads --json-file / --json (exactly one; the legacy message otherwise).
+Result<nlohmann::ordered_json> json_body_option(const Invocation& inv);
+
+}  // namespace dbk::cli

@@ -1,0 +1,183 @@
+// `dbk configure`: writes a profile like the legacy command (reference §5.1, §4.1),
+// but never prompts when stdin is not a terminal (reference §6.8).
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "app/command_table.hpp"
+#include "app/exit_codes.hpp"
+#include "commands/common.hpp"
+#include "dbk/config.hpp"
+#include "util/json_args.hpp"
+
+namespace dbk::cli {
+namespace {
+
+constexpr const char* kHostPrompt = "Databricks Host (should begin with https://)";
+
+std::string trim(const std::string& text) {
+  auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  auto end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
+/// Turns terminal echo off while reading a secret (only called on a TTY).
+class EchoOff {
+ public:
+  EchoOff() {
+    if (tcgetattr(STDIN_FILENO, &saved_) == 0) {
+      termios quiet = saved_;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      active_ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+    }
+  }
+  ~EchoOff() {
+    if (active_) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+  }
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
+
+std::string prompt(Invocation& inv, const std::string& label, const std::string& fallback,
+                   bool hidden) {
+  while (true) {
+    inv.err() << label;
+    if (!fallback.empty()) inv.err() << " [" << (hidden ? std::string("****") : fallback) << "]";
+    inv.err() << ": " << std::flush;
+    std::string line;
+    if (hidden) {
+      EchoOff echo_off;
+      std::getline(inv.in(), line);
+      inv.err() << '\n';
+    } else {
+      std::getline(inv.in(), line);
+    }
+    if (!inv.in()) return fallback;
+    line = trim(line);
+    if (!line.empty()) return line;
+    if (!fallback.empty()) return fallback;
+  }
+}
+
+Result<std::string> checked_host(const std::string& host) {
+  // Legacy insists on https://; http:// is kept for local emulators (port and path kept, §6.9).
+  if (host.rfind("https://", 0) != 0 && host.rfind("http://", 0) != 0) {
+    return usage_error("The host does not start with https:// (or http:// for a local emulator).");
+  }
+  return normalize_host(host);
+}
+
+int configure(Invocation& inv) {
+  if (inv.flag("oauth") || !inv.values("scope").empty()) {
+    return inv.fail(make_error(error_codes::kConfigError,
+                               "OAuth login is not supported by dbk; configure a token instead"));
+  }
+  const std::string path = default_config_file_path();
+  const std::string profile = inv.globals().profile.value_or("DEFAULT");
+  auto sections = read_config_file(path);
+  if (!sections) return inv.fail(sections.error());
+  ProfileSection existing;
+  if (auto it = sections->find(profile); it != sections->end()) existing = it->second;
+
+  const bool interactive = inv.io().stdin_is_tty;
+  const auto token_file = inv.value("token-file");
+  const bool aad = inv.flag("aad-token");
+  // Not interactive: always the token flow, token from --token-file or stdin.
+  const bool token_mode = inv.flag("token") || token_file || aad || !interactive;
+
+  std::string host;
+  if (auto given = inv.value("host")) {
+    host = *given;
+  } else if (!interactive) {
+    const char* env = std::getenv("DATABRICKS_HOST");
+    if (!env || !*env) {
+      return inv.fail(usage_error(
+          "--host (or DATABRICKS_HOST) is required when stdin is not a terminal."));
+    }
+    host = env;
+  } else {
+    auto it = existing.find("host");
+    host = prompt(inv, kHostPrompt, it == existing.end() ? "" : it->second, false);
+  }
+  auto normalized = checked_host(host);
+  if (!normalized) return inv.fail(normalized.error());
+
+  ProfileSection values;
+  values["host"] = *normalized;
+  if (token_mode) {
+    std::string token;
+    if (token_file) {
+      auto content = read_text_file(*token_file);
+      if (!content) {
+        return inv.fail(make_error(error_codes::kIoError,
+                                   "Unable to read token from \"" + *token_file + "\""));
+      }
+      token = trim(content->substr(0, content->find('\n')));
+    } else if (aad) {
+      const char* env = std::getenv("DATABRICKS_AAD_TOKEN");
+      if (!env || !*env) {
+        return inv.fail(make_error(error_codes::kConfigError,
+                                   "set DATABRICKS_AAD_TOKEN to an Azure AD token and run again"));
+      }
+      token = env;
+    } else if (!interactive) {
+      std::string line;
+      std::getline(inv.in(), line);
+      token = trim(line);
+    } else {
+      auto it = existing.find("token");
+      token = prompt(inv, "Token", it == existing.end() ? "" : it->second, true);
+    }
+    if (token.empty()) return inv.fail(usage_error("No token was given."));
+    values["token"] = token;
+  } else {
+    auto user = existing.find("username");
+    values["username"] = prompt(inv, "Username", user == existing.end() ? "" : user->second, false);
+    std::string password;
+    while (true) {
+      password = prompt(inv, "Password", "", true);
+      std::string repeat = prompt(inv, "Repeat for confirmation", "", true);
+      if (password == repeat) break;
+      inv.err() << "Error: the two entered values do not match\n";
+    }
+    values["password"] = password;
+  }
+  if (inv.flag("insecure")) values["insecure"] = "True";
+  if (auto version = inv.value("jobs-api-version")) {
+    values["jobs-api-version"] = *version;
+  } else if (auto it = existing.find("jobs-api-version"); it != existing.end()) {
+    values["jobs-api-version"] = it->second;
+  }
+  auto status = write_profile(path, profile, values);
+  return status ? 0 : inv.fail(status.error());
+}
+
+}  // namespace
+
+void add_configure_commands(std::vector<CommandSpec>& table) {
+  CommandSpec spec;
+  spec.group = "configure";
+  spec.summary = "Write host and credentials to a profile of ~/.databrickscfg (mode 0600).";
+  spec.description =
+      "On a terminal it prompts like databricks-cli (username/password unless --token). When "
+      "stdin is not a terminal it never prompts: the host comes from --host or DATABRICKS_HOST "
+      "and the token from --token-file or the first line of stdin.";
+  spec.options = {flag("token", 't', "Use a personal access token (prompted, hidden)."),
+                  value("token-file", 'f', "FILE", "Read the token from the first line of FILE."),
+                  value("host", 0, "URL", "Workspace URL (port and path are kept)."),
+                  flag("aad-token", 0, "Use the Azure AD token in DATABRICKS_AAD_TOKEN."),
+                  flag("oauth", 'o', "Not supported (OAuth login); use a token."),
+                  repeated(value("scope", 's', "SCOPE", "Not supported (OAuth scopes).")),
+                  flag("insecure", 0, "Do not verify TLS certificates."),
+                  value("jobs-api-version", 0, "VERSION", "Jobs API version to store.",
+                        {"2.0", "2.1"})};
+  spec.handler = configure;
+  table.push_back(spec);
+}
+
+}  // namespace dbk::cli

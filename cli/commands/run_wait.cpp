@@ -1,0 +1,197 @@
+#include "commands/run_wait.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "app/exit_codes.hpp"
+#include "commands/common.hpp"
+#include "util/duration.hpp"
+#include "util/terminal.hpp"
+
+namespace dbk::cli {
+namespace {
+
+// Set from the SIGINT/SIGTERM handler; lock-free, so async-signal-safe.
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+
+/// Routes SIGINT/SIGTERM to the flag while waiting; restores the defaults after,
+/// so a second Ctrl-C at the prompt ends the process.
+class InterruptScope {
+ public:
+  InterruptScope() {
+    g_interrupted.store(false);
+    previous_int_ = std::signal(SIGINT, on_interrupt);
+    previous_term_ = std::signal(SIGTERM, on_interrupt);
+  }
+  ~InterruptScope() { restore(); }
+  void restore() {
+    if (restored_) return;
+    std::signal(SIGINT, previous_int_ == SIG_ERR ? SIG_DFL : previous_int_);
+    std::signal(SIGTERM, previous_term_ == SIG_ERR ? SIG_DFL : previous_term_);
+    restored_ = true;
+  }
+
+ private:
+  void (*previous_int_)(int) = SIG_DFL;
+  void (*previous_term_)(int) = SIG_DFL;
+  bool restored_ = false;
+};
+
+std::string state_text(const Run& run) {
+  std::string text = run.state.life_cycle_state;
+  if (run.state.result_state) text += " " + *run.state.result_state;
+  return text;
+}
+
+/// Progress on stderr: a rewritten status line on a capable TTY, else one plain
+/// line per state change.
+class Progress {
+ public:
+  Progress(Invocation& inv, std::int64_t run_id)
+      : err_(inv.err()), run_id_(run_id), live_(live_progress_enabled(inv.io())),
+        start_(std::chrono::steady_clock::now()) {
+    if (live_) ticker_ = std::thread([this] { tick(); });
+  }
+  ~Progress() { finish(); }
+
+  void state_changed(const Run& run) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    state_ = state_text(run);
+    std::string line = "Run " + std::to_string(run_id_) + ": " + state_ + " (" + elapsed() + ")";
+    if (!run.run_page_url.empty() && run.run_page_url != url_) {
+      url_ = run.run_page_url;
+      line += " " + url_;
+    }
+    if (live_) err_ << "\r\033[K";
+    err_ << line << '\n' << std::flush;
+    if (live_) redraw_locked();
+  }
+
+  void finish() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (done_) return;
+      done_ = true;
+      if (live_) err_ << "\r\033[K" << std::flush;
+    }
+    wake_.notify_all();
+    if (ticker_.joinable()) ticker_.join();
+  }
+
+ private:
+  std::string elapsed() const {
+    return format_elapsed(std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start_));
+  }
+  void redraw_locked() {
+    err_ << "\r\033[K" << "Waiting for run " << run_id_ << ": " << state_ << " " << elapsed()
+         << std::flush;
+  }
+  void tick() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!done_) {
+      wake_.wait_for(lock, std::chrono::seconds(1));
+      if (!done_ && !state_.empty()) redraw_locked();
+    }
+  }
+
+  std::ostream& err_;
+  std::int64_t run_id_;
+  bool live_;
+  std::chrono::steady_clock::time_point start_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::thread ticker_;
+  std::string state_;
+  std::string url_;
+  bool done_ = false;
+};
+
+int handle_interrupt(Invocation& inv, const JobsApi& jobs, std::int64_t run_id,
+                     InterruptScope& scope) {
+  scope.restore();
+  bool cancel = inv.flag("cancel-on-interrupt");
+  if (!cancel && inv.io().stdin_is_tty) {
+    inv.err() << "Cancel run " << run_id << "? [y/N] " << std::flush;
+    std::string answer;
+    std::getline(inv.in(), answer);
+    cancel = !answer.empty() && (answer[0] == 'y' || answer[0] == 'Y');
+  }
+  if (cancel) {
+    auto status = jobs.runs_cancel(run_id);
+    if (!status) {
+      inv.fail(status.error());
+    } else {
+      inv.err() << "Cancelled run " << run_id << ".\n";
+    }
+  } else {
+    inv.err() << "Stopped waiting; run " << run_id << " keeps running.\n";
+  }
+  return exit_codes::kInterrupted;
+}
+
+// Best effort: the failure text lives in runs/get-output `error`, not in state_message (§3.3).
+std::string failure_detail(const JobsApi& jobs, const Run& run) {
+  auto output = jobs.runs_get_output_resolved(run.run_id);
+  if (output && output->error) return *output->error;
+  return "";
+}
+
+}  // namespace
+
+std::vector<OptionSpec> wait_options() {
+  return {flag("wait", 0, "Wait for the run to finish; exit 0 on SUCCESS, 3 otherwise."),
+          value("timeout", 0, "DURATION",
+                "With --wait: give up after this long (e.g. 90s, 20m, 2h; exit 4). Default: none."),
+          flag("cancel-on-interrupt", 0,
+               "With --wait: on Ctrl-C cancel the run without asking (exit 130).")};
+}
+
+int exit_code_for_outcome(const RunOutcome& outcome) {
+  return outcome.ok ? exit_codes::kOk : exit_codes::kRunFailed;
+}
+
+int wait_and_report(Invocation& inv, const JobsApi& jobs, std::int64_t run_id) {
+  WaitOptions options;
+  if (auto timeout = inv.value("timeout")) {
+    auto parsed = parse_duration(*timeout);
+    if (!parsed) return inv.fail(parsed.error());
+    options.timeout = *parsed;
+  }
+  InterruptScope scope;
+  Progress progress(inv, run_id);
+  options.on_state_change = [&](const Run& run) { progress.state_changed(run); };
+  options.cancelled = &g_interrupted;
+  auto run = wait_for_run(jobs, run_id, options);
+  progress.finish();
+  if (!run) {
+    if (run.error().error_code == error_codes::kCancelled && g_interrupted.load()) {
+      return handle_interrupt(inv, jobs, run_id, scope);
+    }
+    return inv.fail(run.error());
+  }
+  print_json(inv, run->raw);
+  auto outcome = classify(*run);
+  if (outcome.ok) return exit_codes::kOk;
+  std::string message = "Error: Run " + std::to_string(run_id) + " finished with state " +
+                        outcome.state;
+  if (!outcome.message.empty()) message += ": " + outcome.message;
+  auto detail = failure_detail(jobs, *run);
+  if (!detail.empty() && detail != outcome.message) message += " (" + detail + ")";
+  for (char& c : message) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  inv.err() << message << '\n';
+  return exit_code_for_outcome(outcome);
+}
+
+}  // namespace dbk::cli

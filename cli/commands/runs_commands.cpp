@@ -1,0 +1,185 @@
+// `dbk runs ...`: legacy runs commands (reference §5.1) plus submit --wait/--timeout.
+#include "app/command_table.hpp"
+#include "app/exit_codes.hpp"
+#include "commands/common.hpp"
+#include "commands/run_wait.hpp"
+#include "dbk/jobs.hpp"
+#include "output/table_printer.hpp"
+
+namespace dbk::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Result<Client> jobs_client(Invocation& inv) { return inv.client(inv.value("version")); }
+
+Result<std::int64_t> run_id_option(const Invocation& inv) {
+  auto id = inv.int_value("run-id");
+  if (!id) return id.error();
+  if (!*id) return usage_error("Missing option '--run-id'.");
+  return **id;
+}
+
+int submit(Invocation& inv) {
+  auto settings = json_body_option(inv);
+  if (!settings) return inv.fail(settings.error());
+  if (!inv.flag("wait") && (inv.value("timeout") || inv.flag("cancel-on-interrupt"))) {
+    return inv.fail(usage_error("--timeout and --cancel-on-interrupt need --wait."));
+  }
+  auto client = jobs_client(inv);
+  if (!client) return inv.fail(client.error());
+  auto submitted = client->jobs().runs_submit(*settings);
+  if (!submitted) return inv.fail(submitted.error());
+  if (!inv.flag("wait")) return print_json(inv, submitted->raw);
+  return wait_and_report(inv, client->jobs(), submitted->run_id);
+}
+
+int get(Invocation& inv) {
+  auto id = run_id_option(inv);
+  if (!id) return inv.fail(id.error());
+  auto client = jobs_client(inv);
+  if (!client) return inv.fail(client.error());
+  auto run = client->jobs().runs_get(*id);
+  if (!run) return inv.fail(run.error());
+  return print_json(inv, run->raw);
+}
+
+// Legacy _runs_to_table: missing values print as n/a, names truncated at 100.
+Cell text_or(const Json& object, const char* key, const char* fallback) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::string(fallback);
+  if (it->is_number_integer()) return it->get<std::int64_t>();
+  if (it->is_string()) return it->get<std::string>();
+  return it->dump();
+}
+
+int list(Invocation& inv) {
+  auto client = jobs_client(inv);
+  if (!client) return inv.fail(client.error());
+  ListRunsRequest request;
+  auto job_id = inv.int_value("job-id");
+  auto offset = inv.int_value("offset");
+  auto limit = inv.int_value("limit");
+  for (const auto* parsed : {&job_id, &offset, &limit}) {
+    if (!*parsed) return inv.fail(parsed->error());
+  }
+  request.job_id = *job_id;
+  if (*offset) request.offset = static_cast<int>(**offset);
+  if (*limit) request.limit = static_cast<int>(**limit);
+  request.active_only = inv.flag("active-only");
+  request.completed_only = inv.flag("completed-only");
+  auto page = client->jobs().runs_list(request);
+  if (!page) return inv.fail(page.error());
+  if (inv.output_format() == OutputFormat::kJson) return print_json(inv, page->raw);
+  std::vector<TableRow> rows;
+  for (const auto& run : page->runs) {
+    Json state = run.raw.contains("state") ? run.raw["state"] : Json::object();
+    Cell name = text_or(run.raw, "run_name", "no_run_name");
+    if (auto* text = std::get_if<std::string>(&name); text && text->size() > 100) {
+      *text = text->substr(0, 100) + "...";
+    }
+    rows.push_back({text_or(run.raw, "run_id", "no_run_id"), name,
+                    text_or(state, "life_cycle_state", "n/a"), text_or(state, "result_state", "n/a"),
+                    text_or(run.raw, "run_page_url", "n/a")});
+  }
+  print_table(inv, format_plain_table(rows));
+  return 0;
+}
+
+int cancel(Invocation& inv) {
+  auto id = run_id_option(inv);
+  if (!id) return inv.fail(id.error());
+  auto client = jobs_client(inv);
+  if (!client) return inv.fail(client.error());
+  auto status = client->jobs().runs_cancel(*id);
+  if (!status) return inv.fail(status.error());
+  return print_json(inv, Json::object());
+}
+
+Json output_json(const RunOutput& output) { return output.raw; }
+
+int get_output(Invocation& inv) {
+  auto id = run_id_option(inv);
+  if (!id) return inv.fail(id.error());
+  auto client = jobs_client(inv);
+  if (!client) return inv.fail(client.error());
+  // A single-task parent is resolved to its task run; several tasks are fanned
+  // out (reference §0.7, §6.10).
+  auto output = client->jobs().runs_get_output_resolved(*id);
+  if (output) return print_json(inv, output_json(*output));
+  if (!(output.error().is_transport_error() &&
+        output.error().error_code == error_codes::kInvalidArgument)) {
+    return inv.fail(output.error());
+  }
+  auto tasks = client->jobs().runs_get_task_outputs(*id);
+  if (!tasks) return inv.fail(tasks.error());
+  Json array = Json::array();
+  bool failed = false;
+  for (const auto& task : *tasks) {
+    Json entry;
+    entry["task_key"] = task.task_key;
+    entry["run_id"] = task.run_id;
+    if (task.output) {
+      entry["output"] = output_json(*task.output);
+    } else if (task.error) {
+      failed = true;
+      entry["error"] = {{"error_code", task.error->error_code}, {"message", task.error->message}};
+    }
+    array.push_back(entry);
+  }
+  print_json(inv, Json{{"run_id", *id}, {"task_outputs", array}});
+  return failed ? exit_codes::kError : exit_codes::kOk;
+}
+
+CommandSpec command(std::string verb, std::string summary) {
+  CommandSpec spec;
+  spec.group = "runs";
+  spec.verb = std::move(verb);
+  spec.summary = std::move(summary);
+  return spec;
+}
+
+}  // namespace
+
+void add_runs_commands(std::vector<CommandSpec>& table) {
+  const auto run_id = value("run-id", 0, "ID", "The run id.");
+
+  auto spec = command("submit", "Submit a one-time run; prints {\"run_id\": N}.");
+  spec.description =
+      "With --wait, progress goes to stderr and the final run (JSON) to stdout; the exit code "
+      "says how it ended (0 SUCCESS, 3 other, 4 timeout, 130 interrupted).";
+  spec.options = {value("json-file", 0, "FILE", "File with the JSON request body."),
+                  value("json", 0, "JSON", "JSON request body, inline or @file.json.")};
+  for (auto& option : wait_options()) spec.options.push_back(option);
+  spec.options.push_back(jobs_api_version_option());
+  spec.handler = submit;
+  table.push_back(spec);
+
+  spec = command("list", "List runs, most recent first.");
+  spec.options = {value("job-id", 0, "ID", "Only runs of this job."),
+                  flag("active-only", 0, "Only active runs."),
+                  flag("completed-only", 0, "Only completed runs."),
+                  value("offset", 0, "N", "Offset of the first run."),
+                  value("limit", 0, "N", "Number of runs (default 20)."),
+                  value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"}),
+                  jobs_api_version_option()};
+  spec.handler = list;
+  table.push_back(spec);
+
+  spec = command("get", "Print a run as JSON.");
+  spec.options = {run_id, jobs_api_version_option()};
+  spec.handler = get;
+  table.push_back(spec);
+
+  spec = command("get-output", "Print the output of a run as JSON (every task for multi-task runs).");
+  spec.options = {run_id, jobs_api_version_option()};
+  spec.handler = get_output;
+  table.push_back(spec);
+
+  spec = command("cancel", "Cancel a run; prints {}.");
+  spec.options = {run_id, jobs_api_version_option()};
+  spec.handler = cancel;
+  table.push_back(spec);
+}
+
+}  // namespace dbk::cli

@@ -1,0 +1,236 @@
+// `dbk workspace ...`: legacy databricks-cli 0.18 workspace commands (reference §5.1, §5.4).
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "app/command_table.hpp"
+#include "app/exit_codes.hpp"
+#include "commands/common.hpp"
+#include "dbk/workspace.hpp"
+#include "output/table_printer.hpp"
+#include "util/json_args.hpp"
+
+namespace dbk::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+std::string basename_of(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+int ls(Invocation& inv) {
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  auto objects = client->workspace().list(inv.arg("PATH").value_or("/"));
+  if (!objects) return inv.fail(objects.error());
+  if (inv.output_format() == OutputFormat::kJson) {
+    auto array = nlohmann::ordered_json::array();
+    for (const auto& object : *objects) array.push_back(object.raw);
+    return print_json(inv, nlohmann::ordered_json{{"objects", array}});
+  }
+  std::vector<TableRow> rows;
+  for (const auto& object : *objects) {
+    std::string path = inv.flag("absolute") ? object.path : basename_of(object.path);
+    TableRow row;
+    if (inv.flag("long")) {
+      row = {object.object_type, path,
+             object.language.empty() ? Cell{} : Cell{object.language}};
+    } else {
+      row = {path};
+    }
+    if (inv.flag("id")) row.emplace_back(object.object_id);
+    rows.push_back(std::move(row));
+  }
+  print_table(inv, format_plain_table(rows));
+  return 0;
+}
+
+int mkdirs(Invocation& inv) {
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  auto status = client->workspace().mkdirs(*inv.arg("PATH"));
+  return status ? 0 : inv.fail(status.error());
+}
+
+int import_file(Invocation& inv) {
+  auto content = read_text_file(*inv.arg("SRC"));
+  if (!content) return inv.fail(content.error());
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  ImportOptions options;
+  options.language = upper(*inv.value("language"));
+  options.format = upper(inv.value("format").value_or(formats::kSource));
+  options.overwrite = inv.flag("overwrite");
+  auto status = client->workspace().import_object(*inv.arg("DST"), *content, options);
+  return status ? 0 : inv.fail(status.error());
+}
+
+int export_file(Invocation& inv) {
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  std::string source = *inv.arg("SRC");
+  std::string target = *inv.arg("DST");
+  std::error_code code;
+  if (fs::is_directory(target, code)) {
+    // Legacy: a directory target gets the notebook's name plus its language extension.
+    auto info = client->workspace().get_status(source);
+    if (!info) return inv.fail(info.error());
+    if (!info->is_notebook()) {
+      return inv.fail(make_error(error_codes::kInvalidArgument,
+                                 "Export can only be called on a notebook."));
+    }
+    target = (fs::path(target) / (basename_of(info->path) +
+                                  extension_for_language(info->language)))
+                 .string();
+  }
+  if (!inv.flag("overwrite") && fs::exists(target, code)) {
+    return inv.fail(make_error(error_codes::kIoError,
+                               target + " already exists locally; use --overwrite to replace it."));
+  }
+  auto exported = client->workspace().export_object(
+      source, upper(inv.value("format").value_or(formats::kSource)));
+  if (!exported) return inv.fail(exported.error());
+  std::ofstream file(target, std::ios::binary | std::ios::trunc);
+  file << exported->content;
+  file.close();
+  if (!file) return inv.fail(make_error(error_codes::kIoError, "cannot write " + target));
+  return 0;
+}
+
+int remove(Invocation& inv) {
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  auto status = client->workspace().remove(*inv.arg("PATH"), inv.flag("recursive"));
+  return status ? 0 : inv.fail(status.error());
+}
+
+int import_dir(Invocation& inv) {
+  auto concurrency = concurrency_option(inv);
+  if (!concurrency) return inv.fail(concurrency.error());
+  ImportDirOptions options;
+  auto mode = upper(inv.value("format").value_or("LEGACY"));
+  options.mode = mode == "AUTO" ? ImportDirMode::kAuto : ImportDirMode::kLegacy;
+  options.overwrite = inv.flag("overwrite");
+  options.exclude_hidden = inv.flag("exclude-hidden-files");
+  options.continue_on_error = inv.flag("continue-on-error");
+  options.parallelism = *concurrency;
+  std::error_code code;
+  if (!fs::is_directory(*inv.arg("SRC"), code)) {
+    return inv.fail(
+        make_error(error_codes::kIoError, *inv.arg("SRC") + " is not a local directory."));
+  }
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  auto results = dbk::import_dir(client->workspace(), *inv.arg("SRC"), *inv.arg("DST"), options);
+  if (!results) return inv.fail(results.error());
+  return report_file_results(inv, *results);
+}
+
+int export_dir(Invocation& inv) {
+  auto concurrency = concurrency_option(inv);
+  if (!concurrency) return inv.fail(concurrency.error());
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  auto info = client->workspace().get_status(*inv.arg("SRC"));
+  if (!info) return inv.fail(info.error());
+  if (!info->is_directory()) {
+    return inv.fail(make_error(error_codes::kInvalidArgument,
+                               "The source path must be a directory. " + *inv.arg("SRC")));
+  }
+  ExportDirOptions options;
+  options.overwrite = inv.flag("overwrite");
+  options.parallelism = *concurrency;
+  auto results = dbk::export_dir(client->workspace(), *inv.arg("SRC"), *inv.arg("DST"), options);
+  if (!results) return inv.fail(results.error());
+  return report_file_results(inv, *results);
+}
+
+CommandSpec command(std::string verb, std::string summary) {
+  CommandSpec spec;
+  spec.group = "workspace";
+  spec.verb = std::move(verb);
+  spec.summary = std::move(summary);
+  return spec;
+}
+
+}  // namespace
+
+void add_workspace_commands(std::vector<CommandSpec>& table) {
+  const std::vector<std::string> languages = {"SCALA", "PYTHON", "SQL", "R"};
+  const std::vector<std::string> formats = {"SOURCE", "HTML", "JUPYTER", "DBC", "R_MARKDOWN"};
+
+  auto spec = command("ls", "List objects in the workspace. ls and list are synonyms.");
+  spec.aliases = {"list"};
+  spec.options = {flag("absolute", 0, "Display absolute paths."),
+                  flag("long", 'l', "Display object type, path and language."),
+                  flag("id", 'i', "Display object ids.")};
+  spec.positionals = {positional("PATH", "Workspace folder (default /).", false)};
+  spec.handler = ls;
+  table.push_back(spec);
+
+  spec = command("mkdirs", "Make a folder and its parents in the workspace.");
+  spec.positionals = {positional("PATH", "Workspace folder to create.")};
+  spec.handler = mkdirs;
+  table.push_back(spec);
+
+  spec = command("import", "Import a local file into the workspace.");
+  spec.options = {value("language", 'l', "LANGUAGE", "Notebook language (required).", languages),
+                  value("format", 'f', "FORMAT", "Import format (default SOURCE).", formats),
+                  flag("overwrite", 'o', "Replace an existing notebook.")};
+  spec.positionals = {positional("SRC", "Local file."), positional("DST", "Workspace path.")};
+  spec.handler = [](Invocation& inv) {
+    if (!inv.value("language")) {
+      return inv.fail(usage_error("Missing option '-l' / '--language'."));
+    }
+    return import_file(inv);
+  };
+  table.push_back(spec);
+
+  spec = command("export", "Export a notebook from the workspace to a local file.");
+  spec.options = {value("format", 'f', "FORMAT", "Export format (default SOURCE).", formats),
+                  flag("overwrite", 'o', "Replace an existing local file.")};
+  spec.positionals = {positional("SRC", "Workspace notebook."),
+                      positional("DST", "Local file or folder.")};
+  spec.handler = export_file;
+  table.push_back(spec);
+
+  spec = command("rm", "Delete an object from the workspace. rm and delete are synonyms.");
+  spec.aliases = {"delete"};
+  spec.options = {flag("recursive", 'r', "Delete a folder and everything in it.")};
+  spec.positionals = {positional("PATH", "Workspace path.")};
+  spec.handler = remove;
+  table.push_back(spec);
+
+  spec = command("import_dir", "Import a local folder tree into the workspace, in parallel.");
+  spec.description =
+      "By default every .scala .py .sql .SQL .r .R .ipynb .html .dbc file becomes a notebook "
+      "(legacy rule); --format AUTO imports only files with a notebook header, and .ipynb.";
+  spec.options = {flag("overwrite", 'o', "Replace existing notebooks."),
+                  flag("exclude-hidden-files", 'e', "Skip files and folders starting with '.'."),
+                  value("format", 0, "MODE", "Which files become notebooks (default LEGACY).",
+                        {"LEGACY", "AUTO"}),
+                  value("concurrency", 0, "N", "Parallel imports (default 8)."),
+                  flag("continue-on-error", 0, "Import the other files after a failure.")};
+  spec.positionals = {positional("SRC", "Local folder."), positional("DST", "Workspace folder.")};
+  spec.handler = import_dir;
+  table.push_back(spec);
+
+  spec = command("export_dir", "Export a workspace folder tree as source files.");
+  spec.options = {flag("overwrite", 'o', "Replace existing local files."),
+                  value("concurrency", 0, "N", "Parallel exports (default 8).")};
+  spec.positionals = {positional("SRC", "Workspace folder."), positional("DST", "Local folder.")};
+  spec.handler = export_dir;
+  table.push_back(spec);
+}
+
+}  // namespace dbk::cli

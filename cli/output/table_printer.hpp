@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace dbk::cli {
+
+/// One table cell: missing (printed empty), integer, float or text.
+using Cell = std::variant<std::monostate, std::int64_t, double, std::string>;
+using TableRow = std::vector<Cell>;
+
+/// `tabulate(rows, tablefmt='plain')` of Python's tabulate (reference §5.2): no
+/// header, columns joined by two spaces, text stripped and left-aligned, integer
+/// columns right-aligned, float columns aligned on the decimal point, every line
+/// right-stripped, no trailing newline. With `numparse`, text that parses as a
+/// number counts as one (tabulate's default); the legacy `jobs list` turns it off.
+std::string format_plain_table(const std::vector<TableRow>& rows, bool numparse = true);
+
+}  // namespace dbk::cli
