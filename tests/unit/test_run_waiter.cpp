@@ -1,0 +1,165 @@
+#include <catch2/catch.hpp>
+
+#include "api_caller.hpp"
+#include "dbk/jobs.hpp"
+#include "dbk/run_waiter.hpp"
+#include "dbk/testing/fake_clock.hpp"
+#include "dbk/testing/fake_transport.hpp"
+
+using dbk::testing::FakeClock;
+using dbk::testing::FakeSleeper;
+using dbk::testing::FakeTransport;
+using namespace std::chrono_literals;
+
+namespace {
+struct WaiterFixture {
+  std::shared_ptr<FakeTransport> fake = std::make_shared<FakeTransport>();
+  dbk::JobsApi jobs{std::make_shared<dbk::detail::ApiCaller>("https://h", fake)};
+  std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>();
+  std::shared_ptr<FakeSleeper> sleeper = std::make_shared<FakeSleeper>(clock);
+  std::chrono::system_clock::time_point start = clock->now();
+
+  dbk::WaitOptions options() const {
+    dbk::WaitOptions wait;
+    wait.clock = clock;
+    wait.sleeper = sleeper;
+    wait.poll.jitter = [] { return 0.0; };
+    return wait;
+  }
+
+  void expect_state(const std::string& life_cycle, const std::string& result = "") {
+    std::string state = R"({"life_cycle_state": ")" + life_cycle + "\"";
+    if (!result.empty()) state += R"(, "result_state": ")" + result + "\"";
+    state += R"(, "state_message": "m"})";
+    fake->expect("GET", "/api/2.1/jobs/runs/get")
+        .with_query("run_id=42")
+        .respond(200, R"({"run_id": 42, "state": )" + state + "}");
+  }
+
+  std::chrono::milliseconds elapsed() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock->now() - start);
+  }
+};
+
+dbk::Run run_in(const std::string& life_cycle, std::optional<std::string> result) {
+  dbk::Run run;
+  run.state.life_cycle_state = life_cycle;
+  run.state.result_state = std::move(result);
+  run.state.state_message = "msg";
+  return run;
+}
+}  // namespace
+
+TEST_CASE_METHOD(WaiterFixture, "waits through the states and reports each change once") {
+  expect_state("PENDING");
+  expect_state("PENDING");
+  expect_state("RUNNING");
+  expect_state("TERMINATED", "SUCCESS");
+  std::vector<std::string> changes;
+  auto wait = options();
+  wait.on_state_change = [&](const dbk::Run& run) {
+    changes.push_back(run.state.life_cycle_state);
+  };
+  auto run = dbk::wait_for_run(jobs, 42, wait);
+  REQUIRE(run.ok());
+  CHECK(run->state.result_state == std::optional<std::string>("SUCCESS"));
+  CHECK(changes == std::vector<std::string>{"PENDING", "RUNNING", "TERMINATED"});
+  // Polls after 1 s, 2 s and 3 s: the interval grows by one second per poll.
+  CHECK(elapsed() == 6s);
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(WaiterFixture, "the poll interval stops growing at the maximum") {
+  for (int i = 0; i < 14; ++i) expect_state("RUNNING");
+  expect_state("TERMINATED", "FAILED");
+  auto run = dbk::wait_for_run(jobs, 42, options());
+  REQUIRE(run.ok());
+  // 1 + 2 + ... + 10, then four more polls at 10 s.
+  CHECK(elapsed() == 95s);
+}
+
+TEST_CASE_METHOD(WaiterFixture, "jitter is added to each interval") {
+  expect_state("RUNNING");
+  expect_state("SKIPPED");
+  auto wait = options();
+  wait.poll.jitter = [] { return 0.5; };
+  auto run = dbk::wait_for_run(jobs, 42, wait);
+  REQUIRE(run.ok());
+  CHECK(elapsed() == 1250ms);
+}
+
+TEST_CASE_METHOD(WaiterFixture, "a timeout cancels the run when asked and says DEADLINE_EXCEEDED") {
+  for (int i = 0; i < 4; ++i) expect_state("RUNNING");
+  fake->expect("POST", "/api/2.1/jobs/runs/cancel").with_json_body({{"run_id", 42}});
+  auto wait = options();
+  wait.timeout = 5s;
+  wait.cancel_on_timeout = true;
+  auto run = dbk::wait_for_run(jobs, 42, wait);
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.error().error_code == dbk::error_codes::kTimeout);
+  CHECK(run.error().message.find("cancelled") != std::string::npos);
+  CHECK(elapsed() == 5s);
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(WaiterFixture, "a timeout without cancel_on_timeout leaves the run alone") {
+  expect_state("PENDING");
+  expect_state("PENDING");
+  auto wait = options();
+  wait.timeout = 1s;
+  auto run = dbk::wait_for_run(jobs, 42, wait);
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.error().error_code == dbk::error_codes::kTimeout);
+  CHECK(fake->requests().size() == 2);
+}
+
+TEST_CASE_METHOD(WaiterFixture, "the cancellation flag stops waiting during a sleep") {
+  expect_state("RUNNING");
+  std::atomic<bool> stop{false};
+  sleeper->on_sleep([&](std::chrono::milliseconds) { stop = true; });
+  auto wait = options();
+  wait.cancelled = &stop;
+  auto run = dbk::wait_for_run(jobs, 42, wait);
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.error().error_code == dbk::error_codes::kCancelled);
+  CHECK(elapsed() < 1s);
+  CHECK(fake->requests().size() == 1);
+}
+
+TEST_CASE_METHOD(WaiterFixture, "an API error while polling is returned") {
+  fake->expect("GET", "/api/2.1/jobs/runs/get")
+      .respond_json(
+          400, {{"error_code", "INVALID_PARAMETER_VALUE"}, {"message", "Run 42 does not exist."}});
+  auto run = dbk::wait_for_run(jobs, 42, options());
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.error().error_code == "INVALID_PARAMETER_VALUE");
+}
+
+TEST_CASE_METHOD(WaiterFixture, "INTERNAL_ERROR without a result state ends the wait") {
+  expect_state("INTERNAL_ERROR");
+  auto run = dbk::wait_for_run(jobs, 42, options());
+  REQUIRE(run.ok());
+  auto outcome = dbk::classify(*run);
+  CHECK_FALSE(outcome.ok);
+  CHECK(outcome.kind == dbk::RunOutcomeKind::kFailed);
+  CHECK(outcome.state == "INTERNAL_ERROR");
+}
+
+TEST_CASE("classify maps states to outcomes") {
+  using K = dbk::RunOutcomeKind;
+  auto success = dbk::classify(run_in("TERMINATED", "SUCCESS"));
+  CHECK(success.ok);
+  CHECK(success.kind == K::kSuccess);
+  CHECK(success.message == "msg");
+  CHECK(dbk::classify(run_in("TERMINATED", "FAILED")).kind == K::kFailed);
+  CHECK(dbk::classify(run_in("TERMINATED", "FAILED")).state == "FAILED");
+  CHECK(dbk::classify(run_in("TERMINATED", "CANCELED")).kind == K::kCanceled);
+  CHECK(dbk::classify(run_in("TERMINATED", "TIMEDOUT")).kind == K::kTimedOut);
+  CHECK(dbk::classify(run_in("TERMINATED", "SUCCESS_WITH_FAILURES")).kind == K::kFailed);
+  CHECK(dbk::classify(run_in("SKIPPED", std::nullopt)).kind == K::kSkipped);
+  CHECK_FALSE(dbk::classify(run_in("SKIPPED", std::nullopt)).ok);
+  CHECK(dbk::classify(run_in("SKIPPED", "MAXIMUM_CONCURRENT_RUNS_REACHED")).kind == K::kSkipped);
+  CHECK(dbk::classify(run_in("TERMINATED", std::nullopt)).kind == K::kFailed);
+  CHECK(dbk::classify(run_in("RUNNING", std::nullopt)).kind == K::kNotTerminated);
+  CHECK_FALSE(dbk::classify(run_in("RUNNING", std::nullopt)).ok);
+}

@@ -1,0 +1,352 @@
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "api_caller.hpp"
+#include "dbk/base64.hpp"
+#include "dbk/dbfs.hpp"
+#include "dbk/testing/fake_transport.hpp"
+#include "dbk/transfer.hpp"
+#include "temp_dir.hpp"
+
+using dbk::test_support::read_file;
+using dbk::test_support::TempDir;
+using dbk::testing::FakeTransport;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+constexpr std::size_t kMiB = 1048576;
+
+struct TransferFixture {
+  std::shared_ptr<FakeTransport> fake;
+  dbk::DbfsApi api;
+  TempDir dir;
+
+  explicit TransferFixture(FakeTransport::Order order = FakeTransport::Order::kInOrder)
+      : fake(std::make_shared<FakeTransport>(order)),
+        api(std::make_shared<dbk::detail::ApiCaller>("https://h", fake)) {}
+
+  std::vector<json> bodies_of(const std::string& suffix) const {
+    std::vector<json> out;
+    for (const auto& request : fake->requests()) {
+      if (request.url.size() >= suffix.size() &&
+          request.url.compare(request.url.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        out.push_back(json::parse(request.body));
+      }
+    }
+    return out;
+  }
+
+  std::vector<std::string> files_in(const fs::path& path) const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(path)) {
+      names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+};
+
+struct AnyOrderFixture : TransferFixture {
+  AnyOrderFixture() : TransferFixture(FakeTransport::Order::kAnyOrder) {}
+};
+
+std::string pattern(std::size_t size) {
+  std::string data(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<char>((i * 7 + i / 4096) & 0xFF);
+  return data;
+}
+
+json read_answer(const std::string& data) {
+  return {{"bytes_read", data.size()}, {"data", dbk::base64_encode(data)}};
+}
+
+json error_body(const char* code, const char* message) {
+  return {{"error_code", code}, {"message", message}};
+}
+}  // namespace
+
+TEST_CASE_METHOD(TransferFixture, "a 2.5 MiB upload is three blocks of 1, 1 and 0.5 MiB") {
+  const std::string content = pattern(2 * kMiB + kMiB / 2);
+  auto local = dir.write("big.bin", content);
+  fake->expect("POST", "/api/2.0/dbfs/create")
+      .with_json_body({{"path", "/data/big.bin"}, {"overwrite", false}})
+      .respond(200, R"({"handle": 7})");
+  fake->expect("POST", "/api/2.0/dbfs/add-block").reusable();
+  fake->expect("POST", "/api/2.0/dbfs/close").with_json_body({{"handle", 7}});
+  std::vector<std::uint64_t> progress;
+  dbk::UploadOptions options;
+  options.progress = [&](const dbk::TransferProgress& p) { progress.push_back(p.bytes_done); };
+  auto status = dbk::upload_file(api, local.string(), "dbfs:/data/big.bin", options);
+  REQUIRE(status.ok());
+  auto blocks = bodies_of("/add-block");
+  REQUIRE(blocks.size() == 3);
+  std::string uploaded;
+  std::vector<std::size_t> sizes;
+  for (const auto& block : blocks) {
+    CHECK(block["handle"] == 7);
+    auto decoded = dbk::base64_decode(block["data"].get<std::string>());
+    REQUIRE(decoded.ok());
+    sizes.push_back(decoded->size());
+    uploaded += *decoded;
+  }
+  CHECK(sizes == std::vector<std::size_t>{kMiB, kMiB, kMiB / 2});
+  CHECK(uploaded == content);
+  CHECK(progress == std::vector<std::uint64_t>{kMiB, 2 * kMiB, 2 * kMiB + kMiB / 2});
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(TransferFixture, "an empty file is created and closed without blocks") {
+  auto local = dir.write("empty", "");
+  fake->expect("POST", "/api/2.0/dbfs/create").respond(200, R"({"handle": 1})");
+  fake->expect("POST", "/api/2.0/dbfs/close");
+  REQUIRE(dbk::upload_file(api, local.string(), "/empty").ok());
+  CHECK(fake->requests().size() == 2);
+}
+
+TEST_CASE_METHOD(TransferFixture, "a failed block closes the handle and removes the partial file") {
+  auto local = dir.write("f", pattern(kMiB + 1));
+  fake->expect("POST", "/api/2.0/dbfs/create").respond(200, R"({"handle": 3})");
+  fake->expect("POST", "/api/2.0/dbfs/add-block");
+  fake->expect("POST", "/api/2.0/dbfs/add-block")
+      .respond_json(400, error_body("MAX_BLOCK_SIZE_EXCEEDED", "too big"));
+  fake->expect("POST", "/api/2.0/dbfs/close");
+  fake->expect("POST", "/api/2.0/dbfs/delete")
+      .with_json_body({{"path", "/f"}, {"recursive", false}});
+  auto status = dbk::upload_file(api, local.string(), "/f");
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "MAX_BLOCK_SIZE_EXCEEDED");
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(TransferFixture, "a missing local file is an IO error before any request") {
+  auto status = dbk::upload_file(api, (dir / "nope").string(), "/x");
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == dbk::error_codes::kIoError);
+  CHECK(fake->requests().empty());
+}
+
+TEST_CASE_METHOD(TransferFixture,
+                 "an atomic upload writes a hidden sibling and moves it into place") {
+  auto local = dir.write("model.bin", "abc");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fmodels%2Fmodel.bin")
+      .respond_json(404, error_body("RESOURCE_DOES_NOT_EXIST", "No file"));
+  fake->expect("POST", "/api/2.0/dbfs/create").respond(200, R"({"handle": 9})");
+  fake->expect("POST", "/api/2.0/dbfs/add-block");
+  fake->expect("POST", "/api/2.0/dbfs/close");
+  fake->expect("POST", "/api/2.0/dbfs/move");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  REQUIRE(dbk::upload_file(api, local.string(), "dbfs:/models/model.bin", options).ok());
+  auto create = bodies_of("/create").at(0);
+  const std::string temp = create["path"];
+  CHECK(std::regex_match(temp, std::regex(R"(/models/\.model\.bin\.dbk-tmp-[0-9a-f]{16})")));
+  CHECK(create["overwrite"] == true);
+  auto move = bodies_of("/move").at(0);
+  CHECK(move == json({{"source_path", temp}, {"destination_path", "/models/model.bin"}}));
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(TransferFixture, "an atomic overwrite deletes the target before the move") {
+  auto local = dir.write("m", "abc");
+  fake->expect("POST", "/api/2.0/dbfs/create").respond(200, R"({"handle": 9})");
+  fake->expect("POST", "/api/2.0/dbfs/add-block");
+  fake->expect("POST", "/api/2.0/dbfs/close");
+  fake->expect("POST", "/api/2.0/dbfs/delete")
+      .with_json_body({{"path", "/m"}, {"recursive", false}});
+  fake->expect("POST", "/api/2.0/dbfs/move");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  options.overwrite = true;
+  REQUIRE(dbk::upload_file(api, local.string(), "/m", options).ok());
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(TransferFixture, "an interrupted atomic upload removes its temporary file") {
+  auto local = dir.write("m", "abc");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond_json(404, error_body("RESOURCE_DOES_NOT_EXIST", "No file"));
+  fake->expect("POST", "/api/2.0/dbfs/create").respond(200, R"({"handle": 9})");
+  fake->expect("POST", "/api/2.0/dbfs/add-block")
+      .respond_json(500, error_body("INTERNAL_ERROR", "broken"));
+  fake->expect("POST", "/api/2.0/dbfs/close");
+  fake->expect("POST", "/api/2.0/dbfs/delete");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  REQUIRE_FALSE(dbk::upload_file(api, local.string(), "/m", options).ok());
+  CHECK(bodies_of("/delete").at(0)["path"] == bodies_of("/create").at(0)["path"]);
+  CHECK(bodies_of("/move").empty());
+}
+
+TEST_CASE_METHOD(TransferFixture,
+                 "an atomic upload onto an existing file without overwrite fails") {
+  auto local = dir.write("m", "abc");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 1})");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  auto status = dbk::upload_file(api, local.string(), "/m", options);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "RESOURCE_ALREADY_EXISTS");
+  CHECK(fake->requests().size() == 1);
+}
+
+TEST_CASE_METHOD(TransferFixture, "download reads 1 MiB chunks into a temp file and renames it") {
+  const std::string content = pattern(kMiB + 10);
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond_json(200, {{"path", "/f"}, {"is_dir", false}, {"file_size", content.size()}});
+  fake->expect("GET", "/api/2.0/dbfs/read")
+      .with_query("path=%2Ff&offset=0&length=1048576")
+      .respond_json(200, read_answer(content.substr(0, kMiB)));
+  fake->expect("GET", "/api/2.0/dbfs/read")
+      .with_query("path=%2Ff&offset=1048576&length=1048576")
+      .respond_json(200, read_answer(content.substr(kMiB)));
+  auto target = dir / "out.bin";
+  REQUIRE(dbk::download_file(api, "dbfs:/f", target.string()).ok());
+  CHECK(read_file(target) == content);
+  CHECK(files_in(dir.path()) == std::vector<std::string>{"out.bin"});
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(TransferFixture, "a failed download leaves no file behind") {
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond_json(200, {{"path", "/f"}, {"is_dir", false}, {"file_size", 2 * kMiB}});
+  fake->expect("GET", "/api/2.0/dbfs/read").respond_json(200, read_answer(pattern(kMiB)));
+  fake->expect("GET", "/api/2.0/dbfs/read")
+      .respond_json(404, error_body("RESOURCE_DOES_NOT_EXIST", "gone"));
+  auto status = dbk::download_file(api, "/f", (dir / "out.bin").string());
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "RESOURCE_DOES_NOT_EXIST");
+  CHECK(files_in(dir.path()).empty());
+}
+
+TEST_CASE_METHOD(TransferFixture, "download does not replace a local file without overwrite") {
+  auto existing = dir.write("out", "keep");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond_json(200, {{"path", "/f"}, {"is_dir", false}, {"file_size", 1}});
+  auto status = dbk::download_file(api, "/f", existing.string());
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "RESOURCE_ALREADY_EXISTS");
+  CHECK(read_file(existing) == "keep");
+}
+
+TEST_CASE_METHOD(AnyOrderFixture, "copy_files uploads in parallel and skips existing targets") {
+  for (const char* name : {"a", "b", "c"}) dir.write(name, std::string("content-") + name);
+  int handle = 0;
+  for (const char* name : {"a", "c"}) {
+    fake->expect("POST", "/api/2.0/dbfs/create")
+        .with_json_body({{"path", std::string("/d/") + name}, {"overwrite", false}})
+        .respond(200, "{\"handle\": " + std::to_string(++handle) + "}");
+  }
+  fake->expect("POST", "/api/2.0/dbfs/create")
+      .with_json_body({{"path", "/d/b"}, {"overwrite", false}})
+      .respond_json(400, error_body("RESOURCE_ALREADY_EXISTS", "exists"));
+  fake->expect("POST", "/api/2.0/dbfs/add-block").reusable();
+  fake->expect("POST", "/api/2.0/dbfs/close").reusable();
+  std::vector<dbk::CopyItem> items;
+  for (const char* name : {"a", "b", "c"}) {
+    items.push_back({(dir / name).string(), std::string("dbfs:/d/") + name});
+  }
+  dbk::TransferProgress last;
+  dbk::CopyOptions options;
+  options.parallelism = 3;
+  options.progress = [&](const dbk::TransferProgress& p) { last = p; };
+  auto results = dbk::copy_files(api, dbk::CopyDirection::kUpload, items, options);
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].status == dbk::FileStatus::kDone);
+  CHECK(results[1].status == dbk::FileStatus::kSkipped);
+  CHECK(results[1].message == "dbfs:/d/b already exists");
+  CHECK(results[2].status == dbk::FileStatus::kDone);
+  CHECK(results[2].src == (dir / "c").string());
+  CHECK(dbk::all_succeeded(results));
+  CHECK(last.files_done == 3);
+  CHECK(last.files_total == 3);
+  CHECK(last.bytes_done == 18);
+}
+
+TEST_CASE_METHOD(TransferFixture, "copy_files stops after a failure unless told to continue") {
+  for (const char* name : {"a", "b", "c"}) dir.write(name, "x");
+  std::vector<dbk::CopyItem> items;
+  for (const char* name : {"a", "b", "c"}) {
+    items.push_back({(dir / name).string(), std::string("/d/") + name});
+  }
+  fake->expect("POST", "/api/2.0/dbfs/create")
+      .respond_json(403, error_body("PERMISSION_DENIED", "no"))
+      .reusable();
+  dbk::CopyOptions options;
+  options.parallelism = 1;
+  auto stopped = dbk::copy_files(api, dbk::CopyDirection::kUpload, items, options);
+  CHECK(stopped[0].status == dbk::FileStatus::kFailed);
+  REQUIRE(stopped[0].error);
+  CHECK(stopped[0].error->error_code == "PERMISSION_DENIED");
+  CHECK(stopped[1].status == dbk::FileStatus::kNotStarted);
+  CHECK(stopped[2].status == dbk::FileStatus::kNotStarted);
+  CHECK_FALSE(dbk::all_succeeded(stopped));
+
+  options.continue_on_error = true;
+  auto continued = dbk::copy_files(api, dbk::CopyDirection::kUpload, items, options);
+  for (const auto& result : continued) CHECK(result.status == dbk::FileStatus::kFailed);
+}
+
+TEST_CASE_METHOD(AnyOrderFixture, "copy_tree downloads a DBFS directory tree") {
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fsrc")
+      .respond(200, R"({"path": "/src", "is_dir": true})");
+  fake->expect("GET", "/api/2.0/dbfs/list")
+      .with_query("path=%2Fsrc")
+      .respond(200, R"({"files": [{"path": "/src/sub", "is_dir": true},
+                                  {"path": "/src/a.txt", "is_dir": false, "file_size": 1}]})");
+  fake->expect("GET", "/api/2.0/dbfs/list")
+      .with_query("path=%2Fsrc%2Fsub")
+      .respond(200, R"({"files": [{"path": "/src/sub/b.txt", "is_dir": false, "file_size": 1}]})");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fsrc%2Fa.txt")
+      .respond(200, R"({"path": "/src/a.txt", "is_dir": false, "file_size": 1})");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fsrc%2Fsub%2Fb.txt")
+      .respond(200, R"({"path": "/src/sub/b.txt", "is_dir": false, "file_size": 1})");
+  fake->expect("GET", "/api/2.0/dbfs/read")
+      .with_query("path=%2Fsrc%2Fa.txt&offset=0&length=1048576")
+      .respond_json(200, read_answer("A"));
+  fake->expect("GET", "/api/2.0/dbfs/read")
+      .with_query("path=%2Fsrc%2Fsub%2Fb.txt&offset=0&length=1048576")
+      .respond_json(200, read_answer("B"));
+  auto results =
+      dbk::copy_tree(api, dbk::CopyDirection::kDownload, "dbfs:/src", (dir / "out").string());
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 2);
+  CHECK((*results)[0].src == "/src/a.txt");
+  CHECK((*results)[1].src == "/src/sub/b.txt");
+  CHECK(dbk::all_succeeded(*results));
+  CHECK(read_file(dir / "out/a.txt") == "A");
+  CHECK(read_file(dir / "out/sub/b.txt") == "B");
+}
+
+TEST_CASE_METHOD(AnyOrderFixture, "copy_tree uploads a local tree, creating directories first") {
+  dir.write("src/x.txt", "x");
+  dir.write("src/deep/er/y.txt", "y");
+  fake->expect("POST", "/api/2.0/dbfs/mkdirs").with_json_body({{"path", "/dst"}});
+  fake->expect("POST", "/api/2.0/dbfs/mkdirs").with_json_body({{"path", "/dst/deep/er"}});
+  fake->expect("POST", "/api/2.0/dbfs/create")
+      .with_json_body({{"path", "/dst/x.txt"}, {"overwrite", true}})
+      .respond(200, R"({"handle": 1})");
+  fake->expect("POST", "/api/2.0/dbfs/create")
+      .with_json_body({{"path", "/dst/deep/er/y.txt"}, {"overwrite", true}})
+      .respond(200, R"({"handle": 2})");
+  fake->expect("POST", "/api/2.0/dbfs/add-block").reusable();
+  fake->expect("POST", "/api/2.0/dbfs/close").reusable();
+  dbk::CopyOptions options;
+  options.overwrite = true;
+  auto results = dbk::copy_tree(api, dbk::CopyDirection::kUpload, (dir / "src").string(),
+                                "dbfs:/dst", options);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 2);
+  CHECK((*results)[0].dst == "/dst/deep/er/y.txt");
+  CHECK((*results)[1].dst == "/dst/x.txt");
+  CHECK(dbk::all_succeeded(*results));
+  CHECK(fake->all_consumed());
+  // Directories are created before any file.
+  CHECK(fake->requests().at(0).url.find("/mkdirs") != std::string::npos);
+  CHECK(fake->requests().at(1).url.find("/mkdirs") != std::string::npos);
+}
