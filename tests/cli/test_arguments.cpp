@@ -1,0 +1,109 @@
+// Argument helpers that need no server: durations, JSON flags, exit codes.
+#include <cstdio>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "app/exit_codes.hpp"
+#include "app/invocation.hpp"
+#include "commands/run_wait.hpp"
+#include "util/duration.hpp"
+#include "util/json_args.hpp"
+
+using namespace dbk::cli;
+using std::chrono::milliseconds;
+
+TEST_CASE("durations take Go-style units and bare seconds") {
+  CHECK(*parse_duration("90s") == milliseconds(90000));
+  CHECK(*parse_duration("20m") == milliseconds(1200000));
+  CHECK(*parse_duration("2h") == milliseconds(7200000));
+  CHECK(*parse_duration("1h30m") == milliseconds(5400000));
+  CHECK(*parse_duration("1.5h") == milliseconds(5400000));
+  CHECK(*parse_duration("500ms") == milliseconds(500));
+  CHECK(*parse_duration("45") == milliseconds(45000));
+  for (const char* bad : {"", "abc", "10x", "m", "-5s", "0s", "5s3"}) {
+    INFO(bad);
+    auto parsed = parse_duration(bad);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(exit_code_for(parsed.error()) == exit_codes::kUsage);
+  }
+}
+
+TEST_CASE("elapsed time is short and stable") {
+  CHECK(format_elapsed(milliseconds(42999)) == "42s");
+  CHECK(format_elapsed(milliseconds(187000)) == "3m07s");
+  CHECK(format_elapsed(milliseconds(3723000)) == "1h02m03s");
+}
+
+TEST_CASE("notebook params: JSON object, Windows-escaped JSON, KEY=VALUE, @file") {
+  auto json = parse_string_map({R"({"FEATURES_TABLE":"testing_data","Start_Date":"2015-11-15"})"},
+                               "--notebook-params");
+  REQUIRE(json.ok());
+  CHECK(json->at("FEATURES_TABLE") == "testing_data");
+  CHECK(json->at("Start_Date") == "2015-11-15");
+
+  // The seed README's Windows form, as it arrives when quoted in a POSIX shell.
+  auto windows = parse_string_map({R"({\"model\":\"DecisionTree\"})"}, "--notebook-params");
+  REQUIRE(windows.ok());
+  CHECK(windows->at("model") == "DecisionTree");
+
+  auto pairs = parse_string_map({"zEnd_Date=2017-01-01", "expr=a=b", "empty="}, "--notebook-params");
+  REQUIRE(pairs.ok());
+  CHECK(pairs->at("zEnd_Date") == "2017-01-01");  // keys are case-sensitive widget names
+  CHECK(pairs->at("expr") == "a=b");
+  CHECK(pairs->at("empty").empty());
+
+  auto numbers = parse_string_map({R"({"age": 35, "ok": true})"}, "--notebook-params");
+  REQUIRE(numbers.ok());
+  CHECK(numbers->at("age") == "35");
+  CHECK(numbers->at("ok") == "true");
+
+  std::string path = "dbk_cli_test_params.json";
+  std::ofstream(path) << "{\n  \"a\": \"b\"\n}\n";
+  auto file = parse_string_map({"@" + path}, "--notebook-params");
+  std::remove(path.c_str());
+  REQUIRE(file.ok());
+  CHECK(file->at("a") == "b");
+
+  auto bad = parse_string_map({"novalue"}, "--notebook-params");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(exit_code_for(bad.error()) == exit_codes::kUsage);
+}
+
+TEST_CASE("malformed JSON names the line and column, and is a usage error") {
+  auto parsed = parse_json_argument("{\n  \"a\": 1,\n  \"b\" 2\n}", "--json");
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(exit_code_for(parsed.error()) == exit_codes::kUsage);
+  INFO(parsed.error().message);
+  CHECK(parsed.error().message.find("line 3, column 7") != std::string::npos);
+  CHECK(parsed.error().message.find("--json") != std::string::npos);
+  // The seed README's malformed line (missing backslash) is still rejected.
+  auto readme = parse_json_argument(R"({\"Start_Date\":\"2015-11-15\", \"RESULTS_DATA\":\"scored_data", \"M\":\"D\"})",
+                                    "--notebook-params");
+  CHECK_FALSE(readme.ok());
+}
+
+TEST_CASE("list params are JSON arrays of strings") {
+  auto list = parse_string_list(R"(["--class", "org.apache.spark.examples.SparkPi", 3])",
+                                "--spark-submit-params");
+  REQUIRE(list.ok());
+  CHECK(*list == std::vector<std::string>{"--class", "org.apache.spark.examples.SparkPi", "3"});
+  CHECK_FALSE(parse_string_list(R"({"a": 1})", "--jar-params").ok());
+}
+
+TEST_CASE("exit codes: usage 2, timeout 4, interrupt 130, API error 1, run outcome 0/3") {
+  CHECK(exit_code_for(usage_error("x")) == 2);
+  CHECK(exit_code_for(dbk::make_error(dbk::error_codes::kTimeout, "t")) == 4);
+  CHECK(exit_code_for(dbk::make_error(dbk::error_codes::kCancelled, "c")) == 130);
+  CHECK(exit_code_for(dbk::make_error(dbk::error_codes::kConnectionError, "c")) == 1);
+  dbk::ApiError http;
+  http.http_status = 404;
+  http.error_code = "RESOURCE_DOES_NOT_EXIST";
+  CHECK(exit_code_for(http) == 1);
+  dbk::RunOutcome success;
+  success.ok = true;
+  CHECK(exit_code_for_outcome(success) == 0);
+  dbk::RunOutcome failed;
+  failed.kind = dbk::RunOutcomeKind::kFailed;
+  CHECK(exit_code_for_outcome(failed) == 3);
+}

@@ -1,0 +1,53 @@
+// The JSON printer must match Python's json.dumps(obj, indent=2) byte for byte
+// (reference §5.2); expectations were produced with CPython 3 json.dumps.
+#include <catch2/catch.hpp>
+
+#include "output/json_printer.hpp"
+
+using dbk::cli::python_float_repr;
+using dbk::cli::to_python_json;
+using Json = nlohmann::ordered_json;
+
+TEST_CASE("empty containers print as [] and {} like Python, not on two lines") {
+  CHECK(to_python_json(Json::array()) == "[]");
+  CHECK(to_python_json(Json::object()) == "{}");
+  auto nested = Json::parse(R"({"nested": {"x": [[]], "y": [{}]}})");
+  CHECK(to_python_json(nested) ==
+        "{\n  \"nested\": {\n    \"x\": [\n      []\n    ],\n    \"y\": [\n      {}\n    ]\n  }\n}");
+}
+
+TEST_CASE("keys keep server order and nesting uses two spaces") {
+  auto value = Json::parse(R"({"b": [], "a": {}, "c": [1, {"d": null}]})");
+  CHECK(to_python_json(value) ==
+        "{\n  \"b\": [],\n  \"a\": {},\n  \"c\": [\n    1,\n    {\n      \"d\": null\n    }\n  ]\n}");
+}
+
+TEST_CASE("non-ASCII and control characters are escaped as lower-case \\uXXXX") {
+  Json value = "caf\xc3\xa9 \xf0\x9f\x98\x80 \x7f \t\n\"\\/";
+  CHECK(to_python_json(value) == R"("caf\u00e9 \ud83d\ude00 \u007f \t\n\"\\/")");
+  CHECK(to_python_json(Json("\x01")) == R"("\u0001")");
+}
+
+TEST_CASE("floats print as Python repr()") {
+  CHECK(python_float_repr(1.0) == "1.0");
+  CHECK(python_float_repr(1e16) == "1e+16");
+  CHECK(python_float_repr(1e15) == "1000000000000000.0");
+  CHECK(python_float_repr(0.0001) == "0.0001");
+  CHECK(python_float_repr(0.00001) == "1e-05");
+  CHECK(python_float_repr(1.5e-7) == "1.5e-07");
+  CHECK(python_float_repr(-2.5) == "-2.5");
+  CHECK(python_float_repr(123456789.123) == "123456789.123");
+  CHECK(python_float_repr(0.1) == "0.1");
+  CHECK(python_float_repr(1e22) == "1e+22");
+  CHECK(python_float_repr(5e-324) == "5e-324");
+  CHECK(python_float_repr(1.7976931348623157e308) == "1.7976931348623157e+308");
+  CHECK(python_float_repr(0.0) == "0.0");
+}
+
+TEST_CASE("scalars") {
+  CHECK(to_python_json(Json(true)) == "true");
+  CHECK(to_python_json(Json(nullptr)) == "null");
+  CHECK(to_python_json(Json(-42)) == "-42");
+  CHECK(to_python_json(Json(18446744073709551615ull)) == "18446744073709551615");
+  CHECK(to_python_json(Json::parse(R"({"job_id": 1})")) == "{\n  \"job_id\": 1\n}");
+}

@@ -1,0 +1,51 @@
+// tabulate(rows, tablefmt='plain') parity (reference §5.2); expectations were
+// produced with tabulate 0.10.
+#include <catch2/catch.hpp>
+
+#include "output/table_printer.hpp"
+
+using dbk::cli::Cell;
+using dbk::cli::format_plain_table;
+using dbk::cli::TableRow;
+
+TEST_CASE("text columns are left-aligned and lines are right-stripped") {
+  std::vector<TableRow> rows = {{std::string("a"), std::string("bbb")},
+                                {std::string("cc"), std::string("d")}};
+  CHECK(format_plain_table(rows) == "a   bbb\ncc  d");
+}
+
+TEST_CASE("integer columns are right-aligned unless number parsing is off") {
+  std::vector<TableRow> ints = {{std::int64_t{1}, std::string("x")},
+                                {std::int64_t{100}, std::string("yy")}};
+  CHECK(format_plain_table(ints) == "  1  x\n100  yy");
+  std::vector<TableRow> strings = {{std::string("1"), std::string("x")},
+                                   {std::string("100"), std::string("yy")}};
+  CHECK(format_plain_table(strings) == "  1  x\n100  yy");
+  CHECK(format_plain_table(strings, /*numparse=*/false) == "1    x\n100  yy");
+}
+
+TEST_CASE("missing cells are empty and do not decide the column type") {
+  std::vector<TableRow> rows = {
+      {std::string("dir"), std::int64_t{0}, std::string("a"), Cell{}},
+      {std::string("file"), std::int64_t{12345}, std::string("bbbb"), std::int64_t{1600000000000}}};
+  CHECK(format_plain_table(rows) == "dir       0  a\nfile  12345  bbbb  1600000000000");
+  std::vector<TableRow> listing = {
+      {std::string("NOTEBOOK"), std::string("/a"), std::string("PYTHON")},
+      {std::string("DIRECTORY"), std::string("/bb"), Cell{}}};
+  CHECK(format_plain_table(listing) == "NOTEBOOK   /a   PYTHON\nDIRECTORY  /bb");
+}
+
+TEST_CASE("float columns align on the decimal point") {
+  std::vector<TableRow> rows = {{1.5, std::string("x")},
+                                {std::int64_t{100}, std::string("yy")},
+                                {2.25, std::string("z")}};
+  CHECK(format_plain_table(rows) == "  1.5   x\n100     yy\n  2.25  z");
+}
+
+TEST_CASE("text is stripped and an empty table is empty") {
+  CHECK(format_plain_table({}) == "");
+  CHECK(format_plain_table({{std::string("  a "), std::string("x")}}) == "a  x");
+  std::vector<TableRow> runs = {{std::int64_t{1}, std::string("n/a")},
+                                {std::int64_t{2}, std::string("SUCCESS")}};
+  CHECK(format_plain_table(runs) == "1  n/a\n2  SUCCESS");
+}
