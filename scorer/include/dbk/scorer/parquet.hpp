@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dbk/result.hpp"
+#include "dbk/scorer/table.hpp"
+
+namespace dbk::scorer {
+
+// Error codes of the reader (ApiError::error_code); messages always name the file.
+namespace error_codes {
+inline constexpr const char* kParquetCorrupt = "PARQUET_CORRUPT";
+inline constexpr const char* kParquetUnsupported = "PARQUET_UNSUPPORTED";
+inline constexpr const char* kDeltaUnsupported = "DELTA_UNSUPPORTED";
+inline constexpr const char* kDeltaCorrupt = "DELTA_CORRUPT";
+inline constexpr const char* kSchemaMismatch = "SCHEMA_MISMATCH";
+inline constexpr const char* kColumnNotFound = "COLUMN_NOT_FOUND";
+inline constexpr const char* kModelCorrupt = "MODEL_CORRUPT";
+inline constexpr const char* kUnsupportedStage = "UNSUPPORTED_STAGE";
+inline constexpr const char* kInvalidData = "INVALID_DATA";
+}  // namespace error_codes
+
+struct ParquetReadOptions {
+  /// Top-level column names to read, in this order; empty = every column in file order.
+  std::vector<std::string> columns;
+  /// Check page CRCs when the writer stored them.
+  bool verify_crc = true;
+};
+
+/// Key/value pairs and facts from a file footer (for diagnostics and Spark schema JSON).
+struct ParquetFileInfo {
+  std::int64_t num_rows = 0;
+  std::string created_by;
+  std::vector<std::pair<std::string, std::string>> key_value_metadata;
+  std::vector<std::string> top_level_columns;
+};
+
+/// Reads a whole Parquet file held in memory. `name` is used in error messages.
+Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name,
+                                 const ParquetReadOptions& options = {});
+/// Reads a Parquet file from disk.
+Result<Table> read_parquet_file(const std::string& path, const ParquetReadOptions& options = {});
+/// Parses only the footer.
+Result<ParquetFileInfo> read_parquet_info(std::string_view bytes, const std::string& name);
+
+}  // namespace dbk::scorer

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dbk/result.hpp"
+#include "dbk/scorer/pipeline.hpp"
+#include "dbk/scorer/table.hpp"
+
+namespace dbk::scorer {
+
+/// A column produced while scoring (or an input column converted for a stage).
+struct ScoredColumn {
+  enum class Kind { kDouble, kString, kVector };
+  std::string name;
+  Kind kind = Kind::kDouble;
+  std::size_t width = 0;              ///< kVector: values per row
+  std::vector<double> numbers;        ///< kDouble: one per row; kVector: `width` per row
+  std::vector<std::string> strings;   ///< kString
+  std::vector<std::uint8_t> valid;    ///< 0 = null
+  std::size_t size() const { return valid.size(); }
+  double number(std::size_t row) const { return numbers[row]; }
+  const double* vector(std::size_t row) const { return numbers.data() + row * width; }
+};
+
+struct ScoreOptions {
+  /// Optional VectorAssembler applied before the pipeline, as the seed scoring notebook does
+  /// outside its pipeline (reference seed-pipeline.md §4.1). Empty = none.
+  std::vector<std::string> assemble_columns;
+  std::string assemble_output = "features";
+  std::string assemble_handle_invalid = "error";  ///< error | skip | keep (Spark semantics)
+  /// Worker threads for tree scoring; 0 = hardware concurrency.
+  unsigned threads = 0;
+  /// Rows per block in tree-major traversal.
+  std::size_t block_rows = 512;
+  /// Input columns copied to the result (for keys); empty = every flat input column.
+  std::vector<std::string> keep_columns;
+};
+
+/// Output of scoring: the kept input columns and every column the stages added, for the rows
+/// that survive (handleInvalid=skip drops rows as Spark does). Row order = input order.
+struct ScoreResult {
+  Table passthrough;                  ///< kept input columns, surviving rows only
+  std::vector<ScoredColumn> columns;  ///< stage outputs in creation order
+  std::vector<std::size_t> source_rows;  ///< input row of each output row
+  std::size_t num_input_rows = 0;
+  std::size_t num_rows() const { return source_rows.size(); }
+  const ScoredColumn* find(const std::string& name) const;
+};
+
+/// Scores `input` with `model`. Errors: INVALID_DATA (e.g. unseen label with
+/// handleInvalid=error — the message names the stage, column and value), COLUMN_NOT_FOUND.
+Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
+                                const ScoreOptions& options = {});
+
+/// Default feature columns for a seed-style scoring table: every numeric column except the
+/// keys, labels and the excluded names (reference seed-pipeline.md §3.1).
+std::vector<std::string> infer_feature_columns(
+    const Table& input, const std::vector<std::string>& exclude = {
+                            "machineID", "dt_truncated", "failure", "label_e", "model",
+                            "model_encoded"});
+
+struct CompareOptions {
+  std::vector<std::string> key_columns;   ///< join keys present in both; empty = by row order
+  std::string prediction_column = "prediction";
+  std::string probability_column = "probability";  ///< skipped when absent on either side
+  double probability_tolerance = 1e-12;
+  std::size_t max_examples = 10;
+};
+
+struct CompareReport {
+  std::size_t rows_scored = 0;
+  std::size_t rows_expected = 0;
+  std::size_t rows_compared = 0;
+  std::size_t missing_in_expected = 0;  ///< scored rows whose key is absent in `expected`
+  std::size_t missing_in_scored = 0;    ///< expected rows whose key is absent in the result
+  std::size_t duplicate_keys = 0;
+  std::size_t prediction_mismatches = 0;
+  std::size_t probability_mismatches = 0;  ///< beyond the tolerance
+  double max_probability_diff = 0;
+  std::vector<std::string> examples;       ///< human-readable first mismatches
+  bool ok() const {
+    return prediction_mismatches == 0 && probability_mismatches == 0 && missing_in_expected == 0 &&
+           missing_in_scored == 0 && duplicate_keys == 0;
+  }
+};
+
+/// Joins the scored rows with a table Spark produced (e.g. the scoring job's results_output)
+/// on the key columns and compares prediction exactly and probability within the tolerance.
+Result<CompareReport> compare_results(const ScoreResult& scored, const Table& expected,
+                                      const CompareOptions& options);
+
+/// Writes the result: format from the extension, `.csv` or `.jsonl`. Vectors are JSON arrays
+/// (quoted in CSV); doubles are printed with 17 significant digits (round-trip exact).
+Status write_results(const ScoreResult& result, const std::string& path);
+
+}  // namespace dbk::scorer

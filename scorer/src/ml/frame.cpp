@@ -1,0 +1,223 @@
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "ml/stage.hpp"
+
+namespace dbk::scorer::detail {
+
+Frame::Frame(const Table& input, unsigned threads, std::size_t block_rows)
+    : input_(input),
+      rows_(input.num_rows),
+      alive_(input.num_rows, 1),
+      threads_(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads),
+      block_rows_(block_rows == 0 ? 512 : block_rows) {}
+
+const ScoredColumn* Frame::find_output(const std::string& name) const {
+  for (auto it = outputs_.rbegin(); it != outputs_.rend(); ++it) {
+    if (it->name == name) return &*it;
+  }
+  return nullptr;
+}
+
+bool Frame::has(const std::string& name) const {
+  return find_output(name) != nullptr || input_.find(name) != nullptr;
+}
+
+bool Frame::is_vector(const std::string& name) const {
+  if (const ScoredColumn* c = find_output(name)) return c->kind == ScoredColumn::Kind::kVector;
+  const Column* in = input_.find(name);
+  return in != nullptr && in->type == ColumnType::kNested;
+}
+
+void Frame::add(ScoredColumn column) {
+  for (auto& c : outputs_) {
+    if (c.name == column.name) {
+      c = std::move(column);
+      return;
+    }
+  }
+  outputs_.push_back(std::move(column));
+}
+
+Result<const ScoredColumn*> Frame::numeric(const std::string& name) {
+  if (const ScoredColumn* c = find_output(name)) {
+    if (c->kind != ScoredColumn::Kind::kDouble) {
+      return make_error(error_codes::kInvalidData, "column '" + name + "' is not numeric");
+    }
+    return c;
+  }
+  for (const auto& c : converted_) {
+    if (c->name == name && c->kind == ScoredColumn::Kind::kDouble) return c.get();
+  }
+  const Column* in = input_.find(name);
+  if (in == nullptr) return make_error(error_codes::kColumnNotFound, "no input column '" + name + "'");
+  if (in->type == ColumnType::kString || in->type == ColumnType::kBinary ||
+      in->type == ColumnType::kNested) {
+    return make_error(error_codes::kInvalidData, "column '" + name + "' is " +
+                                                     column_type_name(in->type) + ", not numeric");
+  }
+  auto col = std::make_unique<ScoredColumn>();
+  col->name = name;
+  col->kind = ScoredColumn::Kind::kDouble;
+  col->valid = in->valid;
+  col->numbers.resize(rows_);
+  for (std::size_t r = 0; r < rows_; ++r) col->numbers[r] = in->valid[r] ? in->number(r) : 0.0;
+  converted_.push_back(std::move(col));
+  return converted_.back().get();
+}
+
+Result<const ScoredColumn*> Frame::strings(const std::string& name) {
+  for (const auto& c : converted_) {
+    if (c->name == name && c->kind == ScoredColumn::Kind::kString) return c.get();
+  }
+  auto col = std::make_unique<ScoredColumn>();
+  col->name = name;
+  col->kind = ScoredColumn::Kind::kString;
+  col->strings.resize(rows_);
+  const ScoredColumn* out = find_output(name);
+  const Column* in = out == nullptr ? input_.find(name) : nullptr;
+  if (out != nullptr) {
+    if (out->kind == ScoredColumn::Kind::kString) return out;
+    if (out->kind != ScoredColumn::Kind::kDouble) {
+      return make_error(error_codes::kInvalidData, "column '" + name + "' is a vector, not a string");
+    }
+    col->valid = out->valid;
+    for (std::size_t r = 0; r < rows_; ++r) {
+      if (out->valid[r]) col->strings[r] = java_double_string(out->numbers[r]);
+    }
+  } else if (in != nullptr) {
+    col->valid = in->valid;
+    for (std::size_t r = 0; r < rows_; ++r) {
+      if (!in->valid[r]) continue;
+      switch (in->type) {
+        case ColumnType::kString:
+        case ColumnType::kBinary: col->strings[r] = in->strings[r]; break;
+        case ColumnType::kBool: col->strings[r] = in->ints[r] ? "true" : "false"; break;
+        case ColumnType::kInt32:
+        case ColumnType::kInt64: col->strings[r] = std::to_string(in->ints[r]); break;
+        case ColumnType::kFloat:
+        case ColumnType::kDouble: col->strings[r] = java_double_string(in->doubles[r]); break;
+        case ColumnType::kDecimal: col->strings[r] = in->strings[r]; break;
+        default:
+          return make_error(error_codes::kInvalidData, "column '" + name + "' of type " +
+                                                           column_type_name(in->type) +
+                                                           " cannot be indexed as strings");
+      }
+    }
+  } else {
+    return make_error(error_codes::kColumnNotFound, "no input column '" + name + "'");
+  }
+  converted_.push_back(std::move(col));
+  return converted_.back().get();
+}
+
+Result<const ScoredColumn*> Frame::vectors(const std::string& name) {
+  if (const ScoredColumn* c = find_output(name)) {
+    if (c->kind != ScoredColumn::Kind::kVector) {
+      return make_error(error_codes::kInvalidData, "column '" + name + "' is not a vector");
+    }
+    return c;
+  }
+  for (const auto& c : converted_) {
+    if (c->name == name && c->kind == ScoredColumn::Kind::kVector) return c.get();
+  }
+  const Column* in = input_.find(name);
+  if (in == nullptr) return make_error(error_codes::kColumnNotFound, "no input column '" + name + "'");
+  if (in->type != ColumnType::kNested) {
+    return make_error(error_codes::kInvalidData, "column '" + name + "' is " +
+                                                     column_type_name(in->type) + ", not a vector");
+  }
+  auto col = std::make_unique<ScoredColumn>();
+  col->name = name;
+  col->kind = ScoredColumn::Kind::kVector;
+  col->valid.assign(rows_, 0);
+  std::vector<double> values;
+  bool width_known = false;
+  for (std::size_t r = 0; r < rows_; ++r) {
+    if (!in->valid[r]) continue;
+    if (!vector_from_value(in->nested[r], values)) {
+      return make_error(error_codes::kInvalidData,
+                        "column '" + name + "' row " + std::to_string(r) + " is not a vector");
+    }
+    if (!width_known) {
+      col->width = values.size();
+      col->numbers.assign(rows_ * col->width, 0.0);
+      width_known = true;
+    } else if (values.size() != col->width) {
+      return make_error(error_codes::kInvalidData, "column '" + name + "' mixes vector sizes " +
+                                                       std::to_string(col->width) + " and " +
+                                                       std::to_string(values.size()));
+    }
+    std::copy(values.begin(), values.end(), col->numbers.begin() + static_cast<std::ptrdiff_t>(r * col->width));
+    col->valid[r] = 1;
+  }
+  converted_.push_back(std::move(col));
+  return converted_.back().get();
+}
+
+void parallel_blocks(std::size_t rows, std::size_t block, unsigned threads,
+                     const std::function<void(std::size_t, std::size_t)>& fn) {
+  if (rows == 0) return;
+  const std::size_t blocks = (rows + block - 1) / block;
+  const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(threads, blocks));
+  if (workers <= 1) {
+    for (std::size_t b = 0; b < blocks; ++b) fn(b * block, std::min(rows, (b + 1) * block));
+    return;
+  }
+  // Each block writes its own rows, so output order is the input order whatever thread runs it.
+  std::atomic<std::size_t> next{0};
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < workers; ++t) {
+    pool.emplace_back([&] {
+      for (std::size_t b = next++; b < blocks; b = next++) {
+        fn(b * block, std::min(rows, (b + 1) * block));
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+}
+
+std::string java_double_string(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
+  // Shortest digits that round-trip, then Java's layout: plain for 1e-3 <= |v| < 1e7,
+  // computerized scientific ("1.0E7") otherwise.
+  char buf[64];
+  int precision = 0;
+  for (precision = 0; precision < 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*e", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  std::string s(buf);
+  bool negative = s[0] == '-';
+  if (negative) s.erase(0, 1);
+  auto e_pos = s.find('e');
+  int exponent = std::stoi(s.substr(e_pos + 1));
+  std::string digits = s.substr(0, e_pos);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  std::string out;
+  double mag = std::fabs(v);
+  if (mag >= 1e-3 && mag < 1e7) {
+    if (exponent >= 0) {
+      std::string int_part = digits.substr(0, std::min<std::size_t>(digits.size(), static_cast<std::size_t>(exponent) + 1));
+      while (int_part.size() < static_cast<std::size_t>(exponent) + 1) int_part += '0';
+      std::string frac = digits.size() > static_cast<std::size_t>(exponent) + 1
+                             ? digits.substr(static_cast<std::size_t>(exponent) + 1)
+                             : "0";
+      out = int_part + "." + frac;
+    } else {
+      out = "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+    }
+  } else {
+    out = digits.substr(0, 1) + "." + (digits.size() > 1 ? digits.substr(1) : "0") + "E" +
+          std::to_string(exponent);
+  }
+  return negative ? "-" + out : out;
+}
+
+}  // namespace dbk::scorer::detail

@@ -1,0 +1,355 @@
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <unordered_map>
+
+#include "dbk/scorer/score.hpp"
+#include "ml/stages.hpp"
+
+namespace dbk::scorer {
+
+const ScoredColumn* ScoreResult::find(const std::string& name) const {
+  for (const auto& c : columns) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> infer_feature_columns(const Table& input,
+                                               const std::vector<std::string>& exclude) {
+  std::vector<std::string> out;
+  for (const auto& c : input.columns) {
+    if (std::find(exclude.begin(), exclude.end(), c.name) != exclude.end()) continue;
+    switch (c.type) {
+      case ColumnType::kBool:
+      case ColumnType::kInt32:
+      case ColumnType::kInt64:
+      case ColumnType::kFloat:
+      case ColumnType::kDouble:
+      case ColumnType::kDecimal: out.push_back(c.name); break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+template <typename T>
+void keep_rows(std::vector<T>& v, const std::vector<std::size_t>& rows, std::size_t width) {
+  if (v.empty()) return;
+  std::vector<T> out;
+  out.reserve(rows.size() * width);
+  for (std::size_t r : rows) {
+    for (std::size_t k = 0; k < width; ++k) out.push_back(std::move(v[r * width + k]));
+  }
+  v.swap(out);
+}
+
+}  // namespace
+
+Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
+                                const ScoreOptions& options) {
+  detail::Frame frame(input, options.threads, options.block_rows);
+  if (!options.assemble_columns.empty()) {
+    auto assembler = detail::make_vector_assembler(options.assemble_columns, options.assemble_output,
+                                                   options.assemble_handle_invalid, true);
+    if (auto st = assembler->transform(frame); !st.ok()) return std::move(st).error();
+  }
+  for (std::size_t s = 0; s < model.impl().size(); ++s) {
+    if (auto st = model.impl()[s]->transform(frame); !st.ok()) return std::move(st).error();
+  }
+  ScoreResult result;
+  result.num_input_rows = input.num_rows;
+  for (std::size_t r = 0; r < frame.rows(); ++r) {
+    if (frame.alive()[r]) result.source_rows.push_back(r);
+  }
+  const bool all_rows = result.source_rows.size() == input.num_rows;
+  for (const auto& c : input.columns) {
+    bool wanted = options.keep_columns.empty()
+                      ? c.type != ColumnType::kNested
+                      : std::find(options.keep_columns.begin(), options.keep_columns.end(), c.name) !=
+                            options.keep_columns.end();
+    if (!wanted) continue;
+    Column copy = c;
+    if (!all_rows) {
+      keep_rows(copy.valid, result.source_rows, 1);
+      keep_rows(copy.ints, result.source_rows, 1);
+      keep_rows(copy.doubles, result.source_rows, 1);
+      keep_rows(copy.strings, result.source_rows, 1);
+      keep_rows(copy.nested, result.source_rows, 1);
+    }
+    result.passthrough.columns.push_back(std::move(copy));
+  }
+  for (const auto& name : options.keep_columns) {
+    if (input.find(name) == nullptr) {
+      return make_error(error_codes::kColumnNotFound, "no input column '" + name + "' to keep");
+    }
+  }
+  result.passthrough.num_rows = result.source_rows.size();
+  for (auto& c : frame.outputs()) {
+    ScoredColumn out = std::move(c);
+    if (!all_rows) {
+      keep_rows(out.valid, result.source_rows, 1);
+      keep_rows(out.strings, result.source_rows, 1);
+      keep_rows(out.numbers, result.source_rows,
+                out.kind == ScoredColumn::Kind::kVector ? out.width : 1);
+    }
+    result.columns.push_back(std::move(out));
+  }
+  return result;
+}
+
+namespace {
+
+std::string format_double(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+std::string format_timestamp(std::int64_t micros) {
+  std::int64_t secs = micros >= 0 ? micros / 1000000 : -((-micros + 999999) / 1000000);
+  std::int64_t frac = micros - secs * 1000000;
+  std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string s = buf;
+  if (frac != 0) {
+    char f[16];
+    std::snprintf(f, sizeof f, ".%06lld", static_cast<long long>(frac));
+    s += f;
+  }
+  return s + "Z";
+}
+
+std::string format_date(std::int64_t days) {
+  std::time_t t = static_cast<std::time_t>(days * 86400);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+// Canonical text of a flat input value (join keys and output files).
+std::string cell_text(const Column& c, std::size_t r) {
+  switch (c.type) {
+    case ColumnType::kBool: return c.ints[r] ? "true" : "false";
+    case ColumnType::kInt32:
+    case ColumnType::kInt64: return std::to_string(c.ints[r]);
+    case ColumnType::kFloat:
+    case ColumnType::kDouble: return format_double(c.doubles[r]);
+    case ColumnType::kDecimal:
+    case ColumnType::kString:
+    case ColumnType::kBinary: return c.strings[r];
+    case ColumnType::kDate: return format_date(c.ints[r]);
+    case ColumnType::kTimestamp: return format_timestamp(c.ints[r]);
+    case ColumnType::kNested: return "<nested>";
+  }
+  return "";
+}
+
+Result<std::vector<std::string>> row_keys(const Table& t, const std::vector<std::string>& keys,
+                                          const char* side) {
+  std::vector<const Column*> cols;
+  for (const auto& k : keys) {
+    const Column* c = t.find(k);
+    if (c == nullptr) {
+      return make_error(error_codes::kColumnNotFound, std::string(side) + " has no key column '" + k + "'");
+    }
+    cols.push_back(c);
+  }
+  std::vector<std::string> out(t.num_rows);
+  for (std::size_t r = 0; r < t.num_rows; ++r) {
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      if (k) out[r] += '\x1f';
+      out[r] += cols[k]->is_null(r) ? std::string("\x1e") : cell_text(*cols[k], r);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<CompareReport> compare_results(const ScoreResult& scored, const Table& expected,
+                                      const CompareOptions& options) {
+  CompareReport report;
+  report.rows_scored = scored.num_rows();
+  report.rows_expected = expected.num_rows;
+  const ScoredColumn* pred = scored.find(options.prediction_column);
+  const Column* exp_pred = expected.find(options.prediction_column);
+  if (pred == nullptr || pred->kind != ScoredColumn::Kind::kDouble) {
+    return make_error(error_codes::kColumnNotFound,
+                      "scored result has no numeric column '" + options.prediction_column + "'");
+  }
+  if (exp_pred == nullptr || exp_pred->type == ColumnType::kNested) {
+    return make_error(error_codes::kColumnNotFound,
+                      "expected table has no numeric column '" + options.prediction_column + "'");
+  }
+  const ScoredColumn* prob = scored.find(options.probability_column);
+  const Column* exp_prob = expected.find(options.probability_column);
+  if (prob != nullptr && prob->kind != ScoredColumn::Kind::kVector) prob = nullptr;
+  if (exp_prob != nullptr && exp_prob->type != ColumnType::kNested) exp_prob = nullptr;
+
+  std::vector<std::size_t> match(scored.num_rows(), SIZE_MAX);
+  if (options.key_columns.empty()) {
+    for (std::size_t r = 0; r < scored.num_rows() && r < expected.num_rows; ++r) match[r] = r;
+    if (scored.num_rows() > expected.num_rows) report.missing_in_expected = scored.num_rows() - expected.num_rows;
+    if (expected.num_rows > scored.num_rows()) report.missing_in_scored = expected.num_rows - scored.num_rows();
+  } else {
+    auto skeys = row_keys(scored.passthrough, options.key_columns, "scored result");
+    if (!skeys.ok()) return std::move(skeys).error();
+    auto ekeys = row_keys(expected, options.key_columns, "expected table");
+    if (!ekeys.ok()) return std::move(ekeys).error();
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t r = 0; r < ekeys->size(); ++r) {
+      if (!index.emplace((*ekeys)[r], r).second) ++report.duplicate_keys;
+    }
+    std::vector<std::uint8_t> used(expected.num_rows, 0);
+    for (std::size_t r = 0; r < skeys->size(); ++r) {
+      auto it = index.find((*skeys)[r]);
+      if (it == index.end()) {
+        ++report.missing_in_expected;
+        continue;
+      }
+      if (used[it->second]) ++report.duplicate_keys;
+      used[it->second] = 1;
+      match[r] = it->second;
+    }
+    for (auto u : used) report.missing_in_scored += u ? 0 : 1;
+  }
+  std::vector<double> ev;
+  for (std::size_t r = 0; r < scored.num_rows(); ++r) {
+    const std::size_t e = match[r];
+    if (e == SIZE_MAX) continue;
+    ++report.rows_compared;
+    const bool snull = !pred->valid[r];
+    const bool enull = exp_pred->is_null(e);
+    const double a = pred->numbers[r];
+    const double b = enull ? 0.0 : exp_pred->number(e);
+    bool same = (snull && enull) || (!snull && !enull && (a == b || (std::isnan(a) && std::isnan(b))));
+    if (!same) {
+      ++report.prediction_mismatches;
+      if (report.examples.size() < options.max_examples) {
+        report.examples.push_back("row " + std::to_string(scored.source_rows[r]) + ": prediction " +
+                                  (snull ? "null" : format_double(a)) + ", expected " +
+                                  (enull ? "null" : format_double(b)));
+      }
+    }
+    if (prob == nullptr || exp_prob == nullptr) continue;
+    bool pnull = !prob->valid[r];
+    bool ok = !exp_prob->is_null(e) && detail::vector_from_value(exp_prob->nested[e], ev);
+    double diff = 0;
+    if (pnull || !ok || ev.size() != prob->width) {
+      diff = (pnull && exp_prob->is_null(e)) ? 0 : HUGE_VAL;
+    } else {
+      for (std::size_t k = 0; k < ev.size(); ++k) {
+        double d = std::fabs(prob->vector(r)[k] - ev[k]);
+        if (std::isnan(d)) d = (std::isnan(prob->vector(r)[k]) && std::isnan(ev[k])) ? 0 : HUGE_VAL;
+        diff = std::max(diff, d);
+      }
+    }
+    report.max_probability_diff = std::max(report.max_probability_diff, diff);
+    if (diff > options.probability_tolerance) {
+      ++report.probability_mismatches;
+      if (report.examples.size() < options.max_examples) {
+        report.examples.push_back("row " + std::to_string(scored.source_rows[r]) +
+                                  ": probability differs by " + format_double(diff));
+      }
+    }
+  }
+  return report;
+}
+
+Status write_results(const ScoreResult& result, const std::string& path) {
+  auto ends = [&](const char* ext) {
+    std::string e(ext);
+    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+  };
+  const bool csv = ends(".csv");
+  const bool jsonl = ends(".jsonl") || ends(".json");
+  if (!csv && !jsonl) {
+    return make_error(dbk::error_codes::kInvalidArgument,
+                      path + ": output format must be .csv or .jsonl (Parquet output is not supported yet)");
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return make_error(dbk::error_codes::kIoError, path + ": cannot open for writing");
+  auto json_number = [](double v) {
+    return std::isfinite(v) ? format_double(v) : "\"" + format_double(v) + "\"";
+  };
+  auto json_string = [](const std::string& s) { return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+  auto csv_field = [](const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+  };
+  std::vector<std::string> names;
+  for (const auto& c : result.passthrough.columns) names.push_back(c.name);
+  for (const auto& c : result.columns) names.push_back(c.name);
+  if (csv) {
+    for (std::size_t k = 0; k < names.size(); ++k) out << (k ? "," : "") << csv_field(names[k]);
+    out << "\n";
+  }
+  for (std::size_t r = 0; r < result.num_rows(); ++r) {
+    std::vector<std::string> cells;
+    for (const auto& c : result.passthrough.columns) {
+      if (c.is_null(r)) {
+        cells.push_back(csv ? "" : "null");
+      } else if (c.type == ColumnType::kNested) {
+        cells.push_back(csv ? csv_field("<nested>") : "null");
+      } else {
+        std::string t = cell_text(c, r);
+        bool numeric = c.type == ColumnType::kInt32 || c.type == ColumnType::kInt64 ||
+                       c.type == ColumnType::kDouble || c.type == ColumnType::kFloat ||
+                       c.type == ColumnType::kBool;
+        if (csv) cells.push_back(csv_field(t));
+        else if ((c.type == ColumnType::kDouble || c.type == ColumnType::kFloat)) cells.push_back(json_number(c.doubles[r]));
+        else cells.push_back(numeric ? t : json_string(t));
+      }
+    }
+    for (const auto& c : result.columns) {
+      if (!c.valid[r]) {
+        cells.push_back(csv ? "" : "null");
+        continue;
+      }
+      switch (c.kind) {
+        case ScoredColumn::Kind::kDouble:
+          cells.push_back(csv ? format_double(c.numbers[r]) : json_number(c.numbers[r]));
+          break;
+        case ScoredColumn::Kind::kString:
+          cells.push_back(csv ? csv_field(c.strings[r]) : json_string(c.strings[r]));
+          break;
+        case ScoredColumn::Kind::kVector: {
+          std::string v = "[";
+          for (std::size_t k = 0; k < c.width; ++k) v += (k ? "," : "") + json_number(c.vector(r)[k]);
+          v += "]";
+          cells.push_back(csv ? csv_field(v) : v);
+          break;
+        }
+      }
+    }
+    if (csv) {
+      for (std::size_t k = 0; k < cells.size(); ++k) out << (k ? "," : "") << cells[k];
+    } else {
+      out << "{";
+      for (std::size_t k = 0; k < cells.size(); ++k) {
+        out << (k ? "," : "") << json_string(names[k]) << ":" << cells[k];
+      }
+      out << "}";
+    }
+    out << "\n";
+  }
+  out.flush();
+  if (!out) return make_error(dbk::error_codes::kIoError, path + ": write failed");
+  return {};
+}
+
+}  // namespace dbk::scorer

@@ -1,0 +1,112 @@
+#pragma once
+
+// Internal stage interface: a stage reads columns of a Frame and adds its outputs. Rows dropped
+// by handleInvalid=skip are marked dead in `alive` and ignored (never raise errors) afterwards.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dbk/scorer/parquet.hpp"
+#include "dbk/scorer/score.hpp"
+#include "dbk/scorer/table.hpp"
+
+namespace dbk::scorer::detail {
+
+/// Working set of a scoring run.
+class Frame {
+ public:
+  Frame(const Table& input, unsigned threads, std::size_t block_rows);
+
+  std::size_t rows() const { return rows_; }
+  std::vector<std::uint8_t>& alive() { return alive_; }
+  unsigned threads() const { return threads_; }
+  std::size_t block_rows() const { return block_rows_; }
+
+  bool has(const std::string& name) const;
+  /// True for vector outputs and nested input columns.
+  bool is_vector(const std::string& name) const;
+  /// Type of an input column (nullptr when the name is not an input column).
+  const Column* input_column(const std::string& name) const { return input_.find(name); }
+  /// Column as doubles (numeric input columns are converted; strings are an error).
+  Result<const ScoredColumn*> numeric(const std::string& name);
+  /// Column as Spark's cast to string (numbers printed the way Java does).
+  Result<const ScoredColumn*> strings(const std::string& name);
+  /// Column as fixed-width vectors (Spark ML Vector structs or arrays of numbers).
+  Result<const ScoredColumn*> vectors(const std::string& name);
+  /// Adds (or replaces) an output column.
+  void add(ScoredColumn column);
+
+  std::vector<ScoredColumn>& outputs() { return outputs_; }
+
+ private:
+  const ScoredColumn* find_output(const std::string& name) const;
+  const Table& input_;
+  std::size_t rows_;
+  std::vector<std::uint8_t> alive_;
+  std::vector<ScoredColumn> outputs_;
+  std::vector<std::unique_ptr<ScoredColumn>> converted_;
+  unsigned threads_;
+  std::size_t block_rows_;
+};
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  virtual Status transform(Frame& frame) const = 0;
+};
+
+/// A stage's metadata JSON with Spark's param lookup (reference spark-model-format.md §1.2).
+struct StageMeta {
+  nlohmann::json json;
+  std::string path;  // stage folder, for messages
+  std::string class_name;
+  std::string uid;
+  std::string spark_version;
+  int major = 0;
+  int minor = 0;
+
+  /// paramMap first, then defaultParamMap; nullptr when neither has it.
+  const nlohmann::json* param(const std::string& name) const;
+  std::string string_param(const std::string& name, const std::string& fallback) const;
+  double double_param(const std::string& name, double fallback) const;
+  bool bool_param(const std::string& name, bool fallback) const;
+  std::vector<std::string> strings_param(const std::string& name) const;
+  std::vector<double> doubles_param(const std::string& name) const;
+  bool has_param(const std::string& name) const { return param(name) != nullptr; }
+};
+
+/// Reads `<dir>/metadata/part-*` (reference spark-model-format.md §1.1/§1.5).
+Result<StageMeta> read_stage_meta(const std::string& dir);
+/// Reads `<dir>/<sub>/` as a table (data/, treesMetadata/).
+Result<Table> read_stage_table(const std::string& dir, const std::string& sub);
+
+/// JSON number or the strings "NaN"/"Infinity"/"-Infinity" as Spark writes them.
+std::optional<double> json_double(const nlohmann::json& v);
+/// Spark ML Vector struct (reference §2.8) → dense values; false if not a vector.
+bool vector_from_value(const Value& v, std::vector<double>& out);
+/// Spark ML Matrix struct → row-major dense values.
+bool matrix_from_value(const Value& v, std::size_t& rows, std::size_t& cols,
+                       std::vector<double>& out);
+/// Java's Double.toString, as Spark's cast(double as string) prints.
+std::string java_double_string(double v);
+
+ApiError model_error(const StageMeta& meta, const std::string& what);
+ApiError data_error(const std::string& stage, const std::string& what);
+
+/// Loader of one stage class.
+using StageLoader = Result<std::shared_ptr<const Stage>> (*)(const StageMeta&, StageInfo&);
+/// Loader for a class name, nullptr when unsupported.
+StageLoader find_stage_loader(const std::string& class_name);
+std::vector<std::string> stage_loader_classes();
+
+/// Runs fn(begin, end) over row blocks on up to `threads` threads.
+void parallel_blocks(std::size_t rows, std::size_t block, unsigned threads,
+                     const std::function<void(std::size_t, std::size_t)>& fn);
+
+}  // namespace dbk::scorer::detail

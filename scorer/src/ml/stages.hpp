@@ -1,0 +1,39 @@
+#pragma once
+
+// Loaders of every supported stage class (registered in pipeline_loader.cpp).
+
+#include "ml/stage.hpp"
+
+namespace dbk::scorer::detail {
+
+using LoadResult = Result<std::shared_ptr<const Stage>>;
+
+LoadResult load_string_indexer(const StageMeta& meta, StageInfo& info);
+LoadResult load_index_to_string(const StageMeta& meta, StageInfo& info);
+LoadResult load_vector_indexer(const StageMeta& meta, StageInfo& info);
+LoadResult load_vector_assembler(const StageMeta& meta, StageInfo& info);
+LoadResult load_one_hot_encoder(const StageMeta& meta, StageInfo& info);
+LoadResult load_standard_scaler(const StageMeta& meta, StageInfo& info);
+LoadResult load_min_max_scaler(const StageMeta& meta, StageInfo& info);
+LoadResult load_max_abs_scaler(const StageMeta& meta, StageInfo& info);
+LoadResult load_imputer(const StageMeta& meta, StageInfo& info);
+LoadResult load_bucketizer(const StageMeta& meta, StageInfo& info);
+LoadResult load_binarizer(const StageMeta& meta, StageInfo& info);
+LoadResult load_vector_slicer(const StageMeta& meta, StageInfo& info);
+LoadResult load_tree_model(const StageMeta& meta, StageInfo& info);
+LoadResult load_logistic_regression(const StageMeta& meta, StageInfo& info);
+LoadResult load_linear_regression(const StageMeta& meta, StageInfo& info);
+
+/// The VectorAssembler used by ScoreOptions::assemble_columns.
+std::shared_ptr<const Stage> make_vector_assembler(std::vector<std::string> inputs,
+                                                   std::string output, std::string handle_invalid,
+                                                   bool nan_is_invalid);
+
+/// inputCol/inputCols (and the output counterparts) of a stage.
+std::vector<std::string> input_cols(const StageMeta& meta);
+std::vector<std::string> output_cols(const StageMeta& meta);
+
+ScoredColumn new_double_column(const std::string& name, std::size_t rows);
+ScoredColumn new_vector_column(const std::string& name, std::size_t rows, std::size_t width);
+
+}  // namespace dbk::scorer::detail

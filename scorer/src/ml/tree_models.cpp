@@ -1,0 +1,418 @@
+// Decision tree, random forest and GBT models (classification and regression).
+// Loading follows reference spark-model-format.md §1.3/§1.4; scoring follows §2.1–§2.5 exactly.
+// Trees are flattened into pre-order arrays (left child = next node, §5.3) and traversed tree by
+// tree over blocks of rows, blocks spread over threads (each block owns its output rows).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+
+#include "ml/stages.hpp"
+
+namespace dbk::scorer::detail {
+namespace {
+
+struct NodeRecord {
+  std::int64_t id = -1;
+  double prediction = 0;
+  std::vector<double> stats;
+  std::int64_t left = -1;
+  std::int64_t right = -1;
+  std::int64_t feature = -1;
+  std::vector<double> cats_or_threshold;
+  std::int64_t num_categories = -1;
+};
+
+struct FlatNode {
+  double threshold;
+  std::int32_t feature;  // -1 for a leaf
+  std::int32_t right;    // internal: right child index; leaf: payload index
+  std::int32_t cat;      // -1 continuous, else index into CategoricalSplit table
+};
+
+// reference §2.1: Spark tests membership in the smaller of L and its complement, so values
+// outside [0, numCategories) go right when isLeft and left otherwise.
+struct CategoricalSplit {
+  bool is_left = true;
+  std::uint64_t mask = 0;          // members that are integers in [0, 64)
+  std::vector<double> others;      // any other members
+  bool contains(double x) const {
+    if (x >= 0 && x < 64 && x == std::floor(x)) return (mask >> static_cast<int>(x)) & 1u;
+    for (double o : others) {
+      if (o == x) return true;
+    }
+    return false;
+  }
+  bool goes_left(double x) const { return is_left ? contains(x) : !contains(x); }
+};
+
+struct FlatTree {
+  std::vector<FlatNode> nodes;
+};
+
+enum class Kind { kDtClassifier, kRfClassifier, kGbtClassifier, kDtRegressor, kRfRegressor, kGbtRegressor };
+
+class TreeModelStage : public Stage {
+ public:
+  std::string name;
+  Kind kind = Kind::kDtClassifier;
+  std::string features_col, prediction_col, raw_col, probability_col;
+  std::vector<double> thresholds;
+  std::size_t num_classes = 0;
+  std::size_t num_features = 0;
+  std::size_t stride = 1;  // payload values per leaf
+  std::vector<FlatTree> trees;
+  std::vector<double> weights;
+  std::vector<double> payload;
+  std::vector<CategoricalSplit> cats;
+  std::int32_t max_feature = -1;
+
+  bool classifier() const {
+    return kind == Kind::kDtClassifier || kind == Kind::kRfClassifier || kind == Kind::kGbtClassifier;
+  }
+
+  std::int32_t find_leaf(const FlatNode* nodes, const double* x) const {
+    std::int32_t i = 0;
+    while (nodes[i].feature >= 0) {
+      const FlatNode& n = nodes[i];
+      const double v = x[n.feature];
+      bool left = n.cat < 0 ? v <= n.threshold : cats[static_cast<std::size_t>(n.cat)].goes_left(v);
+      i = left ? i + 1 : n.right;
+    }
+    return nodes[i].right;
+  }
+
+  // Accumulates tree outputs for rows [begin, end) into `acc` (stride `width` per row).
+  void accumulate(const ScoredColumn& x, const std::vector<std::uint8_t>& alive, std::size_t begin,
+                  std::size_t end, std::size_t width, double* acc) const {
+    for (std::size_t t = 0; t < trees.size(); ++t) {
+      const FlatNode* nodes = trees[t].nodes.data();
+      const double w = weights.empty() ? 1.0 : weights[t];
+      for (std::size_t r = begin; r < end; ++r) {
+        if (!alive[r] || !x.valid[r]) continue;
+        const std::int32_t leaf = find_leaf(nodes, x.vector(r));
+        const double* p = payload.data() + static_cast<std::size_t>(leaf) * stride;
+        double* a = acc + r * width;
+        switch (kind) {
+          case Kind::kRfClassifier:
+          case Kind::kDtClassifier:
+            for (std::size_t c = 0; c < stride; ++c) a[c] += p[c];
+            break;
+          case Kind::kGbtClassifier:
+          case Kind::kGbtRegressor:
+            a[0] += p[0] * w;  // Spark: ddot(treePredictions, treeWeights), in tree order
+            break;
+          case Kind::kRfRegressor:
+          case Kind::kDtRegressor:
+            a[0] += p[0];
+            break;
+        }
+      }
+    }
+  }
+
+  std::size_t predict_index(const double* raw, const double* prob) const {
+    std::size_t best = 0;
+    if (!thresholds.empty()) {
+      // ProbabilisticClassificationModel.probability2prediction (§2.5).
+      double max = -HUGE_VAL;
+      for (std::size_t c = 0; c < num_classes && c < thresholds.size(); ++c) {
+        double scaled = prob[c] / thresholds[c];
+        if (scaled > max) {
+          max = scaled;
+          best = c;
+        }
+      }
+      return best;
+    }
+    for (std::size_t c = 1; c < num_classes; ++c) {
+      if (raw[c] > raw[best]) best = c;
+    }
+    return best;
+  }
+
+  Status transform(Frame& frame) const override {
+    auto in = frame.vectors(features_col);
+    if (!in.ok()) return std::move(in).error();
+    const ScoredColumn& x = **in;
+    const std::size_t rows = frame.rows();
+    if (rows > 0 && max_feature >= 0 && x.width <= static_cast<std::size_t>(max_feature)) {
+      return data_error(name, "features column '" + features_col + "' has vectors of size " +
+                                  std::to_string(x.width) + ", the model uses feature " +
+                                  std::to_string(max_feature));
+    }
+    const auto& alive = frame.alive();
+    if (!classifier()) {
+      auto pred = new_double_column(prediction_col, rows);
+      pred.valid = x.valid;
+      parallel_blocks(rows, frame.block_rows(), frame.threads(), [&](std::size_t b, std::size_t e) {
+        accumulate(x, alive, b, e, 1, pred.numbers.data());
+        if (kind == Kind::kRfRegressor) {
+          for (std::size_t r = b; r < e; ++r) pred.numbers[r] /= static_cast<double>(trees.size());
+        }
+      });
+      frame.add(std::move(pred));
+      return {};
+    }
+    const std::size_t acc_width = kind == Kind::kGbtClassifier ? 1 : num_classes;
+    auto raw = new_vector_column(raw_col.empty() ? "rawPrediction" : raw_col, rows, num_classes);
+    auto prob = new_vector_column(probability_col.empty() ? "probability" : probability_col, rows,
+                                  num_classes);
+    auto pred = new_double_column(prediction_col, rows);
+    raw.valid = prob.valid = pred.valid = x.valid;
+    std::vector<double> margins(kind == Kind::kGbtClassifier ? rows : 0, 0.0);
+    parallel_blocks(rows, frame.block_rows(), frame.threads(), [&](std::size_t b, std::size_t e) {
+      double* acc = kind == Kind::kGbtClassifier ? margins.data() : raw.numbers.data();
+      accumulate(x, alive, b, e, acc_width, acc);
+      for (std::size_t r = b; r < e; ++r) {
+        if (!alive[r] || !x.valid[r]) continue;
+        double* rv = raw.numbers.data() + r * num_classes;
+        double* pv = prob.numbers.data() + r * num_classes;
+        if (kind == Kind::kGbtClassifier) {
+          const double m = margins[r];
+          rv[0] = -m;
+          rv[1] = m;
+          // reference §2.4: LogLoss.computeProbability(-m), then 1 - p0.
+          pv[0] = 1.0 / (1.0 + std::exp(-2.0 * rv[0]));
+          pv[1] = 1.0 - pv[0];
+        } else {
+          double sum = 0;
+          for (std::size_t c = 0; c < num_classes; ++c) sum += rv[c];
+          for (std::size_t c = 0; c < num_classes; ++c) pv[c] = sum != 0 ? rv[c] / sum : rv[c];
+        }
+        pred.numbers[r] = static_cast<double>(predict_index(rv, pv));
+      }
+    });
+    if (!raw_col.empty()) frame.add(std::move(raw));
+    if (!probability_col.empty()) frame.add(std::move(prob));
+    if (!prediction_col.empty()) frame.add(std::move(pred));
+    return {};
+  }
+};
+
+std::vector<double> doubles_of(const Value* v) {
+  std::vector<double> out;
+  if (v != nullptr && v->kind == Value::Kind::kList) {
+    for (const auto& e : v->items) out.push_back(e.as_double());
+  }
+  return out;
+}
+
+std::int64_t int_of(const Value* v, std::int64_t fallback) {
+  return (v != nullptr && v->kind == Value::Kind::kInt) ? v->i : fallback;
+}
+
+bool parse_node(const Value& v, NodeRecord& n) {
+  if (v.kind != Value::Kind::kStruct) return false;
+  n.id = int_of(v.field("id"), -1);
+  const Value* pred = v.field("prediction");
+  n.prediction = pred != nullptr ? pred->as_double() : 0.0;
+  n.stats = doubles_of(v.field("impurityStats"));
+  n.left = int_of(v.field("leftChild"), -1);
+  n.right = int_of(v.field("rightChild"), -1);
+  const Value* split = v.field("split");
+  if (split != nullptr && split->kind == Value::Kind::kStruct) {
+    n.feature = int_of(split->field("featureIndex"), -1);
+    n.cats_or_threshold = doubles_of(split->field("leftCategoriesOrThreshold"));
+    n.num_categories = int_of(split->field("numCategories"), -1);
+  }
+  return n.id >= 0;
+}
+
+// Flattens one tree (nodes indexed by Spark id) into pre-order with left = next.
+Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRecord>& nodes,
+               std::int64_t tree_id) {
+  std::sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::map<std::int64_t, std::size_t> by_id;
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    if (!by_id.emplace(nodes[k].id, k).second) {
+      return model_error(meta, "tree " + std::to_string(tree_id) + " repeats node id " +
+                                   std::to_string(nodes[k].id));
+    }
+  }
+  if (by_id.find(0) == by_id.end()) return model_error(meta, "tree " + std::to_string(tree_id) + " has no root");
+  FlatTree flat;
+  std::vector<std::uint8_t> seen(nodes.size(), 0);
+  struct Pending {
+    std::size_t node;
+    std::int64_t parent_slot;  // flat index whose `right` gets this node, -1 for none
+  };
+  std::vector<Pending> stack{{by_id[0], -1}};
+  while (!stack.empty()) {
+    Pending p = stack.back();
+    stack.pop_back();
+    if (seen[p.node]) return model_error(meta, "tree " + std::to_string(tree_id) + " is not a tree");
+    seen[p.node] = 1;
+    const NodeRecord& n = nodes[p.node];
+    const auto index = static_cast<std::int32_t>(flat.nodes.size());
+    if (p.parent_slot >= 0) flat.nodes[static_cast<std::size_t>(p.parent_slot)].right = index;
+    FlatNode f{0.0, -1, -1, -1};
+    if (n.left < 0) {  // leaf (§1.4: leftChild == -1)
+      f.right = static_cast<std::int32_t>(stage.payload.size() / stage.stride);
+      if (stage.kind == Kind::kRfClassifier || stage.kind == Kind::kDtClassifier) {
+        if (n.stats.size() != stage.num_classes) {
+          return model_error(meta, "leaf impurityStats has " + std::to_string(n.stats.size()) +
+                                       " entries for " + std::to_string(stage.num_classes) + " classes");
+        }
+        double total = 0;
+        for (double s : n.stats) total += s;
+        for (double s : n.stats) {
+          // §2.3: RF adds stats/total per tree (zeros when total is 0, like Spark's skip).
+          stage.payload.push_back(stage.kind == Kind::kRfClassifier ? (total != 0 ? s / total : 0.0) : s);
+        }
+      } else {
+        stage.payload.push_back(n.prediction);
+      }
+      flat.nodes.push_back(f);
+      continue;
+    }
+    auto l = by_id.find(n.left);
+    auto r = by_id.find(n.right);
+    if (l == by_id.end() || r == by_id.end()) {
+      return model_error(meta, "node " + std::to_string(n.id) + " of tree " + std::to_string(tree_id) +
+                                   " has a missing child");
+    }
+    if (n.feature < 0 || static_cast<std::size_t>(n.feature) >= stage.num_features ||
+        n.feature > INT32_MAX) {
+      return model_error(meta, "node " + std::to_string(n.id) + " splits on feature " +
+                                   std::to_string(n.feature) + " of " + std::to_string(stage.num_features));
+    }
+    f.feature = static_cast<std::int32_t>(n.feature);
+    stage.max_feature = std::max(stage.max_feature, f.feature);
+    if (n.num_categories < 0) {
+      if (n.cats_or_threshold.size() != 1) return model_error(meta, "continuous split without one threshold");
+      f.threshold = n.cats_or_threshold[0];
+    } else {
+      CategoricalSplit c;
+      c.is_left = static_cast<std::int64_t>(n.cats_or_threshold.size()) <= n.num_categories / 2;
+      std::vector<double> members;
+      if (c.is_left) {
+        members = n.cats_or_threshold;
+      } else {
+        for (std::int64_t k = 0; k < n.num_categories && k < (1 << 20); ++k) {
+          double d = static_cast<double>(k);
+          if (std::find(n.cats_or_threshold.begin(), n.cats_or_threshold.end(), d) ==
+              n.cats_or_threshold.end()) {
+            members.push_back(d);
+          }
+        }
+      }
+      for (double m : members) {
+        if (m >= 0 && m < 64 && m == std::floor(m)) {
+          c.mask |= std::uint64_t{1} << static_cast<int>(m);
+        } else {
+          c.others.push_back(m);
+        }
+      }
+      f.cat = static_cast<std::int32_t>(stage.cats.size());
+      stage.cats.push_back(std::move(c));
+    }
+    flat.nodes.push_back(f);
+    // Right is pushed first so the left subtree is laid out right after this node.
+    stack.push_back({r->second, index});
+    stack.push_back({l->second, -1});
+  }
+  stage.trees.push_back(std::move(flat));
+  return {};
+}
+
+Value row_struct(const Table& t, std::size_t r) {
+  Value v;
+  v.kind = Value::Kind::kStruct;
+  for (const auto& c : t.columns) {
+    v.names.push_back(c.name);
+    v.items.push_back(c.value(r));
+  }
+  return v;
+}
+
+}  // namespace
+
+LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
+  auto stage = std::make_shared<TreeModelStage>();
+  const std::string& cls = meta.class_name;
+  auto simple = cls.substr(cls.rfind('.') + 1);
+  stage->name = simple + " " + meta.uid;
+  if (simple == "DecisionTreeClassificationModel") stage->kind = Kind::kDtClassifier;
+  else if (simple == "RandomForestClassificationModel") stage->kind = Kind::kRfClassifier;
+  else if (simple == "GBTClassificationModel") stage->kind = Kind::kGbtClassifier;
+  else if (simple == "DecisionTreeRegressionModel") stage->kind = Kind::kDtRegressor;
+  else if (simple == "RandomForestRegressionModel") stage->kind = Kind::kRfRegressor;
+  else stage->kind = Kind::kGbtRegressor;
+  stage->features_col = meta.string_param("featuresCol", "features");
+  stage->prediction_col = meta.string_param("predictionCol", "prediction");
+  auto top_int = [&](const char* key, std::int64_t fallback) {
+    auto it = meta.json.find(key);
+    return (it != meta.json.end() && it->is_number_integer()) ? it->get<std::int64_t>() : fallback;
+  };
+  std::int64_t nf = top_int("numFeatures", -1);
+  if (nf < 0 || nf > (1 << 24)) return model_error(meta, "metadata has no valid numFeatures");
+  stage->num_features = static_cast<std::size_t>(nf);
+  if (stage->classifier()) {
+    stage->raw_col = meta.string_param("rawPredictionCol", "rawPrediction");
+    stage->probability_col = meta.string_param("probabilityCol", "probability");
+    stage->thresholds = meta.doubles_param("thresholds");
+    std::int64_t nc = stage->kind == Kind::kGbtClassifier ? 2 : top_int("numClasses", -1);
+    if (nc < 1 || nc > 100000) return model_error(meta, "metadata has no valid numClasses");
+    stage->num_classes = static_cast<std::size_t>(nc);
+    if (!stage->thresholds.empty() && stage->thresholds.size() != stage->num_classes) {
+      return model_error(meta, "thresholds length differs from numClasses");
+    }
+  }
+  stage->stride = (stage->kind == Kind::kRfClassifier || stage->kind == Kind::kDtClassifier)
+                      ? stage->num_classes
+                      : 1;
+  auto data = read_stage_table(meta.path, "data");
+  if (!data.ok()) return std::move(data).error();
+  const bool ensemble = simple.rfind("DecisionTree", 0) != 0;
+  std::map<std::int64_t, std::vector<NodeRecord>> by_tree;
+  const Column* tree_col = ensemble ? data->find("treeID") : nullptr;
+  const Column* node_col = ensemble ? data->find("nodeData") : nullptr;
+  if (ensemble && (tree_col == nullptr || node_col == nullptr)) {
+    return model_error(meta, "ensemble data lacks treeID/nodeData");
+  }
+  for (std::size_t r = 0; r < data->num_rows; ++r) {
+    NodeRecord n;
+    bool ok = ensemble ? (!tree_col->is_null(r) && !node_col->is_null(r) &&
+                          parse_node(node_col->nested[r], n))
+                       : parse_node(row_struct(*data, r), n);
+    if (!ok) return model_error(meta, "node row " + std::to_string(r) + " is malformed");
+    std::int64_t tree = ensemble ? static_cast<std::int64_t>(tree_col->number(r)) : 0;
+    by_tree[tree].push_back(std::move(n));
+  }
+  if (by_tree.empty()) return model_error(meta, "model has no nodes");
+  std::int64_t expected_tree = 0;
+  for (auto& [tree, nodes] : by_tree) {
+    if (tree != expected_tree++) return model_error(meta, "tree " + std::to_string(tree) + " out of sequence");
+    if (auto st = flatten(meta, *stage, nodes, tree); !st.ok()) return std::move(st).error();
+  }
+  if (ensemble) {
+    // treesMetadata: (treeID, metadata, weights), named _1,_2,_3 in Spark 4.1: read by position.
+    auto tm = read_stage_table(meta.path, "treesMetadata");
+    if (!tm.ok()) return std::move(tm).error();
+    if (tm->columns.size() < 3) return model_error(meta, "treesMetadata has fewer than 3 columns");
+    std::vector<double> weights(stage->trees.size(), std::nan(""));
+    for (std::size_t r = 0; r < tm->num_rows; ++r) {
+      double id = tm->columns[0].number(r);
+      if (!(id >= 0) || id >= static_cast<double>(weights.size())) {
+        return model_error(meta, "treesMetadata names an unknown tree");
+      }
+      weights[static_cast<std::size_t>(id)] = tm->columns[2].number(r);
+    }
+    for (double w : weights) {
+      if (std::isnan(w)) return model_error(meta, "treesMetadata lacks a tree's weight");
+    }
+    stage->weights = std::move(weights);
+  }
+  info.input_columns = {stage->features_col};
+  if (stage->classifier()) {
+    for (const auto* c : {&stage->raw_col, &stage->probability_col}) {
+      if (!c->empty()) info.output_columns.push_back(*c);
+    }
+  }
+  info.output_columns.push_back(stage->prediction_col);
+  return std::shared_ptr<const Stage>(stage);
+}
+
+}  // namespace dbk::scorer::detail

@@ -1,0 +1,28 @@
+#pragma once
+
+// Turns decoded leaf columns back into rows (Dremel record assembly, reference
+// spark-model-format.md §4.8): flat columns go straight into typed vectors; nested fields are
+// rebuilt one leaf at a time and then merged field by field, with LIST/MAP annotations
+// (including the legacy 2-level shapes) turned into lists and maps.
+
+#include <string>
+#include <vector>
+
+#include "dbk/scorer/table.hpp"
+#include "parquet/column_reader.hpp"
+#include "parquet/metadata.hpp"
+
+namespace dbk::scorer::parquet {
+
+/// The column type a top-level field becomes.
+ColumnType column_type_of(const SchemaNode& field);
+
+/// Appends `rows` rows of a flat (top-level, non-repeated primitive) field.
+bool append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Column& out,
+                 std::string& error);
+
+/// Appends `rows` rows of a nested field from the data of its leaves (in schema order).
+bool append_nested(const SchemaNode& field, std::vector<LeafData>& leaves, std::size_t rows,
+                   Column& out, std::string& error);
+
+}  // namespace dbk::scorer::parquet

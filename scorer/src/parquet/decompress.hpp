@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace dbk::scorer::parquet {
+
+/// Decompresses a page body (reference spark-model-format.md §4.7). `expected_size` is the
+/// uncompressed size from the page header; a different result size is an error.
+bool decompress(int codec, std::string_view input, std::size_t expected_size, std::string& out,
+                std::string& error);
+
+const char* codec_name(int codec);
+
+}  // namespace dbk::scorer::parquet

@@ -1,0 +1,145 @@
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "dbk/scorer/parquet.hpp"
+#include "parquet/assemble.hpp"
+#include "parquet/column_reader.hpp"
+#include "parquet/metadata.hpp"
+
+namespace dbk::scorer {
+namespace {
+
+using parquet::FileMeta;
+using parquet::SchemaNode;
+
+ApiError corrupt(const std::string& name, const std::string& what) {
+  return make_error(error_codes::kParquetCorrupt, name + ": " + what);
+}
+
+void collect_leaves(const SchemaNode& node, std::vector<const SchemaNode*>& out) {
+  if (node.is_leaf) {
+    out.push_back(&node);
+    return;
+  }
+  for (const auto& c : node.children) collect_leaves(*c, out);
+}
+
+Result<FileMeta> open_footer(std::string_view bytes, const std::string& name) {
+  // reference spark-model-format.md §4.2: "PAR1" · chunks · footer · u32 length · "PAR1".
+  if (bytes.size() < 12) return corrupt(name, "file too small to be Parquet");
+  if (std::memcmp(bytes.data() + bytes.size() - 4, "PARE", 4) == 0) {
+    return make_error(error_codes::kParquetUnsupported, name + ": encrypted Parquet footer");
+  }
+  if (std::memcmp(bytes.data(), "PAR1", 4) != 0 ||
+      std::memcmp(bytes.data() + bytes.size() - 4, "PAR1", 4) != 0) {
+    return corrupt(name, "missing PAR1 magic (not a Parquet file, or truncated)");
+  }
+  std::uint32_t footer_len;
+  std::memcpy(&footer_len, bytes.data() + bytes.size() - 8, 4);
+  if (footer_len > bytes.size() - 12) {
+    return corrupt(name, "footer length " + std::to_string(footer_len) + " exceeds the file");
+  }
+  std::string_view footer = bytes.substr(bytes.size() - 8 - footer_len, footer_len);
+  FileMeta meta;
+  std::string error;
+  if (!parquet::parse_file_meta(footer, meta, error)) return corrupt(name, error);
+  return meta;
+}
+
+}  // namespace
+
+Result<ParquetFileInfo> read_parquet_info(std::string_view bytes, const std::string& name) {
+  auto meta = open_footer(bytes, name);
+  if (!meta.ok()) return std::move(meta).error();
+  ParquetFileInfo info;
+  info.num_rows = meta->num_rows;
+  info.created_by = meta->created_by;
+  info.key_value_metadata = meta->key_value;
+  for (const auto& c : meta->root->children) info.top_level_columns.push_back(c->name);
+  return info;
+}
+
+Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name,
+                                 const ParquetReadOptions& options) {
+  auto meta_result = open_footer(bytes, name);
+  if (!meta_result.ok()) return std::move(meta_result).error();
+  const FileMeta& meta = *meta_result;
+
+  std::vector<const SchemaNode*> fields;
+  if (options.columns.empty()) {
+    for (const auto& c : meta.root->children) fields.push_back(c.get());
+  } else {
+    for (const auto& want : options.columns) {
+      const SchemaNode* found = nullptr;
+      for (const auto& c : meta.root->children) {
+        if (c->name == want) found = c.get();
+      }
+      if (found == nullptr) {
+        return make_error(error_codes::kColumnNotFound, name + ": no column '" + want + "'");
+      }
+      fields.push_back(found);
+    }
+  }
+
+  Table table;
+  for (const SchemaNode* f : fields) {
+    Column col;
+    col.name = f->name;
+    col.type = parquet::column_type_of(*f);
+    col.decimal_scale = f->scale;
+    col.decimal_precision = f->precision;
+    table.columns.push_back(std::move(col));
+  }
+  // Bounds the work a tiny hostile file can demand (RLE runs expand without limit).
+  const std::int64_t max_entries =
+      std::max<std::int64_t>(std::int64_t{1} << 20, static_cast<std::int64_t>(bytes.size()) * 256);
+  std::size_t total_rows = 0;
+  for (std::size_t g = 0; g < meta.row_groups.size(); ++g) {
+    const auto& rg = meta.row_groups[g];
+    if (rg.num_rows > max_entries) {
+      return corrupt(name, "row group " + std::to_string(g) + " claims " +
+                               std::to_string(rg.num_rows) + " rows");
+    }
+    const auto rows = static_cast<std::size_t>(rg.num_rows);
+    for (std::size_t f = 0; f < fields.size(); ++f) {
+      std::vector<const SchemaNode*> leaves;
+      collect_leaves(*fields[f], leaves);
+      std::vector<parquet::LeafData> data(leaves.size());
+      for (std::size_t l = 0; l < leaves.size(); ++l) {
+        const auto& chunk = rg.columns[static_cast<std::size_t>(leaves[l]->leaf_index)];
+        if (chunk.num_values > max_entries) {
+          return corrupt(name, "column chunk claims " + std::to_string(chunk.num_values) +
+                                   " values");
+        }
+        std::string error;
+        if (!parquet::read_column_chunk(bytes, chunk, *leaves[l], options.verify_crc, data[l],
+                                        error)) {
+          return corrupt(name, "row group " + std::to_string(g) + ", column '" +
+                                   leaves[l]->name + "': " + error);
+        }
+      }
+      std::string error;
+      Column& col = table.columns[f];
+      bool ok = col.type == ColumnType::kNested
+                    ? parquet::append_nested(*fields[f], data, rows, col, error)
+                    : parquet::append_flat(*leaves[0], data[0], rows, col, error);
+      if (!ok) return corrupt(name, "row group " + std::to_string(g) + ": " + error);
+    }
+    total_rows += rows;
+  }
+  table.num_rows = total_rows;
+  return table;
+}
+
+Result<Table> read_parquet_file(const std::string& path, const ParquetReadOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return make_error(dbk::error_codes::kIoError, path + ": cannot open file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return make_error(dbk::error_codes::kIoError, path + ": read failed");
+  const std::string bytes = buffer.str();
+  return read_parquet_bytes(bytes, path, options);
+}
+
+}  // namespace dbk::scorer
