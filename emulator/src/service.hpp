@@ -31,6 +31,9 @@ class WorkspaceReader {
 
 /// Everything a service may use. Owned by the emulator; outlives every service.
 struct ServiceContext {
+  ServiceContext(Store& store_ref, EmulatedClock& clock_ref, const EmulatorOptions& options_ref)
+      : store(store_ref), clock(clock_ref), options(options_ref) {}
+
   Store& store;
   EmulatedClock& clock;
   const EmulatorOptions& options;

@@ -189,8 +189,9 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
                          {"timeout_seconds", launch.timeout_seconds}};
   if (launch.task_type == "notebook_task") {
     const std::string path = launch.task["notebook_task"].value("notebook_path", "");
-    if (config_.workspace == nullptr) return fail("Cannot run the task: the workspace is not available");
-    auto notebook = config_.workspace->read_notebook(path);
+    const WorkspaceReader* workspace = config_.workspace ? config_.workspace() : nullptr;
+    if (workspace == nullptr) return fail("Cannot run the task: the workspace is not available");
+    auto notebook = workspace->read_notebook(path);
     if (!notebook) {
       return fail("Unable to access the notebook \"" + path + "\" in the workspace: " +
                   notebook.error().message);
@@ -209,9 +210,10 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
       local = config_.dbfs_root / python_file.substr(6);
     } else if (python_file.rfind("/dbfs/", 0) == 0) {
       local = config_.dbfs_root / python_file.substr(6);
-    } else if (!python_file.empty() && python_file.front() == '/' && config_.workspace != nullptr) {
+    } else if (!python_file.empty() && python_file.front() == '/' && config_.workspace &&
+               config_.workspace() != nullptr) {
       // A workspace path: take the source of the notebook/file stored there.
-      auto source = config_.workspace->read_notebook(python_file);
+      auto source = config_.workspace()->read_notebook(python_file);
       if (!source) return fail("Unable to access the python file \"" + python_file + "\": " + source.error().message);
       local = run_dir / "main.py";
       if (!write_file(local, source->content)) return fail("Cannot write " + local.string());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -21,7 +22,8 @@ struct ProcessExecutorConfig {
   std::string spark_master = "local[*]";
   std::string workspace_url;  ///< the emulator itself, for %run / dbutils.notebook.run
   std::string workspace_token;
-  const WorkspaceReader* workspace = nullptr;
+  /// The workspace, looked up at each start (it may be wired after the jobs service).
+  std::function<const WorkspaceReader*()> workspace;
 };
 
 /// Runs notebook_task and spark_python_task attempts as `<python> -m dbk_runtime run

@@ -149,7 +149,7 @@ RunEngine::RunEngine(ServiceContext& context, ClusterManager& clusters)
       process_(ProcessExecutorConfig{context.runs_dir, context.dbfs_root, context.runtime_dir,
                                      context.options.python, context.options.spark_master,
                                      context.base_url, context.options.token,
-                                     context.workspace}) {}
+                                     [&context] { return context.workspace; }}) {}
 
 RunEngine::~RunEngine() { stop(); }
 

@@ -61,14 +61,14 @@ Status write_file_atomically(const std::filesystem::path& target, std::string_vi
     return io_error("cannot fsync", temp, err);
   }
   ::close(fd);
-  return rename_durably(temp, target);
+  Status renamed = rename_durably(temp, target);
+  if (!renamed.ok()) ::unlink(temp.c_str());
+  return renamed;
 }
 
 Status rename_durably(const std::filesystem::path& from, const std::filesystem::path& to) {
   if (::rename(from.c_str(), to.c_str()) != 0) {
-    int err = errno;
-    ::unlink(from.c_str());
-    return io_error("cannot rename to", to, err);
+    return io_error("cannot rename to", to, errno);
   }
   Status status = fsync_path(to.parent_path());
   if (status.ok() && from.parent_path() != to.parent_path()) {

@@ -14,7 +14,8 @@ namespace dbk::emulator {
 /// `tmp_dir` must be on the same filesystem as `target`.
 Status write_file_atomically(const std::filesystem::path& target, std::string_view bytes,
                              const std::filesystem::path& tmp_dir = {});
-/// Renames and fsyncs both folders, so the move survives a crash.
+/// Renames and fsyncs both folders, so the move survives a crash. On failure `from` is
+/// left in place.
 Status rename_durably(const std::filesystem::path& from, const std::filesystem::path& to);
 /// fsync of a file or folder; errors are returned, not thrown.
 Status fsync_path(const std::filesystem::path& path);

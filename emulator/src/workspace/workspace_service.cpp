@@ -1,0 +1,480 @@
+#include "workspace/workspace_service.hpp"
+
+#include <set>
+#include <vector>
+
+#include "dbk/base64.hpp"
+#include "state/files.hpp"
+#include "workspace/notebook_format.hpp"
+
+namespace dbk::emulator {
+namespace {
+
+constexpr const char* kKind = "workspace";
+
+// Workspace paths are absolute; repeated and trailing slashes are dropped.
+Result<std::string> normalize(const std::string& raw) {
+  if (raw.empty() || raw.front() != '/') {
+    return invalid_parameter("Path (" + raw + ") is not a valid absolute path.");
+  }
+  std::string out;
+  size_t pos = 0;
+  while (pos < raw.size()) {
+    size_t slash = raw.find('/', pos);
+    if (slash == std::string::npos) slash = raw.size();
+    std::string segment = raw.substr(pos, slash - pos);
+    if (segment == "." || segment == "..") {
+      return invalid_parameter("Path (" + raw + ") is not a valid absolute path.");
+    }
+    if (!segment.empty()) out += "/" + segment;
+    pos = slash + 1;
+  }
+  return out.empty() ? std::string("/") : out;
+}
+
+std::string parent_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string name_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+bool is_descendant(const std::string& path, const std::string& ancestor) {
+  if (ancestor == "/") return path != "/";
+  return path.size() > ancestor.size() && path.compare(0, ancestor.size(), ancestor) == 0 &&
+         path[ancestor.size()] == '/';
+}
+
+ApiError missing(const std::string& path) {
+  // Observed text (databricks-cli #352), reference databricks-api.md §1.1.
+  return not_found("Path (" + path + ") doesn't exist.");
+}
+
+ApiError too_big(std::size_t size) {
+  return http_error(400, "MAX_NOTEBOOK_SIZE_EXCEEDED",
+                    "File size imported is (" + std::to_string(size) +
+                        " bytes), exceeded max size (" +
+                        std::to_string(WorkspaceService::kMaxContentBytes) + " bytes)");
+}
+
+nlohmann::ordered_json object_info(const std::string& path, const nlohmann::json& doc) {
+  nlohmann::ordered_json info;
+  info["object_type"] = doc.value("object_type", "DIRECTORY");
+  info["path"] = path;
+  if (doc.contains("language")) info["language"] = doc["language"];
+  info["object_id"] = doc.value("object_id", std::int64_t{0});
+  if (doc.contains("created_at")) info["created_at"] = doc["created_at"];
+  if (doc.contains("modified_at")) info["modified_at"] = doc["modified_at"];
+  if (doc.contains("size")) info["size"] = doc["size"];
+  info["resource_id"] = std::to_string(doc.value("object_id", std::int64_t{0}));
+  return info;
+}
+
+bool one_of(const std::string& value, std::initializer_list<const char*> options) {
+  for (const char* option : options) {
+    if (value == option) return true;
+  }
+  return false;
+}
+
+std::string extension_of(const std::string& path) {
+  std::string name = name_of(path);
+  size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0) return "";
+  return name.substr(dot);
+}
+
+}  // namespace
+
+WorkspaceService::WorkspaceService(ServiceContext& context) : context_(context) {}
+
+void WorkspaceService::register_routes(Router& router) {
+  auto bind = [this](Response (WorkspaceService::*fn)(const Request&)) {
+    return [this, fn](const Request& request) { return (this->*fn)(request); };
+  };
+  router.add("GET", "/api/2.0/workspace/list", bind(&WorkspaceService::list));
+  router.add("GET", "/api/2.0/workspace/get-status", bind(&WorkspaceService::get_status));
+  router.add("POST", "/api/2.0/workspace/mkdirs", bind(&WorkspaceService::mkdirs));
+  router.add("POST", "/api/2.0/workspace/import", bind(&WorkspaceService::import));
+  router.add("GET", "/api/2.0/workspace/export", bind(&WorkspaceService::export_object));
+  router.add("POST", "/api/2.0/workspace/delete", bind(&WorkspaceService::remove));
+}
+
+void WorkspaceService::recover() {
+  ensure_home_folders();
+  // Blobs not referenced by metadata were written by an import that crashed before its
+  // metadata commit (or were replaced just before a crash): remove them.
+  std::set<std::string> referenced;
+  for (const auto& [path, doc] : context_.store.list(kKind)) {
+    if (doc.contains("blob")) referenced.insert(doc["blob"].get<std::string>());
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(blob_dir(), ec)) {
+    if (!referenced.count(entry.path().filename().string())) {
+      std::filesystem::remove(entry.path(), ec);
+    }
+  }
+}
+
+void WorkspaceService::reset() { ensure_home_folders(); }
+
+void WorkspaceService::ensure_home_folders() {
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  const std::int64_t now = context_.clock.now_ms();
+  (void)context_.store.transaction([&](Store::Transaction& tx) -> Status {
+    for (const char* path : {"/", "/Users", "/Shared"}) {
+      if (tx.get(kKind, path)) continue;
+      std::int64_t id = std::string(path) == "/" ? 0 : tx.next_id("workspace_object");
+      tx.put(kKind, path,
+             {{"object_type", "DIRECTORY"}, {"object_id", id}, {"created_at", now},
+              {"modified_at", now}});
+    }
+    return {};
+  });
+}
+
+std::optional<nlohmann::json> WorkspaceService::lookup(const std::string& path) const {
+  return context_.store.get(kKind, path);
+}
+
+Result<std::string> WorkspaceService::read_blob(const nlohmann::json& object) const {
+  if (!object.contains("blob")) return std::string();
+  return read_file(blob_dir() / object["blob"].get<std::string>());
+}
+
+Result<NotebookContent> WorkspaceService::read_notebook(const std::string& raw_path) const {
+  auto path = normalize(raw_path);
+  if (!path.ok()) return std::move(path).error();
+  auto object = lookup(*path);
+  if (!object) return missing(*path);
+  if (object->value("object_type", "") != "NOTEBOOK") {
+    return invalid_parameter("Path (" + *path + ") is not a notebook.");
+  }
+  auto bytes = read_blob(*object);
+  if (!bytes.ok()) return std::move(bytes).error();
+  NotebookContent content;
+  content.path = *path;
+  content.language = object->value("language", "PYTHON");
+  content.format = object->value("format", "SOURCE");
+  content.content = std::move(*bytes);
+  if (content.format != "SOURCE" && content.format != "JUPYTER") {
+    // HTML/DBC are stored opaquely; there is no source to run.
+    content.format = "SOURCE";
+    content.content = empty_source(content.language);
+  }
+  return content;
+}
+
+Response WorkspaceService::list(const Request& request) {
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(auto raw, params.required_string("path"));
+  DBK_ASSIGN_OR_RESPOND(auto path, normalize(raw));
+  DBK_ASSIGN_OR_RESPOND(auto modified_after, params.optional_int64("notebooks_modified_after"));
+  auto object = lookup(path);
+  if (!object) return error_response(missing(path));
+  nlohmann::ordered_json objects = nlohmann::ordered_json::array();
+  if (object->value("object_type", "") != "DIRECTORY") {
+    objects.push_back(object_info(path, *object));  // a non-directory lists as itself
+  } else {
+    for (const auto& [child, doc] : context_.store.list(kKind)) {
+      if (child == "/" || parent_of(child) != path) continue;
+      if (modified_after && doc.value("object_type", "") == "NOTEBOOK" &&
+          doc.value("modified_at", std::int64_t{0}) <= *modified_after) {
+        continue;
+      }
+      objects.push_back(object_info(child, doc));
+    }
+  }
+  nlohmann::ordered_json body = nlohmann::ordered_json::object();
+  if (!objects.empty()) body["objects"] = std::move(objects);  // reference §1: omit when empty
+  return json_response(200, body);
+}
+
+Response WorkspaceService::get_status(const Request& request) {
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(auto raw, params.required_string("path"));
+  DBK_ASSIGN_OR_RESPOND(auto path, normalize(raw));
+  auto object = lookup(path);
+  if (!object) return error_response(missing(path));
+  return json_response(200, object_info(path, *object));
+}
+
+Response WorkspaceService::mkdirs(const Request& request) {
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(auto raw, params.required_string("path"));
+  DBK_ASSIGN_OR_RESPOND(auto path, normalize(raw));
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  const std::int64_t now = context_.clock.now_ms();
+  DBK_RETURN_IF_ERROR(context_.store.transaction([&](Store::Transaction& tx) -> Status {
+    std::vector<std::string> prefixes;
+    for (std::string p = path; p != "/"; p = parent_of(p)) prefixes.insert(prefixes.begin(), p);
+    for (const std::string& prefix : prefixes) {
+      auto existing = tx.get(kKind, prefix);
+      if (existing) {
+        if (existing->value("object_type", "") != "DIRECTORY") {
+          return already_exists("Path (" + prefix + ") already exists.");
+        }
+        continue;
+      }
+      tx.put(kKind, prefix,
+             {{"object_type", "DIRECTORY"}, {"object_id", tx.next_id("workspace_object")},
+              {"created_at", now}, {"modified_at", now}});
+    }
+    return {};
+  }));
+  return empty_response();
+}
+
+Response WorkspaceService::import(const Request& request) {
+  if (request.is_multipart()) {
+    // SDK workspace.upload: form fields plus the bytes as a file part "content".
+    DBK_ASSIGN_OR_RESPOND(auto parts, parse_multipart(request));
+    nlohmann::json fields = nlohmann::json::object();
+    std::optional<std::string> content;
+    for (const FormPart& part : parts) {
+      if (part.name == "content" || !part.filename.empty()) {
+        if (!content) content = part.data;
+      } else {
+        fields[part.name] = part.data;
+      }
+    }
+    return do_import(Params::from_json(fields), content ? std::move(content) : std::string());
+  }
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  return do_import(params, std::nullopt);
+}
+
+Response WorkspaceService::do_import(const Params& params, std::optional<std::string> raw_content) {
+  DBK_ASSIGN_OR_RESPOND(auto raw, params.required_string("path"));
+  DBK_ASSIGN_OR_RESPOND(std::string path, normalize(raw));
+  DBK_ASSIGN_OR_RESPOND(auto format_param, params.optional_string("format"));
+  DBK_ASSIGN_OR_RESPOND(auto language_param, params.optional_string("language"));
+  DBK_ASSIGN_OR_RESPOND(bool overwrite, params.optional_bool("overwrite", false));
+  std::string format = format_param.value_or("SOURCE");
+  if (!one_of(format, {"SOURCE", "HTML", "JUPYTER", "DBC", "R_MARKDOWN", "AUTO", "RAW"})) {
+    return error_response(invalid_parameter("Invalid format: " + format +
+                                            ". Valid values are SOURCE, HTML, JUPYTER, DBC, "
+                                            "R_MARKDOWN, AUTO and RAW."));
+  }
+  std::optional<std::string> language = language_param;
+  if (language && !is_notebook_language(*language)) {
+    return error_response(invalid_parameter("Invalid language: " + *language +
+                                            ". Valid values are PYTHON, SCALA, SQL and R."));
+  }
+  std::string content;
+  if (raw_content) {
+    content = std::move(*raw_content);
+  } else {
+    DBK_ASSIGN_OR_RESPOND(auto encoded, params.optional_string("content"));
+    if (encoded) {
+      auto decoded = base64_decode(*encoded);
+      if (!decoded.ok()) {
+        return error_response(invalid_parameter("Invalid base64 in 'content': " +
+                                                decoded.error().message));
+      }
+      content = std::move(*decoded);
+    }
+  }
+  if (static_cast<std::int64_t>(content.size()) > kMaxContentBytes) {
+    return error_response(too_big(content.size()));
+  }
+  if (path == "/") return error_response(already_exists("Path (/) already exists."));
+
+  // What the import makes (reference databricks-api.md §1.1).
+  std::string object_type = "NOTEBOOK";
+  std::string stored_format = format;
+  if (format == "SOURCE") {
+    if (!language) {
+      // Without a language the service reads SOURCE as a zipped folder archive.
+      return error_response(invalid_parameter(
+          "The zip file may not be valid or may be an unsupported version. Hint: Objects "
+          "imported in SOURCE format need a language."));
+    }
+  } else if (format == "JUPYTER") {
+    if (!nlohmann::json::accept(content)) {
+      return error_response(
+          invalid_parameter("Unable to parse the Jupyter notebook: not a valid .ipynb document."));
+    }
+    if (!language) language = jupyter_language(content).value_or("PYTHON");
+  } else if (format == "R_MARKDOWN") {
+    language = "R";
+  } else if (format == "HTML" || format == "DBC") {
+    if (!language) language = "PYTHON";
+  } else if (format == "AUTO") {
+    std::string extension = extension_of(path);
+    auto by_extension = language_for_extension(extension);
+    if (extension == ".ipynb") {
+      stored_format = "JUPYTER";
+      if (!language) language = jupyter_language(content).value_or("PYTHON");
+      path = path.substr(0, path.size() - extension.size());
+    } else if (by_extension && has_notebook_header(content)) {
+      stored_format = "SOURCE";
+      language = *by_extension;
+      path = path.substr(0, path.size() - extension.size());
+    } else {
+      object_type = "FILE";
+      stored_format = "RAW";
+      language.reset();
+    }
+  } else {  // RAW
+    object_type = "FILE";
+    language.reset();
+  }
+
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  const std::string parent = parent_of(path);
+  auto parent_object = lookup(parent);
+  if (!parent_object || parent_object->value("object_type", "") != "DIRECTORY") {
+    return error_response(
+        not_found("The parent folder (" + parent + ") does not exist."));
+  }
+  auto existing = lookup(path);
+  if (existing && (!overwrite || existing->value("object_type", "") == "DIRECTORY")) {
+    return error_response(already_exists("Path (" + path + ") already exists."));
+  }
+  DBK_ASSIGN_OR_RESPOND(std::int64_t revision, context_.store.next_id("workspace_blob"));
+  std::int64_t object_id = 0;
+  if (existing) {
+    object_id = existing->value("object_id", std::int64_t{0});
+  } else {
+    DBK_ASSIGN_OR_RESPOND(object_id, context_.store.next_id("workspace_object"));
+  }
+  const std::string blob = std::to_string(object_id) + "-" + std::to_string(revision);
+  // Content first, then the metadata that points at it (docs/emulator.md).
+  DBK_RETURN_IF_ERROR(write_file_atomically(blob_dir() / blob, content, context_.tmp_dir));
+  const std::int64_t now = context_.clock.now_ms();
+  nlohmann::json doc = {{"object_type", object_type},
+                        {"object_id", object_id},
+                        {"created_at", existing ? existing->value("created_at", now) : now},
+                        {"modified_at", now},
+                        {"size", static_cast<std::int64_t>(content.size())},
+                        {"format", stored_format},
+                        {"blob", blob}};
+  if (language) doc["language"] = *language;
+  Status committed = context_.store.put(kKind, path, doc);
+  std::error_code ec;
+  if (!committed.ok()) {
+    std::filesystem::remove(blob_dir() / blob, ec);
+    return error_response(committed.error());
+  }
+  if (existing && existing->contains("blob")) {
+    std::filesystem::remove(blob_dir() / (*existing)["blob"].get<std::string>(), ec);
+  }
+  return empty_response();
+}
+
+Response WorkspaceService::export_object(const Request& request) {
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(auto raw, params.required_string("path"));
+  DBK_ASSIGN_OR_RESPOND(auto path, normalize(raw));
+  DBK_ASSIGN_OR_RESPOND(auto format_param, params.optional_string("format"));
+  DBK_ASSIGN_OR_RESPOND(bool direct, params.optional_bool("direct_download", false));
+  std::string format = format_param.value_or("SOURCE");
+  if (!one_of(format, {"SOURCE", "HTML", "JUPYTER", "DBC", "R_MARKDOWN", "AUTO", "RAW"})) {
+    return error_response(invalid_parameter("Invalid format: " + format));
+  }
+  auto object = lookup(path);
+  if (!object) return error_response(missing(path));
+  const std::string type = object->value("object_type", "");
+  if (type == "DIRECTORY") {
+    return error_response(invalid_parameter(
+        "Exporting a directory (" + path + ") is not supported by the dbk emulator; export "
+        "its notebooks one by one."));
+  }
+  DBK_ASSIGN_OR_RESPOND(std::string stored, read_blob(*object));
+  std::string bytes;
+  std::string file_type;
+  if (type == "FILE") {
+    if (!one_of(format, {"SOURCE", "AUTO", "RAW"})) {
+      return error_response(
+          invalid_parameter("Path (" + path + ") is a file and can only be exported as "
+                            "SOURCE, AUTO or RAW."));
+    }
+    bytes = std::move(stored);
+    std::string extension = extension_of(path);
+    file_type = extension.empty() ? "" : extension.substr(1);
+  } else {
+    const std::string language = object->value("language", "PYTHON");
+    const std::string stored_format = object->value("format", "SOURCE");
+    const std::string name = name_of(path);
+    // The notebook as SOURCE, converting if it was imported in another format.
+    auto as_source = [&]() -> Result<std::string> {
+      if (stored_format == "SOURCE" || stored_format == "R_MARKDOWN") return stored;
+      if (stored_format == "JUPYTER") return jupyter_to_source(stored, language);
+      return empty_source(language);  // HTML and DBC are kept opaque
+    };
+    if (format == "SOURCE" || format == "AUTO" || format == "R_MARKDOWN") {
+      DBK_ASSIGN_OR_RESPOND(bytes, as_source());
+      file_type = source_extension(language);
+    } else if (format == "JUPYTER") {
+      if (stored_format == "JUPYTER") {
+        bytes = std::move(stored);
+      } else {
+        DBK_ASSIGN_OR_RESPOND(auto source, as_source());
+        bytes = source_to_jupyter(source, language, name);
+      }
+      file_type = "ipynb";
+    } else if (format == "HTML") {
+      if (stored_format == "HTML") {
+        bytes = std::move(stored);
+      } else {
+        DBK_ASSIGN_OR_RESPOND(auto source, as_source());
+        bytes = source_to_html(source, name);
+      }
+      file_type = "html";
+    } else if (format == "DBC") {
+      if (stored_format != "DBC") {
+        return error_response(invalid_parameter(
+            "DBC export is only available for notebooks imported as DBC in the dbk emulator."));
+      }
+      bytes = std::move(stored);
+      file_type = "dbc";
+    } else {
+      return error_response(invalid_parameter("Notebooks cannot be exported as " + format + "."));
+    }
+  }
+  if (static_cast<std::int64_t>(bytes.size()) > kMaxContentBytes) {
+    return error_response(http_error(400, "MAX_NOTEBOOK_SIZE_EXCEEDED",
+                                      "File size exported is (" + std::to_string(bytes.size()) +
+                                          " bytes), exceeded max size (" +
+                                          std::to_string(kMaxContentBytes) + " bytes)"));
+  }
+  if (direct) return bytes_response(200, std::move(bytes), "application/octet-stream");
+  nlohmann::ordered_json body;
+  body["content"] = base64_encode(bytes);
+  body["file_type"] = file_type;
+  return json_response(200, body);
+}
+
+Response WorkspaceService::remove(const Request& request) {
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(auto raw, params.required_string("path"));
+  DBK_ASSIGN_OR_RESPOND(auto path, normalize(raw));
+  DBK_ASSIGN_OR_RESPOND(bool recursive, params.optional_bool("recursive", false));
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  auto object = lookup(path);
+  if (!object) return error_response(missing(path));
+  if (path == "/") return error_response(invalid_parameter("The root folder cannot be deleted."));
+  std::vector<std::string> blobs;
+  DBK_RETURN_IF_ERROR(context_.store.transaction([&](Store::Transaction& tx) -> Status {
+    std::vector<std::string> descendants;
+    for (const auto& [child, doc] : tx.list(kKind)) {
+      if (is_descendant(child, path)) {
+        descendants.push_back(child);
+        if (doc.contains("blob")) blobs.push_back(doc["blob"].get<std::string>());
+      }
+    }
+    if (!descendants.empty() && !recursive) {
+      return http_error(400, "DIRECTORY_NOT_EMPTY", "Folder (" + path + ") is not empty.");
+    }
+    for (const std::string& child : descendants) tx.erase(kKind, child);
+    tx.erase(kKind, path);
+    if (object->contains("blob")) blobs.push_back((*object)["blob"].get<std::string>());
+    return {};
+  }));
+  std::error_code ec;
+  for (const std::string& blob : blobs) std::filesystem::remove(blob_dir() / blob, ec);
+  return empty_response();
+}
+
+}  // namespace dbk::emulator

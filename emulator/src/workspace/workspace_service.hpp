@@ -1,0 +1,45 @@
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "service.hpp"
+
+namespace dbk::emulator {
+
+/// /api/2.0/workspace/* (reference databricks-api.md §1.1). Metadata (one "workspace"
+/// document per path, holding an ObjectInfo plus the stored format and blob name) lives
+/// in the store; contents are files under <state>/workspace, written atomically before
+/// the metadata commit, and never rewritten in place (each version gets a new blob name),
+/// so a crash cannot pair metadata with half-written content.
+class WorkspaceService : public Service, public WorkspaceReader {
+ public:
+  explicit WorkspaceService(ServiceContext& context);
+  void register_routes(Router& router) override;
+  void recover() override;
+  void reset() override;
+
+  Result<NotebookContent> read_notebook(const std::string& path) const override;
+
+  static constexpr std::int64_t kMaxContentBytes = 10 * 1024 * 1024;  ///< reference §0.4
+
+ private:
+  Response list(const Request& request);
+  Response get_status(const Request& request);
+  Response mkdirs(const Request& request);
+  Response import(const Request& request);
+  Response do_import(const Params& params, std::optional<std::string> content);
+  Response export_object(const Request& request);
+  Response remove(const Request& request);
+
+  std::optional<nlohmann::json> lookup(const std::string& path) const;
+  Result<std::string> read_blob(const nlohmann::json& object) const;
+  void ensure_home_folders();
+  std::filesystem::path blob_dir() const { return context_.state_dir / "workspace"; }
+
+  ServiceContext& context_;
+  std::mutex write_mutex_;  ///< serialises check-then-change of the tree
+};
+
+}  // namespace dbk::emulator
