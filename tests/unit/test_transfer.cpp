@@ -350,3 +350,18 @@ TEST_CASE_METHOD(AnyOrderFixture, "copy_tree uploads a local tree, creating dire
   CHECK(fake->requests().at(0).url.find("/mkdirs") != std::string::npos);
   CHECK(fake->requests().at(1).url.find("/mkdirs") != std::string::npos);
 }
+
+TEST_CASE_METHOD(TransferFixture, "copy_within_dbfs streams through a local temporary file") {
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fa")
+      .respond(200, R"({"path": "/a", "is_dir": false, "file_size": 3})");
+  fake->expect("GET", "/api/2.0/dbfs/read").respond_json(200, read_answer("xyz"));
+  fake->expect("POST", "/api/2.0/dbfs/create")
+      .with_json_body({{"path", "/b"}, {"overwrite", false}})
+      .respond(200, R"({"handle": 4})");
+  fake->expect("POST", "/api/2.0/dbfs/add-block")
+      .with_json_body({{"handle", 4}, {"data", dbk::base64_encode("xyz")}});
+  fake->expect("POST", "/api/2.0/dbfs/close");
+  REQUIRE(dbk::copy_within_dbfs(api, "dbfs:/a", "dbfs:/b").ok());
+  CHECK(fake->all_consumed());
+}

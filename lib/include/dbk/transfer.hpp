@@ -76,6 +76,11 @@ struct DownloadOptions {
 Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
                      const std::string& local_path, const DownloadOptions& options = {});
 
+/// Copies one DBFS file to another DBFS path. The API has no server-side copy, so
+/// the bytes stream through a private temporary local file (as the legacy CLI does).
+Status copy_within_dbfs(const DbfsApi& dbfs, const std::string& src_path,
+                        const std::string& dst_path, const UploadOptions& options = {});
+
 // ---- many files -------------------------------------------------------------------
 
 enum class CopyDirection { kUpload, kDownload };

@@ -5,6 +5,7 @@
 
 #include "dbk/dbfs.hpp"
 #include "dbk/transfer.hpp"
+#include "idempotency.hpp"
 #include "transfer/local_files.hpp"
 
 namespace dbk {
@@ -138,6 +139,20 @@ Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
   fs::rename(temp, target, code);
   if (code) return fail(detail::io_error("cannot rename into", target, code));
   return {};
+}
+
+Status copy_within_dbfs(const DbfsApi& dbfs, const std::string& src_path,
+                        const std::string& dst_path, const UploadOptions& options) {
+  std::error_code code;
+  const fs::path temp_dir = fs::temp_directory_path(code);
+  if (code) return detail::io_error("cannot find the temporary directory", temp_dir, code);
+  const fs::path temp = temp_dir / ("dbk-copy-" + detail::random_hex(8));
+  DownloadOptions download;
+  download.cancelled = options.cancelled;
+  auto copied = download_file(dbfs, src_path, temp.string(), download);
+  if (copied) copied = upload_file(dbfs, temp.string(), dst_path, options);
+  fs::remove(temp, code);
+  return copied;
 }
 
 }  // namespace dbk
