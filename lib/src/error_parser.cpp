@@ -279,6 +279,14 @@ ApiError parse_api_error(const HttpResponse& response, std::string method, std::
   } else if (!body.empty()) {
     if (!split_code_message(body, error.error_code, error.message)) error.message = truncate(body);
   }
+  if (response.status >= 300 && response.status < 400) {
+    // cpprest does not follow redirects; for an API call one means a wrong host
+    // or a login redirect (reference databricks-api.md §6.3).
+    auto location = find_header(response.headers, "Location").value_or("another page");
+    error.error_code = "UNEXPECTED_REDIRECT";
+    error.message = "the server redirected to " + location +
+                    " instead of answering; probably a wrong host or a redirect to a login page";
+  }
   if (error.error_code.empty()) error.error_code = error_code_for_status(response.status);
   if (error.message.empty()) {
     auto reason = http_reason_phrase(response.status);

@@ -144,3 +144,10 @@ TEST_CASE("parse_http_date reads IMF-fixdate") {
   CHECK_FALSE(dbk::detail::parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"));
   CHECK_FALSE(dbk::detail::parse_http_date("yesterday"));
 }
+
+TEST_CASE("a redirect is explained as a probable wrong host or login redirect") {
+  auto error = parse(302, "", {{"Location", "https://h/login.html?next=/api"}});
+  CHECK(error.error_code == "UNEXPECTED_REDIRECT");
+  CHECK_THAT(error.message, Catch::Contains("https://h/login.html?next=/api"));
+  CHECK_THAT(error.message, Catch::Contains("wrong host"));
+}

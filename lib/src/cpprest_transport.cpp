@@ -1,0 +1,281 @@
+// The production Transport on cpprestsdk (reference design-anchors.md §4). All
+// cpprest and PPLX types stay in this file.
+#include <cpprest/http_client.h>
+
+#include <algorithm>
+#include <boost/asio/ssl.hpp>
+#include <cctype>
+#include <cstdlib>
+#include <future>
+#include <map>
+#include <mutex>
+
+#include "dbk/http.hpp"
+
+namespace dbk {
+namespace {
+
+namespace http = web::http;
+using std::chrono::milliseconds;
+
+std::string to_lower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string env(const char* upper, const char* lower) {
+  if (const char* value = std::getenv(upper); value != nullptr && *value != '\0') return value;
+  if (const char* value = std::getenv(lower); value != nullptr && *value != '\0') return value;
+  return {};
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "[::1]";
+}
+
+// NO_PROXY: comma-separated host names or domain suffixes, "*" for all.
+bool bypasses_proxy(const std::string& host) {
+  if (is_loopback(host)) return true;  // the emulator must never go through a proxy
+  std::string list = env("NO_PROXY", "no_proxy");
+  size_t start = 0;
+  while (start <= list.size()) {
+    auto end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    std::string entry = list.substr(start, end - start);
+    entry.erase(std::remove_if(entry.begin(), entry.end(),
+                               [](char c) { return std::isspace(static_cast<unsigned char>(c)); }),
+                entry.end());
+    entry = to_lower(entry.substr(0, entry.find(':')));
+    if (!entry.empty() && entry.front() == '.') entry.erase(0, 1);
+    if (entry == "*") return true;
+    if (!entry.empty() &&
+        (host == entry || (host.size() > entry.size() &&
+                           host.compare(host.size() - entry.size(), entry.size(), entry) == 0 &&
+                           host[host.size() - entry.size() - 1] == '.'))) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+ApiError transport_error(const char* code, std::string message, const HttpRequest& request,
+                         const UrlParts& url) {
+  ApiError error = make_error(code, std::move(message));
+  error.method = request.method;
+  error.path = url.path;
+  return error;
+}
+
+// What a caller can act on, from the many ways a request can fail below HTTP.
+ApiError describe_failure(const std::exception_ptr& failure, const HttpRequest& request,
+                          const UrlParts& url, std::chrono::seconds http_timeout) {
+  const std::string where = url.host + ":" + std::to_string(url.port);
+  try {
+    std::rethrow_exception(failure);
+  } catch (const pplx::task_canceled&) {
+    return transport_error(error_codes::kCancelled, "the request to " + where + " was cancelled",
+                           request, url);
+  } catch (const http::http_exception& e) {
+    const auto& code = e.error_code();
+    std::string what = e.what();
+    std::string lower = to_lower(what + " " + code.message());
+    if (code == std::errc::timed_out || lower.find("timed out") != std::string::npos ||
+        lower.find("timeout") != std::string::npos) {
+      return transport_error(error_codes::kTimeout,
+                             "no response from " + where + " within " +
+                                 std::to_string(http_timeout.count()) + " s (http_timeout)",
+                             request, url);
+    }
+    if (lower.find("ssl") != std::string::npos || lower.find("certificate") != std::string::npos ||
+        lower.find("handshake") != std::string::npos) {
+      return transport_error(error_codes::kConnectionError,
+                             "TLS with " + where + " failed: " + what +
+                                 " (check the host, the CA bundle, or the proxy)",
+                             request, url);
+    }
+    if (lower.find("error resolving") != std::string::npos ||
+        lower.find("host not found") != std::string::npos) {
+      return transport_error(error_codes::kConnectionError,
+                             "cannot resolve host " + url.host + " (check the host name)", request,
+                             url);
+    }
+    if (lower.find("failed to connect") != std::string::npos ||
+        code == std::errc::connection_refused) {
+      // "Connection refused", "No route to host", ... from the error code
+      return transport_error(error_codes::kConnectionError,
+                             "cannot connect to " + where + ": " +
+                                 (code ? code.message() : std::string("connection failed")),
+                             request, url);
+    }
+    std::string detail = what;
+    if (code && detail.find(code.message()) == std::string::npos) detail += ": " + code.message();
+    return transport_error(error_codes::kConnectionError,
+                           "request to " + where + " failed: " + detail, request, url);
+  } catch (const std::exception& e) {
+    return transport_error(error_codes::kConnectionError,
+                           "request to " + where + " failed: " + e.what(), request, url);
+  } catch (...) {
+    return transport_error(error_codes::kConnectionError,
+                           "request to " + where + " failed for an unknown reason", request, url);
+  }
+}
+
+class CppRestTransport final : public Transport {
+ public:
+  explicit CppRestTransport(TransportOptions options) : options_(std::move(options)) {}
+
+  Result<HttpResponse> send(const HttpRequest& request, const CallContext& context) override {
+    auto url = parse_url(request.url);
+    if (!url) {
+      return make_error(
+          error_codes::kInvalidArgument,
+          "not an absolute http(s) URL: " + request.url.substr(0, request.url.find('?')));
+    }
+    if (context.is_cancelled()) {
+      return transport_error(error_codes::kCancelled, "the call was cancelled", request, *url);
+    }
+    if (context.deadline && std::chrono::system_clock::now() >= *context.deadline) {
+      return transport_error(error_codes::kTimeout, "deadline exceeded before the request was sent",
+                             request, *url);
+    }
+    std::shared_ptr<http::client::http_client> client;
+    try {
+      client = client_for(*url);
+    } catch (const std::exception& e) {
+      return transport_error(
+          error_codes::kInvalidArgument,
+          std::string("cannot use ") + url->scheme + "://" + url->host + ": " + e.what(), request,
+          *url);
+    }
+
+    http::http_request message;
+    try {
+      message = build_message(request, *url);
+    } catch (const std::exception& e) {
+      return transport_error(error_codes::kInvalidArgument,
+                             std::string("cannot build the request: ") + e.what(), request, *url);
+    }
+
+    // The continuation only fills the promise; the caller's thread does all the
+    // waiting, so no pool thread ever blocks (design-anchors.md §4).
+    auto promise = std::make_shared<std::promise<Result<HttpResponse>>>();
+    auto future = promise->get_future();
+    pplx::cancellation_token_source cancel;
+    auto failure_request = request;  // kept for error messages
+    auto parts = *url;
+    auto timeout = options_.http_timeout;
+    try {
+      client->request(message, cancel.get_token())
+          .then([](http::http_response response) {
+            return response.extract_vector().then([response](std::vector<unsigned char> body) {
+              HttpResponse out;
+              out.status = response.status_code();
+              for (const auto& [name, value] : response.headers())
+                out.headers.emplace_back(name, value);
+              out.body.assign(body.begin(), body.end());
+              return out;
+            });
+          })
+          .then([promise, failure_request, parts, timeout](pplx::task<HttpResponse> task) {
+            try {
+              promise->set_value(task.get());  // already done: get() does not block here
+            } catch (...) {
+              promise->set_value(
+                  describe_failure(std::current_exception(), failure_request, parts, timeout));
+            }
+          });
+    } catch (...) {
+      return describe_failure(std::current_exception(), request, *url, timeout);
+    }
+
+    // Wait in short slices so that a cancel or the overall deadline takes effect
+    // even though cpprest's own timeout applies per network leg only.
+    constexpr milliseconds kSlice{50};
+    for (;;) {
+      auto slice = kSlice;
+      if (context.deadline) {
+        auto left = std::chrono::duration_cast<milliseconds>(*context.deadline -
+                                                             std::chrono::system_clock::now());
+        if (left.count() <= 0) {
+          cancel.cancel();
+          return transport_error(
+              error_codes::kTimeout,
+              "deadline exceeded waiting for " + parts.host + ":" + std::to_string(parts.port),
+              request, *url);
+        }
+        slice = std::min(slice, left);
+      }
+      if (future.wait_for(slice) == std::future_status::ready) return future.get();
+      if (context.is_cancelled()) {
+        cancel.cancel();
+        return transport_error(error_codes::kCancelled, "the call was cancelled", request, *url);
+      }
+    }
+  }
+
+ private:
+  http::http_request build_message(const HttpRequest& request, const UrlParts& url) const {
+    http::http_request message(request.method);
+    std::string target = url.path.empty() ? "/" : url.path;
+    if (!url.query.empty()) target += "?" + url.query;
+    message.set_request_uri(web::uri(target));
+    std::string content_type;
+    for (const auto& [name, value] : request.headers) {
+      if (to_lower(name) == "content-type") {
+        content_type = value;
+      } else {
+        message.headers().add(name, value);
+      }
+    }
+    if (!request.body.empty() || !content_type.empty()) {
+      // The stream overload sends the Content-Type exactly as given (no charset
+      // added) and the body as raw bytes.
+      auto stream = concurrency::streams::bytestream::open_istream(request.body);  // a copy
+      message.set_body(
+          stream, request.body.size(),
+          content_type.empty() ? std::string("application/octet-stream") : content_type);
+    }
+    return message;
+  }
+
+  // One http_client per scheme://host:port: cpprest keeps connections per client.
+  std::shared_ptr<http::client::http_client> client_for(const UrlParts& url) {
+    std::string key = url.scheme + "://" + url.host + ":" + std::to_string(url.port);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = clients_.find(key); it != clients_.end()) return it->second;
+    http::client::http_client_config config;
+    config.set_timeout(std::chrono::seconds(options_.http_timeout));
+    config.set_validate_certificates(options_.verify_tls);
+    if (!options_.ca_file.empty()) {
+      auto ca_file = options_.ca_file;
+      config.set_ssl_context_callback([ca_file](boost::asio::ssl::context& ssl) {
+        boost::system::error_code ignored;  // a bad file surfaces as a handshake failure
+        ssl.load_verify_file(ca_file, ignored);
+      });
+    }
+    std::string proxy = options_.proxy_url;
+    if (proxy.empty()) {
+      proxy = url.scheme == "https" ? env("HTTPS_PROXY", "https_proxy")
+                                    : env("HTTP_PROXY", "http_proxy");
+    }
+    if (!proxy.empty() && !bypasses_proxy(to_lower(url.host))) {
+      config.set_proxy(web::web_proxy(web::uri(proxy)));
+    }
+    auto client = std::make_shared<http::client::http_client>(web::uri(key), config);
+    clients_.emplace(key, client);
+    return client;
+  }
+
+  TransportOptions options_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<http::client::http_client>> clients_;
+};
+
+}  // namespace
+
+std::shared_ptr<Transport> make_cpprest_transport(const TransportOptions& options) {
+  return std::make_shared<CppRestTransport>(options);
+}
+
+}  // namespace dbk
