@@ -132,15 +132,32 @@ JobsApi::JobsApi(std::shared_ptr<const detail::ApiCaller> caller, std::string ap
   if (api_version_.empty()) api_version_ = "2.1";
 }
 
-std::string JobsApi::path(const std::string& endpoint) const {
-  return "/api/" + api_version_ + "/jobs/" + endpoint;
+namespace {
+// reference databricks-api.md §1.3: Jobs exist as 2.0, 2.1 and 2.2.
+Status check_version(const std::string& version) {
+  if (version == "2.0" || version == "2.1" || version == "2.2") return {};
+  return make_error(error_codes::kConfigError,
+                    "unsupported jobs API version '" + version + "' (use 2.0, 2.1 or 2.2)");
+}
+}  // namespace
+
+Result<nlohmann::ordered_json> JobsApi::get_json(const std::string& endpoint,
+                                                 const Query& query) const {
+  if (auto valid = check_version(api_version_); !valid) return std::move(valid).error();
+  return caller_->get("/api/" + api_version_ + "/jobs/" + endpoint, query);
+}
+
+Result<nlohmann::ordered_json> JobsApi::post_json(const std::string& endpoint,
+                                                  const nlohmann::ordered_json& body) const {
+  if (auto valid = check_version(api_version_); !valid) return std::move(valid).error();
+  return caller_->post("/api/" + api_version_ + "/jobs/" + endpoint, body);
 }
 
 Result<std::int64_t> JobsApi::create(const nlohmann::ordered_json& settings) const {
   auto body = require_object(settings, "job settings");
   if (!body) return std::move(body).error();
   if (api_version_ != "2.0") *body = convert_job_settings_to_2_1(*body);
-  auto response = caller_->post(path("create"), *body);
+  auto response = post_json("create", *body);
   if (!response) return std::move(response).error();
   auto job_id = detail::optional_int_field(*response, "job_id");
   if (!job_id) return make_error(error_codes::kInvalidResponse, "jobs/create returned no job_id");
@@ -153,7 +170,7 @@ Status JobsApi::reset(std::int64_t job_id, const nlohmann::ordered_json& new_set
   nlohmann::ordered_json body;
   body["job_id"] = job_id;
   body["new_settings"] = api_version_ == "2.0" ? *settings : convert_job_settings_to_2_1(*settings);
-  return detail::to_status(caller_->post(path("reset"), body));
+  return detail::to_status(post_json("reset", body));
 }
 
 Status JobsApi::update(std::int64_t job_id, const nlohmann::ordered_json& new_settings,
@@ -167,11 +184,11 @@ Status JobsApi::update(std::int64_t job_id, const nlohmann::ordered_json& new_se
         api_version_ == "2.0" ? *settings : convert_job_settings_to_2_1(*settings);
   }
   if (!fields_to_remove.empty()) body["fields_to_remove"] = fields_to_remove;
-  return detail::to_status(caller_->post(path("update"), body));
+  return detail::to_status(post_json("update", body));
 }
 
 Result<Job> JobsApi::get(std::int64_t job_id) const {
-  auto response = caller_->get(path("get"), {{"job_id", std::to_string(job_id)}});
+  auto response = get_json("get", {{"job_id", std::to_string(job_id)}});
   if (!response) return std::move(response).error();
   return detail::parse_object<Job>(*response, "jobs/get");
 }
@@ -183,7 +200,7 @@ Result<JobsPage> JobsApi::list(const ListJobsRequest& request) const {
   add_query(query, "page_token", request.page_token);
   add_query(query, "name", request.name);
   add_query(query, "expand_tasks", request.expand_tasks);
-  auto response = caller_->get(path("list"), query);
+  auto response = get_json("list", query);
   if (!response) return std::move(response).error();
   JobsPage page;
   page.jobs = detail::list_field<Job>(*response, "jobs");
@@ -225,7 +242,7 @@ Result<std::vector<Job>> JobsApi::find_by_name(const std::string& name) const {
 }
 
 Status JobsApi::delete_job(std::int64_t job_id) const {
-  return detail::to_status(caller_->post(path("delete"), {{"job_id", job_id}}));
+  return detail::to_status(post_json("delete", {{"job_id", job_id}}));
 }
 
 namespace {
@@ -260,7 +277,7 @@ Result<RunSubmitted> JobsApi::run_now(const RunNowRequest& request) const {
   if (request.extra.is_object()) {
     for (const auto& item : request.extra.items()) body[item.key()] = item.value();
   }
-  return parse_submitted(caller_->post(path("run-now"), body), "jobs/run-now");
+  return parse_submitted(post_json("run-now", body), "jobs/run-now");
 }
 
 Result<RunSubmitted> JobsApi::runs_submit(const nlohmann::ordered_json& settings) const {
@@ -270,11 +287,11 @@ Result<RunSubmitted> JobsApi::runs_submit(const nlohmann::ordered_json& settings
   if (!body->contains("idempotency_token")) {
     (*body)["idempotency_token"] = detail::make_idempotency_token();
   }
-  return parse_submitted(caller_->post(path("runs/submit"), *body), "jobs/runs/submit");
+  return parse_submitted(post_json("runs/submit", *body), "jobs/runs/submit");
 }
 
 Result<Run> JobsApi::runs_get(std::int64_t run_id) const {
-  auto response = caller_->get(path("runs/get"), {{"run_id", std::to_string(run_id)}});
+  auto response = get_json("runs/get", {{"run_id", std::to_string(run_id)}});
   if (!response) return std::move(response).error();
   return detail::parse_object<Run>(*response, "jobs/runs/get");
 }
@@ -291,7 +308,7 @@ Result<RunsPage> JobsApi::runs_list(const ListRunsRequest& request) const {
   add_query(query, "expand_tasks", request.expand_tasks);
   add_query(query, "start_time_from", request.start_time_from);
   add_query(query, "start_time_to", request.start_time_to);
-  auto response = caller_->get(path("runs/list"), query);
+  auto response = get_json("runs/list", query);
   if (!response) return std::move(response).error();
   RunsPage page;
   page.runs = detail::list_field<Run>(*response, "runs");
@@ -314,22 +331,22 @@ Result<std::vector<Run>> JobsApi::runs_list_all(ListRunsRequest request) const {
 }
 
 Status JobsApi::runs_cancel(std::int64_t run_id) const {
-  return detail::to_status(caller_->post(path("runs/cancel"), {{"run_id", run_id}}));
+  return detail::to_status(post_json("runs/cancel", {{"run_id", run_id}}));
 }
 
 Status JobsApi::runs_cancel_all(std::int64_t job_id, bool all_queued_runs) const {
   nlohmann::ordered_json body;
   body["job_id"] = job_id;
   if (all_queued_runs) body["all_queued_runs"] = true;
-  return detail::to_status(caller_->post(path("runs/cancel-all"), body));
+  return detail::to_status(post_json("runs/cancel-all", body));
 }
 
 Status JobsApi::runs_delete(std::int64_t run_id) const {
-  return detail::to_status(caller_->post(path("runs/delete"), {{"run_id", run_id}}));
+  return detail::to_status(post_json("runs/delete", {{"run_id", run_id}}));
 }
 
 Result<RunOutput> JobsApi::runs_get_output(std::int64_t run_id) const {
-  auto response = caller_->get(path("runs/get-output"), {{"run_id", std::to_string(run_id)}});
+  auto response = get_json("runs/get-output", {{"run_id", std::to_string(run_id)}});
   if (!response) return std::move(response).error();
   return detail::parse_object<RunOutput>(*response, "jobs/runs/get-output");
 }
@@ -373,8 +390,8 @@ Result<std::vector<TaskRunOutput>> JobsApi::runs_get_task_outputs(std::int64_t r
 
 Result<std::vector<ExportedView>> JobsApi::runs_export(std::int64_t run_id,
                                                        const std::string& views_to_export) const {
-  auto response = caller_->get(path("runs/export"), {{"run_id", std::to_string(run_id)},
-                                                     {"views_to_export", views_to_export}});
+  auto response = get_json(
+      "runs/export", {{"run_id", std::to_string(run_id)}, {"views_to_export", views_to_export}});
   if (!response) return std::move(response).error();
   return detail::list_field<ExportedView>(*response, "views");
 }

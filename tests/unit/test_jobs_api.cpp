@@ -376,3 +376,15 @@ TEST_CASE_METHOD(JobsFixture, "runs export returns the views") {
   CHECK((*views)[0].type == "NOTEBOOK");
   CHECK((*views)[0].content == "<html/>");
 }
+
+TEST_CASE_METHOD(JobsFixture, "an unsupported API version fails every call without a request") {
+  dbk::JobsApi odd(caller, "3.0");
+  auto job = odd.get(1);
+  REQUIRE_FALSE(job.ok());
+  CHECK(job.error().error_code == dbk::error_codes::kConfigError);
+  CHECK(job.error().message.find("'3.0'") != std::string::npos);
+  CHECK_FALSE(odd.run_now({}).ok());
+  CHECK(fake->requests().empty());
+  fake->expect("GET", "/api/2.2/jobs/get").respond(200, R"({"job_id": 1})");
+  CHECK(dbk::JobsApi(caller, "2.2").get(1).ok());
+}

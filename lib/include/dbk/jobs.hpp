@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dbk/models/jobs.hpp"
@@ -66,8 +67,8 @@ struct TaskRunOutput {
   std::optional<ApiError> error;    ///< set when it failed
 };
 
-/// `/api/<2.0|2.1>/jobs/...`. Version "2.1" (default) or "2.0" (Config::jobs_api_version).
-/// Thread-safe.
+/// `/api/<version>/jobs/...`: "2.1" (default), "2.0" or "2.2" (Config::jobs_api_version);
+/// any other version makes every call fail with CONFIG_ERROR. Thread-safe.
 class JobsApi {
  public:
   explicit JobsApi(std::shared_ptr<const detail::ApiCaller> caller,
@@ -112,7 +113,11 @@ class JobsApi {
                                                 const std::string& views_to_export = "CODE") const;
 
  private:
-  std::string path(const std::string& endpoint) const;
+  using Query = std::vector<std::pair<std::string, std::string>>;
+  // Every call goes through these two, which refuse an unsupported api_version.
+  Result<nlohmann::ordered_json> get_json(const std::string& endpoint, const Query& query) const;
+  Result<nlohmann::ordered_json> post_json(const std::string& endpoint,
+                                           const nlohmann::ordered_json& body) const;
 
   std::shared_ptr<const detail::ApiCaller> caller_;
   std::string api_version_;

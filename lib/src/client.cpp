@@ -1,0 +1,62 @@
+#include "dbk/client.hpp"
+
+#include "api_caller.hpp"
+#include "dbk/clusters.hpp"
+#include "dbk/dbfs.hpp"
+#include "dbk/jobs.hpp"
+#include "dbk/workspace.hpp"
+#include "transport_stack.hpp"
+
+namespace dbk {
+
+// One transport stack and one ApiCaller shared by the four services; copies of a
+// Client share this state, so copying is cheap and every copy sees one rate limit.
+struct Client::Impl {
+  explicit Impl(const ClientOptions& options)
+      : config(options.config),
+        caller(std::make_shared<detail::ApiCaller>(config.host,
+                                                   detail::make_transport_stack(options))),
+        workspace(caller),
+        dbfs(caller),
+        jobs(caller, config.jobs_api_version),
+        clusters(caller) {}
+
+  Config config;
+  std::shared_ptr<const detail::ApiCaller> caller;
+  WorkspaceApi workspace;
+  DbfsApi dbfs;
+  JobsApi jobs;
+  ClustersApi clusters;
+};
+
+Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(options)) {}
+Client::~Client() = default;
+Client::Client(const Client&) = default;
+Client& Client::operator=(const Client&) = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+WorkspaceApi& Client::workspace() const {
+  return impl_->workspace;
+}
+DbfsApi& Client::dbfs() const {
+  return impl_->dbfs;
+}
+JobsApi& Client::jobs() const {
+  return impl_->jobs;
+}
+ClustersApi& Client::clusters() const {
+  return impl_->clusters;
+}
+const Config& Client::config() const {
+  return impl_->config;
+}
+
+Result<Client> make_client(const ConfigOptions& config_options, ClientOptions options) {
+  auto config = resolve_config(config_options);
+  if (!config) return std::move(config).error();
+  options.config = std::move(*config);
+  return Client(std::move(options));
+}
+
+}  // namespace dbk
