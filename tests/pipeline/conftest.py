@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -28,7 +29,7 @@ MASTER = os.environ.get("DBK_TEST_SPARK_MASTER", "local[2]")
 
 def run_notebook(file, dbfs_root, params=None, workspace_dir=None, timeout=900):
     """Run one notebook in a fresh runtime process; returns (result dict, completed process)."""
-    out = os.path.join(str(dbfs_root), "..", f"result-{os.path.basename(file)}.json")
+    out = os.path.join(str(dbfs_root), "..", f"result-{os.path.basename(file)}-{uuid.uuid4().hex[:8]}.json")
     cmd = [sys.executable, "-m", "dbk_runtime", "notebook", str(file), "--dbfs-root", str(dbfs_root),
            "--master", MASTER, "--output", out]
     if workspace_dir:

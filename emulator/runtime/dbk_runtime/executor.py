@@ -112,6 +112,8 @@ class Runtime:
     def __init__(self, dbfs_root: str, spark_master: str = "local[*]", workspace=None):
         self.dbfs = Dbfs(dbfs_root)
         os.makedirs(self.dbfs.root, exist_ok=True)
+        # there is no /dbfs FUSE mount locally: Python code can build paths from this instead
+        os.environ["DBFS_ROOT"] = self.dbfs.root
         self.spark_master = spark_master or "local[*]"
         self.workspace = workspace
         self._spark = None
@@ -158,6 +160,7 @@ class NotebookRun:
         self.widgets = Widgets(params)
         self.dbutils = DBUtils(self.widgets, Fs(runtime.dbfs), NotebookUtils(self._run_child))
         self._path_stack = [self.path]
+        self.job_group: str | None = None  # set for dbutils.notebook.run children
         self.globals: dict = {
             "__name__": "__main__",
             "__builtins__": __builtins__,
@@ -174,6 +177,9 @@ class NotebookRun:
     def _ensure_spark(self) -> None:
         """Swap the lazy stand-ins for the real objects once Spark is needed."""
         spark = self.rt.spark_session()
+        if self.job_group:
+            # thread-local (pinned threads): lets a timeout cancel exactly this child's jobs
+            spark.sparkContext.setJobGroup(self.job_group, self.path, True)
         if isinstance(self.globals.get("spark"), _LazySpark):
             self.globals["spark"] = spark
         if isinstance(self.globals.get("sc"), _LazySpark):
@@ -301,11 +307,10 @@ class NotebookRun:
         child = NotebookRun(self.rt, target, text, fmt,
                             {str(k): str(v) for k, v in (arguments or {}).items()})
         group = f"dbk-notebook-run-{uuid.uuid4().hex[:12]}"
+        child.job_group = group
         box: dict = {}
 
         def body():
-            if self.rt.spark_started:
-                self.rt.spark_session().sparkContext.setJobGroup(group, target, True)
             box["result"] = child.execute()
 
         thread = threading.Thread(target=body, name=group, daemon=True)
