@@ -236,3 +236,53 @@ def test_run_task_failure_exit_status(tmp_path):
     result = json.loads((tmp_path / "r.json").read_text())
     assert result["result_state"] == "FAILED" and result["error"] == "KeyError: 'k'"
     assert "Traceback" in result["error_trace"]
+
+
+def test_spark_python_task_gets_argv(tmp_path):
+    main = tmp_path / "main.py"
+    main.write_text("import sys\nif sys.argv[1:] != ['a', 'b']:\n    raise SystemExit(3)\n")
+    task = {"task_type": "spark_python_task", "python_file": str(main), "python_params": ["a", "b"],
+            "parameters": {}, "dbfs_root": str(tmp_path / "dbfs"), "output_file": str(tmp_path / "r.json")}
+    (tmp_path / "task.json").write_text(json.dumps(task))
+    proc = subprocess.run([sys.executable, "-m", "dbk_runtime", "run", "--task", str(tmp_path / "task.json")],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": RUNTIME_DIR},
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["result_state"] == "SUCCESS"
+
+
+def test_rest_workspace_fetches_notebooks_for_notebook_run(tmp_path):
+    """dbutils.notebook.run under the emulator: GET /api/2.0/workspace/export with the token."""
+    import base64
+    import http.server
+    import threading
+    seen = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen["path"], seen["auth"] = self.path, self.headers.get("Authorization")
+            if "child" not in self.path:
+                self.send_response(404); self.end_headers(); return
+            body = json.dumps({"content": base64.b64encode(
+                b"# Databricks notebook source\ndbutils.notebook.exit('from-rest')\n").decode()})
+            self.send_response(200); self.send_header("Content-Type", "application/json"); self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        from dbk_runtime.workspace import RestWorkspace
+        rt = Runtime(str(tmp_path / "dbfs"), "local[1]",
+                     RestWorkspace(f"http://127.0.0.1:{server.server_port}", "tok"))
+        res = NotebookRun(rt, "/Users/u/notebooks/5_x", "dbutils.notebook.exit(dbutils.notebook.run('child', 30))\n",
+                          "SOURCE").execute()
+        assert res.exit_value == "from-rest", res.error_trace
+        assert seen["auth"] == "Bearer tok"
+        assert "path=%2FUsers%2Fu%2Fnotebooks%2Fchild" in seen["path"] and "format=SOURCE" in seen["path"]
+        res = NotebookRun(rt, "/Users/u/nb", "dbutils.notebook.run('missing', 30)\n", "SOURCE").execute()
+        assert res.state == "FAILED" and "NotebookNotFound" in res.error
+    finally:
+        server.shutdown()

@@ -339,7 +339,8 @@ def run_python_file(runtime: Runtime, path: str, argv: list[str]) -> RunResult:
     with open(path, encoding="utf-8") as f:
         text = f.read()
     run = NotebookRun(runtime, path, "", "SOURCE")
-    run._ensure_spark()
+    if _NEEDS_SPARK.search(text):
+        run._ensure_spark()
     old_argv = sys.argv
     sys.argv = [path, *argv]
     result = RunResult()

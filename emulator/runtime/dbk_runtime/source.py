@@ -93,6 +93,12 @@ def parse_ipynb(text: str) -> list[Cell]:
 def parse_notebook(text: str, fmt: str | None = None) -> list[Cell]:
     """Parse by declared format, else by sniffing (JSON object → Jupyter)."""
     fmt = (fmt or "").upper()
-    if fmt == "JUPYTER" or (not fmt and text.lstrip().startswith("{")):
+    if fmt == "JUPYTER":
         return parse_ipynb(text)
+    if not fmt and text.lstrip().startswith("{"):
+        try:
+            if "cells" in json.loads(text):
+                return parse_ipynb(text)
+        except (ValueError, TypeError):
+            pass
     return parse_source(text)

@@ -39,7 +39,7 @@ class RestWorkspace:
         self.url = url.rstrip("/")
         self.token = token
 
-    def fetch(self, path: str) -> tuple[str, str]:
+    def fetch(self, path: str) -> tuple[str, str | None]:
         query = urllib.parse.urlencode({"path": path, "format": "SOURCE"})
         req = urllib.request.Request(f"{self.url}/api/2.0/workspace/export?{query}")
         if self.token:
@@ -51,7 +51,8 @@ class RestWorkspace:
             if exc.code == 404:
                 raise NotebookNotFound(f"Notebook not found: {path}") from None
             raise
-        return base64.b64decode(body.get("content", "")).decode("utf-8"), "SOURCE"
+        # format left open: a Jupyter notebook may come back as .ipynb JSON, which is sniffed
+        return base64.b64decode(body.get("content", "")).decode("utf-8"), None
 
 
 class LocalWorkspace:
