@@ -90,13 +90,16 @@ _installed: dict[str, Dbfs] = {}
 
 
 def _map_first_arg(dbfs_getter, fn, path_kw=("path", "paths")):
+    """Wrap a reader/writer/ML method so its path arguments are rewritten.
+
+    Every positional argument goes through ``spark_path``; that only changes dbfs:/ and
+    /dbfs/ strings, so format names, schemas and options pass through untouched.
+    """
     @functools.wraps(fn)
     def wrapper(self, *args, **kwargs):
         d = dbfs_getter()
         if d is not None:
-            if args:
-                args = (d.spark_path(args[0]),) + tuple(d.spark_path(a) for a in args[1:]) \
-                    if fn.__name__ in ("parquet", "text") else (d.spark_path(args[0]),) + args[1:]
+            args = tuple(d.spark_path(a) for a in args)
             for k in path_kw:
                 if k in kwargs:
                     kwargs[k] = d.spark_path(kwargs[k])
