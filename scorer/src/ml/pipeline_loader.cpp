@@ -100,7 +100,9 @@ Status load_into(const std::string& dir, PipelineModel& model, int depth,
   auto meta = read_stage_meta(dir);
   if (!meta.ok()) return std::move(meta).error();
   if (model.spark_version().empty()) model.set_spark_version(meta->spark_version);
-  if (meta->class_name == "org.apache.spark.ml.PipelineModel") {
+  // PySpark writes its own class name when a stage is Python-only (e.g. a nested pipeline).
+  if (meta->class_name == "org.apache.spark.ml.PipelineModel" ||
+      meta->class_name == "pyspark.ml.pipeline.PipelineModel") {
     auto uids = meta->strings_param("stageUids");
     const fs::path stages_dir = fs::path(dir) / "stages";
     std::vector<std::string> folders;

@@ -83,17 +83,29 @@ class TreeModelStage : public Stage {
     return nodes[i].right;
   }
 
-  // Accumulates tree outputs for rows [begin, end) into `acc` (stride `width` per row).
+  // Spark 3.2–3.5 compute GBT margins with dev.ludovic.netlib's Java ddot (Java11BLAS on
+  // Java 11+): four fused multiply-add lanes over trees 0..4k-1, combined as
+  // 0 + ((s0+s1)+s2)+s3, then fma for the remaining trees one by one. Spark 3.0/3.1 (f2j) and
+  // 4.x add in plain tree order. Reproducing the order keeps regression predictions bit-exact.
+  bool unrolled_ddot = false;
+  std::size_t gbt_slots() const { return unrolled_ddot ? 5 : 1; }
+
+  // Accumulates tree outputs for rows [begin, end) into `acc` (`width` per row, row `begin` first).
   void accumulate(const ScoredColumn& x, const std::vector<std::uint8_t>& alive, std::size_t begin,
                   std::size_t end, std::size_t width, double* acc) const {
+    const std::size_t bound = trees.size() & ~static_cast<std::size_t>(3);
     for (std::size_t t = 0; t < trees.size(); ++t) {
       const FlatNode* nodes = trees[t].nodes.data();
       const double w = weights.empty() ? 1.0 : weights[t];
+      const std::size_t slot = !unrolled_ddot ? 0 : (t < bound ? t % 4 : 4);
+      if (unrolled_ddot && t == bound) {
+        for (std::size_t r = begin; r < end; ++r) combine_lanes(acc + (r - begin) * width);
+      }
       for (std::size_t r = begin; r < end; ++r) {
         if (!alive[r] || !x.valid[r]) continue;
         const std::int32_t leaf = find_leaf(nodes, x.vector(r));
         const double* p = payload.data() + static_cast<std::size_t>(leaf) * stride;
-        double* a = acc + r * width;
+        double* a = acc + (r - begin) * width;
         switch (kind) {
           case Kind::kRfClassifier:
           case Kind::kDtClassifier:
@@ -101,7 +113,11 @@ class TreeModelStage : public Stage {
             break;
           case Kind::kGbtClassifier:
           case Kind::kGbtRegressor:
-            a[0] += p[0] * w;  // Spark: ddot(treePredictions, treeWeights), in tree order
+            if (unrolled_ddot) {
+              a[slot] = std::fma(p[0], w, a[slot]);
+            } else {
+              a[0] += p[0] * w;
+            }
             break;
           case Kind::kRfRegressor:
           case Kind::kDtRegressor:
@@ -110,6 +126,18 @@ class TreeModelStage : public Stage {
         }
       }
     }
+  }
+
+  static void combine_lanes(double* a) {
+    double sum = 0.0;
+    sum += a[0] + a[1] + a[2] + a[3];
+    a[4] = sum;
+  }
+
+  double gbt_margin(double* a) const {
+    if (!unrolled_ddot) return a[0];
+    if (trees.size() % 4 == 0) combine_lanes(a);
+    return a[4];
   }
 
   std::size_t predict_index(const double* raw, const double* prob) const {
@@ -147,7 +175,13 @@ class TreeModelStage : public Stage {
       auto pred = new_double_column(prediction_col, rows);
       pred.valid = x.valid;
       parallel_blocks(rows, frame.block_rows(), frame.threads(), [&](std::size_t b, std::size_t e) {
-        accumulate(x, alive, b, e, 1, pred.numbers.data());
+        if (kind == Kind::kGbtRegressor) {
+          std::vector<double> slots((e - b) * gbt_slots(), 0.0);
+          accumulate(x, alive, b, e, gbt_slots(), slots.data());
+          for (std::size_t r = b; r < e; ++r) pred.numbers[r] = gbt_margin(&slots[(r - b) * gbt_slots()]);
+          return;
+        }
+        accumulate(x, alive, b, e, 1, pred.numbers.data() + b);
         if (kind == Kind::kRfRegressor) {
           for (std::size_t r = b; r < e; ++r) pred.numbers[r] /= static_cast<double>(trees.size());
         }
@@ -155,22 +189,22 @@ class TreeModelStage : public Stage {
       frame.add(std::move(pred));
       return {};
     }
-    const std::size_t acc_width = kind == Kind::kGbtClassifier ? 1 : num_classes;
+    const std::size_t acc_width = kind == Kind::kGbtClassifier ? gbt_slots() : num_classes;
     auto raw = new_vector_column(raw_col.empty() ? "rawPrediction" : raw_col, rows, num_classes);
     auto prob = new_vector_column(probability_col.empty() ? "probability" : probability_col, rows,
                                   num_classes);
     auto pred = new_double_column(prediction_col, rows);
     raw.valid = prob.valid = pred.valid = x.valid;
-    std::vector<double> margins(kind == Kind::kGbtClassifier ? rows : 0, 0.0);
     parallel_blocks(rows, frame.block_rows(), frame.threads(), [&](std::size_t b, std::size_t e) {
-      double* acc = kind == Kind::kGbtClassifier ? margins.data() : raw.numbers.data();
+      std::vector<double> slots(kind == Kind::kGbtClassifier ? (e - b) * acc_width : 0, 0.0);
+      double* acc = kind == Kind::kGbtClassifier ? slots.data() : raw.numbers.data() + b * num_classes;
       accumulate(x, alive, b, e, acc_width, acc);
       for (std::size_t r = b; r < e; ++r) {
         if (!alive[r] || !x.valid[r]) continue;
         double* rv = raw.numbers.data() + r * num_classes;
         double* pv = prob.numbers.data() + r * num_classes;
         if (kind == Kind::kGbtClassifier) {
-          const double m = margins[r];
+          const double m = gbt_margin(&slots[(r - b) * acc_width]);
           rv[0] = -m;
           rv[1] = m;
           // reference §2.4: LogLoss.computeProbability(-m), then 1 - p0.
@@ -360,6 +394,8 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
       return model_error(meta, "thresholds length differs from numClasses");
     }
   }
+  stage->unrolled_ddot = (stage->kind == Kind::kGbtClassifier || stage->kind == Kind::kGbtRegressor) &&
+                         meta.major == 3 && meta.minor >= 2;
   stage->stride = (stage->kind == Kind::kRfClassifier || stage->kind == Kind::kDtClassifier)
                       ? stage->num_classes
                       : 1;

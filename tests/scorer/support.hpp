@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dbk/scorer/table.hpp"
+
+namespace scorer_test {
+
+inline std::string fixtures() { return DBK_SCORER_FIXTURES; }
+
+inline std::vector<nlohmann::json> read_jsonl(const std::string& path) {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
+  }
+  return rows;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// Double from the fixtures' JSON (non-finite values are strings).
+inline double json_double(const nlohmann::json& j) {
+  if (j.is_string()) {
+    const auto& s = j.get_ref<const std::string&>();
+    if (s == "NaN") return std::nan("");
+    return s[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+  }
+  return j.get<double>();
+}
+
+inline bool same_double(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+}  // namespace scorer_test

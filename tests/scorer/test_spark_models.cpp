@@ -1,0 +1,181 @@
+// Pipelines trained and saved by PySpark 3.5 and 4.0 (scorer/fixtures/generate_spark_models.py)
+// must score exactly as Spark's own transform did: predictions and strings identical, every
+// other number (probabilities, raw scores, intermediate vectors) within 1e-12.
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <map>
+
+#include "dbk/scorer/scorer.hpp"
+#include "support.hpp"
+
+using namespace scorer_test;
+using dbk::scorer::ScoredColumn;
+using nlohmann::json;
+
+namespace {
+
+const std::vector<std::string> kRaw = {"f_cont1", "f_cont2", "f_cont3", "f_cat1", "f_cat2", "age"};
+
+bool assembled_outside(const std::string& model) {
+  return model == "rf_seed" || model == "dt_thresholds" || model == "gbt_binary" ||
+         model.find("_regression") != std::string::npos;
+}
+
+dbk::scorer::ScoreOptions options_for(const std::string& model) {
+  dbk::scorer::ScoreOptions o;
+  if (assembled_outside(model)) {
+    o.assemble_columns = kRaw;
+    o.assemble_handle_invalid = "keep";
+  }
+  o.block_rows = 16;  // several blocks even on the small fixture
+  o.threads = 3;
+  return o;
+}
+
+struct Diff {
+  std::size_t exact_mismatches = 0;
+  double max_diff = 0;
+};
+
+void compare_number(double got, const json& want, bool exact, Diff& d) {
+  double w = json_double(want);
+  if (same_double(got, w)) return;
+  if (exact) {
+    ++d.exact_mismatches;
+    return;
+  }
+  double diff = std::fabs(got - w) / std::max(1.0, std::fabs(w));
+  if (std::isnan(diff)) diff = HUGE_VAL;
+  d.max_diff = std::max(d.max_diff, diff);
+}
+
+void check_model(const std::string& version_dir, const std::string& model) {
+  INFO(version_dir << "/" << model);
+  auto pipeline = dbk::scorer::load_pipeline_model(version_dir + "/" + model + "/model");
+  if (!pipeline.ok()) FAIL(pipeline.error().to_string());
+  auto input = dbk::scorer::read_table(version_dir + "/scoring_input");
+  if (!input.ok()) FAIL(input.error().to_string());
+  auto result = dbk::scorer::score_table(*pipeline, *input, options_for(model));
+  if (!result.ok()) FAIL(result.error().to_string());
+
+  auto expected = read_jsonl(version_dir + "/" + model + "/expected.jsonl");
+  auto meta = json::parse(read_file(version_dir + "/" + model + "/expected_meta.json"));
+  REQUIRE(result->num_rows() == expected.size());
+  const auto* ids = result->passthrough.find("row_id");
+  REQUIRE(ids != nullptr);
+  std::map<std::int64_t, std::size_t> by_id;
+  for (std::size_t r = 0; r < result->num_rows(); ++r) by_id[ids->ints[r]] = r;
+
+  for (const auto& name_json : meta["added_columns"]) {
+    const std::string name = name_json.get<std::string>();
+    INFO("column " << name);
+    const ScoredColumn* col = result->find(name);
+    REQUIRE(col != nullptr);
+    const bool exact = name == "prediction" || name.find("idx") != std::string::npos ||
+                       name == "indexedLabel" || name == "predictedLabel" || name == "f3_bucket";
+    Diff d;
+    for (const auto& row : expected) {
+      auto it = by_id.find(row["row_id"].get<std::int64_t>());
+      REQUIRE(it != by_id.end());
+      const std::size_t r = it->second;
+      const json& want = row[name];
+      if (want.is_null()) {
+        CHECK_FALSE(col->valid[r]);
+        continue;
+      }
+      REQUIRE(col->valid[r]);
+      switch (col->kind) {
+        case ScoredColumn::Kind::kString:
+          if (col->strings[r] != want.get<std::string>()) ++d.exact_mismatches;
+          break;
+        case ScoredColumn::Kind::kDouble:
+          compare_number(col->numbers[r], want, exact, d);
+          break;
+        case ScoredColumn::Kind::kVector:
+          REQUIRE(want.size() == col->width);
+          for (std::size_t k = 0; k < col->width; ++k) compare_number(col->vector(r)[k], want[k], exact, d);
+          break;
+      }
+    }
+    CHECK(d.exact_mismatches == 0);
+    CHECK(d.max_diff <= 1e-12);
+  }
+}
+
+std::vector<std::string> version_dirs() {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(fixtures())) {
+    if (e.path().filename().string().rfind("spark-", 0) == 0) out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Spark-saved pipelines score exactly like Spark's transform", "[spark]") {
+  auto dirs = version_dirs();
+  REQUIRE(dirs.size() >= 2);
+  for (const auto& dir : dirs) {
+    for (const char* model : {"rf_seed", "dt_thresholds", "gbt_binary", "rf_regression", "dt_regression",
+                              "gbt_regression", "feature_zoo", "linear_nested", "skip_rows",
+                              "binary_logistic"}) {
+      SECTION(std::filesystem::path(dir).filename().string() + "/" + model) { check_model(dir, model); }
+    }
+  }
+}
+
+TEST_CASE("the seed-shaped model reports its stages and inputs", "[spark]") {
+  auto model = dbk::scorer::load_pipeline_model(fixtures() + "/spark-3.5/rf_seed/model");
+  REQUIRE(model.ok());
+  REQUIRE(model->stages().size() == 3);
+  CHECK(model->stages()[0].class_name == "org.apache.spark.ml.feature.StringIndexerModel");
+  CHECK(model->stages()[2].class_name ==
+        "org.apache.spark.ml.classification.RandomForestClassificationModel");
+  CHECK(model->spark_version().rfind("3.5", 0) == 0);
+  auto inputs = model->required_input_columns();
+  CHECK(inputs == std::vector<std::string>{"label_e", "features"});
+}
+
+TEST_CASE("compare_results joins Spark's results table on the keys", "[spark][compare]") {
+  for (const auto& dir : version_dirs()) {
+    INFO(dir);
+    auto model = dbk::scorer::load_pipeline_model(dir + "/rf_seed/model");
+    REQUIRE(model.ok());
+    auto input = dbk::scorer::read_table(dir + "/scoring_input");
+    REQUIRE(input.ok());
+    auto scored = dbk::scorer::score_table(*model, *input, options_for("rf_seed"));
+    REQUIRE(scored.ok());
+    auto expected = dbk::scorer::read_table(dir + "/rf_seed/results_output");
+    if (!expected.ok()) FAIL(expected.error().to_string());
+    dbk::scorer::CompareOptions copt;
+    copt.key_columns = {"machineID", "dt_truncated"};
+    auto report = dbk::scorer::compare_results(*scored, *expected, copt);
+    if (!report.ok()) FAIL(report.error().to_string());
+    CHECK(report->rows_compared == input->num_rows);
+    CHECK(report->prediction_mismatches == 0);
+    CHECK(report->max_probability_diff <= 1e-12);
+    CHECK(report->ok());
+  }
+}
+
+TEST_CASE("scoring output does not depend on threads or block size", "[spark]") {
+  const std::string dir = fixtures() + "/spark-4.0";
+  auto model = dbk::scorer::load_pipeline_model(dir + "/rf_seed/model");
+  REQUIRE(model.ok());
+  auto input = dbk::scorer::read_table(dir + "/scoring_input");
+  REQUIRE(input.ok());
+  auto a = options_for("rf_seed");
+  a.threads = 1;
+  a.block_rows = 1000;
+  auto b = options_for("rf_seed");
+  b.threads = 4;
+  b.block_rows = 3;
+  auto ra = dbk::scorer::score_table(*model, *input, a);
+  auto rb = dbk::scorer::score_table(*model, *input, b);
+  REQUIRE(ra.ok());
+  REQUIRE(rb.ok());
+  CHECK(ra->find("probability")->numbers == rb->find("probability")->numbers);
+  CHECK(ra->find("prediction")->numbers == rb->find("prediction")->numbers);
+}
