@@ -1,0 +1,480 @@
+"""Parity of dbk with the legacy databricks-cli 0.18.0.
+
+Every case runs the same command line with the legacy CLI (against its emulator) and
+with dbk called as `databricks`/`dbfs` (against an identically prepared twin emulator),
+in table order, then compares:
+
+* exit codes, stdout and stderr, after normalising volatile values: epoch-ms times,
+  `*_duration`, the emulator URL, the local work folder, and ids (job, run, workspace
+  object) mapped to labels by order of first appearance on each side;
+* JSON field by field (and key order), tables and line output line by line;
+* local files written by the command (exports, downloads).
+
+Differences documented in docs/compatibility.md are encoded explicitly below (the
+`DOCUMENTED` notes); anything else that differs fails.
+"""
+import ast
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from string import Template
+from typing import Callable, Dict, Optional, Sequence
+
+import pytest
+
+WS = "/Users/${u}/notebooks"
+MISC = "/Users/${u}/misc"
+SEED_PARAMS = '{"FEATURES_TABLE": "testing_data", "Start_Date": "2015-11-15", "zEnd_Date": "2017-01-01"}'
+
+# docs/compatibility.md, "Errors and exit codes": errors go to stderr as one line; API
+# errors read `Error: CODE: message (HTTP status, METHOD path)`; malformed JSON exits 2.
+DBK_API_ERROR = re.compile(r"^Error: ([A-Z_]+): (.*) \(HTTP (\d{3}), ([A-Z]+) (/\S*)\)$")
+
+
+@dataclass
+class Case:
+    name: str
+    argv: Sequence[str]
+    # json | table | lines | sorted_lines | raw | none
+    out: str = "json"
+    # None (success) | api | client | json | usage; see check_error
+    error: Optional[str] = None
+    dbk_exit: int = 1                      # documented dbk exit code for error cases
+    capture: Dict[str, Callable] = field(default_factory=dict)  # var -> f(parsed stdout)
+    wait: Optional[str] = None             # var holding a run id to wait for afterwards
+    files: Sequence[str] = ()              # local paths (files or trees) to compare afterwards
+    special: Optional[str] = None          # name of a documented-difference check
+
+
+CASES = [
+    # The seed scenario, in its order.
+    # DOCUMENTED (Workspace and DBFS): import_dir runs in parallel and prints its
+    # `src -> dst` lines sorted; legacy prints them in os.listdir order.
+    Case("import_dir", ["databricks", "workspace", "import_dir", "notebooks", WS],
+         out="sorted_lines"),
+    Case("workspace_ls", ["databricks", "workspace", "ls", WS], out="table"),
+    Case("clusters_list", ["databricks", "clusters", "list"], out="table"),
+    Case("jobs_create", ["databricks", "jobs", "create", "--json-file", "seed_job.json"],
+         capture={"job_id": lambda o: o["job_id"]}),
+    Case("jobs_list", ["databricks", "jobs", "list"], out="table"),
+    Case("jobs_get", ["databricks", "jobs", "get", "--job-id", "${job_id}"]),
+    Case("jobs_run_now", ["databricks", "jobs", "run-now", "--job-id", "${job_id}",
+                          "--notebook-params", SEED_PARAMS],
+         capture={"run_id": lambda o: o["run_id"]}, wait="run_id"),
+    Case("runs_get", ["databricks", "runs", "get", "--run-id", "${run_id}"],
+         capture={"task_run_id": lambda o: o["tasks"][0]["run_id"]}),
+    Case("runs_list", ["databricks", "runs", "list"], out="table"),
+    Case("runs_get_output", ["databricks", "runs", "get-output", "--run-id", "${run_id}"]),
+    Case("runs_get_output_task", ["databricks", "runs", "get-output", "--run-id",
+                                  "${task_run_id}"]),
+
+    # Workspace.
+    Case("workspace_ls_long", ["databricks", "workspace", "ls", "-l", WS], out="table"),
+    Case("workspace_ls_abs_id", ["databricks", "workspace", "list", "--absolute", "-l", "--id",
+                                 WS], out="table"),
+    Case("workspace_ls_root", ["databricks", "workspace", "ls"], out="table"),
+    Case("workspace_import_dir_overwrite",
+         ["databricks", "workspace", "import_dir", "-o", "notebooks", WS], out="sorted_lines"),
+    Case("workspace_mkdirs", ["databricks", "workspace", "mkdirs", MISC], out="none"),
+    Case("workspace_import", ["databricks", "workspace", "import", "extra/helper.py",
+                              MISC + "/helper", "-l", "PYTHON"], out="none"),
+    Case("workspace_import_exists", ["databricks", "workspace", "import", "extra/helper.py",
+                                     MISC + "/helper", "--language", "python"], error="api"),
+    Case("workspace_import_overwrite", ["databricks", "workspace", "import", "-o",
+                                        "extra/helper.py", MISC + "/helper", "-l", "PYTHON",
+                                        "-f", "SOURCE"], out="none"),
+    Case("workspace_ls_misc", ["databricks", "workspace", "ls", "-l", MISC], out="table"),
+    Case("workspace_export_file", ["databricks", "workspace", "export", WS + "/1_data_ingestion",
+                                   "ingest_copy.py"], out="none", files=["ingest_copy.py"]),
+    Case("workspace_export_into_dir", ["databricks", "workspace", "export",
+                                       WS + "/2_feature_engineering", "exported"],
+         out="none", files=["exported"]),
+    Case("workspace_export_exists", ["databricks", "workspace", "export",
+                                     WS + "/2_feature_engineering", "exported"], error="client"),
+    Case("workspace_export_dir", ["databricks", "workspace", "export_dir", WS, "tree"],
+         out="sorted_lines", files=["tree"]),
+    Case("workspace_export_dir_again", ["databricks", "workspace", "export_dir", WS, "tree"],
+         out="sorted_lines", files=["tree"]),
+    Case("workspace_export_missing", ["databricks", "workspace", "export",
+                                      WS + "/no_such_notebook", "missing.py"], error="api"),
+
+    # Clusters.
+    Case("clusters_list_json", ["databricks", "clusters", "list", "--output", "JSON"]),
+    Case("clusters_get", ["databricks", "clusters", "get", "--cluster-id", "${cluster_id}"]),
+    Case("clusters_get_by_name", ["databricks", "clusters", "get", "--cluster-name",
+                                  "${cluster_name}"]),
+    Case("clusters_spark_versions", ["databricks", "clusters", "spark-versions"]),
+    Case("clusters_list_node_types", ["databricks", "clusters", "list-node-types"]),
+    Case("clusters_get_missing", ["databricks", "clusters", "get", "--cluster-id",
+                                  "0000-000000-nosuchcl"], error="api"),
+
+    # Jobs and runs beyond the seed.
+    Case("jobs_create_multi_task", ["databricks", "jobs", "create", "--json-file",
+                                    "multi_task_job.json"],
+         capture={"job2_id": lambda o: o["job_id"]}),
+    Case("jobs_list_json", ["databricks", "jobs", "list", "--output", "json"]),
+    Case("jobs_list_json_v20", ["databricks", "jobs", "list", "--output", "JSON",
+                                "--version", "2.0"]),
+    Case("jobs_get_v20", ["databricks", "jobs", "get", "--job-id", "${job_id}",
+                          "--version=2.0"]),
+    Case("jobs_get_multi_task", ["databricks", "jobs", "get", "--job-id", "${job2_id}"]),
+    Case("jobs_run_now_multi_task", ["databricks", "jobs", "run-now", "--job-id", "${job2_id}"],
+         capture={"run2_id": lambda o: o["run_id"]}, wait="run2_id"),
+    Case("runs_get_multi_task", ["databricks", "runs", "get", "--run-id", "${run2_id}"],
+         capture={"run2_model_task": lambda o: [t for t in o["tasks"]
+                                                if t["task_key"] == "model"][0]["run_id"]}),
+    Case("runs_get_multi_task_v20", ["databricks", "runs", "get", "--run-id", "${run2_id}",
+                                     "--version", "2.0"]),
+    # DOCUMENTED (Runs): get-output on a run with several tasks aggregates the task outputs.
+    Case("runs_get_output_multi_task", ["databricks", "runs", "get-output", "--run-id",
+                                        "${run2_id}"], special="multi_task_output"),
+    Case("runs_get_output_failed_task", ["databricks", "runs", "get-output", "--run-id",
+                                         "${run2_model_task}"]),
+    Case("runs_list_job", ["databricks", "runs", "list", "--job-id", "${job2_id}"], out="table"),
+    Case("runs_list_json", ["databricks", "runs", "list", "--output", "JSON"]),
+    Case("runs_list_completed", ["databricks", "runs", "list", "--completed-only",
+                                 "--limit", "1", "--output", "json"]),
+    Case("runs_submit", ["databricks", "runs", "submit", "--json-file", "submit.json"],
+         capture={"run3_id": lambda o: o["run_id"]}, wait="run3_id"),
+    Case("runs_get_submitted", ["databricks", "runs", "get", "--run-id", "${run3_id}"]),
+    Case("runs_submit_long", ["databricks", "runs", "submit", "--json-file", "submit_long.json"],
+         capture={"run4_id": lambda o: o["run_id"]}),
+    Case("runs_list_active", ["databricks", "runs", "list", "--active-only"], out="table"),
+    Case("runs_cancel", ["databricks", "runs", "cancel", "--run-id", "${run4_id}"],
+         wait="run4_id"),
+    Case("runs_get_cancelled", ["databricks", "runs", "get", "--run-id", "${run4_id}"]),
+    Case("jobs_reset", ["databricks", "jobs", "reset", "--job-id", "${job_id}", "--json-file",
+                        "reset.json"], out="none"),
+    Case("jobs_get_after_reset", ["databricks", "jobs", "get", "--job-id", "${job_id}"]),
+    Case("jobs_delete", ["databricks", "jobs", "delete", "--job-id", "${job2_id}"], out="none"),
+    Case("jobs_get_deleted", ["databricks", "jobs", "get", "--job-id", "${job2_id}"],
+         error="api"),
+    Case("jobs_get_missing", ["databricks", "jobs", "get", "--job-id", "987654"], error="api"),
+    Case("runs_get_missing", ["databricks", "runs", "get", "--run-id", "987654"], error="api"),
+    Case("jobs_run_now_missing", ["databricks", "jobs", "run-now", "--job-id", "987654"],
+         error="api"),
+    # DOCUMENTED (Jobs): malformed JSON is a one-line error with exit 2 (legacy exit 1).
+    Case("jobs_create_bad_json", ["databricks", "jobs", "create", "--json", '{"name": "x"'],
+         error="json", dbk_exit=2),
+    Case("jobs_run_now_bad_params", ["databricks", "jobs", "run-now", "--job-id", "${job_id}",
+                                     "--notebook-params", "{nope"], error="json", dbk_exit=2),
+    # DOCUMENTED (Errors and exit codes): usage errors exit 2 on both.
+    Case("jobs_get_no_id", ["databricks", "jobs", "get"], error="usage", dbk_exit=2),
+    Case("jobs_list_bad_output", ["databricks", "jobs", "list", "--output", "XML"],
+         error="usage", dbk_exit=2),
+    # Legacy: `Error: RuntimeError: Either --json-file or --json should be provided`, exit 1;
+    # DOCUMENTED: a usage error exits 2 in dbk.
+    Case("jobs_create_no_spec", ["databricks", "jobs", "create"], error="client", dbk_exit=2),
+
+    # DBFS.
+    Case("fs_mkdirs", ["databricks", "fs", "mkdirs", "dbfs:/parity/models"], out="none"),
+    Case("fs_cp_up", ["databricks", "fs", "cp", "hello.txt", "dbfs:/parity/hello.txt"],
+         out="none"),
+    Case("fs_cp_up_exists", ["databricks", "fs", "cp", "hello.txt", "dbfs:/parity/hello.txt"],
+         error="api"),
+    Case("fs_cp_up_overwrite", ["dbfs", "cp", "--overwrite", "hello.txt",
+                                "dbfs:/parity/hello.txt"], out="none"),
+    Case("fs_cat", ["databricks", "fs", "cat", "dbfs:/parity/hello.txt"], out="raw"),
+    # DOCUMENTED (Workspace and DBFS): cp -r runs in parallel, lines sorted.
+    Case("fs_cp_r_up", ["databricks", "fs", "cp", "-r", "data", "dbfs:/parity/data"],
+         out="sorted_lines"),
+    Case("fs_cp_r_up_again", ["dbfs", "cp", "-r", "data", "dbfs:/parity/data"],
+         out="sorted_lines"),
+    Case("fs_ls", ["databricks", "fs", "ls", "dbfs:/parity"], out="table"),
+    Case("fs_ls_long", ["databricks", "fs", "ls", "-l", "dbfs:/parity/data"], out="table"),
+    Case("fs_ls_absolute", ["dbfs", "ls", "--absolute", "dbfs:/parity/data"], out="table"),
+    Case("fs_ls_long_absolute", ["dbfs", "ls", "-l", "--absolute", "dbfs:/parity/data/nested"],
+         out="table"),
+    Case("fs_ls_root", ["databricks", "fs", "ls"], out="table"),
+    Case("fs_cat_big", ["databricks", "fs", "cat", "dbfs:/parity/data/big.bin"], out="raw"),
+    Case("fs_cp_down", ["databricks", "fs", "cp", "dbfs:/parity/data/big.bin", "big_copy.bin"],
+         out="none", files=["big_copy.bin"]),
+    Case("fs_cp_down_into_dir", ["databricks", "fs", "cp", "dbfs:/parity/hello.txt", "exported"],
+         out="none", files=["exported"]),
+    Case("fs_cp_r_down", ["databricks", "fs", "cp", "-r", "dbfs:/parity/data", "copy"],
+         out="sorted_lines", files=["copy"]),
+    Case("fs_mv", ["databricks", "fs", "mv", "dbfs:/parity/hello.txt", "dbfs:/parity/moved.txt"],
+         out="none"),
+    Case("fs_cp_dbfs_to_dbfs", ["databricks", "fs", "cp", "dbfs:/parity/moved.txt",
+                                "dbfs:/parity/models/copied.txt"], out="none"),
+    Case("fs_ls_after_mv", ["databricks", "fs", "ls", "-l", "dbfs:/parity"], out="table"),
+    # DOCUMENTED (Workspace and DBFS): `Delete finished successfully.` without `\r`.
+    Case("fs_rm", ["databricks", "fs", "rm", "dbfs:/parity/moved.txt"], out="lines",
+         special="rm_carriage_return"),
+    Case("fs_rm_dir_not_recursive", ["databricks", "fs", "rm", "dbfs:/parity/data"],
+         error="api"),
+    Case("fs_rm_r", ["dbfs", "rm", "-r", "dbfs:/parity"], out="lines",
+         special="rm_carriage_return"),
+    Case("fs_ls_missing", ["databricks", "fs", "ls", "dbfs:/parity"], error="api"),
+    Case("fs_cat_missing", ["databricks", "fs", "cat", "dbfs:/no/such/file.txt"], error="api"),
+    Case("fs_cp_both_local", ["databricks", "fs", "cp", "hello.txt", "other.txt"],
+         error="client"),
+    Case("fs_mkdirs_no_path", ["databricks", "fs", "mkdirs"], error="usage", dbk_exit=2),
+
+    # Workspace removal last (the jobs above run notebooks from it).
+    Case("workspace_rm_not_recursive", ["databricks", "workspace", "rm", WS], error="api"),
+    Case("workspace_rm_r", ["databricks", "workspace", "rm", "-r", WS], out="none"),
+    Case("workspace_delete", ["databricks", "workspace", "delete", MISC + "/helper"],
+         out="none"),
+    Case("workspace_ls_missing", ["databricks", "workspace", "ls", WS], error="api"),
+]
+
+ID_FAMILIES = {
+    "job_id": "job", "run_id": "run", "parent_run_id": "run", "original_attempt_run_id": "run",
+    "number_in_job": "run", "object_id": "object",
+}
+EPOCH_MS = re.compile(r"\b1[5-9]\d{11}\b")
+
+
+def label(side, family, raw):
+    """Ids become `<family#n>`, n counting first appearances on this side."""
+    key = (family, str(raw))
+    if key not in side.ids:
+        side.ids[key] = "<%s#%d>" % (family, 1 + sum(1 for f, _ in side.ids if f == family))
+    return side.ids[key]
+
+
+def norm_text(side, text):
+    text = text.replace(side.url, "$HOST").replace(side.work, "$WORK")
+    return EPOCH_MS.sub("<TIME>", text)
+
+
+def norm_url(side, text):
+    text = norm_text(side, text)
+    text = re.sub(r"(job|jobs)/(\d+)", lambda m: "%s/%s" % (m.group(1), label(side, "job",
+                                                                               m.group(2))), text)
+    return re.sub(r"(run|runs)/(\d+)", lambda m: "%s/%s" % (m.group(1), label(side, "run",
+                                                                              m.group(2))), text)
+
+
+def norm_json(side, value, key=None):
+    if isinstance(value, dict):
+        # Labels are handed out in sorted key order so that a key-order difference is
+        # reported as such instead of scrambling the id labels.
+        normalised = {k: norm_json(side, value[k], k) for k in sorted(value)}
+        return {k: normalised[k] for k in value}
+    if isinstance(value, list):
+        return [norm_json(side, v, key) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        if key in ID_FAMILIES:
+            return label(side, ID_FAMILIES[key], value)
+        if key and (key.endswith("_time") or key.endswith("_timestamp")):
+            return "<TIME>"
+        if key and key.endswith("_duration"):
+            return "<DURATION>"
+        return value
+    if isinstance(value, str):
+        if key and key.endswith("_url"):
+            return norm_url(side, value)
+        return norm_text(side, value)
+    return value
+
+
+def norm_table(side, text):
+    """Cells that are known ids become their labels; spacing is kept as printed."""
+    known = {raw: lab for (_, raw), lab in side.ids.items()}
+    lines = []
+    for line in norm_text(side, text).splitlines():
+        parts = re.split(r"(\s{2,})", line)
+        parts = [known.get(p, p) if p.isdigit() else p for p in parts]
+        lines.append(norm_url(side, "".join(parts)))
+    return lines
+
+
+def json_diffs(a, b, path="$"):
+    """Field-by-field differences between two normalised JSON values (legacy a, dbk b)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in a:
+            if k not in b:
+                out.append("%s.%s: missing in dbk (legacy %r)" % (path, k, a[k]))
+            else:
+                out.extend(json_diffs(a[k], b[k], "%s.%s" % (path, k)))
+        out.extend("%s.%s: only in dbk (%r)" % (path, k, b[k]) for k in b if k not in a)
+        if not out and list(a) != list(b):
+            out.append("%s: key order legacy %s, dbk %s" % (path, list(a), list(b)))
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return ["%s: %d items in legacy, %d in dbk" % (path, len(a), len(b))]
+        out = []
+        for i, (x, y) in enumerate(zip(a, b)):
+            out.extend(json_diffs(x, y, "%s[%d]" % (path, i)))
+        return out
+    if a != b or type(a) is not type(b):
+        return ["%s: legacy %r, dbk %r" % (path, a, b)]
+    return []
+
+
+def line_diffs(a, b):
+    out = []
+    for i in range(max(len(a), len(b))):
+        x = a[i] if i < len(a) else "<none>"
+        y = b[i] if i < len(b) else "<none>"
+        if x != y:
+            out.append("line %d: legacy %r, dbk %r" % (i + 1, x, y))
+    return out
+
+
+def tree(root):
+    """{relative path: bytes} of a file or folder (empty when missing)."""
+    if os.path.isfile(root):
+        return {".": open(root, "rb").read()}
+    files = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            files[os.path.relpath(path, root)] = open(path, "rb").read()
+    return files
+
+
+def parse_json(side, text, case):
+    try:
+        return json.loads(text)
+    except ValueError:
+        pytest.fail("%s: %s stdout is not JSON: %r" % (case.name, side.name, text[:500]),
+                    pytrace=False)
+
+
+def check_json_format(side, result, parsed):
+    # DOCUMENTED (Output): JSON is byte-for-byte json.dumps(obj, indent=2) plus a newline.
+    text = result.stdout.decode()
+    expected = json.dumps(parsed, indent=2) + "\n"
+    return [] if text == expected else ["%s: JSON not formatted as json.dumps(indent=2)" %
+                                        side.name]
+
+
+def check_success(case, legacy, dbk, lres, dres):
+    problems = []
+    if lres.returncode != 0:
+        pytest.fail("%s: the legacy CLI failed (exit %d): %s %s" % (
+            case.name, lres.returncode, lres.stdout.decode()[-800:],
+            lres.stderr.decode()[-800:]), pytrace=False)
+    if dres.returncode != 0:
+        problems.append("exit code: legacy 0, dbk %d" % dres.returncode)
+    lerr, derr = norm_text(legacy, lres.stderr.decode()), norm_text(dbk, dres.stderr.decode())
+    if lerr != derr:
+        problems.append("stderr: legacy %r, dbk %r" % (lerr[-500:], derr[-500:]))
+    lout, dout = lres.stdout.decode(errors="replace"), dres.stdout.decode(errors="replace")
+    if case.special == "rm_carriage_return":
+        lout = lout.replace("\r", "").replace("\x1b[K", "")
+    if case.out == "json":
+        lj, dj = parse_json(legacy, lout, case), parse_json(dbk, dout, case)
+        problems += check_json_format(dbk, dres, dj)
+        problems += json_diffs(norm_json(legacy, lj), norm_json(dbk, dj))
+        for var, get in case.capture.items():
+            legacy.vars[var], dbk.vars[var] = get(lj), get(dj)
+    elif case.out == "raw":
+        if lres.stdout != dres.stdout:
+            problems.append("stdout bytes differ: legacy %d bytes, dbk %d bytes" % (
+                len(lres.stdout), len(dres.stdout)))
+    elif case.out == "none":
+        if lout or dout:
+            problems.append("stdout: legacy %r, dbk %r" % (lout[:300], dout[:300]))
+    else:
+        la, da = norm_table(legacy, lout), norm_table(dbk, dout)
+        if case.out == "sorted_lines":
+            la, da = sorted(la), sorted(da)
+        problems += line_diffs(la, da)
+    return problems
+
+
+def legacy_error_text(case, lres):
+    out = lres.stdout.decode()
+    if lres.returncode != 1 or not out.startswith("Error: "):
+        pytest.fail("%s: expected a legacy error (exit 1, `Error:` on stdout), got exit %d: %r %r"
+                    % (case.name, lres.returncode, out[-500:], lres.stderr.decode()[-500:]),
+                    pytrace=False)
+    return out[len("Error: "):].strip()
+
+
+def check_error(case, legacy, dbk, lres, dres):
+    problems = []
+    dout, derr = dres.stdout.decode(), dres.stderr.decode()
+    if dres.returncode != case.dbk_exit:
+        problems.append("dbk exit code %d, documented %d" % (dres.returncode, case.dbk_exit))
+    if dout:
+        problems.append("dbk printed on stdout for an error: %r" % dout[:300])
+    if case.error == "usage":
+        # Both: usage text on stderr, exit 2; the texts are not compared.
+        if lres.returncode != 2:
+            pytest.fail("%s: legacy exit %d, expected a usage error (2)" % (
+                case.name, lres.returncode), pytrace=False)
+        if not derr.strip():
+            problems.append("dbk printed nothing on stderr")
+        return problems
+    text = legacy_error_text(case, lres)
+    lines = derr.strip().splitlines()
+    if len(lines) != 1 or not lines[0].startswith("Error: "):
+        problems.append("dbk stderr is not one `Error: ...` line: %r" % derr[:500])
+        return problems
+    if case.error == "api":
+        # Legacy: Error: b'<raw body>'; dbk: Error: CODE: message (HTTP n, METHOD path).
+        try:
+            body = json.loads(ast.literal_eval(text).decode())
+        except (ValueError, SyntaxError, AttributeError):
+            pytest.fail("%s: legacy error is not a raw API body: %r" % (case.name, text),
+                        pytrace=False)
+        match = DBK_API_ERROR.match(lines[0])
+        if not match:
+            problems.append("dbk API error not in the documented form: %r" % lines[0])
+        else:
+            if match.group(1) != body.get("error_code"):
+                problems.append("error_code: legacy %r, dbk %r" % (body.get("error_code"),
+                                                                   match.group(1)))
+            lmsg = norm_text(legacy, body.get("message", ""))
+            dmsg = norm_text(dbk, match.group(2))
+            if lmsg != dmsg:
+                problems.append("message: legacy %r, dbk %r" % (lmsg, dmsg))
+    elif case.error == "json" and "JSONDecodeError" not in text:
+        pytest.fail("%s: expected a legacy JSONDecodeError, got %r" % (case.name, text),
+                    pytrace=False)
+    return problems
+
+
+def check_multi_task_output(case, legacy, dbk, lres, dres):
+    """Legacy fails on a run with several tasks; dbk prints {"run_id", "task_outputs"}."""
+    text = legacy_error_text(case, lres)
+    assert "multiple tasks" in text, text
+    problems = []
+    if dres.returncode != 0:
+        return ["dbk exit %d: %s" % (dres.returncode, dres.stderr.decode()[-300:])]
+    out = parse_json(dbk, dres.stdout.decode(), case)
+    problems += check_json_format(dbk, dres, out)
+    if list(out) != ["run_id", "task_outputs"] or len(out["task_outputs"]) != 2:
+        problems.append("dbk output is not {run_id, task_outputs[2]}: %r" % out)
+    return problems
+
+
+def substitute(side, argv):
+    return [Template(a).substitute(side.vars) for a in argv]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_parity(sides, case):
+    legacy, dbk = sides["legacy"], sides["dbk"]
+    lres = legacy.run(substitute(legacy, case.argv))
+    dres = dbk.run(substitute(dbk, case.argv))
+    if case.wait:
+        for side in (legacy, dbk):
+            if case.wait in side.vars:
+                side.wait_run(side.vars[case.wait])
+    if case.special == "multi_task_output":
+        problems = check_multi_task_output(case, legacy, dbk, lres, dres)
+    elif case.error:
+        problems = check_error(case, legacy, dbk, lres, dres)
+    else:
+        problems = check_success(case, legacy, dbk, lres, dres)
+    for path in case.files:
+        lt, dt = tree(os.path.join(legacy.work, path)), tree(os.path.join(dbk.work, path))
+        if sorted(lt) != sorted(dt):
+            problems.append("%s: files legacy %s, dbk %s" % (path, sorted(lt), sorted(dt)))
+        problems += ["%s/%s: contents differ" % (path, name)
+                     for name in sorted(lt) if name in dt and lt[name] != dt[name]]
+    if problems:
+        command = " ".join(case.argv)
+        pytest.fail("%s: `%s` differs:\n  %s" % (case.name, command, "\n  ".join(problems)),
+                    pytrace=False)
