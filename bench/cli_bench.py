@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of dbk and the legacy databricks-cli 0.18.0 (docs/benchmarks.md, "CLI").
+
+One emulator on port 80 of a random loopback address (the legacy CLI drops the port),
+20 ms of latency injected on every /api/ request, then, for both CLIs in the same run:
+
+* single commands: `jobs get`, `runs get`, `fs ls` (median of --repeat runs each);
+* `workspace import_dir` of --notebooks small notebooks;
+* `fs cp -r` of --cp-total-mb MB in --cp-files files.
+
+Prints a table with times and speed-ups against the targets (30x, 8x, 5x) and writes a
+markdown snippet (machine, versions, results) to --markdown. Loopback only; stops by itself.
+
+    .venv/bin/python bench/cli_bench.py                        # full run (1 GB copy)
+    .venv/bin/python bench/cli_bench.py --cp-total-mb 100 --notebooks 100 --repeat 5  # quick
+"""
+import argparse
+import json
+import os
+import platform
+import random
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOKEN = "dapi-bench-token"
+TARGETS = {"single": 30.0, "import_dir": 8.0, "cp_r": 5.0}
+
+
+def default_dbk():
+    for path in ("build/release/cli/dbk", "build/lead/cli/dbk", "build/cli/cli/dbk"):
+        full = os.path.join(REPO, path)
+        if os.access(full, os.X_OK):
+            return full
+    return None
+
+
+class Emulator:
+    def __init__(self, dbk, state, log):
+        last = ""
+        for _ in range(8):
+            address = "127.%d.%d.%d" % (random.randint(1, 254), random.randint(0, 255),
+                                        random.randint(2, 254))
+            self.log = open(log, "w")
+            self.proc = subprocess.Popen(
+                [dbk, "emulator", "--host", address, "--port", "80", "--state", state,
+                 "--token", TOKEN], stdout=subprocess.PIPE, stderr=self.log, text=True)
+            ready, _, _ = select.select([self.proc.stdout], [], [], 30)
+            line = self.proc.stdout.readline().strip() if ready else ""
+            if line.startswith("http"):
+                threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+                self.url = line.rstrip("/")
+                return
+            self.stop()
+            last = line
+        sys.exit("could not start the emulator on port 80 of a loopback address (root "
+                 "needed): %r, see %s" % (last, log))
+
+    def api(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers={
+            "Authorization": "Bearer " + TOKEN, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            text = response.read().decode()
+        return json.loads(text) if text.strip() else {}
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+class Cli:
+    """One CLI with its own HOME and ~/.databrickscfg (jobs-api-version 2.1 for both)."""
+
+    def __init__(self, name, exe, root, url):
+        self.name, self.exe = name, exe
+        self.home = os.path.join(root, name + "-home")
+        os.makedirs(self.home)
+        with open(os.path.join(self.home, ".databrickscfg"), "w") as f:
+            f.write("[DEFAULT]\nhost = %s\ntoken = %s\njobs-api-version = 2.1\n" % (url, TOKEN))
+        self.env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": self.home,
+                    "LC_ALL": "C.UTF-8", "DATABRICKS_CLI_DO_NOT_EXECUTE_NEWER_VERSION": "1"}
+
+    def run(self, *args, cwd=None, timeout=3600):
+        start = time.perf_counter()
+        result = subprocess.run([self.exe] + list(args), env=self.env, cwd=cwd,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, timeout=timeout)
+        elapsed = time.perf_counter() - start
+        if result.returncode != 0:
+            sys.exit("%s %s failed (exit %d): %s %s" % (
+                self.name, " ".join(args), result.returncode, result.stdout[-500:],
+                result.stderr[-500:]))
+        return elapsed, result.stdout
+
+
+def output(command, *args):
+    try:
+        result = subprocess.run([command] + list(args), stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, timeout=60,
+                                env={"PATH": "/usr/bin:/bin",
+                                     "DATABRICKS_CLI_DO_NOT_EXECUTE_NEWER_VERSION": "1"})
+        return result.stdout.strip().splitlines()[0] if result.stdout.strip() else "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def machine_info(dbk, legacy):
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    load = os.getloadavg()
+    return {
+        "cpu": "%d x %s" % (os.cpu_count(), model),
+        "memory": "%.1f GiB" % (mem_kb / 1024 / 1024),
+        "os": "%s %s" % (platform.system(), platform.release()),
+        "load": "%.1f %.1f %.1f" % load,
+        "dbk": output(dbk, "--version"),
+        "legacy": output(legacy, "--version"),
+        "python": "Python " + platform.python_version(),
+    }
+
+
+def make_notebooks(folder, count):
+    os.makedirs(folder)
+    for i in range(count):
+        with open(os.path.join(folder, "nb_%03d.py" % i), "w") as f:
+            f.write("# Databricks notebook source\nprint(%d)\n\n# COMMAND ----------\n\n"
+                    "x = %d * 2\n" % (i, i))
+
+
+def make_files(folder, total_mb, count):
+    os.makedirs(folder)
+    size = total_mb * 1024 * 1024 // count
+    block = os.urandom(1024 * 1024)
+    for i in range(count):
+        with open(os.path.join(folder, "part_%03d.bin" % i), "wb") as f:
+            left = size
+            # Different bytes per file (first 8 bytes), cheap to generate.
+            f.write(i.to_bytes(8, "little"))
+            left -= 8
+            while left > 0:
+                f.write(block[:min(left, len(block))])
+                left -= len(block)
+    return size
+
+
+def median_time(cli, args, repeat):
+    return statistics.median(cli.run(*args)[0] for _ in range(repeat))
+
+
+def prepare(emulator):
+    """A job with one finished run and a DBFS folder of 20 files, created before the latency."""
+    cluster = emulator.api("GET", "/api/2.0/clusters/list")["clusters"][0]["cluster_id"]
+    emulator.api("POST", "/__dbk/runs/script", {
+        "match": {"notebook_path": "/Users/bench/notebook"},
+        "outcome": {"result_state": "SUCCESS", "duration_ms": 0, "result": "ok"}})
+    job = emulator.api("POST", "/api/2.1/jobs/create", {
+        "name": "bench", "tasks": [{"task_key": "t", "existing_cluster_id": cluster,
+                                    "notebook_task": {"notebook_path": "/Users/bench/notebook"}}]})
+    run = emulator.api("POST", "/api/2.1/jobs/run-now", {"job_id": job["job_id"]})
+    deadline = time.monotonic() + 60
+    while emulator.api("GET", "/api/2.1/jobs/runs/get?run_id=%d" % run["run_id"])[
+            "state"]["life_cycle_state"] not in ("TERMINATED", "INTERNAL_ERROR", "SKIPPED"):
+        if time.monotonic() > deadline:
+            sys.exit("the prepared run did not finish")
+        time.sleep(0.1)
+    emulator.api("POST", "/api/2.0/dbfs/mkdirs", {"path": "/bench/ls"})
+    for i in range(20):
+        emulator.api("POST", "/api/2.0/dbfs/put", {
+            "path": "/bench/ls/file_%02d.txt" % i, "contents": "aGVsbG8=", "overwrite": True})
+    return job["job_id"], run["run_id"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dbk", default=default_dbk(), help="dbk binary (default: release build)")
+    ap.add_argument("--legacy", default=os.path.join(REPO, ".venv", "bin", "databricks"),
+                    help="databricks-cli 0.18.0 entry point")
+    ap.add_argument("--latency-ms", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=11, help="runs per single command (median)")
+    ap.add_argument("--notebooks", type=int, default=500)
+    ap.add_argument("--cp-total-mb", type=int, default=1024)
+    ap.add_argument("--cp-files", type=int, default=200)
+    ap.add_argument("--markdown", default=os.path.join(REPO, "build", "cli_bench.md"),
+                    help="where to write the markdown snippet")
+    ap.add_argument("--work", help="scratch folder (default: a temporary one, removed)")
+    args = ap.parse_args()
+    if not args.dbk or not os.access(args.dbk, os.X_OK):
+        sys.exit("no dbk binary: build the release preset or pass --dbk")
+    if not os.access(args.legacy, os.X_OK):
+        sys.exit("%s missing: pip install -r requirements/test.txt into .venv" % args.legacy)
+
+    work = args.work or tempfile.mkdtemp(prefix="dbk-cli-bench-")
+    os.makedirs(work, exist_ok=True)
+    info = machine_info(args.dbk, args.legacy)
+    emulator = Emulator(args.dbk, os.path.join(work, "state"), os.path.join(work, "emulator.log"))
+    rows = []
+    try:
+        job_id, run_id = prepare(emulator)
+        notebooks = os.path.join(work, "notebooks")
+        make_notebooks(notebooks, args.notebooks)
+        files = os.path.join(work, "files")
+        file_size = make_files(files, args.cp_total_mb, args.cp_files)
+        emulator.api("POST", "/__dbk/faults", {"method": "*", "path_pattern": "/api/*",
+                                              "status": 0, "latency_ms": args.latency_ms,
+                                              "times": -1})
+        clis = [Cli("legacy", args.legacy, work, emulator.url),
+                Cli("dbk", args.dbk, work, emulator.url)]
+
+        singles = [("jobs get", ["jobs", "get", "--job-id", str(job_id)]),
+                   ("runs get", ["runs", "get", "--run-id", str(run_id)]),
+                   ("fs ls", ["fs", "ls", "dbfs:/bench/ls"])]
+        for label, command in singles:
+            times = {cli.name: median_time(cli, command, args.repeat) for cli in clis}
+            rows.append((label + " (median of %d)" % args.repeat, times, TARGETS["single"]))
+            print("%-40s legacy %.3fs  dbk %.3fs" % (label, times["legacy"], times["dbk"]),
+                  flush=True)
+
+        times = {}
+        for cli in clis:
+            times[cli.name], out = cli.run("workspace", "import_dir", notebooks,
+                                           "/Users/bench/import_%s" % cli.name, cwd=work)
+            listed = emulator.api("GET", "/api/2.0/workspace/list?path=/Users/bench/import_%s"
+                                  % cli.name).get("objects", [])
+            if len(listed) != args.notebooks:
+                sys.exit("%s imported %d of %d notebooks" % (cli.name, len(listed),
+                                                             args.notebooks))
+        rows.append(("workspace import_dir, %d notebooks" % args.notebooks, times,
+                     TARGETS["import_dir"]))
+        print("%-40s legacy %.3fs  dbk %.3fs" % ("import_dir", times["legacy"], times["dbk"]),
+              flush=True)
+
+        times = {}
+        for cli in clis:
+            target = "dbfs:/bench/cp_%s" % cli.name
+            times[cli.name], _ = cli.run("fs", "cp", "-r", files, target, cwd=work)
+            listed = emulator.api("GET", "/api/2.0/dbfs/list?path=/bench/cp_%s" % cli.name)
+            sizes = [f["file_size"] for f in listed.get("files", [])]
+            if len(sizes) != args.cp_files or any(s != file_size for s in sizes):
+                sys.exit("%s copied %d files (sizes %s)" % (cli.name, len(sizes),
+                                                            sorted(set(sizes))))
+            emulator.api("POST", "/api/2.0/dbfs/delete", {"path": "/bench/cp_%s" % cli.name,
+                                                          "recursive": True})
+        rows.append(("fs cp -r, %d MB in %d files" % (args.cp_total_mb, args.cp_files), times,
+                     TARGETS["cp_r"]))
+        print("%-40s legacy %.3fs  dbk %.3fs" % ("cp -r", times["legacy"], times["dbk"]),
+              flush=True)
+    finally:
+        emulator.stop()
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+    lines = [
+        "Run of `bench/cli_bench.py %s` on %s UTC." % (
+            " ".join(sys.argv[1:]), time.strftime("%Y-%m-%d %H:%M", time.gmtime())),
+        "",
+        "- Machine: %s, %s RAM, %s; load average at start %s" % (
+            info["cpu"], info["memory"], info["os"], info["load"]),
+        "- Versions: `%s`; legacy `%s` on %s" % (info["dbk"], info["legacy"], info["python"]),
+        "- One emulator on loopback port 80, %d ms latency injected on every `/api/` request; "
+        "both CLIs with default settings (dbk: concurrency 8)." % args.latency_ms,
+        "",
+        "| operation | databricks-cli 0.18.0 | dbk | speed-up | target | met |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for label, times, target in rows:
+        ratio = times["legacy"] / times["dbk"]
+        lines.append("| %s | %.3f s | %.3f s | %.1f× | %.0f× | %s |" % (
+            label, times["legacy"], times["dbk"], ratio, target,
+            "yes" if ratio >= target else "**no**"))
+    text = "\n".join(lines) + "\n"
+    print()
+    print(text)
+    os.makedirs(os.path.dirname(os.path.abspath(args.markdown)), exist_ok=True)
+    with open(args.markdown, "w") as f:
+        f.write(text)
+    print("markdown written to %s" % args.markdown)
+
+
+if __name__ == "__main__":
+    main()
