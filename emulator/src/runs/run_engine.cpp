@@ -217,6 +217,8 @@ void RunEngine::reset() {
   tokens_.clear();
   schedules_.clear();
   scripts_.clear();
+  // The ticker may have written a run back between the store's clear and this reset.
+  for (const auto& entry : context_.store.list(kRunKind)) (void)context_.store.erase(kRunKind, entry.first);
 }
 
 void RunEngine::tick() {
