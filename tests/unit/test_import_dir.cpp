@@ -274,3 +274,14 @@ TEST_CASE_METHOD(ImportDirFixture, "export_dir writes notebooks as SOURCE and sk
   CHECK(read_file(dir / "out/sub/q.sql") == "code of /w/sub/q");
   CHECK(read_file(dir / "out/stats.r") == "local");
 }
+
+TEST_CASE_METHOD(ImportDirFixture, "import_dir does not follow a symlink cycle forever") {
+  dir.write("nb/a.py", "1");
+  std::filesystem::create_directory_symlink(dir / "nb", dir / "nb/again");
+  fake->expect("POST", "/api/2.0/workspace/mkdirs").reusable();
+  fake->expect("POST", "/api/2.0/workspace/import").reusable();
+  auto results = dbk::import_dir(api, (dir / "nb").string(), "/t");
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 1);
+  CHECK((*results)[0].dst == "/t/a");
+}

@@ -365,3 +365,16 @@ TEST_CASE_METHOD(TransferFixture, "copy_within_dbfs streams through a local temp
   REQUIRE(dbk::copy_within_dbfs(api, "dbfs:/a", "dbfs:/b").ok());
   CHECK(fake->all_consumed());
 }
+
+TEST_CASE_METHOD(AnyOrderFixture, "copy_tree survives a symlink cycle in the local tree") {
+  dir.write("src/a.txt", "a");
+  fs::create_directory_symlink(dir / "src", dir / "src/loop");
+  fake->expect("POST", "/api/2.0/dbfs/mkdirs").reusable();
+  fake->expect("POST", "/api/2.0/dbfs/create").respond(200, R"({"handle": 1})").reusable();
+  fake->expect("POST", "/api/2.0/dbfs/add-block").reusable();
+  fake->expect("POST", "/api/2.0/dbfs/close").reusable();
+  auto results = dbk::copy_tree(api, dbk::CopyDirection::kUpload, (dir / "src").string(), "/dst");
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 1);
+  CHECK((*results)[0].dst == "/dst/a.txt");
+}

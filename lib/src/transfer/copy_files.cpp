@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <set>
 
 #include "dbk/dbfs.hpp"
 #include "dbk/transfer.hpp"
@@ -56,23 +57,19 @@ std::string join_dbfs(const std::string& dir, const std::string& name) {
 
 // Sorted walk of a local tree: files (relative, '/'-joined) and leaf directories.
 Status walk_local(const fs::path& root, const std::string& relative,
-                  std::vector<std::string>& files, std::vector<std::string>& leaf_dirs) {
-  std::error_code code;
-  std::vector<fs::directory_entry> entries;
-  for (fs::directory_iterator it(root / relative, code), end; !code && it != end;
-       it.increment(code)) {
-    entries.push_back(*it);
-  }
-  if (code) return detail::io_error("cannot list", root / relative, code);
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+                  std::vector<std::string>& files, std::vector<std::string>& leaf_dirs,
+                  std::set<fs::path>& visited) {
+  if (!detail::first_visit(root / relative, visited)) return {};
+  auto entries = detail::sorted_entries(root / relative);
+  if (!entries) return std::move(entries).error();
   bool has_subdir = false;
-  for (const auto& entry : entries) {
+  std::error_code code;
+  for (const auto& entry : *entries) {
     const std::string name = entry.path().filename().string();
     const std::string child = relative.empty() ? name : relative + "/" + name;
     if (entry.is_directory(code)) {
       has_subdir = true;
-      auto walked = walk_local(root, child, files, leaf_dirs);
+      auto walked = walk_local(root, child, files, leaf_dirs, visited);
       if (!walked) return walked;
     } else if (entry.is_regular_file(code)) {
       files.push_back(child);
@@ -84,14 +81,16 @@ Status walk_local(const fs::path& root, const std::string& relative,
 
 Status walk_dbfs(const DbfsApi& dbfs, const std::string& root, const std::string& relative,
                  std::vector<std::string>& files, std::vector<std::string>& dirs) {
-  auto listing = dbfs.list(relative.empty() ? root : join_dbfs(root, relative));
+  const std::string listed = relative.empty() ? root : join_dbfs(root, relative);
+  auto listing = dbfs.list(listed);
   if (!listing) return std::move(listing).error();
   std::sort(listing->begin(), listing->end(),
             [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
   for (const auto& info : *listing) {
     const auto slash = info.path.find_last_of('/');
     const std::string name = slash == std::string::npos ? info.path : info.path.substr(slash + 1);
-    if (name.empty()) continue;
+    // A server echoing the listed directory itself would otherwise recurse forever.
+    if (name.empty() || (info.is_dir && info.path == listed)) continue;
     const std::string child = relative.empty() ? name : relative + "/" + name;
     if (info.is_dir) {
       dirs.push_back(child);
@@ -162,7 +161,8 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
     if (!fs::is_directory(src_dir, code)) {
       return make_error(error_codes::kInvalidArgument, src_dir + " is not a local directory");
     }
-    auto walked = walk_local(src_dir, "", files, dirs);
+    std::set<fs::path> visited;
+    auto walked = walk_local(src_dir, "", files, dirs, visited);
     if (!walked) return std::move(walked).error();
     auto target = normalize_dbfs_path(dst_dir);
     if (!target) return std::move(target).error();

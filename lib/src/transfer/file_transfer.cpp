@@ -92,11 +92,13 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
 
 Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
                      const std::string& local_path, const DownloadOptions& options) {
-  auto status = dbfs.get_status(dbfs_path);
+  auto source = normalize_dbfs_path(dbfs_path);
+  if (!source) return std::move(source).error();
+  auto status = dbfs.get_status(*source);
   if (!status) return std::move(status).error();
   if (status->is_dir) {
     return make_error(error_codes::kInvalidArgument,
-                      status->path + " is a directory; copy directories recursively");
+                      *source + " is a directory; copy directories recursively");
   }
   const fs::path target(local_path);
   std::error_code code;
@@ -125,7 +127,7 @@ Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
   // a 0-byte read also ends it, in case the file shrank meanwhile.
   while (offset < status->file_size) {
     if (is_cancelled(options.cancelled)) return fail(cancelled_error("download of " + dbfs_path));
-    auto chunk = dbfs.read(status->path, offset, static_cast<std::int64_t>(kTransferBlockBytes));
+    auto chunk = dbfs.read(*source, offset, static_cast<std::int64_t>(kTransferBlockBytes));
     if (!chunk) return fail(std::move(chunk).error());
     if (chunk->bytes_read == 0) break;
     out.write(chunk->data.data(), static_cast<std::streamsize>(chunk->data.size()));

@@ -1,5 +1,6 @@
 #include "transfer/local_files.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -29,6 +30,24 @@ ApiError io_error(const std::string& what, const fs::path& path, const std::erro
     message += std::string(": ") + std::strerror(errno);
   }
   return make_error(error_codes::kIoError, message);
+}
+
+Result<std::vector<fs::directory_entry>> sorted_entries(const fs::path& dir) {
+  std::error_code code;
+  std::vector<fs::directory_entry> entries;
+  for (fs::directory_iterator it(dir, code), end; !code && it != end; it.increment(code)) {
+    entries.push_back(*it);
+  }
+  if (code) return io_error("cannot list", dir, code);
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+  return entries;
+}
+
+bool first_visit(const fs::path& dir, std::set<fs::path>& visited) {
+  std::error_code code;
+  auto canonical = fs::canonical(dir, code);
+  return !code && visited.insert(canonical).second;
 }
 
 Status write_file_atomically(const fs::path& target, std::string_view content) {

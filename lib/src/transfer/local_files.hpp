@@ -1,8 +1,10 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dbk/result.hpp"
 
@@ -18,6 +20,14 @@ std::string temp_sibling(const std::string& dbfs_path);
 /// Writes `content` to a temporary sibling and renames it over `target`, so a
 /// reader never sees a half-written file; the temporary file is removed on failure.
 Status write_file_atomically(const std::filesystem::path& target, std::string_view content);
+
+/// Entries of a local directory, sorted by file name so walks are reproducible.
+Result<std::vector<std::filesystem::directory_entry>> sorted_entries(
+    const std::filesystem::path& dir);
+
+/// Records `dir` (resolved through symlinks) as walked; false when it already
+/// was, so a symlink cycle cannot make a walk recurse forever.
+bool first_visit(const std::filesystem::path& dir, std::set<std::filesystem::path>& visited);
 
 /// IO_ERROR naming the file and the system error.
 ApiError io_error(const std::string& what, const std::filesystem::path& path,

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "dbk/transfer.hpp"
 #include "dbk/workspace.hpp"
@@ -46,19 +47,16 @@ struct ImportPlan {
   std::vector<std::string> dirs;  // workspace directories to create, parents first
   std::vector<FileResult> results;
   std::vector<std::optional<PlannedImport>> imports;  // parallel to results
+  std::set<fs::path> visited;                         // guards symlink cycles
 };
 
 Status plan_import(const fs::path& local_dir, const std::string& workspace_dir,
                    const ImportDirOptions& options, ImportPlan& plan) {
+  if (!detail::first_visit(local_dir, plan.visited)) return {};
+  auto entries = detail::sorted_entries(local_dir);
+  if (!entries) return std::move(entries).error();
   std::error_code code;
-  std::vector<fs::directory_entry> entries;
-  for (fs::directory_iterator it(local_dir, code), end; !code && it != end; it.increment(code)) {
-    entries.push_back(*it);
-  }
-  if (code) return detail::io_error("cannot list", local_dir, code);
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
-  for (const auto& entry : entries) {
+  for (const auto& entry : *entries) {
     const std::string name = entry.path().filename().string();
     if (options.exclude_hidden && !name.empty() && name.front() == '.') continue;
     // reference databricks-api.md §5.4: target paths are always joined with '/'.
@@ -142,7 +140,8 @@ Status plan_export(const WorkspaceApi& workspace, const std::string& workspace_d
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.path < b.path; });
   for (const auto& object : *listing) {
     const std::string name = basename_of(object.path);
-    if (name.empty()) continue;
+    // A server echoing the listed directory itself would otherwise recurse forever.
+    if (name.empty() || (object.is_directory() && object.path == workspace_dir)) continue;
     if (object.is_directory()) {
       plan.dirs.push_back(local_dir / name);
       auto planned = plan_export(workspace, object.path, local_dir / name, options, plan);
