@@ -153,6 +153,47 @@ Result<nlohmann::ordered_json> JobsApi::post_json(const std::string& endpoint,
   return caller_->post("/api/" + api_version_ + "/jobs/" + endpoint, body);
 }
 
+namespace {
+// Appends the arrays of a later page to the accumulated object, recursing into
+// objects (jobs/get pages settings.tasks); scalars of the first page win.
+void merge_page(nlohmann::ordered_json& into, const nlohmann::ordered_json& page) {
+  for (const auto& item : page.items()) {
+    if (item.key() == "next_page_token" || item.key() == "prev_page_token") continue;
+    auto it = into.find(item.key());
+    if (it == into.end()) {
+      into[item.key()] = item.value();
+    } else if (it->is_array() && item.value().is_array()) {
+      for (const auto& element : item.value()) it->push_back(element);
+    } else if (it->is_object() && item.value().is_object()) {
+      merge_page(*it, item.value());
+    }
+  }
+}
+}  // namespace
+
+Result<nlohmann::ordered_json> JobsApi::get_all_pages(const std::string& endpoint,
+                                                      const Query& query) const {
+  // Jobs 2.2 pages array fields over 100 elements of jobs/get and runs/get with
+  // next_page_token (reference databricks-api.md §1.3); older versions send none.
+  auto first = get_json(endpoint, query);
+  if (!first) return first;
+  std::string token = detail::string_field(*first, "next_page_token");
+  std::set<std::string> seen;
+  for (int page = 0; !token.empty() && seen.insert(token).second && page < kMaxPages; ++page) {
+    Query next = query;
+    next.emplace_back("page_token", token);
+    auto more = get_json(endpoint, next);
+    if (!more) return more;
+    merge_page(*first, *more);
+    token = detail::string_field(*more, "next_page_token");
+  }
+  if (first->is_object()) {
+    first->erase("next_page_token");
+    first->erase("prev_page_token");
+  }
+  return first;
+}
+
 Result<std::int64_t> JobsApi::create(const nlohmann::ordered_json& settings) const {
   auto body = require_object(settings, "job settings");
   if (!body) return std::move(body).error();
@@ -188,7 +229,7 @@ Status JobsApi::update(std::int64_t job_id, const nlohmann::ordered_json& new_se
 }
 
 Result<Job> JobsApi::get(std::int64_t job_id) const {
-  auto response = get_json("get", {{"job_id", std::to_string(job_id)}});
+  auto response = get_all_pages("get", {{"job_id", std::to_string(job_id)}});
   if (!response) return std::move(response).error();
   return detail::parse_object<Job>(*response, "jobs/get");
 }
@@ -291,7 +332,7 @@ Result<RunSubmitted> JobsApi::runs_submit(const nlohmann::ordered_json& settings
 }
 
 Result<Run> JobsApi::runs_get(std::int64_t run_id) const {
-  auto response = get_json("runs/get", {{"run_id", std::to_string(run_id)}});
+  auto response = get_all_pages("runs/get", {{"run_id", std::to_string(run_id)}});
   if (!response) return std::move(response).error();
   return detail::parse_object<Run>(*response, "jobs/runs/get");
 }

@@ -388,3 +388,32 @@ TEST_CASE_METHOD(JobsFixture, "an unsupported API version fails every call witho
   fake->expect("GET", "/api/2.2/jobs/get").respond(200, R"({"job_id": 1})");
   CHECK(dbk::JobsApi(caller, "2.2").get(1).ok());
 }
+
+TEST_CASE_METHOD(JobsFixture, "2.2 runs/get and jobs/get concatenate paged arrays") {
+  fake->expect("GET", "/api/2.2/jobs/runs/get")
+      .with_query("run_id=5")
+      .respond(200, R"({"run_id": 5, "tasks": [{"task_key": "a", "run_id": 6}],
+                        "state": {"life_cycle_state": "RUNNING"}, "next_page_token": "p"})");
+  fake->expect("GET", "/api/2.2/jobs/runs/get")
+      .with_query("run_id=5&page_token=p")
+      .respond(200, R"({"run_id": 5, "tasks": [{"task_key": "b", "run_id": 7}]})");
+  fake->expect("GET", "/api/2.2/jobs/get")
+      .with_query("job_id=1")
+      .respond(200, R"({"job_id": 1, "settings": {"name": "n", "tasks": [{"task_key": "a"}]},
+                        "next_page_token": "q"})");
+  fake->expect("GET", "/api/2.2/jobs/get")
+      .with_query("job_id=1&page_token=q")
+      .respond(200, R"({"job_id": 1, "settings": {"tasks": [{"task_key": "b"}]}})");
+  dbk::JobsApi current(caller, "2.2");
+  auto run = current.runs_get(5);
+  REQUIRE(run.ok());
+  REQUIRE(run->tasks.size() == 2);
+  CHECK(run->tasks[1].run_id == 7);
+  CHECK(run->state.life_cycle_state == "RUNNING");
+  CHECK_FALSE(run->raw.contains("next_page_token"));
+  auto job = current.get(1);
+  REQUIRE(job.ok());
+  CHECK(job->name() == "n");
+  CHECK(job->settings["tasks"].size() == 2);
+  CHECK(fake->all_consumed());
+}

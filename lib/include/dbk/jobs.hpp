@@ -118,6 +118,9 @@ class JobsApi {
   Result<nlohmann::ordered_json> get_json(const std::string& endpoint, const Query& query) const;
   Result<nlohmann::ordered_json> post_json(const std::string& endpoint,
                                            const nlohmann::ordered_json& body) const;
+  /// get_json that follows next_page_token and concatenates the paged arrays.
+  Result<nlohmann::ordered_json> get_all_pages(const std::string& endpoint,
+                                               const Query& query) const;
 
   std::shared_ptr<const detail::ApiCaller> caller_;
   std::string api_version_;
