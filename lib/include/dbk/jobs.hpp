@@ -76,7 +76,7 @@ class JobsApi {
 
   const std::string& api_version() const { return api_version_; }
 
-  /// Creates a job. With 2.1, 2.0-shaped single-task settings (top-level
+  /// Creates a job. With 2.1 and later, 2.0-shaped single-task settings (top-level
   /// notebook_task, existing_cluster_id, ...) are converted to a one-element `tasks[]`.
   Result<std::int64_t> create(const nlohmann::ordered_json& settings) const;
   /// Replaces all settings (converted like create).
@@ -126,8 +126,11 @@ class JobsApi {
   std::string api_version_;
 };
 
-/// Converts 2.0-shaped single-task job settings to the 2.1 multi-task shape;
-/// settings that already have `tasks` (or no task field) come back unchanged.
+/// Converts 2.0-shaped single-task job settings to the 2.1 multi-task shape: the
+/// task type, cluster, libraries and retry fields move into `tasks[0]`, whose
+/// task_key is the job (or run) name with characters outside [A-Za-z0-9_-] replaced
+/// by '_' ("main" when unnamed); everything else stays on the job. Settings that
+/// already have `tasks` (or no task field) come back unchanged.
 nlohmann::ordered_json convert_job_settings_to_2_1(const nlohmann::ordered_json& settings);
 
 }  // namespace dbk
