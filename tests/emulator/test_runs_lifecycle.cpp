@@ -249,7 +249,11 @@ TEST_CASE("multi-task runs honour depends_on and run_if", "[runs]") {
     run = h.run(run_id);
     CHECK(run["tasks"][0]["state"]["result_state"] == "SUCCESS");
     CHECK(run["tasks"][1]["state"]["life_cycle_state"] == "RUNNING");
-    h.advance(2000);
+    h.advance(1000);
+    run = h.run(run_id);
+    CHECK(run["tasks"][1]["state"]["result_state"] == "SUCCESS");
+    CHECK(run["tasks"][2]["state"]["life_cycle_state"] == "RUNNING");
+    h.advance(1000);
     run = h.run(run_id);
     CHECK(run["state"]["result_state"] == "SUCCESS");
     CHECK(run["format"] == "MULTI_TASK");

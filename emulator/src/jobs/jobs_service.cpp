@@ -162,7 +162,7 @@ Response JobsService::list_jobs(const Request& request) {
     if (size < 1 || size > 100)
       return error_response(invalid_parameter("The limit must be between 1 and 100, got " +
                                               std::to_string(size)));
-    if (**page_token != "" && page_token->has_value()) {
+    if (*page_token && !(**page_token).empty()) {
       auto parsed = parse_page_token(**page_token);
       if (!parsed) return error_response(invalid_parameter("Invalid page_token"));
       start = *parsed;

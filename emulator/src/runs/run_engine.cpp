@@ -251,6 +251,7 @@ bool RunEngine::has_slot(const json& run) const {
   const std::int64_t max = run["_settings"].value("max_concurrent_runs", std::int64_t{1});
   std::int64_t running = 0;
   for (auto id : active_) {
+    if (id == run["run_id"].get<std::int64_t>()) continue;
     const auto& other = runs_.at(id);
     if (other.value("job_id", std::int64_t{0}) != job_id) continue;
     const std::string life = life_of(other);
@@ -528,6 +529,12 @@ void RunEngine::finish_run(json& run, std::int64_t now) {
   std::string life = "TERMINATED";
   std::string result = "SUCCESS";
   std::string message;
+  if (!stop.empty()) {  // cancelled or timed out before these tasks started
+    for (auto& task : run["tasks"]) {
+      if (!is_terminal(life_of(task)))
+        finish_task(task, "TERMINATED", stop, stop == "TIMEDOUT" ? "Run timed out" : "Run cancelled", now);
+    }
+  }
   const auto& tasks = run["tasks"];
   if (!stop.empty()) {
     result = stop;
