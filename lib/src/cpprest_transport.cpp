@@ -9,6 +9,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 
 #include "dbk/http.hpp"
 
@@ -245,7 +246,9 @@ class CppRestTransport final : public Transport {
     std::lock_guard<std::mutex> lock(mutex_);
     if (auto it = clients_.find(key); it != clients_.end()) return it->second;
     http::client::http_client_config config;
-    config.set_timeout(std::chrono::seconds(options_.http_timeout));
+    // A zero or negative timeout would fail every request at once.
+    config.set_timeout(options_.http_timeout.count() > 0 ? options_.http_timeout
+                                                         : std::chrono::seconds(60));
     config.set_validate_certificates(options_.verify_tls);
     if (!options_.ca_file.empty()) {
       auto ca_file = options_.ca_file;
@@ -260,7 +263,21 @@ class CppRestTransport final : public Transport {
                                     : env("HTTP_PROXY", "http_proxy");
     }
     if (!proxy.empty() && !bypasses_proxy(to_lower(url.host))) {
-      config.set_proxy(web::web_proxy(web::uri(proxy)));
+      if (!web::uri::validate(proxy)) {
+        // never echo the value: it may hold proxy credentials
+        throw std::invalid_argument("the proxy setting is not a valid URL");
+      }
+      web::uri proxy_uri(proxy);
+      web::web_proxy web_proxy(proxy_uri);
+      // http://user:password@proxy:3128 → basic proxy credentials
+      if (auto user_info = proxy_uri.user_info(); !user_info.empty()) {
+        auto colon = user_info.find(':');
+        web_proxy.set_credentials(web::credentials(
+            web::uri::decode(user_info.substr(0, colon)),
+            colon == std::string::npos ? std::string()
+                                       : web::uri::decode(user_info.substr(colon + 1))));
+      }
+      config.set_proxy(web_proxy);
     }
     auto client = std::make_shared<http::client::http_client>(web::uri(key), config);
     clients_.emplace(key, client);

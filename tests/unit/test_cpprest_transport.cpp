@@ -61,6 +61,7 @@ class OneShotServer {
       auto n = recv(client, buffer, sizeof(buffer), 0);
       if (n <= 0) break;
       received_.append(buffer, static_cast<size_t>(n));
+      if (received_[0] == '\x16') break;  // a TLS ClientHello: answer in plain HTTP at once
     }
     if (!reply_.empty()) {
       send(client, reply_.data(), reply_.size(), MSG_NOSIGNAL);
@@ -154,6 +155,30 @@ TEST_CASE("cpprest transport names a host it cannot resolve") {
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().error_code == "CONNECTION_ERROR");
   CHECK_THAT(result.error().message, Catch::Contains("no-such-host.invalid"));
+}
+
+TEST_CASE("cpprest transport goes through an explicit proxy") {
+  OneShotServer proxy("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  dbk::TransportOptions options;
+  options.proxy_url = "http://127.0.0.1:" + std::to_string(proxy.port());
+  auto result = dbk::make_cpprest_transport(options)->send(
+      dbk::HttpRequest{"GET", "http://workspace.invalid/api/2.0/x?a=1", {}, ""}, {});
+  REQUIRE(result.ok());
+  CHECK(result->body == "{}");
+  CHECK_THAT(proxy.received(),
+             Catch::StartsWith("GET http://workspace.invalid:80/api/2.0/x?a=1 HTTP/1.1"));
+}
+
+TEST_CASE("cpprest transport reports a failed TLS handshake") {
+  OneShotServer plain("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+  dbk::CallContext bounded;  // a broken test must not hang the suite
+  bounded.deadline = std::chrono::system_clock::now() + std::chrono::seconds(20);
+  auto result = dbk::make_cpprest_transport()->send(
+      dbk::HttpRequest{"GET", "https://127.0.0.1:" + std::to_string(plain.port()) + "/x", {}, ""},
+      bounded);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().error_code == "CONNECTION_ERROR");
+  CHECK_THAT(result.error().message, Catch::StartsWith("TLS with 127.0.0.1:"));
 }
 
 TEST_CASE("cpprest transport rejects URLs it cannot send") {

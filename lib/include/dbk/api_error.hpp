@@ -1,10 +1,10 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
 
 namespace dbk {
 
