@@ -50,11 +50,12 @@ void compare_number(double got, const json& want, bool exact, Diff& d) {
   d.max_diff = std::max(d.max_diff, diff);
 }
 
-void check_model(const std::string& version_dir, const std::string& model) {
+void check_model(const std::string& version_dir, const std::string& model,
+                 const std::string& input_dir = "") {
   INFO(version_dir << "/" << model);
   auto pipeline = dbk::scorer::load_pipeline_model(version_dir + "/" + model + "/model");
   if (!pipeline.ok()) FAIL(pipeline.error().to_string());
-  auto input = dbk::scorer::read_table(version_dir + "/scoring_input");
+  auto input = dbk::scorer::read_table(input_dir.empty() ? version_dir + "/scoring_input" : input_dir);
   if (!input.ok()) FAIL(input.error().to_string());
   auto result = dbk::scorer::score_table(*pipeline, *input, options_for(model));
   if (!result.ok()) FAIL(result.error().to_string());
@@ -122,6 +123,15 @@ TEST_CASE("Spark-saved pipelines score exactly like Spark's transform", "[spark]
                               "gbt_regression", "feature_zoo", "linear_nested", "skip_rows",
                               "binary_logistic"}) {
       SECTION(std::filesystem::path(dir).filename().string() + "/" + model) { check_model(dir, model); }
+    }
+  }
+}
+
+TEST_CASE("the saved layouts of Spark 2.4 and 4.1 load and score identically", "[spark][layouts]") {
+  // Hand-built from the 3.5 model by scorer/fixtures/make_version_variants.py (reference §1.5).
+  for (const char* layout : {"spark-2.4-layout", "spark-4.1-layout"}) {
+    SECTION(layout) {
+      check_model(fixtures() + "/layouts/" + layout, "rf_seed", fixtures() + "/spark-3.5/scoring_input");
     }
   }
 }

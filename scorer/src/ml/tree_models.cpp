@@ -6,8 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 
+#include "dbk/scorer/dataset.hpp"
 #include "ml/stages.hpp"
 
 namespace dbk::scorer::detail {
@@ -225,34 +229,8 @@ class TreeModelStage : public Stage {
   }
 };
 
-std::vector<double> doubles_of(const Value* v) {
-  std::vector<double> out;
-  if (v != nullptr && v->kind == Value::Kind::kList) {
-    for (const auto& e : v->items) out.push_back(e.as_double());
-  }
-  return out;
-}
 
-std::int64_t int_of(const Value* v, std::int64_t fallback) {
-  return (v != nullptr && v->kind == Value::Kind::kInt) ? v->i : fallback;
-}
 
-bool parse_node(const Value& v, NodeRecord& n) {
-  if (v.kind != Value::Kind::kStruct) return false;
-  n.id = int_of(v.field("id"), -1);
-  const Value* pred = v.field("prediction");
-  n.prediction = pred != nullptr ? pred->as_double() : 0.0;
-  n.stats = doubles_of(v.field("impurityStats"));
-  n.left = int_of(v.field("leftChild"), -1);
-  n.right = int_of(v.field("rightChild"), -1);
-  const Value* split = v.field("split");
-  if (split != nullptr && split->kind == Value::Kind::kStruct) {
-    n.feature = int_of(split->field("featureIndex"), -1);
-    n.cats_or_threshold = doubles_of(split->field("leftCategoriesOrThreshold"));
-    n.num_categories = int_of(split->field("numCategories"), -1);
-  }
-  return n.id >= 0;
-}
 
 // Flattens one tree (nodes indexed by Spark id) into pre-order with left = next.
 Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRecord>& nodes,
@@ -351,15 +329,6 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRec
   return {};
 }
 
-Value row_struct(const Table& t, std::size_t r) {
-  Value v;
-  v.kind = Value::Kind::kStruct;
-  for (const auto& c : t.columns) {
-    v.names.push_back(c.name);
-    v.items.push_back(c.value(r));
-  }
-  return v;
-}
 
 }  // namespace
 
@@ -399,23 +368,51 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
   stage->stride = (stage->kind == Kind::kRfClassifier || stage->kind == Kind::kDtClassifier)
                       ? stage->num_classes
                       : 1;
-  auto data = read_stage_table(meta.path, "data");
-  if (!data.ok()) return std::move(data).error();
+  // Node tables can hold millions of rows: read their leaves as flat arrays (no nested values).
   const bool ensemble = simple.rfind("DecisionTree", 0) != 0;
+  const std::string prefix = ensemble ? "nodeData." : "";
+  const std::vector<std::string> paths = {
+      prefix + "id", prefix + "prediction", prefix + "impurityStats", prefix + "leftChild",
+      prefix + "rightChild", prefix + "split.featureIndex",
+      prefix + "split.leftCategoriesOrThreshold", prefix + "split.numCategories",
+      ensemble ? "treeID" : prefix + "id"};
+  auto files = list_table_files((std::filesystem::path(meta.path) / "data").string());
+  if (!files.ok()) return std::move(files).error();
   std::map<std::int64_t, std::vector<NodeRecord>> by_tree;
-  const Column* tree_col = ensemble ? data->find("treeID") : nullptr;
-  const Column* node_col = ensemble ? data->find("nodeData") : nullptr;
-  if (ensemble && (tree_col == nullptr || node_col == nullptr)) {
-    return model_error(meta, "ensemble data lacks treeID/nodeData");
-  }
-  for (std::size_t r = 0; r < data->num_rows; ++r) {
-    NodeRecord n;
-    bool ok = ensemble ? (!tree_col->is_null(r) && !node_col->is_null(r) &&
-                          parse_node(node_col->nested[r], n))
-                       : parse_node(row_struct(*data, r), n);
-    if (!ok) return model_error(meta, "node row " + std::to_string(r) + " is malformed");
-    std::int64_t tree = ensemble ? static_cast<std::int64_t>(tree_col->number(r)) : 0;
-    by_tree[tree].push_back(std::move(n));
+  for (const auto& file : *files) {
+    std::ifstream in(file, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto leaves = read_parquet_leaf_arrays(bytes, file, paths);
+    if (!leaves.ok()) return std::move(leaves).error();
+    const auto& L = *leaves;
+    const std::size_t rows = L[0].rows;
+    for (const auto& a : L) {
+      if (a.rows != rows) return model_error(meta, file + ": node columns differ in length");
+    }
+    auto list = [&](const LeafArray& a, std::size_t r) {
+      std::vector<double> v;
+      for (std::size_t k = a.offsets[r]; k < a.offsets[r + 1]; ++k) v.push_back(a.values[k]);
+      return v;
+    };
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (!L[0].present[r] || !L[8].present[r]) {
+        return model_error(meta, file + ": node row " + std::to_string(r) + " is null");
+      }
+      NodeRecord n;
+      n.id = static_cast<std::int64_t>(L[0].values[r]);
+      n.prediction = L[1].values[r];
+      n.stats = list(L[2], r);
+      n.left = static_cast<std::int64_t>(L[3].values[r]);
+      n.right = static_cast<std::int64_t>(L[4].values[r]);
+      n.feature = L[5].present[r] ? static_cast<std::int64_t>(L[5].values[r]) : -1;
+      n.cats_or_threshold = list(L[6], r);
+      n.num_categories = L[7].present[r] ? static_cast<std::int64_t>(L[7].values[r]) : -1;
+      const double tree = ensemble ? L[8].values[r] : 0.0;
+      if (!(tree >= 0 && tree < 1e9) || n.id < 0) {
+        return model_error(meta, file + ": node row " + std::to_string(r) + " is malformed");
+      }
+      by_tree[static_cast<std::int64_t>(tree)].push_back(std::move(n));
+    }
   }
   if (by_tree.empty()) return model_error(meta, "model has no nodes");
   std::int64_t expected_tree = 0;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -130,6 +131,108 @@ Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name
   }
   table.num_rows = total_rows;
   return table;
+}
+
+Result<std::vector<LeafArray>> read_parquet_leaf_arrays(std::string_view bytes,
+                                                        const std::string& name,
+                                                        const std::vector<std::string>& paths) {
+  auto meta_result = open_footer(bytes, name);
+  if (!meta_result.ok()) return std::move(meta_result).error();
+  const FileMeta& meta = *meta_result;
+  struct Target {
+    const SchemaNode* leaf = nullptr;
+    int repeated_def = 0;  // definition level at which the repeated node exists
+  };
+  std::vector<Target> targets;
+  for (const auto& path : paths) {
+    const SchemaNode* node = meta.root.get();
+    Target t;
+    int def = 0;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+      std::size_t dot = path.find('.', start);
+      std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      const SchemaNode* next = nullptr;
+      for (const auto& c : node->children) {
+        if (c->name == part) next = c.get();
+      }
+      if (next == nullptr) return make_error(error_codes::kColumnNotFound, name + ": no column '" + path + "'");
+      node = next;
+      if (node->repetition != parquet::kRequired) ++def;
+      if (node->repetition == parquet::kRepeated) t.repeated_def = def;
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    while (!node->is_leaf) {
+      if (node->children.size() != 1) {
+        return make_error(error_codes::kParquetUnsupported, name + ": '" + path + "' is not a single leaf");
+      }
+      node = node->children[0].get();
+      if (node->repetition != parquet::kRequired) ++def;
+      if (node->repetition == parquet::kRepeated) t.repeated_def = def;
+    }
+    if (node->max_rep > 1 || node->physical == parquet::kByteArray ||
+        node->physical == parquet::kFixedLenByteArray) {
+      return make_error(error_codes::kParquetUnsupported, name + ": '" + path + "' is not a numeric leaf with at most one repeated level");
+    }
+    t.leaf = node;
+    targets.push_back(t);
+  }
+  std::vector<LeafArray> out(targets.size());
+  const std::int64_t max_entries =
+      std::max<std::int64_t>(std::int64_t{1} << 20, static_cast<std::int64_t>(bytes.size()) * 256);
+  for (std::size_t g = 0; g < meta.row_groups.size(); ++g) {
+    const auto& rg = meta.row_groups[g];
+    for (std::size_t k = 0; k < targets.size(); ++k) {
+      const SchemaNode& leaf = *targets[k].leaf;
+      const auto& chunk = rg.columns[static_cast<std::size_t>(leaf.leaf_index)];
+      if (chunk.num_values > max_entries || rg.num_rows > max_entries || rg.num_rows < 0) {
+        return corrupt(name, "column chunk claims " + std::to_string(chunk.num_values) + " values");
+      }
+      parquet::LeafData data;
+      std::string error;
+      if (!parquet::read_column_chunk(bytes, chunk, leaf, true, data, error)) {
+        return corrupt(name, "row group " + std::to_string(g) + ", column '" + leaf.name + "': " + error);
+      }
+      LeafArray& a = out[k];
+      a.repeated = leaf.max_rep > 0;
+      const bool dbl = leaf.physical == parquet::kFloat || leaf.physical == parquet::kDouble;
+      const std::size_t nvalues = dbl ? data.values.dbls.size() : data.values.ints.size();
+      std::size_t vi = 0;
+      std::size_t rows = 0;
+      for (std::size_t e = 0; e < data.num_entries; ++e) {
+        const int d = data.def.empty() ? leaf.max_def : data.def[e];
+        const int r = data.rep.empty() ? 0 : data.rep[e];
+        if (a.repeated) {
+          if (r == 0) {
+            a.offsets.push_back(a.values.size());
+            ++rows;
+          }
+          if (d < targets[k].repeated_def) continue;  // null or empty list
+        } else {
+          ++rows;
+        }
+        bool present = d == leaf.max_def;
+        double v = 0;
+        if (present) {
+          if (vi >= nvalues) return corrupt(name, "column '" + leaf.name + "' has too few values");
+          v = dbl ? data.values.dbls[vi] : static_cast<double>(data.values.ints[vi]);
+          ++vi;
+        }
+        a.present.push_back(present);
+        a.values.push_back(v);
+      }
+      if (static_cast<std::int64_t>(rows) != rg.num_rows) {
+        return corrupt(name, "column '" + leaf.name + "' holds " + std::to_string(rows) +
+                                 " rows, its row group " + std::to_string(rg.num_rows));
+      }
+      a.rows += rows;
+    }
+  }
+  for (auto& a : out) {
+    if (a.repeated) a.offsets.push_back(a.values.size());
+  }
+  return out;
 }
 
 Result<Table> read_parquet_file(const std::string& path, const ParquetReadOptions& options) {

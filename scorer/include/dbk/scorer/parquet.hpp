@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,22 @@ struct ParquetFileInfo {
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
   std::vector<std::string> top_level_columns;
 };
+
+/// One numeric leaf column with at most one repeated level, decoded without building nested
+/// values: the fast path for large model tables (a 200-tree forest has millions of node rows).
+struct LeafArray {
+  std::size_t rows = 0;
+  bool repeated = false;
+  std::vector<std::size_t> offsets;   ///< repeated: rows+1 offsets into `values`
+  std::vector<std::uint8_t> present;  ///< per row (not repeated) or per element; 0 = null
+  std::vector<double> values;         ///< numeric value per slot (0 when absent)
+};
+
+/// Reads the leaves named by dotted paths ("nodeData.impurityStats" — single-child groups such
+/// as LIST's `list.element` are followed down to the leaf).
+Result<std::vector<LeafArray>> read_parquet_leaf_arrays(std::string_view bytes,
+                                                        const std::string& name,
+                                                        const std::vector<std::string>& paths);
 
 /// Reads a whole Parquet file held in memory. `name` is used in error messages.
 Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name,

@@ -1,0 +1,149 @@
+// Delta tables (live files from _delta_log), unsupported stages, handleInvalid=error messages
+// and the output writers.
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+#include <algorithm>
+
+#include "dbk/scorer/scorer.hpp"
+#include "support.hpp"
+
+using namespace scorer_test;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("dbk_scorer_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+void write_text(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+}  // namespace
+
+TEST_CASE("a Delta table reads only the files live in its log", "[delta]") {
+  fs::path dir = temp_dir("delta");
+  const fs::path src = fixtures() + "/parquet/folder_table";
+  fs::copy_file(src / "part-00000-a.snappy.parquet", dir / "part-a.parquet");
+  fs::copy_file(src / "part-00001-b.snappy.parquet", dir / "part b.parquet");
+  fs::copy_file(src / "part-00000-a.snappy.parquet", dir / "stale.parquet");  // never added
+  write_text(dir / "_delta_log/00000000000000000000.json",
+             R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})" "\n"
+             R"({"metaData":{"id":"x","format":{"provider":"parquet"},"partitionColumns":[],"configuration":{}}})" "\n"
+             R"({"add":{"path":"part-a.parquet","size":1,"dataChange":true}})" "\n");
+  write_text(dir / "_delta_log/00000000000000000001.json",
+             R"({"add":{"path":"part%20b.parquet","size":1,"dataChange":true}})" "\n");
+  write_text(dir / "_delta_log/00000000000000000002.json",
+             R"({"remove":{"path":"part-a.parquet","dataChange":true}})" "\n");
+
+  auto files = dbk::scorer::delta_live_files(dir.string());
+  REQUIRE(files.ok());
+  CHECK(*files == std::vector<std::string>{"part b.parquet"});
+  auto table = dbk::scorer::read_table(dir.string());
+  REQUIRE(table.ok());
+  CHECK(table->num_rows == 140);
+
+  SECTION("deletion vectors are refused") {
+    write_text(dir / "_delta_log/00000000000000000003.json",
+               R"({"add":{"path":"stale.parquet","deletionVector":{"storageType":"u"}}})" "\n");
+    auto t = dbk::scorer::read_table(dir.string());
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.error().error_code == "DELTA_UNSUPPORTED");
+  }
+  SECTION("a gap in the commits is an error") {
+    write_text(dir / "_delta_log/00000000000000000005.json", "{}\n");
+    auto t = dbk::scorer::read_table(dir.string());
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.error().error_code == "DELTA_CORRUPT");
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an unsupported stage is named before scoring", "[pipeline]") {
+  fs::path dir = temp_dir("unsupported");
+  fs::copy(fixtures() + "/spark-3.5/rf_seed/model", dir / "model", fs::copy_options::recursive);
+  for (const auto& e : fs::directory_iterator(dir / "model/stages")) {
+    if (e.path().filename().string().rfind("1_", 0) != 0) continue;
+    fs::path meta = e.path() / "metadata/part-00000";
+    std::string text = read_file(meta.string());
+    auto pos = text.find("org.apache.spark.ml.feature.VectorIndexerModel");
+    REQUIRE(pos != std::string::npos);
+    text.replace(pos, std::string("org.apache.spark.ml.feature.VectorIndexerModel").size(),
+                 "org.apache.spark.ml.feature.PCAModel");
+    std::ofstream(meta) << text;
+  }
+  auto model = dbk::scorer::load_pipeline_model((dir / "model").string());
+  REQUIRE_FALSE(model.ok());
+  CHECK(model.error().error_code == "UNSUPPORTED_STAGE");
+  CHECK(model.error().message.find("org.apache.spark.ml.feature.PCAModel") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a folder that is not a model is a clean error", "[pipeline]") {
+  auto model = dbk::scorer::load_pipeline_model(fixtures() + "/parquet");
+  REQUIRE_FALSE(model.ok());
+  CHECK(model.error().error_code == "MODEL_CORRUPT");
+}
+
+TEST_CASE("handleInvalid=error reports the stage, column and value", "[pipeline]") {
+  auto model = dbk::scorer::load_pipeline_model(fixtures() + "/spark-3.5/rf_seed/model");
+  REQUIRE(model.ok());
+  auto input = dbk::scorer::read_table(fixtures() + "/spark-3.5/scoring_input");
+  REQUIRE(input.ok());
+  input->find("label_e")->doubles[3] = 7.0;  // a label the indexer never saw
+  dbk::scorer::ScoreOptions options;
+  options.assemble_columns = {"f_cont1", "f_cont2", "f_cont3", "f_cat1", "f_cat2", "age"};
+  options.assemble_handle_invalid = "keep";
+  auto result = dbk::scorer::score_table(*model, *input, options);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().error_code == "INVALID_DATA");
+  CHECK(result.error().message.find("StringIndexerModel") != std::string::npos);
+  CHECK(result.error().message.find("'7.0'") != std::string::npos);
+
+  SECTION("without the label column the indexer is skipped, as in Spark") {
+    auto& cols = input->columns;
+    cols.erase(std::remove_if(cols.begin(), cols.end(), [](const auto& c) { return c.name == "label_e"; }),
+               cols.end());
+    auto ok = dbk::scorer::score_table(*model, *input, options);
+    REQUIRE(ok.ok());
+    CHECK(ok->find("indexedLabel") == nullptr);
+    CHECK(ok->find("prediction") != nullptr);
+  }
+  SECTION("the NaN check of VectorAssembler handleInvalid=error") {
+    options.assemble_handle_invalid = "error";
+    auto bad = dbk::scorer::score_table(*model, *input, options);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message.find("NaN") != std::string::npos);
+  }
+}
+
+TEST_CASE("results are written as CSV and JSON lines", "[output]") {
+  auto model = dbk::scorer::load_pipeline_model(fixtures() + "/spark-4.0/feature_zoo/model");
+  REQUIRE(model.ok());
+  auto input = dbk::scorer::read_table(fixtures() + "/spark-4.0/scoring_input");
+  REQUIRE(input.ok());
+  dbk::scorer::ScoreOptions options;
+  options.keep_columns = {"machineID", "dt_truncated", "row_id"};
+  auto result = dbk::scorer::score_table(*model, *input, options);
+  REQUIRE(result.ok());
+  fs::path dir = temp_dir("out");
+  REQUIRE(dbk::scorer::write_results(*result, (dir / "out.csv").string()).ok());
+  REQUIRE(dbk::scorer::write_results(*result, (dir / "out.jsonl").string()).ok());
+  auto rows = read_jsonl((dir / "out.jsonl").string());
+  REQUIRE(rows.size() == result->num_rows());
+  CHECK(rows[0]["dt_truncated"].get<std::string>().find("2016-01-01T00:00:00") == 0);
+  CHECK(rows[0]["probability"].size() == result->find("probability")->width);
+  CHECK(rows[0]["predictedLabel"].is_string());
+  std::string csv = read_file((dir / "out.csv").string());
+  CHECK(csv.rfind("machineID,dt_truncated,row_id,", 0) == 0);
+  CHECK_FALSE(dbk::scorer::write_results(*result, (dir / "out.txt").string()).ok());
+  fs::remove_all(dir);
+}
