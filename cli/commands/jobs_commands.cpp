@@ -222,6 +222,7 @@ int run_now(Invocation& inv) {
   if (!inv.flag("wait") && (inv.value("timeout") || inv.flag("cancel-on-interrupt"))) {
     return inv.fail(usage_error("--timeout and --cancel-on-interrupt need --wait."));
   }
+  if (auto status = check_wait_options(inv); !status) return inv.fail(status.error());
   auto client = jobs_client(inv);
   if (!client) return inv.fail(client.error());
   JobsApi& jobs = client->jobs();

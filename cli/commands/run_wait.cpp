@@ -156,6 +156,14 @@ std::vector<OptionSpec> wait_options() {
                "With --wait: on Ctrl-C cancel the run without asking (exit 130).")};
 }
 
+Status check_wait_options(const Invocation& inv) {
+  if (auto timeout = inv.value("timeout")) {
+    auto parsed = parse_duration(*timeout);
+    if (!parsed) return parsed.error();
+  }
+  return {};
+}
+
 int exit_code_for_outcome(const RunOutcome& outcome) {
   return outcome.ok ? exit_codes::kOk : exit_codes::kRunFailed;
 }

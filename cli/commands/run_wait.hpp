@@ -12,6 +12,9 @@ namespace dbk::cli {
 /// --wait, --timeout, --cancel-on-interrupt (reference §6.1: what the legacy CLI lacks).
 std::vector<OptionSpec> wait_options();
 
+/// Validates --timeout before any request is made (a usage error costs no run).
+Status check_wait_options(const Invocation& inv);
+
 /// Exit code for a finished run: 0 for SUCCESS, 3 for anything else.
 int exit_code_for_outcome(const RunOutcome& outcome);
 

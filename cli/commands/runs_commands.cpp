@@ -26,6 +26,7 @@ int submit(Invocation& inv) {
   if (!inv.flag("wait") && (inv.value("timeout") || inv.flag("cancel-on-interrupt"))) {
     return inv.fail(usage_error("--timeout and --cancel-on-interrupt need --wait."));
   }
+  if (auto status = check_wait_options(inv); !status) return inv.fail(status.error());
   auto client = jobs_client(inv);
   if (!client) return inv.fail(client.error());
   auto submitted = client->jobs().runs_submit(*settings);
