@@ -14,7 +14,9 @@
 
 #include "admin/admin_service.hpp"
 #include "admin/faults.hpp"
+#include "clusters/clusters_service.hpp"
 #include "dbfs/dbfs_service.hpp"
+#include "jobs/jobs_service.hpp"
 #include "server/http_server.hpp"
 #include "service.hpp"
 #include "workspace/workspace_service.hpp"
@@ -101,6 +103,10 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     services_.push_back(std::move(admin));
     services_.push_back(std::move(workspace));
     services_.push_back(std::make_unique<DbfsService>(*context_));
+    auto clusters = std::make_unique<ClustersService>(*context_);  // before jobs: runs use it
+    auto jobs = std::make_unique<JobsService>(*context_, clusters->clusters());
+    services_.push_back(std::move(clusters));
+    services_.push_back(std::move(jobs));
 
     ServerOptions server_options;
     server_options.host = options_.host;

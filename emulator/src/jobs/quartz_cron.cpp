@@ -220,7 +220,8 @@ Result<QuartzCron> QuartzCron::parse(const std::string& expression) {
   }
   // Quartz: exactly one of day-of-month and day-of-week must be '?'; we accept '*' for
   // either, but two specific values are ambiguous.
-  if (!cron.any_day_of_month_ && !cron.any_day_of_week_) {
+  if ((dom != "?" && dow != "?" && !(dom == "*" && dow == "*")) ||
+      (!cron.any_day_of_month_ && !cron.any_day_of_week_)) {
     return fail("specify either day-of-month or day-of-week, the other must be '?'");
   }
   if (fields.size() == 7 && fields[6] != "*") {

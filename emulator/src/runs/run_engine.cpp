@@ -180,7 +180,8 @@ void RunEngine::recover() {
       run["state"] = make_state("INTERNAL_ERROR", "FAILED", kRestartMessage);
       run["end_time"] = now;
       run["run_duration"] = now - run.value("start_time", now);
-      for (const auto& cluster : run.value("_job_clusters", json::object()).items())
+      const json job_clusters = run.value("_job_clusters", json::object());
+      for (const auto& cluster : job_clusters.items())
         (void)clusters_.terminate(cluster.value().get<std::string>(), now, "JOB_FINISHED");
       persist(run);
     }
@@ -223,7 +224,11 @@ void RunEngine::reset() {
 
 void RunEngine::tick() {
   std::lock_guard<std::mutex> lock(mutex_);
-  tick_locked(context_.clock.now_ms());
+  try {
+    tick_locked(context_.clock.now_ms());
+  } catch (const std::exception&) {
+    // A malformed document must not kill the ticker thread; the next tick retries.
+  }
 }
 
 void RunEngine::tick_locked(std::int64_t now) {
@@ -565,7 +570,8 @@ void RunEngine::finish_run(json& run, std::int64_t now) {
   run["execution_duration"] = run.contains("_exec_start") ? now - exec_start : 0;
   run["cleanup_duration"] = 0;
   run["run_duration"] = now - start;
-  for (const auto& cluster : run.value("_job_clusters", json::object()).items())
+  const json job_clusters = run.value("_job_clusters", json::object());
+  for (const auto& cluster : job_clusters.items())
     (void)clusters_.terminate(cluster.value().get<std::string>(), now, "JOB_FINISHED");
   active_.erase(run["run_id"].get<std::int64_t>());
 }
@@ -581,7 +587,12 @@ Result<nlohmann::json> RunEngine::create_run(const RunRequest& request) {
   std::lock_guard<std::mutex> lock(mutex_);
   const std::int64_t now = context_.clock.now_ms();
   tick_locked(now);
-  return create_run_locked(request, now);
+  auto created = create_run_locked(request, now);
+  if (!created) return created;
+  // Carry the new run as far as it can go now (PENDING → RUNNING), so that its timeouts
+  // and durations count from the request, not from the next tick.
+  tick_locked(now);
+  return runs_[(*created)["run_id"].get<std::int64_t>()];
 }
 
 Result<nlohmann::json> RunEngine::create_run_locked(const RunRequest& request, std::int64_t now) {

@@ -170,7 +170,8 @@ inline nlohmann::json notebook_job(const std::string& name, const std::string& p
   nlohmann::json task = {{"task_key", "main"},
                          {"existing_cluster_id", ClusterManager::kDefaultClusterId},
                          {"notebook_task", {{"notebook_path", path}}}};
-  for (auto& [k, v] : extra.value("task", nlohmann::json::object()).items()) task[k] = v;
+  const nlohmann::json task_extra = extra.value("task", nlohmann::json::object());
+  for (auto& [k, v] : task_extra.items()) task[k] = v;
   nlohmann::json settings = {{"name", name}, {"tasks", nlohmann::json::array({task})}};
   for (auto& [k, v] : extra.items())
     if (k != "task") settings[k] = v;
