@@ -80,6 +80,10 @@ bool build_schema(const std::vector<ThriftValue>& elements, std::size_t& pos, Sc
     error = "schema nested too deeply";
     return false;
   }
+  if (pos >= elements.size()) {  // a group's children run past the schema list (fuzz-found)
+    error = "schema ends inside a group";
+    return false;
+  }
   const ThriftValue& e = elements[pos++];
   node.name = string_field(e, 4);
   node.repetition = static_cast<Repetition>(e.int_field(3, kRequired));
