@@ -112,6 +112,10 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
   for (const auto& option : command.options) {
     std::string name = option.long_name;
     if (option.short_name) name += std::string(",") + option.short_name;
+    // A command's own --output (legacy list commands) still answers to the global -o.
+    if (option.long_name == "output" && !option.short_name && !command_has_short(&command, 'o')) {
+      name += ",o";
+    }
     if (option.is_flag()) {
       description.add_options()(name.c_str(), po::bool_switch());
     } else if (option.repeatable) {
