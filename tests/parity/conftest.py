@@ -179,6 +179,9 @@ def _prepare(side):
     rng = random.Random(42)
     with open(os.path.join(side.work, "data", "big.bin"), "wb") as f:
         f.write(rng.randbytes(3 * 1024 * 1024 + 17))
+    # Text above the block size too: the legacy `fs cat` decodes UTF-8 and fails on binary.
+    with open(os.path.join(side.work, "data", "big.txt"), "w") as f:
+        f.write("".join("line %07d %s\n" % (i, "x" * (i % 50)) for i in range(90000)))
     clusters = side.api("GET", "/api/2.0/clusters/list").get("clusters", [])
     if not clusters:
         _fail("the emulator lists no cluster")
