@@ -37,7 +37,9 @@ TEST_CASE("clusters/get on a missing cluster answers 400 INVALID_PARAMETER_VALUE
 
 TEST_CASE("delete, start and restart move through states on the emulated clock", "[clusters]") {
   JobsHarness h;
-  auto state = [&] { return h.get("/api/2.0/clusters/get?cluster_id=" + kLocal).body["state"].get<std::string>(); };
+  auto state = [&] {
+    return h.get("/api/2.0/clusters/get?cluster_id=" + kLocal).body["state"].get<std::string>();
+  };
   // RUNNING + start: the documented no-op.
   REQUIRE(h.post("/api/2.0/clusters/start", {{"cluster_id", kLocal}}).status == 200);
   CHECK(state() == "RUNNING");
@@ -49,7 +51,8 @@ TEST_CASE("delete, start and restart move through states on the emulated clock",
   auto terminated = h.get("/api/2.0/clusters/get?cluster_id=" + kLocal).body;
   CHECK(terminated["termination_reason"]["code"] == "USER_REQUEST");
   CHECK(terminated.contains("terminated_time"));
-  CHECK(h.post("/api/2.0/clusters/restart", {{"cluster_id", kLocal}}).body["error_code"] == "INVALID_STATE");
+  CHECK(h.post("/api/2.0/clusters/restart", {{"cluster_id", kLocal}}).body["error_code"] ==
+        "INVALID_STATE");
 
   REQUIRE(h.post("/api/2.0/clusters/start", {{"cluster_id", kLocal}}).status == 200);
   CHECK(state() == "PENDING");
@@ -64,7 +67,8 @@ TEST_CASE("delete, start and restart move through states on the emulated clock",
 
 TEST_CASE("clusters/create, permanent-delete, spark-versions and node types", "[clusters]") {
   JobsHarness h;
-  auto created = h.post("/api/2.0/clusters/create", {{"cluster_name", "mine"}, {"spark_version", "15.4.x-scala2.12"}});
+  auto created = h.post("/api/2.0/clusters/create",
+                        {{"cluster_name", "mine"}, {"spark_version", "15.4.x-scala2.12"}});
   REQUIRE(created.status == 200);
   const std::string id = created.body["cluster_id"];
   CHECK(h.get("/api/2.0/clusters/get?cluster_id=" + id).body["state"] == "PENDING");

@@ -1,6 +1,5 @@
-#include <ctime>
-
 #include <catch2/catch.hpp>
+#include <ctime>
 
 #include "jobs/quartz_cron.hpp"
 
@@ -76,9 +75,9 @@ TEST_CASE("L, W and # special characters", "[cron]") {
 }
 
 TEST_CASE("invalid expressions are rejected with INVALID_PARAMETER_VALUE", "[cron]") {
-  for (const char* bad : {"", "bad", "0 0 12 * *", "60 0 12 * * ?", "0 0 24 * * ?",
-                          "0 0 12 * * MON", "0 0 12 32 * ?", "0 0 12 ? * 8", "0 0 12 ? * 2#6",
-                          "0 0 12 ? XYZ *", "0 */0 * * * ?"}) {
+  for (const char* bad :
+       {"", "bad", "0 0 12 * *", "60 0 12 * * ?", "0 0 24 * * ?", "0 0 12 * * MON", "0 0 12 32 * ?",
+        "0 0 12 ? * 8", "0 0 12 ? * 2#6", "0 0 12 ? XYZ *", "0 */0 * * * ?"}) {
     INFO(bad);
     auto cron = QuartzCron::parse(bad);
     REQUIRE_FALSE(cron.ok());

@@ -1,10 +1,9 @@
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "jobs_support/jobs_harness.hpp"
 
@@ -46,7 +45,8 @@ if word == "SLEEP":
 struct FakeRuntime {
   fs::path dir;
   FakeRuntime() {
-    dir = fs::temp_directory_path() / ("dbk-fake-runtime-" + std::to_string(std::random_device{}()));
+    dir =
+        fs::temp_directory_path() / ("dbk-fake-runtime-" + std::to_string(std::random_device{}()));
     fs::create_directories(dir / "dbk_runtime");
     std::ofstream(dir / "dbk_runtime" / "__init__.py") << "";
     std::ofstream(dir / "dbk_runtime" / "__main__.py") << kFakeRuntime;
@@ -76,13 +76,19 @@ TEST_CASE("the process executor runs the notebook runtime and reads result.json"
   h.workspace.notebooks["/nb/crash"] = {"/nb/crash", "PYTHON", "SOURCE", "CRASH\n"};
 
   SECTION("success with parameters: base_parameters overlaid by notebook_params") {
-    auto job = h.create_job(notebook_job("ok", "/nb/ok", {{"task", {{"notebook_task", {{"notebook_path", "/nb/ok"},
-        {"base_parameters", {{"FEATURES_TABLE", "training_data"}, {"zEnd_Date", "2015-10-30"}}}}}}}}));
+    auto job = h.create_job(notebook_job(
+        "ok", "/nb/ok",
+        {{"task",
+          {{"notebook_task",
+            {{"notebook_path", "/nb/ok"},
+             {"base_parameters",
+              {{"FEATURES_TABLE", "training_data"}, {"zEnd_Date", "2015-10-30"}}}}}}}}));
     auto run_id = h.run_now(job, {{"notebook_params", {{"zEnd_Date", "2017-01-01"}}}});
     auto run = wait_done(h, run_id);
     CHECK(run["state"]["result_state"] == "SUCCESS");
     auto output = h.get("/api/2.1/jobs/runs/get-output?run_id=" + std::to_string(run_id)).body;
-    CHECK(output["notebook_output"]["result"] == R"({"FEATURES_TABLE": "training_data", "zEnd_Date": "2017-01-01"})");
+    CHECK(output["notebook_output"]["result"] ==
+          R"({"FEATURES_TABLE": "training_data", "zEnd_Date": "2017-01-01"})");
     CHECK(output["logs"].get<std::string>().find("running notebook_task") != std::string::npos);
   }
   SECTION("a FAILED result carries error and error_trace") {
@@ -105,13 +111,19 @@ TEST_CASE("the process executor runs the notebook runtime and reads result.json"
     auto run_id = h.run_now(h.create_job(notebook_job("missing", "/nb/none")));
     auto run = wait_done(h, run_id);
     CHECK(run["state"]["result_state"] == "FAILED");
-    CHECK(run["tasks"][0]["state"]["state_message"].get<std::string>().find("/nb/none") != std::string::npos);
+    CHECK(run["tasks"][0]["state"]["state_message"].get<std::string>().find("/nb/none") !=
+          std::string::npos);
   }
   SECTION("spark_python_task reads its file from DBFS") {
     fs::create_directories(h.context->dbfs_root / "scripts");
     std::ofstream(h.context->dbfs_root / "scripts" / "main.py") << "PARAMS\n";
-    auto job = h.create_job({{"name", "py"}, {"tasks", {{{"task_key", "py"}, {"existing_cluster_id", "0101-000000-dbklocal"},
-        {"spark_python_task", {{"python_file", "dbfs:/scripts/main.py"}, {"parameters", {"a"}}}}}}}});
+    auto job =
+        h.create_job({{"name", "py"},
+                      {"tasks",
+                       {{{"task_key", "py"},
+                         {"existing_cluster_id", "0101-000000-dbklocal"},
+                         {"spark_python_task",
+                          {{"python_file", "dbfs:/scripts/main.py"}, {"parameters", {"a"}}}}}}}});
     auto run_id = h.run_now(job, {{"python_params", {"x", "y"}}});
     auto run = wait_done(h, run_id);
     CHECK(run["state"]["result_state"] == "SUCCESS");
@@ -133,7 +145,8 @@ TEST_CASE("cancel and timeout stop the runtime's process group", "[executor]") {
     CHECK(run["state"]["user_cancelled_or_timedout"] == true);
   }
   SECTION("timeout on the emulated clock") {
-    auto run_id = h.run_now(h.create_job(notebook_job("sleep", "/nb/sleep", {{"timeout_seconds", 600}})));
+    auto run_id =
+        h.run_now(h.create_job(notebook_job("sleep", "/nb/sleep", {{"timeout_seconds", 600}})));
     REQUIRE(h.life(run_id) == "RUNNING");
     h.advance(601 * 1000);
     auto run = wait_done(h, run_id);

@@ -10,13 +10,14 @@ namespace {
 
 /// seed-pipeline.md §5.3: a 2.0 single-task job on an existing cluster.
 json legacy_job() {
-  return {{"name", "Feature Engineering"},
-          {"existing_cluster_id", "0101-000000-dbklocal"},
-          {"timeout_seconds", 3600},
-          {"max_retries", 1},
-          {"notebook_task",
-           {{"notebook_path", "/Users/u@example.com/notebooks/2_feature_engineering"},
-            {"base_parameters", {{"FEATURES_TABLE", "training_data"}, {"zEnd_Date", "2015-10-30"}}}}}};
+  return {
+      {"name", "Feature Engineering"},
+      {"existing_cluster_id", "0101-000000-dbklocal"},
+      {"timeout_seconds", 3600},
+      {"max_retries", 1},
+      {"notebook_task",
+       {{"notebook_path", "/Users/u@example.com/notebooks/2_feature_engineering"},
+        {"base_parameters", {{"FEATURES_TABLE", "training_data"}, {"zEnd_Date", "2015-10-30"}}}}}};
 }
 
 }  // namespace
@@ -57,29 +58,45 @@ TEST_CASE("jobs/get, delete, reset and update on a missing job answer 400", "[jo
   CHECK(reply.body["error_code"] == "INVALID_PARAMETER_VALUE");
   CHECK(reply.body["message"] == "Job 999 does not exist.");
   CHECK(h.post("/api/2.1/jobs/delete", {{"job_id", 999}}).status == 400);
-  CHECK(h.post("/api/2.1/jobs/reset", {{"job_id", 999}, {"new_settings", {{"name", "x"}}}}).status == 400);
-  CHECK(h.post("/api/2.1/jobs/update", {{"job_id", 999}, {"new_settings", {{"name", "x"}}}}).status == 400);
-  CHECK(h.post("/api/2.1/jobs/run-now", {{"job_id", 999}}).body["message"] == "Job 999 does not exist.");
+  CHECK(
+      h.post("/api/2.1/jobs/reset", {{"job_id", 999}, {"new_settings", {{"name", "x"}}}}).status ==
+      400);
+  CHECK(
+      h.post("/api/2.1/jobs/update", {{"job_id", 999}, {"new_settings", {{"name", "x"}}}}).status ==
+      400);
+  CHECK(h.post("/api/2.1/jobs/run-now", {{"job_id", 999}}).body["message"] ==
+        "Job 999 does not exist.");
   CHECK(h.get("/api/2.1/jobs/get").body["error_code"] == "INVALID_PARAMETER_VALUE");
 }
 
 TEST_CASE("invalid job settings are rejected", "[jobs]") {
   JobsHarness h;
   json dup = {{"name", "d"},
-              {"tasks", {{{"task_key", "a"}, {"notebook_task", {{"notebook_path", "/x"}}}},
-                         {{"task_key", "a"}, {"notebook_task", {{"notebook_path", "/y"}}}}}}};
+              {"tasks",
+               {{{"task_key", "a"}, {"notebook_task", {{"notebook_path", "/x"}}}},
+                {{"task_key", "a"}, {"notebook_task", {{"notebook_path", "/y"}}}}}}};
   CHECK(h.post("/api/2.1/jobs/create", dup).status == 400);
   json bad_dep = {{"name", "d"},
-                  {"tasks", {{{"task_key", "a"}, {"depends_on", {{{"task_key", "zz"}}}},
-                              {"notebook_task", {{"notebook_path", "/x"}}}}}}};
+                  {"tasks",
+                   {{{"task_key", "a"},
+                     {"depends_on", {{{"task_key", "zz"}}}},
+                     {"notebook_task", {{"notebook_path", "/x"}}}}}}};
   CHECK(h.post("/api/2.1/jobs/create", bad_dep).status == 400);
   json cycle = {{"name", "d"},
-                {"tasks", {{{"task_key", "a"}, {"depends_on", {{{"task_key", "b"}}}}, {"notebook_task", {{"notebook_path", "/x"}}}},
-                           {{"task_key", "b"}, {"depends_on", {{{"task_key", "a"}}}}, {"notebook_task", {{"notebook_path", "/x"}}}}}}};
+                {"tasks",
+                 {{{"task_key", "a"},
+                   {"depends_on", {{{"task_key", "b"}}}},
+                   {"notebook_task", {{"notebook_path", "/x"}}}},
+                  {{"task_key", "b"},
+                   {"depends_on", {{{"task_key", "a"}}}},
+                   {"notebook_task", {{"notebook_path", "/x"}}}}}}};
   CHECK(h.post("/api/2.1/jobs/create", cycle).status == 400);
-  json bad_cron = notebook_job("c", "/x", {{"schedule", {{"quartz_cron_expression", "nope"}, {"timezone_id", "UTC"}}}});
+  json bad_cron = notebook_job(
+      "c", "/x", {{"schedule", {{"quartz_cron_expression", "nope"}, {"timezone_id", "UTC"}}}});
   CHECK(h.post("/api/2.1/jobs/create", bad_cron).body["error_code"] == "INVALID_PARAMETER_VALUE");
-  json bad_zone = notebook_job("c", "/x", {{"schedule", {{"quartz_cron_expression", "0 0 1 * * ?"}, {"timezone_id", "Nowhere/X"}}}});
+  json bad_zone = notebook_job(
+      "c", "/x",
+      {{"schedule", {{"quartz_cron_expression", "0 0 1 * * ?"}, {"timezone_id", "Nowhere/X"}}}});
   CHECK(h.post("/api/2.1/jobs/create", bad_zone).status == 400);
 }
 
@@ -98,7 +115,8 @@ TEST_CASE("jobs/list pages, filters by name and omits an empty list", "[jobs]") 
   CHECK(page1.body["jobs"][0]["job_id"] == 1);
   CHECK(page1.body["has_more"] == true);
   CHECK_FALSE(page1.body["jobs"][0]["settings"].contains("tasks"));  // expand_tasks=false
-  auto page2 = h.get("/api/2.1/jobs/list?limit=2&page_token=" + page1.body["next_page_token"].get<std::string>());
+  auto page2 = h.get("/api/2.1/jobs/list?limit=2&page_token=" +
+                     page1.body["next_page_token"].get<std::string>());
   CHECK(page2.body["jobs"][0]["job_id"] == 3);
   CHECK(page2.body.contains("prev_page_token"));
   auto last = h.get("/api/2.1/jobs/list?limit=2&offset=4");
@@ -117,7 +135,8 @@ TEST_CASE("jobs/list pages, filters by name and omits an empty list", "[jobs]") 
   CHECK(h.get("/api/2.1/jobs/list?limit=-1").status == 400);
   auto legacy = h.get("/api/2.0/jobs/list");
   CHECK(legacy.body["jobs"].size() == 6);  // 2.0: every job, no paging
-  CHECK(legacy.body["jobs"][0]["settings"].contains("notebook_task") == false);  // 2.1-created: MULTI_TASK
+  CHECK(legacy.body["jobs"][0]["settings"].contains("notebook_task") ==
+        false);  // 2.1-created: MULTI_TASK
 }
 
 TEST_CASE("jobs/reset replaces and jobs/update merges settings", "[jobs]") {
@@ -125,14 +144,17 @@ TEST_CASE("jobs/reset replaces and jobs/update merges settings", "[jobs]") {
   auto id = h.create_job(notebook_job("Original", "/a", {{"tags", {{"team", "x"}}}}));
   auto sid = std::to_string(id);
 
-  REQUIRE(h.post("/api/2.1/jobs/update",
-                 {{"job_id", id},
-                  {"new_settings",
-                   {{"name", "Renamed"},
-                    {"schedule", {{"quartz_cron_expression", "0 0 1 * * ?"}, {"timezone_id", "UTC"}}},
-                    {"tasks", {{{"task_key", "second"}, {"depends_on", {{{"task_key", "main"}}}},
-                                {"notebook_task", {{"notebook_path", "/b"}}}}}}}}})
-              .status == 200);
+  REQUIRE(
+      h.post("/api/2.1/jobs/update",
+             {{"job_id", id},
+              {"new_settings",
+               {{"name", "Renamed"},
+                {"schedule", {{"quartz_cron_expression", "0 0 1 * * ?"}, {"timezone_id", "UTC"}}},
+                {"tasks",
+                 {{{"task_key", "second"},
+                   {"depends_on", {{{"task_key", "main"}}}},
+                   {"notebook_task", {{"notebook_path", "/b"}}}}}}}}})
+          .status == 200);
   auto updated = h.get("/api/2.1/jobs/get?job_id=" + sid).body["settings"];
   CHECK(updated["name"] == "Renamed");
   CHECK(updated["tags"]["team"] == "x");
@@ -146,8 +168,9 @@ TEST_CASE("jobs/reset replaces and jobs/update merges settings", "[jobs]") {
   CHECK_FALSE(updated.contains("schedule"));
   CHECK(updated["tasks"].size() == 1);
 
-  REQUIRE(h.post("/api/2.1/jobs/reset", {{"job_id", id}, {"new_settings", notebook_job("Reset", "/c")}})
-              .status == 200);
+  REQUIRE(
+      h.post("/api/2.1/jobs/reset", {{"job_id", id}, {"new_settings", notebook_job("Reset", "/c")}})
+          .status == 200);
   updated = h.get("/api/2.1/jobs/get?job_id=" + sid).body["settings"];
   CHECK(updated["name"] == "Reset");
   CHECK_FALSE(updated.contains("tags"));
@@ -156,7 +179,8 @@ TEST_CASE("jobs/reset replaces and jobs/update merges settings", "[jobs]") {
   // 2.0 update of a single-task job changes its task.
   auto legacy = h.create_job(legacy_job(), "2.0");
   REQUIRE(h.post("/api/2.0/jobs/update",
-                 {{"job_id", legacy}, {"new_settings", {{"notebook_task", {{"notebook_path", "/new"}}}}}})
+                 {{"job_id", legacy},
+                  {"new_settings", {{"notebook_task", {{"notebook_path", "/new"}}}}}})
               .status == 200);
   auto s20 = h.get("/api/2.0/jobs/get?job_id=" + std::to_string(legacy)).body["settings"];
   CHECK(s20["notebook_task"]["notebook_path"] == "/new");

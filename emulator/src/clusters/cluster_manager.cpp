@@ -65,14 +65,18 @@ void ClusterManager::recover(std::int64_t now_ms) {
                             {"cluster_source", "UI"},
                             {"spark_conf", {{"spark.master", "local[*]"}}},
                             {"custom_tags", nlohmann::json::object()},
-                            {"default_tags", {{"Vendor", "Databricks"}, {"Creator", creator_},
-                                              {"ClusterName", "dbk-local"},
-                                              {"ClusterId", kDefaultClusterId}}},
+                            {"default_tags",
+                             {{"Vendor", "Databricks"},
+                              {"Creator", creator_},
+                              {"ClusterName", "dbk-local"},
+                              {"ClusterId", kDefaultClusterId}}},
                             {"spark_context_id", 1}};
   save(cluster);
 }
 
-void ClusterManager::reset(std::int64_t now_ms) { recover(now_ms); }
+void ClusterManager::reset(std::int64_t now_ms) {
+  recover(now_ms);
+}
 
 void ClusterManager::tick(std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -119,7 +123,8 @@ Result<nlohmann::json> ClusterManager::create(const nlohmann::json& spec, std::i
   cluster["cluster_id"] = new_cluster_id(now_ms);
   cluster["cluster_name"] = spec.value("cluster_name", std::string());
   if (!cluster.contains("node_type_id")) cluster["node_type_id"] = "local";
-  if (!cluster.contains("num_workers") && !cluster.contains("autoscale")) cluster["num_workers"] = 0;
+  if (!cluster.contains("num_workers") && !cluster.contains("autoscale"))
+    cluster["num_workers"] = 0;
   cluster["state"] = "PENDING";
   cluster["state_message"] = "Starting Spark";
   cluster["start_time"] = now_ms;
@@ -136,7 +141,8 @@ Status ClusterManager::start(const std::string& cluster_id, std::int64_t now_ms)
   auto cluster = store_.get(kKind, cluster_id);
   if (!cluster) return invalid_parameter("Cluster " + cluster_id + " does not exist");
   if (cluster->value("cluster_source", "") == "JOB")
-    return http_error(400, "INVALID_STATE", "Cluster " + cluster_id + " is a job cluster and cannot be started");
+    return http_error(400, "INVALID_STATE",
+                      "Cluster " + cluster_id + " is a job cluster and cannot be started");
   // reference §1.4: not TERMINATED → "nothing will happen" (we pick the documented no-op).
   if ((*cluster)["state"] != "TERMINATED") return {};
   (*cluster)["state"] = "PENDING";
@@ -196,7 +202,8 @@ std::string ClusterManager::create_job_cluster(const nlohmann::json& spec, std::
   cluster["cluster_id"] = id;
   cluster["cluster_name"] = "job-run-" + std::to_string(run_id);
   if (!cluster.contains("spark_version")) cluster["spark_version"] = kSparkVersion;
-  if (!cluster.contains("num_workers") && !cluster.contains("autoscale")) cluster["num_workers"] = 0;
+  if (!cluster.contains("num_workers") && !cluster.contains("autoscale"))
+    cluster["num_workers"] = 0;
   // Whatever node type was asked for, it runs on this machine.
   cluster["state"] = "RUNNING";
   cluster["state_message"] = "";

@@ -46,9 +46,13 @@ Response status_response(const Status& status) {
 ClustersService::ClustersService(ServiceContext& context)
     : context_(context), clusters_(context.store, "emulator@dbk.local") {}
 
-void ClustersService::recover() { clusters_.recover(context_.clock.now_ms()); }
+void ClustersService::recover() {
+  clusters_.recover(context_.clock.now_ms());
+}
 
-void ClustersService::reset() { clusters_.reset(context_.clock.now_ms()); }
+void ClustersService::reset() {
+  clusters_.reset(context_.clock.now_ms());
+}
 
 void ClustersService::register_routes(Router& router) {
   const std::initializer_list<std::string_view> versions = {"2.0", "2.1"};
@@ -76,20 +80,22 @@ void ClustersService::register_routes(Router& router) {
     return json_response(200, {{"cluster_id", (*cluster)["cluster_id"]}});
   });
   auto action = [this, &router, versions](const char* name, auto fn) {
-    router.add_versions("POST", versions, std::string("clusters/") + name,
-                        [this, fn](const Request& request) {
-                          return with_cluster_id(request, [&](const std::string& id, const Params&) {
-                            clusters_.tick(context_.clock.now_ms());
-                            return status_response(fn(id, context_.clock.now_ms()));
-                          });
-                        });
+    router.add_versions(
+        "POST", versions, std::string("clusters/") + name, [this, fn](const Request& request) {
+          return with_cluster_id(request, [&](const std::string& id, const Params&) {
+            clusters_.tick(context_.clock.now_ms());
+            return status_response(fn(id, context_.clock.now_ms()));
+          });
+        });
   };
-  action("start", [this](const std::string& id, std::int64_t now) { return clusters_.start(id, now); });
-  action("restart", [this](const std::string& id, std::int64_t now) { return clusters_.restart(id, now); });
-  action("delete", [this](const std::string& id, std::int64_t now) { return clusters_.terminate(id, now); });
-  action("permanent-delete", [this](const std::string& id, std::int64_t) {
-    return clusters_.permanent_delete(id);
-  });
+  action("start",
+         [this](const std::string& id, std::int64_t now) { return clusters_.start(id, now); });
+  action("restart",
+         [this](const std::string& id, std::int64_t now) { return clusters_.restart(id, now); });
+  action("delete",
+         [this](const std::string& id, std::int64_t now) { return clusters_.terminate(id, now); });
+  action("permanent-delete",
+         [this](const std::string& id, std::int64_t) { return clusters_.permanent_delete(id); });
   router.add_versions("GET", versions, "clusters/spark-versions",
                       [](const Request&) { return json_response(200, spark_versions()); });
   router.add_versions("GET", versions, "clusters/list-node-types",

@@ -15,7 +15,7 @@ using json = nlohmann::json;
 /// Fields that belong to the task in the 2.1 shape but sit at the top level in 2.0.
 const std::vector<std::string>& single_task_fields() {
   static const std::vector<std::string> fields = {
-      "existing_cluster_id", "new_cluster", "libraries", "max_retries",
+      "existing_cluster_id",       "new_cluster",     "libraries", "max_retries",
       "min_retry_interval_millis", "retry_on_timeout"};
   return fields;
 }
@@ -79,7 +79,8 @@ Status validate(const json& settings) {
       }
     }
   }
-  if (done.size() < keys.size()) return invalid_parameter("Invalid dependency graph: cycle detected");
+  if (done.size() < keys.size())
+    return invalid_parameter("Invalid dependency graph: cycle detected");
 
   if (settings.contains("schedule") && !settings["schedule"].is_null()) {
     const auto& schedule = settings["schedule"];
@@ -89,12 +90,12 @@ Status validate(const json& settings) {
     auto cron = QuartzCron::parse(schedule["quartz_cron_expression"]);
     if (!cron) return cron.error();
     const std::string zone = schedule.value("timezone_id", std::string("UTC"));
-    if (!QuartzCron::known_timezone(zone))
-      return invalid_parameter("Invalid timezone_id: " + zone);
+    if (!QuartzCron::known_timezone(zone)) return invalid_parameter("Invalid timezone_id: " + zone);
   }
   if (settings.contains("max_concurrent_runs")) {
     const auto& value = settings["max_concurrent_runs"];
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0 || value.get<std::int64_t>() > 1000)
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
+        value.get<std::int64_t>() > 1000)
       return invalid_parameter("max_concurrent_runs must be between 0 and 1000");
   }
   return {};
@@ -110,10 +111,10 @@ int jobs_api_version(const std::string& path) {
 
 const std::vector<std::string>& task_type_keys() {
   static const std::vector<std::string> keys = {
-      "notebook_task",   "spark_python_task", "spark_jar_task",   "spark_submit_task",
-      "pipeline_task",   "python_wheel_task", "sql_task",         "dbt_task",
-      "run_job_task",    "condition_task",    "for_each_task",    "clean_rooms_notebook_task",
-      "dashboard_task",  "power_bi_task",     "gen_ai_compute_task"};
+      "notebook_task",  "spark_python_task", "spark_jar_task",     "spark_submit_task",
+      "pipeline_task",  "python_wheel_task", "sql_task",           "dbt_task",
+      "run_job_task",   "condition_task",    "for_each_task",      "clean_rooms_notebook_task",
+      "dashboard_task", "power_bi_task",     "gen_ai_compute_task"};
   return keys;
 }
 

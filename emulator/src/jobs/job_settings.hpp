@@ -1,9 +1,8 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dbk/result.hpp"
 
@@ -32,7 +31,6 @@ nlohmann::json render_job_settings(const nlohmann::json& stored, int api_version
 /// "tasks/<task_key>", "job_clusters/<key>") are removed.
 Result<nlohmann::json> update_job_settings(const nlohmann::json& stored,
                                            const nlohmann::json& new_settings,
-                                           const nlohmann::json& fields_to_remove,
-                                           int api_version);
+                                           const nlohmann::json& fields_to_remove, int api_version);
 
 }  // namespace dbk::emulator

@@ -14,8 +14,12 @@ constexpr const char* kCreator = "emulator@dbk.local";
 constexpr std::size_t kMaxParamsBytes = 10000;  // reference §0.4 / §1.3
 constexpr std::size_t kMaxTokenChars = 64;
 
-std::string job_missing(std::int64_t id) { return "Job " + std::to_string(id) + " does not exist."; }
-std::string run_missing(std::int64_t id) { return "Run " + std::to_string(id) + " does not exist."; }
+std::string job_missing(std::int64_t id) {
+  return "Job " + std::to_string(id) + " does not exist.";
+}
+std::string run_missing(std::int64_t id) {
+  return "Run " + std::to_string(id) + " does not exist.";
+}
 
 /// Opaque page tokens: the offset of the next page.
 std::optional<std::int64_t> parse_page_token(const std::string& token) {
@@ -29,11 +33,20 @@ std::string html_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -49,9 +62,13 @@ void JobsService::recover() {
   engine_.start_background();
 }
 
-void JobsService::reset() { engine_.reset(); }
+void JobsService::reset() {
+  engine_.reset();
+}
 
-void JobsService::stop() { engine_.stop(); }
+void JobsService::stop() {
+  engine_.stop();
+}
 
 void JobsService::register_routes(Router& router) {
   const std::initializer_list<std::string_view> v = {"2.0", "2.1", "2.2"};
@@ -160,8 +177,8 @@ Response JobsService::list_jobs(const Request& request) {
     std::int64_t size = limit->value_or(20);
     if (size == 0) size = 20;
     if (size < 1 || size > 100)
-      return error_response(invalid_parameter("The limit must be between 1 and 100, got " +
-                                              std::to_string(size)));
+      return error_response(
+          invalid_parameter("The limit must be between 1 and 100, got " + std::to_string(size)));
     if (*page_token && !(**page_token).empty()) {
       auto parsed = parse_page_token(**page_token);
       if (!parsed) return error_response(invalid_parameter("Invalid page_token"));
@@ -178,7 +195,8 @@ Response JobsService::list_jobs(const Request& request) {
   const bool has_more = start + count < total;
   body["has_more"] = has_more;
   if (has_more) body["next_page_token"] = std::to_string(start + count);
-  if (start > 0 && version != 20) body["prev_page_token"] = std::to_string(std::max<std::int64_t>(0, start - count));
+  if (start > 0 && version != 20)
+    body["prev_page_token"] = std::to_string(std::max<std::int64_t>(0, start - count));
   return json_response(200, body);
 }
 
@@ -204,7 +222,8 @@ Response JobsService::reset_job(const Request& request) {
   auto id = params->required_int64("job_id");
   if (!id) return error_response(id.error());
   auto new_settings = params->optional_json("new_settings");
-  if (!new_settings) return error_response(invalid_parameter("Missing required field: new_settings"));
+  if (!new_settings)
+    return error_response(invalid_parameter("Missing required field: new_settings"));
   auto normalized = normalize_job_settings(*new_settings, jobs_api_version(request.path));
   if (!normalized) return error_response(normalized.error());
   {
@@ -254,14 +273,17 @@ Response JobsService::run_now(const Request& request) {
   // field's JSON ≤ 10,000 bytes; python/spark-submit params ASCII only.
   if (body.contains("notebook_params") && body.contains("jar_params") &&
       !body["notebook_params"].is_null() && !body["jar_params"].is_null())
-    return error_response(invalid_parameter("notebook_params and jar_params cannot both be specified"));
+    return error_response(
+        invalid_parameter("notebook_params and jar_params cannot both be specified"));
   json overriding = json::object();
-  for (const char* field : {"notebook_params", "jar_params", "python_params", "spark_submit_params",
-                            "python_named_params", "sql_params", "dbt_commands", "pipeline_params"}) {
+  for (const char* field :
+       {"notebook_params", "jar_params", "python_params", "spark_submit_params",
+        "python_named_params", "sql_params", "dbt_commands", "pipeline_params"}) {
     if (!body.contains(field) || body[field].is_null()) continue;
     const json& value = body[field];
-    const bool is_map = std::string(field) == "notebook_params" || std::string(field) == "python_named_params" ||
-                        std::string(field) == "sql_params" || std::string(field) == "pipeline_params";
+    const bool is_map =
+        std::string(field) == "notebook_params" || std::string(field) == "python_named_params" ||
+        std::string(field) == "sql_params" || std::string(field) == "pipeline_params";
     if (is_map ? !value.is_object() : !value.is_array())
       return error_response(invalid_parameter(std::string("Invalid value for ") + field));
     const std::string dumped = value.dump();
@@ -270,12 +292,15 @@ Response JobsService::run_now(const Request& request) {
                                               std::to_string(dumped.size()) +
                                               " bytes) exceeds the limit of 10000 bytes"));
     if (std::string(field) == "python_params" || std::string(field) == "spark_submit_params") {
-      if (std::any_of(dumped.begin(), dumped.end(), [](char c) { return static_cast<unsigned char>(c) > 127; }))
-        return error_response(invalid_parameter(std::string(field) + " must contain only ASCII characters"));
+      if (std::any_of(dumped.begin(), dumped.end(),
+                      [](char c) { return static_cast<unsigned char>(c) > 127; }))
+        return error_response(
+            invalid_parameter(std::string(field) + " must contain only ASCII characters"));
     }
     if (std::string(field) == "notebook_params") {
       for (auto& [k, v] : value.items())
-        if (!v.is_string()) return error_response(invalid_parameter("notebook_params values must be strings"));
+        if (!v.is_string())
+          return error_response(invalid_parameter("notebook_params values must be strings"));
     }
     overriding[field] = value;
   }
@@ -285,7 +310,8 @@ Response JobsService::run_now(const Request& request) {
   run.overriding_parameters = overriding;
   if (body.contains("job_parameters") && body["job_parameters"].is_object()) {
     if (body["job_parameters"].dump().size() > kMaxParamsBytes)
-      return error_response(invalid_parameter("The size of job_parameters exceeds the limit of 10000 bytes"));
+      return error_response(
+          invalid_parameter("The size of job_parameters exceeds the limit of 10000 bytes"));
     run.job_parameters = body["job_parameters"];
     overriding["job_parameters"] = body["job_parameters"];
   }
@@ -296,7 +322,8 @@ Response JobsService::run_now(const Request& request) {
       return error_response(invalid_parameter("idempotency_token must be at most 64 characters"));
     run.idempotency_token = **token;
   }
-  if (auto queue = params->optional_json("queue"); queue && queue->is_object() && queue->contains("enabled"))
+  if (auto queue = params->optional_json("queue");
+      queue && queue->is_object() && queue->contains("enabled"))
     run.queue_enabled = (*queue)["enabled"].get<bool>();
   if (auto only = params->optional_json("only"); only && only->is_array()) {
     for (const auto& key : *only)
@@ -304,7 +331,8 @@ Response JobsService::run_now(const Request& request) {
   }
   auto created = engine_.create_run(run);
   if (!created) return error_response(created.error());
-  return json_response(200, {{"run_id", (*created)["run_id"]}, {"number_in_job", (*created)["number_in_job"]}});
+  return json_response(
+      200, {{"run_id", (*created)["run_id"]}, {"number_in_job", (*created)["number_in_job"]}});
 }
 
 Response JobsService::submit(const Request& request) {
@@ -313,10 +341,12 @@ Response JobsService::submit(const Request& request) {
   json spec = params->json();
   const std::string run_name = spec.value("run_name", std::string("Untitled"));
   std::string token;
-  if (spec.contains("idempotency_token") && spec["idempotency_token"].is_string()) token = spec["idempotency_token"];
+  if (spec.contains("idempotency_token") && spec["idempotency_token"].is_string())
+    token = spec["idempotency_token"];
   if (token.size() > kMaxTokenChars)
     return error_response(invalid_parameter("idempotency_token must be at most 64 characters"));
-  for (const char* field : {"run_name", "idempotency_token", "access_control_list"}) spec.erase(field);
+  for (const char* field : {"run_name", "idempotency_token", "access_control_list"})
+    spec.erase(field);
   spec["name"] = run_name;
   // A one-time run has no concurrency limit of its own.
   spec["max_concurrent_runs"] = 1000;
@@ -358,12 +388,14 @@ Response JobsService::list_runs(const Request& request) {
   auto to = params->optional_int64("start_time_to");
   auto page_token = params->optional_string("page_token");
   auto expand = params->optional_bool("expand_tasks", false);
-  for (const Status& s : {Status(job_id ? Status() : job_id.error()), Status(active_only ? Status() : active_only.error()),
-                          Status(completed_only ? Status() : completed_only.error()),
-                          Status(offset ? Status() : offset.error()), Status(limit ? Status() : limit.error()),
-                          Status(run_type ? Status() : run_type.error()), Status(from ? Status() : from.error()),
-                          Status(to ? Status() : to.error()), Status(page_token ? Status() : page_token.error()),
-                          Status(expand ? Status() : expand.error())}) {
+  for (const Status& s :
+       {Status(job_id ? Status() : job_id.error()),
+        Status(active_only ? Status() : active_only.error()),
+        Status(completed_only ? Status() : completed_only.error()),
+        Status(offset ? Status() : offset.error()), Status(limit ? Status() : limit.error()),
+        Status(run_type ? Status() : run_type.error()), Status(from ? Status() : from.error()),
+        Status(to ? Status() : to.error()), Status(page_token ? Status() : page_token.error()),
+        Status(expand ? Status() : expand.error())}) {
     if (!s) return error_response(s.error());
   }
   if (*active_only && *completed_only)
@@ -373,8 +405,9 @@ Response JobsService::list_runs(const Request& request) {
   std::int64_t size = limit->value_or(20);
   if (size == 0) size = max_limit;
   if (size < 0 || size > max_limit)
-    return error_response(invalid_parameter("The limit must be between 0 and " + std::to_string(max_limit) +
-                                            ", got " + std::to_string(size)));
+    return error_response(invalid_parameter("The limit must be between 0 and " +
+                                            std::to_string(max_limit) + ", got " +
+                                            std::to_string(size)));
   std::int64_t start = offset->value_or(0);
   if (*page_token && !(*page_token)->empty()) {
     auto parsed = parse_page_token(**page_token);
@@ -382,7 +415,7 @@ Response JobsService::list_runs(const Request& request) {
     start = *parsed;
   }
   if (start < 0) return error_response(invalid_parameter("offset must be non-negative"));
-  if (*job_id && !context_.store.get(kJobKind, std::to_string(**job_id)) ) {
+  if (*job_id && !context_.store.get(kJobKind, std::to_string(**job_id))) {
     // Runs of a deleted job are still listed; an id that never existed is an error.
     bool any = false;
     for (const auto& run : engine_.list()) any |= run.value("job_id", std::int64_t{0}) == **job_id;
@@ -476,8 +509,9 @@ Response JobsService::export_run(const Request& request) {
   auto run = engine_.find(*id);
   if (!run) return error_response(invalid_parameter(run_missing(*id)));
   if ((*run)["tasks"].size() != 1)
-    return error_response(invalid_parameter(
-        "Exporting runs with multiple tasks is not supported. Please export each individual task run instead."));
+    return error_response(
+        invalid_parameter("Exporting runs with multiple tasks is not supported. Please export each "
+                          "individual task run instead."));
   const json& task = (*run)["tasks"][0];
   if (!task.contains("notebook_task"))
     return error_response(invalid_parameter("Only notebook task runs can be exported"));
@@ -489,14 +523,17 @@ Response JobsService::export_run(const Request& request) {
     if (auto notebook = context_.workspace->read_notebook(path)) source = notebook->content;
   }
   const json output = task.value("_output", json::object());
-  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html_escape(path) +
-                     "</title></head><body>\n<h1>" + html_escape(path) + "</h1>\n<p>Run " +
-                     std::to_string(*id) + ": " +
-                     html_escape(task["state"].value("result_state", task["state"].value("life_cycle_state", ""))) +
+  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" +
+                     html_escape(path) + "</title></head><body>\n<h1>" + html_escape(path) +
+                     "</h1>\n<p>Run " + std::to_string(*id) + ": " +
+                     html_escape(task["state"].value("result_state",
+                                                     task["state"].value("life_cycle_state", ""))) +
                      "</p>\n<pre class=\"source\">" + html_escape(source) + "</pre>\n";
   if (output.contains("notebook_output") && output["notebook_output"].contains("result"))
-    html += "<pre class=\"result\">" + html_escape(output["notebook_output"]["result"].get<std::string>()) + "</pre>\n";
-  if (output.contains("error")) html += "<pre class=\"error\">" + html_escape(output["error"].get<std::string>()) + "</pre>\n";
+    html += "<pre class=\"result\">" +
+            html_escape(output["notebook_output"]["result"].get<std::string>()) + "</pre>\n";
+  if (output.contains("error"))
+    html += "<pre class=\"error\">" + html_escape(output["error"].get<std::string>()) + "</pre>\n";
   html += "</body></html>\n";
   const std::string name = path.substr(path.find_last_of('/') + 1);
   body["views"] = json::array({{{"content", html}, {"name", name}, {"type", "NOTEBOOK"}}});

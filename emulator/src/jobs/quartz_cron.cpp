@@ -34,7 +34,8 @@ const char* const kDayNames[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"
 /// A number or (for months and days of week) a three-letter name.
 std::optional<int> parse_value(const std::string& text, int field) {
   if (text.empty()) return std::nullopt;
-  if (std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     if (text.size() > 4) return std::nullopt;
     return std::stoi(text);
   }
@@ -244,13 +245,16 @@ bool QuartzCron::day_matches(int year, int month, int day) const {
       if (day != std::max(1, last - last_day_offset_)) return false;
     } else if (last_weekday_of_month_) {
       int target = last;
-      while (day_of_week(year, month, target) == 1 || day_of_week(year, month, target) == 7) --target;
+      while (day_of_week(year, month, target) == 1 || day_of_week(year, month, target) == 7)
+        --target;
       if (day != target) return false;
     } else if (nearest_weekday_to_ != 0) {
       int target = std::min(nearest_weekday_to_, last);
       int wd = day_of_week(year, month, target);
-      if (wd == 7) target = target == 1 ? target + 2 : target - 1;       // Saturday
-      else if (wd == 1) target = target == last ? target - 2 : target + 1;  // Sunday
+      if (wd == 7)
+        target = target == 1 ? target + 2 : target - 1;  // Saturday
+      else if (wd == 1)
+        target = target == last ? target - 2 : target + 1;  // Sunday
       if (day != target) return false;
     } else if (!days_of_month_.test(static_cast<std::size_t>(day))) {
       return false;

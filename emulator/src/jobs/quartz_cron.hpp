@@ -35,11 +35,11 @@ class QuartzCron {
   std::bitset<60> seconds_;
   std::bitset<60> minutes_;
   std::bitset<24> hours_;
-  std::bitset<32> days_of_month_;  ///< 1..31
-  std::bitset<13> months_;         ///< 1..12
-  std::bitset<8> days_of_week_;    ///< 1..7, 1 = Sunday
-  bool any_day_of_month_ = false;  ///< '?' or '*' in day-of-month
-  bool any_day_of_week_ = false;   ///< '?' or '*' in day-of-week
+  std::bitset<32> days_of_month_;   ///< 1..31
+  std::bitset<13> months_;          ///< 1..12
+  std::bitset<8> days_of_week_;     ///< 1..7, 1 = Sunday
+  bool any_day_of_month_ = false;   ///< '?' or '*' in day-of-month
+  bool any_day_of_week_ = false;    ///< '?' or '*' in day-of-week
   bool last_day_of_month_ = false;  ///< L / L-n
   int last_day_offset_ = 0;
   bool last_weekday_of_month_ = false;  ///< LW

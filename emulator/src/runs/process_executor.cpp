@@ -126,9 +126,10 @@ class ProcessAttempt : public TaskAttempt {
     }
     // Died without a result: quote the tail of stderr (notebook-executor.md).
     outcome.result_state = "FAILED";
-    std::string why = WIFSIGNALED(status)
-                          ? "killed by signal " + std::to_string(WTERMSIG(status))
-                          : "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    std::string why =
+        WIFSIGNALED(status)
+            ? "killed by signal " + std::to_string(WTERMSIG(status))
+            : "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     std::string line = last_line(stderr_text);
     outcome.error = "The notebook runtime ended without a result (" + why + ")" +
                     (line.empty() ? std::string() : ": " + line);
@@ -155,7 +156,8 @@ std::string ProcessExecutor::resolve_python(std::string& missing) const {
   fs::path venv = config_.runtime_dir.parent_path().parent_path() / ".venv" / "bin" / "python";
   if (::access(venv.c_str(), X_OK) == 0) return venv.string();
   std::string found = find_in_path("python3");
-  if (found.empty()) missing = "no Python interpreter was found (tried " + venv.string() + " and python3 on PATH)";
+  if (found.empty())
+    missing = "no Python interpreter was found (tried " + venv.string() + " and python3 on PATH)";
   return found;
 }
 
@@ -177,26 +179,27 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
   fs::create_directories(run_dir, ec);
   if (ec) return fail("Cannot create the run folder " + run_dir.string() + ": " + ec.message());
 
-  nlohmann::json task = {{"run_id", launch.task_run_id},
-                         {"task_type", launch.task_type},
-                         {"parameters", launch.parameters.is_object() ? launch.parameters
-                                                                      : nlohmann::json::object()},
-                         {"dbfs_root", config_.dbfs_root.string()},
-                         {"spark_master", config_.spark_master},
-                         {"workspace_url", config_.workspace_url},
-                         {"workspace_token", config_.workspace_token},
-                         {"output_file", (run_dir / "result.json").string()},
-                         {"timeout_seconds", launch.timeout_seconds}};
+  nlohmann::json task = {
+      {"run_id", launch.task_run_id},
+      {"task_type", launch.task_type},
+      {"parameters", launch.parameters.is_object() ? launch.parameters : nlohmann::json::object()},
+      {"dbfs_root", config_.dbfs_root.string()},
+      {"spark_master", config_.spark_master},
+      {"workspace_url", config_.workspace_url},
+      {"workspace_token", config_.workspace_token},
+      {"output_file", (run_dir / "result.json").string()},
+      {"timeout_seconds", launch.timeout_seconds}};
   if (launch.task_type == "notebook_task") {
     const std::string path = launch.task["notebook_task"].value("notebook_path", "");
     const WorkspaceReader* workspace = config_.workspace ? config_.workspace() : nullptr;
     if (workspace == nullptr) return fail("Cannot run the task: the workspace is not available");
     auto notebook = workspace->read_notebook(path);
     if (!notebook) {
-      return fail("Unable to access the notebook \"" + path + "\" in the workspace: " +
-                  notebook.error().message);
+      return fail("Unable to access the notebook \"" + path +
+                  "\" in the workspace: " + notebook.error().message);
     }
-    const fs::path file = run_dir / (notebook->format == "JUPYTER" ? "notebook.ipynb" : "notebook.py");
+    const fs::path file =
+        run_dir / (notebook->format == "JUPYTER" ? "notebook.ipynb" : "notebook.py");
     if (!write_file(file, notebook->content)) return fail("Cannot write " + file.string());
     task["notebook_path"] = path;
     task["notebook_file"] = file.string();
@@ -214,13 +217,16 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
                config_.workspace() != nullptr) {
       // A workspace path: take the source of the notebook/file stored there.
       auto source = config_.workspace()->read_notebook(python_file);
-      if (!source) return fail("Unable to access the python file \"" + python_file + "\": " + source.error().message);
+      if (!source)
+        return fail("Unable to access the python file \"" + python_file +
+                    "\": " + source.error().message);
       local = run_dir / "main.py";
       if (!write_file(local, source->content)) return fail("Cannot write " + local.string());
     } else {
       return fail("Unsupported python_file location \"" + python_file + "\" (use dbfs:/...)");
     }
-    if (!fs::is_regular_file(local, ec)) return fail("The python file " + python_file + " does not exist");
+    if (!fs::is_regular_file(local, ec))
+      return fail("The python file " + python_file + " does not exist");
     const fs::path copy = run_dir / "main.py";
     if (local != copy) fs::copy_file(local, copy, fs::copy_options::overwrite_existing, ec);
     if (ec) return fail("Cannot copy " + python_file + ": " + ec.message());
@@ -231,7 +237,8 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
   if (!write_file(task_file, task.dump(2))) return fail("Cannot write " + task_file.string());
 
   // Everything the child needs is built before fork: after it only async-signal-safe calls.
-  std::vector<std::string> args = {python, "-m", "dbk_runtime", "run", "--task", task_file.string()};
+  std::vector<std::string> args = {python, "-m",     "dbk_runtime",
+                                   "run",  "--task", task_file.string()};
   std::vector<std::string> env;
   std::string pythonpath = "PYTHONPATH=" + config_.runtime_dir.string();
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {

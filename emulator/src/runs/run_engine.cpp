@@ -55,7 +55,8 @@ json status_of(const json& state) {
       code = "INTERNAL_ERROR";
       type = "INTERNAL_ERROR";
     } else if (life == "SKIPPED" || result == "MAXIMUM_CONCURRENT_RUNS_REACHED") {
-      code = result == "MAXIMUM_CONCURRENT_RUNS_REACHED" ? "MAX_CONCURRENT_RUNS_EXCEEDED" : "SKIPPED";
+      code =
+          result == "MAXIMUM_CONCURRENT_RUNS_REACHED" ? "MAX_CONCURRENT_RUNS_EXCEEDED" : "SKIPPED";
       type = "CLIENT_ERROR";
     } else if (result == "CANCELED") {
       code = "USER_CANCELED";
@@ -84,7 +85,8 @@ json strip_private(const json& object) {
 }
 
 json make_state(const std::string& life, const std::string& result, const std::string& message) {
-  json state = {{"life_cycle_state", life}, {"state_message", message},
+  json state = {{"life_cycle_state", life},
+                {"state_message", message},
                 {"user_cancelled_or_timedout", result == "CANCELED" || result == "TIMEDOUT"}};
   if (!result.empty()) state["result_state"] = result;
   return state;
@@ -151,7 +153,9 @@ RunEngine::RunEngine(ServiceContext& context, ClusterManager& clusters)
                                      context.base_url, context.options.token,
                                      [&context] { return context.workspace; }}) {}
 
-RunEngine::~RunEngine() { stop(); }
+RunEngine::~RunEngine() {
+  stop();
+}
 
 std::int64_t RunEngine::new_id() {
   auto id = context_.store.next_id("run");
@@ -175,7 +179,8 @@ void RunEngine::recover() {
     const std::int64_t id = run["run_id"];
     if (!is_terminal(life_of(run))) {
       for (auto& task : run["tasks"]) {
-        if (!is_terminal(life_of(task))) finish_task(task, "INTERNAL_ERROR", "FAILED", kRestartMessage, now);
+        if (!is_terminal(life_of(task)))
+          finish_task(task, "INTERNAL_ERROR", "FAILED", kRestartMessage, now);
       }
       run["state"] = make_state("INTERNAL_ERROR", "FAILED", kRestartMessage);
       run["end_time"] = now;
@@ -186,7 +191,8 @@ void RunEngine::recover() {
       persist(run);
     }
     for (const auto& task : run["tasks"]) task_parent_[task["run_id"]] = id;
-    for (const auto& task : run.value("_attempts", json::array())) task_parent_[task["run_id"]] = id;
+    for (const auto& task : run.value("_attempts", json::array()))
+      task_parent_[task["run_id"]] = id;
     if (run.contains("_idempotency_token")) tokens_[run["_idempotency_token"]] = id;
     runs_[id] = run;
   }
@@ -219,7 +225,8 @@ void RunEngine::reset() {
   schedules_.clear();
   scripts_.clear();
   // The ticker may have written a run back between the store's clear and this reset.
-  for (const auto& entry : context_.store.list(kRunKind)) (void)context_.store.erase(kRunKind, entry.first);
+  for (const auto& entry : context_.store.list(kRunKind))
+    (void)context_.store.erase(kRunKind, entry.first);
 }
 
 void RunEngine::tick() {
@@ -427,7 +434,8 @@ void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
       return;
     }
   } else if (task.contains("new_cluster") || task.contains("job_cluster_key")) {
-    const std::string key = task.value("job_cluster_key", "__task_" + task["task_key"].get<std::string>());
+    const std::string key =
+        task.value("job_cluster_key", "__task_" + task["task_key"].get<std::string>());
     auto& clusters = run["_job_clusters"];
     if (!clusters.is_object()) clusters = json::object();
     if (clusters.contains(key)) {
@@ -444,7 +452,8 @@ void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
     auto cluster = clusters_.get(cluster_id);
     json instance = {{"cluster_id", cluster_id}};
     if (cluster && cluster->contains("spark_context_id"))
-      instance["spark_context_id"] = std::to_string((*cluster)["spark_context_id"].get<std::int64_t>());
+      instance["spark_context_id"] =
+          std::to_string((*cluster)["spark_context_id"].get<std::int64_t>());
     task["cluster_instance"] = instance;
     if (run["tasks"].size() == 1) run["cluster_instance"] = instance;
   }
@@ -459,7 +468,8 @@ void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
                           ? task["notebook_task"].value("base_parameters", json::object())
                           : json::object();
   launch.timeout_seconds = task.value("timeout_seconds", std::int64_t{0});
-  if (launch.timeout_seconds == 0) launch.timeout_seconds = run["_settings"].value("timeout_seconds", std::int64_t{0});
+  if (launch.timeout_seconds == 0)
+    launch.timeout_seconds = run["_settings"].value("timeout_seconds", std::int64_t{0});
   launch.now_ms = now;
 
   std::unique_ptr<TaskAttempt> attempt = scripts_.try_start(launch);
@@ -509,8 +519,8 @@ void RunEngine::handle_outcome(json& run, json& task, TaskOutcome outcome, std::
   const std::int64_t max_retries = task.value("max_retries", std::int64_t{0});
   const std::int64_t attempt_number = task.value("attempt_number", std::int64_t{0});
   const bool retryable = outcome.life_cycle_state == "TERMINATED" &&
-                         (result == "FAILED" ||
-                          (result == "TIMEDOUT" && stop == "TIMEDOUT" && task.value("retry_on_timeout", false)));
+                         (result == "FAILED" || (result == "TIMEDOUT" && stop == "TIMEDOUT" &&
+                                                 task.value("retry_on_timeout", false)));
   if (retryable && run.value("_stop_reason", std::string()).empty() &&
       (max_retries < 0 || attempt_number < max_retries)) {
     if (!run.contains("_attempts")) run["_attempts"] = json::array();
@@ -537,7 +547,8 @@ void RunEngine::finish_run(json& run, std::int64_t now) {
   if (!stop.empty()) {  // cancelled or timed out before these tasks started
     for (auto& task : run["tasks"]) {
       if (!is_terminal(life_of(task)))
-        finish_task(task, "TERMINATED", stop, stop == "TIMEDOUT" ? "Run timed out" : "Run cancelled", now);
+        finish_task(task, "TERMINATED", stop,
+                    stop == "TIMEDOUT" ? "Run timed out" : "Run cancelled", now);
     }
   }
   const auto& tasks = run["tasks"];
@@ -556,9 +567,10 @@ void RunEngine::finish_run(json& run, std::int64_t now) {
       if (task_result != "SUCCESS" && task_result != "EXCLUDED" && result == "SUCCESS") {
         result = task_result == "TIMEDOUT" ? "TIMEDOUT" : "FAILED";
         const std::string task_message = task["state"].value("state_message", "");
-        message = tasks.size() == 1 ? task_message
-                                    : "Task " + task["task_key"].get<std::string>() + " failed" +
-                                          (task_message.empty() ? "." : " with message: " + task_message);
+        message = tasks.size() == 1
+                      ? task_message
+                      : "Task " + task["task_key"].get<std::string>() + " failed" +
+                            (task_message.empty() ? "." : " with message: " + task_message);
       }
     }
   }
@@ -612,14 +624,16 @@ Result<nlohmann::json> RunEngine::create_run_locked(const RunRequest& request, s
     json value = p.value("default", json(""));
     if (request.job_parameters.contains(name)) value = request.job_parameters[name];
     job_params[name] = value;
-    job_parameters.push_back({{"name", name}, {"default", p.value("default", json(""))}, {"value", value}});
+    job_parameters.push_back(
+        {{"name", name}, {"default", p.value("default", json(""))}, {"value", value}});
   }
 
   json run = {{"run_id", run_id},
               {"number_in_job", run_id},  // reference §1.3: same value as run_id
               {"original_attempt_run_id", run_id},
               {"creator_user_name", creator(context_)},
-              {"run_name", request.run_name.empty() ? settings.value("name", "Untitled") : request.run_name},
+              {"run_name",
+               request.run_name.empty() ? settings.value("name", "Untitled") : request.run_name},
               {"run_type", request.run_type},
               {"trigger", request.trigger},
               {"start_time", now},
@@ -631,10 +645,12 @@ Result<nlohmann::json> RunEngine::create_run_locked(const RunRequest& request, s
               {"_settings", settings}};
   if (request.job_id != 0) run["job_id"] = request.job_id;
   run["run_page_url"] = run_page_url(request.job_id, run_id);
-  if (!request.overriding_parameters.empty()) run["overriding_parameters"] = request.overriding_parameters;
+  if (!request.overriding_parameters.empty())
+    run["overriding_parameters"] = request.overriding_parameters;
   if (!job_parameters.empty()) run["job_parameters"] = job_parameters;
   if (!request.idempotency_token.empty()) run["_idempotency_token"] = request.idempotency_token;
-  if (settings.contains("schedule") && request.trigger == "PERIODIC") run["schedule"] = settings["schedule"];
+  if (settings.contains("schedule") && request.trigger == "PERIODIC")
+    run["schedule"] = settings["schedule"];
 
   json tasks = json::array();
   for (const auto& spec : settings.value("tasks", json::array())) {
@@ -644,14 +660,15 @@ Result<nlohmann::json> RunEngine::create_run_locked(const RunRequest& request, s
     task["attempt_number"] = 0;
     task["run_page_url"] = run_page_url(request.job_id, task_run_id);
     resolve_parameters(task, request, job_params);
-    bool excluded = !request.only.empty() &&
-                    std::find(request.only.begin(), request.only.end(),
-                              spec.value("task_key", "")) == request.only.end();
-    task["state"] = excluded ? make_state("TERMINATED", "EXCLUDED", "Excluded by the 'only' parameter")
-                             : make_state(spec.contains("depends_on") && !spec["depends_on"].empty()
-                                              ? "BLOCKED"
-                                              : "PENDING",
-                                          "", "");
+    bool excluded =
+        !request.only.empty() && std::find(request.only.begin(), request.only.end(),
+                                           spec.value("task_key", "")) == request.only.end();
+    task["state"] =
+        excluded
+            ? make_state("TERMINATED", "EXCLUDED", "Excluded by the 'only' parameter")
+            : make_state(spec.contains("depends_on") && !spec["depends_on"].empty() ? "BLOCKED"
+                                                                                    : "PENDING",
+                         "", "");
     task_parent_[task_run_id] = run_id;
     tasks.push_back(task);
   }
@@ -670,10 +687,9 @@ Result<nlohmann::json> RunEngine::create_run_locked(const RunRequest& request, s
       stored["state"] = make_state("QUEUED", "", "Queued due to reaching maximum concurrent runs");
       stored["state"]["queue_reason"] = "Queued due to reaching maximum concurrent runs";
     } else {
-      stored["state"] = make_state(
-          "SKIPPED", "MAXIMUM_CONCURRENT_RUNS_REACHED",
-          "Skipping this run because the limit of " + std::to_string(max) +
-              " maximum concurrent runs has been reached.");
+      stored["state"] = make_state("SKIPPED", "MAXIMUM_CONCURRENT_RUNS_REACHED",
+                                   "Skipping this run because the limit of " + std::to_string(max) +
+                                       " maximum concurrent runs has been reached.");
       stored["end_time"] = now;
       stored["run_duration"] = 0;
       for (auto& task : stored["tasks"])
@@ -699,8 +715,10 @@ std::optional<nlohmann::json> RunEngine::find(std::int64_t run_id) {
   if (parent == task_parent_.end() || !runs_.count(parent->second)) return std::nullopt;
   const json& run = runs_[parent->second];
   json task;
-  for (const auto& t : run["tasks"]) if (t["run_id"] == run_id) task = t;
-  for (const auto& t : run.value("_attempts", json::array())) if (t["run_id"] == run_id) task = t;
+  for (const auto& t : run["tasks"])
+    if (t["run_id"] == run_id) task = t;
+  for (const auto& t : run.value("_attempts", json::array()))
+    if (t["run_id"] == run_id) task = t;
   if (task.is_null()) return std::nullopt;
   // A task run seen as a Run (runs/get and get-output metadata on a task run id).
   json view = task;
@@ -729,8 +747,10 @@ std::vector<nlohmann::json> RunEngine::list() {
 Status RunEngine::cancel(std::int64_t run_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   const std::int64_t now = context_.clock.now_ms();
-  auto parent = runs_.count(run_id) ? run_id : (task_parent_.count(run_id) ? task_parent_[run_id] : 0);
-  if (!runs_.count(parent)) return invalid_parameter("Run " + std::to_string(run_id) + " does not exist.");
+  auto parent =
+      runs_.count(run_id) ? run_id : (task_parent_.count(run_id) ? task_parent_[run_id] : 0);
+  if (!runs_.count(parent))
+    return invalid_parameter("Run " + std::to_string(run_id) + " does not exist.");
   auto& run = runs_[parent];
   cancel_locked(run, "CANCELED", now);
   persist(run);
@@ -744,7 +764,8 @@ Status RunEngine::cancel_all(std::int64_t job_id, bool all_queued_runs) {
   for (auto id : std::vector<std::int64_t>(active_.begin(), active_.end())) {
     auto& run = runs_[id];
     const bool queued = life_of(run) == "QUEUED";
-    if (job_id != 0 ? run.value("job_id", std::int64_t{0}) == job_id : (all_queued_runs && queued)) {
+    if (job_id != 0 ? run.value("job_id", std::int64_t{0}) == job_id
+                    : (all_queued_runs && queued)) {
       cancel_locked(run, "CANCELED", now);
       persist(run);
     } else if (job_id == 0 && !all_queued_runs) {
@@ -758,12 +779,14 @@ Status RunEngine::cancel_all(std::int64_t job_id, bool all_queued_runs) {
 Status RunEngine::remove(std::int64_t run_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = runs_.find(run_id);
-  if (it == runs_.end()) return invalid_parameter("Run " + std::to_string(run_id) + " does not exist.");
+  if (it == runs_.end())
+    return invalid_parameter("Run " + std::to_string(run_id) + " does not exist.");
   if (active_.count(run_id))
     return invalid_parameter("Run " + std::to_string(run_id) + " is active and cannot be deleted.");
   auto status = context_.store.erase(kRunKind, std::to_string(run_id));
   if (!status) return status;
-  for (const auto& task : it->second["tasks"]) task_parent_.erase(task["run_id"].get<std::int64_t>());
+  for (const auto& task : it->second["tasks"])
+    task_parent_.erase(task["run_id"].get<std::int64_t>());
   for (const auto& task : it->second.value("_attempts", json::array()))
     task_parent_.erase(task["run_id"].get<std::int64_t>());
   if (it->second.contains("_idempotency_token")) tokens_.erase(it->second["_idempotency_token"]);
@@ -863,7 +886,8 @@ nlohmann::json RunEngine::render_run(const json& run, int api_version) {
       if (tasks[0].contains(key)) cluster_spec[key] = tasks[0][key];
     out["task"] = task;
     out["cluster_spec"] = cluster_spec;
-    if (tasks[0].contains("cluster_instance")) out["cluster_instance"] = tasks[0]["cluster_instance"];
+    if (tasks[0].contains("cluster_instance"))
+      out["cluster_instance"] = tasks[0]["cluster_instance"];
     out.erase("tasks");
   }
   return out;

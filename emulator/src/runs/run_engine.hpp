@@ -5,13 +5,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dbk/result.hpp"
 #include "jobs/quartz_cron.hpp"
@@ -25,8 +24,8 @@ class ClusterManager;
 
 /// What starts a run: jobs/run-now, runs/submit or a schedule.
 struct RunRequest {
-  nlohmann::json settings;  ///< stored (normalised) job settings, or the submit spec
-  std::int64_t job_id = 0;  ///< 0 for runs/submit
+  nlohmann::json settings;           ///< stored (normalised) job settings, or the submit spec
+  std::int64_t job_id = 0;           ///< 0 for runs/submit
   std::string run_type = "JOB_RUN";  ///< JOB_RUN, SUBMIT_RUN
   std::string trigger = "ONE_TIME";  ///< ONE_TIME, PERIODIC
   std::string run_name;
@@ -111,7 +110,7 @@ class RunEngine {
   std::set<std::int64_t> active_;                     ///< parent runs not yet terminal
   std::map<std::int64_t, std::int64_t> task_parent_;  ///< task run id → parent run id
   std::map<std::int64_t, std::unique_ptr<TaskAttempt>> attempts_;  ///< by task run id
-  std::map<std::string, std::int64_t> tokens_;        ///< idempotency token → run id
+  std::map<std::string, std::int64_t> tokens_;                     ///< idempotency token → run id
   struct Schedule {
     std::string key;  ///< cron + zone + pause, to notice changes
     std::optional<std::int64_t> next_ms;

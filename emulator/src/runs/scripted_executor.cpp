@@ -35,8 +35,9 @@ std::string string_field(const nlohmann::json& object, const char* name) {
 bool matches(const nlohmann::json& match, const TaskLaunch& launch) {
   for (const auto& [key, value] : match.items()) {
     if (key == "notebook_path") {
-      if (!value.is_string() || launch.task.value("notebook_task", nlohmann::json::object())
-                                        .value("notebook_path", "") != value.get<std::string>())
+      if (!value.is_string() ||
+          launch.task.value("notebook_task", nlohmann::json::object()).value("notebook_path", "") !=
+              value.get<std::string>())
         return false;
     } else if (key == "python_file") {
       if (!value.is_string() || launch.task.value("spark_python_task", nlohmann::json::object())

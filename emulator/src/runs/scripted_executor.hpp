@@ -3,9 +3,8 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "dbk/result.hpp"
 #include "runs/task_executor.hpp"

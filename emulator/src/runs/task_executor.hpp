@@ -3,10 +3,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace dbk::emulator {
 
@@ -15,11 +14,11 @@ struct TaskLaunch {
   std::int64_t task_run_id = 0;
   std::int64_t job_id = 0;  ///< 0 for runs/submit
   std::string task_key;
-  std::string task_type;          ///< "notebook_task", "spark_python_task", ...
-  nlohmann::json task;            ///< the task settings with parameters resolved
-  nlohmann::json parameters;      ///< notebook widgets: base_parameters + job/run-now params
+  std::string task_type;      ///< "notebook_task", "spark_python_task", ...
+  nlohmann::json task;        ///< the task settings with parameters resolved
+  nlohmann::json parameters;  ///< notebook widgets: base_parameters + job/run-now params
   std::int64_t timeout_seconds = 0;
-  std::int64_t now_ms = 0;        ///< emulated start time
+  std::int64_t now_ms = 0;  ///< emulated start time
 };
 
 /// How an attempt ended. `life_cycle_state` is TERMINATED or INTERNAL_ERROR.

@@ -7,11 +7,10 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "clock.hpp"
 #include "clusters/clusters_service.hpp"
@@ -48,7 +47,9 @@ class JobsHarness {
   Reply call(const std::string& method, const std::string& target,
              const nlohmann::json& body = nullptr);
   Reply get(const std::string& target) { return call("GET", target); }
-  Reply post(const std::string& target, const nlohmann::json& body) { return call("POST", target, body); }
+  Reply post(const std::string& target, const nlohmann::json& body) {
+    return call("POST", target, body);
+  }
 
   void advance(std::int64_t ms) { clock.advance(ms); }
   /// Adds a script rule (POST /__dbk/runs/script).
@@ -112,7 +113,7 @@ inline JobsHarness::~JobsHarness() {
 }
 
 inline Reply JobsHarness::call(const std::string& method, const std::string& target,
-                        const nlohmann::json& body) {
+                               const nlohmann::json& body) {
   Request request;
   request.method = method;
   request.target = target;
@@ -123,9 +124,12 @@ inline Reply JobsHarness::call(const std::string& method, const std::string& tar
     std::size_t start = 0;
     while (start <= query.size()) {
       auto amp = query.find('&', start);
-      std::string pair = query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+      std::string pair =
+          query.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
       auto eq = pair.find('=');
-      if (!pair.empty()) request.query.emplace(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1));
+      if (!pair.empty())
+        request.query.emplace(pair.substr(0, eq),
+                              eq == std::string::npos ? "" : pair.substr(eq + 1));
       if (amp == std::string::npos) break;
       start = amp + 1;
     }
@@ -146,7 +150,8 @@ inline void JobsHarness::script(const nlohmann::json& rule) {
   if (reply.status != 200) throw std::runtime_error("script rule rejected: " + reply.body.dump());
 }
 
-inline std::int64_t JobsHarness::create_job(const nlohmann::json& settings, const std::string& version) {
+inline std::int64_t JobsHarness::create_job(const nlohmann::json& settings,
+                                            const std::string& version) {
   auto reply = post("/api/" + version + "/jobs/create", settings);
   if (reply.status != 200) throw std::runtime_error("create failed: " + reply.body.dump());
   return reply.body["job_id"];
@@ -166,7 +171,8 @@ inline nlohmann::json JobsHarness::run(std::int64_t run_id, const std::string& v
   return reply.body;
 }
 
-inline nlohmann::json notebook_job(const std::string& name, const std::string& path, nlohmann::json extra) {
+inline nlohmann::json notebook_job(const std::string& name, const std::string& path,
+                                   nlohmann::json extra) {
   nlohmann::json task = {{"task_key", "main"},
                          {"existing_cluster_id", ClusterManager::kDefaultClusterId},
                          {"notebook_task", {{"notebook_path", path}}}};
