@@ -75,6 +75,10 @@ def normalise(text, host, work):
     text = text.replace(work, "$WORK")
     # Epoch milliseconds (created_time, start_time, modification_time, ...).
     text = re.sub(r"\b1[5-9]\d{11}\b", "<TIME>", text)
+    # Durations measured by the emulator, and ids assigned by parallel imports.
+    text = re.sub(r'("[a-z_]*duration": )\d+', r'\1<MS>', text)
+    text = re.sub(r'("object_id": )\d+', r'\1<ID>', text)
+    text = re.sub(r'("resource_id": )"\d+"', r'\1"<ID>"', text)
     # Elapsed times in wait progress lines.
     text = re.sub(r"\((?:\d+h)?(?:\d+m)?\d+s\)", "(<ELAPSED>)", text)
     # Temporary upload names and random tokens.
