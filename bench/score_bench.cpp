@@ -50,8 +50,10 @@ int main(int argc, char** argv) {
     best = std::min(best, seconds(s0, s1));
   }
   std::printf(
-      "{\"rows\": %zu, \"threads\": %u, \"score_seconds\": %.4f, \"rows_per_second_per_core\": %.0f, "
+      "{\"rows\": %zu, \"threads\": %u, \"score_seconds\": %.4f, \"rows_per_second_per_core\": "
+      "%.0f, "
       "\"load_seconds\": %.3f, \"read_seconds\": %.3f}\n",
-      rows, threads, best, static_cast<double>(rows) / best / threads, seconds(t0, t1), seconds(t1, t2));
+      rows, threads, best, static_cast<double>(rows) / best / threads, seconds(t0, t1),
+      seconds(t1, t2));
   return 0;
 }

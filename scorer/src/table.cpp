@@ -15,25 +15,39 @@ const Value* Value::field(const std::string& name) const {
 double Value::as_double() const {
   switch (kind) {
     case Kind::kBool:
-    case Kind::kInt: return static_cast<double>(i);
-    case Kind::kDouble: return d;
-    default: return std::nan("");
+    case Kind::kInt:
+      return static_cast<double>(i);
+    case Kind::kDouble:
+      return d;
+    default:
+      return std::nan("");
   }
 }
 
 const char* column_type_name(ColumnType type) {
   switch (type) {
-    case ColumnType::kBool: return "boolean";
-    case ColumnType::kInt32: return "int";
-    case ColumnType::kInt64: return "bigint";
-    case ColumnType::kFloat: return "float";
-    case ColumnType::kDouble: return "double";
-    case ColumnType::kString: return "string";
-    case ColumnType::kBinary: return "binary";
-    case ColumnType::kDate: return "date";
-    case ColumnType::kTimestamp: return "timestamp";
-    case ColumnType::kDecimal: return "decimal";
-    case ColumnType::kNested: return "nested";
+    case ColumnType::kBool:
+      return "boolean";
+    case ColumnType::kInt32:
+      return "int";
+    case ColumnType::kInt64:
+      return "bigint";
+    case ColumnType::kFloat:
+      return "float";
+    case ColumnType::kDouble:
+      return "double";
+    case ColumnType::kString:
+      return "string";
+    case ColumnType::kBinary:
+      return "binary";
+    case ColumnType::kDate:
+      return "date";
+    case ColumnType::kTimestamp:
+      return "timestamp";
+    case ColumnType::kDecimal:
+      return "decimal";
+    case ColumnType::kNested:
+      return "nested";
   }
   return "?";
 }
@@ -42,14 +56,18 @@ double Column::number(std::size_t row) const {
   switch (type) {
     case ColumnType::kFloat:
     case ColumnType::kDouble:
-    case ColumnType::kDecimal: return doubles[row];
+    case ColumnType::kDecimal:
+      return doubles[row];
     case ColumnType::kBool:
     case ColumnType::kInt32:
     case ColumnType::kInt64:
     case ColumnType::kDate:
-    case ColumnType::kTimestamp: return static_cast<double>(ints[row]);
-    case ColumnType::kNested: return nested[row].as_double();
-    default: return std::nan("");
+    case ColumnType::kTimestamp:
+      return static_cast<double>(ints[row]);
+    case ColumnType::kNested:
+      return nested[row].as_double();
+    default:
+      return std::nan("");
   }
 }
 

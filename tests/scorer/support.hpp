@@ -2,16 +2,17 @@
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dbk/scorer/table.hpp"
 
 namespace scorer_test {
 
-inline std::string fixtures() { return DBK_SCORER_FIXTURES; }
+inline std::string fixtures() {
+  return DBK_SCORER_FIXTURES;
+}
 
 inline std::vector<nlohmann::json> read_jsonl(const std::string& path) {
   std::vector<nlohmann::json> rows;
@@ -38,6 +39,8 @@ inline double json_double(const nlohmann::json& j) {
   return j.get<double>();
 }
 
-inline bool same_double(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+inline bool same_double(double a, double b) {
+  return a == b || (std::isnan(a) && std::isnan(b));
+}
 
 }  // namespace scorer_test

@@ -1,11 +1,12 @@
 // Delta tables (live files from _delta_log), unsupported stages, handleInvalid=error messages
 // and the output writers.
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
-#include <algorithm>
 
 #include "dbk/scorer/scorer.hpp"
 #include "support.hpp"
@@ -16,7 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("dbk_scorer_" + name + "_" + std::to_string(::getpid()));
+  fs::path p =
+      fs::temp_directory_path() / ("dbk_scorer_" + name + "_" + std::to_string(::getpid()));
   fs::remove_all(p);
   fs::create_directories(p);
   return p;
@@ -35,14 +37,20 @@ TEST_CASE("a Delta table reads only the files live in its log", "[delta]") {
   fs::copy_file(src / "part-00000-a.snappy.parquet", dir / "part-a.parquet");
   fs::copy_file(src / "part-00001-b.snappy.parquet", dir / "part b.parquet");
   fs::copy_file(src / "part-00000-a.snappy.parquet", dir / "stale.parquet");  // never added
-  write_text(dir / "_delta_log/00000000000000000000.json",
-             R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})" "\n"
-             R"({"metaData":{"id":"x","format":{"provider":"parquet"},"partitionColumns":[],"configuration":{}}})" "\n"
-             R"({"add":{"path":"part-a.parquet","size":1,"dataChange":true}})" "\n");
+  write_text(
+      dir / "_delta_log/00000000000000000000.json",
+      R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2}})"
+      "\n"
+      R"({"metaData":{"id":"x","format":{"provider":"parquet"},"partitionColumns":[],"configuration":{}}})"
+      "\n"
+      R"({"add":{"path":"part-a.parquet","size":1,"dataChange":true}})"
+      "\n");
   write_text(dir / "_delta_log/00000000000000000001.json",
-             R"({"add":{"path":"part%20b.parquet","size":1,"dataChange":true}})" "\n");
+             R"({"add":{"path":"part%20b.parquet","size":1,"dataChange":true}})"
+             "\n");
   write_text(dir / "_delta_log/00000000000000000002.json",
-             R"({"remove":{"path":"part-a.parquet","dataChange":true}})" "\n");
+             R"({"remove":{"path":"part-a.parquet","dataChange":true}})"
+             "\n");
 
   auto files = dbk::scorer::delta_live_files(dir.string());
   REQUIRE(files.ok());
@@ -53,7 +61,8 @@ TEST_CASE("a Delta table reads only the files live in its log", "[delta]") {
 
   SECTION("deletion vectors are refused") {
     write_text(dir / "_delta_log/00000000000000000003.json",
-               R"({"add":{"path":"stale.parquet","deletionVector":{"storageType":"u"}}})" "\n");
+               R"({"add":{"path":"stale.parquet","deletionVector":{"storageType":"u"}}})"
+               "\n");
     auto t = dbk::scorer::read_table(dir.string());
     REQUIRE_FALSE(t.ok());
     CHECK(t.error().error_code == "DELTA_UNSUPPORTED");
@@ -110,8 +119,9 @@ TEST_CASE("handleInvalid=error reports the stage, column and value", "[pipeline]
 
   SECTION("without the label column the indexer is skipped, as in Spark") {
     auto& cols = input->columns;
-    cols.erase(std::remove_if(cols.begin(), cols.end(), [](const auto& c) { return c.name == "label_e"; }),
-               cols.end());
+    cols.erase(
+        std::remove_if(cols.begin(), cols.end(), [](const auto& c) { return c.name == "label_e"; }),
+        cols.end());
     auto ok = dbk::scorer::score_table(*model, *input, options);
     REQUIRE(ok.ok());
     CHECK(ok->find("indexedLabel") == nullptr);

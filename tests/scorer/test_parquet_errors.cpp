@@ -12,8 +12,9 @@ const std::string kName = "bad.parquet";
 }
 
 TEST_CASE("files that are not Parquet are refused by name", "[parquet][errors]") {
-  for (std::string bytes : {std::string(), std::string("PAR1"), std::string("hello world, not parquet"),
-                            std::string("PAR1\0\0\0\0PAR1", 12)}) {
+  for (std::string bytes :
+       {std::string(), std::string("PAR1"), std::string("hello world, not parquet"),
+        std::string("PAR1\0\0\0\0PAR1", 12)}) {
     auto t = dbk::scorer::read_parquet_bytes(bytes, kName);
     REQUIRE_FALSE(t.ok());
     CHECK(t.error().error_code == "PARQUET_CORRUPT");

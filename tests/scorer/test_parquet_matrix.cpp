@@ -17,15 +17,24 @@ namespace {
 
 std::string describe(const Value& v) {
   switch (v.kind) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return v.i ? "true" : "false";
-    case Value::Kind::kInt: return std::to_string(v.i);
-    case Value::Kind::kDouble: return std::to_string(v.d);
-    case Value::Kind::kString: return "\"" + v.s + "\"";
-    case Value::Kind::kBinary: return "<binary>";
-    case Value::Kind::kList: return "list[" + std::to_string(v.items.size()) + "]";
-    case Value::Kind::kStruct: return "struct";
-    case Value::Kind::kMap: return "map[" + std::to_string(v.items.size() / 2) + "]";
+    case Value::Kind::kNull:
+      return "null";
+    case Value::Kind::kBool:
+      return v.i ? "true" : "false";
+    case Value::Kind::kInt:
+      return std::to_string(v.i);
+    case Value::Kind::kDouble:
+      return std::to_string(v.d);
+    case Value::Kind::kString:
+      return "\"" + v.s + "\"";
+    case Value::Kind::kBinary:
+      return "<binary>";
+    case Value::Kind::kList:
+      return "list[" + std::to_string(v.items.size()) + "]";
+    case Value::Kind::kStruct:
+      return "struct";
+    case Value::Kind::kMap:
+      return "map[" + std::to_string(v.items.size() / 2) + "]";
   }
   return "?";
 }
@@ -51,8 +60,10 @@ bool matches(const Value& v, const json& e) {
   }
   if (e.is_object()) {
     if (e.contains("hex")) return v.kind == Value::Kind::kBinary && to_hex(v.s) == e["hex"];
-    if (e.contains("days")) return v.kind == Value::Kind::kInt && v.i == e["days"].get<std::int64_t>();
-    if (e.contains("micros")) return v.kind == Value::Kind::kInt && v.i == e["micros"].get<std::int64_t>();
+    if (e.contains("days"))
+      return v.kind == Value::Kind::kInt && v.i == e["days"].get<std::int64_t>();
+    if (e.contains("micros"))
+      return v.kind == Value::Kind::kInt && v.i == e["micros"].get<std::int64_t>();
     if (v.kind != Value::Kind::kStruct || v.items.size() != e.size()) return false;
     for (auto it = e.begin(); it != e.end(); ++it) {
       const Value* f = v.field(it.key());
@@ -64,7 +75,8 @@ bool matches(const Value& v, const json& e) {
     if (v.kind == Value::Kind::kMap) {
       if (v.items.size() != 2 * e.size()) return false;
       for (std::size_t k = 0; k < e.size(); ++k) {
-        if (!matches(v.items[2 * k], e[k][0]) || !matches(v.items[2 * k + 1], e[k][1])) return false;
+        if (!matches(v.items[2 * k], e[k][0]) || !matches(v.items[2 * k + 1], e[k][1]))
+          return false;
       }
       return true;
     }
@@ -135,7 +147,8 @@ TEST_CASE("logical types map to the expected column types", "[parquet]") {
 }
 
 TEST_CASE("INT96 timestamps convert to microseconds", "[parquet]") {
-  auto table = dbk::scorer::read_parquet_file(fixtures() + "/parquet/pa_int96_legacy_lists.parquet");
+  auto table =
+      dbk::scorer::read_parquet_file(fixtures() + "/parquet/pa_int96_legacy_lists.parquet");
   REQUIRE(table.ok());
   CHECK(table->find("ts_us")->type == ColumnType::kTimestamp);
 }
@@ -150,7 +163,8 @@ TEST_CASE("a folder of part files reads as one table, skipping _ and . files", "
 TEST_CASE("projection reads only the named columns, in the requested order", "[parquet]") {
   dbk::scorer::ParquetReadOptions options;
   options.columns = {"s", "i32", "st"};
-  auto table = dbk::scorer::read_parquet_file(fixtures() + "/parquet/pa_zstd_v2_dict.parquet", options);
+  auto table =
+      dbk::scorer::read_parquet_file(fixtures() + "/parquet/pa_zstd_v2_dict.parquet", options);
   REQUIRE(table.ok());
   REQUIRE(table->columns.size() == 3);
   CHECK(table->columns[0].name == "s");
@@ -158,7 +172,8 @@ TEST_CASE("projection reads only the named columns, in the requested order", "[p
   CHECK(table->columns[2].name == "st");
 
   options.columns = {"nope"};
-  auto missing = dbk::scorer::read_parquet_file(fixtures() + "/parquet/pa_zstd_v2_dict.parquet", options);
+  auto missing =
+      dbk::scorer::read_parquet_file(fixtures() + "/parquet/pa_zstd_v2_dict.parquet", options);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().error_code == "COLUMN_NOT_FOUND");
   CHECK(missing.error().message.find("pa_zstd_v2_dict.parquet") != std::string::npos);

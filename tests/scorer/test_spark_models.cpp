@@ -55,7 +55,8 @@ void check_model(const std::string& version_dir, const std::string& model,
   INFO(version_dir << "/" << model);
   auto pipeline = dbk::scorer::load_pipeline_model(version_dir + "/" + model + "/model");
   if (!pipeline.ok()) FAIL(pipeline.error().to_string());
-  auto input = dbk::scorer::read_table(input_dir.empty() ? version_dir + "/scoring_input" : input_dir);
+  auto input =
+      dbk::scorer::read_table(input_dir.empty() ? version_dir + "/scoring_input" : input_dir);
   if (!input.ok()) FAIL(input.error().to_string());
   auto result = dbk::scorer::score_table(*pipeline, *input, options_for(model));
   if (!result.ok()) FAIL(result.error().to_string());
@@ -95,7 +96,8 @@ void check_model(const std::string& version_dir, const std::string& model,
           break;
         case ScoredColumn::Kind::kVector:
           REQUIRE(want.size() == col->width);
-          for (std::size_t k = 0; k < col->width; ++k) compare_number(col->vector(r)[k], want[k], exact, d);
+          for (std::size_t k = 0; k < col->width; ++k)
+            compare_number(col->vector(r)[k], want[k], exact, d);
           break;
       }
     }
@@ -119,10 +121,12 @@ TEST_CASE("Spark-saved pipelines score exactly like Spark's transform", "[spark]
   auto dirs = version_dirs();
   REQUIRE(dirs.size() >= 2);
   for (const auto& dir : dirs) {
-    for (const char* model : {"rf_seed", "dt_thresholds", "gbt_binary", "rf_regression", "dt_regression",
-                              "gbt_regression", "feature_zoo", "linear_nested", "skip_rows",
-                              "binary_logistic"}) {
-      SECTION(std::filesystem::path(dir).filename().string() + "/" + model) { check_model(dir, model); }
+    for (const char* model :
+         {"rf_seed", "dt_thresholds", "gbt_binary", "rf_regression", "dt_regression",
+          "gbt_regression", "feature_zoo", "linear_nested", "skip_rows", "binary_logistic"}) {
+      SECTION(std::filesystem::path(dir).filename().string() + "/" + model) {
+        check_model(dir, model);
+      }
     }
   }
 }
@@ -131,7 +135,8 @@ TEST_CASE("the saved layouts of Spark 2.4 and 4.1 load and score identically", "
   // Hand-built from the 3.5 model by scorer/fixtures/make_version_variants.py (reference §1.5).
   for (const char* layout : {"spark-2.4-layout", "spark-4.1-layout"}) {
     SECTION(layout) {
-      check_model(fixtures() + "/layouts/" + layout, "rf_seed", fixtures() + "/spark-3.5/scoring_input");
+      check_model(fixtures() + "/layouts/" + layout, "rf_seed",
+                  fixtures() + "/spark-3.5/scoring_input");
     }
   }
 }

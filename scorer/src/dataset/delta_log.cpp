@@ -9,9 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "dbk/scorer/dataset.hpp"
 
@@ -87,7 +86,8 @@ void apply_action(const nlohmann::json& action, LogState& state) {
   }
   if (auto rm = action.find("remove"); rm != action.end() && rm->is_object()) {
     auto path = rm->find("path");
-    if (path != rm->end() && path->is_string()) state.live.erase(url_decode(path->get<std::string>()));
+    if (path != rm->end() && path->is_string())
+      state.live.erase(url_decode(path->get<std::string>()));
   }
   if (auto meta = action.find("metaData"); meta != action.end()) check_metadata(*meta, state);
 }
@@ -95,12 +95,17 @@ void apply_action(const nlohmann::json& action, LogState& state) {
 // The checkpoint's add/remove/metaData structs, as JSON, so one code path applies them.
 nlohmann::json value_to_json(const Value& v) {
   switch (v.kind) {
-    case Value::Kind::kNull: return nullptr;
-    case Value::Kind::kBool: return v.i != 0;
-    case Value::Kind::kInt: return v.i;
-    case Value::Kind::kDouble: return v.d;
+    case Value::Kind::kNull:
+      return nullptr;
+    case Value::Kind::kBool:
+      return v.i != 0;
+    case Value::Kind::kInt:
+      return v.i;
+    case Value::Kind::kDouble:
+      return v.d;
     case Value::Kind::kString:
-    case Value::Kind::kBinary: return v.s;
+    case Value::Kind::kBinary:
+      return v.s;
     case Value::Kind::kList: {
       auto arr = nlohmann::json::array();
       for (const auto& e : v.items) arr.push_back(value_to_json(e));

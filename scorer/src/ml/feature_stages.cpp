@@ -108,9 +108,9 @@ class StringIndexerStage : public Stage {
         } else if (handle_invalid == "keep") {
           out.numbers[r] = keep_index;
         } else {
-          return data_error(name, col.valid[r] ? "unseen label '" + col.strings[r] + "' in column '" +
-                                                     inputs[i] + "' (row " + std::to_string(r) +
-                                                     "; handleInvalid=error)"
+          return data_error(name, col.valid[r] ? "unseen label '" + col.strings[r] +
+                                                     "' in column '" + inputs[i] + "' (row " +
+                                                     std::to_string(r) + "; handleInvalid=error)"
                                                : "null in column '" + inputs[i] + "' (row " +
                                                      std::to_string(r) + "; handleInvalid=error)");
         }
@@ -134,7 +134,8 @@ LoadResult load_string_indexer(const StageMeta& meta, StageInfo& info) {
   stage->name = stage_name(meta);
   stage->inputs = input_cols(meta);
   stage->outputs = output_cols(meta);
-  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok()) return std::move(st).error();
+  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok())
+    return std::move(st).error();
   stage->handle_invalid = meta.string_param("handleInvalid", "error");
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
@@ -181,10 +182,12 @@ class IndexToStringStage : public Stage {
       if (!frame.alive()[r] || !out.valid[r]) continue;
       double v = (*in)->numbers[r];
       // Scala's Double.toInt truncates (NaN → 0).
-      long long idx = std::isnan(v) ? 0 : static_cast<long long>(std::trunc(std::max(-1e18, std::min(1e18, v))));
+      long long idx = std::isnan(v)
+                          ? 0
+                          : static_cast<long long>(std::trunc(std::max(-1e18, std::min(1e18, v))));
       if (idx < 0 || static_cast<std::size_t>(idx) >= labels.size()) {
-        return data_error(name, "Unseen index: " + java_double_string(v) + " (row " +
-                                    std::to_string(r) + ")");
+        return data_error(
+            name, "Unseen index: " + java_double_string(v) + " (row " + std::to_string(r) + ")");
       }
       out.strings[r] = labels[static_cast<std::size_t>(idx)];
     }
@@ -201,11 +204,13 @@ LoadResult load_index_to_string(const StageMeta& meta, StageInfo& info) {
   stage->input = meta.string_param("inputCol", "");
   stage->output = meta.string_param("outputCol", "");
   stage->labels = meta.strings_param("labels");
-  if (stage->input.empty() || stage->output.empty()) return model_error(meta, "no input/output column");
+  if (stage->input.empty() || stage->output.empty())
+    return model_error(meta, "no input/output column");
   if (stage->labels.empty()) {
     return make_error(error_codes::kUnsupportedStage,
-                      meta.path + ": IndexToString without a `labels` param (labels from column "
-                                  "metadata are not supported)");
+                      meta.path +
+                          ": IndexToString without a `labels` param (labels from column "
+                          "metadata are not supported)");
   }
   info.input_columns = {stage->input};
   info.output_columns = {stage->output};
@@ -273,7 +278,8 @@ LoadResult load_vector_indexer(const StageMeta& meta, StageInfo& info) {
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
   const Column* nf = data->find("numFeatures");
-  if (nf == nullptr || data->num_rows == 0 || nf->is_null(0)) return model_error(meta, "no numFeatures");
+  if (nf == nullptr || data->num_rows == 0 || nf->is_null(0))
+    return model_error(meta, "no numFeatures");
   std::int64_t n = static_cast<std::int64_t>(nf->number(0));
   if (n < 0 || n > (1 << 24)) return model_error(meta, "bad numFeatures");
   stage->num_features = static_cast<std::size_t>(n);
@@ -338,12 +344,14 @@ class VectorAssemblerStage : public Stage {
             std::fill(dst, dst + w, std::nan(""));
           } else {
             return data_error(name, "null value in column '" + inputs[p] + "' (row " +
-                                        std::to_string(r) + "; handleInvalid=" + handle_invalid + ")");
+                                        std::to_string(r) + "; handleInvalid=" + handle_invalid +
+                                        ")");
           }
         } else if (nan && nan_is_invalid && handle_invalid == "error") {
-          return data_error(name, "Encountered NaN while assembling a row with handleInvalid = "
-                                  "\"error\" (column '" + inputs[p] + "', row " +
-                                      std::to_string(r) + ")");
+          return data_error(name,
+                            "Encountered NaN while assembling a row with handleInvalid = "
+                            "\"error\" (column '" +
+                                inputs[p] + "', row " + std::to_string(r) + ")");
         } else if (parts[p].vector) {
           std::copy(c.vector(r), c.vector(r) + w, dst);
         } else {
@@ -379,7 +387,8 @@ LoadResult load_vector_assembler(const StageMeta& meta, StageInfo& info) {
   // handleInvalid exists from 2.4; before that NaN passed through and null failed.
   stage->nan_is_invalid = meta.has_param("handleInvalid");
   stage->handle_invalid = meta.string_param("handleInvalid", "error");
-  if (stage->inputs.empty() || stage->output.empty()) return model_error(meta, "no input/output columns");
+  if (stage->inputs.empty() || stage->output.empty())
+    return model_error(meta, "no input/output columns");
   info.input_columns = stage->inputs;
   info.output_columns = {stage->output};
   return std::shared_ptr<const Stage>(stage);
@@ -409,7 +418,8 @@ class OneHotEncoderStage : public Stage {
       for (std::size_t r = 0; r < frame.rows(); ++r) {
         if (!frame.alive()[r]) continue;
         if (!(*in)->valid[r]) {
-          return data_error(name, "null in column '" + inputs[i] + "' (row " + std::to_string(r) + ")");
+          return data_error(name,
+                            "null in column '" + inputs[i] + "' (row " + std::to_string(r) + ")");
         }
         double label = (*in)->numbers[r];
         double idx;
@@ -439,7 +449,8 @@ LoadResult load_one_hot_encoder(const StageMeta& meta, StageInfo& info) {
   stage->name = stage_name(meta);
   stage->inputs = input_cols(meta);
   stage->outputs = output_cols(meta);
-  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok()) return std::move(st).error();
+  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok())
+    return std::move(st).error();
   stage->drop_last = meta.bool_param("dropLast", true);
   stage->handle_invalid = meta.string_param("handleInvalid", "error");
   auto data = read_stage_table(meta.path, "data");
@@ -447,7 +458,8 @@ LoadResult load_one_hot_encoder(const StageMeta& meta, StageInfo& info) {
   auto sizes = first_row(*data, "categorySizes", meta);
   if (!sizes.ok()) return std::move(sizes).error();
   for (const auto& e : sizes->items) stage->sizes.push_back(e.i);
-  if (stage->sizes.size() != stage->inputs.size()) return model_error(meta, "categorySizes size mismatch");
+  if (stage->sizes.size() != stage->inputs.size())
+    return model_error(meta, "categorySizes size mismatch");
   info.input_columns = stage->inputs;
   info.output_columns = stage->outputs;
   return std::shared_ptr<const Stage>(stage);
@@ -467,8 +479,8 @@ class VectorMapStage : public Stage {
     if (!in.ok()) return std::move(in).error();
     const ScoredColumn& col = **in;
     if (frame.rows() > 0 && col.width != expected_width) {
-      return data_error(name, "vector size " + std::to_string(col.width) + " does not match the model's " +
-                                  std::to_string(expected_width));
+      return data_error(name, "vector size " + std::to_string(col.width) +
+                                  " does not match the model's " + std::to_string(expected_width));
     }
     auto out = new_vector_column(output, frame.rows(), col.width);
     out.valid = col.valid;
@@ -505,7 +517,8 @@ LoadResult load_standard_scaler(const StageMeta& meta, StageInfo& info) {
   bool with_mean = meta.bool_param("withMean", false);
   bool with_std = meta.bool_param("withStd", true);
   std::vector<double> scale(std_v->size());
-  for (std::size_t k = 0; k < scale.size(); ++k) scale[k] = (*std_v)[k] == 0 ? 0.0 : 1.0 / (*std_v)[k];
+  for (std::size_t k = 0; k < scale.size(); ++k)
+    scale[k] = (*std_v)[k] == 0 ? 0.0 : 1.0 / (*std_v)[k];
   std::vector<double> mean = *mean_v;
   stage->expected_width = scale.size();
   // reference §1.3: (x − mean) × (1/std) reproduces Spark bit for bit.
@@ -528,7 +541,8 @@ LoadResult load_min_max_scaler(const StageMeta& meta, StageInfo& info) {
   if (!lo.ok()) return std::move(lo).error();
   auto hi = vector_field(*data, "originalMax", meta);
   if (!hi.ok()) return std::move(hi).error();
-  if (lo->size() != hi->size()) return model_error(meta, "originalMin and originalMax differ in size");
+  if (lo->size() != hi->size())
+    return model_error(meta, "originalMin and originalMax differ in size");
   double min = meta.double_param("min", 0.0);
   double max = meta.double_param("max", 1.0);
   std::vector<double> range(lo->size());
@@ -585,7 +599,8 @@ class ImputerStage : public Stage {
       auto in = frame.numeric(inputs[i]);
       if (!in.ok()) return std::move(in).error();
       const Column* src = frame.input_column(inputs[i]);
-      bool integral = src != nullptr && (src->type == ColumnType::kInt32 || src->type == ColumnType::kInt64);
+      bool integral =
+          src != nullptr && (src->type == ColumnType::kInt32 || src->type == ColumnType::kInt64);
       auto out = new_double_column(outputs[i], frame.rows());
       for (std::size_t r = 0; r < frame.rows(); ++r) {
         double v = (*in)->numbers[r];
@@ -607,7 +622,8 @@ LoadResult load_imputer(const StageMeta& meta, StageInfo& info) {
   stage->name = stage_name(meta);
   stage->inputs = input_cols(meta);
   stage->outputs = output_cols(meta);
-  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok()) return std::move(st).error();
+  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok())
+    return std::move(st).error();
   stage->missing = meta.double_param("missingValue", std::nan(""));
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
@@ -685,9 +701,11 @@ LoadResult load_bucketizer(const StageMeta& meta, StageInfo& info) {
   stage->name = stage_name(meta);
   stage->inputs = input_cols(meta);
   stage->outputs = output_cols(meta);
-  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok()) return std::move(st).error();
+  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok())
+    return std::move(st).error();
   stage->handle_invalid = meta.string_param("handleInvalid", "error");
-  if (const auto* arr = meta.param("splitsArray"); arr != nullptr && arr->is_array() && !arr->empty()) {
+  if (const auto* arr = meta.param("splitsArray");
+      arr != nullptr && arr->is_array() && !arr->empty()) {
     for (const auto& a : *arr) {
       std::vector<double> s;
       for (const auto& e : a) {
@@ -699,7 +717,8 @@ LoadResult load_bucketizer(const StageMeta& meta, StageInfo& info) {
   } else {
     stage->splits.push_back(meta.doubles_param("splits"));
   }
-  if (stage->splits.size() != stage->inputs.size()) return model_error(meta, "splits do not match the inputs");
+  if (stage->splits.size() != stage->inputs.size())
+    return model_error(meta, "splits do not match the inputs");
   for (const auto& s : stage->splits) {
     if (s.size() < 3 && s.size() != 2) return model_error(meta, "fewer than two splits");
     if (!std::is_sorted(s.begin(), s.end())) return model_error(meta, "splits are not increasing");
@@ -725,14 +744,16 @@ class BinarizerStage : public Stage {
         if (!in.ok()) return std::move(in).error();
         auto out = new_vector_column(outputs[i], frame.rows(), (*in)->width);
         out.valid = (*in)->valid;
-        for (std::size_t k = 0; k < out.numbers.size(); ++k) out.numbers[k] = (*in)->numbers[k] > t ? 1.0 : 0.0;
+        for (std::size_t k = 0; k < out.numbers.size(); ++k)
+          out.numbers[k] = (*in)->numbers[k] > t ? 1.0 : 0.0;
         frame.add(std::move(out));
       } else {
         auto in = frame.numeric(inputs[i]);
         if (!in.ok()) return std::move(in).error();
         auto out = new_double_column(outputs[i], frame.rows());
         out.valid = (*in)->valid;
-        for (std::size_t r = 0; r < frame.rows(); ++r) out.numbers[r] = (*in)->numbers[r] > t ? 1.0 : 0.0;
+        for (std::size_t r = 0; r < frame.rows(); ++r)
+          out.numbers[r] = (*in)->numbers[r] > t ? 1.0 : 0.0;
         frame.add(std::move(out));
       }
     }
@@ -747,10 +768,13 @@ LoadResult load_binarizer(const StageMeta& meta, StageInfo& info) {
   stage->name = stage_name(meta);
   stage->inputs = input_cols(meta);
   stage->outputs = output_cols(meta);
-  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok()) return std::move(st).error();
+  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok())
+    return std::move(st).error();
   stage->thresholds = meta.doubles_param("thresholds");
-  if (stage->thresholds.empty()) stage->thresholds.assign(stage->inputs.size(), meta.double_param("threshold", 0.0));
-  if (stage->thresholds.size() != stage->inputs.size()) return model_error(meta, "thresholds do not match the inputs");
+  if (stage->thresholds.empty())
+    stage->thresholds.assign(stage->inputs.size(), meta.double_param("threshold", 0.0));
+  if (stage->thresholds.size() != stage->inputs.size())
+    return model_error(meta, "thresholds do not match the inputs");
   info.input_columns = stage->inputs;
   info.output_columns = stage->outputs;
   return std::shared_ptr<const Stage>(stage);
@@ -770,7 +794,8 @@ class VectorSlicerStage : public Stage {
     for (auto idx : indices) {
       if (frame.rows() > 0 && idx >= col.width) {
         return data_error(name, "Selected feature index " + std::to_string(idx) +
-                                    " invalid for input vector of size " + std::to_string(col.width));
+                                    " invalid for input vector of size " +
+                                    std::to_string(col.width));
       }
     }
     auto out = new_vector_column(output, frame.rows(), indices.size());
@@ -795,8 +820,9 @@ LoadResult load_vector_slicer(const StageMeta& meta, StageInfo& info) {
   stage->output = meta.string_param("outputCol", "");
   if (!meta.strings_param("names").empty()) {
     return make_error(error_codes::kUnsupportedStage,
-                      meta.path + ": VectorSlicer by feature names needs column attributes, "
-                                  "which the scorer does not keep");
+                      meta.path +
+                          ": VectorSlicer by feature names needs column attributes, "
+                          "which the scorer does not keep");
   }
   for (double d : meta.doubles_param("indices")) {
     if (!(d >= 0) || d > 1e9) return model_error(meta, "bad slice index");

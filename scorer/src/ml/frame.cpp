@@ -53,11 +53,12 @@ Result<const ScoredColumn*> Frame::numeric(const std::string& name) {
     if (c->name == name && c->kind == ScoredColumn::Kind::kDouble) return c.get();
   }
   const Column* in = input_.find(name);
-  if (in == nullptr) return make_error(error_codes::kColumnNotFound, "no input column '" + name + "'");
+  if (in == nullptr)
+    return make_error(error_codes::kColumnNotFound, "no input column '" + name + "'");
   if (in->type == ColumnType::kString || in->type == ColumnType::kBinary ||
       in->type == ColumnType::kNested) {
-    return make_error(error_codes::kInvalidData, "column '" + name + "' is " +
-                                                     column_type_name(in->type) + ", not numeric");
+    return make_error(error_codes::kInvalidData,
+                      "column '" + name + "' is " + column_type_name(in->type) + ", not numeric");
   }
   auto col = std::make_unique<ScoredColumn>();
   col->name = name;
@@ -82,7 +83,8 @@ Result<const ScoredColumn*> Frame::strings(const std::string& name) {
   if (out != nullptr) {
     if (out->kind == ScoredColumn::Kind::kString) return out;
     if (out->kind != ScoredColumn::Kind::kDouble) {
-      return make_error(error_codes::kInvalidData, "column '" + name + "' is a vector, not a string");
+      return make_error(error_codes::kInvalidData,
+                        "column '" + name + "' is a vector, not a string");
     }
     col->valid = out->valid;
     for (std::size_t r = 0; r < rows_; ++r) {
@@ -94,13 +96,23 @@ Result<const ScoredColumn*> Frame::strings(const std::string& name) {
       if (!in->valid[r]) continue;
       switch (in->type) {
         case ColumnType::kString:
-        case ColumnType::kBinary: col->strings[r] = in->strings[r]; break;
-        case ColumnType::kBool: col->strings[r] = in->ints[r] ? "true" : "false"; break;
+        case ColumnType::kBinary:
+          col->strings[r] = in->strings[r];
+          break;
+        case ColumnType::kBool:
+          col->strings[r] = in->ints[r] ? "true" : "false";
+          break;
         case ColumnType::kInt32:
-        case ColumnType::kInt64: col->strings[r] = std::to_string(in->ints[r]); break;
+        case ColumnType::kInt64:
+          col->strings[r] = std::to_string(in->ints[r]);
+          break;
         case ColumnType::kFloat:
-        case ColumnType::kDouble: col->strings[r] = java_double_string(in->doubles[r]); break;
-        case ColumnType::kDecimal: col->strings[r] = in->strings[r]; break;
+        case ColumnType::kDouble:
+          col->strings[r] = java_double_string(in->doubles[r]);
+          break;
+        case ColumnType::kDecimal:
+          col->strings[r] = in->strings[r];
+          break;
         default:
           return make_error(error_codes::kInvalidData, "column '" + name + "' of type " +
                                                            column_type_name(in->type) +
@@ -125,10 +137,11 @@ Result<const ScoredColumn*> Frame::vectors(const std::string& name) {
     if (c->name == name && c->kind == ScoredColumn::Kind::kVector) return c.get();
   }
   const Column* in = input_.find(name);
-  if (in == nullptr) return make_error(error_codes::kColumnNotFound, "no input column '" + name + "'");
+  if (in == nullptr)
+    return make_error(error_codes::kColumnNotFound, "no input column '" + name + "'");
   if (in->type != ColumnType::kNested) {
-    return make_error(error_codes::kInvalidData, "column '" + name + "' is " +
-                                                     column_type_name(in->type) + ", not a vector");
+    return make_error(error_codes::kInvalidData,
+                      "column '" + name + "' is " + column_type_name(in->type) + ", not a vector");
   }
   auto col = std::make_unique<ScoredColumn>();
   col->name = name;
@@ -151,7 +164,8 @@ Result<const ScoredColumn*> Frame::vectors(const std::string& name) {
                                                        std::to_string(col->width) + " and " +
                                                        std::to_string(values.size()));
     }
-    std::copy(values.begin(), values.end(), col->numbers.begin() + static_cast<std::ptrdiff_t>(r * col->width));
+    std::copy(values.begin(), values.end(),
+              col->numbers.begin() + static_cast<std::ptrdiff_t>(r * col->width));
     col->valid[r] = 1;
   }
   converted_.push_back(std::move(col));
@@ -204,7 +218,8 @@ std::string java_double_string(double v) {
   double mag = std::fabs(v);
   if (mag >= 1e-3 && mag < 1e7) {
     if (exponent >= 0) {
-      std::string int_part = digits.substr(0, std::min<std::size_t>(digits.size(), static_cast<std::size_t>(exponent) + 1));
+      std::string int_part = digits.substr(
+          0, std::min<std::size_t>(digits.size(), static_cast<std::size_t>(exponent) + 1));
       while (int_part.size() < static_cast<std::size_t>(exponent) + 1) int_part += '0';
       std::string frac = digits.size() > static_cast<std::size_t>(exponent) + 1
                              ? digits.substr(static_cast<std::size_t>(exponent) + 1)

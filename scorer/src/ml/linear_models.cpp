@@ -49,7 +49,8 @@ class LinearStage : public Stage {
     }
     const std::size_t nc = multinomial ? k : 2;
     auto raw = new_vector_column(raw_col.empty() ? "rawPrediction" : raw_col, rows, nc);
-    auto prob = new_vector_column(probability_col.empty() ? "probability" : probability_col, rows, nc);
+    auto prob =
+        new_vector_column(probability_col.empty() ? "probability" : probability_col, rows, nc);
     raw.valid = prob.valid = x.valid;
     for (std::size_t r = 0; r < rows; ++r) {
       if (!frame.alive()[r] || !x.valid[r]) continue;
@@ -62,7 +63,8 @@ class LinearStage : public Stage {
         for (int c = 0; c < 2; ++c) pv[c] = 1.0 / (1.0 + std::exp(-rv[c]));
         // LogisticRegressionModel.raw2prediction (binary): compare the margin to logit(t).
         double t = thresholds.empty() ? threshold : 1.0 / (1.0 + thresholds[0] / thresholds[1]);
-        double raw_threshold = t == 0.0 ? -HUGE_VAL : (t == 1.0 ? HUGE_VAL : std::log(t / (1.0 - t)));
+        double raw_threshold =
+            t == 0.0 ? -HUGE_VAL : (t == 1.0 ? HUGE_VAL : std::log(t / (1.0 - t)));
         pred.numbers[r] = rv[1] > raw_threshold ? 1.0 : 0.0;
         continue;
       }
@@ -112,9 +114,11 @@ class LinearStage : public Stage {
 
 Result<std::vector<double>> data_vector(const Table& t, const char* col, const StageMeta& meta) {
   const Column* c = t.find(col);
-  if (c == nullptr || t.num_rows == 0 || c->is_null(0)) return model_error(meta, std::string("no ") + col);
+  if (c == nullptr || t.num_rows == 0 || c->is_null(0))
+    return model_error(meta, std::string("no ") + col);
   std::vector<double> out;
-  if (!vector_from_value(c->value(0), out)) return model_error(meta, std::string(col) + " is not a vector");
+  if (!vector_from_value(c->value(0), out))
+    return model_error(meta, std::string(col) + " is not a vector");
   return out;
 }
 

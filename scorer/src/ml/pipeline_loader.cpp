@@ -87,7 +87,8 @@ StageLoader find_stage_loader(const std::string& class_name) {
 
 std::vector<std::string> stage_loader_classes() {
   std::vector<std::string> out;
-  for (const auto& e : kLoaders) out.push_back(std::string(package_of(e.simple_name)) + e.simple_name);
+  for (const auto& e : kLoaders)
+    out.push_back(std::string(package_of(e.simple_name)) + e.simple_name);
   return out;
 }
 
@@ -96,7 +97,8 @@ namespace fs = std::filesystem;
 
 Status load_into(const std::string& dir, PipelineModel& model, int depth,
                  std::vector<std::string>& unsupported) {
-  if (depth > 16) return make_error(error_codes::kModelCorrupt, dir + ": pipelines nested too deeply");
+  if (depth > 16)
+    return make_error(error_codes::kModelCorrupt, dir + ": pipelines nested too deeply");
   auto meta = read_stage_meta(dir);
   if (!meta.ok()) return std::move(meta).error();
   if (model.spark_version().empty()) model.set_spark_version(meta->spark_version);
@@ -115,7 +117,8 @@ Status load_into(const std::string& dir, PipelineModel& model, int depth,
       std::string found;
       for (const auto& f : folders) {
         const std::string suffix = "_" + uids[k];
-        if (f.size() > suffix.size() && f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        if (f.size() > suffix.size() &&
+            f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0) {
           std::string prefix = f.substr(0, f.size() - suffix.size());
           if (!prefix.empty() && prefix.find_first_not_of("0123456789") == std::string::npos &&
               std::stoul(prefix.substr(0, 9)) == k) {
@@ -124,8 +127,8 @@ Status load_into(const std::string& dir, PipelineModel& model, int depth,
         }
       }
       if (found.empty()) {
-        return make_error(error_codes::kModelCorrupt,
-                          dir + ": no stage folder for stage " + std::to_string(k) + " (" + uids[k] + ")");
+        return make_error(error_codes::kModelCorrupt, dir + ": no stage folder for stage " +
+                                                          std::to_string(k) + " (" + uids[k] + ")");
       }
       auto st = load_into((stages_dir / found).string(), model, depth + 1, unsupported);
       if (!st.ok()) return st;
@@ -164,6 +167,8 @@ Result<PipelineModel> load_pipeline_model(const std::string& path) {
   return model;
 }
 
-std::vector<std::string> supported_stage_classes() { return detail::stage_loader_classes(); }
+std::vector<std::string> supported_stage_classes() {
+  return detail::stage_loader_classes();
+}
 
 }  // namespace dbk::scorer

@@ -1,3 +1,5 @@
+#include "dbk/scorer/score.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -5,7 +7,6 @@
 #include <fstream>
 #include <unordered_map>
 
-#include "dbk/scorer/score.hpp"
 #include "ml/stages.hpp"
 
 namespace dbk::scorer {
@@ -28,8 +29,11 @@ std::vector<std::string> infer_feature_columns(const Table& input,
       case ColumnType::kInt64:
       case ColumnType::kFloat:
       case ColumnType::kDouble:
-      case ColumnType::kDecimal: out.push_back(c.name); break;
-      default: break;
+      case ColumnType::kDecimal:
+        out.push_back(c.name);
+        break;
+      default:
+        break;
     }
   }
   return out;
@@ -54,8 +58,8 @@ Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
                                 const ScoreOptions& options) {
   detail::Frame frame(input, options.threads, options.block_rows);
   if (!options.assemble_columns.empty()) {
-    auto assembler = detail::make_vector_assembler(options.assemble_columns, options.assemble_output,
-                                                   options.assemble_handle_invalid, true);
+    auto assembler = detail::make_vector_assembler(
+        options.assemble_columns, options.assemble_output, options.assemble_handle_invalid, true);
     if (auto st = assembler->transform(frame); !st.ok()) return std::move(st).error();
   }
   for (std::size_t s = 0; s < model.impl().size(); ++s) {
@@ -70,8 +74,8 @@ Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
   for (const auto& c : input.columns) {
     bool wanted = options.keep_columns.empty()
                       ? c.type != ColumnType::kNested
-                      : std::find(options.keep_columns.begin(), options.keep_columns.end(), c.name) !=
-                            options.keep_columns.end();
+                      : std::find(options.keep_columns.begin(), options.keep_columns.end(),
+                                  c.name) != options.keep_columns.end();
     if (!wanted) continue;
     Column copy = c;
     if (!all_rows) {
@@ -141,17 +145,24 @@ std::string format_date(std::int64_t days) {
 // Canonical text of a flat input value (join keys and output files).
 std::string cell_text(const Column& c, std::size_t r) {
   switch (c.type) {
-    case ColumnType::kBool: return c.ints[r] ? "true" : "false";
+    case ColumnType::kBool:
+      return c.ints[r] ? "true" : "false";
     case ColumnType::kInt32:
-    case ColumnType::kInt64: return std::to_string(c.ints[r]);
+    case ColumnType::kInt64:
+      return std::to_string(c.ints[r]);
     case ColumnType::kFloat:
-    case ColumnType::kDouble: return format_double(c.doubles[r]);
+    case ColumnType::kDouble:
+      return format_double(c.doubles[r]);
     case ColumnType::kDecimal:
     case ColumnType::kString:
-    case ColumnType::kBinary: return c.strings[r];
-    case ColumnType::kDate: return format_date(c.ints[r]);
-    case ColumnType::kTimestamp: return format_timestamp(c.ints[r]);
-    case ColumnType::kNested: return "<nested>";
+    case ColumnType::kBinary:
+      return c.strings[r];
+    case ColumnType::kDate:
+      return format_date(c.ints[r]);
+    case ColumnType::kTimestamp:
+      return format_timestamp(c.ints[r]);
+    case ColumnType::kNested:
+      return "<nested>";
   }
   return "";
 }
@@ -162,7 +173,8 @@ Result<std::vector<std::string>> row_keys(const Table& t, const std::vector<std:
   for (const auto& k : keys) {
     const Column* c = t.find(k);
     if (c == nullptr) {
-      return make_error(error_codes::kColumnNotFound, std::string(side) + " has no key column '" + k + "'");
+      return make_error(error_codes::kColumnNotFound,
+                        std::string(side) + " has no key column '" + k + "'");
     }
     cols.push_back(c);
   }
@@ -201,8 +213,10 @@ Result<CompareReport> compare_results(const ScoreResult& scored, const Table& ex
   std::vector<std::size_t> match(scored.num_rows(), SIZE_MAX);
   if (options.key_columns.empty()) {
     for (std::size_t r = 0; r < scored.num_rows() && r < expected.num_rows; ++r) match[r] = r;
-    if (scored.num_rows() > expected.num_rows) report.missing_in_expected = scored.num_rows() - expected.num_rows;
-    if (expected.num_rows > scored.num_rows()) report.missing_in_scored = expected.num_rows - scored.num_rows();
+    if (scored.num_rows() > expected.num_rows)
+      report.missing_in_expected = scored.num_rows() - expected.num_rows;
+    if (expected.num_rows > scored.num_rows())
+      report.missing_in_scored = expected.num_rows - scored.num_rows();
   } else {
     auto skeys = row_keys(scored.passthrough, options.key_columns, "scored result");
     if (!skeys.ok()) return std::move(skeys).error();
@@ -234,7 +248,8 @@ Result<CompareReport> compare_results(const ScoreResult& scored, const Table& ex
     const bool enull = exp_pred->is_null(e);
     const double a = pred->numbers[r];
     const double b = enull ? 0.0 : exp_pred->number(e);
-    bool same = (snull && enull) || (!snull && !enull && (a == b || (std::isnan(a) && std::isnan(b))));
+    bool same =
+        (snull && enull) || (!snull && !enull && (a == b || (std::isnan(a) && std::isnan(b))));
     if (!same) {
       ++report.prediction_mismatches;
       if (report.examples.size() < options.max_examples) {
@@ -276,15 +291,18 @@ Status write_results(const ScoreResult& result, const std::string& path) {
   const bool csv = ends(".csv");
   const bool jsonl = ends(".jsonl") || ends(".json");
   if (!csv && !jsonl) {
-    return make_error(dbk::error_codes::kInvalidArgument,
-                      path + ": output format must be .csv or .jsonl (Parquet output is not supported yet)");
+    return make_error(
+        dbk::error_codes::kInvalidArgument,
+        path + ": output format must be .csv or .jsonl (Parquet output is not supported yet)");
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return make_error(dbk::error_codes::kIoError, path + ": cannot open for writing");
   auto json_number = [](double v) {
     return std::isfinite(v) ? format_double(v) : "\"" + format_double(v) + "\"";
   };
-  auto json_string = [](const std::string& s) { return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); };
+  auto json_string = [](const std::string& s) {
+    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
   auto csv_field = [](const std::string& s) {
     if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
     std::string q = "\"";
@@ -310,9 +328,12 @@ Status write_results(const ScoreResult& result, const std::string& path) {
         bool numeric = c.type == ColumnType::kInt32 || c.type == ColumnType::kInt64 ||
                        c.type == ColumnType::kDouble || c.type == ColumnType::kFloat ||
                        c.type == ColumnType::kBool;
-        if (csv) cells.push_back(csv_field(t));
-        else if ((c.type == ColumnType::kDouble || c.type == ColumnType::kFloat)) cells.push_back(json_number(c.doubles[r]));
-        else cells.push_back(numeric ? t : json_string(t));
+        if (csv)
+          cells.push_back(csv_field(t));
+        else if ((c.type == ColumnType::kDouble || c.type == ColumnType::kFloat))
+          cells.push_back(json_number(c.doubles[r]));
+        else
+          cells.push_back(numeric ? t : json_string(t));
       }
     }
     for (const auto& c : result.columns) {
@@ -329,7 +350,8 @@ Status write_results(const ScoreResult& result, const std::string& path) {
           break;
         case ScoredColumn::Kind::kVector: {
           std::string v = "[";
-          for (std::size_t k = 0; k < c.width; ++k) v += (k ? "," : "") + json_number(c.vector(r)[k]);
+          for (std::size_t k = 0; k < c.width; ++k)
+            v += (k ? "," : "") + json_number(c.vector(r)[k]);
           v += "]";
           cells.push_back(csv ? csv_field(v) : v);
           break;

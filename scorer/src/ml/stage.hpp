@@ -6,11 +6,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dbk/scorer/parquet.hpp"
 #include "dbk/scorer/score.hpp"

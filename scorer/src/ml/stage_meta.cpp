@@ -109,7 +109,8 @@ Result<StageMeta> read_stage_meta(const std::string& dir) {
   }
   meta.json = nlohmann::json::parse(line, nullptr, false);
   if (meta.json.is_discarded() || !meta.json.is_object()) {
-    return make_error(error_codes::kModelCorrupt, files.front().string() + ": metadata is not JSON");
+    return make_error(error_codes::kModelCorrupt,
+                      files.front().string() + ": metadata is not JSON");
   }
   auto str = [&](const char* key) {
     auto it = meta.json.find(key);
@@ -119,7 +120,8 @@ Result<StageMeta> read_stage_meta(const std::string& dir) {
   meta.uid = str("uid");
   meta.spark_version = str("sparkVersion");
   if (meta.class_name.empty()) {
-    return make_error(error_codes::kModelCorrupt, files.front().string() + ": metadata has no class");
+    return make_error(error_codes::kModelCorrupt,
+                      files.front().string() + ": metadata has no class");
   }
   std::sscanf(meta.spark_version.c_str(), "%d.%d", &meta.major, &meta.minor);
   return meta;

@@ -39,8 +39,8 @@ struct FlatNode {
 // outside [0, numCategories) go right when isLeft and left otherwise.
 struct CategoricalSplit {
   bool is_left = true;
-  std::uint64_t mask = 0;          // members that are integers in [0, 64)
-  std::vector<double> others;      // any other members
+  std::uint64_t mask = 0;      // members that are integers in [0, 64)
+  std::vector<double> others;  // any other members
   bool contains(double x) const {
     if (x >= 0 && x < 64 && x == std::floor(x)) return (mask >> static_cast<int>(x)) & 1u;
     for (double o : others) {
@@ -55,7 +55,14 @@ struct FlatTree {
   std::vector<FlatNode> nodes;
 };
 
-enum class Kind { kDtClassifier, kRfClassifier, kGbtClassifier, kDtRegressor, kRfRegressor, kGbtRegressor };
+enum class Kind {
+  kDtClassifier,
+  kRfClassifier,
+  kGbtClassifier,
+  kDtRegressor,
+  kRfRegressor,
+  kGbtRegressor
+};
 
 class TreeModelStage : public Stage {
  public:
@@ -73,7 +80,8 @@ class TreeModelStage : public Stage {
   std::int32_t max_feature = -1;
 
   bool classifier() const {
-    return kind == Kind::kDtClassifier || kind == Kind::kRfClassifier || kind == Kind::kGbtClassifier;
+    return kind == Kind::kDtClassifier || kind == Kind::kRfClassifier ||
+           kind == Kind::kGbtClassifier;
   }
 
   std::int32_t find_leaf(const FlatNode* nodes, const double* x) const {
@@ -182,7 +190,8 @@ class TreeModelStage : public Stage {
         if (kind == Kind::kGbtRegressor) {
           std::vector<double> slots((e - b) * gbt_slots(), 0.0);
           accumulate(x, alive, b, e, gbt_slots(), slots.data());
-          for (std::size_t r = b; r < e; ++r) pred.numbers[r] = gbt_margin(&slots[(r - b) * gbt_slots()]);
+          for (std::size_t r = b; r < e; ++r)
+            pred.numbers[r] = gbt_margin(&slots[(r - b) * gbt_slots()]);
           return;
         }
         accumulate(x, alive, b, e, 1, pred.numbers.data() + b);
@@ -201,7 +210,8 @@ class TreeModelStage : public Stage {
     raw.valid = prob.valid = pred.valid = x.valid;
     parallel_blocks(rows, frame.block_rows(), frame.threads(), [&](std::size_t b, std::size_t e) {
       std::vector<double> slots(kind == Kind::kGbtClassifier ? (e - b) * acc_width : 0, 0.0);
-      double* acc = kind == Kind::kGbtClassifier ? slots.data() : raw.numbers.data() + b * num_classes;
+      double* acc =
+          kind == Kind::kGbtClassifier ? slots.data() : raw.numbers.data() + b * num_classes;
       accumulate(x, alive, b, e, acc_width, acc);
       for (std::size_t r = b; r < e; ++r) {
         if (!alive[r] || !x.valid[r]) continue;
@@ -229,9 +239,6 @@ class TreeModelStage : public Stage {
   }
 };
 
-
-
-
 // Flattens one tree (nodes indexed by Spark id) into pre-order with left = next.
 Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRecord>& nodes,
                std::int64_t tree_id) {
@@ -243,7 +250,8 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRec
                                    std::to_string(nodes[k].id));
     }
   }
-  if (by_id.find(0) == by_id.end()) return model_error(meta, "tree " + std::to_string(tree_id) + " has no root");
+  if (by_id.find(0) == by_id.end())
+    return model_error(meta, "tree " + std::to_string(tree_id) + " has no root");
   FlatTree flat;
   std::vector<std::uint8_t> seen(nodes.size(), 0);
   struct Pending {
@@ -254,7 +262,8 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRec
   while (!stack.empty()) {
     Pending p = stack.back();
     stack.pop_back();
-    if (seen[p.node]) return model_error(meta, "tree " + std::to_string(tree_id) + " is not a tree");
+    if (seen[p.node])
+      return model_error(meta, "tree " + std::to_string(tree_id) + " is not a tree");
     seen[p.node] = 1;
     const NodeRecord& n = nodes[p.node];
     const auto index = static_cast<std::int32_t>(flat.nodes.size());
@@ -265,13 +274,15 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRec
       if (stage.kind == Kind::kRfClassifier || stage.kind == Kind::kDtClassifier) {
         if (n.stats.size() != stage.num_classes) {
           return model_error(meta, "leaf impurityStats has " + std::to_string(n.stats.size()) +
-                                       " entries for " + std::to_string(stage.num_classes) + " classes");
+                                       " entries for " + std::to_string(stage.num_classes) +
+                                       " classes");
         }
         double total = 0;
         for (double s : n.stats) total += s;
         for (double s : n.stats) {
           // §2.3: RF adds stats/total per tree (zeros when total is 0, like Spark's skip).
-          stage.payload.push_back(stage.kind == Kind::kRfClassifier ? (total != 0 ? s / total : 0.0) : s);
+          stage.payload.push_back(stage.kind == Kind::kRfClassifier ? (total != 0 ? s / total : 0.0)
+                                                                    : s);
         }
       } else {
         stage.payload.push_back(n.prediction);
@@ -282,18 +293,20 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRec
     auto l = by_id.find(n.left);
     auto r = by_id.find(n.right);
     if (l == by_id.end() || r == by_id.end()) {
-      return model_error(meta, "node " + std::to_string(n.id) + " of tree " + std::to_string(tree_id) +
-                                   " has a missing child");
+      return model_error(meta, "node " + std::to_string(n.id) + " of tree " +
+                                   std::to_string(tree_id) + " has a missing child");
     }
     if (n.feature < 0 || static_cast<std::size_t>(n.feature) >= stage.num_features ||
         n.feature > INT32_MAX) {
       return model_error(meta, "node " + std::to_string(n.id) + " splits on feature " +
-                                   std::to_string(n.feature) + " of " + std::to_string(stage.num_features));
+                                   std::to_string(n.feature) + " of " +
+                                   std::to_string(stage.num_features));
     }
     f.feature = static_cast<std::int32_t>(n.feature);
     stage.max_feature = std::max(stage.max_feature, f.feature);
     if (n.num_categories < 0) {
-      if (n.cats_or_threshold.size() != 1) return model_error(meta, "continuous split without one threshold");
+      if (n.cats_or_threshold.size() != 1)
+        return model_error(meta, "continuous split without one threshold");
       f.threshold = n.cats_or_threshold[0];
     } else {
       CategoricalSplit c;
@@ -329,7 +342,6 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRec
   return {};
 }
 
-
 }  // namespace
 
 LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
@@ -337,12 +349,18 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
   const std::string& cls = meta.class_name;
   auto simple = cls.substr(cls.rfind('.') + 1);
   stage->name = simple + " " + meta.uid;
-  if (simple == "DecisionTreeClassificationModel") stage->kind = Kind::kDtClassifier;
-  else if (simple == "RandomForestClassificationModel") stage->kind = Kind::kRfClassifier;
-  else if (simple == "GBTClassificationModel") stage->kind = Kind::kGbtClassifier;
-  else if (simple == "DecisionTreeRegressionModel") stage->kind = Kind::kDtRegressor;
-  else if (simple == "RandomForestRegressionModel") stage->kind = Kind::kRfRegressor;
-  else stage->kind = Kind::kGbtRegressor;
+  if (simple == "DecisionTreeClassificationModel")
+    stage->kind = Kind::kDtClassifier;
+  else if (simple == "RandomForestClassificationModel")
+    stage->kind = Kind::kRfClassifier;
+  else if (simple == "GBTClassificationModel")
+    stage->kind = Kind::kGbtClassifier;
+  else if (simple == "DecisionTreeRegressionModel")
+    stage->kind = Kind::kDtRegressor;
+  else if (simple == "RandomForestRegressionModel")
+    stage->kind = Kind::kRfRegressor;
+  else
+    stage->kind = Kind::kGbtRegressor;
   stage->features_col = meta.string_param("featuresCol", "features");
   stage->prediction_col = meta.string_param("predictionCol", "prediction");
   auto top_int = [&](const char* key, std::int64_t fallback) {
@@ -363,19 +381,24 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
       return model_error(meta, "thresholds length differs from numClasses");
     }
   }
-  stage->unrolled_ddot = (stage->kind == Kind::kGbtClassifier || stage->kind == Kind::kGbtRegressor) &&
-                         meta.major == 3 && meta.minor >= 2;
+  stage->unrolled_ddot =
+      (stage->kind == Kind::kGbtClassifier || stage->kind == Kind::kGbtRegressor) &&
+      meta.major == 3 && meta.minor >= 2;
   stage->stride = (stage->kind == Kind::kRfClassifier || stage->kind == Kind::kDtClassifier)
                       ? stage->num_classes
                       : 1;
   // Node tables can hold millions of rows: read their leaves as flat arrays (no nested values).
   const bool ensemble = simple.rfind("DecisionTree", 0) != 0;
   const std::string prefix = ensemble ? "nodeData." : "";
-  const std::vector<std::string> paths = {
-      prefix + "id", prefix + "prediction", prefix + "impurityStats", prefix + "leftChild",
-      prefix + "rightChild", prefix + "split.featureIndex",
-      prefix + "split.leftCategoriesOrThreshold", prefix + "split.numCategories",
-      ensemble ? "treeID" : prefix + "id"};
+  const std::vector<std::string> paths = {prefix + "id",
+                                          prefix + "prediction",
+                                          prefix + "impurityStats",
+                                          prefix + "leftChild",
+                                          prefix + "rightChild",
+                                          prefix + "split.featureIndex",
+                                          prefix + "split.leftCategoriesOrThreshold",
+                                          prefix + "split.numCategories",
+                                          ensemble ? "treeID" : prefix + "id"};
   auto files = list_table_files((std::filesystem::path(meta.path) / "data").string());
   if (!files.ok()) return std::move(files).error();
   std::map<std::int64_t, std::vector<NodeRecord>> by_tree;
@@ -417,7 +440,8 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
   if (by_tree.empty()) return model_error(meta, "model has no nodes");
   std::int64_t expected_tree = 0;
   for (auto& [tree, nodes] : by_tree) {
-    if (tree != expected_tree++) return model_error(meta, "tree " + std::to_string(tree) + " out of sequence");
+    if (tree != expected_tree++)
+      return model_error(meta, "tree " + std::to_string(tree) + " out of sequence");
     if (auto st = flatten(meta, *stage, nodes, tree); !st.ok()) return std::move(st).error();
   }
   if (ensemble) {

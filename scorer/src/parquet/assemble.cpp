@@ -28,8 +28,7 @@ bool decimal_from_bytes(const std::string& b, Int128& out) {
 
 std::string decimal_text(Int128 unscaled, int scale) {
   bool negative = unscaled < 0;
-  UInt128 mag = negative ? -static_cast<UInt128>(unscaled)
-                                   : static_cast<UInt128>(unscaled);
+  UInt128 mag = negative ? -static_cast<UInt128>(unscaled) : static_cast<UInt128>(unscaled);
   std::string digits;
   do {
     digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(mag % 10)));
@@ -46,7 +45,9 @@ std::string decimal_text(Int128 unscaled, int scale) {
   return negative ? "-" + digits : digits;
 }
 
-double decimal_double(const std::string& text) { return std::strtod(text.c_str(), nullptr); }
+double decimal_double(const std::string& text) {
+  return std::strtod(text.c_str(), nullptr);
+}
 
 // Reads one raw value of a leaf as a nested Value.
 Value raw_to_value(const SchemaNode& leaf, const RawValues& raw, std::size_t index) {
@@ -197,7 +198,8 @@ std::size_t leaf_count(const SchemaNode& node) {
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 class Merger {
@@ -309,22 +311,28 @@ ColumnType column_type_of(const SchemaNode& field) {
   if (!field.is_leaf || field.repetition == kRepeated) return ColumnType::kNested;
   if (field.logical == Logical::kDecimal) return ColumnType::kDecimal;
   switch (field.physical) {
-    case kBoolean: return ColumnType::kBool;
+    case kBoolean:
+      return ColumnType::kBool;
     case kInt32:
       if (field.logical == Logical::kDate) return ColumnType::kDate;
       if (field.logical == Logical::kUnsigned) return ColumnType::kInt64;
       return ColumnType::kInt32;
     case kInt64:
-      if (field.logical == Logical::kTimestampMillis || field.logical == Logical::kTimestampMicros ||
-          field.logical == Logical::kTimestampNanos) {
+      if (field.logical == Logical::kTimestampMillis ||
+          field.logical == Logical::kTimestampMicros || field.logical == Logical::kTimestampNanos) {
         return ColumnType::kTimestamp;
       }
       return ColumnType::kInt64;
-    case kInt96: return ColumnType::kTimestamp;
-    case kFloat: return ColumnType::kFloat;
-    case kDouble: return ColumnType::kDouble;
-    case kByteArray: return field.logical == Logical::kString ? ColumnType::kString : ColumnType::kBinary;
-    default: return ColumnType::kBinary;
+    case kInt96:
+      return ColumnType::kTimestamp;
+    case kFloat:
+      return ColumnType::kFloat;
+    case kDouble:
+      return ColumnType::kDouble;
+    case kByteArray:
+      return field.logical == Logical::kString ? ColumnType::kString : ColumnType::kBinary;
+    default:
+      return ColumnType::kBinary;
   }
 }
 
@@ -354,7 +362,8 @@ bool append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Colum
   const bool dense = data.def.empty();
   auto spread = [&](auto& dst, auto& src, auto fill) {
     if (dense) {
-      dst.insert(dst.end(), std::make_move_iterator(src.begin()), std::make_move_iterator(src.end()));
+      dst.insert(dst.end(), std::make_move_iterator(src.begin()),
+                 std::make_move_iterator(src.end()));
       return;
     }
     dst.resize(base + rows, fill);

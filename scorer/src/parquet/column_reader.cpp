@@ -53,9 +53,9 @@ bool decode_levels(std::string_view data, int encoding, int max_level, std::size
   return true;
 }
 
-bool decode_values(std::string_view data, int encoding, const SchemaNode& leaf,
-                   std::size_t count, const RawValues* dict, std::size_t dict_size,
-                   RawValues& out, std::string& error) {
+bool decode_values(std::string_view data, int encoding, const SchemaNode& leaf, std::size_t count,
+                   const RawValues* dict, std::size_t dict_size, RawValues& out,
+                   std::string& error) {
   const int physical = leaf.physical;
   switch (encoding) {
     case kPlain:
@@ -228,15 +228,16 @@ bool read_column_chunk(std::string_view file, const ColumnChunkMeta& chunk, cons
       }
       values = rest;
     } else {
-      std::size_t levels = static_cast<std::size_t>(h.rep_length) + static_cast<std::size_t>(h.def_length);
+      std::size_t levels =
+          static_cast<std::size_t>(h.rep_length) + static_cast<std::size_t>(h.def_length);
       if (levels > body.size()) {
         error = "v2 page level lengths exceed the page";
         return false;
       }
       std::size_t used = 0;
       if (leaf.max_rep > 0 &&
-          !decode_levels(body.substr(0, static_cast<std::size_t>(h.rep_length)), kRle,
-                         leaf.max_rep, n, false, out.rep, used, error, "repetition")) {
+          !decode_levels(body.substr(0, static_cast<std::size_t>(h.rep_length)), kRle, leaf.max_rep,
+                         n, false, out.rep, used, error, "repetition")) {
         return false;
       }
       if (leaf.max_def > 0 &&

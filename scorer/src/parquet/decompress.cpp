@@ -10,15 +10,24 @@ namespace dbk::scorer::parquet {
 
 const char* codec_name(int codec) {
   switch (codec) {
-    case kUncompressed: return "UNCOMPRESSED";
-    case kSnappy: return "SNAPPY";
-    case kGzip: return "GZIP";
-    case kLzo: return "LZO";
-    case kBrotli: return "BROTLI";
-    case kLz4: return "LZ4";
-    case kZstd: return "ZSTD";
-    case kLz4Raw: return "LZ4_RAW";
-    default: return "unknown";
+    case kUncompressed:
+      return "UNCOMPRESSED";
+    case kSnappy:
+      return "SNAPPY";
+    case kGzip:
+      return "GZIP";
+    case kLzo:
+      return "LZO";
+    case kBrotli:
+      return "BROTLI";
+    case kLz4:
+      return "LZ4";
+    case kZstd:
+      return "ZSTD";
+    case kLz4Raw:
+      return "LZ4_RAW";
+    default:
+      return "unknown";
   }
 }
 

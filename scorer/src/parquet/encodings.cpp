@@ -58,20 +58,29 @@ int bit_width_of(std::int64_t max_value) {
 std::size_t RawValues::size(int physical) const {
   switch (physical) {
     case 4:
-    case 5: return dbls.size();
+    case 5:
+      return dbls.size();
     case 6:
-    case 7: return strs.size();
-    default: return ints.size();
+    case 7:
+      return strs.size();
+    default:
+      return ints.size();
   }
 }
 
 void RawValues::append_from(const RawValues& dict, int physical, std::size_t index) {
   switch (physical) {
     case 4:
-    case 5: dbls.push_back(dict.dbls[index]); break;
+    case 5:
+      dbls.push_back(dict.dbls[index]);
+      break;
     case 6:
-    case 7: strs.push_back(dict.strs[index]); break;
-    default: ints.push_back(dict.ints[index]); break;
+    case 7:
+      strs.push_back(dict.strs[index]);
+      break;
+    default:
+      ints.push_back(dict.ints[index]);
+      break;
   }
 }
 
@@ -123,7 +132,8 @@ bool decode_rle_hybrid(std::string_view data, int bit_width, std::size_t count,
         return false;
       }
       std::size_t n = static_cast<std::size_t>(groups) * 8;
-      std::size_t run_bytes = static_cast<std::size_t>(groups) * static_cast<std::size_t>(bit_width);
+      std::size_t run_bytes =
+          static_cast<std::size_t>(groups) * static_cast<std::size_t>(bit_width);
       // The last run may be cut short by the writer when it holds the final values.
       std::size_t avail = data.size() - pos;
       std::size_t take = n > count - produced ? count - produced : n;
@@ -307,7 +317,8 @@ bool decode_delta_binary_packed(std::string_view data, std::size_t count,
       const unsigned char* p = bytes(data) + pos;
       std::size_t n = remaining < per_mini ? static_cast<std::size_t>(remaining) : per_mini;
       for (std::size_t k = 0; k < n; ++k) {
-        std::uint64_t delta = width == 0 ? 0 : read_bits(p, k * static_cast<std::size_t>(width), width);
+        std::uint64_t delta =
+            width == 0 ? 0 : read_bits(p, k * static_cast<std::size_t>(width), width);
         // Wrapping arithmetic, as the spec requires.
         value += static_cast<std::uint64_t>(min_delta) + delta;
         if (produced < count) {
@@ -366,10 +377,16 @@ bool decode_byte_stream_split(std::string_view data, int physical, int type_leng
   std::size_t width;
   switch (physical) {
     case 1:
-    case 4: width = 4; break;
+    case 4:
+      width = 4;
+      break;
     case 2:
-    case 5: width = 8; break;
-    case 7: width = static_cast<std::size_t>(type_length); break;
+    case 5:
+      width = 8;
+      break;
+    case 7:
+      width = static_cast<std::size_t>(type_length);
+      break;
     default:
       error = "BYTE_STREAM_SPLIT on physical type " + std::to_string(physical);
       return false;

@@ -20,56 +20,75 @@ std::string string_field(const ThriftValue& v, std::int16_t id) {
 
 Logical logical_of(const ThriftValue& element, int& scale, int& precision) {
   // LogicalType (field 10) is a union; prefer it over ConvertedType (field 6).
-  if (const ThriftValue* lt = element.field(10); lt != nullptr && lt->type == Type::kStruct &&
-                                                 !lt->fields.empty()) {
+  if (const ThriftValue* lt = element.field(10);
+      lt != nullptr && lt->type == Type::kStruct && !lt->fields.empty()) {
     const ThriftField& member = lt->fields.front();
     const ThriftValue& body = *member.value;
     switch (member.id) {
-      case 1: return Logical::kString;
-      case 2: return Logical::kMap;
-      case 3: return Logical::kList;
-      case 4: return Logical::kString;  // ENUM
+      case 1:
+        return Logical::kString;
+      case 2:
+        return Logical::kMap;
+      case 3:
+        return Logical::kList;
+      case 4:
+        return Logical::kString;  // ENUM
       case 5:
         scale = static_cast<int>(body.int_field(1, 0));
         precision = static_cast<int>(body.int_field(2, 0));
         return Logical::kDecimal;
-      case 6: return Logical::kDate;
+      case 6:
+        return Logical::kDate;
       case 8: {
         const ThriftValue* unit = body.field(2);
         if (unit != nullptr && unit->type == Type::kStruct && !unit->fields.empty()) {
           switch (unit->fields.front().id) {
-            case 1: return Logical::kTimestampMillis;
-            case 2: return Logical::kTimestampMicros;
-            case 3: return Logical::kTimestampNanos;
-            default: break;
+            case 1:
+              return Logical::kTimestampMillis;
+            case 2:
+              return Logical::kTimestampMicros;
+            case 3:
+              return Logical::kTimestampNanos;
+            default:
+              break;
           }
         }
         return Logical::kOther;
       }
       case 10:
         return body.int_field(2, 1) == 0 ? Logical::kUnsigned : Logical::kNone;
-      case 12: return Logical::kString;  // JSON
-      default: break;
+      case 12:
+        return Logical::kString;  // JSON
+      default:
+        break;
     }
   }
   switch (element.int_field(6, -1)) {
     case kUtf8:
     case kEnum:
-    case kJson: return Logical::kString;
-    case kMap: return Logical::kMap;
-    case kList: return Logical::kList;
+    case kJson:
+      return Logical::kString;
+    case kMap:
+      return Logical::kMap;
+    case kList:
+      return Logical::kList;
     case kDecimal:
       scale = static_cast<int>(element.int_field(7, 0));
       precision = static_cast<int>(element.int_field(8, 0));
       return Logical::kDecimal;
-    case kDate: return Logical::kDate;
-    case kTimestampMillis: return Logical::kTimestampMillis;
-    case kTimestampMicros: return Logical::kTimestampMicros;
+    case kDate:
+      return Logical::kDate;
+    case kTimestampMillis:
+      return Logical::kTimestampMillis;
+    case kTimestampMicros:
+      return Logical::kTimestampMicros;
     case kUint8:
     case kUint16:
     case kUint32:
-    case kUint64: return Logical::kUnsigned;
-    default: return Logical::kNone;
+    case kUint64:
+      return Logical::kUnsigned;
+    default:
+      return Logical::kNone;
   }
 }
 
@@ -102,7 +121,8 @@ bool build_schema(const std::vector<ThriftValue>& elements, std::size_t& pos, Sc
       error = "schema leaf '" + node.name + "' has no valid physical type";
       return false;
     }
-    if (node.physical == kFixedLenByteArray && (node.type_length <= 0 || node.type_length > (1 << 20))) {
+    if (node.physical == kFixedLenByteArray &&
+        (node.type_length <= 0 || node.type_length > (1 << 20))) {
       error = "schema leaf '" + node.name + "' has a bad fixed length";
       return false;
     }
@@ -147,7 +167,8 @@ bool parse_file_meta(std::string_view footer, FileMeta& out, std::string& error)
   out.num_rows = meta.int_field(3, 0);
   out.created_by = string_field(meta, 6);
   if (const auto* kvs = list_field(meta, 5)) {
-    for (const auto& kv : *kvs) out.key_value.emplace_back(string_field(kv, 1), string_field(kv, 2));
+    for (const auto& kv : *kvs)
+      out.key_value.emplace_back(string_field(kv, 1), string_field(kv, 2));
   }
   const auto* schema = list_field(meta, 2);
   if (schema == nullptr || schema->empty()) {
@@ -262,8 +283,8 @@ bool parse_page_header(std::string_view data, PageHeaderMeta& out, std::size_t& 
       return false;
     }
   }
-  if (out.num_values < 0 && (out.type == kDataPage || out.type == kDataPageV2 ||
-                             out.type == kDictionaryPage)) {
+  if (out.num_values < 0 &&
+      (out.type == kDataPage || out.type == kDataPageV2 || out.type == kDictionaryPage)) {
     error = "page header with negative num_values";
     return false;
   }

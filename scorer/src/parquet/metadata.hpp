@@ -12,24 +12,78 @@
 
 namespace dbk::scorer::parquet {
 
-enum PhysicalType { kBoolean = 0, kInt32 = 1, kInt64 = 2, kInt96 = 3, kFloat = 4, kDouble = 5,
-                    kByteArray = 6, kFixedLenByteArray = 7 };
+enum PhysicalType {
+  kBoolean = 0,
+  kInt32 = 1,
+  kInt64 = 2,
+  kInt96 = 3,
+  kFloat = 4,
+  kDouble = 5,
+  kByteArray = 6,
+  kFixedLenByteArray = 7
+};
 enum Repetition { kRequired = 0, kOptional = 1, kRepeated = 2 };
-enum Encoding { kPlain = 0, kPlainDictionary = 2, kRle = 3, kBitPacked = 4,
-                kDeltaBinaryPacked = 5, kDeltaLengthByteArray = 6, kDeltaByteArray = 7,
-                kRleDictionary = 8, kByteStreamSplit = 9 };
-enum Codec { kUncompressed = 0, kSnappy = 1, kGzip = 2, kLzo = 3, kBrotli = 4, kLz4 = 5,
-             kZstd = 6, kLz4Raw = 7 };
+enum Encoding {
+  kPlain = 0,
+  kPlainDictionary = 2,
+  kRle = 3,
+  kBitPacked = 4,
+  kDeltaBinaryPacked = 5,
+  kDeltaLengthByteArray = 6,
+  kDeltaByteArray = 7,
+  kRleDictionary = 8,
+  kByteStreamSplit = 9
+};
+enum Codec {
+  kUncompressed = 0,
+  kSnappy = 1,
+  kGzip = 2,
+  kLzo = 3,
+  kBrotli = 4,
+  kLz4 = 5,
+  kZstd = 6,
+  kLz4Raw = 7
+};
 enum PageType { kDataPage = 0, kIndexPage = 1, kDictionaryPage = 2, kDataPageV2 = 3 };
-enum ConvertedType { kUtf8 = 0, kMap = 1, kMapKeyValue = 2, kList = 3, kEnum = 4, kDecimal = 5,
-                     kDate = 6, kTimeMillis = 7, kTimeMicros = 8, kTimestampMillis = 9,
-                     kTimestampMicros = 10, kUint8 = 11, kUint16 = 12, kUint32 = 13, kUint64 = 14,
-                     kInt8 = 15, kInt16 = 16, kInt32Conv = 17, kInt64Conv = 18, kJson = 19,
-                     kBson = 20, kInterval = 21 };
+enum ConvertedType {
+  kUtf8 = 0,
+  kMap = 1,
+  kMapKeyValue = 2,
+  kList = 3,
+  kEnum = 4,
+  kDecimal = 5,
+  kDate = 6,
+  kTimeMillis = 7,
+  kTimeMicros = 8,
+  kTimestampMillis = 9,
+  kTimestampMicros = 10,
+  kUint8 = 11,
+  kUint16 = 12,
+  kUint32 = 13,
+  kUint64 = 14,
+  kInt8 = 15,
+  kInt16 = 16,
+  kInt32Conv = 17,
+  kInt64Conv = 18,
+  kJson = 19,
+  kBson = 20,
+  kInterval = 21
+};
 
 /// What the logical annotation asks for, merged from ConvertedType and LogicalType.
-enum class Logical { kNone, kString, kMap, kList, kDecimal, kDate, kTimestampMillis,
-                     kTimestampMicros, kTimestampNanos, kUnsigned, kOther };
+enum class Logical {
+  kNone,
+  kString,
+  kMap,
+  kList,
+  kDecimal,
+  kDate,
+  kTimestampMillis,
+  kTimestampMicros,
+  kTimestampNanos,
+  kUnsigned,
+  kOther
+};
 
 struct SchemaNode {
   std::string name;

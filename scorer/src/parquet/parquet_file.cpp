@@ -110,14 +110,14 @@ Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name
       for (std::size_t l = 0; l < leaves.size(); ++l) {
         const auto& chunk = rg.columns[static_cast<std::size_t>(leaves[l]->leaf_index)];
         if (chunk.num_values > max_entries) {
-          return corrupt(name, "column chunk claims " + std::to_string(chunk.num_values) +
-                                   " values");
+          return corrupt(name,
+                         "column chunk claims " + std::to_string(chunk.num_values) + " values");
         }
         std::string error;
         if (!parquet::read_column_chunk(bytes, chunk, *leaves[l], options.verify_crc, data[l],
                                         error)) {
-          return corrupt(name, "row group " + std::to_string(g) + ", column '" +
-                                   leaves[l]->name + "': " + error);
+          return corrupt(name, "row group " + std::to_string(g) + ", column '" + leaves[l]->name +
+                                   "': " + error);
         }
       }
       std::string error;
@@ -151,12 +151,14 @@ Result<std::vector<LeafArray>> read_parquet_leaf_arrays(std::string_view bytes,
     std::size_t start = 0;
     while (start <= path.size()) {
       std::size_t dot = path.find('.', start);
-      std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      std::string part =
+          path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       const SchemaNode* next = nullptr;
       for (const auto& c : node->children) {
         if (c->name == part) next = c.get();
       }
-      if (next == nullptr) return make_error(error_codes::kColumnNotFound, name + ": no column '" + path + "'");
+      if (next == nullptr)
+        return make_error(error_codes::kColumnNotFound, name + ": no column '" + path + "'");
       node = next;
       if (node->repetition != parquet::kRequired) ++def;
       if (node->repetition == parquet::kRepeated) t.repeated_def = def;
@@ -165,7 +167,8 @@ Result<std::vector<LeafArray>> read_parquet_leaf_arrays(std::string_view bytes,
     }
     while (!node->is_leaf) {
       if (node->children.size() != 1) {
-        return make_error(error_codes::kParquetUnsupported, name + ": '" + path + "' is not a single leaf");
+        return make_error(error_codes::kParquetUnsupported,
+                          name + ": '" + path + "' is not a single leaf");
       }
       node = node->children[0].get();
       if (node->repetition != parquet::kRequired) ++def;
@@ -173,7 +176,9 @@ Result<std::vector<LeafArray>> read_parquet_leaf_arrays(std::string_view bytes,
     }
     if (node->max_rep > 1 || node->physical == parquet::kByteArray ||
         node->physical == parquet::kFixedLenByteArray) {
-      return make_error(error_codes::kParquetUnsupported, name + ": '" + path + "' is not a numeric leaf with at most one repeated level");
+      return make_error(
+          error_codes::kParquetUnsupported,
+          name + ": '" + path + "' is not a numeric leaf with at most one repeated level");
     }
     t.leaf = node;
     targets.push_back(t);
@@ -192,7 +197,8 @@ Result<std::vector<LeafArray>> read_parquet_leaf_arrays(std::string_view bytes,
       parquet::LeafData data;
       std::string error;
       if (!parquet::read_column_chunk(bytes, chunk, leaf, true, data, error)) {
-        return corrupt(name, "row group " + std::to_string(g) + ", column '" + leaf.name + "': " + error);
+        return corrupt(name,
+                       "row group " + std::to_string(g) + ", column '" + leaf.name + "': " + error);
       }
       LeafArray& a = out[k];
       a.repeated = leaf.max_rep > 0;

@@ -114,8 +114,8 @@ class Decoder {
         out.list.resize(static_cast<std::size_t>(size) * 2);
         for (std::size_t k = 0; k < out.list.size(); ++k) {
           std::uint8_t t = (k % 2 == 0) ? (kv >> 4) : (kv & 0x0f);
-          bool ok = t == 12 ? read_struct(out.list[k], depth + 1)
-                            : read_value(t, out.list[k], depth + 1);
+          bool ok =
+              t == 12 ? read_struct(out.list[k], depth + 1) : read_value(t, out.list[k], depth + 1);
           if (!ok) return false;
         }
         return true;

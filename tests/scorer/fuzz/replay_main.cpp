@@ -22,7 +22,8 @@ void run(const std::string& bytes) {
 void replay(const std::string& bytes) {
   run(bytes);
   // Truncations: the tail (footer) and a spread of prefix lengths.
-  for (std::size_t cut = 1; cut <= 64 && cut < bytes.size(); ++cut) run(bytes.substr(0, bytes.size() - cut));
+  for (std::size_t cut = 1; cut <= 64 && cut < bytes.size(); ++cut)
+    run(bytes.substr(0, bytes.size() - cut));
   for (std::size_t k = 1; k < 16; ++k) run(bytes.substr(0, bytes.size() * k / 16));
   // Byte flips everywhere in small steps, the footer densely (Thrift metadata lives there).
   std::uint32_t seed = 12345;

@@ -14,7 +14,7 @@ class Stage;
 
 /// One stage of a loaded pipeline (nested pipelines are flattened in order).
 struct StageInfo {
-  std::string class_name;     ///< JVM class, e.g. org.apache.spark.ml.feature.StringIndexerModel
+  std::string class_name;  ///< JVM class, e.g. org.apache.spark.ml.feature.StringIndexerModel
   std::string uid;
   std::string spark_version;  ///< the saving Spark version
   std::vector<std::string> input_columns;

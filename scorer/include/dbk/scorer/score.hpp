@@ -16,10 +16,10 @@ struct ScoredColumn {
   enum class Kind { kDouble, kString, kVector };
   std::string name;
   Kind kind = Kind::kDouble;
-  std::size_t width = 0;              ///< kVector: values per row
-  std::vector<double> numbers;        ///< kDouble: one per row; kVector: `width` per row
-  std::vector<std::string> strings;   ///< kString
-  std::vector<std::uint8_t> valid;    ///< 0 = null
+  std::size_t width = 0;             ///< kVector: values per row
+  std::vector<double> numbers;       ///< kDouble: one per row; kVector: `width` per row
+  std::vector<std::string> strings;  ///< kString
+  std::vector<std::uint8_t> valid;   ///< 0 = null
   std::size_t size() const { return valid.size(); }
   double number(std::size_t row) const { return numbers[row]; }
   const double* vector(std::size_t row) const { return numbers.data() + row * width; }
@@ -42,8 +42,8 @@ struct ScoreOptions {
 /// Output of scoring: the kept input columns and every column the stages added, for the rows
 /// that survive (handleInvalid=skip drops rows as Spark does). Row order = input order.
 struct ScoreResult {
-  Table passthrough;                  ///< kept input columns, surviving rows only
-  std::vector<ScoredColumn> columns;  ///< stage outputs in creation order
+  Table passthrough;                     ///< kept input columns, surviving rows only
+  std::vector<ScoredColumn> columns;     ///< stage outputs in creation order
   std::vector<std::size_t> source_rows;  ///< input row of each output row
   std::size_t num_input_rows = 0;
   std::size_t num_rows() const { return source_rows.size(); }
@@ -57,13 +57,13 @@ Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
 
 /// Default feature columns for a seed-style scoring table: every numeric column except the
 /// keys, labels and the excluded names (reference seed-pipeline.md §3.1).
-std::vector<std::string> infer_feature_columns(
-    const Table& input, const std::vector<std::string>& exclude = {
-                            "machineID", "dt_truncated", "failure", "label_e", "model",
-                            "model_encoded"});
+std::vector<std::string> infer_feature_columns(const Table& input,
+                                               const std::vector<std::string>& exclude = {
+                                                   "machineID", "dt_truncated", "failure",
+                                                   "label_e", "model", "model_encoded"});
 
 struct CompareOptions {
-  std::vector<std::string> key_columns;   ///< join keys present in both; empty = by row order
+  std::vector<std::string> key_columns;  ///< join keys present in both; empty = by row order
   std::string prediction_column = "prediction";
   std::string probability_column = "probability";  ///< skipped when absent on either side
   double probability_tolerance = 1e-12;
@@ -80,7 +80,7 @@ struct CompareReport {
   std::size_t prediction_mismatches = 0;
   std::size_t probability_mismatches = 0;  ///< beyond the tolerance
   double max_probability_diff = 0;
-  std::vector<std::string> examples;       ///< human-readable first mismatches
+  std::vector<std::string> examples;  ///< human-readable first mismatches
   bool ok() const {
     return prediction_mismatches == 0 && probability_mismatches == 0 && missing_in_expected == 0 &&
            missing_in_scored == 0 && duplicate_keys == 0;

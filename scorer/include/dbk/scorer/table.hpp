@@ -11,10 +11,10 @@ namespace dbk::scorer {
 struct Value {
   enum class Kind { kNull, kBool, kInt, kDouble, kString, kBinary, kList, kStruct, kMap };
   Kind kind = Kind::kNull;
-  std::int64_t i = 0;           ///< kBool (0/1), kInt (also dates, timestamps in micros)
-  double d = 0;                 ///< kDouble
-  std::string s;                ///< kString, kBinary
-  std::vector<Value> items;     ///< kList elements; kStruct fields (names in `names`); kMap k,v,k,v…
+  std::int64_t i = 0;        ///< kBool (0/1), kInt (also dates, timestamps in micros)
+  double d = 0;              ///< kDouble
+  std::string s;             ///< kString, kBinary
+  std::vector<Value> items;  ///< kList elements; kStruct fields (names in `names`); kMap k,v,k,v…
   std::vector<std::string> names;  ///< kStruct field names
 
   bool is_null() const { return kind == Kind::kNull; }
