@@ -237,10 +237,10 @@ Result<std::string> jupyter_to_source(std::string_view ipynb, std::string_view l
       body = join(lines, 0, lines.size());
     }
     if (!first) out += "\n\n" + prefix + " COMMAND ----------\n\n";
-    out += body + "\n";
+    out += body;
     first = false;
   }
-  return out;
+  return out + "\n";
 }
 
 std::string source_to_html(std::string_view source, std::string_view name) {
