@@ -54,7 +54,10 @@ def main():
         train = assembler.transform(spark.createDataFrame(make(rng, args.train_rows), cols))
         model = Pipeline(stages=[
             StringIndexer(inputCol="label_e", outputCol="indexedLabel"),
-            VectorIndexer(inputCol="features", outputCol="indexedFeatures", maxCategories=10),
+            # keep: synthetic count features can take values unseen in training (the first run
+            # stopped on a 5.0 in feature 26 — Spark and dbk both refuse it with handleInvalid=error).
+            VectorIndexer(inputCol="features", outputCol="indexedFeatures", maxCategories=10,
+                          handleInvalid="keep"),
             RandomForestClassifier(labelCol="indexedLabel", featuresCol="indexedFeatures",
                                    numTrees=200, maxDepth=15, maxBins=32, featureSubsetStrategy="sqrt",
                                    subsamplingRate=0.632, seed=3),
