@@ -76,11 +76,11 @@ class RetryingTransport final : public Transport {
   Result<HttpResponse> send(const HttpRequest& request, const CallContext& context) override {
     const bool replay_safe = is_replay_safe(request);
     const auto budget_end = clock_->now() + options_.total_timeout;
-    const int max_attempts = std::max(1, options_.max_attempts);
     for (int attempt = 1;; ++attempt) {
       if (context.is_cancelled()) return cancelled(request);
       auto result = next_->send(request, context);
-      if (!should_retry(result, replay_safe) || attempt >= max_attempts) return result;
+      if (!should_retry(result, replay_safe)) return result;
+      if (options_.max_attempts > 0 && attempt >= options_.max_attempts) return result;
 
       const auto now = clock_->now();
       milliseconds delay = backoff(attempt);

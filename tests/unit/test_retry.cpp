@@ -122,6 +122,16 @@ TEST_CASE("max_attempts bounds the number of tries") {
   CHECK(f.fake->requests().size() == 3);
 }
 
+TEST_CASE("by default only the time budget bounds a storm of 429s, however many") {
+  RetryFixture f;
+  for (int i = 0; i < 50; ++i) f.fake->expect("GET", "/x").respond(429, "", {{"Retry-After", "0"}});
+  f.fake->expect("GET", "/x").respond(200, "{}");
+  auto result = f.make()->send(RetryFixture::get("/x"), {});
+  REQUIRE(result.ok());
+  CHECK(f.fake->all_consumed());
+  CHECK(f.fake->requests().size() == 51);
+}
+
 TEST_CASE("never sleeps past the call's deadline") {
   RetryFixture f;
   f.fake->expect("GET", "/x")

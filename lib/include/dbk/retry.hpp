@@ -13,7 +13,9 @@ namespace dbk {
 /// connection failures are retried; Retry-After is honoured; otherwise capped
 /// exponential backoff with jitter; everything within an overall budget.
 struct RetryOptions {
-  int max_attempts = 10;  ///< including the first try
+  /// Tries including the first; 0 = no count limit, only `total_timeout` bounds the
+  /// call, as in the official SDKs (a 429 storm with Retry-After: 0 burns tries fast).
+  int max_attempts = 0;
   std::chrono::milliseconds initial_backoff{1000};
   std::chrono::milliseconds max_backoff{10000};
   double backoff_multiplier = 2.0;
