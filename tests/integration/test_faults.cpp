@@ -53,7 +53,7 @@ TEST_CASE("faults: a 429 storm with Retry-After is ridden out", "[integration][f
   }
 }
 
-TEST_CASE("faults: 503 TEMPORARILY_UNAVAILABLE is retried; a lasting outage is reported",
+TEST_CASE("faults: 503 TEMPORARILY_UNAVAILABLE is retried, a lasting outage is reported",
           "[integration][faults]") {
   dbk::test_support::TempDir state;
   dbk::test::EmulatorProcess emulator(state.path().string());

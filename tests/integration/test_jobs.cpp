@@ -165,7 +165,7 @@ TEST_CASE("jobs: the same idempotency token never starts a second run", "[integr
   CHECK(runs->size() == 1);
 }
 
-TEST_CASE("jobs: cancel ends a run CANCELED; timeout_seconds ends it TIMEDOUT",
+TEST_CASE("jobs: cancel ends a run CANCELED and timeout_seconds ends it TIMEDOUT",
           "[integration][jobs]") {
   dbk::test_support::TempDir state;
   dbk::test::EmulatorProcess emulator(state.path().string());
