@@ -120,18 +120,22 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir) {
   if (snapshot_text.ok()) {
     auto snapshot = nlohmann::json::parse(*snapshot_text, nullptr, false);
     if (snapshot.is_discarded() || !snapshot.is_object()) {
-      return http_error(500, "DATA_LOSS", "corrupt state snapshot " + (dir / kSnapshotFile).string());
+      return http_error(500, "DATA_LOSS",
+                        "corrupt state snapshot " + (dir / kSnapshotFile).string());
     }
     if (snapshot.value("version", 0) > kSnapshotVersion) {
       return http_error(500, "INVALID_STATE",
                         "state folder was written by a newer emulator (snapshot version " +
                             std::to_string(snapshot.value("version", 0)) + ")");
     }
-    for (const auto& [kind, entries] : snapshot.value("tables", nlohmann::json::object()).items()) {
+    // Copies: a range-for over items() of a temporary would outlive the temporary.
+    const nlohmann::json tables = snapshot.value("tables", nlohmann::json::object());
+    const nlohmann::json counters = snapshot.value("counters", nlohmann::json::object());
+    for (const auto& [kind, entries] : tables.items()) {
       Table& table = store->tables_[kind];
       for (const auto& [key, value] : entries.items()) table[key] = value;
     }
-    for (const auto& [name, value] : snapshot.value("counters", nlohmann::json::object()).items()) {
+    for (const auto& [name, value] : counters.items()) {
       if (value.is_number_integer()) store->counters_[name] = value.get<std::int64_t>();
     }
   }
@@ -199,10 +203,12 @@ Status Store::compact() {
   }
   nlohmann::json counters = nlohmann::json::object();
   for (const auto& [name, value] : counters_) counters[name] = value;
-  nlohmann::json snapshot = {
-      {"version", kSnapshotVersion}, {"tables", std::move(tables)}, {"counters", std::move(counters)}};
+  nlohmann::json snapshot = {{"version", kSnapshotVersion},
+                             {"tables", std::move(tables)},
+                             {"counters", std::move(counters)}};
   Status written = write_file_atomically(
-      dir_ / kSnapshotFile, snapshot.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      dir_ / kSnapshotFile,
+      snapshot.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (!written.ok()) return written;
   Status truncated = journal_->truncate();
   if (!truncated.ok()) return truncated;
