@@ -184,12 +184,19 @@ TEST_CASE_METHOD(TransferFixture,
   auto local = dir.write("m", "abc");
   fake->expect("GET", "/api/2.0/dbfs/get-status")
       .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 1})");
+  fake->expect("POST", "/api/2.0/dbfs/put")
+      .respond_json(400, error_body("RESOURCE_ALREADY_EXISTS",
+                                    "A file or directory already exists at the input path /m."));
   dbk::UploadOptions options;
   options.atomic = true;
   auto status = dbk::upload_file(api, local.string(), "/m", options);
   REQUIRE_FALSE(status.ok());
+  // The service's own error, as the legacy CLI shows it, not a client-made one.
   CHECK(status.error().error_code == "RESOURCE_ALREADY_EXISTS");
-  CHECK(fake->requests().size() == 1);
+  CHECK(status.error().http_status == 400);
+  CHECK(status.error().message == "A file or directory already exists at the input path /m.");
+  CHECK(fake->requests().size() == 2);
+  CHECK(bodies_of("/create").empty());
 }
 
 TEST_CASE_METHOD(TransferFixture, "download reads 1 MiB chunks into a temp file and renames it") {

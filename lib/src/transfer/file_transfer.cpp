@@ -61,13 +61,19 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
   std::ifstream in(local_path, std::ios::binary);
   if (!in) return detail::io_error("cannot open", local_path);
 
+  bool replace_target = options.overwrite;
   if (options.atomic && !options.overwrite) {
     // The temporary name never clashes, so "exists" must be checked on the target.
     auto existing = dbfs.get_status(*target);
     if (existing) {
-      return make_error(kAlreadyExists, "a file or directory already exists at " + *target);
+      // Let the service refuse in its own words (what the legacy CLI's put shows):
+      // an empty put without overwrite onto the existing target.
+      auto conflict = dbfs.put(*target, "", false);
+      if (!conflict) return conflict;
+      replace_target = true;  // it vanished meanwhile: the empty placeholder is ours
+    } else if (!existing.error().is_not_found()) {
+      return existing.error();
     }
-    if (!existing.error().is_not_found()) return existing.error();
   }
   const std::string upload_path = options.atomic ? detail::temp_sibling(*target) : *target;
   auto handle = dbfs.create(upload_path, options.overwrite || options.atomic);
@@ -77,7 +83,7 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
   auto closed = dbfs.close(*handle);
   if (sent && !closed) sent = closed;
   if (sent && options.atomic) {
-    if (options.overwrite) {
+    if (replace_target) {
       auto removed = dbfs.remove(*target, false);
       if (!removed && !removed.error().is_not_found()) sent = removed;
     }
