@@ -1,3 +1,5 @@
 #include "app/runner.hpp"
 
-int main(int argc, char** argv) { return dbk::cli::main_entry(argc, argv); }
+int main(int argc, char** argv) {
+  return dbk::cli::main_entry(argc, argv);
+}

@@ -7,10 +7,10 @@ namespace dbk::cli {
 /// Documented exit codes (docs/cli.md, `dbk --help`); reference §6.2.
 namespace exit_codes {
 inline constexpr int kOk = 0;
-inline constexpr int kError = 1;        ///< API, I/O or configuration error
-inline constexpr int kUsage = 2;        ///< bad flags, arguments or JSON
-inline constexpr int kRunFailed = 3;    ///< a waited-for run ended, but not in SUCCESS
-inline constexpr int kTimedOut = 4;     ///< --timeout expired while waiting
+inline constexpr int kError = 1;          ///< API, I/O or configuration error
+inline constexpr int kUsage = 2;          ///< bad flags, arguments or JSON
+inline constexpr int kRunFailed = 3;      ///< a waited-for run ended, but not in SUCCESS
+inline constexpr int kTimedOut = 4;       ///< --timeout expired while waiting
 inline constexpr int kInterrupted = 130;  ///< Ctrl-C while waiting (run cancelled or abandoned)
 }  // namespace exit_codes
 

@@ -1,9 +1,8 @@
 #include "app/parser.hpp"
 
 #include <algorithm>
-#include <cctype>
-
 #include <boost/program_options.hpp>
+#include <cctype>
 
 #include "app/command_table.hpp"
 
@@ -162,8 +161,7 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
   }
   if (vm["debug"].as<bool>()) line.globals.debug = true;
   if (vm["help"].as<bool>()) line.globals.help = true;
-  if (vm.count("version") && !command_has_long(&command, "version") &&
-      vm["version"].as<bool>()) {
+  if (vm.count("version") && !command_has_long(&command, "version") && vm["version"].as<bool>()) {
     line.globals.version = true;
   }
   if (!command_has_long(&command, "output") && vm.count("output")) {

@@ -41,7 +41,8 @@ int get(Invocation& inv) {
   auto id = inv.value("cluster-id");
   auto name = inv.value("cluster-name");
   if (id.has_value() == name.has_value()) {
-    return inv.fail(usage_error("Exactly one of --cluster-id or --cluster-name should be provided."));
+    return inv.fail(
+        usage_error("Exactly one of --cluster-id or --cluster-name should be provided."));
   }
   auto client = inv.client();
   if (!client) return inv.fail(client.error());
@@ -116,7 +117,8 @@ void add_clusters_commands(std::vector<CommandSpec>& table) {
   spec.options = {cluster_id};
   table.push_back(spec);
 
-  table.push_back(command("spark-versions", "List available Spark versions (JSON).", spark_versions));
+  table.push_back(
+      command("spark-versions", "List available Spark versions (JSON).", spark_versions));
   table.push_back(command("list-node-types", "List available node types (JSON).", list_node_types));
 }
 

@@ -96,8 +96,8 @@ int configure(Invocation& inv) {
   } else if (!interactive) {
     const char* env = std::getenv("DATABRICKS_HOST");
     if (!env || !*env) {
-      return inv.fail(usage_error(
-          "--host (or DATABRICKS_HOST) is required when stdin is not a terminal."));
+      return inv.fail(
+          usage_error("--host (or DATABRICKS_HOST) is required when stdin is not a terminal."));
     }
     host = env;
   } else {
@@ -114,8 +114,8 @@ int configure(Invocation& inv) {
     if (token_file) {
       auto content = read_text_file(*token_file);
       if (!content) {
-        return inv.fail(make_error(error_codes::kIoError,
-                                   "Unable to read token from \"" + *token_file + "\""));
+        return inv.fail(
+            make_error(error_codes::kIoError, "Unable to read token from \"" + *token_file + "\""));
       }
       token = trim(content->substr(0, content->find('\n')));
     } else if (aad) {
@@ -167,15 +167,15 @@ void add_configure_commands(std::vector<CommandSpec>& table) {
       "On a terminal it prompts like databricks-cli (username/password unless --token). When "
       "stdin is not a terminal it never prompts: the host comes from --host or DATABRICKS_HOST "
       "and the token from --token-file or the first line of stdin.";
-  spec.options = {flag("token", 't', "Use a personal access token (prompted, hidden)."),
-                  value("token-file", 'f', "FILE", "Read the token from the first line of FILE."),
-                  value("host", 0, "URL", "Workspace URL (port and path are kept)."),
-                  flag("aad-token", 0, "Use the Azure AD token in DATABRICKS_AAD_TOKEN."),
-                  flag("oauth", 'o', "Not supported (OAuth login); use a token."),
-                  repeated(value("scope", 's', "SCOPE", "Not supported (OAuth scopes).")),
-                  flag("insecure", 0, "Do not verify TLS certificates."),
-                  value("jobs-api-version", 0, "VERSION", "Jobs API version to store.",
-                        {"2.0", "2.1"})};
+  spec.options = {
+      flag("token", 't', "Use a personal access token (prompted, hidden)."),
+      value("token-file", 'f', "FILE", "Read the token from the first line of FILE."),
+      value("host", 0, "URL", "Workspace URL (port and path are kept)."),
+      flag("aad-token", 0, "Use the Azure AD token in DATABRICKS_AAD_TOKEN."),
+      flag("oauth", 'o', "Not supported (OAuth login); use a token."),
+      repeated(value("scope", 's', "SCOPE", "Not supported (OAuth scopes).")),
+      flag("insecure", 0, "Do not verify TLS certificates."),
+      value("jobs-api-version", 0, "VERSION", "Jobs API version to store.", {"2.0", "2.1"})};
   spec.handler = configure;
   table.push_back(spec);
 }

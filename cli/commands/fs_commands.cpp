@@ -14,7 +14,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_dbfs(const std::string& path) { return path.rfind("dbfs:/", 0) == 0; }
+bool is_dbfs(const std::string& path) {
+  return path.rfind("dbfs:/", 0) == 0;
+}
 
 std::string basename_of(const std::string& path) {
   std::string trimmed = path;
@@ -92,7 +94,8 @@ int rm(Invocation& inv) {
     if (live) inv.out() << "\r\033[K" << std::flush;
     return inv.fail(status.error());
   }
-  inv.out() << (live ? "\rDelete finished successfully.\033[K\n" : "Delete finished successfully.\n");
+  inv.out() << (live ? "\rDelete finished successfully.\033[K\n"
+                     : "Delete finished successfully.\n");
   return 0;
 }
 
@@ -129,7 +132,8 @@ void display_results(std::vector<FileResult>& results, CopyDirection direction) 
   for (auto& result : results) {
     if (direction == CopyDirection::kUpload) {
       if (!result.dst.empty() && result.dst[0] == '/') result.dst = "dbfs:" + result.dst;
-      if (result.status == FileStatus::kSkipped) result.message = result.dst + " already exists. Skip.";
+      if (result.status == FileStatus::kSkipped)
+        result.message = result.dst + " already exists. Skip.";
     } else {
       if (!result.src.empty() && result.src[0] == '/') result.src = "dbfs:" + result.src;
       if (result.status == FileStatus::kSkipped) {
@@ -151,14 +155,15 @@ int copy_upload(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
                 const std::string& dst, const CopyRequest& request) {
   std::error_code code;
   if (!fs::exists(src, code)) {
-    return inv.fail(make_error(error_codes::kIoError, "The local file " + src + " does not exist."));
+    return inv.fail(
+        make_error(error_codes::kIoError, "The local file " + src + " does not exist."));
   }
   auto target = dbfs_argument(dst);
   if (!target) return inv.fail(target.error());
   if (fs::is_directory(src, code)) {
     if (!request.recursive) {
-      return inv.fail(usage_error("The local file " + src +
-                                  " is a directory. You must provide --recursive"));
+      return inv.fail(
+          usage_error("The local file " + src + " is a directory. You must provide --recursive"));
     }
     CopyOptions options;
     options.parallelism = request.concurrency;
@@ -189,8 +194,8 @@ int copy_download(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
   if (!status) return inv.fail(status.error());
   if (status->is_dir) {
     if (!request.recursive) {
-      return inv.fail(usage_error("The DBFS path " + src +
-                                  " is a directory. You must provide --recursive"));
+      return inv.fail(
+          usage_error("The DBFS path " + src + " is a directory. You must provide --recursive"));
     }
     CopyOptions options;
     options.parallelism = request.concurrency;

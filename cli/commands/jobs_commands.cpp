@@ -27,7 +27,9 @@ std::string truncate_name(const std::string& name) {
   return name.size() <= 100 ? name : name.substr(0, 100) + "...";
 }
 
-Result<Client> jobs_client(Invocation& inv) { return inv.client(inv.value("version")); }
+Result<Client> jobs_client(Invocation& inv) {
+  return inv.client(inv.value("version"));
+}
 
 Result<std::int64_t> required_id(const Invocation& inv, const std::string& name) {
   auto id = inv.int_value(name);
@@ -115,7 +117,8 @@ int list(Invocation& inv) {
     return print_json(inv, Json{{"jobs", array}});
   }
   std::vector<std::pair<std::string, std::string>> rows;
-  for (const auto& job : found) rows.emplace_back(std::to_string(job.job_id), truncate_name(job.name()));
+  for (const auto& job : found)
+    rows.emplace_back(std::to_string(job.job_id), truncate_name(job.name()));
   std::stable_sort(rows.begin(), rows.end(),
                    [](const auto& a, const auto& b) { return lower(a.second) < lower(b.second); });
   std::vector<TableRow> table;
@@ -202,9 +205,10 @@ Status fill_run_now_params(const Invocation& inv, RunNowRequest& request) {
     const char* name;
     std::optional<std::vector<std::string>> RunNowRequest::*field;
   };
-  for (const auto& list_flag : {ListFlag{"jar-params", &RunNowRequest::jar_params},
-                                ListFlag{"python-params", &RunNowRequest::python_params},
-                                ListFlag{"spark-submit-params", &RunNowRequest::spark_submit_params}}) {
+  for (const auto& list_flag :
+       {ListFlag{"jar-params", &RunNowRequest::jar_params},
+        ListFlag{"python-params", &RunNowRequest::python_params},
+        ListFlag{"spark-submit-params", &RunNowRequest::spark_submit_params}}) {
     if (auto text = inv.value(list_flag.name)) {
       auto list = parse_string_list(*text, std::string("--") + list_flag.name);
       if (!list) return list.error();

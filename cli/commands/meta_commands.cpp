@@ -40,7 +40,8 @@ std::string bash_script() {
       << "  for ((i = start; i < COMP_CWORD; i++)); do\n"
       << "    w=\"${COMP_WORDS[i]}\"\n"
       << "    [[ \"$w\" == -* ]] && continue\n"
-      << "    if [[ -z \"$group\" ]]; then group=\"$w\"; elif [[ -z \"$verb\" ]]; then verb=\"$w\"; "
+      << "    if [[ -z \"$group\" ]]; then group=\"$w\"; elif [[ -z \"$verb\" ]]; then "
+         "verb=\"$w\"; "
          "fi\n"
       << "  done\n"
       << "  local candidates=\"\"\n"
@@ -105,8 +106,10 @@ int completion(Invocation& inv) {
 std::string md_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else
+      out += c;
   }
   return out;
 }
@@ -127,7 +130,8 @@ int docs(Invocation& inv) {
   out << "\nOn jobs and runs commands, `--version 2.0|2.1` selects the Jobs API version "
          "(as in databricks-cli); in workspace import/export and configure, `-o` keeps its "
          "legacy meaning (`--overwrite`, `--oauth`), so use `--output` there.\n\n"
-      << "## Exit codes\n\n```\n" << exit_codes_text() << "```\n\n"
+      << "## Exit codes\n\n```\n"
+      << exit_codes_text() << "```\n\n"
       << "Errors are one line on stderr: `Error: CODE: message (HTTP 404, GET /api/2.0/...)`. "
          "With `-o json` an API error is a JSON object on stderr with `error_code`, `message`, "
          "`http_status`, `method` and `path`.\n\n"

@@ -21,7 +21,9 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 static_assert(std::atomic<bool>::is_always_lock_free);
 
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+extern "C" void on_interrupt(int) {
+  g_interrupted.store(true);
+}
 
 /// Routes SIGINT/SIGTERM to the flag while waiting; restores the defaults after,
 /// so a second Ctrl-C at the prompt ends the process.
@@ -57,7 +59,9 @@ std::string state_text(const Run& run) {
 class Progress {
  public:
   Progress(Invocation& inv, std::int64_t run_id)
-      : err_(inv.err()), run_id_(run_id), live_(live_progress_enabled(inv.io())),
+      : err_(inv.err()),
+        run_id_(run_id),
+        live_(live_progress_enabled(inv.io())),
         start_(std::chrono::steady_clock::now()) {
     if (live_) ticker_ = std::thread([this] { tick(); });
   }
@@ -93,8 +97,8 @@ class Progress {
         std::chrono::steady_clock::now() - start_));
   }
   void redraw_locked() {
-    err_ << "\r\033[K" << "Waiting for run " << run_id_ << ": " << state_ << " " << elapsed()
-         << std::flush;
+    err_ << "\r\033[K"
+         << "Waiting for run " << run_id_ << ": " << state_ << " " << elapsed() << std::flush;
   }
   void tick() {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -190,8 +194,8 @@ int wait_and_report(Invocation& inv, const JobsApi& jobs, std::int64_t run_id) {
   print_json(inv, run->raw);
   auto outcome = classify(*run);
   if (outcome.ok) return exit_codes::kOk;
-  std::string message = "Error: Run " + std::to_string(run_id) + " finished with state " +
-                        outcome.state;
+  std::string message =
+      "Error: Run " + std::to_string(run_id) + " finished with state " + outcome.state;
   if (!outcome.message.empty()) message += ": " + outcome.message;
   auto detail = failure_detail(jobs, *run);
   if (!detail.empty() && detail != outcome.message) message += " (" + detail + ")";

@@ -11,7 +11,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Result<Client> jobs_client(Invocation& inv) { return inv.client(inv.value("version")); }
+Result<Client> jobs_client(Invocation& inv) {
+  return inv.client(inv.value("version"));
+}
 
 Result<std::int64_t> run_id_option(const Invocation& inv) {
   auto id = inv.int_value("run-id");
@@ -79,9 +81,9 @@ int list(Invocation& inv) {
     if (auto* text = std::get_if<std::string>(&name); text && text->size() > 100) {
       *text = text->substr(0, 100) + "...";
     }
-    rows.push_back({text_or(run.raw, "run_id", "no_run_id"), name,
-                    text_or(state, "life_cycle_state", "n/a"), text_or(state, "result_state", "n/a"),
-                    text_or(run.raw, "run_page_url", "n/a")});
+    rows.push_back(
+        {text_or(run.raw, "run_id", "no_run_id"), name, text_or(state, "life_cycle_state", "n/a"),
+         text_or(state, "result_state", "n/a"), text_or(run.raw, "run_page_url", "n/a")});
   }
   print_table(inv, format_plain_table(rows));
   return 0;
@@ -97,7 +99,9 @@ int cancel(Invocation& inv) {
   return print_json(inv, Json::object());
 }
 
-Json output_json(const RunOutput& output) { return output.raw; }
+Json output_json(const RunOutput& output) {
+  return output.raw;
+}
 
 int get_output(Invocation& inv) {
   auto id = run_id_option(inv);
@@ -172,7 +176,8 @@ void add_runs_commands(std::vector<CommandSpec>& table) {
   spec.handler = get;
   table.push_back(spec);
 
-  spec = command("get-output", "Print the output of a run as JSON (every task for multi-task runs).");
+  spec =
+      command("get-output", "Print the output of a run as JSON (every task for multi-task runs).");
   spec.options = {run_id, jobs_api_version_option()};
   spec.handler = get_output;
   table.push_back(spec);

@@ -43,8 +43,7 @@ int ls(Invocation& inv) {
     std::string path = inv.flag("absolute") ? object.path : basename_of(object.path);
     TableRow row;
     if (inv.flag("long")) {
-      row = {object.object_type, path,
-             object.language.empty() ? Cell{} : Cell{object.language}};
+      row = {object.object_type, path, object.language.empty() ? Cell{} : Cell{object.language}};
     } else {
       row = {path};
     }
@@ -86,11 +85,10 @@ int export_file(Invocation& inv) {
     auto info = client->workspace().get_status(source);
     if (!info) return inv.fail(info.error());
     if (!info->is_notebook()) {
-      return inv.fail(make_error(error_codes::kInvalidArgument,
-                                 "Export can only be called on a notebook."));
+      return inv.fail(
+          make_error(error_codes::kInvalidArgument, "Export can only be called on a notebook."));
     }
-    target = (fs::path(target) / (basename_of(info->path) +
-                                  extension_for_language(info->language)))
+    target = (fs::path(target) / (basename_of(info->path) + extension_for_language(info->language)))
                  .string();
   }
   if (!inv.flag("overwrite") && fs::exists(target, code)) {

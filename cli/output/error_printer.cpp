@@ -1,8 +1,7 @@
 #include "output/error_printer.hpp"
 
-#include <ostream>
-
 #include <nlohmann/json.hpp>
+#include <ostream>
 
 #include "app/invocation.hpp"
 #include "output/json_printer.hpp"

@@ -65,11 +65,21 @@ void append_string(std::string& out, const std::string& s) {
     }
     unsigned code = decode_utf8(s, i);
     switch (code) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (code > 0xFFFF) {
           unsigned v = code - 0x10000;
@@ -158,7 +168,8 @@ std::string python_float_repr(double number) {
   // Shortest round-trip digits, then Python's layout rule (float_repr_style
   // "short"): scientific when the decimal exponent is < -4 or >= 16.
   char buffer[64];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, number, std::chars_format::scientific);
+  auto result =
+      std::to_chars(buffer, buffer + sizeof buffer, number, std::chars_format::scientific);
   std::string sci(buffer, result.ptr);
   bool negative = sci[0] == '-';
   if (negative) sci.erase(0, 1);

@@ -118,8 +118,8 @@ std::string format_plain_table(const std::vector<TableRow>& rows, bool numparse)
           out = format_g(f);
         }
       } else if (const auto* iv = std::get_if<std::int64_t>(&cell)) {
-        out = types[c] == ColumnType::kInt ? std::to_string(*iv)
-                                           : format_g(static_cast<double>(*iv));
+        out =
+            types[c] == ColumnType::kInt ? std::to_string(*iv) : format_g(static_cast<double>(*iv));
       } else {
         out = format_g(std::get<double>(cell));
       }

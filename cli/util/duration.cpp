@@ -19,7 +19,8 @@ Result<std::chrono::milliseconds> parse_duration(const std::string& text) {
   bool bare = true;
   while (i < text.size()) {
     std::size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
+    while (i < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) {
       ++i;
     }
     if (start == i) return invalid();
@@ -60,9 +61,9 @@ std::string format_elapsed(std::chrono::milliseconds elapsed) {
     std::snprintf(buffer, sizeof buffer, "%lldm%02llds", static_cast<long long>(seconds / 60),
                   static_cast<long long>(seconds % 60));
   } else {
-    std::snprintf(buffer, sizeof buffer, "%lldh%02lldm%02llds",
-                  static_cast<long long>(seconds / 3600),
-                  static_cast<long long>((seconds / 60) % 60), static_cast<long long>(seconds % 60));
+    std::snprintf(
+        buffer, sizeof buffer, "%lldh%02lldm%02llds", static_cast<long long>(seconds / 3600),
+        static_cast<long long>((seconds / 60) % 60), static_cast<long long>(seconds % 60));
   }
   return buffer;
 }

@@ -60,8 +60,8 @@ bool EmulatedClock::sleep_until(std::int64_t deadline_ms, std::chrono::milliseco
     std::int64_t remaining = deadline_ms - (real_now_ms() + offset_ms_);
     if (remaining <= 0) return true;
     if (generation_ != start_generation) return false;  // changed: let the caller re-check
-    auto wake = std::min(real_limit, std::chrono::steady_clock::now() +
-                                         std::chrono::milliseconds(remaining));
+    auto wake = std::min(real_limit,
+                         std::chrono::steady_clock::now() + std::chrono::milliseconds(remaining));
     if (changed_.wait_until(lock, wake) == std::cv_status::timeout &&
         std::chrono::steady_clock::now() >= real_limit) {
       return real_now_ms() + offset_ms_ >= deadline_ms;

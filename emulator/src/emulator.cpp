@@ -65,7 +65,8 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     }
     std::error_code ec;
     if (options_.state_dir.empty()) {
-      std::string pattern = (std::filesystem::temp_directory_path(ec) / "dbk-emulator-XXXXXX").string();
+      std::string pattern =
+          (std::filesystem::temp_directory_path(ec) / "dbk-emulator-XXXXXX").string();
       if (::mkdtemp(pattern.data()) == nullptr) {
         return start_error("cannot create a temporary state folder in " + pattern);
       }
@@ -111,9 +112,10 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     ServerOptions server_options;
     server_options.host = options_.host;
     server_options.port = options_.port;
-    server_options.threads = options_.threads > 0
-                                 ? options_.threads
-                                 : std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
+    server_options.threads =
+        options_.threads > 0
+            ? options_.threads
+            : std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
     server_options.tls_cert_file = options_.tls_cert_file;
     server_options.tls_key_file = options_.tls_key_file;
     // Listen first so that the base URL (and a port-0 choice) is known to the services,
@@ -191,9 +193,9 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
       bool ok = given.size() > prefix.size() && given.compare(0, prefix.size(), prefix) == 0 &&
                 same_secret(given.substr(prefix.size()), options_.token);
       if (!ok) {
-        plan.response = error_response(401, "UNAUTHENTICATED",
-                                       given.empty() ? "Missing access token."
-                                                     : "Invalid access token.");
+        plan.response =
+            error_response(401, "UNAUTHENTICATED",
+                           given.empty() ? "Missing access token." : "Invalid access token.");
         plan.response->headers.emplace_back("WWW-Authenticate", "Bearer");
         return plan;
       }

@@ -39,11 +39,11 @@ struct ServiceContext {
   const EmulatorOptions& options;
   std::string base_url;      ///< where this server listens, e.g. http://127.0.0.1:8080
   std::string external_url;  ///< base of URLs handed to clients (run_page_url); no trailing '/'
-  std::filesystem::path state_dir;  ///< the state folder (a temp folder without --state)
-  std::filesystem::path dbfs_root;  ///< <state>/dbfs: dbfs:/x is dbfs_root/x
-  std::filesystem::path tmp_dir;    ///< <state>/tmp: scratch on the same filesystem
-  std::filesystem::path runs_dir;   ///< <state>/runs: per-task-run folders
-  std::filesystem::path runtime_dir;  ///< emulator/runtime (the Python notebook runtime)
+  std::filesystem::path state_dir;             ///< the state folder (a temp folder without --state)
+  std::filesystem::path dbfs_root;             ///< <state>/dbfs: dbfs:/x is dbfs_root/x
+  std::filesystem::path tmp_dir;               ///< <state>/tmp: scratch on the same filesystem
+  std::filesystem::path runs_dir;              ///< <state>/runs: per-task-run folders
+  std::filesystem::path runtime_dir;           ///< emulator/runtime (the Python notebook runtime)
   const WorkspaceReader* workspace = nullptr;  ///< set once the workspace service exists
   std::atomic<bool> stopping{false};           ///< true once stop() has begun
 };

@@ -1,8 +1,7 @@
 // Argument helpers that need no server: durations, JSON flags, exit codes.
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
-
-#include <catch2/catch.hpp>
 
 #include "app/exit_codes.hpp"
 #include "app/invocation.hpp"
@@ -47,7 +46,8 @@ TEST_CASE("notebook params: JSON object, Windows-escaped JSON, KEY=VALUE, @file"
   REQUIRE(windows.ok());
   CHECK(windows->at("model") == "DecisionTree");
 
-  auto pairs = parse_string_map({"zEnd_Date=2017-01-01", "expr=a=b", "empty="}, "--notebook-params");
+  auto pairs =
+      parse_string_map({"zEnd_Date=2017-01-01", "expr=a=b", "empty="}, "--notebook-params");
   REQUIRE(pairs.ok());
   CHECK(pairs->at("zEnd_Date") == "2017-01-01");  // keys are case-sensitive widget names
   CHECK(pairs->at("expr") == "a=b");
@@ -78,8 +78,9 @@ TEST_CASE("malformed JSON names the line and column, and is a usage error") {
   CHECK(parsed.error().message.find("line 3, column 7") != std::string::npos);
   CHECK(parsed.error().message.find("--json") != std::string::npos);
   // The seed README's line with one backslash missing still reads as intended.
-  auto readme = parse_json_argument(R"({\"Start_Date\":\"2015-11-15\", \"RESULTS_DATA\":\"scored_data", \"M\":\"D\"})",
-                                    "--notebook-params");
+  auto readme = parse_json_argument(
+      R"({\"Start_Date\":\"2015-11-15\", \"RESULTS_DATA\":\"scored_data", \"M\":\"D\"})",
+      "--notebook-params");
   REQUIRE(readme.ok());
   CHECK((*readme)["RESULTS_DATA"] == "scored_data");
 }

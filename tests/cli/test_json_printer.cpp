@@ -12,14 +12,16 @@ TEST_CASE("empty containers print as [] and {} like Python, not on two lines") {
   CHECK(to_python_json(Json::array()) == "[]");
   CHECK(to_python_json(Json::object()) == "{}");
   auto nested = Json::parse(R"({"nested": {"x": [[]], "y": [{}]}})");
-  CHECK(to_python_json(nested) ==
-        "{\n  \"nested\": {\n    \"x\": [\n      []\n    ],\n    \"y\": [\n      {}\n    ]\n  }\n}");
+  CHECK(
+      to_python_json(nested) ==
+      "{\n  \"nested\": {\n    \"x\": [\n      []\n    ],\n    \"y\": [\n      {}\n    ]\n  }\n}");
 }
 
 TEST_CASE("keys keep server order and nesting uses two spaces") {
   auto value = Json::parse(R"({"b": [], "a": {}, "c": [1, {"d": null}]})");
-  CHECK(to_python_json(value) ==
-        "{\n  \"b\": [],\n  \"a\": {},\n  \"c\": [\n    1,\n    {\n      \"d\": null\n    }\n  ]\n}");
+  CHECK(
+      to_python_json(value) ==
+      "{\n  \"b\": [],\n  \"a\": {},\n  \"c\": [\n    1,\n    {\n      \"d\": null\n    }\n  ]\n}");
 }
 
 TEST_CASE("non-ASCII and control characters are escaped as lower-case \\uXXXX") {

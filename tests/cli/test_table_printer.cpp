@@ -36,9 +36,8 @@ TEST_CASE("missing cells are empty and do not decide the column type") {
 }
 
 TEST_CASE("float columns align on the decimal point") {
-  std::vector<TableRow> rows = {{1.5, std::string("x")},
-                                {std::int64_t{100}, std::string("yy")},
-                                {2.25, std::string("z")}};
+  std::vector<TableRow> rows = {
+      {1.5, std::string("x")}, {std::int64_t{100}, std::string("yy")}, {2.25, std::string("z")}};
   CHECK(format_plain_table(rows) == "  1.5   x\n100     yy\n  2.25  z");
 }
 

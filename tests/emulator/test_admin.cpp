@@ -47,7 +47,7 @@ TEST_CASE("fault injection: status, body, headers, times and offset", "[emulator
   CHECK(limited.header("Retry-After") == "2");
   CHECK(limited.error_code() == "REQUEST_LIMIT_EXCEEDED");
   CHECK(c.get("/api/2.0/dbfs/get-status?path=/").status == 429);
-  CHECK(c.get("/api/2.0/dbfs/list?path=/").status == 200);  // times exhausted
+  CHECK(c.get("/api/2.0/dbfs/list?path=/").status == 200);                // times exhausted
   CHECK(c.post("/api/2.0/dbfs/mkdirs", {{"path", "/x"}}).status == 200);  // method differs
 
   auto listed = c.get("/__dbk/faults").json();
@@ -56,7 +56,8 @@ TEST_CASE("fault injection: status, body, headers, times and offset", "[emulator
   CHECK(c.request("DELETE", "/__dbk/faults/" + std::to_string(id)).status == 200);
   CHECK(c.get("/__dbk/faults").json() == json::object());
 
-  REQUIRE(c.post("/__dbk/faults", {{"path_pattern", "/api/2.0/workspace/list"}, {"status", 503}}).status == 200);
+  REQUIRE(c.post("/__dbk/faults", {{"path_pattern", "/api/2.0/workspace/list"}, {"status", 503}})
+              .status == 200);
   auto unavailable = c.get("/api/2.0/workspace/list?path=/");
   CHECK(unavailable.status == 503);
   CHECK(unavailable.error_code() == "TEMPORARILY_UNAVAILABLE");
@@ -64,16 +65,20 @@ TEST_CASE("fault injection: status, body, headers, times and offset", "[emulator
   CHECK(c.request("DELETE", "/__dbk/faults").status == 200);
   CHECK(c.get("/api/2.0/workspace/list?path=/").status == 200);
 
-  REQUIRE(c.post("/__dbk/faults", {{"path_pattern", "*"}, {"status", 502},
-                                   {"body", "<html><title>Bad Gateway</title></html>"}, {"times", 1}})
+  REQUIRE(c.post("/__dbk/faults", {{"path_pattern", "*"},
+                                   {"status", 502},
+                                   {"body", "<html><title>Bad Gateway</title></html>"},
+                                   {"times", 1}})
               .status == 200);
   auto html = c.get("/api/2.0/workspace/list?path=/");
   CHECK(html.status == 502);
   CHECK(html.header("Content-Type") == "text/html");
   CHECK(html.body == "<html><title>Bad Gateway</title></html>");
 
-  REQUIRE(c.post("/__dbk/faults", {{"path_pattern", "*"}, {"status", 400},
-                                   {"body", {{"error_code", 5001}, {"message", "numeric"}}}, {"times", 1}})
+  REQUIRE(c.post("/__dbk/faults", {{"path_pattern", "*"},
+                                   {"status", 400},
+                                   {"body", {{"error_code", 5001}, {"message", "numeric"}}},
+                                   {"times", 1}})
               .status == 200);
   auto numeric = c.get("/api/2.0/workspace/list?path=/");
   CHECK(numeric.status == 400);

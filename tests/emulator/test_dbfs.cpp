@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <fstream>
 
 #include "emulator_fixture.hpp"
@@ -10,7 +9,9 @@ using nlohmann::json;
 namespace {
 
 json put(HttpClient& c, const std::string& path, const std::string& bytes, bool overwrite = false) {
-  return c.post("/api/2.0/dbfs/put", {{"path", path}, {"contents", b64(bytes)}, {"overwrite", overwrite}})
+  return c
+      .post("/api/2.0/dbfs/put",
+            {{"path", path}, {"contents", b64(bytes)}, {"overwrite", overwrite}})
       .json();
 }
 
@@ -144,7 +145,8 @@ TEST_CASE("dbfs errors match the real service", "[emulator][dbfs]") {
   CHECK(wrong_type.status == 400);
   CHECK(wrong_type.error_code() == "INVALID_PARAMETER_VALUE");
 
-  auto bad_json = c.request("POST", "/api/2.0/dbfs/mkdirs", "{not json", {{"Content-Type", "application/json"}});
+  auto bad_json = c.request("POST", "/api/2.0/dbfs/mkdirs", "{not json",
+                            {{"Content-Type", "application/json"}});
   CHECK(bad_json.status == 400);
   CHECK(bad_json.error_code() == "MALFORMED_REQUEST");
 
@@ -156,10 +158,14 @@ TEST_CASE("dbfs accepts the legacy CLI's text/json and True booleans", "[emulato
   TestEmulator emu;
   auto c = emu.client();
   json body = {{"path", "dbfs:/legacy"}, {"contents", b64("1")}};
-  CHECK(c.request("POST", "/api/2.0/dbfs/put", body.dump(), {{"Content-Type", "text/json"}}).status == 200);
+  CHECK(
+      c.request("POST", "/api/2.0/dbfs/put", body.dump(), {{"Content-Type", "text/json"}}).status ==
+      200);
   body["overwrite"] = "True";
   body["contents"] = b64("22");
-  CHECK(c.request("POST", "/api/2.0/dbfs/put", body.dump(), {{"Content-Type", "text/json"}}).status == 200);
+  CHECK(
+      c.request("POST", "/api/2.0/dbfs/put", body.dump(), {{"Content-Type", "text/json"}}).status ==
+      200);
   CHECK(c.get("/api/2.0/dbfs/get-status?path=/legacy").json()["file_size"] == 2);
 }
 
@@ -199,7 +205,8 @@ TEST_CASE("dbfs streaming upload with handles", "[emulator][dbfs]") {
   for (int i = 0; i < 3; ++i) {
     std::string block(1024 * 1024, static_cast<char>('a' + i));
     expected += block;
-    REQUIRE(c.post("/api/2.0/dbfs/add-block", {{"handle", handle}, {"data", b64(block)}}).status == 200);
+    REQUIRE(c.post("/api/2.0/dbfs/add-block", {{"handle", handle}, {"data", b64(block)}}).status ==
+            200);
   }
   // Not visible at the target until close.
   CHECK(c.get("/api/2.0/dbfs/get-status?path=/stream/out.bin").status == 404);
@@ -232,7 +239,8 @@ TEST_CASE("dbfs handles expire after 10 idle minutes of emulated time", "[emulat
   auto c = emu.client();
   auto handle = c.post("/api/2.0/dbfs/create", {{"path", "/idle"}}).json()["handle"];
   REQUIRE(c.post("/__dbk/clock", {{"advance_ms", 9 * 60 * 1000}}).status == 200);
-  REQUIRE(c.post("/api/2.0/dbfs/add-block", {{"handle", handle}, {"data", b64("a")}}).status == 200);
+  REQUIRE(c.post("/api/2.0/dbfs/add-block", {{"handle", handle}, {"data", b64("a")}}).status ==
+          200);
   REQUIRE(c.post("/__dbk/clock", {{"advance_ms", 11 * 60 * 1000}}).status == 200);
   CHECK(c.post("/api/2.0/dbfs/add-block", {{"handle", handle}, {"data", b64("b")}}).status == 404);
   CHECK(c.post("/api/2.0/dbfs/close", {{"handle", handle}}).status == 404);
@@ -253,17 +261,21 @@ TEST_CASE("dbfs delete and move", "[emulator][dbfs]") {
   CHECK(c.get("/api/2.0/dbfs/get-status?path=/tree/b.txt").status == 404);
   CHECK(c.post("/api/2.0/dbfs/delete", {{"path", "/never/there"}}).status == 200);
 
-  auto moved = c.post("/api/2.0/dbfs/move", {{"source_path", "dbfs:/tree/a"}, {"destination_path", "/moved/a"}});
+  auto moved = c.post("/api/2.0/dbfs/move",
+                      {{"source_path", "dbfs:/tree/a"}, {"destination_path", "/moved/a"}});
   REQUIRE(moved.status == 200);
   CHECK(read_all(c, "/moved/a/2.txt") == "2");
   CHECK(c.get("/api/2.0/dbfs/get-status?path=/tree/a").status == 404);
-  auto missing = c.post("/api/2.0/dbfs/move", {{"source_path", "/tree/a"}, {"destination_path", "/x"}});
+  auto missing =
+      c.post("/api/2.0/dbfs/move", {{"source_path", "/tree/a"}, {"destination_path", "/x"}});
   CHECK(missing.status == 404);
   put(c, "/other", "o");
-  auto taken = c.post("/api/2.0/dbfs/move", {{"source_path", "/other"}, {"destination_path", "/moved/a/1.txt"}});
+  auto taken = c.post("/api/2.0/dbfs/move",
+                      {{"source_path", "/other"}, {"destination_path", "/moved/a/1.txt"}});
   CHECK(taken.status == 400);
   CHECK(taken.error_code() == "RESOURCE_ALREADY_EXISTS");
-  CHECK(c.post("/api/2.0/dbfs/move", {{"source_path", "/moved"}, {"destination_path", "/moved/inside"}})
+  CHECK(c.post("/api/2.0/dbfs/move",
+               {{"source_path", "/moved"}, {"destination_path", "/moved/inside"}})
             .status == 400);
 
   CHECK(c.post("/api/2.0/dbfs/delete", {{"path", "/moved"}, {"recursive", true}}).status == 200);

@@ -1,5 +1,3 @@
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -7,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <thread>
 
@@ -25,8 +24,9 @@ class ChildEmulator {
   explicit ChildEmulator(const std::filesystem::path& state) {
     url_file_ = state.parent_path() / ("url-" + std::to_string(counter_++));
     std::filesystem::remove(url_file_);
-    std::vector<std::string> args = {DBK_TEST_EMULATOR_SERVER, "--port", "0", "--state",
-                                     state.string(), "--url-file", url_file_.string()};
+    std::vector<std::string> args = {
+        DBK_TEST_EMULATOR_SERVER, "--port", "0", "--state", state.string(), "--url-file",
+        url_file_.string()};
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -78,11 +78,15 @@ TEST_CASE("every acknowledged write survives kill -9 and restart", "[emulator][d
     REQUIRE(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Users/me/nb"}}).status == 200);
     auto handle = c.post("/api/2.0/dbfs/create", {{"path", "/streamed.bin"}}).json()["handle"];
     std::string block(700 * 1024, 's');
-    REQUIRE(c.post("/api/2.0/dbfs/add-block", {{"handle", handle}, {"data", b64(block)}}).status == 200);
+    REQUIRE(c.post("/api/2.0/dbfs/add-block", {{"handle", handle}, {"data", b64(block)}}).status ==
+            200);
     REQUIRE(c.post("/api/2.0/dbfs/close", {{"handle", handle}}).status == 200);
     streamed_size = static_cast<std::int64_t>(block.size());
-    REQUIRE(c.post("/api/2.0/dbfs/put", {{"path", "/to-move"}, {"contents", b64("m")}}).status == 200);
-    REQUIRE(c.post("/api/2.0/dbfs/move", {{"source_path", "/to-move"}, {"destination_path", "/moved"}}).status == 200);
+    REQUIRE(c.post("/api/2.0/dbfs/put", {{"path", "/to-move"}, {"contents", b64("m")}}).status ==
+            200);
+    REQUIRE(
+        c.post("/api/2.0/dbfs/move", {{"source_path", "/to-move"}, {"destination_path", "/moved"}})
+            .status == 200);
     auto clock = c.post("/__dbk/clock", {{"advance_ms", 86'400'000}});
     REQUIRE(clock.status == 200);
     acked_clock_offset = clock.json()["offset_ms"].get<std::int64_t>();
@@ -97,12 +101,14 @@ TEST_CASE("every acknowledged write survives kill -9 and restart", "[emulator][d
           HttpClient wc("127.0.0.1", child.port());
           for (int i = 1; !stop.load(); ++i) {
             const std::string n = std::to_string(w) + "-" + std::to_string(i);
-            auto put = wc.post("/api/2.0/dbfs/put", {{"path", "/dur/" + n}, {"contents", b64("content " + n)}});
+            auto put = wc.post("/api/2.0/dbfs/put",
+                               {{"path", "/dur/" + n}, {"contents", b64("content " + n)}});
             if (put.status != 200) return;
             acked_files[static_cast<size_t>(w)] = i;
-            auto imported = wc.post("/api/2.0/workspace/import", {{"path", "/Users/me/nb/" + n},
-                                                                  {"language", "PYTHON"},
-                                                                  {"content", b64("print('" + n + "')")}});
+            auto imported =
+                wc.post("/api/2.0/workspace/import", {{"path", "/Users/me/nb/" + n},
+                                                      {"language", "PYTHON"},
+                                                      {"content", b64("print('" + n + "')")}});
             if (imported.status != 200) return;
             acked_notebooks[static_cast<size_t>(w)] = i;
             ++total;
@@ -131,7 +137,8 @@ TEST_CASE("every acknowledged write survives kill -9 and restart", "[emulator][d
     }
     for (int i = 1; i <= acked_notebooks[static_cast<size_t>(w)]; ++i) {
       const std::string n = std::to_string(w) + "-" + std::to_string(i);
-      auto exported = c.get("/api/2.0/workspace/export?direct_download=true&path=" + q("/Users/me/nb/" + n));
+      auto exported =
+          c.get("/api/2.0/workspace/export?direct_download=true&path=" + q("/Users/me/nb/" + n));
       REQUIRE(exported.status == 200);
       REQUIRE(exported.body == "print('" + n + "')");
     }
@@ -141,9 +148,13 @@ TEST_CASE("every acknowledged write survives kill -9 and restart", "[emulator][d
   CHECK(c.get("/api/2.0/dbfs/get-status?path=/to-move").status == 404);
   CHECK(c.get("/__dbk/clock").json()["offset_ms"] == acked_clock_offset);
   // New ids keep counting after the restart instead of reusing old ones.
-  auto before = c.get("/api/2.0/workspace/get-status?path=/Users/me/nb").json()["object_id"].get<std::int64_t>();
+  auto before = c.get("/api/2.0/workspace/get-status?path=/Users/me/nb")
+                    .json()["object_id"]
+                    .get<std::int64_t>();
   REQUIRE(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Users/me/after"}}).status == 200);
-  CHECK(c.get("/api/2.0/workspace/get-status?path=/Users/me/after").json()["object_id"].get<std::int64_t>() > before);
+  CHECK(c.get("/api/2.0/workspace/get-status?path=/Users/me/after")
+            .json()["object_id"]
+            .get<std::int64_t>() > before);
   // No upload leftovers.
   CHECK(std::filesystem::is_empty(state / "tmp"));
 }

@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <random>
 #include <thread>
@@ -75,8 +74,9 @@ TEST_CASE("serves HTTPS with a certificate and key", "[emulator][server][tls]") 
   TempDir dir;
   auto cert = dir.path() / "cert.pem";
   auto key = dir.path() / "key.pem";
-  std::string command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
-                        key.string() + " -out " + cert.string() + " >/dev/null 2>&1";
+  std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " +
+      key.string() + " -out " + cert.string() + " >/dev/null 2>&1";
   REQUIRE(std::system(command.c_str()) == 0);
   EmulatorOptions options;
   options.tls_cert_file = cert.string();
@@ -97,9 +97,10 @@ TEST_CASE("serves HTTPS with a certificate and key", "[emulator][server][tls]") 
 TEST_CASE("oversized bodies get 413 with a JSON body", "[emulator][server][limits]") {
   TestEmulator emu;
   // Declared too large: answered from the headers, without reading the body.
-  std::string reply = raw_exchange(emu.port(),
-                                   "POST /api/2.0/dbfs/put HTTP/1.1\r\nHost: x\r\n"
-                                   "Content-Type: application/json\r\nContent-Length: 70000000\r\n\r\n{");
+  std::string reply =
+      raw_exchange(emu.port(),
+                   "POST /api/2.0/dbfs/put HTTP/1.1\r\nHost: x\r\n"
+                   "Content-Type: application/json\r\nContent-Length: 70000000\r\n\r\n{");
   CHECK(reply.rfind("HTTP/1.1 413", 0) == 0);
   CHECK(reply.find("\"error_code\"") != std::string::npos);
   // The server is still fine.
@@ -126,9 +127,11 @@ TEST_CASE("malformed requests, huge headers and random bytes never hurt the serv
   }
   // Bodies of every wrong shape.
   auto c = emu.client();
-  for (const std::string& body : {"", "[]", "null", "42", "\"s\"", "{\"path\": []}", "{\"path\": null}",
-                                  "{\"path\": \"/a\", \"contents\": 5}", "\xff\xfe"}) {
-    auto reply = c.request("POST", "/api/2.0/dbfs/put", body, {{"Content-Type", "application/json"}});
+  for (const std::string& body :
+       {"", "[]", "null", "42", "\"s\"", "{\"path\": []}", "{\"path\": null}",
+        "{\"path\": \"/a\", \"contents\": 5}", "\xff\xfe"}) {
+    auto reply =
+        c.request("POST", "/api/2.0/dbfs/put", body, {{"Content-Type", "application/json"}});
     CHECK(reply.status == 400);
   }
   CHECK(c.get("/__dbk/health").status == 200);
@@ -138,14 +141,17 @@ TEST_CASE("a slow client does not block other clients", "[emulator][server]") {
   TestEmulator emu;
   // Sends half a request and stalls; others must still be served meanwhile.
   std::thread slow([&] {
-    raw_exchange(emu.port(), "POST /api/2.0/dbfs/put HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{", 1500);
+    raw_exchange(emu.port(),
+                 "POST /api/2.0/dbfs/put HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",
+                 1500);
   });
   auto c = emu.client();
   for (int i = 0; i < 20; ++i) CHECK(c.get("/__dbk/health").status == 200);
   slow.join();
 }
 
-TEST_CASE("32 threads of mixed requests are all served correctly", "[emulator][server][concurrency]") {
+TEST_CASE("32 threads of mixed requests are all served correctly",
+          "[emulator][server][concurrency]") {
   TestEmulator emu;
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
@@ -156,10 +162,13 @@ TEST_CASE("32 threads of mixed requests are all served correctly", "[emulator][s
       for (int i = 0; i < 15; ++i) {
         const std::string file = dir + "/f" + std::to_string(i);
         const std::string content = "thread " + std::to_string(t) + " item " + std::to_string(i);
-        if (c.post("/api/2.0/dbfs/put", {{"path", file}, {"contents", b64(content)}}).status != 200) ++failures;
+        if (c.post("/api/2.0/dbfs/put", {{"path", file}, {"contents", b64(content)}}).status != 200)
+          ++failures;
         auto read = c.get("/api/2.0/dbfs/read?path=" + q(file)).json();
         if (unb64(read.value("data", "")) != content) ++failures;
-        if (c.post("/api/2.0/workspace/mkdirs", {{"path", "/Shared" + dir + "/d" + std::to_string(i)}}).status != 200) {
+        if (c.post("/api/2.0/workspace/mkdirs",
+                   {{"path", "/Shared" + dir + "/d" + std::to_string(i)}})
+                .status != 200) {
           ++failures;
         }
       }

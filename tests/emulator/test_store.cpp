@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <thread>
 
@@ -12,7 +11,8 @@ using namespace dbk::emulator;
 using namespace dbk::emulator::testing;
 using nlohmann::json;
 
-TEST_CASE("store survives reopen, replays the journal and ignores a torn tail", "[emulator][store]") {
+TEST_CASE("store survives reopen, replays the journal and ignores a torn tail",
+          "[emulator][store]") {
   TempDir dir;
   {
     auto store = Store::open(dir.path());
@@ -23,19 +23,21 @@ TEST_CASE("store survives reopen, replays the journal and ignores a torn tail", 
     REQUIRE((*store)->erase("job", "10").ok());
     REQUIRE((*store)->next_id("job").value() == 1);
     REQUIRE((*store)->next_id("job").value() == 2);
-    REQUIRE((*store)->transaction([](Store::Transaction& tx) -> dbk::Status {
-                       auto id = tx.next_id("run");
-                       tx.put("run", std::to_string(id), {{"state", "PENDING"}});
-                       CHECK(tx.get("run", "1").has_value());
-                       return {};
-                     })
+    REQUIRE((*store)
+                ->transaction([](Store::Transaction& tx) -> dbk::Status {
+                  auto id = tx.next_id("run");
+                  tx.put("run", std::to_string(id), {{"state", "PENDING"}});
+                  CHECK(tx.get("run", "1").has_value());
+                  return {};
+                })
                 .ok());
     // A failed transaction changes nothing.
-    REQUIRE_FALSE((*store)->transaction([](Store::Transaction& tx) -> dbk::Status {
-                             tx.put("run", "99", json::object());
-                             tx.next_id("run");
-                             return invalid_parameter("no");
-                           })
+    REQUIRE_FALSE((*store)
+                      ->transaction([](Store::Transaction& tx) -> dbk::Status {
+                        tx.put("run", "99", json::object());
+                        tx.next_id("run");
+                        return invalid_parameter("no");
+                      })
                       .ok());
   }
   // Simulate a crash in the middle of an append.
@@ -59,7 +61,8 @@ TEST_CASE("store compacts a long journal into the snapshot", "[emulator][store]"
   {
     auto store = Store::open(dir.path());
     REQUIRE(store.ok());
-    for (int i = 0; i < 2500; ++i) REQUIRE((*store)->put("k", std::to_string(i % 10), {{"i", i}}).ok());
+    for (int i = 0; i < 2500; ++i)
+      REQUIRE((*store)->put("k", std::to_string(i % 10), {{"i", i}}).ok());
     CHECK((*store)->journal_records() < 2000);
   }
   auto store = Store::open(dir.path());
@@ -70,11 +73,15 @@ TEST_CASE("store compacts a long journal into the snapshot", "[emulator][store]"
 
 TEST_CASE("router serves several API versions, 404 and 405", "[emulator][router]") {
   Router router;
-  router.add_versions("GET", {"2.0", "2.1", "2.2"}, "jobs/get",
-                      [](const Request&) { return json_response(200, {{"ok", true}}); });
+  router.add_versions("GET", {"2.0", "2.1", "2.2"}, "jobs/get", [](const Request&) {
+    return json_response(200, {{"ok", true}});
+  });
   const auto versions = {"2.0", "2.1"};
-  router.add_versions("POST", versions, "jobs/create", [](const Request&) { return empty_response(); });
-  router.add("GET", "/files/*", [](const Request& r) { return json_response(200, {{"tail", r.path_tail}}); });
+  router.add_versions("POST", versions, "jobs/create",
+                      [](const Request&) { return empty_response(); });
+  router.add("GET", "/files/*", [](const Request& r) {
+    return json_response(200, {{"tail", r.path_tail}});
+  });
   router.add("GET", "/boom", [](const Request&) -> Response { throw std::runtime_error("bug"); });
   auto call = [&](std::string method, std::string path) {
     Request r;
@@ -124,7 +131,8 @@ TEST_CASE("emulated clock wakes sleepers when advanced", "[emulator][clock]") {
     }
   });
   bool reached = false;
-  for (int i = 0; i < 1000 && !reached; ++i) reached = clock.sleep_until(deadline, std::chrono::seconds(5));
+  for (int i = 0; i < 1000 && !reached; ++i)
+    reached = clock.sleep_until(deadline, std::chrono::seconds(5));
   advancer.join();
   CHECK(reached);
   CHECK(notified >= 1);

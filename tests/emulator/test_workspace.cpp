@@ -53,8 +53,12 @@ TEST_CASE("workspace starts with /Users and /Shared", "[emulator][workspace]") {
 TEST_CASE("workspace mkdirs, import, get-status, list, export, delete", "[emulator][workspace]") {
   TestEmulator emu;
   auto c = emu.client();
-  REQUIRE(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Users/u@example.com/notebooks"}}).status == 200);
-  REQUIRE(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Users/u@example.com/notebooks/"}}).status == 200);
+  REQUIRE(
+      c.post("/api/2.0/workspace/mkdirs", {{"path", "/Users/u@example.com/notebooks"}}).status ==
+      200);
+  REQUIRE(
+      c.post("/api/2.0/workspace/mkdirs", {{"path", "/Users/u@example.com/notebooks/"}}).status ==
+      200);
 
   auto imported = import(c, "/Users/u@example.com/notebooks/1_ingest", kNotebook,
                          {{"language", "PYTHON"}, {"format", "SOURCE"}});
@@ -73,13 +77,15 @@ TEST_CASE("workspace mkdirs, import, get-status, list, export, delete", "[emulat
   auto list = c.get("/api/2.0/workspace/list?path=" + q("/Users/u@example.com/notebooks")).json();
   REQUIRE(list["objects"].size() == 1);
   // A non-directory path lists as itself.
-  auto self = c.get("/api/2.0/workspace/list?path=" + q("/Users/u@example.com/notebooks/1_ingest")).json();
+  auto self =
+      c.get("/api/2.0/workspace/list?path=" + q("/Users/u@example.com/notebooks/1_ingest")).json();
   REQUIRE(self["objects"].size() == 1);
   CHECK(self["objects"][0]["object_type"] == "NOTEBOOK");
   // Not recursive.
   CHECK(c.get("/api/2.0/workspace/list?path=/Users").json()["objects"].size() == 1);
 
-  auto exported = c.get("/api/2.0/workspace/export?path=" + q("/Users/u@example.com/notebooks/1_ingest"));
+  auto exported =
+      c.get("/api/2.0/workspace/export?path=" + q("/Users/u@example.com/notebooks/1_ingest"));
   REQUIRE(exported.status == 200);
   CHECK(exported.json()["file_type"] == "py");
   CHECK(unb64(exported.json()["content"]) == kNotebook);
@@ -90,7 +96,8 @@ TEST_CASE("workspace mkdirs, import, get-status, list, export, delete", "[emulat
                             q("/Users/u@example.com/notebooks/1_ingest"));
   CHECK(direct_upper.body == kNotebook);
 
-  auto dup = import(c, "/Users/u@example.com/notebooks/1_ingest", "print(2)", {{"language", "PYTHON"}});
+  auto dup =
+      import(c, "/Users/u@example.com/notebooks/1_ingest", "print(2)", {{"language", "PYTHON"}});
   CHECK(dup.status == 400);
   CHECK(dup.error_code() == "RESOURCE_ALREADY_EXISTS");
   CHECK(dup.json()["message"] == "Path (/Users/u@example.com/notebooks/1_ingest) already exists.");
@@ -99,15 +106,18 @@ TEST_CASE("workspace mkdirs, import, get-status, list, export, delete", "[emulat
               .status == 200);
   auto after = status(c, "/Users/u@example.com/notebooks/1_ingest");
   CHECK(after["object_id"] == info["object_id"]);
-  CHECK(unb64(c.get("/api/2.0/workspace/export?path=" + q("/Users/u@example.com/notebooks/1_ingest"))
-                  .json()["content"]) == "print(2)");
+  CHECK(
+      unb64(c.get("/api/2.0/workspace/export?path=" + q("/Users/u@example.com/notebooks/1_ingest"))
+                .json()["content"]) == "print(2)");
 
   auto not_empty = c.post("/api/2.0/workspace/delete", {{"path", "/Users/u@example.com"}});
   CHECK(not_empty.status == 400);
   CHECK(not_empty.error_code() == "DIRECTORY_NOT_EMPTY");
-  REQUIRE(c.post("/api/2.0/workspace/delete", {{"path", "/Users/u@example.com"}, {"recursive", true}})
-              .status == 200);
-  auto gone = c.get("/api/2.0/workspace/get-status?path=" + q("/Users/u@example.com/notebooks/1_ingest"));
+  REQUIRE(
+      c.post("/api/2.0/workspace/delete", {{"path", "/Users/u@example.com"}, {"recursive", true}})
+          .status == 200);
+  auto gone =
+      c.get("/api/2.0/workspace/get-status?path=" + q("/Users/u@example.com/notebooks/1_ingest"));
   CHECK(gone.status == 404);
   CHECK(gone.error_code() == "RESOURCE_DOES_NOT_EXIST");
   CHECK(c.post("/api/2.0/workspace/delete", {{"path", "/Users/u@example.com"}}).status == 404);
@@ -166,7 +176,8 @@ TEST_CASE("workspace converts SOURCE and JUPYTER both ways", "[emulator][workspa
   CHECK(ipynb["cells"][2]["source"] == json::array({"%sql\n", "SELECT 1"}));
 
   // ...and the notebook converted back is the original source.
-  REQUIRE(import(c, "/Shared/from_ipynb", unb64(as_jupyter["content"]), {{"format", "JUPYTER"}}).status == 200);
+  REQUIRE(import(c, "/Shared/from_ipynb", unb64(as_jupyter["content"]), {{"format", "JUPYTER"}})
+              .status == 200);
   auto info = status(c, "/Shared/from_ipynb");
   CHECK(info["object_type"] == "NOTEBOOK");
   CHECK(info["language"] == "PYTHON");
@@ -191,7 +202,8 @@ TEST_CASE("workspace AUTO, RAW, HTML and DBC imports", "[emulator][workspace]") 
   CHECK(status(c, "/Shared/auto_nb")["object_type"] == "NOTEBOOK");  // extension stripped
   CHECK(c.get("/api/2.0/workspace/get-status?path=/Shared/auto_nb.py").status == 404);
 
-  REQUIRE(import(c, "/Shared/helper.py", "def f():\n    return 1\n", {{"format", "AUTO"}}).status == 200);
+  REQUIRE(import(c, "/Shared/helper.py", "def f():\n    return 1\n", {{"format", "AUTO"}}).status ==
+          200);
   auto file = status(c, "/Shared/helper.py");
   CHECK(file["object_type"] == "FILE");
   CHECK(file["size"] == 22);
@@ -206,7 +218,8 @@ TEST_CASE("workspace AUTO, RAW, HTML and DBC imports", "[emulator][workspace]") 
   auto html = c.get("/api/2.0/workspace/export?format=HTML&path=/Shared/page").json();
   CHECK(unb64(html["content"]) == "<html>opaque</html>");
 
-  REQUIRE(import(c, "/Shared/archive", std::string("PK\x03\x04opaque", 10), {{"format", "DBC"}}).status == 200);
+  REQUIRE(import(c, "/Shared/archive", std::string("PK\x03\x04opaque", 10), {{"format", "DBC"}})
+              .status == 200);
   auto dbc = c.get("/api/2.0/workspace/export?format=DBC&path=/Shared/archive").json();
   CHECK(dbc["file_type"] == "dbc");
   CHECK(unb64(dbc["content"]) == std::string("PK\x03\x04opaque", 10));
@@ -216,12 +229,13 @@ TEST_CASE("workspace import accepts multipart/form-data (SDK upload)", "[emulato
   TestEmulator emu;
   auto c = emu.client();
   const std::string boundary = "XyZ";
-  std::string body = "--XyZ\r\nContent-Disposition: form-data; name=\"path\"\r\n\r\n/Shared/up\r\n"
-                     "--XyZ\r\nContent-Disposition: form-data; name=\"language\"\r\n\r\nPYTHON\r\n"
-                     "--XyZ\r\nContent-Disposition: form-data; name=\"overwrite\"\r\n\r\ntrue\r\n"
-                     "--XyZ\r\nContent-Disposition: form-data; name=\"content\"; filename=\"content\"\r\n"
-                     "Content-Type: application/octet-stream\r\n\r\n" +
-                     kNotebook + "\r\n--XyZ--\r\n";
+  std::string body =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"path\"\r\n\r\n/Shared/up\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"language\"\r\n\r\nPYTHON\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"overwrite\"\r\n\r\ntrue\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"content\"; filename=\"content\"\r\n"
+      "Content-Type: application/octet-stream\r\n\r\n" +
+      kNotebook + "\r\n--XyZ--\r\n";
   auto reply = c.request("POST", "/api/2.0/workspace/import", body,
                          {{"Content-Type", "multipart/form-data; boundary=" + boundary}});
   REQUIRE(reply.status == 200);
@@ -235,7 +249,9 @@ TEST_CASE("workspace list filters notebooks_modified_after", "[emulator][workspa
   auto cut = status(c, "/Shared/old")["modified_at"].get<std::int64_t>();
   REQUIRE(c.post("/__dbk/clock", {{"advance_ms", 60000}}).status == 200);
   REQUIRE(import(c, "/Shared/new", "2", {{"language", "PYTHON"}}).status == 200);
-  auto list = c.get("/api/2.0/workspace/list?path=/Shared&notebooks_modified_after=" + std::to_string(cut)).json();
+  auto list =
+      c.get("/api/2.0/workspace/list?path=/Shared&notebooks_modified_after=" + std::to_string(cut))
+          .json();
   REQUIRE(list["objects"].size() == 1);
   CHECK(list["objects"][0]["path"] == "/Shared/new");
 }

@@ -47,9 +47,8 @@ void AdminService::register_routes(Router& router) {
     if (!id.ok()) return error_response(id.error());
     return json_response(200, {{"id", *id}});
   });
-  router.add("GET", "/__dbk/faults", [this](const Request&) {
-    return json_response(200, faults_.list());
-  });
+  router.add("GET", "/__dbk/faults",
+             [this](const Request&) { return json_response(200, faults_.list()); });
   // DELETE /__dbk/faults clears every rule; DELETE /__dbk/faults/<id> removes one.
   router.add("DELETE", "/__dbk/faults/*", [this](const Request& request) {
     if (request.path_tail.empty()) {

@@ -18,21 +18,30 @@ std::string upper(std::string text) {
 // (reference databricks-api.md §2.2).
 std::pair<std::string, std::string> default_error(int status, const std::string& path) {
   switch (status) {
-    case 400: return {"BAD_REQUEST", "Bad request."};
-    case 401: return {"UNAUTHENTICATED", "Invalid access token."};
-    case 403: return {"PERMISSION_DENIED", "Permission denied."};
-    case 404: return {"NOT_FOUND", "Not found."};
-    case 409: return {"ALREADY_EXISTS", "Conflict."};
+    case 400:
+      return {"BAD_REQUEST", "Bad request."};
+    case 401:
+      return {"UNAUTHENTICATED", "Invalid access token."};
+    case 403:
+      return {"PERMISSION_DENIED", "Permission denied."};
+    case 404:
+      return {"NOT_FOUND", "Not found."};
+    case 409:
+      return {"ALREADY_EXISTS", "Conflict."};
     case 429:
       return {"REQUEST_LIMIT_EXCEEDED",
               "REQUEST_LIMIT_EXCEEDED: Exceeded workspace rate limit. Please try again later."};
-    case 500: return {"INTERNAL_ERROR", "Internal error."};
-    case 502: return {"BAD_GATEWAY", "Bad gateway."};
+    case 500:
+      return {"INTERNAL_ERROR", "Internal error."};
+    case 502:
+      return {"BAD_GATEWAY", "Bad gateway."};
     case 503:
       return {"TEMPORARILY_UNAVAILABLE",
               "The service at " + path + " is temporarily unavailable. Please try again later."};
-    case 504: return {"DEADLINE_EXCEEDED", "The request timed out."};
-    default: return {"UNKNOWN", "Injected fault."};
+    case 504:
+      return {"DEADLINE_EXCEEDED", "The request timed out."};
+    default:
+      return {"UNKNOWN", "Injected fault."};
   }
 }
 
@@ -91,7 +100,8 @@ Result<std::int64_t> FaultInjector::add(const nlohmann::json& spec) {
       rule.body = it->get<std::string>();
       auto parsed = nlohmann::json::parse(rule.body, nullptr, false);
       bool html = !rule.body.empty() && rule.body.front() == '<';
-      rule.content_type = html ? "text/html" : (parsed.is_discarded() ? "text/plain" : "application/json");
+      rule.content_type =
+          html ? "text/html" : (parsed.is_discarded() ? "text/plain" : "application/json");
     } else {
       rule.body = it->dump();
       rule.content_type = "application/json";

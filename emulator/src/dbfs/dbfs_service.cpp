@@ -38,7 +38,8 @@ nlohmann::ordered_json file_info(const std::string& api_path, const struct stat&
   nlohmann::ordered_json item;
   item["path"] = api_path;
   item["is_dir"] = S_ISDIR(info.st_mode);
-  item["file_size"] = S_ISDIR(info.st_mode) ? std::int64_t{0} : static_cast<std::int64_t>(info.st_size);
+  item["file_size"] =
+      S_ISDIR(info.st_mode) ? std::int64_t{0} : static_cast<std::int64_t>(info.st_size);
   item["modification_time"] = mtime_ms(info);
   return item;
 }
@@ -50,15 +51,15 @@ std::string child_api_path(const std::string& parent, const std::string& name) {
 Result<std::string> decode_block(const std::string& base64, const char* field) {
   auto bytes = base64_decode(base64);
   if (!bytes.ok()) {
-    return invalid_parameter(std::string("Invalid base64 in '") + field + "': " +
-                             bytes.error().message);
+    return invalid_parameter(std::string("Invalid base64 in '") + field +
+                             "': " + bytes.error().message);
   }
   if (static_cast<std::int64_t>(bytes->size()) > DbfsService::kMaxBlockBytes) {
     // Observed text (databrickslabs/dbx #350), reference databricks-api.md §1.2.
     return http_error(400, "MAX_BLOCK_SIZE_EXCEEDED",
                       std::string("The '") + field + "' data cannot exceed " +
-                          std::to_string(DbfsService::kMaxBlockBytes) + " bytes. Found: " +
-                          std::to_string(bytes->size()) +
+                          std::to_string(DbfsService::kMaxBlockBytes) +
+                          " bytes. Found: " + std::to_string(bytes->size()) +
                           " bytes. You might want to use streaming upload instead.");
   }
   return std::move(*bytes);
@@ -85,7 +86,9 @@ ApiError unknown_handle(std::int64_t id) {
 
 DbfsService::DbfsService(ServiceContext& context) : context_(context) {}
 
-DbfsService::~DbfsService() { stop(); }
+DbfsService::~DbfsService() {
+  stop();
+}
 
 void DbfsService::register_routes(Router& router) {
   auto bind = [this](Response (DbfsService::*fn)(const Request&)) {
@@ -115,7 +118,9 @@ void DbfsService::reset() {
   delete_batch_files_.store(0);
 }
 
-void DbfsService::stop() { reset(); }
+void DbfsService::stop() {
+  reset();
+}
 
 Result<DbfsPath> DbfsService::path_param(const Params& params, std::string_view field) const {
   auto raw = params.required_string(field);
@@ -175,7 +180,8 @@ Status DbfsService::make_dirs(const DbfsPath& path) {
 }
 
 Status DbfsService::write_file(const DbfsPath& path, std::string_view bytes, bool overwrite) {
-  if (path.is_root()) return already_exists("A file or directory already exists at the input path /.");
+  if (path.is_root())
+    return already_exists("A file or directory already exists at the input path /.");
   // The bytes go to disk before taking the namespace lock; only the rename is serialised.
   fs::path temp = unique_temp_path(context_.tmp_dir, "put");
   {
@@ -193,8 +199,7 @@ Status DbfsService::write_file(const DbfsPath& path, std::string_view bytes, boo
   struct stat info {};
   if (lstat_path(path.file, info) && (!overwrite || S_ISDIR(info.st_mode))) {
     ::unlink(temp.c_str());
-    return already_exists("A file or directory already exists at the input path " + path.api +
-                          ".");
+    return already_exists("A file or directory already exists at the input path " + path.api + ".");
   }
   Status parents = make_parents(path);
   if (!parents.ok()) {
@@ -324,8 +329,8 @@ Response DbfsService::create(const Request& request) {
   DBK_ASSIGN_OR_RESPOND(bool overwrite, params.optional_bool("overwrite", false));
   struct stat info {};
   if (lstat_path(path.file, info) && (!overwrite || S_ISDIR(info.st_mode))) {
-    return error_response(already_exists("A file or directory already exists at the input path " +
-                                         path.api + "."));
+    return error_response(
+        already_exists("A file or directory already exists at the input path " + path.api + "."));
   }
   DBK_ASSIGN_OR_RESPOND(std::int64_t id, context_.store.next_id("dbfs_handle"));
   auto handle = std::make_shared<Handle>();
@@ -405,8 +410,12 @@ Response DbfsService::read(const Request& request) {
   DBK_ASSIGN_OR_RESPOND(auto length, params.optional_int64("length"));
   std::int64_t start = offset.value_or(0);
   std::int64_t count = length.value_or(kDefaultReadBytes);
-  if (start < 0) return error_response(invalid_parameter("Offset must be non-negative: " + std::to_string(start)));
-  if (count < 0) return error_response(invalid_parameter("Length must be non-negative: " + std::to_string(count)));
+  if (start < 0)
+    return error_response(
+        invalid_parameter("Offset must be non-negative: " + std::to_string(start)));
+  if (count < 0)
+    return error_response(
+        invalid_parameter("Length must be non-negative: " + std::to_string(count)));
   if (count > kMaxReadBytes) {
     return error_response(400, "MAX_READ_SIZE_EXCEEDED",
                           "Cannot read more than " + std::to_string(kMaxReadBytes) +
@@ -422,7 +431,8 @@ Response DbfsService::read(const Request& request) {
   std::string bytes(static_cast<size_t>(count), '\0');
   size_t got = 0;
   while (got < bytes.size()) {
-    ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got, static_cast<off_t>(start + static_cast<std::int64_t>(got)));
+    ssize_t n = ::pread(fd, bytes.data() + got, bytes.size() - got,
+                        static_cast<off_t>(start + static_cast<std::int64_t>(got)));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     got += static_cast<size_t>(n);
@@ -454,9 +464,9 @@ Response DbfsService::remove(const Request& request) {
   bool empty = fs::is_empty(path.file, ec);
   if (!recursive) {
     if (!empty) {
-      return error_response(400, "IO_ERROR",
-                            "Cannot delete non-empty directory " + path.api +
-                                " without recursive=true.");
+      return error_response(
+          400, "IO_ERROR",
+          "Cannot delete non-empty directory " + path.api + " without recursive=true.");
     }
     if (!path.is_root() && ::rmdir(path.file.c_str()) != 0) {
       return error_response(internal("cannot delete", path.api, errno));
@@ -481,7 +491,8 @@ Response DbfsService::remove(const Request& request) {
     }
   }
   if (path.is_root()) {
-    for (const auto& entry : fs::directory_iterator(path.file, ec)) fs::remove_all(entry.path(), ec);
+    for (const auto& entry : fs::directory_iterator(path.file, ec))
+      fs::remove_all(entry.path(), ec);
   } else {
     fs::remove_all(path.file, ec);
   }
@@ -502,8 +513,8 @@ Response DbfsService::move(const Request& request) {
                                          destination.api + "."));
   }
   if (source.is_root() || destination.api.rfind(source.api + "/", 0) == 0) {
-    return error_response(invalid_parameter("Cannot move " + source.api + " into itself (" +
-                                            destination.api + ")."));
+    return error_response(
+        invalid_parameter("Cannot move " + source.api + " into itself (" + destination.api + ")."));
   }
   DBK_RETURN_IF_ERROR(make_parents(destination));
   DBK_RETURN_IF_ERROR(rename_durably(source.file, destination.file));

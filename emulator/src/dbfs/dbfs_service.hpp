@@ -26,10 +26,10 @@ class DbfsService : public Service {
   void reset() override;
   void stop() override;
 
-  static constexpr std::int64_t kMaxBlockBytes = 1024 * 1024;      ///< put contents, add-block
-  static constexpr std::int64_t kMaxReadBytes = 1024 * 1024;       ///< read length
-  static constexpr std::int64_t kDefaultReadBytes = 512 * 1024;    ///< read length default
-  static constexpr std::int64_t kHandleIdleMs = 10 * 60 * 1000;    ///< handle expiry
+  static constexpr std::int64_t kMaxBlockBytes = 1024 * 1024;    ///< put contents, add-block
+  static constexpr std::int64_t kMaxReadBytes = 1024 * 1024;     ///< read length
+  static constexpr std::int64_t kDefaultReadBytes = 512 * 1024;  ///< read length default
+  static constexpr std::int64_t kHandleIdleMs = 10 * 60 * 1000;  ///< handle expiry
 
  private:
   struct Handle {

@@ -11,7 +11,9 @@ Response json_response(int status, const nlohmann::ordered_json& body) {
   return response;
 }
 
-Response empty_response() { return json_response(200, nlohmann::ordered_json::object()); }
+Response empty_response() {
+  return json_response(200, nlohmann::ordered_json::object());
+}
 
 Response error_response(int status, std::string error_code, std::string message) {
   nlohmann::ordered_json body;

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "dbk/api_error.hpp"
 #include "dbk/http.hpp"
@@ -33,15 +32,15 @@ Response bytes_response(int status, std::string body, std::string content_type);
 /// else moves its value into `lhs` (a declaration such as `auto path`).
 #define DBK_ASSIGN_OR_RESPOND(lhs, expr) \
   DBK_ASSIGN_OR_RESPOND_IMPL(DBK_RESPOND_CONCAT(dbk_result_, __LINE__), lhs, expr)
-#define DBK_ASSIGN_OR_RESPOND_IMPL(tmp, lhs, expr)               \
-  auto tmp = (expr);                                             \
+#define DBK_ASSIGN_OR_RESPOND_IMPL(tmp, lhs, expr)                    \
+  auto tmp = (expr);                                                  \
   if (!tmp.ok()) return ::dbk::emulator::error_response(tmp.error()); \
   lhs = std::move(*tmp)
 #define DBK_RESPOND_CONCAT(a, b) DBK_RESPOND_CONCAT_INNER(a, b)
 #define DBK_RESPOND_CONCAT_INNER(a, b) a##b
 /// In a handler: answers the error of a failed dbk::Status.
-#define DBK_RETURN_IF_ERROR(expr)                                      \
-  do {                                                                 \
-    auto dbk_status = (expr);                                          \
+#define DBK_RETURN_IF_ERROR(expr)                                                     \
+  do {                                                                                \
+    auto dbk_status = (expr);                                                         \
     if (!dbk_status.ok()) return ::dbk::emulator::error_response(dbk_status.error()); \
   } while (false)

@@ -25,8 +25,8 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
 }
 
 void Router::add_versions(const std::string& method,
-                          std::initializer_list<std::string_view> versions,
-                          std::string_view suffix, const Handler& handler) {
+                          std::initializer_list<std::string_view> versions, std::string_view suffix,
+                          const Handler& handler) {
   for (std::string_view version : versions) {
     add(method, "/api/" + std::string(version) + "/" + std::string(suffix), handler);
   }

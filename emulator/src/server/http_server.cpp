@@ -62,11 +62,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void run() {
     if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
       beast::get_lowest_layer(stream_).expires_after(options_.idle_timeout);
-      stream_.async_handshake(
-          asio::ssl::stream_base::server,
-          [self = this->shared_from_this()](beast::error_code ec) {
-            if (!ec) self->read_header();
-          });
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (!ec) self->read_header();
+                              });
     } else {
       read_header();
     }
@@ -155,10 +154,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (plan.delay.count() > 0) {
       // Injected latency waits on a timer, not on a server thread.
       timer_.expires_after(plan.delay);
-      timer_.async_wait([self = this->shared_from_this(),
-                         planned = std::move(plan.response)](beast::error_code) mutable {
-        self->answer(std::move(planned));
-      });
+      timer_.async_wait([self = this->shared_from_this(), planned = std::move(plan.response)](
+                            beast::error_code) mutable { self->answer(std::move(planned)); });
       return;
     }
     answer(std::move(plan.response));
@@ -181,9 +178,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void too_large() {
-    fail(413, "REQUEST_ENTITY_TOO_LARGE",
-         "The request body exceeds the limit of " + std::to_string(options_.body_limit) +
-             " bytes.");
+    fail(
+        413, "REQUEST_ENTITY_TOO_LARGE",
+        "The request body exceeds the limit of " + std::to_string(options_.body_limit) + " bytes.");
   }
 
   // Answers an unreadable request and closes: the stream position is unknown after it.
@@ -243,10 +240,11 @@ class BeastServer final : public HttpServer {
 
   Status listen() {
     beast::error_code ec;
-    auto address = asio::ip::make_address(options_.host == "localhost" ? "127.0.0.1" : options_.host,
-                                          ec);
-    if (ec) return http_error(0, "INVALID_ARGUMENT", "cannot listen on host '" + options_.host +
-                                                         "': not an IP address");
+    auto address =
+        asio::ip::make_address(options_.host == "localhost" ? "127.0.0.1" : options_.host, ec);
+    if (ec)
+      return http_error(0, "INVALID_ARGUMENT",
+                        "cannot listen on host '" + options_.host + "': not an IP address");
     if (options_.port < 0 || options_.port > 65535) {
       return http_error(0, "INVALID_ARGUMENT", "invalid port " + std::to_string(options_.port));
     }
@@ -260,8 +258,9 @@ class BeastServer final : public HttpServer {
                         asio::ssl::context::no_tlsv1_1);
       ssl_->use_certificate_chain_file(options_.tls_cert_file, ec);
       if (ec) {
-        return http_error(0, "INVALID_ARGUMENT", "cannot load TLS certificate " +
-                                                     options_.tls_cert_file + ": " + ec.message());
+        return http_error(
+            0, "INVALID_ARGUMENT",
+            "cannot load TLS certificate " + options_.tls_cert_file + ": " + ec.message());
       }
       ssl_->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
       if (ec) {
@@ -275,9 +274,9 @@ class BeastServer final : public HttpServer {
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
-      return http_error(0, "CONNECTION_ERROR", "cannot listen on " + options_.host + ":" +
-                                                   std::to_string(options_.port) + ": " +
-                                                   ec.message());
+      return http_error(0, "CONNECTION_ERROR",
+                        "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                            ": " + ec.message());
     }
     port_ = acceptor_.local_endpoint().port();
     accept();
@@ -314,24 +313,25 @@ class BeastServer final : public HttpServer {
 
  private:
   void accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-      if (!ec) {
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        if (ssl_) {
-          std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-              beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *ssl_),
-              options_, dispatcher_)
-              ->run();
-        } else {
-          std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)),
-                                                       options_, dispatcher_)
-              ->run();
-        }
-      }
-      accept();
-    });
+    acceptor_.async_accept(
+        asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+          if (!ec) {
+            beast::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            if (ssl_) {
+              std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+                  beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *ssl_),
+                  options_, dispatcher_)
+                  ->run();
+            } else {
+              std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)),
+                                                           options_, dispatcher_)
+                  ->run();
+            }
+          }
+          accept();
+        });
   }
 
   ServerOptions options_;
@@ -360,7 +360,8 @@ void parse_target(const std::string& target, std::string& path,
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
     std::string key = percent_decode(pair.substr(0, eq), true);
-    std::string value = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
+    std::string value =
+        eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true);
     query.emplace(std::move(key), std::move(value));
   }
 }

@@ -31,11 +31,11 @@ struct ServerOptions {
   int threads = 4;
   std::string tls_cert_file;  ///< both set = HTTPS only
   std::string tls_key_file;
-  std::size_t body_limit = 64 * 1024 * 1024;   ///< larger bodies get 413
-  std::size_t header_limit = 64 * 1024;        ///< larger headers get 431
-  std::chrono::seconds idle_timeout{60};       ///< keep-alive / header read
-  std::chrono::seconds body_timeout{300};      ///< reading one request body
-  std::chrono::seconds write_timeout{300};     ///< writing one response
+  std::size_t body_limit = 64 * 1024 * 1024;  ///< larger bodies get 413
+  std::size_t header_limit = 64 * 1024;       ///< larger headers get 431
+  std::chrono::seconds idle_timeout{60};      ///< keep-alive / header read
+  std::chrono::seconds body_timeout{300};     ///< reading one request body
+  std::chrono::seconds write_timeout{300};    ///< writing one response
 };
 
 /// HTTP/1.1 server on Boost.Beast: one io_context run by a pool of threads, keep-alive,

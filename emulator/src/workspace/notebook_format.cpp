@@ -1,8 +1,7 @@
 #include "workspace/notebook_format.hpp"
 
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "http/request.hpp"
 
@@ -81,11 +80,20 @@ std::string html_escape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -159,8 +167,8 @@ std::string source_to_jupyter(std::string_view source, std::string_view language
     } else {
       text = join(cell, 0, cell.size());
     }
-    if (all_magic && (text == "%md" || text.compare(0, 4, "%md ") == 0 ||
-                      text.compare(0, 4, "%md\n") == 0)) {
+    if (all_magic &&
+        (text == "%md" || text.compare(0, 4, "%md ") == 0 || text.compare(0, 4, "%md\n") == 0)) {
       std::string markdown = text.size() > 4 ? text.substr(4) : "";
       out_cells.push_back({{"cell_type", "markdown"},
                            {"metadata", nlohmann::json::object()},
@@ -174,14 +182,13 @@ std::string source_to_jupyter(std::string_view source, std::string_view language
     }
   }
   std::string lang = lower(language);
-  nlohmann::json notebook = {
-      {"cells", out_cells},
-      {"metadata",
-       {{"application/vnd.databricks.v1+notebook",
-         {{"language", lang}, {"notebookName", std::string(name)}}},
-        {"language_info", {{"name", lang}}}}},
-      {"nbformat", 4},
-      {"nbformat_minor", 0}};
+  nlohmann::json notebook = {{"cells", out_cells},
+                             {"metadata",
+                              {{"application/vnd.databricks.v1+notebook",
+                                {{"language", lang}, {"notebookName", std::string(name)}}},
+                               {"language_info", {{"name", lang}}}}},
+                             {"nbformat", 4},
+                             {"nbformat_minor", 0}};
   return notebook.dump(1);
 }
 

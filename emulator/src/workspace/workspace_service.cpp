@@ -37,7 +37,9 @@ std::string parent_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-std::string name_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+std::string name_of(const std::string& path) {
+  return path.substr(path.rfind('/') + 1);
+}
 
 bool is_descendant(const std::string& path, const std::string& ancestor) {
   if (ancestor == "/") return path != "/";
@@ -116,7 +118,9 @@ void WorkspaceService::recover() {
   }
 }
 
-void WorkspaceService::reset() { ensure_home_folders(); }
+void WorkspaceService::reset() {
+  ensure_home_folders();
+}
 
 void WorkspaceService::ensure_home_folders() {
   std::lock_guard<std::mutex> lock(write_mutex_);
@@ -126,7 +130,9 @@ void WorkspaceService::ensure_home_folders() {
       if (tx.get(kKind, path)) continue;
       std::int64_t id = std::string(path) == "/" ? 0 : tx.next_id("workspace_object");
       tx.put(kKind, path,
-             {{"object_type", "DIRECTORY"}, {"object_id", id}, {"created_at", now},
+             {{"object_type", "DIRECTORY"},
+              {"object_id", id},
+              {"created_at", now},
               {"modified_at", now}});
     }
     return {};
@@ -217,8 +223,10 @@ Response WorkspaceService::mkdirs(const Request& request) {
         continue;
       }
       tx.put(kKind, prefix,
-             {{"object_type", "DIRECTORY"}, {"object_id", tx.next_id("workspace_object")},
-              {"created_at", now}, {"modified_at", now}});
+             {{"object_type", "DIRECTORY"},
+              {"object_id", tx.next_id("workspace_object")},
+              {"created_at", now},
+              {"modified_at", now}});
     }
     return {};
   }));
@@ -269,8 +277,8 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
     if (encoded) {
       auto decoded = base64_decode(*encoded);
       if (!decoded.ok()) {
-        return error_response(invalid_parameter("Invalid base64 in 'content': " +
-                                                decoded.error().message));
+        return error_response(
+            invalid_parameter("Invalid base64 in 'content': " + decoded.error().message));
       }
       content = std::move(*decoded);
     }
@@ -325,8 +333,7 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
   const std::string parent = parent_of(path);
   auto parent_object = lookup(parent);
   if (!parent_object || parent_object->value("object_type", "") != "DIRECTORY") {
-    return error_response(
-        not_found("The parent folder (" + parent + ") does not exist."));
+    return error_response(not_found("The parent folder (" + parent + ") does not exist."));
   }
   auto existing = lookup(path);
   if (existing && (!overwrite || existing->value("object_type", "") == "DIRECTORY")) {
@@ -377,18 +384,18 @@ Response WorkspaceService::export_object(const Request& request) {
   if (!object) return error_response(missing(path));
   const std::string type = object->value("object_type", "");
   if (type == "DIRECTORY") {
-    return error_response(invalid_parameter(
-        "Exporting a directory (" + path + ") is not supported by the dbk emulator; export "
-        "its notebooks one by one."));
+    return error_response(invalid_parameter("Exporting a directory (" + path +
+                                            ") is not supported by the dbk emulator; export "
+                                            "its notebooks one by one."));
   }
   DBK_ASSIGN_OR_RESPOND(std::string stored, read_blob(*object));
   std::string bytes;
   std::string file_type;
   if (type == "FILE") {
     if (!one_of(format, {"SOURCE", "AUTO", "RAW"})) {
-      return error_response(
-          invalid_parameter("Path (" + path + ") is a file and can only be exported as "
-                            "SOURCE, AUTO or RAW."));
+      return error_response(invalid_parameter("Path (" + path +
+                                              ") is a file and can only be exported as "
+                                              "SOURCE, AUTO or RAW."));
     }
     bytes = std::move(stored);
     std::string extension = extension_of(path);
@@ -435,9 +442,9 @@ Response WorkspaceService::export_object(const Request& request) {
   }
   if (static_cast<std::int64_t>(bytes.size()) > kMaxContentBytes) {
     return error_response(http_error(400, "MAX_NOTEBOOK_SIZE_EXCEEDED",
-                                      "File size exported is (" + std::to_string(bytes.size()) +
-                                          " bytes), exceeded max size (" +
-                                          std::to_string(kMaxContentBytes) + " bytes)"));
+                                     "File size exported is (" + std::to_string(bytes.size()) +
+                                         " bytes), exceeded max size (" +
+                                         std::to_string(kMaxContentBytes) + " bytes)"));
   }
   if (direct) return bytes_response(200, std::move(bytes), "application/octet-stream");
   nlohmann::ordered_json body;

@@ -26,8 +26,8 @@ struct ClientOptions {
   std::shared_ptr<Clock> clock;      ///< nullptr = system clock
   std::shared_ptr<Sleeper> sleeper;  ///< nullptr = real sleeps
   RetryOptions retry;
-  LogSink log;              ///< set to receive a redacted wire log (--debug)
-  std::string user_agent;   ///< product part, e.g. "dbk/0.1.0 cmd/jobs_run-now"
+  LogSink log;             ///< set to receive a redacted wire log (--debug)
+  std::string user_agent;  ///< product part, e.g. "dbk/0.1.0 cmd/jobs_run-now"
 };
 
 /// Entry point of the library: one Client per workspace. Cheap to copy;

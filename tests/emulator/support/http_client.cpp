@@ -119,8 +119,12 @@ HttpReply HttpClient::request(const std::string& method, const std::string& targ
   throw std::runtime_error("unreachable");
 }
 
-std::string q(const std::string& value) { return url_encode(value); }
-std::string b64(const std::string& bytes) { return base64_encode(bytes); }
+std::string q(const std::string& value) {
+  return url_encode(value);
+}
+std::string b64(const std::string& bytes) {
+  return base64_encode(bytes);
+}
 std::string unb64(const std::string& text) {
   auto decoded = base64_decode(text);
   if (!decoded.ok()) throw std::runtime_error("bad base64 in reply");
@@ -130,7 +134,8 @@ std::string unb64(const std::string& text) {
 std::string raw_exchange(int port, const std::string& bytes, int timeout_ms) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+  stream.connect(
+      tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
   stream.expires_after(std::chrono::milliseconds(timeout_ms));
   beast::error_code ec;
   asio::write(stream.socket(), asio::buffer(bytes), ec);
