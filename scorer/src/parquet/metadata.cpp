@@ -105,11 +105,13 @@ bool build_schema(const std::vector<ThriftValue>& elements, std::size_t& pos, Sc
   }
   const ThriftValue& e = elements[pos++];
   node.name = string_field(e, 4);
-  node.repetition = static_cast<Repetition>(e.int_field(3, kRequired));
-  if (node.repetition < kRequired || node.repetition > kRepeated) {
+  // Range-check the raw value before it becomes an enum: a corrupt file may hold anything.
+  const auto repetition = e.int_field(3, kRequired);
+  if (repetition < kRequired || repetition > kRepeated) {
     error = "bad repetition type in schema element '" + node.name + "'";
     return false;
   }
+  node.repetition = static_cast<Repetition>(repetition);
   node.logical = logical_of(e, node.scale, node.precision);
   node.map_key_value = e.int_field(6, -1) == kMapKeyValue;
   std::int64_t num_children = e.int_field(5, -1);
