@@ -33,12 +33,12 @@ TEST_CASE("globals are accepted before the group, after it and after the command
   CHECK(line.values.at("job-id") == std::vector<std::string>{"3"});
 }
 
-TEST_CASE("--profile can only be given once") {
+TEST_CASE("the --profile flag can only be given once") {
   CHECK(parse_error({"--profile", "a", "jobs", "list", "--profile", "b"}).find("once") !=
         std::string::npos);
 }
 
-TEST_CASE("-o is --overwrite in workspace import, --output elsewhere") {
+TEST_CASE("the -o flag is --overwrite in workspace import, --output elsewhere") {
   auto import = parse_ok({"workspace", "import", "a.py", "/a", "-l", "python", "-o"});
   CHECK(import.flags.at("overwrite"));
   CHECK_FALSE(import.globals.output.has_value());
@@ -48,7 +48,8 @@ TEST_CASE("-o is --overwrite in workspace import, --output elsewhere") {
   CHECK(ls.globals.output == OutputFormat::kJson);
 }
 
-TEST_CASE("--version is the Jobs API version on jobs commands, the dbk version elsewhere") {
+TEST_CASE(
+    "the --version flag is the Jobs API version on jobs commands, the dbk version elsewhere") {
   auto get = parse_ok({"jobs", "get", "--job-id", "1", "--version", "2.0"});
   CHECK(get.values.at("version") == std::vector<std::string>{"2.0"});
   CHECK_FALSE(get.globals.version);
