@@ -1,5 +1,8 @@
 #include "http_client.hpp"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -136,13 +139,15 @@ std::string raw_exchange(int port, const std::string& bytes, int timeout_ms) {
   beast::tcp_stream stream(ioc);
   stream.connect(
       tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  stream.expires_after(std::chrono::milliseconds(timeout_ms));
+  // expires_after() only bounds asynchronous operations; these reads are blocking,
+  // so the socket itself gets the receive timeout.
+  timeval limit{timeout_ms / 1000, static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
+  ::setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
   beast::error_code ec;
   asio::write(stream.socket(), asio::buffer(bytes), ec);
   std::string out;
   char chunk[4096];
   while (true) {
-    stream.expires_after(std::chrono::milliseconds(timeout_ms));
     size_t n = stream.read_some(asio::buffer(chunk), ec);
     out.append(chunk, n);
     if (ec) break;
