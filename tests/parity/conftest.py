@@ -135,6 +135,8 @@ class Side:
             "TERM": "dumb",
             "DATABRICKS_CLI_DO_NOT_EXECUTE_NEWER_VERSION": "1",
         }
+        # A sanitizer build of dbk needs its runtime options (suppression files).
+        self.env.update({k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")})
         self.vars = {"u": USER}   # values substituted into command lines (${name})
         self.ids = {}             # (family, raw id) -> label, labels given in order of appearance
 

@@ -120,6 +120,8 @@ def run_case(name, bin_dir):
             "LC_ALL": "C.UTF-8",
             "TERM": "dumb",
         }
+        # A sanitizer build of dbk needs its runtime options (suppression files).
+        env.update({k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")})
         with open(os.path.join(case_dir, "script")) as f:
             body = f.read()
         result = subprocess.run(["bash", "-c", PRELUDE + body], cwd=work, env=env,
