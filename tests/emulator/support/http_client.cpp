@@ -1,7 +1,10 @@
 #include "http_client.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+#include <unistd.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -135,23 +138,30 @@ std::string unb64(const std::string& text) {
 }
 
 std::string raw_exchange(int port, const std::string& bytes, int timeout_ms) {
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(
-      tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
-  // expires_after() only bounds asynchronous operations; these reads are blocking,
-  // so the socket itself gets the receive timeout.
-  timeval limit{timeout_ms / 1000, static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
-  ::setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-  beast::error_code ec;
-  asio::write(stream.socket(), asio::buffer(bytes), ec);
+  // Plain POSIX with poll(): Asio's blocking reads wait forever once a socket would
+  // block, and a stalled exchange must end after `timeout_ms`.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return {};
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string out;
-  char chunk[4096];
-  while (true) {
-    size_t n = stream.read_some(asio::buffer(chunk), ec);
-    out.append(chunk, n);
-    if (ec) break;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+    for (std::size_t sent = 0; sent < bytes.size();) {
+      const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
+    char chunk[4096];
+    pollfd waiting{fd, POLLIN, 0};
+    while (::poll(&waiting, 1, timeout_ms) > 0) {
+      const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+      if (n <= 0) break;
+      out.append(chunk, static_cast<std::size_t>(n));
+    }
   }
+  ::close(fd);
   return out;
 }
 
