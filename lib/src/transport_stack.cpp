@@ -14,23 +14,6 @@
 namespace dbk::detail {
 namespace {
 
-// Sets the User-Agent on every request.
-class UserAgentTransport final : public Transport {
- public:
-  UserAgentTransport(std::shared_ptr<Transport> next, std::string user_agent)
-      : next_(std::move(next)), user_agent_(std::move(user_agent)) {}
-
-  Result<HttpResponse> send(const HttpRequest& request, const CallContext& context) override {
-    HttpRequest tagged = request;
-    set_header(tagged.headers, "User-Agent", user_agent_);
-    return next_->send(tagged, context);
-  }
-
- private:
-  std::shared_ptr<Transport> next_;
-  std::string user_agent_;
-};
-
 // Stands in for a stack that could not be built, so the error reaches the caller.
 class FailingTransport final : public Transport {
  public:
@@ -88,8 +71,8 @@ std::shared_ptr<Transport> make_transport_stack(const ClientOptions& options) {
       std::min<std::chrono::milliseconds>(retry.total_timeout, config.retry_timeout);
   stack = make_retrying_transport(stack, retry, clock, sleeper);
   stack = make_rate_limiting_transport(stack, config.rate_limit, clock, sleeper);
-  stack = std::make_shared<UserAgentTransport>(
-      stack, make_user_agent(options.user_agent, config.effective_auth_type()));
+  stack = make_fixed_header(stack, "User-Agent",
+                            make_user_agent(options.user_agent, config.effective_auth_type()));
   auto authed = make_auth_transport(stack, config, clock);
   if (!authed) return std::make_shared<FailingTransport>(std::move(authed).error());
   return *authed;

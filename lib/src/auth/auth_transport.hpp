@@ -9,6 +9,10 @@
 
 namespace dbk::detail {
 
+/// Sets header `name` to `value` on every request (auth headers, User-Agent).
+std::shared_ptr<Transport> make_fixed_header(std::shared_ptr<Transport> next, std::string name,
+                                             std::string value);
+
 /// `Authorization: Bearer <token>` (reference databricks-api.md §4.4).
 std::shared_ptr<Transport> make_pat_auth(std::shared_ptr<Transport> next, std::string token);
 

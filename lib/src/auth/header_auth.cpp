@@ -4,33 +4,39 @@
 namespace dbk::detail {
 namespace {
 
-// Adds a fixed Authorization header to every request.
-class HeaderAuthTransport final : public Transport {
+// Sets one header to a fixed value on every request.
+class FixedHeaderTransport final : public Transport {
  public:
-  HeaderAuthTransport(std::shared_ptr<Transport> next, std::string authorization)
-      : next_(std::move(next)), authorization_(std::move(authorization)) {}
+  FixedHeaderTransport(std::shared_ptr<Transport> next, std::string name, std::string value)
+      : next_(std::move(next)), name_(std::move(name)), value_(std::move(value)) {}
 
   Result<HttpResponse> send(const HttpRequest& request, const CallContext& context) override {
-    HttpRequest authorized = request;
-    set_header(authorized.headers, "Authorization", authorization_);
-    return next_->send(authorized, context);
+    HttpRequest stamped = request;
+    set_header(stamped.headers, name_, value_);
+    return next_->send(stamped, context);
   }
 
  private:
   std::shared_ptr<Transport> next_;
-  std::string authorization_;
+  std::string name_;
+  std::string value_;
 };
 
 }  // namespace
 
+std::shared_ptr<Transport> make_fixed_header(std::shared_ptr<Transport> next, std::string name,
+                                             std::string value) {
+  return std::make_shared<FixedHeaderTransport>(std::move(next), std::move(name), std::move(value));
+}
+
 std::shared_ptr<Transport> make_pat_auth(std::shared_ptr<Transport> next, std::string token) {
-  return std::make_shared<HeaderAuthTransport>(std::move(next), "Bearer " + token);
+  return make_fixed_header(std::move(next), "Authorization", "Bearer " + token);
 }
 
 std::shared_ptr<Transport> make_basic_auth(std::shared_ptr<Transport> next, std::string username,
                                            std::string password) {
-  return std::make_shared<HeaderAuthTransport>(std::move(next),
-                                               "Basic " + base64_encode(username + ":" + password));
+  return make_fixed_header(std::move(next), "Authorization",
+                           "Basic " + base64_encode(username + ":" + password));
 }
 
 Result<std::shared_ptr<Transport>> make_auth_transport(std::shared_ptr<Transport> next,
