@@ -403,7 +403,12 @@ bool append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Colum
     default: {
       auto& ints = data.values.ints;
       if (leaf.logical == Logical::kTimestampMillis) {
-        for (auto& x : ints) x *= 1000;
+        for (auto& x : ints) {
+          if (__builtin_mul_overflow(x, 1000, &x)) {
+            error = "timestamp column '" + leaf.name + "' holds a value out of range";
+            return false;
+          }
+        }
       } else if (leaf.logical == Logical::kTimestampNanos) {
         for (auto& x : ints) x = floor_div(x, 1000);
       } else if (leaf.physical == kInt32 && leaf.logical == Logical::kUnsigned) {

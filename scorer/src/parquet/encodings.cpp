@@ -84,13 +84,16 @@ void RawValues::append_from(const RawValues& dict, int physical, std::size_t ind
   }
 }
 
-std::int64_t int96_to_micros(const unsigned char* p) {
+bool int96_to_micros(const unsigned char* p, std::int64_t& micros) {
   std::int64_t nanos;
   std::int32_t julian_day;
   std::memcpy(&nanos, p, 8);
   std::memcpy(&julian_day, p + 8, 4);
   // reference spark-model-format.md §4.9: Julian day 2440588 is 1970-01-01.
-  return (static_cast<std::int64_t>(julian_day) - 2440588) * 86400000000LL + nanos / 1000;
+  std::int64_t day_micros;
+  return !__builtin_mul_overflow(static_cast<std::int64_t>(julian_day) - 2440588,
+                                 std::int64_t{86400000000}, &day_micros) &&
+         !__builtin_add_overflow(day_micros, nanos / 1000, &micros);
 }
 
 bool decode_rle_hybrid(std::string_view data, int bit_width, std::size_t count,
@@ -209,7 +212,14 @@ bool decode_plain(std::string_view data, int physical, int type_length, std::siz
       return true;
     case 3:
       if (!need(count * 12)) return false;
-      for (std::size_t k = 0; k < count; ++k) out.ints.push_back(int96_to_micros(p + 12 * k));
+      for (std::size_t k = 0; k < count; ++k) {
+        std::int64_t micros;
+        if (!int96_to_micros(p + 12 * k, micros)) {
+          error = "INT96 timestamp out of range";
+          return false;
+        }
+        out.ints.push_back(micros);
+      }
       return true;
     case 4:
       if (!need(count * 4)) return false;

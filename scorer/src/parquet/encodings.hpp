@@ -42,8 +42,9 @@ bool decode_delta_byte_array(std::string_view data, std::size_t count,
 bool decode_byte_stream_split(std::string_view data, int physical, int type_length,
                               std::size_t count, RawValues& out, std::string& error);
 
-/// Micros since the Unix epoch of an INT96 timestamp (§4.9).
-std::int64_t int96_to_micros(const unsigned char* p);
+/// Micros since the Unix epoch of an INT96 timestamp (§4.9); false when the value does not
+/// fit in 64-bit microseconds (only a corrupt file has one).
+bool int96_to_micros(const unsigned char* p, std::int64_t& micros);
 
 int bit_width_of(std::int64_t max_value);
 
