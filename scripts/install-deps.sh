@@ -16,12 +16,14 @@ cd "$(dirname "$0")/.."
 #   openjdk-17-jre-headless            - the JVM that PySpark runs on
 #   python3-venv                       - isolated Python environment for PySpark and test peers
 #   clang-format clang-tidy            - formatting and lint checks
+#   clang-14 libclang-rt-14-dev        - libFuzzer (clang only) for the Parquet reader's fuzz test
 #   openssl procps curl                - test certificates, process control, smoke checks
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libcpprest-dev nlohmann-json3-dev libboost-program-options-dev libboost-dev libboost-system-dev
   libssl-dev catch2 libsnappy-dev zlib1g-dev libzstd-dev
-  openjdk-17-jre-headless python3-venv clang-format clang-tidy openssl procps curl
+  openjdk-17-jre-headless python3-venv clang-format clang-tidy clang-14 libclang-rt-14-dev
+  openssl procps curl
 )
 
 missing=()
