@@ -52,6 +52,17 @@ const Config& Client::config() const {
   return impl_->config;
 }
 
+Result<std::string> Client::current_user_name() const {
+  auto me = impl_->caller->get("/api/2.0/preview/scim/v2/Me");
+  if (!me) return std::move(me).error();
+  auto it = me->find("userName");
+  if (it == me->end() || !it->is_string() || it->get<std::string>().empty()) {
+    return make_error(error_codes::kInvalidResponse,
+                      "the SCIM Me response has no userName: " + me->dump());
+  }
+  return it->get<std::string>();
+}
+
 Result<Client> make_client(const ConfigOptions& config_options, ClientOptions options) {
   auto config = resolve_config(config_options);
   if (!config) return std::move(config).error();

@@ -73,3 +73,23 @@ TEST_CASE("make_client resolves the config first") {
   REQUIRE_FALSE(failed.ok());
   CHECK(failed.error().error_code == dbk::error_codes::kConfigError);
 }
+
+TEST_CASE("current_user_name reads userName from SCIM Me") {
+  auto fake = std::make_shared<FakeTransport>();
+  fake->expect("GET", "/api/2.0/preview/scim/v2/Me")
+      .respond(200, R"({"id": "7", "userName": "someone@example.com", "active": true})");
+  fake->expect("GET", "/api/2.0/preview/scim/v2/Me").respond(200, R"({"id": "7"})");
+  fake->expect("GET", "/api/2.0/preview/scim/v2/Me")
+      .respond(403, R"({"detail": "User not authorized", "status": "403"})");
+  dbk::Client client(options_for(fake, "https://h"));
+  auto user = client.current_user_name();
+  REQUIRE(user.ok());
+  CHECK(*user == "someone@example.com");
+  auto missing = client.current_user_name();
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().error_code == "INVALID_RESPONSE");
+  auto denied = client.current_user_name();
+  REQUIRE_FALSE(denied.ok());
+  CHECK(denied.error().error_code == "PERMISSION_DENIED");
+  CHECK(fake->all_consumed());
+}

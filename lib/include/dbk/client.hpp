@@ -7,6 +7,7 @@
 #include "dbk/clock.hpp"
 #include "dbk/config.hpp"
 #include "dbk/http.hpp"
+#include "dbk/result.hpp"
 #include "dbk/retry.hpp"
 
 namespace dbk {
@@ -47,6 +48,10 @@ class Client {
   JobsApi& jobs() const;
   ClustersApi& clusters() const;
   const Config& config() const;
+
+  /// The authenticated user's name (`GET /api/2.0/preview/scim/v2/Me` → `userName`),
+  /// e.g. for the default `/Users/<user>/...` workspace folder of job templates.
+  Result<std::string> current_user_name() const;
 
  private:
   struct Impl;

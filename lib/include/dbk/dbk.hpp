@@ -9,6 +9,7 @@
 #include "dbk/config.hpp"
 #include "dbk/dbfs.hpp"
 #include "dbk/http.hpp"
+#include "dbk/job_template.hpp"
 #include "dbk/jobs.hpp"
 #include "dbk/result.hpp"
 #include "dbk/retry.hpp"
