@@ -1,0 +1,22 @@
+#pragma once
+
+#include "service.hpp"
+
+namespace dbk::emulator {
+
+/// The one workspace user; jobs, runs and clusters name it as their creator.
+inline constexpr const char* kEmulatorUserName = "emulator@dbk.local";
+
+/// GET /api/2.0/preview/scim/v2/Me: the authenticated user, so that clients can find
+/// their default `/Users/<userName>` folder (dbk jobs --var defaults, the SDK's
+/// `current_user.me()`). The emulator has a single user whatever the token.
+class ScimService : public Service {
+ public:
+  explicit ScimService(ServiceContext& context) : context_(context) {}
+  void register_routes(Router& router) override;
+
+ private:
+  ServiceContext& context_;
+};
+
+}  // namespace dbk::emulator
