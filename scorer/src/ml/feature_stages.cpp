@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <unordered_map>
 
 #include "ml/stages.hpp"
@@ -51,12 +52,52 @@ std::string stage_name(const StageMeta& meta) {
          meta.uid;
 }
 
-Status check_io(const StageMeta& meta, const std::vector<std::string>& in,
-                const std::vector<std::string>& out) {
-  if (in.empty() || in.size() != out.size()) {
-    return model_error(meta, "input and output columns missing or of different counts");
+// Stages that map inputCol(s) to outputCol(s), one output per input.
+class ColumnsStage : public Stage {
+ public:
+  std::string name;
+  std::vector<std::string> inputs, outputs;
+};
+
+// Stages that map one inputCol to one outputCol.
+class ColumnStage : public Stage {
+ public:
+  std::string name, input, output;
+};
+
+// A new stage of type S with its name and columns read from the metadata; an error when
+// the columns are missing or inputs and outputs differ in count.
+template <class S>
+Result<std::shared_ptr<S>> new_stage(const StageMeta& meta) {
+  auto stage = std::make_shared<S>();
+  stage->name = stage_name(meta);
+  if constexpr (std::is_base_of_v<ColumnsStage, S>) {
+    stage->inputs = input_cols(meta);
+    stage->outputs = output_cols(meta);
+    if (stage->inputs.empty() || stage->inputs.size() != stage->outputs.size()) {
+      return model_error(meta, "input and output columns missing or of different counts");
+    }
+  } else {
+    stage->input = meta.string_param("inputCol", "");
+    stage->output = meta.string_param("outputCol", "");
+    if (stage->input.empty() || stage->output.empty()) {
+      return model_error(meta, "no input/output column");
+    }
   }
-  return {};
+  return stage;
+}
+
+// Records the stage's columns for the pipeline's column checks and hands the stage over.
+template <class S>
+LoadResult loaded(std::shared_ptr<S> stage, StageInfo& info) {
+  if constexpr (std::is_base_of_v<ColumnsStage, S>) {
+    info.input_columns = stage->inputs;
+    info.output_columns = stage->outputs;
+  } else {
+    info.input_columns = {stage->input};
+    info.output_columns = {stage->output};
+  }
+  return std::shared_ptr<const Stage>(std::move(stage));
 }
 
 Result<Value> first_row(const Table& t, const std::string& column, const StageMeta& meta) {
@@ -77,10 +118,8 @@ Result<std::vector<double>> vector_field(const Table& t, const std::string& colu
 }
 
 // ---------------------------------------------------------------------------------------------
-class StringIndexerStage : public Stage {
+class StringIndexerStage : public ColumnsStage {
  public:
-  std::string name;
-  std::vector<std::string> inputs, outputs;
   std::vector<std::unordered_map<std::string, double>> maps;
   std::string handle_invalid;
 
@@ -130,12 +169,9 @@ std::vector<std::string> string_list(const Value& v) {
 }  // namespace
 
 LoadResult load_string_indexer(const StageMeta& meta, StageInfo& info) {
-  auto stage = std::make_shared<StringIndexerStage>();
-  stage->name = stage_name(meta);
-  stage->inputs = input_cols(meta);
-  stage->outputs = output_cols(meta);
-  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok())
-    return std::move(st).error();
+  auto created = new_stage<StringIndexerStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   stage->handle_invalid = meta.string_param("handleInvalid", "error");
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
@@ -159,16 +195,13 @@ LoadResult load_string_indexer(const StageMeta& meta, StageInfo& info) {
     for (std::size_t k = 0; k < l.size(); ++k) m.emplace(l[k], static_cast<double>(k));
     stage->maps.push_back(std::move(m));
   }
-  info.input_columns = stage->inputs;
-  info.output_columns = stage->outputs;
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 namespace {
 
-class IndexToStringStage : public Stage {
+class IndexToStringStage : public ColumnStage {
  public:
-  std::string name, input, output;
   std::vector<std::string> labels;
   Status transform(Frame& frame) const override {
     auto in = frame.numeric(input);
@@ -199,29 +232,24 @@ class IndexToStringStage : public Stage {
 }  // namespace
 
 LoadResult load_index_to_string(const StageMeta& meta, StageInfo& info) {
-  auto stage = std::make_shared<IndexToStringStage>();
-  stage->name = stage_name(meta);
-  stage->input = meta.string_param("inputCol", "");
-  stage->output = meta.string_param("outputCol", "");
+  auto created = new_stage<IndexToStringStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   stage->labels = meta.strings_param("labels");
-  if (stage->input.empty() || stage->output.empty())
-    return model_error(meta, "no input/output column");
   if (stage->labels.empty()) {
     return make_error(error_codes::kUnsupportedStage,
                       meta.path +
                           ": IndexToString without a `labels` param (labels from column "
                           "metadata are not supported)");
   }
-  info.input_columns = {stage->input};
-  info.output_columns = {stage->output};
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 namespace {
 
-class VectorIndexerStage : public Stage {
+class VectorIndexerStage : public ColumnStage {
  public:
-  std::string name, input, output, handle_invalid;
+  std::string handle_invalid;
   std::size_t num_features = 0;
   // feature index → sorted (raw value, category) pairs.
   std::vector<std::pair<std::size_t, std::vector<std::pair<double, double>>>> maps;
@@ -270,10 +298,9 @@ class VectorIndexerStage : public Stage {
 }  // namespace
 
 LoadResult load_vector_indexer(const StageMeta& meta, StageInfo& info) {
-  auto stage = std::make_shared<VectorIndexerStage>();
-  stage->name = stage_name(meta);
-  stage->input = meta.string_param("inputCol", "");
-  stage->output = meta.string_param("outputCol", "");
+  auto created = new_stage<VectorIndexerStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   stage->handle_invalid = meta.string_param("handleInvalid", "error");
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
@@ -300,9 +327,7 @@ LoadResult load_vector_indexer(const StageMeta& meta, StageInfo& info) {
     stage->maps.emplace_back(static_cast<std::size_t>(feature), std::move(table));
   }
   std::sort(stage->maps.begin(), stage->maps.end());
-  info.input_columns = {stage->input};
-  info.output_columns = {stage->output};
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 namespace {
@@ -396,10 +421,9 @@ LoadResult load_vector_assembler(const StageMeta& meta, StageInfo& info) {
 
 namespace {
 
-class OneHotEncoderStage : public Stage {
+class OneHotEncoderStage : public ColumnsStage {
  public:
-  std::string name, handle_invalid;
-  std::vector<std::string> inputs, outputs;
+  std::string handle_invalid;
   std::vector<std::int64_t> sizes;
   bool drop_last = true;
 
@@ -445,12 +469,9 @@ class OneHotEncoderStage : public Stage {
 }  // namespace
 
 LoadResult load_one_hot_encoder(const StageMeta& meta, StageInfo& info) {
-  auto stage = std::make_shared<OneHotEncoderStage>();
-  stage->name = stage_name(meta);
-  stage->inputs = input_cols(meta);
-  stage->outputs = output_cols(meta);
-  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok())
-    return std::move(st).error();
+  auto created = new_stage<OneHotEncoderStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   stage->drop_last = meta.bool_param("dropLast", true);
   stage->handle_invalid = meta.string_param("handleInvalid", "error");
   auto data = read_stage_table(meta.path, "data");
@@ -460,17 +481,14 @@ LoadResult load_one_hot_encoder(const StageMeta& meta, StageInfo& info) {
   for (const auto& e : sizes->items) stage->sizes.push_back(e.i);
   if (stage->sizes.size() != stage->inputs.size())
     return model_error(meta, "categorySizes size mismatch");
-  info.input_columns = stage->inputs;
-  info.output_columns = stage->outputs;
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 namespace {
 
 // Element-wise vector map shared by the scalers.
-class VectorMapStage : public Stage {
+class VectorMapStage : public ColumnStage {
  public:
-  std::string name, input, output;
   std::function<void(const double*, double*, std::size_t)> fn;
   std::size_t expected_width = 0;
 
@@ -493,20 +511,12 @@ class VectorMapStage : public Stage {
   }
 };
 
-std::shared_ptr<VectorMapStage> vector_map(const StageMeta& meta, StageInfo& info) {
-  auto stage = std::make_shared<VectorMapStage>();
-  stage->name = stage_name(meta);
-  stage->input = meta.string_param("inputCol", "");
-  stage->output = meta.string_param("outputCol", "");
-  info.input_columns = {stage->input};
-  info.output_columns = {stage->output};
-  return stage;
-}
-
 }  // namespace
 
 LoadResult load_standard_scaler(const StageMeta& meta, StageInfo& info) {
-  auto stage = vector_map(meta, info);
+  auto created = new_stage<VectorMapStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
   auto std_v = vector_field(*data, "std", meta);
@@ -530,11 +540,13 @@ LoadResult load_standard_scaler(const StageMeta& meta, StageInfo& info) {
       y[k] = v;
     }
   };
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 LoadResult load_min_max_scaler(const StageMeta& meta, StageInfo& info) {
-  auto stage = vector_map(meta, info);
+  auto created = new_stage<VectorMapStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
   auto lo = vector_field(*data, "originalMin", meta);
@@ -560,11 +572,13 @@ LoadResult load_min_max_scaler(const StageMeta& meta, StageInfo& info) {
       y[k] = raw * scale + min;
     }
   };
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 LoadResult load_max_abs_scaler(const StageMeta& meta, StageInfo& info) {
-  auto stage = vector_map(meta, info);
+  auto created = new_stage<VectorMapStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
   auto max_abs = vector_field(*data, "maxAbs", meta);
@@ -582,15 +596,13 @@ LoadResult load_max_abs_scaler(const StageMeta& meta, StageInfo& info) {
       for (std::size_t k = 0; k < n; ++k) y[k] = x[k] / (m[k] == 0 ? 1.0 : m[k]);
     };
   }
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 namespace {
 
-class ImputerStage : public Stage {
+class ImputerStage : public ColumnsStage {
  public:
-  std::string name;
-  std::vector<std::string> inputs, outputs;
   std::vector<double> surrogates;
   double missing = std::nan("");
 
@@ -618,12 +630,9 @@ class ImputerStage : public Stage {
 }  // namespace
 
 LoadResult load_imputer(const StageMeta& meta, StageInfo& info) {
-  auto stage = std::make_shared<ImputerStage>();
-  stage->name = stage_name(meta);
-  stage->inputs = input_cols(meta);
-  stage->outputs = output_cols(meta);
-  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok())
-    return std::move(st).error();
+  auto created = new_stage<ImputerStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   stage->missing = meta.double_param("missingValue", std::nan(""));
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
@@ -634,17 +643,14 @@ LoadResult load_imputer(const StageMeta& meta, StageInfo& info) {
     }
     stage->surrogates.push_back(c->number(0));
   }
-  info.input_columns = stage->inputs;
-  info.output_columns = stage->outputs;
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 namespace {
 
-class BucketizerStage : public Stage {
+class BucketizerStage : public ColumnsStage {
  public:
-  std::string name, handle_invalid;
-  std::vector<std::string> inputs, outputs;
+  std::string handle_invalid;
   std::vector<std::vector<double>> splits;
 
   Status transform(Frame& frame) const override {
@@ -697,12 +703,9 @@ class BucketizerStage : public Stage {
 }  // namespace
 
 LoadResult load_bucketizer(const StageMeta& meta, StageInfo& info) {
-  auto stage = std::make_shared<BucketizerStage>();
-  stage->name = stage_name(meta);
-  stage->inputs = input_cols(meta);
-  stage->outputs = output_cols(meta);
-  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok())
-    return std::move(st).error();
+  auto created = new_stage<BucketizerStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   stage->handle_invalid = meta.string_param("handleInvalid", "error");
   if (const auto* arr = meta.param("splitsArray");
       arr != nullptr && arr->is_array() && !arr->empty()) {
@@ -723,17 +726,13 @@ LoadResult load_bucketizer(const StageMeta& meta, StageInfo& info) {
     if (s.size() < 3 && s.size() != 2) return model_error(meta, "fewer than two splits");
     if (!std::is_sorted(s.begin(), s.end())) return model_error(meta, "splits are not increasing");
   }
-  info.input_columns = stage->inputs;
-  info.output_columns = stage->outputs;
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 namespace {
 
-class BinarizerStage : public Stage {
+class BinarizerStage : public ColumnsStage {
  public:
-  std::string name;
-  std::vector<std::string> inputs, outputs;
   std::vector<double> thresholds;
 
   Status transform(Frame& frame) const override {
@@ -764,27 +763,21 @@ class BinarizerStage : public Stage {
 }  // namespace
 
 LoadResult load_binarizer(const StageMeta& meta, StageInfo& info) {
-  auto stage = std::make_shared<BinarizerStage>();
-  stage->name = stage_name(meta);
-  stage->inputs = input_cols(meta);
-  stage->outputs = output_cols(meta);
-  if (auto st = check_io(meta, stage->inputs, stage->outputs); !st.ok())
-    return std::move(st).error();
+  auto created = new_stage<BinarizerStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   stage->thresholds = meta.doubles_param("thresholds");
   if (stage->thresholds.empty())
     stage->thresholds.assign(stage->inputs.size(), meta.double_param("threshold", 0.0));
   if (stage->thresholds.size() != stage->inputs.size())
     return model_error(meta, "thresholds do not match the inputs");
-  info.input_columns = stage->inputs;
-  info.output_columns = stage->outputs;
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 namespace {
 
-class VectorSlicerStage : public Stage {
+class VectorSlicerStage : public ColumnStage {
  public:
-  std::string name, input, output;
   std::vector<std::size_t> indices;
 
   Status transform(Frame& frame) const override {
@@ -814,10 +807,9 @@ class VectorSlicerStage : public Stage {
 }  // namespace
 
 LoadResult load_vector_slicer(const StageMeta& meta, StageInfo& info) {
-  auto stage = std::make_shared<VectorSlicerStage>();
-  stage->name = stage_name(meta);
-  stage->input = meta.string_param("inputCol", "");
-  stage->output = meta.string_param("outputCol", "");
+  auto created = new_stage<VectorSlicerStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
   if (!meta.strings_param("names").empty()) {
     return make_error(error_codes::kUnsupportedStage,
                       meta.path +
@@ -828,9 +820,7 @@ LoadResult load_vector_slicer(const StageMeta& meta, StageInfo& info) {
     if (!(d >= 0) || d > 1e9) return model_error(meta, "bad slice index");
     stage->indices.push_back(static_cast<std::size_t>(d));
   }
-  info.input_columns = {stage->input};
-  info.output_columns = {stage->output};
-  return std::shared_ptr<const Stage>(stage);
+  return loaded(std::move(stage), info);
 }
 
 }  // namespace dbk::scorer::detail
