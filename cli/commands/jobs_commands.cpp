@@ -7,6 +7,7 @@
 #include "commands/common.hpp"
 #include "commands/run_wait.hpp"
 #include "dbk/config.hpp"
+#include "dbk/job_template.hpp"
 #include "dbk/jobs.hpp"
 #include "output/table_printer.hpp"
 #include "util/json_args.hpp"
@@ -38,8 +39,116 @@ Result<std::int64_t> required_id(const Invocation& inv, const std::string& name)
   return **id;
 }
 
+// A template that cannot be rendered is a usage error naming the file and the placeholders.
+ApiError render_error(const std::string& source, const ApiError& error) {
+  bool missing = error.message.rfind("no value", 0) == 0;
+  return usage_error("Cannot render " + source + ": " + error.message +
+                     (missing ? " (pass --var NAME=VALUE)." : "."));
+}
+
+// --var KEY=VALUE values, with the jobs/README.md defaults resolved: `notebook_dir`
+// defaults to /Users/{{user}}/notebooks, and `user` (only when something needs it) to the
+// authenticated user, so the same templates deploy to any workspace unchanged.
+Result<std::map<std::string, std::string>> template_values(Invocation& inv, const std::string& text,
+                                                           const std::string& source) {
+  std::map<std::string, std::string> vars;
+  for (const auto& item : inv.values("var")) {
+    auto equals = item.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return usage_error("Invalid value for '--var': '" + item + "' is not KEY=VALUE.");
+    }
+    vars[item.substr(0, equals)] = item.substr(equals + 1);
+  }
+  // A missing required value is reported before any request is made for a default.
+  auto probe = vars;
+  probe.emplace("user", "");
+  probe.emplace("notebook_dir", "");
+  if (auto checked = render_job_template(text, probe); !checked) {
+    return render_error(source, checked.error());
+  }
+  auto used = job_template_placeholders(text);
+  auto uses = [&](const std::string& name) {
+    return std::find(used.begin(), used.end(), name) != used.end();
+  };
+  if (uses("notebook_dir") && !vars.count("notebook_dir")) {
+    vars["notebook_dir"] = "/Users/{{user}}/notebooks";
+  }
+  bool needs_user = uses("user");
+  for (const auto& [name, value] : vars) {
+    auto in_value = job_template_placeholders(value);
+    needs_user =
+        needs_user || std::find(in_value.begin(), in_value.end(), "user") != in_value.end();
+  }
+  if (needs_user && !vars.count("user")) {
+    auto client = jobs_client(inv);
+    if (!client) return client.error();
+    auto user = client->current_user_name();
+    if (!user) {
+      return make_error(
+          user.error().error_code,
+          "cannot find the default for {{user}} (pass --var user=NAME): " + user.error().message);
+    }
+    vars["user"] = *user;
+  }
+  // Defaults are resolved before substitution: a value may refer to other variables
+  // (notebook_dir → user), one level deep. Raw text here; escaping happens on insertion.
+  std::map<std::string, std::string> resolved;
+  for (const auto& [name, value] : vars) {
+    std::string filled = value;
+    for (const auto& [other, other_value] : vars) {
+      if (other == name) continue;
+      const std::string key = "{{" + other + "}}";
+      for (auto at = filled.find(key); at != std::string::npos;
+           at = filled.find(key, at + other_value.size())) {
+        filled.replace(at, key.size(), other_value);
+      }
+    }
+    if (auto left = job_template_placeholders(filled); !left.empty()) {
+      return usage_error("--var " + name + ": no value for placeholder {{" + left.front() + "}}.");
+    }
+    resolved[name] = std::move(filled);
+  }
+  return resolved;
+}
+
+// The request body of create/reset/render. With --var (or for `render`) the text is a
+// template (jobs/README.md) and is rendered before it is parsed; without, it is sent as
+// given, since job specs may legitimately hold Databricks' own {{job_id}}-style references.
+Result<Json> templated_body(Invocation& inv, bool always_render) {
+  if (!always_render && inv.values("var").empty()) return json_body_option(inv);
+  auto file = inv.value("json-file");
+  auto inline_json = inv.value("json");
+  if (file.has_value() == inline_json.has_value()) {
+    return usage_error("Either --json-file or --json should be provided.");
+  }
+  std::string source = file ? *file : "--json";
+  std::string text;
+  if (file || inline_json->rfind('@', 0) == 0) {
+    std::string path = file ? *file : inline_json->substr(1);
+    auto content = read_text_file(path);
+    if (!content)
+      return usage_error("Invalid value for '--json-file': cannot read '" + path + "'.");
+    source = path;
+    text = std::move(*content);
+  } else {
+    text = *inline_json;
+  }
+  auto values = template_values(inv, text, source);
+  if (!values) return values.error();
+  auto rendered = render_job_template(text, *values);
+  if (!rendered) return render_error(source, rendered.error());
+  if (source == "--json") return parse_json_argument(*rendered, source);
+  return parse_json_text(*rendered, source);
+}
+
+int render(Invocation& inv) {
+  auto body = templated_body(inv, /*always_render=*/true);
+  if (!body) return inv.fail(body.error());
+  return print_json(inv, *body);
+}
+
 int create(Invocation& inv) {
-  auto settings = json_body_option(inv);
+  auto settings = templated_body(inv, /*always_render=*/false);
   if (!settings) return inv.fail(settings.error());
   auto client = jobs_client(inv);
   if (!client) return inv.fail(client.error());
@@ -138,7 +247,7 @@ int get(Invocation& inv) {
 }
 
 int reset(Invocation& inv) {
-  auto body = json_body_option(inv);
+  auto body = templated_body(inv, /*always_render=*/false);
   if (!body) return inv.fail(body.error());
   // Accepts bare settings or the API's {"job_id", "new_settings"} (legacy rule).
   Json settings = body->contains("new_settings") ? (*body)["new_settings"] : *body;
@@ -267,9 +376,15 @@ void add_jobs_commands(std::vector<CommandSpec>& table) {
   const auto json_file = value("json-file", 0, "FILE", "File with the JSON request body.");
   const auto json = value("json", 0, "JSON", "JSON request body, inline or @file.json.");
   const auto job_id = value("job-id", 0, "ID", "The job id.");
+  const auto var = repeated(value("var", 0, "KEY=VALUE",
+                                  "Render the JSON as a template: fill {{KEY}} with VALUE "
+                                  "(repeatable; see jobs/README.md)."));
 
   auto spec = command("create", "Create a job; prints {\"job_id\": N}.");
-  spec.options = {json_file, json,
+  spec.description =
+      "With --var the JSON is a job template: every {{name}} is filled (user and notebook_dir "
+      "have defaults) and an unfilled one is an error.";
+  spec.options = {json_file, json, var,
                   flag("upsert", 0, "Reset the existing job with the same name instead, if any."),
                   jobs_api_version_option()};
   spec.handler = create;
@@ -295,8 +410,17 @@ void add_jobs_commands(std::vector<CommandSpec>& table) {
   spec = command("reset", "Replace a job's settings.");
   spec.description =
       "The JSON is either the new settings or {\"job_id\": N, \"new_settings\": {...}}.";
-  spec.options = {job_id, json_file, json, jobs_api_version_option()};
+  spec.options = {job_id, json_file, json, var, jobs_api_version_option()};
   spec.handler = reset;
+  table.push_back(spec);
+
+  spec = command("render", "Print a job template with its placeholders filled.");
+  spec.description =
+      "Renders --json-file/--json as jobs create --var would send it: {{user}} defaults to "
+      "the authenticated user, {{notebook_dir}} to /Users/{{user}}/notebooks; an unfilled "
+      "placeholder is an error (exit 2).";
+  spec.options = {json_file, json, var, jobs_api_version_option()};
+  spec.handler = render;
   table.push_back(spec);
 
   spec = command("delete", "Delete a job.");
