@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dbk/result.hpp"
+#include "dbk/scorer/dbfs_cache.hpp"
+#include "dbk/scorer/score.hpp"
+
+namespace dbk {
+class DbfsApi;
+}
+
+namespace dbk::scorer {
+
+/// Everything `dbk score` does, as one call: resolve the model, input and expected table
+/// (dbfs:/ paths are fetched into the cache, local paths are used as they are), score, compare
+/// and write. Embedders fill this instead of chaining the lower-level functions.
+struct ScoreJob {
+  std::string model;         ///< PipelineModel folder: dbfs:/... or local
+  std::string input;         ///< table to score: dbfs:/... or local (file, part-file folder, Delta)
+  std::string compare_with;  ///< optional: the table Spark wrote (e.g. results_output)
+  std::string output;        ///< optional: .csv, .jsonl or .parquet file to write
+  /// Join keys for the comparison; empty = compare by row order.
+  std::vector<std::string> key_columns = {"machineID", "dt_truncated"};
+  /// Columns to assemble into `features` when the model needs a `features` column the input
+  /// lacks (a pipeline without its own VectorAssembler); empty = infer_feature_columns().
+  std::vector<std::string> feature_columns;
+  FetchOptions fetch;
+  ScoreOptions score;
+  CompareOptions compare;  ///< key_columns is taken from `key_columns` above
+};
+
+struct ScoreJobReport {
+  FetchReport model_fetch;
+  FetchReport input_fetch;
+  std::optional<FetchReport> expected_fetch;
+  std::size_t stages = 0;
+  std::string spark_version;
+  std::vector<std::string> assembled_columns;  ///< non-empty when the job assembled `features`
+  std::size_t rows_input = 0;
+  std::size_t rows_scored = 0;
+  std::optional<CompareReport> comparison;  ///< set when compare_with was given
+  bool ok() const { return !comparison || comparison->ok(); }
+};
+
+/// Runs the job. `dbfs` may be nullptr when no path is a dbfs:/ path. Errors (one line each):
+/// NOT_FOUND for missing paths, MODEL_CORRUPT / UNSUPPORTED_STAGE for a folder that is not a
+/// supported PipelineModel, COLUMN_NOT_FOUND for an unknown key or feature column (checked
+/// before scoring), the scorer's and DBFS's own errors. A comparison with mismatches is not an
+/// error: see ScoreJobReport::ok().
+Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs);
+
+}  // namespace dbk::scorer

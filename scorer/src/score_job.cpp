@@ -1,0 +1,126 @@
+// run_score_job: the whole of `dbk score` behind one library call (docs/scorer.md).
+#include "dbk/scorer/score_job.hpp"
+
+#include <algorithm>
+
+#include "dbk/api_error.hpp"
+#include "dbk/scorer/dataset.hpp"
+#include "dbk/scorer/parquet.hpp"
+#include "dbk/scorer/pipeline.hpp"
+
+namespace dbk::scorer {
+namespace {
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Status check_output_path(const std::string& output) {
+  if (output.empty()) return {};
+  std::string lower = output;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ends_with(lower, ".csv") || ends_with(lower, ".jsonl") || ends_with(lower, ".json")) {
+    return {};
+  }
+  if (ends_with(lower, ".parquet")) {
+    return make_error(dbk::error_codes::kInvalidArgument,
+                      "Parquet output is not supported yet: use " +
+                          output.substr(0, output.size() - 8) + ".csv or .jsonl");
+  }
+  return make_error(
+      dbk::error_codes::kInvalidArgument,
+      "cannot tell the output format of " + output + " (use a .csv or .jsonl file name)");
+}
+
+Status check_columns(const Table& table, const std::vector<std::string>& columns,
+                     const std::string& what, const std::string& table_name) {
+  for (const auto& column : columns) {
+    if (table.find(column) == nullptr) {
+      std::string have;
+      for (const auto& c : table.columns) have += (have.empty() ? "" : ", ") + c.name;
+      return make_error(
+          error_codes::kColumnNotFound,
+          what + " '" + column + "' is not a column of " + table_name + " (columns: " + have + ")");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
+  if (job.model.empty() || job.input.empty()) {
+    return make_error(dbk::error_codes::kInvalidArgument, "a model and an input are required");
+  }
+  if (auto st = check_output_path(job.output); !st) return st.error();
+  ScoreJobReport report;
+
+  // Model first: a wrong --model fails before any table is downloaded.
+  auto model_dir = resolve_local(dbfs, job.model, job.fetch);
+  if (!model_dir) return std::move(model_dir).error();
+  report.model_fetch = *model_dir;
+  auto model = load_pipeline_model(model_dir->local_path);
+  if (!model) return std::move(model).error();
+  report.stages = model->stages().size();
+  report.spark_version = model->spark_version();
+
+  auto input_dir = resolve_local(dbfs, job.input, job.fetch);
+  if (!input_dir) return std::move(input_dir).error();
+  report.input_fetch = *input_dir;
+  auto input = read_table(input_dir->local_path);
+  if (!input) return std::move(input).error();
+  if (auto st = check_columns(*input, job.key_columns, "key column", job.input); !st) {
+    return st.error();
+  }
+
+  std::optional<Table> expected;
+  if (!job.compare_with.empty()) {
+    auto expected_dir = resolve_local(dbfs, job.compare_with, job.fetch);
+    if (!expected_dir) return std::move(expected_dir).error();
+    report.expected_fetch = *expected_dir;
+    auto table = read_table(expected_dir->local_path);
+    if (!table) return std::move(table).error();
+    if (auto st = check_columns(*table, job.key_columns, "key column", job.compare_with); !st) {
+      return st.error();
+    }
+    expected = std::move(*table);
+  }
+
+  ScoreOptions options = job.score;
+  // A pipeline without its own VectorAssembler reads `features`; the seed notebook assembles it
+  // outside the pipeline from the numeric columns (reference seed-pipeline.md §4.1).
+  const auto needed = model->required_input_columns();
+  const bool needs_features =
+      std::find(needed.begin(), needed.end(), options.assemble_output) != needed.end();
+  if (needs_features && input->find(options.assemble_output) == nullptr &&
+      options.assemble_columns.empty()) {
+    options.assemble_columns =
+        job.feature_columns.empty() ? infer_feature_columns(*input) : job.feature_columns;
+    if (auto st = check_columns(*input, options.assemble_columns, "feature column", job.input);
+        !st) {
+      return st.error();
+    }
+  }
+  report.assembled_columns = options.assemble_columns;
+
+  auto scored = score_table(*model, *input, options);
+  if (!scored) return std::move(scored).error();
+  report.rows_input = scored->num_input_rows;
+  report.rows_scored = scored->num_rows();
+
+  if (!job.output.empty()) {
+    if (auto st = write_results(*scored, job.output); !st) return st.error();
+  }
+  if (expected) {
+    CompareOptions compare = job.compare;
+    compare.key_columns = job.key_columns;
+    auto compared = compare_results(*scored, *expected, compare);
+    if (!compared) return std::move(compared).error();
+    report.comparison = std::move(*compared);
+  }
+  return report;
+}
+
+}  // namespace dbk::scorer
