@@ -12,6 +12,7 @@ const std::vector<GroupSpec>& group_table() {
       {"jobs", "Create, list and run jobs.", false},
       {"runs", "Submit, inspect and cancel job runs.", false},
       {"clusters", "List, inspect, start and stop clusters.", false},
+      {"score", "Score a Spark ML model natively; compare with Spark's output.", false},
       {"emulator", "Serve a local emulator of a Databricks workspace.", false},
       {"completion", "Print a shell completion script (bash or zsh).", false},
       {"docs", "Print the command reference as Markdown.", true},
@@ -28,6 +29,7 @@ const std::vector<CommandSpec>& command_table() {
     add_jobs_commands(rows);
     add_runs_commands(rows);
     add_clusters_commands(rows);
+    add_score_commands(rows);
     add_emulator_commands(rows);
     add_meta_commands(rows);
     return rows;

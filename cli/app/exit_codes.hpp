@@ -10,6 +10,7 @@ inline constexpr int kOk = 0;
 inline constexpr int kError = 1;          ///< API, I/O or configuration error
 inline constexpr int kUsage = 2;          ///< bad flags, arguments or JSON
 inline constexpr int kRunFailed = 3;      ///< a waited-for run ended, but not in SUCCESS
+inline constexpr int kMismatch = 3;       ///< `score --compare-with` found differences
 inline constexpr int kTimedOut = 4;       ///< --timeout expired while waiting
 inline constexpr int kInterrupted = 130;  ///< Ctrl-C while waiting (run cancelled or abandoned)
 }  // namespace exit_codes

@@ -35,7 +35,8 @@ std::string exit_codes_text() {
   return "  0    success\n"
          "  1    API, I/O or configuration error\n"
          "  2    usage error (bad flag, argument or JSON)\n"
-         "  3    a waited-for run finished, but not with result SUCCESS\n"
+         "  3    a waited-for run finished, but not with result SUCCESS;\n"
+         "       `score --compare-with` found mismatches\n"
          "  4    timed out waiting (--timeout)\n"
          "  130  interrupted while waiting (the run was cancelled or left running)\n";
 }
@@ -112,7 +113,15 @@ std::string command_help(const std::string& program, const CommandSpec& command)
     for (const auto& option : command.options) {
       if (row.first.find("--" + option.long_name) != std::string::npos) overridden = true;
     }
-    if (!overridden) rows.push_back(row);
+    if (!overridden) {
+      rows.push_back(row);
+    } else if (row.first == "-o, --output FORMAT" && command.accepts_output &&
+               std::any_of(command.options.begin(), command.options.end(), [](const OptionSpec& o) {
+                 return o.long_name == "output" && o.choices.empty();
+               })) {
+      // A command whose --output names a file (`score`) keeps the global -o for the format.
+      rows.emplace_back("-o FORMAT", row.second);
+    }
   }
   out << "\nOptions:\n" << rows_text(rows);
   return out.str();

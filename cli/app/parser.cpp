@@ -23,6 +23,15 @@ bool command_has_long(const CommandSpec* command, const std::string& name) {
                      [&](const OptionSpec& o) { return o.long_name == name; });
 }
 
+/// A command's own --output that names a file (`dbk score --output FILE`), not a format: the
+/// global -o keeps its meaning there, and --output does not set the output format.
+bool command_has_file_output(const CommandSpec* command) {
+  if (!command) return false;
+  return std::any_of(command->options.begin(), command->options.end(), [](const OptionSpec& o) {
+    return o.long_name == "output" && !o.is_flag() && o.choices.empty();
+  });
+}
+
 bool command_has_short(const CommandSpec* command, char name) {
   if (!command) return false;
   return std::any_of(command->options.begin(), command->options.end(),
@@ -112,7 +121,8 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
     std::string name = option.long_name;
     if (option.short_name) name += std::string(",") + option.short_name;
     // A command's own --output (legacy list commands) still answers to the global -o.
-    if (option.long_name == "output" && !option.short_name && !command_has_short(&command, 'o')) {
+    if (option.long_name == "output" && !option.short_name && !option.choices.empty() &&
+        !command_has_short(&command, 'o')) {
       name += ",o";
     }
     if (option.is_flag()) {
@@ -130,6 +140,8 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
   if (!command_has_long(&command, "output")) {
     description.add_options()(command_has_short(&command, 'o') ? "output" : "output,o",
                               po::value<std::string>());
+  } else if (command_has_file_output(&command) && !command_has_short(&command, 'o')) {
+    description.add_options()(",o", po::value<std::string>());  // stored under the key "-o"
   }
   if (!command_has_long(&command, "version")) {
     description.add_options()("version", po::bool_switch());
@@ -168,6 +180,10 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
     auto status = set_output(line.globals, vm["output"].as<std::string>());
     if (!status) return status;
   }
+  if (vm.count("-o")) {
+    auto status = set_output(line.globals, vm["-o"].as<std::string>());
+    if (!status) return status;
+  }
   for (const auto& option : command.options) {
     if (option.is_flag()) {
       line.flags[option.long_name] = vm[option.long_name].as<bool>();
@@ -193,7 +209,8 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
     }
   }
   // A command-level --output (jobs list, runs list, clusters list) is the global one.
-  if (command_has_long(&command, "output") && line.values.count("output")) {
+  if (command_has_long(&command, "output") && !command_has_file_output(&command) &&
+      line.values.count("output")) {
     auto status = set_output(line.globals, line.values["output"].back());
     if (!status) return status;
   }

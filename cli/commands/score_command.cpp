@@ -1,0 +1,193 @@
+// `dbk score`: scores a saved Spark PipelineModel natively and, with --compare-with, checks
+// the result against the table a scoring job wrote. Thin: the work is
+// dbk::scorer::run_score_job (docs/scorer.md).
+#include <cctype>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "app/command_table.hpp"
+#include "app/exit_codes.hpp"
+#include "app/invocation.hpp"
+#include "commands/common.hpp"
+#include "dbk/dbfs.hpp"
+#include "dbk/scorer/scorer.hpp"
+
+namespace dbk::cli {
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(text);
+  while (std::getline(in, part, ',')) {
+    auto begin = part.find_first_not_of(" \t");
+    auto end = part.find_last_not_of(" \t");
+    if (begin != std::string::npos) parts.push_back(part.substr(begin, end - begin + 1));
+  }
+  return parts;
+}
+
+std::string format_double(double value) {
+  std::ostringstream out;
+  out << std::setprecision(6) << value;
+  return out.str();
+}
+
+nlohmann::ordered_json fetch_json(const std::string& path, const scorer::FetchReport& fetch) {
+  nlohmann::ordered_json j;
+  j["path"] = path;
+  j["local_path"] = fetch.local_path;
+  if (scorer::is_dbfs_uri(path)) {
+    j["files"] = fetch.files;
+    j["downloaded"] = fetch.downloaded;
+    j["cached"] = fetch.reused;
+  }
+  return j;
+}
+
+std::string fetch_text(const std::string& path, const scorer::FetchReport& fetch) {
+  if (!scorer::is_dbfs_uri(path)) return path;
+  return path + " (" + std::to_string(fetch.files) + " files: " + std::to_string(fetch.downloaded) +
+         " downloaded, " + std::to_string(fetch.reused) + " from cache)";
+}
+
+int run_score(Invocation& inv) {
+  scorer::ScoreJob job;
+  job.model = inv.value("model").value_or("");
+  job.input = inv.value("input").value_or("");
+  if (job.model.empty()) return inv.fail(usage_error("Missing option '--model'."));
+  if (job.input.empty()) return inv.fail(usage_error("Missing option '--input'."));
+  job.output = inv.value("output").value_or("");
+  job.compare_with = inv.value("compare-with").value_or("");
+  if (auto keys = inv.value("key")) {
+    job.key_columns = split_list(*keys);
+    if (job.key_columns.empty()) {
+      return inv.fail(usage_error("Invalid value for '--key': no column names."));
+    }
+  }
+  if (auto features = inv.value("features")) job.feature_columns = split_list(*features);
+  if (auto invalid = inv.value("handle-invalid")) {
+    std::string mode = *invalid;
+    for (auto& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    job.score.assemble_handle_invalid = mode;
+  }
+  if (auto dir = inv.value("cache-dir")) job.fetch.cache_dir = *dir;
+  auto concurrency = concurrency_option(inv);
+  if (!concurrency) return inv.fail(concurrency.error());
+  job.fetch.parallelism = *concurrency;
+  auto threads = inv.int_value("threads");
+  if (!threads) return inv.fail(threads.error());
+  if (*threads) {
+    if (**threads < 0 || **threads > 1024) {
+      return inv.fail(usage_error("Invalid value for '--threads': must be between 0 and 1024."));
+    }
+    job.score.threads = static_cast<unsigned>(**threads);
+  }
+
+  // A workspace client only when something lives in DBFS: local folders need no profile.
+  std::optional<Client> client;
+  if (scorer::is_dbfs_uri(job.model) || scorer::is_dbfs_uri(job.input) ||
+      scorer::is_dbfs_uri(job.compare_with)) {
+    auto made = inv.client();
+    if (!made) return inv.fail(made.error());
+    client = *made;
+  }
+  auto report = scorer::run_score_job(job, client ? &client->dbfs() : nullptr);
+  if (!report) return inv.fail(report.error());
+
+  const int code = report->ok() ? exit_codes::kOk : exit_codes::kMismatch;
+  if (inv.output_format() == OutputFormat::kJson) {
+    nlohmann::ordered_json j;
+    j["model"] = fetch_json(job.model, report->model_fetch);
+    j["model"]["stages"] = report->stages;
+    j["model"]["spark_version"] = report->spark_version;
+    j["input"] = fetch_json(job.input, report->input_fetch);
+    j["rows_input"] = report->rows_input;
+    j["rows_scored"] = report->rows_scored;
+    if (!report->assembled_columns.empty()) j["assembled_features"] = report->assembled_columns;
+    if (!job.output.empty()) j["output"] = job.output;
+    if (report->comparison) {
+      const auto& c = *report->comparison;
+      nlohmann::ordered_json cj = fetch_json(job.compare_with, *report->expected_fetch);
+      cj["key"] = job.key_columns;
+      cj["rows_expected"] = c.rows_expected;
+      cj["rows_compared"] = c.rows_compared;
+      cj["prediction_mismatches"] = c.prediction_mismatches;
+      cj["probability_mismatches"] = c.probability_mismatches;
+      cj["max_probability_diff"] = c.max_probability_diff;
+      cj["missing_in_expected"] = c.missing_in_expected;
+      cj["missing_in_scored"] = c.missing_in_scored;
+      cj["duplicate_keys"] = c.duplicate_keys;
+      cj["examples"] = c.examples;
+      j["comparison"] = cj;
+    }
+    j["ok"] = report->ok();
+    print_json(inv, j);
+    return code;
+  }
+
+  auto& out = inv.out();
+  out << "Model:  " << fetch_text(job.model, report->model_fetch) << "\n"
+      << "        " << report->stages << " stages, Spark " << report->spark_version << "\n"
+      << "Input:  " << fetch_text(job.input, report->input_fetch) << "\n";
+  if (!report->assembled_columns.empty()) {
+    out << "Assembled features from " << report->assembled_columns.size() << " columns\n";
+  }
+  out << "Rows scored: " << report->rows_scored << " of " << report->rows_input << "\n";
+  if (!job.output.empty()) out << "Wrote " << job.output << "\n";
+  if (report->comparison) {
+    const auto& c = *report->comparison;
+    out << "Compared with: " << fetch_text(job.compare_with, *report->expected_fetch) << "\n";
+    std::string keys;
+    for (const auto& k : job.key_columns) keys += (keys.empty() ? "" : ",") + k;
+    out << "Rows compared: " << c.rows_compared << " (key " << keys << "; " << c.rows_expected
+        << " expected)\n"
+        << "Prediction mismatches: " << c.prediction_mismatches << "\n"
+        << "Probability mismatches: " << c.probability_mismatches << "\n"
+        << "Max |probability diff|: " << format_double(c.max_probability_diff) << "\n";
+    if (c.missing_in_expected) out << "Missing in expected: " << c.missing_in_expected << "\n";
+    if (c.missing_in_scored) out << "Missing in scored: " << c.missing_in_scored << "\n";
+    if (c.duplicate_keys) out << "Duplicate keys: " << c.duplicate_keys << "\n";
+    for (const auto& example : c.examples) out << "  " << example << "\n";
+  }
+  out.flush();
+  if (code != exit_codes::kOk) {
+    inv.err() << "Error: the scored rows differ from " << job.compare_with << ".\n";
+  }
+  return code;
+}
+
+}  // namespace
+
+void add_score_commands(std::vector<CommandSpec>& table) {
+  CommandSpec spec;
+  spec.group = "score";
+  spec.summary = "Score a saved Spark PipelineModel natively and compare with Spark's output.";
+  spec.description =
+      "--model, --input and --compare-with take dbfs:/ paths (fetched in parallel into a local "
+      "cache, reused while size and modification time are unchanged) or local paths. Tables "
+      "are Parquet files, folders of part files or Delta tables. Exit code 3 when "
+      "--compare-with finds mismatching or missing rows.";
+  spec.options = {
+      value("model", 0, "PATH", "Saved PipelineModel folder (dbfs:/... or local). Required."),
+      value("input", 0, "PATH", "Table to score (dbfs:/... or local). Required."),
+      value("output", 0, "FILE", "Write the scored rows to FILE.csv or FILE.jsonl."),
+      value("compare-with", 0, "PATH",
+            "Table Spark wrote (e.g. results_output): compare predictions and probabilities."),
+      value("key", 0, "COLS", "Join columns for --compare-with (default machineID,dt_truncated)."),
+      value("features", 0, "COLS",
+            "Columns to assemble into `features` when the model has no VectorAssembler "
+            "(default: numeric columns except keys and labels)."),
+      value("handle-invalid", 0, "MODE",
+            "What assembling --features does with NaN/null: error (default), skip or keep.",
+            {"error", "skip", "keep"}),
+      value("cache-dir", 0, "DIR", "Cache of fetched DBFS files (default ~/.cache/dbk/dbfs)."),
+      value("concurrency", 0, "N", "Parallel downloads (default 8)."),
+      value("threads", 0, "N", "Scoring threads (default: all cores)."),
+  };
+  spec.handler = run_score;
+  table.push_back(std::move(spec));
+}
+
+}  // namespace dbk::cli
