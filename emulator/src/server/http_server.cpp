@@ -50,6 +50,8 @@ Response plain_error(int status, const std::string& code, const std::string& mes
   return error_response(status, code, message);
 }
 
+constexpr std::size_t kReadBufferBytes = 64 * 1024;
+
 template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -57,7 +59,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       : stream_(std::move(stream)),
         options_(options),
         dispatcher_(dispatcher),
-        timer_(stream_.get_executor()) {}
+        timer_(stream_.get_executor()) {
+    // Beast reads at most max(512, free capacity) bytes per read_some (up to 64 KiB): an
+    // empty buffer would take a 5 MB upload in ~10,000 reads of 512 bytes, each with a
+    // timer re-arm and a handler dispatch. 64 KiB of room makes them 80.
+    buffer_.reserve(kReadBufferBytes);
+  }
 
   void run() {
     if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
