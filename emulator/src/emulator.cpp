@@ -114,10 +114,12 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     ServerOptions server_options;
     server_options.host = options_.host;
     server_options.port = options_.port;
+    // Handlers block in fsync (DBFS writes, journal commits), not in the CPU: more threads
+    // than cores keep other connections served while some wait for the disk.
     server_options.threads =
         options_.threads > 0
             ? options_.threads
-            : std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
+            : std::max(16, 4 * static_cast<int>(std::thread::hardware_concurrency()));
     server_options.tls_cert_file = options_.tls_cert_file;
     server_options.tls_key_file = options_.tls_key_file;
     // Listen first so that the base URL (and a port-0 choice) is known to the services,

@@ -78,6 +78,24 @@ Status write_all(int fd, std::string_view bytes, const std::string& api_path) {
   return {};
 }
 
+// Renames under the namespace lock; the caller makes it durable with sync_rename()
+// once the lock is released.
+Status rename_entry(const fs::path& from, const fs::path& to, const std::string& api_path) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return internal("cannot rename to", api_path, errno);
+  return {};
+}
+
+// The fsyncs that make a rename durable, outside the namespace lock: concurrent
+// requests then overlap their folder fsyncs (the file system commits them together)
+// instead of queueing behind the lock. The response still waits for them.
+Status sync_rename(const fs::path& from, const fs::path& to) {
+  Status status = fsync_path(to.parent_path());
+  if (status.ok() && from.parent_path() != to.parent_path()) {
+    status = fsync_path(from.parent_path());
+  }
+  return status;
+}
+
 ApiError unknown_handle(std::int64_t id) {
   return not_found("The handle " + std::to_string(id) + " does not exist or has expired.");
 }
@@ -195,21 +213,27 @@ Status DbfsService::write_file(const DbfsPath& path, std::string_view bytes, boo
       return written;
     }
   }
-  std::lock_guard<std::mutex> lock(namespace_mutex_);
-  struct stat info {};
-  if (lstat_path(path.file, info) && (!overwrite || S_ISDIR(info.st_mode))) {
-    ::unlink(temp.c_str());
-    return already_exists("A file or directory already exists at the input path " + path.api + ".");
+  {
+    std::lock_guard<std::mutex> lock(namespace_mutex_);
+    struct stat info {};
+    if (lstat_path(path.file, info) && (!overwrite || S_ISDIR(info.st_mode))) {
+      ::unlink(temp.c_str());
+      return already_exists("A file or directory already exists at the input path " + path.api +
+                            ".");
+    }
+    Status parents = make_parents(path);
+    if (!parents.ok()) {
+      ::unlink(temp.c_str());
+      return parents;
+    }
+    touch(temp);
+    Status renamed = rename_entry(temp, path.file, path.api);
+    if (!renamed.ok()) {
+      ::unlink(temp.c_str());
+      return renamed;
+    }
   }
-  Status parents = make_parents(path);
-  if (!parents.ok()) {
-    ::unlink(temp.c_str());
-    return parents;
-  }
-  touch(temp);
-  Status renamed = rename_durably(temp, path.file);
-  if (!renamed.ok()) ::unlink(temp.c_str());
-  return renamed;
+  return sync_rename(temp, path.file);
 }
 
 Response DbfsService::list(const Request& request) {
@@ -382,24 +406,27 @@ Response DbfsService::close(const Request& request) {
     std::lock_guard<std::mutex> handles_lock(handles_mutex_);
     handles_.erase(id);
   }
-  std::lock_guard<std::mutex> names(namespace_mutex_);
-  struct stat info {};
-  if (lstat_path(handle->target.file, info) && (!handle->overwrite || S_ISDIR(info.st_mode))) {
-    ::unlink(handle->temp.c_str());
-    return error_response(already_exists("A file or directory already exists at the input path " +
-                                         handle->target.api + "."));
+  {
+    std::lock_guard<std::mutex> names(namespace_mutex_);
+    struct stat info {};
+    if (lstat_path(handle->target.file, info) && (!handle->overwrite || S_ISDIR(info.st_mode))) {
+      ::unlink(handle->temp.c_str());
+      return error_response(already_exists("A file or directory already exists at the input path " +
+                                           handle->target.api + "."));
+    }
+    Status parents = make_parents(handle->target);
+    if (!parents.ok()) {
+      ::unlink(handle->temp.c_str());
+      return error_response(parents.error());
+    }
+    touch(handle->temp);
+    Status renamed = rename_entry(handle->temp, handle->target.file, handle->target.api);
+    if (!renamed.ok()) {
+      ::unlink(handle->temp.c_str());
+      return error_response(renamed.error());
+    }
   }
-  Status parents = make_parents(handle->target);
-  if (!parents.ok()) {
-    ::unlink(handle->temp.c_str());
-    return error_response(parents.error());
-  }
-  touch(handle->temp);
-  Status renamed = rename_durably(handle->temp, handle->target.file);
-  if (!renamed.ok()) {
-    ::unlink(handle->temp.c_str());
-    return error_response(renamed.error());
-  }
+  DBK_RETURN_IF_ERROR(sync_rename(handle->temp, handle->target.file));
   return empty_response();
 }
 
@@ -505,19 +532,22 @@ Response DbfsService::move(const Request& request) {
   DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
   DBK_ASSIGN_OR_RESPOND(auto source, path_param(params, "source_path"));
   DBK_ASSIGN_OR_RESPOND(auto destination, path_param(params, "destination_path"));
-  std::lock_guard<std::mutex> lock(namespace_mutex_);
-  struct stat info {};
-  if (!lstat_path(source.file, info)) return error_response(missing_path(source.api));
-  if (lstat_path(destination.file, info)) {
-    return error_response(already_exists("A file or directory already exists at the input path " +
-                                         destination.api + "."));
+  {
+    std::lock_guard<std::mutex> lock(namespace_mutex_);
+    struct stat info {};
+    if (!lstat_path(source.file, info)) return error_response(missing_path(source.api));
+    if (lstat_path(destination.file, info)) {
+      return error_response(already_exists("A file or directory already exists at the input path " +
+                                           destination.api + "."));
+    }
+    if (source.is_root() || destination.api.rfind(source.api + "/", 0) == 0) {
+      return error_response(invalid_parameter("Cannot move " + source.api + " into itself (" +
+                                              destination.api + ")."));
+    }
+    DBK_RETURN_IF_ERROR(make_parents(destination));
+    DBK_RETURN_IF_ERROR(rename_entry(source.file, destination.file, destination.api));
   }
-  if (source.is_root() || destination.api.rfind(source.api + "/", 0) == 0) {
-    return error_response(
-        invalid_parameter("Cannot move " + source.api + " into itself (" + destination.api + ")."));
-  }
-  DBK_RETURN_IF_ERROR(make_parents(destination));
-  DBK_RETURN_IF_ERROR(rename_durably(source.file, destination.file));
+  DBK_RETURN_IF_ERROR(sync_rename(source.file, destination.file));
   return empty_response();
 }
 
