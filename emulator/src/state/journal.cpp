@@ -52,6 +52,17 @@ std::vector<std::string> Journal::read_lines(const std::filesystem::path& path) 
 }
 
 Status Journal::append(std::string_view line) {
+  Status written = write(line);
+  if (!written.ok()) return written;
+  return sync();
+}
+
+Status Journal::sync() {
+  if (::fdatasync(fd_) != 0) return journal_error("cannot fsync journal", path_, errno);
+  return {};
+}
+
+Status Journal::write(std::string_view line) {
   std::string record(line);
   record += '\n';
   size_t written = 0;
@@ -63,7 +74,6 @@ Status Journal::append(std::string_view line) {
     }
     written += static_cast<size_t>(n);
   }
-  if (::fdatasync(fd_) != 0) return journal_error("cannot fsync journal", path_, errno);
   return {};
 }
 

@@ -9,7 +9,8 @@
 
 namespace dbk::emulator {
 
-/// An append-only file of lines, each fsync'ed before append() returns.
+/// An append-only file of lines, each fsync'ed before append() returns (or written
+/// with write() and made durable, together with every earlier line, by sync()).
 class Journal {
  public:
   ~Journal();
@@ -19,6 +20,8 @@ class Journal {
   static std::vector<std::string> read_lines(const std::filesystem::path& path);
 
   Status append(std::string_view line);  ///< adds '\n', writes, fdatasync
+  Status write(std::string_view line);   ///< adds '\n', writes; durable after sync()
+  Status sync();                         ///< fdatasync: every line written so far
   Status truncate();                     ///< empties the file durably
 
  private:

@@ -176,20 +176,43 @@ void Store::apply(const nlohmann::json& ops) {
 }
 
 Status Store::commit(const nlohmann::json& ops) {
+  Ticket ticket = 0;
+  Status status = commit_deferred(ops, ticket);
+  if (!status.ok()) return status;
+  return wait_durable(ticket);  // lock order: mutex_, then sync_mutex_
+}
+
+Status Store::commit_deferred(const nlohmann::json& ops, Ticket& ticket) {
+  ticket = 0;
   if (ops.empty()) return {};
   if (journal_) {
     nlohmann::json record = {{"ops", ops}};
-    Status appended =
-        journal_->append(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    if (!appended.ok()) return appended;
+    Status written =
+        journal_->write(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (!written.ok()) return written;
     ++journal_records_;
+    ticket = ++written_;
+    written_published_.store(written_);
   }
   apply(ops);
   if (journal_ && journal_records_ >= kCompactAfterRecords) {
-    // The write is already durable in the journal; a failed compaction only means a longer
-    // replay next start.
+    // The snapshot is written durably before the journal is emptied, so records not yet
+    // fsync'ed stay safe; a failed compaction only means a longer replay next start.
     (void)compact();
   }
+  return {};
+}
+
+Status Store::wait_durable(Ticket ticket) {
+  if (ticket == 0 || !journal_) return {};
+  // Group commit: whoever holds sync_mutex_ fsyncs every record written so far, so the
+  // commits that queued up meanwhile return without an fsync of their own.
+  std::lock_guard<std::mutex> lock(sync_mutex_);
+  if (synced_ >= ticket) return {};
+  const Ticket target = written_published_.load();
+  Status synced = journal_->sync();
+  if (!synced.ok()) return synced;
+  synced_ = std::max(synced_, target);
   return {};
 }
 
@@ -232,31 +255,59 @@ Store::Entries Store::list(std::string_view kind) const {
   return Entries(table->second.begin(), table->second.end());
 }
 
+// Writers hold the write lock for the journal write and the apply only; the fsync comes
+// after it, shared with concurrent writers (wait_durable).
 Status Store::put(std::string_view kind, std::string_view key, Document value) {
-  std::unique_lock<std::shared_mutex> lock(mutex_);
-  return commit(nlohmann::json::array({put_op(kind, key, std::move(value))}));
+  Ticket ticket = 0;
+  {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    Status status =
+        commit_deferred(nlohmann::json::array({put_op(kind, key, std::move(value))}), ticket);
+    if (!status.ok()) return status;
+  }
+  return wait_durable(ticket);
 }
 
 Status Store::erase(std::string_view kind, std::string_view key) {
-  std::unique_lock<std::shared_mutex> lock(mutex_);
-  return commit(nlohmann::json::array({erase_op(kind, key)}));
+  Ticket ticket = 0;
+  {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    Status status = commit_deferred(nlohmann::json::array({erase_op(kind, key)}), ticket);
+    if (!status.ok()) return status;
+  }
+  return wait_durable(ticket);
 }
 
 Result<std::int64_t> Store::next_id(std::string_view counter) {
-  std::unique_lock<std::shared_mutex> lock(mutex_);
-  auto it = counters_.find(counter);
-  std::int64_t next = (it == counters_.end() ? 0 : it->second) + 1;
-  Status status = commit(nlohmann::json::array({counter_op(counter, next)}));
-  if (!status.ok()) return std::move(status).error();
+  Ticket ticket = 0;
+  std::int64_t next = 0;
+  {
+    std::unique_lock<std::shared_mutex> lock(mutex_);
+    auto it = counters_.find(counter);
+    next = (it == counters_.end() ? 0 : it->second) + 1;
+    Status status = commit_deferred(nlohmann::json::array({counter_op(counter, next)}), ticket);
+    if (!status.ok()) return std::move(status).error();
+  }
+  Status durable = wait_durable(ticket);
+  if (!durable.ok()) return std::move(durable).error();
   return next;
 }
 
 Status Store::transaction(const std::function<Status(Transaction&)>& fn) {
+  auto ticket = transaction_deferred(fn);
+  if (!ticket.ok()) return std::move(ticket).error();
+  return wait_durable(*ticket);
+}
+
+Result<Store::Ticket> Store::transaction_deferred(const std::function<Status(Transaction&)>& fn) {
   std::unique_lock<std::shared_mutex> lock(mutex_);
   Transaction tx(*this);
   Status status = fn(tx);
-  if (!status.ok()) return status;
-  return commit(tx.ops_);
+  if (!status.ok()) return std::move(status).error();
+  Ticket ticket = 0;
+  status = commit_deferred(tx.ops_, ticket);
+  if (!status.ok()) return std::move(status).error();
+  return ticket;
 }
 
 Status Store::clear() {

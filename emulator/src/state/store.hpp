@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -25,7 +26,9 @@ class Journal;
 /// Durability contract: when put/erase/next_id/transaction return success, the change is
 /// in the write-ahead journal and fsync'ed, so it survives kill -9 (docs/emulator.md).
 /// Reads never touch the disk. Thread-safe: reads take a shared lock, writes and
-/// transactions are serialised.
+/// transactions are serialised; the fsync is not: concurrent commits share one
+/// (group commit), so a reader may see a change a moment before its writer is told
+/// it is durable, never the other way round.
 class Store {
  public:
   using Document = nlohmann::json;
@@ -74,6 +77,15 @@ class Store {
   /// `fn` must not call other Store methods (it would deadlock); use the Transaction.
   Status transaction(const std::function<Status(Transaction&)>& fn);
 
+  /// A commit written and applied but maybe not yet durable (see transaction_deferred).
+  using Ticket = std::uint64_t;
+  /// transaction() without the wait for the fsync: the caller calls wait_durable()
+  /// before acknowledging, after releasing its own locks, so that callers serialised by
+  /// a lock of their own still share fsyncs.
+  Result<Ticket> transaction_deferred(const std::function<Status(Transaction&)>& fn);
+  /// Returns once the commit of `ticket` (and every earlier one) is fsync'ed.
+  Status wait_durable(Ticket ticket);
+
   /// Removes every document and counter (admin reset), durably.
   Status clear();
 
@@ -88,8 +100,10 @@ class Store {
 
   Store() = default;
   void apply(const nlohmann::json& ops);
-  Status commit(const nlohmann::json& ops);  ///< journal + apply; caller holds the write lock
-  Status compact();                          ///< snapshot + truncate journal; write lock held
+  Status commit(const nlohmann::json& ops);  ///< write + apply + fsync; write lock held
+  /// Journal write + apply, without the fsync; write lock held. Sets `ticket`.
+  Status commit_deferred(const nlohmann::json& ops, Ticket& ticket);
+  Status compact();  ///< snapshot + truncate journal; write lock held
 
   mutable std::shared_mutex mutex_;
   std::map<std::string, Table, std::less<>> tables_;
@@ -97,6 +111,10 @@ class Store {
   std::filesystem::path dir_;  ///< empty = memory only
   std::unique_ptr<Journal> journal_;
   std::size_t journal_records_ = 0;
+  std::mutex sync_mutex_;                     ///< one fsync at a time; taken without mutex_
+  Ticket written_ = 0;                        ///< last journal record written (under mutex_)
+  Ticket synced_ = 0;                         ///< last record known durable (under sync_mutex_)
+  std::atomic<Ticket> written_published_{0};  ///< written_, readable without mutex_
 };
 
 }  // namespace dbk::emulator

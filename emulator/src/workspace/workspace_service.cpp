@@ -1,5 +1,6 @@
 #include "workspace/workspace_service.hpp"
 
+#include <random>
 #include <set>
 #include <vector>
 
@@ -11,6 +12,21 @@ namespace dbk::emulator {
 namespace {
 
 constexpr const char* kKind = "workspace";
+
+// 32 random hex digits: blob names that never clash, across restarts too.
+std::string random_blob_suffix() {
+  static thread_local std::mt19937_64 engine{[] {
+    std::random_device device;
+    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  }()};
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (int word = 0; word < 2; ++word) {
+    std::uint64_t bits = engine();
+    for (int i = 0; i < 16; ++i, bits >>= 4) out += kHex[bits & 0xF];
+  }
+  return out;
+}
 
 // Workspace paths are absolute; repeated and trailing slashes are dropped.
 Result<std::string> normalize(const std::string& raw) {
@@ -329,41 +345,50 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
     language.reset();
   }
 
-  std::lock_guard<std::mutex> lock(write_mutex_);
+  // Content first, then the metadata that points at it (docs/emulator.md). The blob gets
+  // a name of its own and is written durably before the lock, so imports of different
+  // notebooks write and fsync in parallel; the lock covers the checks and one journal
+  // commit. A blob left behind by a refused import or a crash is unreferenced and goes
+  // (now, or in recover()).
+  const std::string blob = "i-" + random_blob_suffix();
+  DBK_RETURN_IF_ERROR(write_file_atomically(blob_dir() / blob, content, context_.tmp_dir));
+  std::error_code ec;
+  auto drop_blob = [&] { std::filesystem::remove(blob_dir() / blob, ec); };
+
+  std::unique_lock<std::mutex> lock(write_mutex_);
   const std::string parent = parent_of(path);
   auto parent_object = lookup(parent);
   if (!parent_object || parent_object->value("object_type", "") != "DIRECTORY") {
+    drop_blob();
     return error_response(not_found("The parent folder (" + parent + ") does not exist."));
   }
   auto existing = lookup(path);
   if (existing && (!overwrite || existing->value("object_type", "") == "DIRECTORY")) {
+    drop_blob();
     return error_response(already_exists("Path (" + path + ") already exists."));
   }
-  DBK_ASSIGN_OR_RESPOND(std::int64_t revision, context_.store.next_id("workspace_blob"));
-  std::int64_t object_id = 0;
-  if (existing) {
-    object_id = existing->value("object_id", std::int64_t{0});
-  } else {
-    DBK_ASSIGN_OR_RESPOND(object_id, context_.store.next_id("workspace_object"));
-  }
-  const std::string blob = std::to_string(object_id) + "-" + std::to_string(revision);
-  // Content first, then the metadata that points at it (docs/emulator.md).
-  DBK_RETURN_IF_ERROR(write_file_atomically(blob_dir() / blob, content, context_.tmp_dir));
   const std::int64_t now = context_.clock.now_ms();
-  nlohmann::json doc = {{"object_type", object_type},
-                        {"object_id", object_id},
-                        {"created_at", existing ? existing->value("created_at", now) : now},
-                        {"modified_at", now},
-                        {"size", static_cast<std::int64_t>(content.size())},
-                        {"format", stored_format},
-                        {"blob", blob}};
-  if (language) doc["language"] = *language;
-  Status committed = context_.store.put(kKind, path, doc);
-  std::error_code ec;
+  auto committed = context_.store.transaction_deferred([&](Store::Transaction& tx) -> Status {
+    const std::int64_t object_id =
+        existing ? existing->value("object_id", std::int64_t{0}) : tx.next_id("workspace_object");
+    nlohmann::json doc = {{"object_type", object_type},
+                          {"object_id", object_id},
+                          {"created_at", existing ? existing->value("created_at", now) : now},
+                          {"modified_at", now},
+                          {"size", static_cast<std::int64_t>(content.size())},
+                          {"format", stored_format},
+                          {"blob", blob}};
+    if (language) doc["language"] = *language;
+    tx.put(kKind, path, std::move(doc));
+    return {};
+  });
   if (!committed.ok()) {
-    std::filesystem::remove(blob_dir() / blob, ec);
+    drop_blob();
     return error_response(committed.error());
   }
+  // The journal fsync after the lock: concurrent imports share it (Store group commit).
+  lock.unlock();
+  DBK_RETURN_IF_ERROR(context_.store.wait_durable(*committed));
   if (existing && existing->contains("blob")) {
     std::filesystem::remove(blob_dir() / (*existing)["blob"].get<std::string>(), ec);
   }
