@@ -4,6 +4,7 @@
 #include "call_status.hpp"
 #include "dbk/base64.hpp"
 #include "dbk/dbfs.hpp"
+#include "idempotency.hpp"
 #include "models/json_fields.hpp"
 
 namespace dbk {
@@ -91,6 +92,42 @@ Status DbfsApi::put(const std::string& path, std::string_view contents, bool ove
   body["contents"] = base64_encode(contents);
   body["overwrite"] = overwrite;
   return detail::to_status(caller_->post(std::string(kBase) + "put", body));
+}
+
+Status DbfsApi::put_multipart(const std::string& path, std::string_view contents,
+                              bool overwrite) const {
+  auto normalized = normalize_dbfs_path(path);
+  if (!normalized) return std::move(normalized).error();
+  if (contents.size() >= kMaxMultipartPutBytes) {
+    return make_error(error_codes::kInvalidArgument,
+                      "cannot put " + *normalized +
+                          " in one request: " + std::to_string(contents.size()) +
+                          " bytes reach the 2 GiB multipart limit; use a streaming upload");
+  }
+  // A boundary that occurs in the contents would cut the file short: pick another.
+  std::string boundary;
+  do {
+    boundary = "dbk-" + detail::random_hex(16);
+  } while (contents.find(boundary) != std::string_view::npos);
+  const std::string head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"";
+  std::string body;
+  body.reserve(contents.size() + 512);
+  body += head + "path\"\r\n\r\n" + *normalized + "\r\n";
+  // "True"/"False": what the legacy CLI's form carries (Python's str of a bool).
+  body += head + "overwrite\"\r\n\r\n" + (overwrite ? "True" : "False") + "\r\n";
+  body += head + "file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\n";
+  body.append(contents.data(), contents.size());
+  body += "\r\n--" + boundary + "--\r\n";
+
+  HttpRequest request;
+  request.method = "POST";
+  request.url = std::string(kBase) + "put";
+  request.headers.emplace_back("Accept", "application/json");
+  request.headers.emplace_back("Content-Type", "multipart/form-data; boundary=" + boundary);
+  request.body = std::move(body);
+  auto response = caller_->send(std::move(request));
+  if (!response) return std::move(response).error();
+  return {};
 }
 
 Result<std::int64_t> DbfsApi::create(const std::string& path, bool overwrite) const {

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <map>
 #include <regex>
 
 #include "api_caller.hpp"
@@ -64,6 +65,35 @@ json read_answer(const std::string& data) {
 json error_body(const char* code, const char* message) {
   return {{"error_code", code}, {"message", message}};
 }
+
+// The fields of a multipart/form-data request (name → value), as a server reads them.
+std::map<std::string, std::string> form_of(const dbk::HttpRequest& request) {
+  std::string boundary;
+  for (const auto& [name, value] : request.headers) {
+    if (name == "Content-Type" && value.rfind("multipart/form-data; boundary=", 0) == 0) {
+      boundary = value.substr(value.find('=') + 1);
+    }
+  }
+  std::map<std::string, std::string> fields;
+  if (boundary.empty()) return fields;
+  const std::string delimiter = "--" + boundary;
+  const std::string& body = request.body;
+  std::size_t pos = body.find(delimiter);
+  while (pos != std::string::npos && body.compare(pos + delimiter.size(), 2, "--") != 0) {
+    const std::size_t headers = pos + delimiter.size() + 2;
+    const std::size_t data = body.find("\r\n\r\n", headers) + 4;
+    const std::size_t name = body.find("name=\"", headers) + 6;
+    const std::string field = body.substr(name, body.find('"', name) - name);
+    const std::size_t next = body.find("\r\n" + delimiter, data);
+    fields[field] = body.substr(data, next - data);
+    pos = next + 2;
+  }
+  return fields;
+}
+
+bool puts_path(const dbk::HttpRequest& request, const std::string& path) {
+  return form_of(request)["path"] == path;
+}
 }  // namespace
 
 TEST_CASE_METHOD(TransferFixture, "a 2.5 MiB upload is three blocks of 1, 1 and 0.5 MiB") {
@@ -76,6 +106,7 @@ TEST_CASE_METHOD(TransferFixture, "a 2.5 MiB upload is three blocks of 1, 1 and 
   fake->expect("POST", "/api/2.0/dbfs/close").with_json_body({{"handle", 7}});
   std::vector<std::uint64_t> progress;
   dbk::UploadOptions options;
+  options.single_request_max_bytes = 2 * kMiB;  // 2.5 MiB is above it: streamed
   options.progress = [&](const dbk::TransferProgress& p) { progress.push_back(p.bytes_done); };
   auto status = dbk::upload_file(api, local.string(), "dbfs:/data/big.bin", options);
   REQUIRE(status.ok());
@@ -96,12 +127,107 @@ TEST_CASE_METHOD(TransferFixture, "a 2.5 MiB upload is three blocks of 1, 1 and 
   CHECK(fake->all_consumed());
 }
 
-TEST_CASE_METHOD(TransferFixture, "an empty file is created and closed without blocks") {
+TEST_CASE_METHOD(TransferFixture, "a streamed empty file is created and closed without blocks") {
   auto local = dir.write("empty", "");
   fake->expect("POST", "/api/2.0/dbfs/create").respond(200, R"({"handle": 1})");
   fake->expect("POST", "/api/2.0/dbfs/close");
-  REQUIRE(dbk::upload_file(api, local.string(), "/empty").ok());
+  dbk::UploadOptions options;
+  options.single_request_max_bytes = 0;
+  REQUIRE(dbk::upload_file(api, local.string(), "/empty", options).ok());
   CHECK(fake->requests().size() == 2);
+}
+
+TEST_CASE_METHOD(TransferFixture, "a small file goes in one multipart put") {
+  const std::string content = pattern(3 * kMiB) + "\r\n--tail";
+  auto local = dir.write("model.bin", content);
+  fake->expect("POST", "/api/2.0/dbfs/put");
+  std::vector<std::uint64_t> progress;
+  dbk::UploadOptions options;
+  options.progress = [&](const dbk::TransferProgress& p) { progress.push_back(p.bytes_done); };
+  REQUIRE(dbk::upload_file(api, local.string(), "dbfs:/m/model.bin", options).ok());
+  REQUIRE(fake->requests().size() == 1);
+  auto form = form_of(fake->requests().at(0));
+  CHECK(form["path"] == "/m/model.bin");
+  CHECK(form["overwrite"] == "False");
+  CHECK(form["file"] == content);
+  CHECK(progress == std::vector<std::uint64_t>{content.size()});
+}
+
+TEST_CASE_METHOD(TransferFixture, "a refused put without atomic leaves the target alone") {
+  auto local = dir.write("m", "abc");
+  fake->expect("POST", "/api/2.0/dbfs/put")
+      .respond_json(400, error_body("RESOURCE_ALREADY_EXISTS",
+                                    "A file or directory already exists at the input path /m."));
+  auto status = dbk::upload_file(api, local.string(), "/m");
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "RESOURCE_ALREADY_EXISTS");
+  CHECK(fake->requests().size() == 1);  // no delete of someone else's file
+}
+
+TEST_CASE_METHOD(TransferFixture, "an atomic small upload is a put to a sibling and a move") {
+  auto local = dir.write("model.bin", "abc");
+  fake->expect("POST", "/api/2.0/dbfs/put");
+  fake->expect("POST", "/api/2.0/dbfs/move");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  REQUIRE(dbk::upload_file(api, local.string(), "dbfs:/models/model.bin", options).ok());
+  REQUIRE(fake->requests().size() == 2);  // no get-status: the move refuses an existing target
+  auto form = form_of(fake->requests().at(0));
+  const std::string temp = form["path"];
+  CHECK(std::regex_match(temp, std::regex(R"(/models/\.model\.bin\.dbk-tmp-[0-9a-f]{16})")));
+  CHECK(form["overwrite"] == "True");
+  CHECK(form["file"] == "abc");
+  CHECK(bodies_of("/move").at(0) ==
+        json({{"source_path", temp}, {"destination_path", "/models/model.bin"}}));
+}
+
+TEST_CASE_METHOD(TransferFixture, "an atomic small overwrite deletes the target before the move") {
+  auto local = dir.write("m", "abc");
+  fake->expect("POST", "/api/2.0/dbfs/put");
+  fake->expect("POST", "/api/2.0/dbfs/delete")
+      .with_json_body({{"path", "/m"}, {"recursive", false}});
+  fake->expect("POST", "/api/2.0/dbfs/move");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  options.overwrite = true;
+  REQUIRE(dbk::upload_file(api, local.string(), "/m", options).ok());
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(TransferFixture,
+                 "an atomic small upload onto an existing file fails with the put's error") {
+  auto local = dir.write("m", "abc");
+  fake->expect("POST", "/api/2.0/dbfs/put");
+  fake->expect("POST", "/api/2.0/dbfs/move")
+      .respond_json(400, error_body("RESOURCE_ALREADY_EXISTS",
+                                    "A file or directory already exists at the input path /m."));
+  fake->expect("POST", "/api/2.0/dbfs/put")
+      .with_json_body({{"path", "/m"}, {"contents", ""}, {"overwrite", false}})
+      .respond_json(400, error_body("RESOURCE_ALREADY_EXISTS",
+                                    "A file or directory already exists at the input path /m."));
+  fake->expect("POST", "/api/2.0/dbfs/delete");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  auto status = dbk::upload_file(api, local.string(), "/m", options);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "RESOURCE_ALREADY_EXISTS");
+  CHECK(status.error().path == "/api/2.0/dbfs/put");
+  CHECK(status.error().message == "A file or directory already exists at the input path /m.");
+  // The temporary file is removed.
+  CHECK(bodies_of("/delete").at(0)["path"] == form_of(fake->requests().at(0))["path"]);
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(TransferFixture, "a failed atomic small upload removes its temporary file") {
+  auto local = dir.write("m", "abc");
+  fake->expect("POST", "/api/2.0/dbfs/put")
+      .respond_json(500, error_body("INTERNAL_ERROR", "broken"));
+  fake->expect("POST", "/api/2.0/dbfs/delete");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  REQUIRE_FALSE(dbk::upload_file(api, local.string(), "/m", options).ok());
+  CHECK(bodies_of("/delete").at(0)["path"] == form_of(fake->requests().at(0))["path"]);
+  CHECK(bodies_of("/move").empty());
 }
 
 TEST_CASE_METHOD(TransferFixture, "a failed block closes the handle and removes the partial file") {
@@ -113,7 +239,9 @@ TEST_CASE_METHOD(TransferFixture, "a failed block closes the handle and removes 
   fake->expect("POST", "/api/2.0/dbfs/close");
   fake->expect("POST", "/api/2.0/dbfs/delete")
       .with_json_body({{"path", "/f"}, {"recursive", false}});
-  auto status = dbk::upload_file(api, local.string(), "/f");
+  dbk::UploadOptions options;
+  options.single_request_max_bytes = kMiB;
+  auto status = dbk::upload_file(api, local.string(), "/f", options);
   REQUIRE_FALSE(status.ok());
   CHECK(status.error().error_code == "MAX_BLOCK_SIZE_EXCEEDED");
   CHECK(fake->all_consumed());
@@ -127,7 +255,7 @@ TEST_CASE_METHOD(TransferFixture, "a missing local file is an IO error before an
 }
 
 TEST_CASE_METHOD(TransferFixture,
-                 "an atomic upload writes a hidden sibling and moves it into place") {
+                 "an atomic streamed upload writes a hidden sibling and moves it into place") {
   auto local = dir.write("model.bin", "abc");
   fake->expect("GET", "/api/2.0/dbfs/get-status")
       .with_query("path=%2Fmodels%2Fmodel.bin")
@@ -137,6 +265,7 @@ TEST_CASE_METHOD(TransferFixture,
   fake->expect("POST", "/api/2.0/dbfs/close");
   fake->expect("POST", "/api/2.0/dbfs/move");
   dbk::UploadOptions options;
+  options.single_request_max_bytes = 0;
   options.atomic = true;
   REQUIRE(dbk::upload_file(api, local.string(), "dbfs:/models/model.bin", options).ok());
   auto create = bodies_of("/create").at(0);
@@ -157,6 +286,7 @@ TEST_CASE_METHOD(TransferFixture, "an atomic overwrite deletes the target before
       .with_json_body({{"path", "/m"}, {"recursive", false}});
   fake->expect("POST", "/api/2.0/dbfs/move");
   dbk::UploadOptions options;
+  options.single_request_max_bytes = 0;
   options.atomic = true;
   options.overwrite = true;
   REQUIRE(dbk::upload_file(api, local.string(), "/m", options).ok());
@@ -173,6 +303,7 @@ TEST_CASE_METHOD(TransferFixture, "an interrupted atomic upload removes its temp
   fake->expect("POST", "/api/2.0/dbfs/close");
   fake->expect("POST", "/api/2.0/dbfs/delete");
   dbk::UploadOptions options;
+  options.single_request_max_bytes = 0;
   options.atomic = true;
   REQUIRE_FALSE(dbk::upload_file(api, local.string(), "/m", options).ok());
   CHECK(bodies_of("/delete").at(0)["path"] == bodies_of("/create").at(0)["path"]);
@@ -180,7 +311,7 @@ TEST_CASE_METHOD(TransferFixture, "an interrupted atomic upload removes its temp
 }
 
 TEST_CASE_METHOD(TransferFixture,
-                 "an atomic upload onto an existing file without overwrite fails") {
+                 "an atomic streamed upload onto an existing file fails before uploading") {
   auto local = dir.write("m", "abc");
   fake->expect("GET", "/api/2.0/dbfs/get-status")
       .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 1})");
@@ -188,6 +319,7 @@ TEST_CASE_METHOD(TransferFixture,
       .respond_json(400, error_body("RESOURCE_ALREADY_EXISTS",
                                     "A file or directory already exists at the input path /m."));
   dbk::UploadOptions options;
+  options.single_request_max_bytes = 0;
   options.atomic = true;
   auto status = dbk::upload_file(api, local.string(), "/m", options);
   REQUIRE_FALSE(status.ok());
@@ -240,17 +372,15 @@ TEST_CASE_METHOD(TransferFixture, "download does not replace a local file withou
 
 TEST_CASE_METHOD(AnyOrderFixture, "copy_files uploads in parallel and skips existing targets") {
   for (const char* name : {"a", "b", "c"}) dir.write(name, std::string("content-") + name);
-  int handle = 0;
   for (const char* name : {"a", "c"}) {
-    fake->expect("POST", "/api/2.0/dbfs/create")
-        .with_json_body({{"path", std::string("/d/") + name}, {"overwrite", false}})
-        .respond(200, "{\"handle\": " + std::to_string(++handle) + "}");
+    const std::string path = std::string("/d/") + name;
+    fake->expect("POST", "/api/2.0/dbfs/put").matching([path](const dbk::HttpRequest& request) {
+      return puts_path(request, path);
+    });
   }
-  fake->expect("POST", "/api/2.0/dbfs/create")
-      .with_json_body({{"path", "/d/b"}, {"overwrite", false}})
+  fake->expect("POST", "/api/2.0/dbfs/put")
+      .matching([](const dbk::HttpRequest& request) { return puts_path(request, "/d/b"); })
       .respond_json(400, error_body("RESOURCE_ALREADY_EXISTS", "exists"));
-  fake->expect("POST", "/api/2.0/dbfs/add-block").reusable();
-  fake->expect("POST", "/api/2.0/dbfs/close").reusable();
   std::vector<dbk::CopyItem> items;
   for (const char* name : {"a", "b", "c"}) {
     items.push_back({(dir / name).string(), std::string("dbfs:/d/") + name});
@@ -278,7 +408,7 @@ TEST_CASE_METHOD(TransferFixture, "copy_files stops after a failure unless told 
   for (const char* name : {"a", "b", "c"}) {
     items.push_back({(dir / name).string(), std::string("/d/") + name});
   }
-  fake->expect("POST", "/api/2.0/dbfs/create")
+  fake->expect("POST", "/api/2.0/dbfs/put")
       .respond_json(403, error_body("PERMISSION_DENIED", "no"))
       .reusable();
   dbk::CopyOptions options;
@@ -335,14 +465,12 @@ TEST_CASE_METHOD(AnyOrderFixture, "copy_tree uploads a local tree, creating dire
   dir.write("src/deep/er/y.txt", "y");
   fake->expect("POST", "/api/2.0/dbfs/mkdirs").with_json_body({{"path", "/dst"}});
   fake->expect("POST", "/api/2.0/dbfs/mkdirs").with_json_body({{"path", "/dst/deep/er"}});
-  fake->expect("POST", "/api/2.0/dbfs/create")
-      .with_json_body({{"path", "/dst/x.txt"}, {"overwrite", true}})
-      .respond(200, R"({"handle": 1})");
-  fake->expect("POST", "/api/2.0/dbfs/create")
-      .with_json_body({{"path", "/dst/deep/er/y.txt"}, {"overwrite", true}})
-      .respond(200, R"({"handle": 2})");
-  fake->expect("POST", "/api/2.0/dbfs/add-block").reusable();
-  fake->expect("POST", "/api/2.0/dbfs/close").reusable();
+  for (const char* path : {"/dst/x.txt", "/dst/deep/er/y.txt"}) {
+    fake->expect("POST", "/api/2.0/dbfs/put").matching([path](const dbk::HttpRequest& request) {
+      auto form = form_of(request);
+      return form["path"] == path && form["overwrite"] == "True";
+    });
+  }
   dbk::CopyOptions options;
   options.overwrite = true;
   auto results = dbk::copy_tree(api, dbk::CopyDirection::kUpload, (dir / "src").string(),
@@ -363,12 +491,10 @@ TEST_CASE_METHOD(TransferFixture, "copy_within_dbfs streams through a local temp
       .with_query("path=%2Fa")
       .respond(200, R"({"path": "/a", "is_dir": false, "file_size": 3})");
   fake->expect("GET", "/api/2.0/dbfs/read").respond_json(200, read_answer("xyz"));
-  fake->expect("POST", "/api/2.0/dbfs/create")
-      .with_json_body({{"path", "/b"}, {"overwrite", false}})
-      .respond(200, R"({"handle": 4})");
-  fake->expect("POST", "/api/2.0/dbfs/add-block")
-      .with_json_body({{"handle", 4}, {"data", dbk::base64_encode("xyz")}});
-  fake->expect("POST", "/api/2.0/dbfs/close");
+  fake->expect("POST", "/api/2.0/dbfs/put").matching([](const dbk::HttpRequest& request) {
+    auto form = form_of(request);
+    return form["path"] == "/b" && form["overwrite"] == "False" && form["file"] == "xyz";
+  });
   REQUIRE(dbk::copy_within_dbfs(api, "dbfs:/a", "dbfs:/b").ok());
   CHECK(fake->all_consumed());
 }
@@ -377,9 +503,7 @@ TEST_CASE_METHOD(AnyOrderFixture, "copy_tree survives a symlink cycle in the loc
   dir.write("src/a.txt", "a");
   fs::create_directory_symlink(dir / "src", dir / "src/loop");
   fake->expect("POST", "/api/2.0/dbfs/mkdirs").reusable();
-  fake->expect("POST", "/api/2.0/dbfs/create").respond(200, R"({"handle": 1})").reusable();
-  fake->expect("POST", "/api/2.0/dbfs/add-block").reusable();
-  fake->expect("POST", "/api/2.0/dbfs/close").reusable();
+  fake->expect("POST", "/api/2.0/dbfs/put").reusable();
   auto results = dbk::copy_tree(api, dbk::CopyDirection::kUpload, (dir / "src").string(), "/dst");
   REQUIRE(results.ok());
   REQUIRE(results->size() == 1);

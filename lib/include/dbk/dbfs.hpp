@@ -21,6 +21,10 @@ class ApiCaller;
 /// (reference databricks-api.md §0.4).
 inline constexpr std::size_t kMaxDbfsBlockBytes = 1048576;
 
+/// Multipart `put` contents must stay below this: the legacy CLI sends every file
+/// below 2 GiB that way (MULTIPART_UPLOAD_LIMIT, reference databricks-api.md §1.2).
+inline constexpr std::uint64_t kMaxMultipartPutBytes = 2147483648;
+
 /// Turns "dbfs:/x" or "/x" into "/x" (what the SDKs send, §1.2). Rejects
 /// relative paths and "dbfs://" (also refused by the legacy CLI) with INVALID_ARGUMENT.
 Result<std::string> normalize_dbfs_path(std::string_view path);
@@ -45,6 +49,11 @@ class DbfsApi {
   Status mkdirs(const std::string& path) const;
   /// Inline put of at most 1 MiB (larger contents fail before sending; use upload_file).
   Status put(const std::string& path, std::string_view contents, bool overwrite = false) const;
+  /// Multipart/form-data put (fields `path`, `overwrite`, file part `file`): the whole
+  /// contents in one request, no base64 and no 1 MiB limit (reference §1.2, §6.7).
+  /// Contents of kMaxMultipartPutBytes or more fail before sending.
+  Status put_multipart(const std::string& path, std::string_view contents,
+                       bool overwrite = false) const;
   /// Streaming upload: create → add_block* (each ≤ 1 MiB) → close.
   Result<std::int64_t> create(const std::string& path, bool overwrite = false) const;
   Status add_block(std::int64_t handle, std::string_view data) const;

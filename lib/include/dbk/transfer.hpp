@@ -51,6 +51,11 @@ bool all_succeeded(const std::vector<FileResult>& results);
 
 // ---- single files ---------------------------------------------------------------
 
+/// Files up to this size go to DBFS in one multipart `put` (read into memory whole);
+/// larger ones stream in 1 MiB blocks. One request instead of create, one add-block
+/// per MiB and close (reference databricks-api.md §1.2, §6.7).
+inline constexpr std::uint64_t kSingleRequestUploadBytes = 16 * 1048576;
+
 struct UploadOptions {
   bool overwrite = false;
   /// Upload to a hidden sibling (".name.dbk-tmp-<hex>") and move it into place,
@@ -58,10 +63,13 @@ struct UploadOptions {
   bool atomic = false;
   ProgressCallback progress;
   const std::atomic<bool>* cancelled = nullptr;  ///< set to stop between blocks
+  /// Largest file sent in one multipart put; 0 streams every file in blocks.
+  std::uint64_t single_request_max_bytes = kSingleRequestUploadBytes;
 };
 
-/// Streams a local file of any size to DBFS in 1 MiB blocks (create/add-block/close);
-/// the file is never held in memory whole.
+/// Uploads a local file of any size to DBFS: up to `single_request_max_bytes` in one
+/// multipart put, larger files streamed in 1 MiB blocks (create/add-block/close) and
+/// never held in memory whole.
 Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std::string& dbfs_path,
                    const UploadOptions& options = {});
 
@@ -100,6 +108,7 @@ struct CopyOptions {
   bool continue_on_error = false;
   ProgressCallback progress;
   const std::atomic<bool>* cancelled = nullptr;
+  std::uint64_t single_request_max_bytes = kSingleRequestUploadBytes;  ///< see UploadOptions
 };
 
 /// Copies files with bounded parallelism; one result per item, in item order.

@@ -126,7 +126,7 @@ std::vector<FileResult> copy_files(const DbfsApi& dbfs, CopyDirection direction,
         Status copied;
         if (direction == CopyDirection::kUpload) {
           UploadOptions upload{options.overwrite, options.atomic, totals.for_file(),
-                               options.cancelled};
+                               options.cancelled, options.single_request_max_bytes};
           copied = upload_file(dbfs, result.src, result.dst, upload);
         } else {
           DownloadOptions download{options.overwrite, totals.for_file(), options.cancelled};

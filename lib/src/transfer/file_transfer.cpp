@@ -48,6 +48,31 @@ Status send_blocks(const DbfsApi& dbfs, std::int64_t handle, std::ifstream& in,
 
 }  // namespace
 
+namespace {
+
+// Reads a whole (small) file for a one-request upload.
+Result<std::string> read_whole(std::ifstream& in, std::uint64_t size, const std::string& path) {
+  std::string content(static_cast<std::size_t>(size), '\0');
+  errno = 0;
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  if (in.bad() || static_cast<std::uint64_t>(in.gcount()) != size) {
+    return detail::io_error("cannot read", path);
+  }
+  return content;
+}
+
+// The existing target of an atomic upload without overwrite: an empty put without
+// overwrite lets the service refuse in its own words (what the legacy CLI's put shows).
+// Sets `replace_target` when the target vanished meanwhile (the empty placeholder is ours).
+Status refuse_existing(const DbfsApi& dbfs, const std::string& target, bool& replace_target) {
+  auto conflict = dbfs.put(target, "", false);
+  if (!conflict) return conflict;
+  replace_target = true;
+  return {};
+}
+
+}  // namespace
+
 Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std::string& dbfs_path,
                    const UploadOptions& options) {
   auto target = normalize_dbfs_path(dbfs_path);
@@ -60,34 +85,63 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
   errno = 0;
   std::ifstream in(local_path, std::ios::binary);
   if (!in) return detail::io_error("cannot open", local_path);
+  const std::uint64_t size = fs::file_size(local_path, code);
+  if (code) return detail::io_error("cannot read", local_path, code);
+  // Up to the threshold one multipart put carries the whole file (reference §1.2, §6.7):
+  // 2 requests per atomic file (put to the temporary name, move) instead of get-status,
+  // create, one add-block per MiB, close and move.
+  const bool one_request = options.single_request_max_bytes > 0 &&
+                           size <= options.single_request_max_bytes && size < kMaxMultipartPutBytes;
 
   bool replace_target = options.overwrite;
-  if (options.atomic && !options.overwrite) {
-    // The temporary name never clashes, so "exists" must be checked on the target.
+  if (options.atomic && !options.overwrite && !one_request) {
+    // A streamed upload is not worth starting when the target exists; the temporary
+    // name never clashes, so "exists" must be checked on the target.
     auto existing = dbfs.get_status(*target);
     if (existing) {
-      // Let the service refuse in its own words (what the legacy CLI's put shows):
-      // an empty put without overwrite onto the existing target.
-      auto conflict = dbfs.put(*target, "", false);
-      if (!conflict) return conflict;
-      replace_target = true;  // it vanished meanwhile: the empty placeholder is ours
+      auto refused = refuse_existing(dbfs, *target, replace_target);
+      if (!refused) return refused;
     } else if (!existing.error().is_not_found()) {
       return existing.error();
     }
   }
   const std::string upload_path = options.atomic ? detail::temp_sibling(*target) : *target;
-  auto handle = dbfs.create(upload_path, options.overwrite || options.atomic);
-  if (!handle) return std::move(handle).error();
-
-  auto sent = send_blocks(dbfs, *handle, in, local_path, options);
-  auto closed = dbfs.close(*handle);
-  if (sent && !closed) sent = closed;
+  Status sent;
+  if (one_request) {
+    if (is_cancelled(options.cancelled)) return cancelled_error("upload of " + local_path);
+    auto content = read_whole(in, size, local_path);
+    if (!content) return std::move(content).error();
+    sent = dbfs.put_multipart(upload_path, *content, options.overwrite || options.atomic);
+    // Without atomic, a refused or failed put wrote nothing of ours at the target.
+    if (!sent && !options.atomic) return sent;
+    if (sent && options.progress) {
+      TransferProgress progress;
+      progress.files_total = 1;
+      progress.bytes_done = size;
+      options.progress(progress);
+    }
+  } else {
+    auto handle = dbfs.create(upload_path, options.overwrite || options.atomic);
+    if (!handle) return std::move(handle).error();
+    sent = send_blocks(dbfs, *handle, in, local_path, options);
+    auto closed = dbfs.close(*handle);
+    if (sent && !closed) sent = closed;
+  }
   if (sent && options.atomic) {
     if (replace_target) {
       auto removed = dbfs.remove(*target, false);
       if (!removed && !removed.error().is_not_found()) sent = removed;
     }
     if (sent) sent = dbfs.move(upload_path, *target);
+    if (!sent && one_request && !options.overwrite && sent.error().error_code == kAlreadyExists) {
+      // No get-status up front for a one-request upload: the move refuses an existing
+      // target. Report it as the service's put does (or take the target if it vanished).
+      sent = refuse_existing(dbfs, *target, replace_target);
+      if (sent) {
+        sent = dbfs.remove(*target, false);
+        if (sent) sent = dbfs.move(upload_path, *target);
+      }
+    }
   }
   if (!sent) {
     // Best effort: leave neither a temporary nor a truncated target behind.
