@@ -1,23 +1,32 @@
-"""The five notebooks end to end on simulated data, checked against an independent pandas
-computation of the reference semantics (not the notebook code).
+"""The pipeline end to end through dbk and the emulator, at small size, checked against an
+independent pandas computation of the reference semantics (not the notebook code).
 
-Runs each notebook in its own runtime process, like the emulator does: ingestion →
-features (training, testing) → model → scoring workflow (features + scoring through
-dbutils.notebook.run), then a failing scoring run.
+The fixture starts `dbk emulator` with a state folder and runs scripts/pipeline.sh --small
+against it: configure, import_dir, clusters list, jobs create --upsert --var, data upload,
+then ingestion → features (training, testing, scoring) → model → scoring, each with
+`dbk jobs run-now --wait`. The tables are then exported to CSV by a `runs submit` of an
+export notebook and read from the emulator's DBFS folder. Further tests drive failing,
+cancelled and timed-out runs through dbk.
 """
 
 import json
 import os
+import subprocess
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import NOTEBOOKS, run_notebook, write_notebook
+from conftest import REPO, SPARK_ENV, write_notebook
 
-MACHINES = 5
+DBK = os.environ.get("DBK_BIN", "")
+DRIVER = os.path.join(REPO, "scripts", "pipeline.sh")
+MACHINES = 5  # what --small simulates
 TRAIN = ("2000-01-01", "2015-10-30")
+TEST = ("2015-11-15", "2017-01-01")
 SCORE = ("2015-12-30", "2016-04-30")
+TEST_DIR = "/Shared/dbk-tests"
 TEL = ["volt", "rotate", "pressure", "vibration"]
 MEAN_COLS = ([f"{s}_rollingmean_12" for s in TEL] + [f"{s}_rollingmean_24" for s in TEL]
              + ["volt_rollingmean_36", "vibration_rollingmean_36", "rotate_rollingmean_36",
@@ -26,53 +35,98 @@ STD_COLS = [f"{s}_rollingstd_{lag}" for lag in (12, 24, 36) for s in TEL]
 ERR_COLS = [f"error{k}sum_rollingmean_24" for k in range(1, 6)]
 COMP_COLS = [f"comp{k}sum" for k in range(1, 5)]
 
+EXPORT = (
+    "import json, os\n"
+    "out = os.environ['DBFS_ROOT'] + '/export'\n"
+    "os.makedirs(out, exist_ok=True)\n"
+    "for t in ['training_data', 'scoring_input', 'results_output']:\n"
+    "    spark.table(t).drop('model_encoded', 'features', 'rawPrediction', 'probability')"
+    ".toPandas().to_csv(f'{out}/{t}.csv', index=False)\n"
+    "from pyspark.ml import PipelineModel\n"
+    "m = PipelineModel.load('dbfs:/storage/models/RandomForest.pqt')\n"
+    "unlabeled = spark.table('scoring_input').drop('label_e', 'failure')\n"
+    "dbutils.notebook.exit(json.dumps({'stages': [type(s).__name__ for s in m.stages],"
+    " 'unlabeled': m.transform(unlabeled).count()}))\n")
+# A pure-Python notebook (no JVM, starts fast) that records its pid, then sleeps.
+SLEEPER = (
+    "import os, time\n"
+    "dbutils.widgets.text('NAME', 'sleeper')\n"
+    "os.makedirs(os.environ['DBFS_ROOT'] + '/pids', exist_ok=True)\n"
+    "with open(os.environ['DBFS_ROOT'] + '/pids/' + dbutils.widgets.get('NAME'), 'w') as f:\n"
+    "    f.write(str(os.getpid()))\n"
+    "time.sleep(600)\n")
+
+
+class Workspace:
+    """The emulator, and dbk configured for it (the config file the driver wrote)."""
+
+    def __init__(self, url, state, proc):
+        self.url, self.state, self.proc = url, state, proc
+        self.dbfs = state / "dbfs"
+        self.config_file = None
+
+    def dbk(self, *args, timeout=900):
+        env = {**os.environ, "DATABRICKS_CONFIG_FILE": str(self.config_file)}
+        env.pop("DATABRICKS_HOST", None)
+        env.pop("DATABRICKS_TOKEN", None)
+        return subprocess.run([DBK, *args], capture_output=True, text=True, timeout=timeout,
+                              env=env)
+
+    def dbk_json(self, *args):
+        proc = self.dbk(*args)
+        assert proc.returncode == 0, (args, proc.stderr)
+        return json.loads(proc.stdout)
+
+
+def _submit_body(cluster_id, notebook, params=None, timeout_seconds=0):
+    task = {"task_key": "t", "existing_cluster_id": cluster_id,
+            "notebook_task": {"notebook_path": notebook, "base_parameters": params or {}}}
+    if timeout_seconds:
+        task["timeout_seconds"] = timeout_seconds
+    return json.dumps({"run_name": os.path.basename(notebook), "tasks": [task]})
+
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
-    import importlib.util
-    from conftest import SIMULATOR
-    spec = importlib.util.spec_from_file_location("simulate_pdm", SIMULATOR)
-    sim = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sim)
+def emulator(tmp_path_factory):
+    assert DBK and os.access(DBK, os.X_OK), "DBK_BIN must name the dbk binary (CTest sets it)"
+    state = tmp_path_factory.mktemp("emulator")
+    log = open(state.parent / "emulator.log", "w")
+    # The runs inherit the emulator's environment: small Spark, sanitizer options.
+    proc = subprocess.Popen([DBK, "emulator", "--host", "127.0.0.1", "--port", "0",
+                             "--state", str(state)], stdout=subprocess.PIPE, stderr=log,
+                            text=True, env={**os.environ, **SPARK_ENV})
+    url = proc.stdout.readline().strip()
+    assert url.startswith("http://"), f"the emulator did not start: {url!r}"
+    yield Workspace(url, state, proc)
+    proc.terminate()
+    proc.wait(timeout=120)
+    log.close()
 
-    base = tmp_path_factory.mktemp("pipeline")
-    dbfs = base / "dbfs"
-    data = dbfs / "datasets" / "pdm"
-    sim.write(sim.simulate(MACHINES, 11), str(data))
-    runs = {}
 
-    def nb(name, **params):
-        res, proc = run_notebook(os.path.join(NOTEBOOKS, name + ".py"), dbfs, params,
-                                 workspace_dir=NOTEBOOKS)
-        assert res["result_state"] == "SUCCESS", (name, res.get("error"), proc.stderr[-4000:])
-        return res
+@pytest.fixture(scope="module")
+def pipeline(emulator, tmp_path_factory):
+    driver_state = tmp_path_factory.mktemp("driver")
+    env = {**os.environ, "DATABRICKS_HOST": emulator.url, "DATABRICKS_TOKEN": "dbk-local"}
+    env.pop("DATABRICKS_CONFIG_FILE", None)
+    proc = subprocess.run(["bash", DRIVER, "--small", "--state", str(driver_state), "--dbk", DBK],
+                          capture_output=True, text=True, timeout=1800, env=env, cwd=REPO)
+    assert proc.returncode == 0, (proc.stdout[-3000:], proc.stderr[-6000:])
+    emulator.config_file = driver_state / "databrickscfg"
+    report = json.loads((driver_state / "report.json").read_text())
 
-    runs["ingest"] = nb("1_data_ingestion", DATA_SOURCE="dbfs:/datasets/pdm/")
-    runs["train_fe"] = nb("2_feature_engineering")
-    runs["test_fe"] = nb("2_feature_engineering", FEATURES_TABLE="testing_data",
-                         Start_Date="2015-11-15", zEnd_Date="2017-01-01")
-    runs["model"] = nb("3_model_building", NUM_TREES="5")
-    runs["workflow"] = nb("5_scoring_workflow", Start_Date=SCORE[0], zEnd_Date=SCORE[1])
-
-    export = write_notebook(
-        base / "ws" / "export.py",
-        "import os\n"
-        "out = os.environ['DBFS_ROOT'] + '/export'\n"
-        "os.makedirs(out, exist_ok=True)\n"
-        "for t in ['training_data', 'HPscoring_input', 'HPresults_output']:\n"
-        "    spark.table(t).drop('model_encoded', 'features', 'rawPrediction', 'probability')"
-        ".toPandas().to_csv(f'{out}/{t}.csv', index=False)\n"
-        "from pyspark.ml import PipelineModel\n"
-        "m = PipelineModel.load('dbfs:/storage/models/RandomForest.pqt')\n"
-        "unlabeled = spark.table('HPscoring_input').drop('label_e', 'failure')\n"
-        "dbutils.notebook.exit(json.dumps({'stages': [type(s).__name__ for s in m.stages],"
-        " 'unlabeled': m.transform(unlabeled).count()}))\n".replace("json.dumps", "__import__('json').dumps"))
-    res, proc = run_notebook(export, dbfs)
-    assert res["result_state"] == "SUCCESS", proc.stderr[-4000:]
-    runs["export"] = res
-    runs["failing"], _ = run_notebook(os.path.join(NOTEBOOKS, "4_model_scoring.py"), dbfs,
-                                      {"SCORING_DATA": "no_such_table"}, workspace_dir=NOTEBOOKS)
-    return {"dbfs": dbfs, "data": data, "runs": runs, "export": dbfs / "export"}
+    nb_dir = tmp_path_factory.mktemp("test_notebooks")
+    write_notebook(nb_dir / "export.py", EXPORT)
+    write_notebook(nb_dir / "sleeper.py", SLEEPER)
+    out = emulator.dbk("workspace", "import_dir", str(nb_dir), TEST_DIR, "--overwrite")
+    assert out.returncode == 0, out.stderr
+    export = emulator.dbk("runs", "submit", "--wait", "--json",
+                          _submit_body(report["cluster_id"], TEST_DIR + "/export"))
+    assert export.returncode == 0, export.stderr[-4000:]
+    run_id = json.loads(export.stdout)["run_id"]
+    exported = emulator.dbk_json("runs", "get-output", "--run-id", str(run_id))
+    return {"report": report, "stdout": proc.stdout, "data": emulator.dbfs / "datasets" / "pdm",
+            "export": emulator.dbfs / "export", "exported": exported,
+            "cluster_id": report["cluster_id"], "notebook_dir": report["notebook_dir"]}
 
 
 # ------------------------------------------------------------------ reference (pandas)
@@ -141,26 +195,56 @@ def _load_export(pipeline, name):
 
 # ------------------------------------------------------------------ tests
 
+def test_driver_prints_the_report(pipeline):
+    report, stdout = pipeline["report"], pipeline["stdout"]
+    assert report["machines"] == MACHINES
+    assert "Pipeline report" in stdout and "Rows per table:" in stdout
+    m = report["metrics"]
+    for key in ("accuracy", "precision", "recall", "f1"):
+        assert f"{key:<10} " in stdout, key
+    assert f"accuracy   {m['accuracy']:.4f}" in stdout
+    steps = report["steps"]
+    for step in ("simulate + upload data", "import notebooks", "ingestion", "features: training",
+                 "features: testing", "features: scoring", "model building", "scoring", "total"):
+        assert steps[step] > 0, step
+    assert steps["total"] >= steps["model building"] + steps["ingestion"]
+
+
+def test_jobs_were_created_from_the_templates(pipeline, emulator):
+    jobs = emulator.dbk_json("jobs", "list", "--output", "JSON")["jobs"]
+    names = sorted(j["settings"]["name"] for j in jobs)
+    assert names == ["Data ingestion", "Feature Engineering", "Model Building", "Model Scoring",
+                     "Scoring Workflow"]
+    job = emulator.dbk_json("jobs", "get", "--job-id", str(jobs[0]["job_id"]))
+    task = job["settings"]["tasks"][0]
+    assert task["existing_cluster_id"] == pipeline["cluster_id"]
+    assert task["notebook_task"]["notebook_path"].startswith(pipeline["notebook_dir"] + "/")
+    assert pipeline["notebook_dir"] == "/Users/emulator@dbk.local/notebooks"  # the SCIM default
+    assert task["timeout_seconds"] == 3600 and task["max_retries"] == 1
+
+
 def test_ingestion_counts(pipeline):
-    counts = json.loads(pipeline["runs"]["ingest"]["notebook_output"]["result"])
+    counts = pipeline["report"]["outputs"]["ingestion"]
     data = pipeline["data"]
     for table, file in [("machines_files", "machines"), ("errors_files", "errors"), ("maint_files", "maint"),
                         ("telemetry_files", "telemetry"), ("failure_files", "failures")]:
         assert counts[table] == len(pd.read_csv(data / f"{file}.csv")), table
+        assert pipeline["report"]["tables"][table] == counts[table]
 
 
 def test_bucket_row_counts(pipeline):
-    runs = pipeline["runs"]
+    outputs, tables = pipeline["report"]["outputs"], pipeline["report"]["tables"]
     data = pipeline["data"]
-    for key, window, buckets in [("train_fe", TRAIN, 604), ("test_fe", ("2015-11-15", "2017-01-01"), 96)]:
-        out = json.loads(runs[key]["notebook_output"]["result"])
-        _, fail = reference(data, *window) if key == "train_fe" else (None, _fail_only(data, *window))
+    for step, table, window, buckets in [("features: training", "training_data", TRAIN, 604),
+                                         ("features: testing", "testing_data", TEST, 96),
+                                         ("features: scoring", "scoring_input", SCORE, 6)]:
+        out = outputs[step]
+        fail = _fail_only(data, *window)
         extra = int((fail.groupby(["machineID", "dt_truncated"]).size() - 1).sum())
-        assert out["buckets"] == buckets * MACHINES, key
-        assert out["rows"] == buckets * MACHINES + extra, key
-    wf = json.loads(runs["workflow"]["notebook_output"]["result"])
-    assert wf["feature_engineering"]["buckets"] == 6 * MACHINES
-    assert wf["scoring"]["rows"] == wf["feature_engineering"]["rows"]
+        assert out["buckets"] == buckets * MACHINES, step
+        assert out["rows"] == buckets * MACHINES + extra, step
+        assert tables[table] == out["rows"], table
+    assert tables["results_output"] == tables["scoring_input"]
 
 
 def _fail_only(data, start, end):
@@ -209,33 +293,111 @@ def test_labels_match_independent_computation(pipeline):
 
 
 def test_model_is_self_contained_and_evaluated(pipeline):
-    out = json.loads(pipeline["runs"]["model"]["notebook_output"]["result"])
+    out = pipeline["report"]["outputs"]["model building"]
     assert out["model_path"] == "dbfs:/storage/models/RandomForest.pqt"
+    assert out["num_trees"] == 5 and out["testing_table"] == "testing_data"
     assert out["labels"][0] == "0.0"
     m = out["metrics"]
+    assert pipeline["report"]["metrics"] == m
     assert 0.5 < m["accuracy"] <= 1.0
     cm = np.array(out["confusion_matrix"])
-    assert cm.sum() == m["rows"]
+    assert cm.sum() == m["rows"] == pipeline["report"]["tables"]["testing_data"]
     tp = sum(cm[k, k] for k in range(1, 5))
     assert m["tp"] == tp and m["tn"] == cm[0, 0]
     assert m["fn"] == cm[1:, 0].sum() and m["fp"] == cm[:, 1:].sum() - tp
     assert m["accuracy"] == pytest.approx((cm[0, 0] + tp) / cm.sum())
-    exported = json.loads(pipeline["runs"]["export"]["notebook_output"]["result"])
+    if m["precision"] is not None and m["recall"] is not None and m["precision"] + m["recall"] > 0:
+        assert m["f1"] == pytest.approx(2 * m["precision"] * m["recall"] / (m["precision"] + m["recall"]))
+    exported = json.loads(pipeline["exported"]["notebook_output"]["result"])
     assert exported["stages"] == ["VectorAssembler", "VectorIndexerModel",
                                   "RandomForestClassificationModel", "IndexToString"]
     assert exported["unlabeled"] >= 6 * MACHINES  # scored without label_e/failure columns
 
 
 def test_scoring_results(pipeline):
-    res = _load_export(pipeline, "HPresults_output")
+    res = _load_export(pipeline, "results_output")
     assert list(res.columns) == ["machineID", "dt_truncated", "label_e", "prediction", "predicted_label"]
     assert set(res["predicted_label"]) <= {0.0, 1.0, 2.0, 3.0, 4.0}
     assert res["dt_truncated"].min() == pd.Timestamp("2015-12-30 00:00")  # 00:00 rows are > "2015-12-30"
     assert res["dt_truncated"].max() == pd.Timestamp("2016-01-01 12:00")
+    scoring_input = _load_export(pipeline, "scoring_input")
+    keys = ["machineID", "dt_truncated", "label_e"]
+    assert (res[keys].sort_values(keys).to_numpy() == scoring_input[keys].sort_values(keys).to_numpy()).all()
+    predicted = pipeline["report"]["predicted"]
+    assert {float(k): v for k, v in predicted.items()} == res["predicted_label"].value_counts().to_dict()
 
 
-def test_failing_notebook_reports_the_python_error(pipeline):
-    res = pipeline["runs"]["failing"]
-    assert res["result_state"] == "FAILED"
-    assert res["error"].startswith("AnalysisException") and "no_such_table" in res["error"]
-    assert "cell" in res["error_trace"]
+def test_failing_notebook_ends_failed_with_its_python_error(pipeline, emulator):
+    body = _submit_body(pipeline["cluster_id"], pipeline["notebook_dir"] + "/4_model_scoring",
+                        {"SCORING_DATA": "no_such_table"})
+    proc = emulator.dbk("runs", "submit", "--wait", "--json", body)
+    assert proc.returncode == 3, proc.stderr
+    run = json.loads(proc.stdout)
+    assert run["state"]["result_state"] == "FAILED"
+    out = emulator.dbk("runs", "get-output", "--run-id", str(run["run_id"]))
+    assert out.returncode == 0, out.stderr
+    output = json.loads(out.stdout)
+    assert output["error"].startswith("AnalysisException") and "no_such_table" in output["error"]
+    assert "cell" in output["error_trace"]
+
+
+def _wait_for(predicate, timeout=120, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie (exited, not yet reaped) counts as stopped
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_cancel_stops_the_notebook_process(pipeline, emulator):
+    body = _submit_body(pipeline["cluster_id"], TEST_DIR + "/sleeper", {"NAME": "cancel"})
+    run_id = emulator.dbk_json("runs", "submit", "--json", body)["run_id"]
+    pid_file = emulator.dbfs / "pids" / "cancel"
+    pid = _wait_for(lambda: pid_file.exists() and pid_file.read_text().strip(), what="the notebook to start")
+    pid = int(pid)
+    assert _alive(pid)
+    assert emulator.dbk("runs", "cancel", "--run-id", str(run_id)).returncode == 0
+
+    def finished():
+        run = emulator.dbk_json("runs", "get", "--run-id", str(run_id))
+        return run if run["state"]["life_cycle_state"] == "TERMINATED" else None
+    run = _wait_for(finished, what="the cancelled run to terminate")
+    assert run["state"]["result_state"] == "CANCELED"
+    _wait_for(lambda: not _alive(pid), timeout=30, what="the notebook process to exit")
+
+
+def test_task_timeout_ends_timedout(pipeline, emulator):
+    body = _submit_body(pipeline["cluster_id"], TEST_DIR + "/sleeper", {"NAME": "timeout"},
+                        timeout_seconds=3)
+    started = time.monotonic()
+    proc = emulator.dbk("runs", "submit", "--wait", "--json", body, timeout=300)
+    assert proc.returncode == 3, proc.stderr
+    run = json.loads(proc.stdout)
+    assert run["state"]["result_state"] == "TIMEDOUT"
+    assert time.monotonic() - started < 120
+    pid = int((emulator.dbfs / "pids" / "timeout").read_text())
+    _wait_for(lambda: not _alive(pid), timeout=30, what="the timed-out process to exit")
+
+
+def test_wait_timeout_exits_4_and_leaves_the_run_going(pipeline, emulator):
+    body = _submit_body(pipeline["cluster_id"], TEST_DIR + "/sleeper", {"NAME": "wait"})
+    started = time.monotonic()
+    proc = emulator.dbk("runs", "submit", "--wait", "--timeout", "2s", "--json", body, timeout=120)
+    assert proc.returncode == 4, (proc.stdout, proc.stderr)
+    assert time.monotonic() - started < 60
+    active = emulator.dbk_json("runs", "list", "--active-only", "--output", "JSON").get("runs", [])
+    sleepers = [r for r in active if r.get("run_name") == "sleeper"]
+    assert len(sleepers) == 1, active
+    assert emulator.dbk("runs", "cancel", "--run-id", str(sleepers[0]["run_id"])).returncode == 0
