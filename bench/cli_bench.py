@@ -206,6 +206,7 @@ def main():
     args = ap.parse_args()
     if not args.dbk or not os.access(args.dbk, os.X_OK):
         sys.exit("no dbk binary: build the release preset or pass --dbk")
+    args.dbk = os.path.abspath(args.dbk)  # the CLIs run in the scratch folder
     if not os.access(args.legacy, os.X_OK):
         sys.exit("%s missing: pip install -r requirements/test.txt into .venv" % args.legacy)
 
