@@ -91,7 +91,7 @@ total_start="$(now)"
 say "simulating $machines machines (data/simulate_pdm.py --seed 42) and uploading to dbfs:/datasets/pdm/"
 upload() {
   rm -rf "$state/pdm"
-  "$py" data/simulate_pdm.py --machines "$machines" --seed 42 --out "$state/pdm"
+  "$py" data/simulate_pdm.py --machines "$machines" --seed 42 --out "$state/pdm" >&2
   dbk fs rm -r dbfs:/datasets/pdm >/dev/null
   dbk fs cp -r "$state/pdm" dbfs:/datasets/pdm >"$logs/upload.txt"
   sed 's/^/  /' "$logs/upload.txt" >&2
