@@ -185,7 +185,7 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
       {"parameters", launch.parameters.is_object() ? launch.parameters : nlohmann::json::object()},
       {"dbfs_root", config_.dbfs_root.string()},
       {"spark_master", config_.spark_master},
-      {"workspace_url", config_.workspace_url},
+      {"workspace_url", config_.workspace_url ? config_.workspace_url() : std::string()},
       {"workspace_token", config_.workspace_token},
       {"output_file", (run_dir / "result.json").string()},
       {"timeout_seconds", launch.timeout_seconds}};

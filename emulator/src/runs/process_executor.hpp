@@ -20,7 +20,9 @@ struct ProcessExecutorConfig {
   std::filesystem::path runtime_dir;  ///< emulator/runtime (holds the dbk_runtime package)
   std::string python;                 ///< --python; "" = <repo>/.venv/bin/python, else python3
   std::string spark_master = "local[*]";
-  std::string workspace_url;  ///< the emulator itself, for %run / dbutils.notebook.run
+  /// The emulator's own URL, for %run / dbutils.notebook.run; looked up at each start, since
+  /// the port is known only once the server listens (after the services are built).
+  std::function<std::string()> workspace_url;
   std::string workspace_token;
   /// The workspace, looked up at each start (it may be wired after the jobs service).
   std::function<const WorkspaceReader*()> workspace;

@@ -150,7 +150,7 @@ RunEngine::RunEngine(ServiceContext& context, ClusterManager& clusters)
       clusters_(clusters),
       process_(ProcessExecutorConfig{context.runs_dir, context.dbfs_root, context.runtime_dir,
                                      context.options.python, context.options.spark_master,
-                                     context.base_url, context.options.token,
+                                     [&context] { return context.base_url; }, context.options.token,
                                      [&context] { return context.workspace; }}) {}
 
 RunEngine::~RunEngine() {
