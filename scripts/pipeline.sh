@@ -70,7 +70,7 @@ timed() {    # timed NAME CMD...: runs CMD, records its wall time
   shift
   start="$(now)"
   "$@" || rc=$?
-  steps+=("$name"$'\t'"$(awk -v a="$start" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}')")
+  steps+=("$name"$'\t'"$(awk -v a="$start" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}')")
   return "$rc"
 }
 

@@ -11,6 +11,9 @@ cancelled and timed-out runs through dbk.
 
 import json
 import os
+import pty
+import select
+import signal
 import subprocess
 import time
 
@@ -327,6 +330,24 @@ def test_scoring_results(pipeline):
     assert {float(k): v for k, v in predicted.items()} == res["predicted_label"].value_counts().to_dict()
 
 
+def test_scoring_workflow_job_chains_features_and_scoring(pipeline, emulator):
+    """Job 5: 2_feature_engineering then 4_model_scoring through dbutils.notebook.run, on the
+    scoring window; the same model on the same features predicts what the scoring job did."""
+    params = json.dumps({"Start_Date": SCORE[0], "zEnd_Date": SCORE[1]})
+    proc = emulator.dbk("jobs", "run-now", "--wait", "--job-name", "Scoring Workflow",
+                        "--notebook-params", params)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    run = json.loads(proc.stdout)
+    assert run["state"]["result_state"] == "SUCCESS"
+    out = emulator.dbk_json("runs", "get-output", "--run-id", str(run["run_id"]))
+    result = json.loads(out["notebook_output"]["result"])
+    tables = pipeline["report"]["tables"]
+    assert result["feature_engineering"]["rows"] == tables["scoring_input"]
+    assert result["scoring"]["table"] == "HPresults_output"
+    assert result["scoring"]["rows"] == tables["scoring_input"]
+    assert result["scoring"]["predicted"] == pipeline["report"]["predicted"]
+
+
 def test_failing_notebook_ends_failed_with_its_python_error(pipeline, emulator):
     body = _submit_body(pipeline["cluster_id"], pipeline["notebook_dir"] + "/4_model_scoring",
                         {"SCORING_DATA": "no_such_table"})
@@ -401,3 +422,83 @@ def test_wait_timeout_exits_4_and_leaves_the_run_going(pipeline, emulator):
     sleepers = [r for r in active if r.get("run_name") == "sleeper"]
     assert len(sleepers) == 1, active
     assert emulator.dbk("runs", "cancel", "--run-id", str(sleepers[0]["run_id"])).returncode == 0
+
+
+def _start_waiting_on_sleeper(pipeline, emulator, name, *flags, terminal=False, **popen):
+    """`dbk runs submit --wait` on a sleeper; returns (dbk process, run_id) once it runs."""
+    body = json.loads(_submit_body(pipeline["cluster_id"], TEST_DIR + "/sleeper", {"NAME": name}))
+    body["run_name"] = f"sleeper-{name}"  # tells this run apart from earlier sleepers
+    body = json.dumps(body)
+    env = {**os.environ, "DATABRICKS_CONFIG_FILE": str(emulator.config_file)}
+    for key in ("DATABRICKS_HOST", "DATABRICKS_TOKEN") + (("NO_COLOR",) if terminal else ()):
+        env.pop(key, None)
+    if terminal:
+        env["TERM"] = "xterm"
+    proc = subprocess.Popen([DBK, "runs", "submit", "--wait", *flags, "--json", body], env=env,
+                            **popen)
+    pid_file = emulator.dbfs / "pids" / name
+    _wait_for(lambda: pid_file.exists() and pid_file.read_text().strip(), what="the notebook to start")
+    active = emulator.dbk_json("runs", "list", "--active-only", "--output", "JSON").get("runs", [])
+    (run_id,) = [r["run_id"] for r in active if r.get("run_name") == f"sleeper-{name}"]
+    return proc, run_id
+
+
+def _final_state(emulator, run_id):
+    def finished():
+        run = emulator.dbk_json("runs", "get", "--run-id", str(run_id))
+        return run if run["state"]["life_cycle_state"] == "TERMINATED" else None
+    return _wait_for(finished, what="the run to terminate")["state"]["result_state"]
+
+
+def test_ctrl_c_with_cancel_on_interrupt_cancels_the_run(pipeline, emulator):
+    proc, run_id = _start_waiting_on_sleeper(pipeline, emulator, "interrupt", "--cancel-on-interrupt",
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert f"Cancelled run {run_id}." in err
+    assert _final_state(emulator, run_id) == "CANCELED"
+
+
+def test_ctrl_c_without_a_terminal_stops_waiting_and_leaves_the_run(pipeline, emulator):
+    proc, run_id = _start_waiting_on_sleeper(pipeline, emulator, "detach", stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert f"run {run_id} keeps running" in err
+    run = emulator.dbk_json("runs", "get", "--run-id", str(run_id))
+    assert run["state"]["life_cycle_state"] in ("PENDING", "RUNNING")
+    assert emulator.dbk("runs", "cancel", "--run-id", str(run_id)).returncode == 0
+    assert _final_state(emulator, run_id) == "CANCELED"
+
+
+def test_ctrl_c_on_a_terminal_asks_before_cancelling(pipeline, emulator):
+    """On a terminal dbk draws a live status line and, on Ctrl-C, asks whether to cancel."""
+    leader, follower = pty.openpty()
+    try:
+        proc, run_id = _start_waiting_on_sleeper(pipeline, emulator, "prompt", terminal=True,
+                                                 stdin=follower, stdout=subprocess.PIPE,
+                                                 stderr=follower)
+        seen = b""
+
+        def read_until(text):
+            nonlocal seen
+            deadline = time.monotonic() + 60
+            while text not in seen and time.monotonic() < deadline:
+                ready, _, _ = select.select([leader], [], [], 0.5)
+                if ready:
+                    seen += os.read(leader, 4096)
+            return text in seen
+
+        assert read_until(f"\r\x1b[KWaiting for run {run_id}: ".encode()), seen  # the live line
+        proc.send_signal(signal.SIGINT)
+        assert read_until(f"Cancel run {run_id}? [y/N]".encode()), seen
+        os.write(leader, b"y\n")
+        proc.communicate(timeout=60)
+        assert proc.returncode == 130
+        assert read_until(f"Cancelled run {run_id}.".encode()), seen
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert _final_state(emulator, run_id) == "CANCELED"
