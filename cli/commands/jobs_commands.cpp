@@ -378,7 +378,7 @@ void add_jobs_commands(std::vector<CommandSpec>& table) {
   const auto job_id = value("job-id", 0, "ID", "The job id.");
   const auto var = repeated(value("var", 0, "KEY=VALUE",
                                   "Render the JSON as a template: fill {{KEY}} with VALUE "
-                                  "(repeatable; see jobs/README.md)."));
+                                  "(see jobs/README.md)."));
 
   auto spec = command("create", "Create a job; prints {\"job_id\": N}.");
   spec.description =
