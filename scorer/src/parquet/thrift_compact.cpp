@@ -17,7 +17,7 @@ class Decoder {
     out.type = ThriftValue::Type::kStruct;
     std::int16_t last_id = 0;
     while (true) {
-      std::uint8_t header;
+      std::uint8_t header = 0;
       if (!read_byte(header)) return false;
       if (header == 0) return true;  // STOP
       std::uint8_t type = header & 0x0f;
@@ -49,14 +49,14 @@ class Decoder {
     switch (type) {
       case 1:
       case 2: {  // bool inside a list: one byte
-        std::uint8_t b;
+        std::uint8_t b = 0;
         if (!read_byte(b)) return false;
         out.type = ThriftValue::Type::kBool;
         out.i = b == 1 ? 1 : 0;
         return true;
       }
       case 3: {
-        std::uint8_t b;
+        std::uint8_t b = 0;
         if (!read_byte(b)) return false;
         out.type = ThriftValue::Type::kInt;
         out.i = static_cast<std::int8_t>(b);
@@ -144,7 +144,7 @@ class Decoder {
   bool read_varint(std::uint64_t& v) {
     v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
-      std::uint8_t b;
+      std::uint8_t b = 0;
       if (!read_byte(b)) return false;
       v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
       if ((b & 0x80) == 0) return true;
