@@ -85,7 +85,7 @@ class Decoder {
       }
       case 9:
       case 10: {
-        std::uint8_t h;
+        std::uint8_t h = 0;
         if (!read_byte(h)) return false;
         std::uint64_t size = h >> 4;
         std::uint8_t elem = h & 0x0f;
@@ -109,7 +109,7 @@ class Decoder {
         out.type = ThriftValue::Type::kMap;
         if (size == 0) return true;
         if (size > remaining()) return fail("map size past the end");
-        std::uint8_t kv;
+        std::uint8_t kv = 0;
         if (!read_byte(kv)) return false;
         out.list.resize(static_cast<std::size_t>(size) * 2);
         for (std::size_t k = 0; k < out.list.size(); ++k) {
