@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "dbk/api_error.hpp"
 #include "dbk/http.hpp"
@@ -25,6 +26,9 @@ Response error_response(int status, std::string error_code, std::string message)
 Response error_response(const ApiError& error);
 /// Raw bytes (e.g. export with direct_download=true).
 Response bytes_response(int status, std::string body, std::string content_type);
+
+/// `text` with &, <, > and " escaped, for the HTML pages the emulator serves (exports, run views).
+std::string html_escape(std::string_view text);
 
 }  // namespace dbk::emulator
 

@@ -29,29 +29,6 @@ std::optional<std::int64_t> parse_page_token(const std::string& token) {
   return std::stoll(token);
 }
 
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 JobsService::JobsService(ServiceContext& context, ClusterManager& clusters)
