@@ -115,7 +115,8 @@ Status sync_files(const DbfsApi& dbfs, const std::vector<FileInfo>& files,
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i].status != FileStatus::kDone) {
       if (results[i].error) return *results[i].error;
-      return make_error(dbk::error_codes::kIoError, "download of " + items[i].src + " was not done");
+      return make_error(dbk::error_codes::kIoError,
+                        "download of " + items[i].src + " was not done");
     }
     if (auto st = stamp(items[i].dst, *pending[i]); !st) return st;
     ++report.downloaded;
@@ -245,7 +246,7 @@ Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs
       auto it = listed.find(*root + "/" + relative);
       if (it == listed.end() || it->second.is_dir) {
         return make_error(dbk::error_codes::kNotFound, "Delta table " + *root + ": live file " +
-                                                      relative + " is missing in DBFS");
+                                                           relative + " is missing in DBFS");
       }
       data.push_back(it->second);
     }
