@@ -1,7 +1,8 @@
 // Live files of a Delta table from `_delta_log/` (reference spark-model-format.md §4.10):
-// start from the newest Parquet checkpoint named by `_last_checkpoint` (or found by listing),
-// then replay the JSON commits after it. Features that change what a file's rows mean
-// (deletion vectors, column mapping) are refused instead of being read wrongly.
+// start from the newest complete checkpoint found by listing the log (classic single file,
+// multi-part, or V2 with sidecar files), then replay the JSON commits after it. Features that
+// change what a file's rows mean (deletion vectors, column mapping, reader features this code
+// does not know) are refused instead of being read wrongly.
 
 #include <algorithm>
 #include <cctype>
@@ -57,7 +58,35 @@ struct LogState {
   std::map<std::string, std::size_t> live;  // path → order of addition
   std::size_t counter = 0;
   std::string unsupported;
+  // From the latest protocol action only: a protocol can be replaced (e.g. a feature dropped).
+  std::string unsupported_protocol;
+  std::vector<std::string> sidecars;  // V2 checkpoint: files under _delta_log/_sidecars/
 };
+
+// Reader features whose effect this reader handles: deletion vectors and column mapping are
+// refused where they are actually used (per file / by mode), timestamp-without-time-zone
+// columns read as plain micros, V2 checkpoints are read below, and vacuumProtocolCheck only
+// constrains writers' VACUUM. Anything else may change what the files mean.
+bool known_reader_feature(const std::string& name) {
+  return name == "deletionVectors" || name == "columnMapping" || name == "timestampNtz" ||
+         name == "v2Checkpoint" || name == "vacuumProtocolCheck";
+}
+
+void check_protocol(const nlohmann::json& protocol, LogState& state) {
+  if (!protocol.is_object()) return;
+  state.unsupported_protocol.clear();
+  auto version = protocol.find("minReaderVersion");
+  if (version != protocol.end() && version->is_number_integer() && version->get<int>() > 3) {
+    state.unsupported_protocol = "reader version " + std::to_string(version->get<int>());
+  }
+  auto features = protocol.find("readerFeatures");
+  if (features == protocol.end() || !features->is_array()) return;
+  for (const auto& f : *features) {
+    if (f.is_string() && !known_reader_feature(f.get<std::string>())) {
+      state.unsupported_protocol = "reader feature '" + f.get<std::string>() + "'";
+    }
+  }
+}
 
 void check_metadata(const nlohmann::json& meta, LogState& state) {
   if (!meta.is_object()) return;
@@ -90,6 +119,13 @@ void apply_action(const nlohmann::json& action, LogState& state) {
       state.live.erase(url_decode(path->get<std::string>()));
   }
   if (auto meta = action.find("metaData"); meta != action.end()) check_metadata(*meta, state);
+  if (auto p = action.find("protocol"); p != action.end()) check_protocol(*p, state);
+  if (auto sc = action.find("sidecar"); sc != action.end() && sc->is_object()) {
+    auto path = sc->find("path");
+    if (path != sc->end() && path->is_string()) {
+      state.sidecars.push_back(url_decode(path->get<std::string>()));
+    }
+  }
 }
 
 // The checkpoint's add/remove/metaData structs, as JSON, so one code path applies them.
@@ -129,47 +165,150 @@ nlohmann::json value_to_json(const Value& v) {
   return nullptr;
 }
 
+bool all_digits(const std::string& s) {
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// The checkpoint files of one version, by the three naming schemes of the Delta protocol:
+// classic "<v>.checkpoint.parquet", multi-part "<v>.checkpoint.<part>.<parts>.parquet" (10
+// digits each) and V2 "<v>.checkpoint.<uuid>.json|parquet".
+struct CheckpointFiles {
+  std::vector<fs::path> classic;
+  std::map<std::int64_t, std::map<std::int64_t, fs::path>> multipart;  // parts → part → file
+  std::vector<fs::path> v2;
+
+  // Files making up one whole checkpoint (empty if none is complete: a writer may have died
+  // between parts, and such a checkpoint must be skipped for an older one).
+  std::vector<fs::path> complete() const {
+    if (!classic.empty()) return {classic.front()};
+    if (!v2.empty()) return {*std::min_element(v2.begin(), v2.end())};
+    for (auto it = multipart.rbegin(); it != multipart.rend(); ++it) {
+      const auto& [parts, files] = *it;
+      if (static_cast<std::int64_t>(files.size()) != parts) continue;
+      if (files.begin()->first != 1 || files.rbegin()->first != parts) continue;
+      std::vector<fs::path> out;
+      for (const auto& [part, file] : files) out.push_back(file);
+      return out;
+    }
+    return {};
+  }
+};
+
+// Adds a "<v>.checkpoint…" log file name to `into`; false if it is none of the three forms.
+bool add_checkpoint_name(const fs::path& path, CheckpointFiles& into) {
+  const std::string name = path.filename().string();
+  const std::string tag = ".checkpoint.";
+  if (name.compare(20, tag.size(), tag) != 0) return false;
+  const std::string rest = name.substr(20 + tag.size());  // after "<v>.checkpoint."
+  if (rest == "parquet") {
+    into.classic.push_back(path);
+    return true;
+  }
+  if (rest.size() == 10 + 1 + 10 + 8 && rest.compare(21, 8, ".parquet") == 0 && rest[10] == '.' &&
+      all_digits(rest.substr(0, 10)) && all_digits(rest.substr(11, 10))) {
+    const std::int64_t part = std::stoll(rest.substr(0, 10));
+    const std::int64_t parts = std::stoll(rest.substr(11, 10));
+    if (part < 1 || part > parts) return false;
+    into.multipart[parts][part] = path;
+    return true;
+  }
+  auto dot = rest.rfind('.');
+  if (dot == std::string::npos || dot == 0) return false;
+  const std::string ext = rest.substr(dot);
+  if (ext != ".json" && ext != ".parquet") return false;
+  into.v2.push_back(path);
+  return true;
+}
+
+// Applies the actions of a JSON-lines file: a commit, or a V2 checkpoint in JSON form.
+Status apply_json_file(const fs::path& path, LogState& state) {
+  std::ifstream in(path);
+  if (!in) {
+    return make_error(dbk::error_codes::kIoError, path.string() + ": cannot open the log file");
+  }
+  std::string line;
+  std::size_t line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty()) continue;
+    auto action = nlohmann::json::parse(line, nullptr, false);
+    if (action.is_discarded()) {
+      return corrupt(path.string(), "line " + std::to_string(line_no) + " is not JSON");
+    }
+    apply_action(action, state);
+  }
+  return {};
+}
+
+// Applies the actions of a Parquet checkpoint, checkpoint part or sidecar: one action per row,
+// in the column named after the action (the others are null in that row).
+Status apply_parquet_file(const fs::path& path, LogState& state) {
+  auto table = read_parquet_file(path.string(), {});
+  if (!table.ok()) return std::move(table).error();
+  for (const char* col : {"protocol", "metaData", "add", "remove", "sidecar"}) {
+    const Column* c = table->find(col);
+    if (c == nullptr) continue;
+    for (std::size_t r = 0; r < c->size(); ++r) {
+      if (c->is_null(r)) continue;
+      nlohmann::json action;
+      action[col] = value_to_json(c->value(r));
+      apply_action(action, state);
+    }
+  }
+  return {};
+}
+
+Status apply_checkpoint(const fs::path& log_dir, const std::vector<fs::path>& files,
+                        LogState& state) {
+  for (const auto& file : files) {
+    const bool json = file.extension() == ".json";
+    auto st = json ? apply_json_file(file, state) : apply_parquet_file(file, state);
+    if (!st.ok()) return st;
+  }
+  // A V2 checkpoint keeps its add/remove actions in sidecar files (paths relative to
+  // _delta_log/_sidecars/), named by its `sidecar` actions.
+  std::vector<std::string> sidecars = std::move(state.sidecars);
+  state.sidecars.clear();
+  for (const auto& sidecar : sidecars) {
+    if (sidecar.find("://") != std::string::npos || (!sidecar.empty() && sidecar[0] == '/')) {
+      state.unsupported = "absolute sidecar path '" + sidecar + "'";
+      return {};
+    }
+    auto st = apply_parquet_file(log_dir / "_sidecars" / sidecar, state);
+    if (!st.ok()) return st;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> delta_live_files(const std::string& table_dir) {
   const fs::path log_dir = fs::path(table_dir) / "_delta_log";
   std::error_code ec;
   std::map<std::int64_t, fs::path> commits;
-  std::map<std::int64_t, std::vector<fs::path>> checkpoints;
+  std::map<std::int64_t, CheckpointFiles> checkpoints;
   for (fs::directory_iterator it(log_dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
     std::int64_t version;
     if (!parse_version(name, version)) continue;
     if (name.size() == 25 && name.substr(20) == ".json") {
       commits[version] = it->path();
-    } else if (name.find(".checkpoint") == 20 && name.size() > 28 &&
-               name.substr(name.size() - 8) == ".parquet") {
-      checkpoints[version].push_back(it->path());
+    } else {
+      add_checkpoint_name(it->path(), checkpoints[version]);
     }
   }
   if (ec) return make_error(dbk::error_codes::kIoError, log_dir.string() + ": " + ec.message());
   LogState state;
   std::int64_t start = -1;
-  if (!checkpoints.empty()) {
-    // Newest checkpoint whose parts are all present (multi-part names carry ".NNN.MMM.parquet").
-    auto& [version, parts] = *checkpoints.rbegin();
-    std::sort(parts.begin(), parts.end());
-    ParquetReadOptions opts;
-    for (const auto& part : parts) {
-      auto header = read_parquet_file(part.string(), {});
-      if (!header.ok()) return std::move(header).error();
-      for (const char* col : {"metaData", "add", "remove"}) {
-        const Column* c = header->find(col);
-        if (c == nullptr) continue;
-        for (std::size_t r = 0; r < c->size(); ++r) {
-          if (c->is_null(r)) continue;
-          nlohmann::json action;
-          action[col] = value_to_json(c->value(r));
-          apply_action(action, state);
-        }
-      }
-    }
-    start = version;
+  // The newest complete checkpoint; `_last_checkpoint` is only a hint for writers that cannot
+  // list cheaply, and a listing also sees checkpoints newer than the hint.
+  for (auto it = checkpoints.rbegin(); it != checkpoints.rend() && start < 0; ++it) {
+    auto files = it->second.complete();
+    if (files.empty()) continue;
+    auto st = apply_checkpoint(log_dir, files, state);
+    if (!st.ok()) return std::move(st).error();
+    start = it->first;
   }
   if (commits.empty() && start < 0) return corrupt(log_dir.string(), "no commits");
   std::int64_t expected = start + 1;
@@ -179,19 +318,10 @@ Result<std::vector<std::string>> delta_live_files(const std::string& table_dir) 
       return corrupt(log_dir.string(), "commit " + std::to_string(expected) + " is missing");
     }
     ++expected;
-    std::ifstream in(path);
-    std::string line;
-    std::size_t line_no = 0;
-    while (std::getline(in, line)) {
-      ++line_no;
-      if (line.empty()) continue;
-      auto action = nlohmann::json::parse(line, nullptr, false);
-      if (action.is_discarded()) {
-        return corrupt(path.string(), "line " + std::to_string(line_no) + " is not JSON");
-      }
-      apply_action(action, state);
-    }
+    auto st = apply_json_file(path, state);
+    if (!st.ok()) return std::move(st).error();
   }
+  if (state.unsupported.empty()) state.unsupported = state.unsupported_protocol;
   if (!state.unsupported.empty()) {
     return make_error(error_codes::kDeltaUnsupported,
                       table_dir + ": Delta table uses " + state.unsupported);
