@@ -51,6 +51,11 @@ bool all_succeeded(const std::vector<FileResult>& results);
 
 // ---- single files ---------------------------------------------------------------
 
+/// Writes `content` to the local file `path` through a hidden temporary sibling
+/// (".name.dbk-tmp-<hex>") renamed over it, so nobody sees a half-written file; on
+/// failure the temporary file is removed and `path` is untouched. Errors: IO_ERROR.
+Status write_local_file_atomically(const std::string& path, std::string_view content);
+
 /// Files up to this size go to DBFS in one multipart `put` (read into memory whole);
 /// larger ones stream in 1 MiB blocks. One request instead of create, one add-block
 /// per MiB and close (reference databricks-api.md §1.2, §6.7).

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "dbk/transfer.hpp"
 #include "idempotency.hpp"
 
 namespace dbk::detail {
@@ -75,3 +76,11 @@ Status write_file_atomically(const fs::path& target, std::string_view content) {
 }
 
 }  // namespace dbk::detail
+
+namespace dbk {
+
+Status write_local_file_atomically(const std::string& path, std::string_view content) {
+  return detail::write_file_atomically(path, content);
+}
+
+}  // namespace dbk
