@@ -3,15 +3,20 @@
 // in-memory Transport that answers list / get-status / read like the service (reference
 // databricks-api.md §1.2) and counts the reads.
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "dbk/base64.hpp"
 #include "dbk/client.hpp"
@@ -74,8 +79,14 @@ class MemoryDbfs : public dbk::Transport {
     return n;
   }
 
+  /// Each read waits this long first, so that a download takes a while (lock tests).
+  std::atomic<int> read_delay_ms{0};
+
   dbk::Result<dbk::HttpResponse> send(const dbk::HttpRequest& request,
                                       const dbk::CallContext&) override {
+    if (read_delay_ms > 0 && request.url.find("/dbfs/read") != std::string::npos) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(read_delay_ms.load()));
+    }
     const auto q = request.url.find('?');
     const std::string path = request.url.substr(0, q);
     std::map<std::string, std::string> query;
@@ -390,5 +401,126 @@ TEST_CASE_METHOD(CacheFixture, "run_score_job scores a DBFS model and table and 
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().error_code == "INVALID_ARGUMENT");
     CHECK(dbfs->total_reads() == reads);
+  }
+}
+
+namespace {
+
+/// What a forked fetcher reports to the test process through a pipe.
+struct ChildReport {
+  int ok = 0;
+  int downloaded = 0;
+  int reused = 0;
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(CacheFixture, "two processes fetching one entry into one cache download it once",
+                 "[cache][lock]") {
+  const std::string big(2 * 1048576 + 3, 'b');
+  dbfs->put("/shared/tbl/part-0.parquet", big);
+  dbfs->put("/shared/tbl/part-1.parquet", "small");
+  dbfs->read_delay_ms = 150;  // the first fetcher is still downloading when the second starts
+  int go[2];
+  int out[2];
+  REQUIRE(::pipe(go) == 0);
+  REQUIRE(::pipe(out) == 0);
+  std::vector<pid_t> children;
+  for (int k = 0; k < 2; ++k) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      // Child: no Catch2 assertions here; the result goes through the pipe, and _exit skips
+      // the fixture's destructor, which would delete the shared cache.
+      ::close(go[1]);
+      char byte;
+      (void)!::read(go[0], &byte, 1);  // returns at EOF: both children start together
+      auto r = dbk::scorer::fetch_dbfs_tree(client.dbfs(), "dbfs:/shared/tbl", options());
+      ChildReport report;
+      report.ok = r.ok() ? 1 : 0;
+      if (r.ok()) {
+        report.downloaded = static_cast<int>(r->downloaded);
+        report.reused = static_cast<int>(r->reused);
+      }
+      (void)!::write(out[1], &report, sizeof report);
+      ::_exit(0);
+    }
+    children.push_back(pid);
+  }
+  ::close(go[0]);
+  ::close(out[1]);
+  ::close(go[1]);  // start
+  std::vector<ChildReport> reports;
+  ChildReport report;
+  while (::read(out[0], &report, sizeof report) == static_cast<ssize_t>(sizeof report)) {
+    reports.push_back(report);
+  }
+  ::close(out[0]);
+  for (pid_t pid : children) {
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  }
+  REQUIRE(reports.size() == 2);
+  CHECK(reports[0].ok == 1);
+  CHECK(reports[1].ok == 1);
+  // One downloaded both files; the other waited for it and found them valid.
+  CHECK(reports[0].downloaded + reports[1].downloaded == 2);
+  CHECK(reports[0].reused + reports[1].reused == 2);
+  CHECK(read_file(cache / "shared/tbl/part-0.parquet") == big);
+  CHECK(read_file(cache / "shared/tbl/part-1.parquet") == "small");
+}
+
+TEST_CASE_METHOD(CacheFixture, "a fetcher killed while downloading does not block the next one",
+                 "[cache][lock]") {
+  const std::string big(4 * 1048576 + 1, 'k');
+  dbfs->put("/dead/m/data.parquet", big);
+  dbfs->read_delay_ms = 400;
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    (void)dbk::scorer::fetch_dbfs_tree(client.dbfs(), "dbfs:/dead/m", options());
+    ::_exit(0);
+  }
+  // Wait until the child is downloading (its temporary file exists), i.e. holds the lock.
+  bool downloading = false;
+  for (int k = 0; k < 500 && !downloading; ++k) {
+    std::error_code ec;
+    for (fs::directory_iterator it(cache / "dead/m", ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->path().filename().string().find("dbk-tmp") != std::string::npos) downloading = true;
+    }
+    if (!downloading) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(downloading);
+
+  // While the lock is held, a cancelled fetcher gives up waiting instead of hanging.
+  std::atomic<bool> cancelled{true};
+  auto opts = options();
+  opts.cancelled = &cancelled;
+  auto waited = dbk::scorer::fetch_dbfs_tree(client.dbfs(), "dbfs:/dead/m", opts);
+  REQUIRE_FALSE(waited.ok());
+  CHECK(waited.error().error_code == "CANCELLED");
+
+  REQUIRE(::kill(pid, SIGKILL) == 0);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  // The kernel released the dead child's lock: the next fetch proceeds (a watchdog turns a
+  // hang into a CANCELLED failure) and replaces the partial download.
+  dbfs->read_delay_ms = 0;
+  cancelled = false;
+  std::thread watchdog([&] {
+    for (int k = 0; k < 300 && !cancelled; ++k) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    cancelled = true;
+  });
+  auto next = dbk::scorer::fetch_dbfs_tree(client.dbfs(), "dbfs:/dead/m", opts);
+  cancelled = true;
+  watchdog.join();
+  if (!next.ok()) FAIL(next.error().to_string());
+  CHECK(next->downloaded == 1);
+  CHECK(read_file(cache / "dead/m/data.parquet") == big);
+  for (const auto& e : fs::directory_iterator(cache / "dead/m")) {
+    CHECK(e.path().filename().string().find("dbk-tmp") == std::string::npos);
   }
 }

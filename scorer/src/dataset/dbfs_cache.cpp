@@ -3,12 +3,16 @@
 #include "dbk/scorer/dbfs_cache.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "dbk/api_error.hpp"
 #include "dbk/dbfs.hpp"
@@ -18,6 +22,10 @@ namespace dbk::scorer {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Lock files live here, below the cache folder; listings of DBFS skip hidden names, so no DBFS
+// path can map onto it.
+const char* const kLockDir = ".dbk-locks";
 
 ApiError io_error(const std::string& what, const fs::path& path, const std::error_code& code) {
   return make_error(dbk::error_codes::kIoError, what + " " + path.string() + ": " + code.message());
@@ -134,6 +142,11 @@ Status prune(const fs::path& local_root, const std::set<fs::path>& keep, FetchRe
   for (auto it = fs::recursive_directory_iterator(local_root, code);
        !code && it != fs::recursive_directory_iterator(); it.increment(code)) {
     if (it->is_directory(code)) {
+      // Lock files are never deleted (see EntryLocks), even when the cache root is fetched.
+      if (it->path().filename() == kLockDir) {
+        it.disable_recursion_pending();
+        continue;
+      }
       dirs.push_back(it->path());
     } else if (!keep.count(it->path())) {
       stale.push_back(it->path());
@@ -151,6 +164,82 @@ Status prune(const fs::path& local_root, const std::set<fs::path>& keep, FetchRe
   }
   return {};
 }
+
+// FNV-1a: a hash that is the same in every build, so that two dbk binaries sharing one cache
+// agree on the lock file of a path. A collision only serializes two unrelated fetches.
+std::string lock_name(const std::string& dbfs_path) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : dbfs_path) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (int shift = 60; shift >= 0; shift -= 4) out += digits[(h >> shift) & 15];
+  return out + ".lock";
+}
+
+/// Advisory locks (flock(2)) that keep processes sharing a cache folder from fetching the same
+/// entry at once: the entry's own lock exclusively, and every ancestor folder's lock shared, so
+/// that fetching "/a" also waits for a fetch of "/a/b" in progress (and the other way round),
+/// while fetches of unrelated paths run in parallel. Locks are taken root first, always in the
+/// same order, so two fetchers cannot deadlock. The kernel drops a dead process's locks, so a
+/// fetcher that crashed never blocks the next one; lock files stay (deleting one while another
+/// process waits on it would let two holders in).
+class EntryLocks {
+ public:
+  EntryLocks() = default;
+  EntryLocks(const EntryLocks&) = delete;
+  EntryLocks& operator=(const EntryLocks&) = delete;
+  ~EntryLocks() {
+    for (auto it = fds_.rbegin(); it != fds_.rend(); ++it) ::close(*it);  // also unlocks
+  }
+
+  Status acquire(const fs::path& cache_dir, const std::string& dbfs_path,
+                 const std::atomic<bool>* cancelled) {
+    const fs::path dir = cache_dir / kLockDir;
+    std::error_code code;
+    fs::create_directories(dir, code);
+    if (code) return io_error("cannot create", dir, code);
+    // "/a/b" → locks of "/" and "/a" shared, "/a/b" exclusive.
+    std::vector<std::string> chain{"/"};
+    for (std::size_t slash = dbfs_path.find('/', 1); slash != std::string::npos;
+         slash = dbfs_path.find('/', slash + 1)) {
+      chain.push_back(dbfs_path.substr(0, slash));
+    }
+    if (dbfs_path != "/") chain.push_back(dbfs_path);
+    for (std::size_t k = 0; k < chain.size(); ++k) {
+      const fs::path file = dir / lock_name(chain[k]);
+      const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0) {
+        return io_error("cannot open the lock file", file,
+                        std::error_code(errno, std::generic_category()));
+      }
+      fds_.push_back(fd);
+      const int mode = k + 1 == chain.size() ? LOCK_EX : LOCK_SH;
+      if (auto st = lock(fd, mode, file, cancelled); !st) return st;
+    }
+    return {};
+  }
+
+ private:
+  // Polls instead of blocking, so that a cancelled fetch stops waiting for another process.
+  static Status lock(int fd, int mode, const fs::path& file, const std::atomic<bool>* cancelled) {
+    for (;;) {
+      if (::flock(fd, mode | LOCK_NB) == 0) return {};
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        return io_error("cannot lock", file, std::error_code(errno, std::generic_category()));
+      }
+      if (cancelled != nullptr && cancelled->load()) {
+        return make_error(dbk::error_codes::kCancelled,
+                          "cancelled while another process was fetching into the cache");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  std::vector<int> fds_;
+};
 
 }  // namespace
 
@@ -191,6 +280,11 @@ Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs
   auto local = cache_path_for(options.cache_dir, *root);
   if (!local) return std::move(local).error();
   const fs::path local_root(*local);
+  // Another process fetching the same entry into this cache is waited for; its downloads are
+  // then cache hits here, since they carry the DBFS size and modification time.
+  EntryLocks locks;
+  const fs::path cache_dir(options.cache_dir.empty() ? default_cache_dir() : options.cache_dir);
+  if (auto st = locks.acquire(cache_dir, *root, options.cancelled); !st) return st.error();
 
   FetchReport report;
   report.local_path = local_root.string();

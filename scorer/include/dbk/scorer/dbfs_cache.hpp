@@ -51,7 +51,11 @@ struct FetchReport {
 /// a partial file under a trusted name. Names starting with '.' are skipped (checksums, temporary
 /// files), and cached files that are no longer in the listing are deleted, so that a Parquet
 /// table rewritten with new part-file names reads the same locally as in DBFS.
-/// Errors: NOT_FOUND / RESOURCE_DOES_NOT_EXIST from DBFS, IO_ERROR, the first failed download.
+/// Processes sharing a cache folder are coordinated by flock(2) locks on the entry and its
+/// ancestors (under <cache_dir>/.dbk-locks/): a second fetch of the same entry waits and then
+/// reuses the first one's downloads; `options.cancelled` also ends the wait (CANCELLED).
+/// Errors: NOT_FOUND / RESOURCE_DOES_NOT_EXIST from DBFS, IO_ERROR, CANCELLED, the first failed
+/// download.
 Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs_path,
                                     const FetchOptions& options = {});
 
