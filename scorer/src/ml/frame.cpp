@@ -8,12 +8,13 @@
 
 namespace dbk::scorer::detail {
 
-Frame::Frame(const Table& input, unsigned threads, std::size_t block_rows)
+Frame::Frame(const Table& input, unsigned threads, std::size_t block_rows, bool binned_trees)
     : input_(input),
       rows_(input.num_rows),
       alive_(input.num_rows, 1),
       threads_(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads),
-      block_rows_(block_rows == 0 ? 512 : block_rows) {}
+      block_rows_(block_rows == 0 ? 512 : block_rows),
+      binned_trees_(binned_trees) {}
 
 const ScoredColumn* Frame::find_output(const std::string& name) const {
   for (auto it = outputs_.rbegin(); it != outputs_.rend(); ++it) {

@@ -56,7 +56,7 @@ void keep_rows(std::vector<T>& v, const std::vector<std::size_t>& rows, std::siz
 
 Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
                                 const ScoreOptions& options) {
-  detail::Frame frame(input, options.threads, options.block_rows);
+  detail::Frame frame(input, options.threads, options.block_rows, options.binned_trees);
   if (!options.assemble_columns.empty()) {
     auto assembler = detail::make_vector_assembler(
         options.assemble_columns, options.assemble_output, options.assemble_handle_invalid, true);

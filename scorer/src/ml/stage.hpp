@@ -20,12 +20,13 @@ namespace dbk::scorer::detail {
 /// Working set of a scoring run.
 class Frame {
  public:
-  Frame(const Table& input, unsigned threads, std::size_t block_rows);
+  Frame(const Table& input, unsigned threads, std::size_t block_rows, bool binned_trees = true);
 
   std::size_t rows() const { return rows_; }
   std::vector<std::uint8_t>& alive() { return alive_; }
   unsigned threads() const { return threads_; }
   std::size_t block_rows() const { return block_rows_; }
+  bool binned_trees() const { return binned_trees_; }
 
   bool has(const std::string& name) const;
   /// True for vector outputs and nested input columns.
@@ -52,6 +53,7 @@ class Frame {
   std::vector<std::unique_ptr<ScoredColumn>> converted_;
   unsigned threads_;
   std::size_t block_rows_;
+  bool binned_trees_;
 };
 
 class Stage {

@@ -1,7 +1,8 @@
 // Decision tree, random forest and GBT models (classification and regression).
 // Loading follows reference spark-model-format.md §1.3/§1.4; scoring follows §2.1–§2.5 exactly.
 // Trees are flattened into pre-order arrays (left child = next node, §5.3) and traversed tree by
-// tree over blocks of rows, blocks spread over threads (each block owns its output rows).
+// tree over blocks of rows, blocks spread over threads (each block owns its output rows); where
+// every feature fits 64 bins the walk goes through BinnedForest instead (ml/binned_forest.hpp).
 
 #include <algorithm>
 #include <cmath>
@@ -12,7 +13,9 @@
 #include <map>
 
 #include "dbk/scorer/dataset.hpp"
+#include "ml/binned_forest.hpp"
 #include "ml/stages.hpp"
+#include "ml/tree_nodes.hpp"
 
 namespace dbk::scorer::detail {
 namespace {
@@ -26,33 +29,6 @@ struct NodeRecord {
   std::int64_t feature = -1;
   std::vector<double> cats_or_threshold;
   std::int64_t num_categories = -1;
-};
-
-struct FlatNode {
-  double threshold;
-  std::int32_t feature;  // -1 for a leaf
-  std::int32_t right;    // internal: right child index; leaf: payload index
-  std::int32_t cat;      // -1 continuous, else index into CategoricalSplit table
-};
-
-// reference §2.1: Spark tests membership in the smaller of L and its complement, so values
-// outside [0, numCategories) go right when isLeft and left otherwise.
-struct CategoricalSplit {
-  bool is_left = true;
-  std::uint64_t mask = 0;      // members that are integers in [0, 64)
-  std::vector<double> others;  // any other members
-  bool contains(double x) const {
-    if (x >= 0 && x < 64 && x == std::floor(x)) return (mask >> static_cast<int>(x)) & 1u;
-    for (double o : others) {
-      if (o == x) return true;
-    }
-    return false;
-  }
-  bool goes_left(double x) const { return is_left ? contains(x) : !contains(x); }
-};
-
-struct FlatTree {
-  std::vector<FlatNode> nodes;
 };
 
 enum class Kind {
@@ -78,6 +54,7 @@ class TreeModelStage : public Stage {
   std::vector<double> payload;
   std::vector<CategoricalSplit> cats;
   std::int32_t max_feature = -1;
+  std::unique_ptr<BinnedForest> binned;  // null when a feature needs more than 64 bins
 
   bool classifier() const {
     return kind == Kind::kDtClassifier || kind == Kind::kRfClassifier ||
@@ -104,19 +81,33 @@ class TreeModelStage : public Stage {
 
   // Accumulates tree outputs for rows [begin, end) into `acc` (`width` per row, row `begin` first).
   void accumulate(const ScoredColumn& x, const std::vector<std::uint8_t>& alive, std::size_t begin,
-                  std::size_t end, std::size_t width, double* acc) const {
+                  std::size_t end, std::size_t width, bool use_bins, double* acc) const {
+    const std::size_t count = end - begin;
+    std::vector<std::int32_t> leaves(count, 0);
+    std::vector<std::uint8_t> bins;
+    const BinnedForest* forest = use_bins ? binned.get() : nullptr;
+    if (forest != nullptr) {
+      bins.resize(count * forest->row_bytes());
+      forest->bin_rows(x.numbers.data(), x.width, begin, end, bins.data());
+    }
     const std::size_t bound = trees.size() & ~static_cast<std::size_t>(3);
     for (std::size_t t = 0; t < trees.size(); ++t) {
-      const FlatNode* nodes = trees[t].nodes.data();
       const double w = weights.empty() ? 1.0 : weights[t];
       const std::size_t slot = !unrolled_ddot ? 0 : (t < bound ? t % 4 : 4);
       if (unrolled_ddot && t == bound) {
         for (std::size_t r = begin; r < end; ++r) combine_lanes(acc + (r - begin) * width);
       }
+      if (forest != nullptr) {
+        forest->find_leaves(t, bins.data(), count, leaves.data());
+      } else {
+        for (std::size_t r = begin; r < end; ++r) {
+          if (alive[r] && x.valid[r])
+            leaves[r - begin] = find_leaf(trees[t].nodes.data(), x.vector(r));
+        }
+      }
       for (std::size_t r = begin; r < end; ++r) {
         if (!alive[r] || !x.valid[r]) continue;
-        const std::int32_t leaf = find_leaf(nodes, x.vector(r));
-        const double* p = payload.data() + static_cast<std::size_t>(leaf) * stride;
+        const double* p = payload.data() + static_cast<std::size_t>(leaves[r - begin]) * stride;
         double* a = acc + (r - begin) * width;
         switch (kind) {
           case Kind::kRfClassifier:
@@ -183,18 +174,19 @@ class TreeModelStage : public Stage {
                                   std::to_string(max_feature));
     }
     const auto& alive = frame.alive();
+    const bool use_bins = frame.binned_trees();
     if (!classifier()) {
       auto pred = new_double_column(prediction_col, rows);
       pred.valid = x.valid;
       parallel_blocks(rows, frame.block_rows(), frame.threads(), [&](std::size_t b, std::size_t e) {
         if (kind == Kind::kGbtRegressor) {
           std::vector<double> slots((e - b) * gbt_slots(), 0.0);
-          accumulate(x, alive, b, e, gbt_slots(), slots.data());
+          accumulate(x, alive, b, e, gbt_slots(), use_bins, slots.data());
           for (std::size_t r = b; r < e; ++r)
             pred.numbers[r] = gbt_margin(&slots[(r - b) * gbt_slots()]);
           return;
         }
-        accumulate(x, alive, b, e, 1, pred.numbers.data() + b);
+        accumulate(x, alive, b, e, 1, use_bins, pred.numbers.data() + b);
         if (kind == Kind::kRfRegressor) {
           for (std::size_t r = b; r < e; ++r) pred.numbers[r] /= static_cast<double>(trees.size());
         }
@@ -212,7 +204,7 @@ class TreeModelStage : public Stage {
       std::vector<double> slots(kind == Kind::kGbtClassifier ? (e - b) * acc_width : 0, 0.0);
       double* acc =
           kind == Kind::kGbtClassifier ? slots.data() : raw.numbers.data() + b * num_classes;
-      accumulate(x, alive, b, e, acc_width, acc);
+      accumulate(x, alive, b, e, acc_width, use_bins, acc);
       for (std::size_t r = b; r < e; ++r) {
         if (!alive[r] || !x.valid[r]) continue;
         double* rv = raw.numbers.data() + r * num_classes;
@@ -444,6 +436,7 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
       return model_error(meta, "tree " + std::to_string(tree) + " out of sequence");
     if (auto st = flatten(meta, *stage, nodes, tree); !st.ok()) return std::move(st).error();
   }
+  stage->binned = BinnedForest::build(stage->trees, stage->cats);
   if (ensemble) {
     // treesMetadata: (treeID, metadata, weights), named _1,_2,_3 in Spark 4.1: read by position.
     auto tm = read_stage_table(meta.path, "treesMetadata");

@@ -36,6 +36,10 @@ struct ScoreOptions {
   /// Rows per block in tree-major traversal.
   std::size_t block_rows = 512;
   /// Input columns copied to the result (for keys); empty = every flat input column.
+  /// Walk tree models over per-feature bins where the model allows it (the same comparisons,
+  /// made once per row and feature, so the same results); false compares doubles at every node,
+  /// to cross-check the two.
+  bool binned_trees = true;
   std::vector<std::string> keep_columns;
 };
 

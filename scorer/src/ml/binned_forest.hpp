@@ -1,0 +1,75 @@
+#pragma once
+
+// Exact, branch-free traversal of a tree ensemble over per-feature bins.
+//
+// Every split compares one feature with a threshold (`x <= t`, NaN goes right) or tests a small
+// category set (reference spark-model-format.md §2.1). Spark draws continuous thresholds from at
+// most maxBins - 1 candidates per feature (default maxBins 32), so across a whole ensemble each
+// feature has few distinct thresholds. A row's value is replaced once by its bin: its rank among
+// the feature's sorted thresholds (NaN after all of them), or the category itself. Then every
+// split, of either kind, is one bit of a 64-bit mask indexed by the bin, and a step is
+// `next = left + 1 - bit` with the two children side by side (§5.3). The masks are few (one per
+// threshold rank, plus the distinct category sets), so nodes name theirs by index and take
+// 8 bytes: a tree of a few thousand nodes stays in L1. The comparisons are the same
+// comparisons of doubles, done once per row and feature instead of once per node, so results are
+// bit-identical to the direct walk.
+//
+// Built only when every feature fits 64 bins (continuous: at most 63 distinct thresholds;
+// categorical: categories and set members below 63) and the masks fit 16-bit indices; otherwise
+// the caller walks the trees directly.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "ml/tree_nodes.hpp"
+
+namespace dbk::scorer::detail {
+
+class BinnedForest {
+ public:
+  /// nullptr when some feature needs more than 64 bins.
+  static std::unique_ptr<BinnedForest> build(const std::vector<FlatTree>& trees,
+                                             const std::vector<CategoricalSplit>& cats);
+
+  /// Bytes of one binned row.
+  std::size_t row_bytes() const { return used_features_.size(); }
+
+  /// Bins rows [begin, end) of a row-major matrix with `width` doubles per row into `out`
+  /// (row_bytes() per row).
+  void bin_rows(const double* rows, std::size_t width, std::size_t begin, std::size_t end,
+                std::uint8_t* out) const;
+
+  /// For tree `tree`, the payload index of the leaf each of `count` binned rows reaches.
+  void find_leaves(std::size_t tree, const std::uint8_t* binned, std::size_t count,
+                   std::int32_t* leaves) const;
+
+ private:
+  struct Node {
+    std::uint32_t left;     // index of the left child, the right child follows it; leaf: itself
+    std::uint16_t feature;  // index into the binned row
+    std::uint16_t mask;     // index into masks_
+  };
+  struct Feature {
+    std::uint32_t index = 0;  // position in the input vector
+    bool categorical = false;
+    std::vector<double> cuts;  // continuous: sorted distinct thresholds
+  };
+  struct Tree {
+    std::size_t first_node = 0;
+    std::size_t depth = 0;  // longest root-to-leaf path, in steps
+  };
+
+  template <std::size_t Lanes>
+  void walk(const Tree& tree, const std::uint8_t* binned, std::size_t first,
+            std::int32_t* leaves) const;
+
+  std::vector<Feature> used_features_;
+  std::vector<Tree> trees_;
+  std::vector<Node> nodes_;
+  std::vector<std::uint64_t> masks_;   // bit b set: a row in bin b goes left
+  std::vector<std::int32_t> payload_;  // per node; leaves only
+};
+
+}  // namespace dbk::scorer::detail
