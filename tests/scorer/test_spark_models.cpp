@@ -1,6 +1,7 @@
 // Pipelines trained and saved by PySpark 3.5 and 4.0 (scorer/fixtures/generate_spark_models.py)
-// must score exactly as Spark's own transform did: predictions and strings identical, every
-// other number (probabilities, raw scores, intermediate vectors) within 1e-12.
+// and by Spark 2.4.8 (scorer/fixtures/spark24/) must score exactly as Spark's own transform did:
+// predictions and strings identical, every other number (probabilities, raw scores,
+// intermediate vectors) within 1e-12. Every tests/fixtures/scorer/spark-* folder is checked.
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -151,6 +152,18 @@ TEST_CASE("the seed-shaped model reports its stages and inputs", "[spark]") {
   CHECK(model->spark_version().rfind("3.5", 0) == 0);
   auto inputs = model->required_input_columns();
   CHECK(inputs == std::vector<std::string>{"label_e", "features"});
+}
+
+TEST_CASE("a model saved by Spark 2.4 reports its version and stages", "[spark]") {
+  // Real 2.4.8 files: StringIndexer `labels`, no `rawCount`, Scala default uids (reference §1.5).
+  auto model = dbk::scorer::load_pipeline_model(fixtures() + "/spark-2.4/rf_seed/model");
+  REQUIRE(model.ok());
+  CHECK(model->spark_version() == "2.4.8");
+  REQUIRE(model->stages().size() == 3);
+  CHECK(model->stages()[0].class_name == "org.apache.spark.ml.feature.StringIndexerModel");
+  CHECK(model->stages()[2].class_name ==
+        "org.apache.spark.ml.classification.RandomForestClassificationModel");
+  CHECK(model->required_input_columns() == std::vector<std::string>{"label_e", "features"});
 }
 
 TEST_CASE("compare_results joins Spark's results table on the keys", "[spark][compare]") {
