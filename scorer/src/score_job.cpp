@@ -21,17 +21,13 @@ Status check_output_path(const std::string& output) {
   std::string lower = output;
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ends_with(lower, ".csv") || ends_with(lower, ".jsonl") || ends_with(lower, ".json")) {
+  if (ends_with(lower, ".csv") || ends_with(lower, ".jsonl") || ends_with(lower, ".json") ||
+      ends_with(lower, ".parquet")) {
     return {};
-  }
-  if (ends_with(lower, ".parquet")) {
-    return make_error(dbk::error_codes::kInvalidArgument,
-                      "Parquet output is not supported yet: use " +
-                          output.substr(0, output.size() - 8) + ".csv or .jsonl");
   }
   return make_error(
       dbk::error_codes::kInvalidArgument,
-      "cannot tell the output format of " + output + " (use a .csv or .jsonl file name)");
+      "cannot tell the output format of " + output + " (use a .csv, .jsonl or .parquet file name)");
 }
 
 Status check_columns(const Table& table, const std::vector<std::string>& columns,

@@ -394,13 +394,22 @@ TEST_CASE_METHOD(CacheFixture, "run_score_job scores a DBFS model and table and 
     auto bad = dbk::scorer::run_score_job(job, &client.dbfs());
     REQUIRE_FALSE(bad.ok());
   }
-  SECTION("Parquet output is refused before anything is fetched") {
-    job.output = (cache / "out.parquet").string();
+  SECTION("an output name of no known format is refused before anything is fetched") {
+    job.output = (cache / "out.txt").string();
     const int reads = dbfs->total_reads();
     auto bad = dbk::scorer::run_score_job(job, &client.dbfs());
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().error_code == "INVALID_ARGUMENT");
     CHECK(dbfs->total_reads() == reads);
+  }
+  SECTION("Parquet output holds every scored row") {
+    job.output = (cache / "out.parquet").string();
+    auto written = dbk::scorer::run_score_job(job, &client.dbfs());
+    if (!written.ok()) FAIL(written.error().to_string());
+    auto table = dbk::scorer::read_table(job.output);
+    REQUIRE(table.ok());
+    CHECK(table->num_rows == 80);
+    CHECK(table->find("probability") != nullptr);
   }
 }
 

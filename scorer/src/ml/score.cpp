@@ -1,6 +1,7 @@
 #include "dbk/scorer/score.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -8,6 +9,7 @@
 #include <unordered_map>
 
 #include "ml/stages.hpp"
+#include "parquet_output.hpp"
 
 namespace dbk::scorer {
 
@@ -283,17 +285,24 @@ Result<CompareReport> compare_results(const ScoreResult& scored, const Table& ex
   return report;
 }
 
-Status write_results(const ScoreResult& result, const std::string& path) {
+Status write_results(const ScoreResult& result, const std::string& path,
+                     const ParquetWriteOptions& parquet) {
+  // Case-insensitive, as run_score_job's check of --output is.
   auto ends = [&](const char* ext) {
     std::string e(ext);
-    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+    if (path.size() < e.size()) return false;
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      const auto ch = static_cast<unsigned char>(path[path.size() - e.size() + k]);
+      if (std::tolower(ch) != e[k]) return false;
+    }
+    return true;
   };
+  if (ends(".parquet")) return detail::write_results_parquet(result, path, parquet);
   const bool csv = ends(".csv");
   const bool jsonl = ends(".jsonl") || ends(".json");
   if (!csv && !jsonl) {
-    return make_error(
-        dbk::error_codes::kInvalidArgument,
-        path + ": output format must be .csv or .jsonl (Parquet output is not supported yet)");
+    return make_error(dbk::error_codes::kInvalidArgument,
+                      path + ": output format must be .csv, .jsonl or .parquet");
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return make_error(dbk::error_codes::kIoError, path + ": cannot open for writing");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -61,5 +62,21 @@ Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name
 Result<Table> read_parquet_file(const std::string& path, const ParquetReadOptions& options = {});
 /// Parses only the footer.
 Result<ParquetFileInfo> read_parquet_info(std::string_view bytes, const std::string& name);
+
+struct ParquetWriteOptions {
+  /// Rows per row group (the last one holds the rest); readers parallelise over groups.
+  std::size_t row_group_rows = 1000000;
+  /// Uncompressed value bytes after which a data page is closed (pages end on a row).
+  std::size_t page_bytes = 1048576;
+};
+
+/// Writes `table` as one Parquet file (Snappy, PLAIN values, data pages v1) through a
+/// temporary sibling renamed into place, so `path` is either whole or untouched. Flat columns
+/// keep their types (decimals as DECIMAL, timestamps as INT64 micros adjusted to UTC); nested
+/// columns must hold Spark ML vectors or lists of numbers and become LIST<DOUBLE>. Every column
+/// is nullable. Errors: INVALID_DATA (another nested value, a decimal outside its precision),
+/// IO_ERROR naming `path`.
+Status write_parquet_file(const Table& table, const std::string& path,
+                          const ParquetWriteOptions& options = {});
 
 }  // namespace dbk::scorer

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dbk/result.hpp"
+#include "dbk/scorer/parquet.hpp"
 #include "dbk/scorer/pipeline.hpp"
 #include "dbk/scorer/table.hpp"
 
@@ -96,8 +97,11 @@ struct CompareReport {
 Result<CompareReport> compare_results(const ScoreResult& scored, const Table& expected,
                                       const CompareOptions& options);
 
-/// Writes the result: format from the extension, `.csv` or `.jsonl`. Vectors are JSON arrays
-/// (quoted in CSV); doubles are printed with 17 significant digits (round-trip exact).
-Status write_results(const ScoreResult& result, const std::string& path);
+/// Writes the result: format from the extension, `.csv`, `.jsonl` or `.parquet`. In CSV and
+/// JSON lines vectors are JSON arrays (quoted in CSV) and doubles are printed with 17
+/// significant digits (round-trip exact). Parquet holds the same columns with their types
+/// (vectors as LIST<DOUBLE>) and is written through a temporary file renamed into place.
+Status write_results(const ScoreResult& result, const std::string& path,
+                     const ParquetWriteOptions& parquet = {});
 
 }  // namespace dbk::scorer

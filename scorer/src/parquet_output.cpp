@@ -1,0 +1,133 @@
+// Parquet output of tables and scoring results: maps columns onto the writer's sources and
+// puts the file in place atomically (no half-written file where a user expects a whole one).
+#include "parquet_output.hpp"
+
+#include <deque>
+#include <vector>
+
+#include "dbk/api_error.hpp"
+#include "dbk/transfer.hpp"
+#include "ml/stage.hpp"
+#include "parquet/writer.hpp"
+
+namespace dbk::scorer {
+namespace {
+
+// Vectors decoded from nested values, kept alive while the file is written.
+struct OwnedList {
+  std::vector<std::size_t> offsets;
+  std::vector<double> values;
+};
+
+// vector_from_value also takes array<double>; elements that are not numbers (nulls, nested
+// lists) would turn into NaN there, so they are refused here.
+bool numeric_items(const Value& v) {
+  if (v.kind != Value::Kind::kList) return true;
+  for (const auto& e : v.items) {
+    if (e.kind != Value::Kind::kInt && e.kind != Value::Kind::kDouble) return false;
+  }
+  return true;
+}
+
+Result<parquet::ColumnSource> source_of(const Column& c, std::size_t rows,
+                                        std::deque<OwnedList>& owned, const std::string& path) {
+  if (c.size() != rows) {
+    return make_error(dbk::error_codes::kInvalidArgument,
+                      path + ": column '" + c.name + "' has " + std::to_string(c.size()) +
+                          " rows, the table " + std::to_string(rows));
+  }
+  parquet::ColumnSource s;
+  s.name = c.name;
+  s.type = c.type;
+  s.decimal_precision = c.decimal_precision;
+  s.decimal_scale = c.decimal_scale;
+  s.valid = c.valid.data();
+  s.ints = c.ints.data();
+  s.doubles = c.doubles.data();
+  s.strings = c.strings.data();
+  if (c.type != ColumnType::kNested) return s;
+  OwnedList& list = owned.emplace_back();
+  list.offsets.reserve(rows + 1);
+  list.offsets.push_back(0);
+  std::vector<double> row;
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (!c.is_null(r)) {
+      if (!numeric_items(c.nested[r]) || !detail::vector_from_value(c.nested[r], row)) {
+        return make_error(error_codes::kInvalidData,
+                          path + ": column '" + c.name + "' row " + std::to_string(r) +
+                              " is neither a Spark ML vector nor a list of numbers (Parquet output "
+                              "writes nested columns only when they hold vectors)");
+      }
+      list.values.insert(list.values.end(), row.begin(), row.end());
+    }
+    list.offsets.push_back(list.values.size());
+  }
+  s.doubles = list.values.data();
+  s.offsets = list.offsets.data();
+  return s;
+}
+
+parquet::ColumnSource source_of(const ScoredColumn& c) {
+  parquet::ColumnSource s;
+  s.name = c.name;
+  s.valid = c.valid.data();
+  s.doubles = c.numbers.data();
+  s.strings = c.strings.data();
+  switch (c.kind) {
+    case ScoredColumn::Kind::kDouble:
+      s.type = ColumnType::kDouble;
+      break;
+    case ScoredColumn::Kind::kString:
+      s.type = ColumnType::kString;
+      break;
+    case ScoredColumn::Kind::kVector:
+      s.type = ColumnType::kNested;
+      s.width = c.width;
+      break;
+  }
+  return s;
+}
+
+Status write_file(const std::vector<parquet::ColumnSource>& sources, std::size_t rows,
+                  const std::string& path, const ParquetWriteOptions& options) {
+  auto bytes = parquet::write_parquet(sources, rows, path, options);
+  if (!bytes) return std::move(bytes).error();
+  if (auto st = write_local_file_atomically(path, *bytes); !st) {
+    ApiError error = st.error();
+    error.message = path + ": " + error.message;
+    return error;
+  }
+  return {};
+}
+
+}  // namespace
+
+Status write_parquet_file(const Table& table, const std::string& path,
+                          const ParquetWriteOptions& options) {
+  std::deque<OwnedList> owned;
+  std::vector<parquet::ColumnSource> sources;
+  for (const auto& c : table.columns) {
+    auto s = source_of(c, table.num_rows, owned, path);
+    if (!s) return std::move(s).error();
+    sources.push_back(std::move(*s));
+  }
+  return write_file(sources, table.num_rows, path, options);
+}
+
+namespace detail {
+
+Status write_results_parquet(const ScoreResult& result, const std::string& path,
+                             const ParquetWriteOptions& options) {
+  std::deque<OwnedList> owned;
+  std::vector<parquet::ColumnSource> sources;
+  for (const auto& c : result.passthrough.columns) {
+    auto s = source_of(c, result.num_rows(), owned, path);
+    if (!s) return std::move(s).error();
+    sources.push_back(std::move(*s));
+  }
+  for (const auto& c : result.columns) sources.push_back(source_of(c));
+  return write_file(sources, result.num_rows(), path, options);
+}
+
+}  // namespace detail
+}  // namespace dbk::scorer
