@@ -172,7 +172,7 @@ void add_score_commands(std::vector<CommandSpec>& table) {
   spec.options = {
       value("model", 0, "PATH", "Saved PipelineModel folder (dbfs:/... or local). Required."),
       value("input", 0, "PATH", "Table to score (dbfs:/... or local). Required."),
-      value("output", 0, "FILE", "Write the scored rows to FILE.csv or FILE.jsonl."),
+      value("output", 0, "FILE", "Write the scored rows to FILE.csv, FILE.jsonl or FILE.parquet."),
       value("compare-with", 0, "PATH",
             "Table Spark wrote (e.g. results_output): compare predictions and probabilities."),
       value("key", 0, "COLS", "Join columns for --compare-with (default machineID,dt_truncated)."),
