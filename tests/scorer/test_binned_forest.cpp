@@ -136,7 +136,7 @@ void check_against_reference(std::uint64_t seed, std::size_t cuts_per_feature) {
   // Bin an inner range, as a block of a larger table.
   const std::size_t begin = 7;
   const std::size_t count = rows - begin;
-  std::vector<std::uint8_t> binned(count * forest->row_bytes());
+  std::vector<std::uint8_t> binned(forest->binned_bytes(count));
   forest->bin_rows(matrix.data(), width, begin, rows, binned.data());
   std::vector<std::int32_t> leaves(count);
   std::size_t mismatches = 0;

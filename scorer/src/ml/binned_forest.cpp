@@ -14,7 +14,7 @@ namespace {
 constexpr std::uint8_t kOtherCategory = 63;
 constexpr std::size_t kMaxCuts = 63;
 constexpr std::uint64_t kAllBins = ~std::uint64_t{0};
-constexpr std::size_t kMaxIndex = 0xFFFF;
+constexpr std::size_t kMaxIndex = 0xFFFF;  // of a mask; feature * kLanes must fit too
 
 // Index of the first cut >= x (x not NaN), without data-dependent branches.
 std::uint8_t lower_bound_index(const double* cuts, std::size_t count, double x) {
@@ -61,7 +61,8 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
     if (use.continuous && use.categorical) return nullptr;
     std::sort(use.cuts.begin(), use.cuts.end());
     use.cuts.erase(std::unique(use.cuts.begin(), use.cuts.end()), use.cuts.end());
-    if (use.cuts.size() > kMaxCuts || forest->used_features_.size() >= kMaxIndex) return nullptr;
+    if (use.cuts.size() > kMaxCuts || (forest->used_features_.size() + 1) * kLanes > kMaxIndex)
+      return nullptr;
     position[index] = static_cast<std::uint32_t>(forest->used_features_.size());
     forest->used_features_.push_back(
         {static_cast<std::uint32_t>(index), use.categorical, std::move(use.cuts)});
@@ -89,7 +90,7 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
     };
     // Breadth-first, so the top levels every row visits share cache lines.
     std::deque<Pending> queue{{0, 0, 0}};
-    forest->nodes_.push_back({});
+    forest->nodes_.push_back(0);
     forest->payload_.push_back(-1);
     while (!queue.empty()) {
       const Pending p = queue.front();
@@ -97,7 +98,7 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
       const FlatNode& flat = tree.nodes[p.flat];
       const std::size_t slot = out.first_node + p.slot;
       if (flat.feature < 0) {
-        forest->nodes_[slot] = {static_cast<std::uint32_t>(p.slot), 0, leaf_mask};
+        forest->nodes_[slot] = pack(p.slot + 1, 0, leaf_mask);
         forest->payload_[slot] = flat.right;
         out.depth = std::max(out.depth, p.depth);
         continue;
@@ -119,8 +120,7 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
       }
       const std::size_t left = forest->nodes_.size() - out.first_node;
       if (mask_index.size() >= kMaxIndex && mask_index.count(left_bins) == 0) return nullptr;
-      forest->nodes_[slot] = {static_cast<std::uint32_t>(left), static_cast<std::uint16_t>(feature),
-                              mask_of(left_bins)};
+      forest->nodes_[slot] = pack(left + 1, feature, mask_of(left_bins));
       forest->nodes_.resize(forest->nodes_.size() + 2);
       forest->payload_.resize(forest->payload_.size() + 2, -1);
       queue.push_back({p.flat + 1, left, p.depth + 1});
@@ -133,59 +133,62 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
 
 void BinnedForest::bin_rows(const double* rows, std::size_t width, std::size_t begin,
                             std::size_t end, std::uint8_t* out) const {
-  const std::size_t stride = row_bytes();
-  for (std::size_t k = 0; k < used_features_.size(); ++k) {
+  const std::size_t features = used_features_.size();
+  const std::size_t count = end - begin;
+  // Lanes past the last row walk too (their leaves are dropped); give them bin 0.
+  std::fill(out + count / kLanes * kLanes * features, out + binned_bytes(count), std::uint8_t{0});
+  for (std::size_t k = 0; k < features; ++k) {
     const Feature& f = used_features_[k];
     const double* cuts = f.cuts.data();
-    const std::size_t count = f.cuts.size();
-    std::uint8_t* o = out + k;
-    if (!f.categorical && count == 0) {
-      for (std::size_t r = begin; r < end; ++r, o += stride) *o = 0;
-      continue;
-    }
+    const std::size_t cut_count = f.cuts.size();
     const double* v = rows + begin * width + f.index;
-    for (std::size_t r = begin; r < end; ++r, v += width, o += stride) {
-      const double x = *v;
+    for (std::size_t r = 0; r < count; ++r, v += width) {
+      std::uint8_t bin = 0;
       if (f.categorical) {
-        *o = (x >= 0 && x < kOtherCategory && x == std::floor(x)) ? static_cast<std::uint8_t>(x)
-                                                                  : kOtherCategory;
-      } else {
+        const double x = *v;
+        bin = (x >= 0 && x < kOtherCategory && x == std::floor(x)) ? static_cast<std::uint8_t>(x)
+                                                                   : kOtherCategory;
+      } else if (cut_count > 0) {
         // NaN <= t is false for every threshold: NaN ranks after all of them.
-        *o = std::isnan(x) ? static_cast<std::uint8_t>(count) : lower_bound_index(cuts, count, x);
+        const double x = *v;
+        bin = std::isnan(x) ? static_cast<std::uint8_t>(cut_count)
+                            : lower_bound_index(cuts, cut_count, x);
       }
+      out[(r / kLanes * features + k) * kLanes + r % kLanes] = bin;
     }
   }
 }
 
-template <std::size_t Lanes>
-void BinnedForest::walk(const Tree& tree, const std::uint8_t* binned, std::size_t first,
-                        std::int32_t* leaves) const {
+void BinnedForest::walk(const Tree& tree, const std::uint8_t* group, std::int32_t* leaves) const {
   const Node* nodes = nodes_.data() + tree.first_node;
   const std::uint64_t* masks = masks_.data();
-  const std::size_t stride = row_bytes();
-  const std::uint8_t* row = binned + first * stride;
-  std::uint32_t at[Lanes] = {};
+  std::uint32_t at[kLanes] = {};
   // Every lane takes `depth` steps (a leaf loops to itself): the lanes' loads are independent,
   // so their latencies overlap instead of adding up.
   for (std::size_t step = 0; step < tree.depth; ++step) {
-    for (std::size_t lane = 0; lane < Lanes; ++lane) {
-      const Node& n = nodes[at[lane]];
-      const unsigned bin = row[lane * stride + n.feature];
-      at[lane] = n.left + 1 - static_cast<std::uint32_t>((masks[n.mask] >> bin) & 1u);
+    for (std::size_t lane = 0; lane < kLanes; ++lane) {
+      const Node n = nodes[at[lane]];
+      const unsigned bin = group[((n >> 32) & 0xFFFF) + lane];
+      at[lane] =
+          static_cast<std::uint32_t>(n) - static_cast<std::uint32_t>((masks[n >> 48] >> bin) & 1u);
     }
   }
-  for (std::size_t lane = 0; lane < Lanes; ++lane) {
-    leaves[first + lane] = payload_[tree.first_node + at[lane]];
+  for (std::size_t lane = 0; lane < kLanes; ++lane) {
+    leaves[lane] = payload_[tree.first_node + at[lane]];
   }
 }
 
 void BinnedForest::find_leaves(std::size_t tree, const std::uint8_t* binned, std::size_t count,
                                std::int32_t* leaves) const {
-  constexpr std::size_t kLanes = 16;
   const Tree& t = trees_[tree];
+  const std::size_t group_bytes = kLanes * used_features_.size();
   std::size_t r = 0;
-  for (; r + kLanes <= count; r += kLanes) walk<kLanes>(t, binned, r, leaves);
-  for (; r < count; ++r) walk<1>(t, binned, r, leaves);
+  for (; r + kLanes <= count; r += kLanes, binned += group_bytes) walk(t, binned, leaves + r);
+  if (r < count) {
+    std::int32_t tail[kLanes];
+    walk(t, binned, tail);
+    std::copy(tail, tail + (count - r), leaves + r);
+  }
 }
 
 }  // namespace dbk::scorer::detail

@@ -13,7 +13,7 @@ Frame::Frame(const Table& input, unsigned threads, std::size_t block_rows, bool 
       rows_(input.num_rows),
       alive_(input.num_rows, 1),
       threads_(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads),
-      block_rows_(block_rows == 0 ? 512 : block_rows),
+      block_rows_(block_rows == 0 ? ScoreOptions{}.block_rows : block_rows),
       binned_trees_(binned_trees) {}
 
 const ScoredColumn* Frame::find_output(const std::string& name) const {
@@ -176,6 +176,13 @@ Result<const ScoredColumn*> Frame::vectors(const std::string& name) {
 void parallel_blocks(std::size_t rows, std::size_t block, unsigned threads,
                      const std::function<void(std::size_t, std::size_t)>& fn) {
   if (rows == 0) return;
+  // Every thread gets about four blocks so an uneven last block does not leave one idle, but
+  // blocks stay large enough to amortise reading each tree.
+  constexpr std::size_t kMinAdaptedBlock = 1024;
+  if (threads > 1) {
+    const std::size_t quarter_share = (rows + threads * 4 - 1) / (threads * 4);
+    block = std::min(block, std::max(kMinAdaptedBlock, quarter_share));
+  }
   const std::size_t blocks = (rows + block - 1) / block;
   const unsigned workers = static_cast<unsigned>(std::min<std::size_t>(threads, blocks));
   if (workers <= 1) {

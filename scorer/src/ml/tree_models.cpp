@@ -87,7 +87,7 @@ class TreeModelStage : public Stage {
     std::vector<std::uint8_t> bins;
     const BinnedForest* forest = use_bins ? binned.get() : nullptr;
     if (forest != nullptr) {
-      bins.resize(count * forest->row_bytes());
+      bins.resize(forest->binned_bytes(count));
       forest->bin_rows(x.numbers.data(), x.width, begin, end, bins.data());
     }
     const std::size_t bound = trees.size() & ~static_cast<std::size_t>(3);

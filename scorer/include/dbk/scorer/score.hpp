@@ -34,9 +34,10 @@ struct ScoreOptions {
   std::string assemble_handle_invalid = "error";  ///< error | skip | keep (Spark semantics)
   /// Worker threads for tree scoring; 0 = hardware concurrency.
   unsigned threads = 0;
-  /// Rows per block in tree-major traversal.
-  std::size_t block_rows = 512;
-  /// Input columns copied to the result (for keys); empty = every flat input column.
+  /// Rows per block in tree-major traversal: each tree's nodes are read once per block, so
+  /// large blocks amortise them (smaller blocks are used when a table has too few rows to give
+  /// every thread several blocks).
+  std::size_t block_rows = 16384;
   /// Walk tree models over per-feature bins where the model allows it (the same comparisons,
   /// made once per row and feature, so the same results); false compares doubles at every node,
   /// to cross-check the two.
