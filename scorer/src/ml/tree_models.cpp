@@ -74,8 +74,9 @@ class TreeModelStage : public Stage {
 
   // Spark 3.2–3.5 compute GBT margins with dev.ludovic.netlib's Java ddot (Java11BLAS on
   // Java 11+): four fused multiply-add lanes over trees 0..4k-1, combined as
-  // 0 + ((s0+s1)+s2)+s3, then fma for the remaining trees one by one. Spark 3.0/3.1 (f2j) and
-  // 4.x add in plain tree order. Reproducing the order keeps regression predictions bit-exact.
+  // 0 + ((s0+s1)+s2)+s3, then fma for the remaining trees one by one. Spark 2.x and 3.0/3.1 (F2J,
+  // whose unrolled ddot still adds left to right) and 4.x add in plain tree order. Reproducing the
+  // order keeps regression predictions bit-exact.
   bool unrolled_ddot = false;
   std::size_t gbt_slots() const { return unrolled_ddot ? 5 : 1; }
 

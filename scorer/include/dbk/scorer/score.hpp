@@ -42,6 +42,7 @@ struct ScoreOptions {
   /// made once per row and feature, so the same results); false compares doubles at every node,
   /// to cross-check the two.
   bool binned_trees = true;
+  /// Input columns copied to the result (for keys); empty = every flat input column.
   std::vector<std::string> keep_columns;
 };
 
