@@ -107,6 +107,11 @@ class TreeModelStage : public Stage {
         }
       }
       for (std::size_t r = begin; r < end; ++r) {
+        // Leaf values are scattered over the tree's payload: fetch a few rows ahead.
+        if (r + 16 < end) {
+          __builtin_prefetch(payload.data() +
+                             static_cast<std::size_t>(leaves[r + 16 - begin]) * stride);
+        }
         if (!alive[r] || !x.valid[r]) continue;
         const double* p = payload.data() + static_cast<std::size_t>(leaves[r - begin]) * stride;
         double* a = acc + (r - begin) * width;
