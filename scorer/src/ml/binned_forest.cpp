@@ -98,7 +98,7 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
       const FlatNode& flat = tree.nodes[p.flat];
       const std::size_t slot = out.first_node + p.slot;
       if (flat.feature < 0) {
-        forest->nodes_[slot] = pack(p.slot + 1, 0, leaf_mask);
+        forest->nodes_[slot] = pack(slot + 1, 0, leaf_mask);
         forest->payload_[slot] = flat.right;
         out.depth = std::max(out.depth, p.depth);
         continue;
@@ -120,7 +120,8 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
       }
       const std::size_t left = forest->nodes_.size() - out.first_node;
       if (mask_index.size() >= kMaxIndex && mask_index.count(left_bins) == 0) return nullptr;
-      forest->nodes_[slot] = pack(left + 1, feature, mask_of(left_bins));
+      if (forest->nodes_.size() + 2 > std::numeric_limits<std::uint32_t>::max()) return nullptr;
+      forest->nodes_[slot] = pack(out.first_node + left + 1, feature, mask_of(left_bins));
       forest->nodes_.resize(forest->nodes_.size() + 2);
       forest->payload_.resize(forest->payload_.size() + 2, -1);
       queue.push_back({p.flat + 1, left, p.depth + 1});
@@ -160,9 +161,10 @@ void BinnedForest::bin_rows(const double* rows, std::size_t width, std::size_t b
 }
 
 void BinnedForest::walk(const Tree& tree, const std::uint8_t* group, std::int32_t* leaves) const {
-  const Node* nodes = nodes_.data() + tree.first_node;
+  const Node* nodes = nodes_.data();
   const std::uint64_t* masks = masks_.data();
-  std::uint32_t at[kLanes] = {};
+  std::uint32_t at[kLanes];
+  std::fill(at, at + kLanes, static_cast<std::uint32_t>(tree.first_node));
   // Every lane takes `depth` steps (a leaf loops to itself): the lanes' loads are independent,
   // so their latencies overlap instead of adding up.
   for (std::size_t step = 0; step < tree.depth; ++step) {
@@ -174,7 +176,7 @@ void BinnedForest::walk(const Tree& tree, const std::uint8_t* group, std::int32_
     }
   }
   for (std::size_t lane = 0; lane < kLanes; ++lane) {
-    leaves[lane] = payload_[tree.first_node + at[lane]];
+    leaves[lane] = payload_[at[lane]];
   }
 }
 

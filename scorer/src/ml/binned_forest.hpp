@@ -52,9 +52,9 @@ class BinnedForest {
   // kLanes rows, so one base pointer per group addresses every lane's bin.
   static constexpr std::size_t kLanes = 8;
 
-  // A node packs, from the low bits: the index of its right child (32 bits; the left child is
-  // the one before it; a leaf stores itself + 1 and the always-left mask, so it loops to
-  // itself), the offset of its feature's bins within a group (16 bits: feature * kLanes), and
+  // A node packs, from the low bits: the index in nodes_ of its right child (32 bits; the left
+  // child is the one before it; a leaf stores itself + 1 and the always-left mask, so it loops
+  // to itself), the offset of its feature's bins within a group (16 bits: feature * kLanes), and
   // the index of its mask in masks_ (16 bits).
   using Node = std::uint64_t;
   static Node pack(std::size_t right, std::size_t feature, std::uint16_t mask) {
