@@ -207,7 +207,9 @@ bool decode_plain(std::string_view data, int physical, int type_length, std::siz
       {
         std::size_t base = out.ints.size();
         out.ints.resize(base + count);
-        std::memcpy(out.ints.data() + base, p, count * 8);
+        // A page of only nulls has no values, and memcpy from/to an empty vector's null data()
+        // is undefined even for 0 bytes.
+        if (count > 0) std::memcpy(out.ints.data() + base, p, count * 8);
       }
       return true;
     case 3:
@@ -234,7 +236,9 @@ bool decode_plain(std::string_view data, int physical, int type_length, std::siz
       {
         std::size_t base = out.dbls.size();
         out.dbls.resize(base + count);
-        std::memcpy(out.dbls.data() + base, p, count * 8);
+        // A page of only nulls has no values, and memcpy from/to an empty vector's null data()
+        // is undefined even for 0 bytes.
+        if (count > 0) std::memcpy(out.dbls.data() + base, p, count * 8);
       }
       return true;
     case 6: {
