@@ -4,7 +4,8 @@
 Scores the committed Spark 3.5 seed model twice, once into .parquet and once into .jsonl,
 and checks that pyarrow sees the same columns in the same order, with Parquet types, and
 the same value in every cell. Then checks that failed writes (a missing folder, a full
-disk emulated with RLIMIT_FSIZE) exit 1 with a message naming the file and leave nothing.
+disk emulated with RLIMIT_FSIZE, for .parquet, .csv and .jsonl) exit 1 with a message naming
+the file and leave nothing.
 
     parquet_output_check.py --dbk build/dev/cli/dbk --fixtures tests/fixtures/scorer --work DIR
 """
@@ -135,11 +136,12 @@ def check_failures(args):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
 
-    target = os.path.join(full, "out.parquet")
-    run = score(args, target, preexec=limit)
-    check(run.returncode == 1, "full disk: exit %d: %s" % (run.returncode, run.stderr.strip()))
-    check("out.parquet" in run.stderr, "full disk: message %r" % run.stderr)
-    check(os.listdir(full) == [], "full disk: left %s" % os.listdir(full))
+    # Every output format: none may leave a partial file.
+    for name in ("out.parquet", "out.csv", "out.jsonl"):
+        run = score(args, os.path.join(full, name), preexec=limit)
+        check(run.returncode == 1, "full disk, %s: exit %d: %s" % (name, run.returncode, run.stderr.strip()))
+        check(name in run.stderr, "full disk, %s: message %r" % (name, run.stderr))
+        check(os.listdir(full) == [], "full disk, %s: left %s" % (name, os.listdir(full)))
 
 
 def main():

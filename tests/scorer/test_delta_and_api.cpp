@@ -155,5 +155,21 @@ TEST_CASE("results are written as CSV and JSON lines", "[output]") {
   std::string csv = read_file((dir / "out.csv").string());
   CHECK(csv.rfind("machineID,dt_truncated,row_id,", 0) == 0);
   CHECK_FALSE(dbk::scorer::write_results(*result, (dir / "out.txt").string()).ok());
+
+  // A write that fails leaves the existing file whole and no temporary file behind.
+  fs::create_directory(dir / "taken.csv");
+  auto clash = dbk::scorer::write_results(*result, (dir / "taken.csv").string());
+  REQUIRE_FALSE(clash.ok());
+  CHECK(clash.error().message.find("taken.csv") != std::string::npos);
+  CHECK(fs::is_directory(dir / "taken.csv"));
+  auto missing = dbk::scorer::write_results(*result, (dir / "no" / "out.jsonl").string());
+  REQUIRE_FALSE(missing.ok());
+  CHECK(read_file((dir / "out.csv").string()) == csv);
+  std::size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    (void)e;
+    ++entries;
+  }
+  CHECK(entries == 3);  // out.csv, out.jsonl, taken.csv
   fs::remove_all(dir);
 }

@@ -5,9 +5,10 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
+#include <sstream>
 #include <unordered_map>
 
+#include "dbk/transfer.hpp"
 #include "ml/stages.hpp"
 #include "parquet_output.hpp"
 
@@ -304,8 +305,9 @@ Status write_results(const ScoreResult& result, const std::string& path,
     return make_error(dbk::error_codes::kInvalidArgument,
                       path + ": output format must be .csv, .jsonl or .parquet");
   }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return make_error(dbk::error_codes::kIoError, path + ": cannot open for writing");
+  // Built in memory (the result already is) and renamed into place, so a failed write never
+  // leaves a partial file where the user expects the whole one.
+  std::ostringstream out;
   auto json_number = [](double v) {
     return std::isfinite(v) ? format_double(v) : "\"" + format_double(v) + "\"";
   };
@@ -378,9 +380,7 @@ Status write_results(const ScoreResult& result, const std::string& path,
     }
     out << "\n";
   }
-  out.flush();
-  if (!out) return make_error(dbk::error_codes::kIoError, path + ": write failed");
-  return {};
+  return dbk::write_local_file_atomically(path, out.str());
 }
 
 }  // namespace dbk::scorer
