@@ -1,6 +1,9 @@
 #pragma once
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -12,6 +15,15 @@ namespace scorer_test {
 
 inline std::string fixtures() {
   return DBK_SCORER_FIXTURES;
+}
+
+/// A new empty folder under the system's temporary folder, unique to this process and name.
+inline std::filesystem::path temp_dir(const std::string& name) {
+  auto p = std::filesystem::temp_directory_path() /
+           ("dbk_scorer_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(p);
+  std::filesystem::create_directories(p);
+  return p;
 }
 
 inline std::vector<nlohmann::json> read_jsonl(const std::string& path) {
