@@ -1,6 +1,7 @@
 #include "ml/binned_forest.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -163,8 +164,8 @@ void BinnedForest::bin_rows(const double* rows, std::size_t width, std::size_t b
 void BinnedForest::walk(const Tree& tree, const std::uint8_t* group, std::int32_t* leaves) const {
   const Node* nodes = nodes_.data();
   const std::uint64_t* masks = masks_.data();
-  std::uint32_t at[kLanes];
-  std::fill(at, at + kLanes, static_cast<std::uint32_t>(tree.first_node));
+  std::array<std::uint32_t, kLanes> at;
+  at.fill(static_cast<std::uint32_t>(tree.first_node));
   // Every lane takes `depth` steps (a leaf loops to itself): the lanes' loads are independent,
   // so their latencies overlap instead of adding up.
   for (std::size_t step = 0; step < tree.depth; ++step) {
@@ -172,7 +173,7 @@ void BinnedForest::walk(const Tree& tree, const std::uint8_t* group, std::int32_
       const Node n = nodes[at[lane]];
       const unsigned bin = group[((n >> 32) & 0xFFFF) + lane];
       at[lane] =
-          static_cast<std::uint32_t>(n) - static_cast<std::uint32_t>((masks[n >> 48] >> bin) & 1u);
+          static_cast<std::uint32_t>(n) - static_cast<std::uint32_t>((masks[n >> 48] >> bin) & 1U);
     }
   }
   for (std::size_t lane = 0; lane < kLanes; ++lane) {
@@ -187,9 +188,9 @@ void BinnedForest::find_leaves(std::size_t tree, const std::uint8_t* binned, std
   std::size_t r = 0;
   for (; r + kLanes <= count; r += kLanes, binned += group_bytes) walk(t, binned, leaves + r);
   if (r < count) {
-    std::int32_t tail[kLanes];
-    walk(t, binned, tail);
-    std::copy(tail, tail + (count - r), leaves + r);
+    std::array<std::int32_t, kLanes> tail{};
+    walk(t, binned, tail.data());
+    std::copy(tail.begin(), tail.begin() + static_cast<std::ptrdiff_t>(count - r), leaves + r);
   }
 }
 
