@@ -74,10 +74,17 @@ class TreeModelStage : public Stage {
 
   // Spark 3.2–3.5 compute GBT margins with dev.ludovic.netlib's Java ddot (Java11BLAS on
   // Java 11+): four fused multiply-add lanes over trees 0..4k-1, combined as
-  // 0 + ((s0+s1)+s2)+s3, then fma for the remaining trees one by one. Spark 2.x and 3.0/3.1 (F2J,
-  // whose unrolled ddot still adds left to right) and 4.x add in plain tree order. Reproducing the
+  // 0 + ((s0+s1)+s2)+s3, then fma for the remaining trees one by one. Spark 4.x starts the JVM
+  // with --add-modules=jdk.incubator.vector (launcher JavaModuleOptions), so the same
+  // BLAS.nativeBLAS.ddot call falls back to VectorBLAS instead: fma lanes of
+  // DoubleVector.SPECIES_MAX, reduceLanes(ADD) in lane order, then `sum += x * y` (no fma) for
+  // the remaining trees (verified in the bytecode of blas 3.0.3/3.0.4/3.2.0 shipped with
+  // PySpark 4.0/4.1/4.3). Four lanes is SPECIES_MAX on AVX2 machines, where the 4.x fixtures were
+  // made; on AVX-512 (eight lanes) margins can differ in the last bit. Spark 2.x and 3.0/3.1
+  // (F2J, whose unrolled ddot still adds left to right) add in plain tree order. Reproducing the
   // order keeps regression predictions bit-exact.
   bool unrolled_ddot = false;
+  bool fma_tail = true;  // Java11BLAS (3.2–3.5); VectorBLAS (4.x) adds the tail unfused
   std::size_t gbt_slots() const { return unrolled_ddot ? 5 : 1; }
 
   // Accumulates tree outputs for rows [begin, end) into `acc` (`width` per row, row `begin` first).
@@ -122,8 +129,10 @@ class TreeModelStage : public Stage {
             break;
           case Kind::kGbtClassifier:
           case Kind::kGbtRegressor:
-            if (unrolled_ddot) {
+            if (unrolled_ddot && (slot < 4 || fma_tail)) {
               a[slot] = std::fma(p[0], w, a[slot]);
+            } else if (unrolled_ddot) {
+              a[slot] += p[0] * w;
             } else {
               a[0] += p[0] * w;
             }
@@ -381,7 +390,8 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
   }
   stage->unrolled_ddot =
       (stage->kind == Kind::kGbtClassifier || stage->kind == Kind::kGbtRegressor) &&
-      meta.major == 3 && meta.minor >= 2;
+      ((meta.major == 3 && meta.minor >= 2) || meta.major >= 4);
+  stage->fma_tail = meta.major == 3;
   stage->stride = (stage->kind == Kind::kRfClassifier || stage->kind == Kind::kDtClassifier)
                       ? stage->num_classes
                       : 1;
