@@ -1,5 +1,5 @@
 // Pipelines trained and saved by PySpark 3.5, 4.0, 4.1 and 4.3 (generate_spark_models.py)
-// and by Spark 2.3.4 and 2.4.8 (scorer/fixtures/spark2x/) must score exactly as Spark's own
+// and by Spark 2.0.2 to 2.4.8 (scorer/fixtures/spark2x/) must score exactly as Spark's own
 // transform did: predictions and strings identical, every other number (probabilities, raw
 // scores, intermediate vectors) within 1e-12. Every tests/fixtures/scorer/spark-* folder is
 // checked; a folder lacks a model only if its ABSENT file names it (a stage that release lacks).
