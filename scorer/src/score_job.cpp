@@ -11,25 +11,6 @@
 namespace dbk::scorer {
 namespace {
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-Status check_output_path(const std::string& output) {
-  if (output.empty()) return {};
-  std::string lower = output;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ends_with(lower, ".csv") || ends_with(lower, ".jsonl") || ends_with(lower, ".json") ||
-      ends_with(lower, ".parquet")) {
-    return {};
-  }
-  return make_error(
-      dbk::error_codes::kInvalidArgument,
-      "cannot tell the output format of " + output + " (use a .csv, .jsonl or .parquet file name)");
-}
-
 Status check_columns(const Table& table, const std::vector<std::string>& columns,
                      const std::string& what, const std::string& table_name) {
   for (const auto& column : columns) {
@@ -50,7 +31,10 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
   if (job.model.empty() || job.input.empty()) {
     return make_error(dbk::error_codes::kInvalidArgument, "a model and an input are required");
   }
-  if (auto st = check_output_path(job.output); !st) return st.error();
+  // A bad output name fails before anything is fetched.
+  if (!job.output.empty()) {
+    if (auto format = output_format(job.output); !format) return std::move(format).error();
+  }
   ScoreJobReport report;
 
   // Model first: a wrong --model fails before any table is downloaded.

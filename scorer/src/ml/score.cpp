@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
 
 #include "dbk/transfer.hpp"
@@ -286,25 +287,29 @@ Result<CompareReport> compare_results(const ScoreResult& scored, const Table& ex
   return report;
 }
 
+Result<OutputFormat> output_format(const std::string& path) {
+  std::string lower = path;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto ends = [&](std::string_view ext) {
+    return lower.size() >= ext.size() &&
+           lower.compare(lower.size() - ext.size(), ext.size(), ext) == 0;
+  };
+  if (ends(".csv")) return OutputFormat::kCsv;
+  if (ends(".jsonl") || ends(".json")) return OutputFormat::kJsonLines;
+  if (ends(".parquet")) return OutputFormat::kParquet;
+  return make_error(
+      dbk::error_codes::kInvalidArgument,
+      "cannot tell the output format of " + path + " (use a .csv, .jsonl or .parquet file name)");
+}
+
 Status write_results(const ScoreResult& result, const std::string& path,
                      const ParquetWriteOptions& parquet) {
-  // Case-insensitive, as run_score_job's check of --output is.
-  auto ends = [&](const char* ext) {
-    std::string e(ext);
-    if (path.size() < e.size()) return false;
-    for (std::size_t k = 0; k < e.size(); ++k) {
-      const auto ch = static_cast<unsigned char>(path[path.size() - e.size() + k]);
-      if (std::tolower(ch) != e[k]) return false;
-    }
-    return true;
-  };
-  if (ends(".parquet")) return detail::write_results_parquet(result, path, parquet);
-  const bool csv = ends(".csv");
-  const bool jsonl = ends(".jsonl") || ends(".json");
-  if (!csv && !jsonl) {
-    return make_error(dbk::error_codes::kInvalidArgument,
-                      path + ": output format must be .csv, .jsonl or .parquet");
-  }
+  auto format = output_format(path);
+  if (!format) return std::move(format).error();
+  if (*format == OutputFormat::kParquet)
+    return detail::write_results_parquet(result, path, parquet);
+  const bool csv = *format == OutputFormat::kCsv;
   // Built in memory (the result already is) and renamed into place, so a failed write never
   // leaves a partial file where the user expects the whole one.
   std::ostringstream out;

@@ -99,7 +99,13 @@ struct CompareReport {
 Result<CompareReport> compare_results(const ScoreResult& scored, const Table& expected,
                                       const CompareOptions& options);
 
-/// Writes the result: format from the extension, `.csv`, `.jsonl` or `.parquet`. In CSV and
+enum class OutputFormat { kCsv, kJsonLines, kParquet };
+
+/// The format a result file is written in, from its extension (case-insensitive): `.csv`,
+/// `.jsonl` or `.json` (JSON lines), `.parquet`. Errors: INVALID_ARGUMENT for any other name.
+Result<OutputFormat> output_format(const std::string& path);
+
+/// Writes the result in output_format(path): `.csv`, `.jsonl` or `.parquet`. In CSV and
 /// JSON lines vectors are JSON arrays (quoted in CSV) and doubles are printed with 17
 /// significant digits (round-trip exact). Parquet holds the same columns with their types
 /// (vectors as LIST<DOUBLE>) and is written through a temporary file renamed into place.
