@@ -100,17 +100,24 @@ Status write_file(const std::vector<parquet::ColumnSource>& sources, std::size_t
   return {};
 }
 
+// Appends a source for every column of `table`, which must have `rows` rows.
+Status add_sources(const Table& table, std::size_t rows, const std::string& path,
+                   std::deque<OwnedList>& owned, std::vector<parquet::ColumnSource>& sources) {
+  for (const auto& c : table.columns) {
+    auto s = source_of(c, rows, owned, path);
+    if (!s) return std::move(s).error();
+    sources.push_back(std::move(*s));
+  }
+  return {};
+}
+
 }  // namespace
 
 Status write_parquet_file(const Table& table, const std::string& path,
                           const ParquetWriteOptions& options) {
   std::deque<OwnedList> owned;
   std::vector<parquet::ColumnSource> sources;
-  for (const auto& c : table.columns) {
-    auto s = source_of(c, table.num_rows, owned, path);
-    if (!s) return std::move(s).error();
-    sources.push_back(std::move(*s));
-  }
+  if (auto st = add_sources(table, table.num_rows, path, owned, sources); !st) return st;
   return write_file(sources, table.num_rows, path, options);
 }
 
@@ -120,11 +127,8 @@ Status write_results_parquet(const ScoreResult& result, const std::string& path,
                              const ParquetWriteOptions& options) {
   std::deque<OwnedList> owned;
   std::vector<parquet::ColumnSource> sources;
-  for (const auto& c : result.passthrough.columns) {
-    auto s = source_of(c, result.num_rows(), owned, path);
-    if (!s) return std::move(s).error();
-    sources.push_back(std::move(*s));
-  }
+  if (auto st = add_sources(result.passthrough, result.num_rows(), path, owned, sources); !st)
+    return st;
   for (const auto& c : result.columns) sources.push_back(source_of(c));
   return write_file(sources, result.num_rows(), path, options);
 }
