@@ -259,6 +259,15 @@ bool is_dbfs_uri(std::string_view path) {
   return path.rfind("dbfs:", 0) == 0;
 }
 
+namespace {
+
+// The cache folder FetchOptions::cache_dir names ("" = default_cache_dir()).
+fs::path cache_root(const std::string& cache_dir) {
+  return cache_dir.empty() ? fs::path(default_cache_dir()) : fs::path(cache_dir);
+}
+
+}  // namespace
+
 Result<std::string> cache_path_for(const std::string& cache_dir, const std::string& dbfs_path) {
   auto normalized = normalize_dbfs_path(dbfs_path);
   if (!normalized) return std::move(normalized).error();
@@ -269,7 +278,7 @@ Result<std::string> cache_path_for(const std::string& cache_dir, const std::stri
     }
   }
   const std::string relative = normalized->substr(1);
-  return (fs::path(cache_dir.empty() ? default_cache_dir() : cache_dir) / relative).string();
+  return (cache_root(cache_dir) / relative).string();
 }
 
 Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs_path,
@@ -283,8 +292,8 @@ Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs
   // Another process fetching the same entry into this cache is waited for; its downloads are
   // then cache hits here, since they carry the DBFS size and modification time.
   EntryLocks locks;
-  const fs::path cache_dir(options.cache_dir.empty() ? default_cache_dir() : options.cache_dir);
-  if (auto st = locks.acquire(cache_dir, *root, options.cancelled); !st) return st.error();
+  if (auto st = locks.acquire(cache_root(options.cache_dir), *root, options.cancelled); !st)
+    return st.error();
 
   FetchReport report;
   report.local_path = local_root.string();
