@@ -49,6 +49,30 @@ bool ApiError::is_not_found() const {
          (contains_icase(message, "does not exist") || contains_icase(message, "doesn't exist"));
 }
 
+std::string ApiError::reason() const {
+  if (!details.is_array()) return {};
+  for (const auto& entry : details) {
+    if (!entry.is_object()) continue;
+    auto it = entry.find("reason");
+    if (it != entry.end() && it->is_string()) return it->get<std::string>();
+  }
+  return {};
+}
+
+bool ApiError::is_unreachable() const {
+  if (error_code != error_codes::kConnectionError) return false;
+  auto why = reason();
+  return why == error_reasons::kHostUnreachable || why == error_reasons::kHostNotFound;
+}
+
+ApiError with_reason(ApiError error, const std::string& reason) {
+  if (!error.details.is_array()) error.details = nlohmann::json::array();
+  error.details.push_back({{"@type", "type.googleapis.com/google.rpc.ErrorInfo"},
+                           {"reason", reason},
+                           {"domain", "dbk"}});
+  return error;
+}
+
 ApiError make_error(std::string error_code, std::string message) {
   ApiError error;
   error.error_code = std::move(error_code);

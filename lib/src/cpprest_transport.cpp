@@ -97,17 +97,23 @@ ApiError describe_failure(const std::exception_ptr& failure, const HttpRequest& 
     }
     if (lower.find("error resolving") != std::string::npos ||
         lower.find("host not found") != std::string::npos) {
-      return transport_error(error_codes::kConnectionError,
-                             "cannot resolve host " + url.host + " (check the host name)", request,
-                             url);
+      return with_reason(
+          transport_error(error_codes::kConnectionError,
+                          "cannot resolve host " + url.host + " (check the host name)", request,
+                          url),
+          error_reasons::kHostNotFound);
     }
     if (lower.find("failed to connect") != std::string::npos ||
         code == std::errc::connection_refused) {
-      // "Connection refused", "No route to host", ... from the error code
-      return transport_error(error_codes::kConnectionError,
-                             "cannot connect to " + where + ": " +
-                                 (code ? code.message() : std::string("connection failed")),
-                             request, url);
+      // cpprest reports a refused connection as host_unreachable, so the text
+      // names both rather than guess which of the two the kernel said.
+      std::string why = code ? code.message() : std::string("connection failed");
+      if (code == std::errc::connection_refused || code == std::errc::host_unreachable) {
+        why = "connection refused or host unreachable";
+      }
+      return with_reason(transport_error(error_codes::kConnectionError,
+                                         "cannot connect to " + where + ": " + why, request, url),
+                         error_reasons::kHostUnreachable);
     }
     std::string detail = what;
     if (code && detail.find(code.message()) == std::string::npos) detail += ": " + code.message();

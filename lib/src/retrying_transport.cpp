@@ -75,7 +75,10 @@ class RetryingTransport final : public Transport {
 
   Result<HttpResponse> send(const HttpRequest& request, const CallContext& context) override {
     const bool replay_safe = is_replay_safe(request);
-    const auto budget_end = clock_->now() + options_.total_timeout;
+    const auto start = clock_->now();
+    const auto budget_end = start + options_.total_timeout;
+    const auto unreachable_end =
+        start + std::min(options_.unreachable_timeout, options_.total_timeout);
     for (int attempt = 1;; ++attempt) {
       if (context.is_cancelled()) return cancelled(request);
       auto result = next_->send(request, context);
@@ -92,7 +95,9 @@ class RetryingTransport final : public Transport {
       if (context.deadline && now + delay > *context.deadline) {
         return deadline_exceeded(request, result);
       }
-      if (now + delay > budget_end) return result;  // budget spent: report the last failure
+      // Budget spent: report the last failure as it was.
+      const bool unreachable = !result && result.error().is_unreachable();
+      if (now + delay > (unreachable ? unreachable_end : budget_end)) return result;
       if (!sleep(delay, context)) return cancelled(request);
     }
   }

@@ -125,10 +125,11 @@ TEST_CASE("cpprest transport reports a refused connection readably") {
       {});
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().error_code == "CONNECTION_ERROR");
-  // "Connection refused" normally; some sandboxes answer "No route to host"
-  CHECK_THAT(result.error().message,
-             Catch::StartsWith("cannot connect to 127.0.0.1:" + std::to_string(port) + ": "));
+  CHECK(result.error().message == "cannot connect to 127.0.0.1:" + std::to_string(port) +
+                                      ": connection refused or host unreachable");
   CHECK(result.error().path == "/api/2.0/x");
+  CHECK(result.error().reason() == dbk::error_reasons::kHostUnreachable);
+  CHECK(result.error().is_unreachable());
 }
 
 TEST_CASE("cpprest transport gives up at the call's deadline and on cancel") {
@@ -155,6 +156,8 @@ TEST_CASE("cpprest transport names a host it cannot resolve") {
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().error_code == "CONNECTION_ERROR");
   CHECK_THAT(result.error().message, Catch::Contains("no-such-host.invalid"));
+  CHECK(result.error().reason() == dbk::error_reasons::kHostNotFound);
+  CHECK(result.error().is_unreachable());
 }
 
 TEST_CASE("cpprest transport goes through an explicit proxy") {
@@ -179,6 +182,7 @@ TEST_CASE("cpprest transport reports a failed TLS handshake") {
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().error_code == "CONNECTION_ERROR");
   CHECK_THAT(result.error().message, Catch::StartsWith("TLS with 127.0.0.1:"));
+  CHECK_FALSE(result.error().is_unreachable());  // a server answered: the full budget applies
 }
 
 TEST_CASE("cpprest transport rejects URLs it cannot send") {

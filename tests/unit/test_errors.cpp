@@ -62,6 +62,26 @@ TEST_CASE("is_not_found covers 404, the code and the 400 does-not-exist override
   CHECK(dbk::make_error(dbk::error_codes::kNotFound, "no such file").is_not_found());
 }
 
+TEST_CASE("reason reads ErrorInfo details; is_unreachable needs a connection error") {
+  ApiError server;
+  server.http_status = 429;
+  server.error_code = "REQUEST_LIMIT_EXCEEDED";
+  server.details = nlohmann::json::parse(
+      R"([{"@type": "type.googleapis.com/google.rpc.RequestInfo", "request_id": "r"},
+          {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMITED"}])");
+  CHECK(server.reason() == "RATE_LIMITED");
+  CHECK_FALSE(server.is_unreachable());
+  CHECK(dbk::make_error("CONNECTION_ERROR", "reset").reason().empty());
+
+  auto refused = dbk::with_reason(dbk::make_error("CONNECTION_ERROR", "cannot connect"),
+                                  dbk::error_reasons::kHostUnreachable);
+  CHECK(refused.is_unreachable());
+  CHECK(refused.details[0]["domain"] == "dbk");
+  auto renamed = refused;
+  renamed.error_code = "DEADLINE_EXCEEDED";
+  CHECK_FALSE(renamed.is_unreachable());
+}
+
 TEST_CASE("Result holds a value or an error; value() throws ApiException") {
   dbk::Result<int> ok = 3;
   REQUIRE(ok.ok());

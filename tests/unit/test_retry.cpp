@@ -31,7 +31,12 @@ struct RetryFixture {
 };
 
 dbk::ApiError connection_refused() {
-  return dbk::make_error("CONNECTION_ERROR", "cannot connect to h:443: Connection refused");
+  return dbk::with_reason(dbk::make_error("CONNECTION_ERROR", "cannot connect to h:443"),
+                          dbk::error_reasons::kHostUnreachable);
+}
+
+dbk::ApiError connection_reset() {
+  return dbk::make_error("CONNECTION_ERROR", "request to h:443 failed: Connection reset by peer");
 }
 
 }  // namespace
@@ -42,7 +47,7 @@ TEST_CASE("retries 429, 503, 502, 504 and connection errors with capped exponent
   f.fake->expect("GET", "/x").respond(503, "");
   f.fake->expect("GET", "/x").respond(502, "");
   f.fake->expect("GET", "/x").respond(504, "");
-  f.fake->expect("GET", "/x").fail(connection_refused());
+  f.fake->expect("GET", "/x").fail(connection_reset());
   f.fake->expect("GET", "/x").fail(dbk::make_error("DEADLINE_EXCEEDED", "read timed out"));
   f.fake->expect("GET", "/x").respond(200, "{}");
   auto result = f.make()->send(RetryFixture::get("/x"), {});
@@ -109,6 +114,43 @@ TEST_CASE("an exhausted budget returns the last failure as it was") {
   CHECK(f.sleeper->sleeps() ==
         std::vector<milliseconds>{milliseconds(1000), milliseconds(2000), milliseconds(4000)});
   CHECK(f.fake->requests().size() == 4);
+}
+
+TEST_CASE("a host that cannot be reached at all gets the short unreachable budget") {
+  for (auto reason : {dbk::error_reasons::kHostUnreachable, dbk::error_reasons::kHostNotFound}) {
+    RetryFixture f;
+    f.fake->expect("GET", "/x")
+        .reusable()
+        .fail(dbk::with_reason(dbk::make_error("CONNECTION_ERROR", "cannot connect"), reason));
+    auto result = f.make()->send(RetryFixture::get("/x"), {});
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().reason() == reason);
+    // 1 + 2 + 4 = 7 s slept; the next 8 s would pass the default 10 s
+    CHECK(f.sleeper->sleeps() ==
+          std::vector<milliseconds>{milliseconds(1000), milliseconds(2000), milliseconds(4000)});
+  }
+}
+
+TEST_CASE("a connection lost after it was made keeps the full budget") {
+  RetryFixture f;
+  f.fake->expect("GET", "/x").reusable().fail(connection_reset());
+  dbk::RetryOptions options;
+  options.total_timeout = milliseconds(60000);
+  auto result = f.make(options)->send(RetryFixture::get("/x"), {});
+  REQUIRE_FALSE(result.ok());
+  milliseconds slept{0};
+  for (auto sleep : f.sleeper->sleeps()) slept += sleep;
+  CHECK(slept == milliseconds(55000));  // 1+2+4+8+10+10+10+10; one more 10 s would pass 60 s
+}
+
+TEST_CASE("a host that starts answering within the unreachable budget is used") {
+  RetryFixture f;
+  f.fake->expect("GET", "/x").fail(connection_refused());
+  f.fake->expect("GET", "/x").fail(connection_refused());
+  f.fake->expect("GET", "/x").respond(200, "{}");
+  auto result = f.make()->send(RetryFixture::get("/x"), {});
+  REQUIRE(result.ok());
+  CHECK(f.fake->all_consumed());
 }
 
 TEST_CASE("max_attempts bounds the number of tries") {

@@ -30,6 +30,11 @@ struct ApiError {
 
   bool is_transport_error() const { return http_status == 0; }
   bool is_not_found() const;
+  /// The `reason` of the first ErrorInfo in `details`, or "" when there is none.
+  std::string reason() const;
+  /// No connection could be made at all (refused, unreachable, unknown host): the
+  /// request never reached a server, so the host or port is wrong or it is down.
+  bool is_unreachable() const;
 };
 
 // Error codes for failures that did not come from the service.
@@ -43,6 +48,17 @@ inline constexpr const char* kIoError = "IO_ERROR";
 inline constexpr const char* kConfigError = "CONFIG_ERROR";
 inline constexpr const char* kNotFound = "RESOURCE_DOES_NOT_EXIST";
 }  // namespace error_codes
+
+// ErrorInfo reasons that dbk puts in `details` of a CONNECTION_ERROR, so that a
+// wrong or stopped host can be told from a connection lost mid-request.
+namespace error_reasons {
+inline constexpr const char* kHostUnreachable = "HOST_UNREACHABLE";  ///< connect failed
+inline constexpr const char* kHostNotFound = "HOST_NOT_FOUND";       ///< DNS failed
+}  // namespace error_reasons
+
+/// Adds `reason` to `error.details` as a google.rpc.ErrorInfo with domain "dbk",
+/// the shape Databricks uses for its own reasons.
+ApiError with_reason(ApiError error, const std::string& reason);
 
 /// Builds a client-side error (http_status 0).
 ApiError make_error(std::string error_code, std::string message);

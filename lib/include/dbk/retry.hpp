@@ -20,6 +20,11 @@ struct RetryOptions {
   std::chrono::milliseconds max_backoff{10000};
   double backoff_multiplier = 2.0;
   std::chrono::milliseconds total_timeout{300000};  ///< overall budget per call
+  /// The shorter budget while no connection can be made at all (refused,
+  /// unreachable, unknown host; ApiError::is_unreachable): a wrong host or port
+  /// fails within seconds, while a server that is restarting still gets a few
+  /// tries. Any other retryable failure uses `total_timeout`.
+  std::chrono::milliseconds unreachable_timeout{10000};
   /// Returns a factor in [0, 1) scaling the jitter; injectable for tests.
   std::function<double()> jitter;
 };
