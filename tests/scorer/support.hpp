@@ -17,6 +17,27 @@ inline std::string fixtures() {
   return DBK_SCORER_FIXTURES;
 }
 
+/// The generators' tree pipelines: their features are assembled outside the pipeline, from
+/// these raw columns with handleInvalid=keep, as the scenario does.
+inline bool is_tree_pipeline(const std::string& model) {
+  return model == "rf_seed" || model == "dt_thresholds" || model == "gbt_binary" ||
+         model == "rf_regression" || model == "dt_regression" || model == "gbt_regression";
+}
+inline const std::vector<std::string>& tree_pipeline_raw_columns() {
+  static const std::vector<std::string> raw = {"f_cont1", "f_cont2", "f_cont3",
+                                               "f_cat1",  "f_cat2",  "age"};
+  return raw;
+}
+
+/// The rows Spark scored `model` on: the version folder's scoring_input, except where Spark
+/// 2.0-2.2 could not take all of it into the tree pipelines (a NaN in a categorical column
+/// fails their VectorIndexerModel); the generator then wrote those rows as tree_scoring_input.
+inline std::string scoring_input_of(const std::string& version_dir, const std::string& model) {
+  const std::string trees = version_dir + "/tree_scoring_input";
+  if (is_tree_pipeline(model) && std::filesystem::exists(trees)) return trees;
+  return version_dir + "/scoring_input";
+}
+
 /// A new empty folder under the system's temporary folder, unique to this process and name.
 inline std::filesystem::path temp_dir(const std::string& name) {
   auto p = std::filesystem::temp_directory_path() /

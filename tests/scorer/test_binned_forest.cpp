@@ -203,12 +203,9 @@ TEST_CASE("models that do not fit 64 bins are left to the direct walk", "[scorer
 
 TEST_CASE("binned and direct tree walks score every fixture model identically",
           "[scorer][binned][spark]") {
-  const std::vector<std::string> raw = {"f_cont1", "f_cont2", "f_cont3", "f_cat1", "f_cat2", "age"};
   std::size_t models = 0;
   for (const auto& dir : std::filesystem::directory_iterator(scorer_test::fixtures())) {
     if (dir.path().filename().string().rfind("spark-", 0) != 0) continue;
-    auto input = dbk::scorer::read_table((dir.path() / "scoring_input").string());
-    REQUIRE(input.ok());
     for (const char* name : {"rf_seed", "dt_thresholds", "gbt_binary", "rf_regression",
                              "dt_regression", "gbt_regression", "feature_zoo"}) {
       const auto path = dir.path() / name / "model";
@@ -216,9 +213,12 @@ TEST_CASE("binned and direct tree walks score every fixture model identically",
       INFO(path.string());
       auto model = dbk::scorer::load_pipeline_model(path.string());
       REQUIRE(model.ok());
+      auto input =
+          dbk::scorer::read_table(scorer_test::scoring_input_of(dir.path().string(), name));
+      REQUIRE(input.ok());
       dbk::scorer::ScoreOptions options;
-      if (std::string(name) != "feature_zoo") {  // the others are assembled outside, as in Spark
-        options.assemble_columns = raw;
+      if (scorer_test::is_tree_pipeline(name)) {
+        options.assemble_columns = scorer_test::tree_pipeline_raw_columns();
         options.assemble_handle_invalid = "keep";
       }
       options.threads = 2;

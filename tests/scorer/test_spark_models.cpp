@@ -19,17 +19,10 @@ using nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kRaw = {"f_cont1", "f_cont2", "f_cont3", "f_cat1", "f_cat2", "age"};
-
-bool assembled_outside(const std::string& model) {
-  return model == "rf_seed" || model == "dt_thresholds" || model == "gbt_binary" ||
-         model.find("_regression") != std::string::npos;
-}
-
 dbk::scorer::ScoreOptions options_for(const std::string& model) {
   dbk::scorer::ScoreOptions o;
-  if (assembled_outside(model)) {
-    o.assemble_columns = kRaw;
+  if (is_tree_pipeline(model)) {
+    o.assemble_columns = tree_pipeline_raw_columns();
     o.assemble_handle_invalid = "keep";
   }
   o.block_rows = 16;  // several blocks even on the small fixture
@@ -60,7 +53,7 @@ void check_model(const std::string& version_dir, const std::string& model,
   auto pipeline = dbk::scorer::load_pipeline_model(version_dir + "/" + model + "/model");
   if (!pipeline.ok()) FAIL(pipeline.error().to_string());
   auto input =
-      dbk::scorer::read_table(input_dir.empty() ? version_dir + "/scoring_input" : input_dir);
+      dbk::scorer::read_table(input_dir.empty() ? scoring_input_of(version_dir, model) : input_dir);
   if (!input.ok()) FAIL(input.error().to_string());
   auto result = dbk::scorer::score_table(*pipeline, *input, options_for(model));
   if (!result.ok()) FAIL(result.error().to_string());
@@ -191,7 +184,7 @@ TEST_CASE("compare_results joins Spark's results table on the keys", "[spark][co
     if (absent_models(dir).count("rf_seed") != 0) continue;
     auto model = dbk::scorer::load_pipeline_model(dir + "/rf_seed/model");
     REQUIRE(model.ok());
-    auto input = dbk::scorer::read_table(dir + "/scoring_input");
+    auto input = dbk::scorer::read_table(scoring_input_of(dir, "rf_seed"));
     REQUIRE(input.ok());
     auto scored = dbk::scorer::score_table(*model, *input, options_for("rf_seed"));
     REQUIRE(scored.ok());
