@@ -66,6 +66,16 @@ void check_model(const std::string& version_dir, const std::string& model,
   std::map<std::int64_t, std::size_t> by_id;
   for (std::size_t r = 0; r < result->num_rows(); ++r) by_id[ids->ints[r]] = r;
 
+  // Spark's columns and no others (e.g. a Spark 2.0/2.1 GBT classifier has no rawPrediction),
+  // besides the features vector assembled outside the tree pipelines.
+  std::set<std::string> added;
+  for (const auto& name : meta["added_columns"]) added.insert(name.get<std::string>());
+  for (const auto& column : result->columns) {
+    INFO("scored column " << column.name);
+    CHECK(
+        (added.count(column.name) == 1 || (is_tree_pipeline(model) && column.name == "features")));
+  }
+
   for (const auto& name_json : meta["added_columns"]) {
     const std::string name = name_json.get<std::string>();
     INFO("column " << name);

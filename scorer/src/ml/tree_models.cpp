@@ -377,9 +377,15 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
   std::int64_t nf = top_int("numFeatures", -1);
   if (nf < 0 || nf > (1 << 24)) return model_error(meta, "metadata has no valid numFeatures");
   stage->num_features = static_cast<std::size_t>(nf);
-  if (stage->classifier()) {
+  // A GBT classifier is probabilistic from Spark 2.2 (ProbabilisticClassificationModel); the
+  // 2.0 and 2.1 ones add only the prediction, m > 0 (their metadata has no such columns).
+  const bool prediction_only =
+      stage->kind == Kind::kGbtClassifier && meta.major == 2 && meta.minor < 2;
+  if (stage->classifier() && !prediction_only) {
     stage->raw_col = meta.string_param("rawPredictionCol", "rawPrediction");
     stage->probability_col = meta.string_param("probabilityCol", "probability");
+  }
+  if (stage->classifier()) {
     stage->thresholds = meta.doubles_param("thresholds");
     std::int64_t nc = stage->kind == Kind::kGbtClassifier ? 2 : top_int("numClasses", -1);
     if (nc < 1 || nc > 100000) return model_error(meta, "metadata has no valid numClasses");
