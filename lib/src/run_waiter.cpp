@@ -51,22 +51,32 @@ Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOpt
   const auto deadline = clock->now() + options.timeout;
 
   std::optional<std::pair<std::string, std::optional<std::string>>> last_state;
+  std::optional<std::chrono::system_clock::time_point> unreachable_since;
   for (int attempt = 1;; ++attempt) {
     if (is_cancelled(options)) return cancelled_error(run_id);
     auto run = jobs.runs_get(run_id);
-    if (!run) return std::move(run).error();
-    auto state = std::make_pair(run->state.life_cycle_state, run->state.result_state);
-    if (!last_state || *last_state != state) {
-      last_state = state;
-      if (options.on_state_change) options.on_state_change(*run);
+    if (run) {
+      unreachable_since.reset();
+      auto state = std::make_pair(run->state.life_cycle_state, run->state.result_state);
+      if (!last_state || *last_state != state) {
+        last_state = state;
+        if (options.on_state_change) options.on_state_change(*run);
+      }
+      if (run->state.is_terminal()) return std::move(*run);
+    } else {
+      // Only a host that vanished after the run was seen is waited out; anything else
+      // (a wrong run id, a wrong host, no permission) ends the wait at once.
+      if (!last_state || !run.error().is_unreachable()) return std::move(run).error();
+      const auto now = clock->now();
+      if (!unreachable_since) unreachable_since = now;
+      if (now - *unreachable_since >= options.unreachable_grace) return std::move(run).error();
     }
-    if (run->state.is_terminal()) return std::move(*run);
 
     auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock->now());
     if (has_deadline && remaining.count() <= 0) {
       std::string message = "run " + std::to_string(run_id) + " did not finish within " +
-                            format_duration(options.timeout) + " (last state " +
-                            run->state.life_cycle_state + ")";
+                            format_duration(options.timeout) + " (last state " + last_state->first +
+                            ")";
       if (options.cancel_on_timeout) {
         auto cancelled = jobs.runs_cancel(run_id);
         message += cancelled ? "; the run was cancelled"

@@ -135,6 +135,56 @@ TEST_CASE_METHOD(WaiterFixture, "an API error while polling is returned") {
   CHECK(run.error().error_code == "INVALID_PARAMETER_VALUE");
 }
 
+namespace {
+dbk::ApiError unreachable() {
+  return dbk::with_reason(dbk::make_error("CONNECTION_ERROR", "cannot connect to h:443"),
+                          dbk::error_reasons::kHostUnreachable);
+}
+}  // namespace
+
+TEST_CASE_METHOD(WaiterFixture, "a host that vanishes after the run was seen is waited out") {
+  expect_state("RUNNING");
+  fake->expect("GET", "/api/2.1/jobs/runs/get").fail(unreachable());
+  fake->expect("GET", "/api/2.1/jobs/runs/get").fail(unreachable());
+  expect_state("TERMINATED", "SUCCESS");
+  auto run = dbk::wait_for_run(jobs, 42, options());
+  REQUIRE(run.ok());
+  CHECK(run->state.result_state == "SUCCESS");
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(WaiterFixture, "an unreachable host ends the wait after the grace period") {
+  expect_state("RUNNING");
+  fake->expect("GET", "/api/2.1/jobs/runs/get").reusable().fail(unreachable());
+  auto wait = options();
+  wait.unreachable_grace = 60s;
+  auto run = dbk::wait_for_run(jobs, 42, wait);
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.error().is_unreachable());
+  CHECK(elapsed() >= 60s);
+  CHECK(elapsed() < 75s);  // one poll interval (at most 10 s) past the grace
+}
+
+TEST_CASE_METHOD(WaiterFixture, "an unreachable host before the run was seen ends the wait") {
+  fake->expect("GET", "/api/2.1/jobs/runs/get").fail(unreachable());
+  auto run = dbk::wait_for_run(jobs, 42, options());
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.error().is_unreachable());
+  CHECK(fake->requests().size() == 1);
+}
+
+TEST_CASE_METHOD(WaiterFixture, "the wait's timeout still applies while the host is unreachable") {
+  expect_state("RUNNING");
+  fake->expect("GET", "/api/2.1/jobs/runs/get").reusable().fail(unreachable());
+  auto wait = options();
+  wait.timeout = 20s;
+  auto run = dbk::wait_for_run(jobs, 42, wait);
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.error().error_code == "DEADLINE_EXCEEDED");
+  CHECK_THAT(run.error().message, Catch::Contains("last state RUNNING"));
+  CHECK(elapsed() == 20s);
+}
+
 TEST_CASE_METHOD(WaiterFixture, "INTERNAL_ERROR without a result state ends the wait") {
   expect_state("INTERNAL_ERROR");
   auto run = dbk::wait_for_run(jobs, 42, options());

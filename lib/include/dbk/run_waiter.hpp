@@ -34,6 +34,10 @@ struct WaitOptions {
   bool cancel_on_timeout = false;  ///< cancel the run before reporting the timeout
   /// Set (e.g. from a signal-handling thread) to stop waiting: gives a CANCELLED error.
   const std::atomic<bool>* cancelled = nullptr;
+  /// Once the run has been seen, polls that fail because the host cannot be reached at all
+  /// (ApiError::is_unreachable) are retried for this long before the wait gives up: a
+  /// gateway restart must not end a wait on a run that goes on regardless. Within `timeout`.
+  std::chrono::milliseconds unreachable_grace{300000};
 };
 
 /// Polls `runs/get` until the run is TERMINATED, SKIPPED or INTERNAL_ERROR and
