@@ -155,6 +155,8 @@ class StringIndexerStage : public ColumnsStage {
         }
       }
       frame.add(std::move(out));
+      // StringIndexerModel's output attribute: its labels, plus "__unknown" with keep.
+      frame.set_nominal_size(outputs[i], maps[i].size() + (handle_invalid == "keep" ? 1 : 0));
     }
     return {};
   }
@@ -481,6 +483,68 @@ LoadResult load_one_hot_encoder(const StageMeta& meta, StageInfo& info) {
   for (const auto& e : sizes->items) stage->sizes.push_back(e.i);
   if (stage->sizes.size() != stage->inputs.size())
     return model_error(meta, "categorySizes size mismatch");
+  return loaded(std::move(stage), info);
+}
+
+namespace {
+
+// Spark 2.x's OneHotEncoder, a transformer (OneHotEncoderEstimator replaced it in 2.3; 3.0
+// removed it). It knows no categories of its own: their count is the input's nominal attribute
+// (an indexer's labels), or else the largest value in the column being transformed, plus one.
+// The last category is dropped by default; a value at or past the size gives zeros.
+class LegacyOneHotEncoderStage : public ColumnStage {
+ public:
+  bool drop_last = true;
+
+  Status transform(Frame& frame) const override {
+    auto in = frame.numeric(input);
+    if (!in.ok()) return std::move(in).error();
+    const ScoredColumn& col = **in;
+    const auto& alive = frame.alive();
+    std::size_t categories = 0;
+    if (auto nominal = frame.nominal_size(input)) {
+      categories = *nominal;
+    } else {
+      double largest = 0;
+      for (std::size_t r = 0; r < frame.rows(); ++r) {
+        if (!alive[r]) continue;
+        const double x = col.numbers[r];
+        if (!col.valid[r]) {
+          return data_error(name, "null in column '" + input + "' (row " + std::to_string(r) +
+                                      "), which has no category count to go by");
+        }
+        if (!(x >= 0 && x == std::floor(x) && x <= 2147483647.0)) {
+          return data_error(name, "Values from column " + input + " must be indices, but got " +
+                                      java_double_string(x) + " (row " + std::to_string(r) + ")");
+        }
+        largest = std::max(largest, x);
+      }
+      categories = static_cast<std::size_t>(largest) + 1;
+    }
+    const std::size_t size = drop_last && categories > 0 ? categories - 1 : categories;
+    auto out = new_vector_column(output, frame.rows(), size);
+    out.valid = col.valid;
+    for (std::size_t r = 0; r < frame.rows(); ++r) {
+      if (!alive[r] || !col.valid[r]) continue;
+      const double x = col.numbers[r];
+      if (x < 0) {
+        return data_error(name, "negative index " + java_double_string(x) + " in column '" + input +
+                                    "' (row " + std::to_string(r) + ")");
+      }
+      if (x < static_cast<double>(size)) out.numbers[r * size + static_cast<std::size_t>(x)] = 1.0;
+    }
+    frame.add(std::move(out));
+    return {};
+  }
+};
+
+}  // namespace
+
+LoadResult load_legacy_one_hot_encoder(const StageMeta& meta, StageInfo& info) {
+  auto created = new_stage<LegacyOneHotEncoderStage>(meta);
+  if (!created.ok()) return std::move(created).error();
+  auto stage = *std::move(created);
+  stage->drop_last = meta.bool_param("dropLast", true);
   return loaded(std::move(stage), info);
 }
 

@@ -34,6 +34,7 @@ bool Frame::is_vector(const std::string& name) const {
 }
 
 void Frame::add(ScoredColumn column) {
+  nominal_sizes_.erase(column.name);
   for (auto& c : outputs_) {
     if (c.name == column.name) {
       c = std::move(column);
@@ -41,6 +42,16 @@ void Frame::add(ScoredColumn column) {
     }
   }
   outputs_.push_back(std::move(column));
+}
+
+void Frame::set_nominal_size(const std::string& name, std::size_t values) {
+  nominal_sizes_[name] = values;
+}
+
+std::optional<std::size_t> Frame::nominal_size(const std::string& name) const {
+  auto it = nominal_sizes_.find(name);
+  if (it == nominal_sizes_.end()) return std::nullopt;
+  return it->second;
 }
 
 Result<const ScoredColumn*> Frame::numeric(const std::string& name) {

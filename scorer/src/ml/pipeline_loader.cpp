@@ -51,6 +51,7 @@ constexpr Entry kLoaders[] = {
     {"VectorIndexerModel", load_vector_indexer},
     {"VectorAssembler", load_vector_assembler},
     {"OneHotEncoderModel", load_one_hot_encoder},
+    {"OneHotEncoder", load_legacy_one_hot_encoder},  // Spark 2.x's transformer
     {"StandardScalerModel", load_standard_scaler},
     {"MinMaxScalerModel", load_min_max_scaler},
     {"MaxAbsScalerModel", load_max_abs_scaler},

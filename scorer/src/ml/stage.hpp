@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -41,6 +42,11 @@ class Frame {
   Result<const ScoredColumn*> vectors(const std::string& name);
   /// Adds (or replaces) an output column.
   void add(ScoredColumn column);
+  /// The number of values of the nominal ML attribute Spark attaches to a column (an
+  /// indexer's output), which the 2.x OneHotEncoder sizes its vectors by; none for other
+  /// columns. Replacing a column clears it.
+  void set_nominal_size(const std::string& name, std::size_t values);
+  std::optional<std::size_t> nominal_size(const std::string& name) const;
 
   std::vector<ScoredColumn>& outputs() { return outputs_; }
 
@@ -50,6 +56,7 @@ class Frame {
   std::size_t rows_;
   std::vector<std::uint8_t> alive_;
   std::vector<ScoredColumn> outputs_;
+  std::map<std::string, std::size_t> nominal_sizes_;
   std::vector<std::unique_ptr<ScoredColumn>> converted_;
   unsigned threads_;
   std::size_t block_rows_;

@@ -13,6 +13,7 @@ LoadResult load_index_to_string(const StageMeta& meta, StageInfo& info);
 LoadResult load_vector_indexer(const StageMeta& meta, StageInfo& info);
 LoadResult load_vector_assembler(const StageMeta& meta, StageInfo& info);
 LoadResult load_one_hot_encoder(const StageMeta& meta, StageInfo& info);
+LoadResult load_legacy_one_hot_encoder(const StageMeta& meta, StageInfo& info);
 LoadResult load_standard_scaler(const StageMeta& meta, StageInfo& info);
 LoadResult load_min_max_scaler(const StageMeta& meta, StageInfo& info);
 LoadResult load_max_abs_scaler(const StageMeta& meta, StageInfo& info);
