@@ -381,11 +381,11 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
   // 2.0 and 2.1 ones add only the prediction, m > 0 (their metadata has no such columns).
   const bool prediction_only =
       stage->kind == Kind::kGbtClassifier && meta.major == 2 && meta.minor < 2;
-  if (stage->classifier() && !prediction_only) {
-    stage->raw_col = meta.string_param("rawPredictionCol", "rawPrediction");
-    stage->probability_col = meta.string_param("probabilityCol", "probability");
-  }
   if (stage->classifier()) {
+    if (!prediction_only) {
+      stage->raw_col = meta.string_param("rawPredictionCol", "rawPrediction");
+      stage->probability_col = meta.string_param("probabilityCol", "probability");
+    }
     stage->thresholds = meta.doubles_param("thresholds");
     std::int64_t nc = stage->kind == Kind::kGbtClassifier ? 2 : top_int("numClasses", -1);
     if (nc < 1 || nc > 100000) return model_error(meta, "metadata has no valid numClasses");
