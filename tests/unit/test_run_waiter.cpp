@@ -140,6 +140,12 @@ dbk::ApiError unreachable() {
   return dbk::with_reason(dbk::make_error("CONNECTION_ERROR", "cannot connect to h:443"),
                           dbk::error_reasons::kHostUnreachable);
 }
+
+// The run is seen RUNNING, then the host stays unreachable.
+void expect_outage_after_running(WaiterFixture& f) {
+  f.expect_state("RUNNING");
+  f.fake->expect("GET", "/api/2.1/jobs/runs/get").reusable().fail(unreachable());
+}
 }  // namespace
 
 TEST_CASE_METHOD(WaiterFixture, "a host that vanishes after the run was seen is waited out") {
@@ -154,8 +160,7 @@ TEST_CASE_METHOD(WaiterFixture, "a host that vanishes after the run was seen is 
 }
 
 TEST_CASE_METHOD(WaiterFixture, "an unreachable host ends the wait after the grace period") {
-  expect_state("RUNNING");
-  fake->expect("GET", "/api/2.1/jobs/runs/get").reusable().fail(unreachable());
+  expect_outage_after_running(*this);
   auto wait = options();
   wait.unreachable_grace = 60s;
   auto run = dbk::wait_for_run(jobs, 42, wait);
@@ -174,8 +179,7 @@ TEST_CASE_METHOD(WaiterFixture, "an unreachable host before the run was seen end
 }
 
 TEST_CASE_METHOD(WaiterFixture, "the wait's timeout still applies while the host is unreachable") {
-  expect_state("RUNNING");
-  fake->expect("GET", "/api/2.1/jobs/runs/get").reusable().fail(unreachable());
+  expect_outage_after_running(*this);
   auto wait = options();
   wait.timeout = 20s;
   auto run = dbk::wait_for_run(jobs, 42, wait);
