@@ -81,9 +81,9 @@ void grow(RandomModel& m, FlatTree& t, std::mt19937_64& rng, int depth, std::int
   grow(m, t, rng, depth - 1, leaves);
 }
 
-RandomModel random_model(std::mt19937_64& rng, std::size_t cuts_per_feature) {
+RandomModel random_model(std::mt19937_64& rng, std::size_t cuts_per_feature, int most_categories) {
   RandomModel m;
-  m.categories = {0, 0, 5, 0, 12, 0, 2};
+  m.categories = {0, 0, 5, 0, most_categories, 0, 2};
   m.thresholds.resize(m.categories.size());
   std::normal_distribution<double> normal(0, 10);
   for (std::size_t f = 0; f < m.categories.size(); ++f) {
@@ -120,11 +120,30 @@ double random_value(const RandomModel& m, std::size_t f, std::mt19937_64& rng) {
   return t;
 }
 
-void check_against_reference(std::uint64_t seed, std::size_t cuts_per_feature) {
-  std::mt19937_64 rng(seed);
-  RandomModel m = random_model(rng, cuts_per_feature);
+// A complete tree of the given depth: 2^(depth+1) - 1 nodes.
+void grow_complete(RandomModel& m, FlatTree& t, std::mt19937_64& rng, int depth,
+                   std::int32_t& leaves) {
+  const auto index = t.nodes.size();
+  t.nodes.push_back({0.0, -1, leaves, -1});
+  if (depth == 0) {
+    ++leaves;
+    return;
+  }
+  const auto& cuts = m.thresholds[0];
+  t.nodes[index].feature = 0;
+  t.nodes[index].threshold =
+      cuts[std::uniform_int_distribution<std::size_t>(0, cuts.size() - 1)(rng)];
+  grow_complete(m, t, rng, depth - 1, leaves);
+  t.nodes[index].right = static_cast<std::int32_t>(t.nodes.size());
+  grow_complete(m, t, rng, depth - 1, leaves);
+}
+
+// Bins random rows of `m` and checks every tree's leaves against the reference walk.
+void check_against_reference(const RandomModel& m, std::mt19937_64& rng,
+                             std::size_t expected_bins) {
   auto forest = BinnedForest::build(m.trees, m.cats);
   REQUIRE(forest != nullptr);
+  CHECK(forest->bins() == expected_bins);
   const std::size_t width = m.categories.size() + 1;  // one feature no split uses
   const std::size_t rows = 1003;                      // not a multiple of the lane count
   std::vector<double> matrix(rows * width);
@@ -157,9 +176,32 @@ void check_against_reference(std::uint64_t seed, std::size_t cuts_per_feature) {
 TEST_CASE("binned walks reach Spark's leaf for every kind of value", "[scorer][binned]") {
   for (std::uint64_t seed : {1u, 2u, 3u, 20261127u}) {
     INFO("seed " << seed);
-    check_against_reference(seed, 31);  // maxBins 32, Spark's default
-    check_against_reference(seed, 63);  // the most one bin byte and mask hold
+    std::mt19937_64 rng(seed);
+    SECTION("maxBins 32, Spark's default: 8-byte nodes") {
+      check_against_reference(random_model(rng, 31, 12), rng, 32);
+    }
+    SECTION("32 categories: 16-byte nodes") {
+      check_against_reference(random_model(rng, 31, 32), rng, 64);
+    }
+    SECTION("63 thresholds, the most a bin byte and mask hold: 16-byte nodes") {
+      check_against_reference(random_model(rng, 63, 12), rng, 64);
+    }
   }
+}
+
+TEST_CASE("trees of more than 65,535 nodes take the 16-byte nodes", "[scorer][binned]") {
+  std::mt19937_64 rng(7);
+  RandomModel m = random_model(rng, 31, 12);
+  FlatTree big;
+  std::int32_t leaves = 0;
+  grow_complete(m, big, rng, 15, leaves);  // 65,535 nodes: the most 8-byte nodes address
+  m.trees.push_back(big);
+  check_against_reference(m, rng, 32);
+  big.nodes.clear();
+  leaves = 0;
+  grow_complete(m, big, rng, 16, leaves);
+  m.trees.push_back(big);
+  check_against_reference(m, rng, 64);
 }
 
 TEST_CASE("models that do not fit 64 bins are left to the direct walk", "[scorer][binned]") {

@@ -10,12 +10,8 @@
 namespace dbk::scorer::detail {
 namespace {
 
-// Bin 63 holds every categorical value that is not an integer in [0, 63): none of them is a
-// member of any split's set, so they all go the way Spark sends non-members (§2.1).
-constexpr std::uint8_t kOtherCategory = 63;
-constexpr std::size_t kMaxCuts = 63;
+constexpr std::size_t kMaxBins = 64;
 constexpr std::uint64_t kAllBins = ~std::uint64_t{0};
-constexpr std::size_t kMaxIndex = 0xFFFF;  // of a mask; feature * kLanes must fit too
 
 // Index of the first cut >= x (x not NaN), without data-dependent branches.
 std::uint8_t lower_bound_index(const double* cuts, std::size_t count, double x) {
@@ -33,6 +29,7 @@ std::uint8_t lower_bound_index(const double* cuts, std::size_t count, double x) 
 struct FeatureUse {
   bool continuous = false;
   bool categorical = false;
+  std::size_t bins = 1;  // needed: continuous cuts + 1; categorical highest member + 2
   std::vector<double> cuts;
 };
 
@@ -41,7 +38,10 @@ struct FeatureUse {
 std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& trees,
                                                   const std::vector<CategoricalSplit>& cats) {
   std::map<std::int32_t, FeatureUse> uses;
+  bool small_trees = true;
   for (const auto& tree : trees) {
+    small_trees = small_trees && tree.nodes.size() <= NarrowNode::kMaxIndex;
+    if (tree.nodes.size() >= WideNode::kMaxIndex) return nullptr;
     for (const auto& node : tree.nodes) {
       if (node.feature < 0) continue;
       FeatureUse& use = uses[node.feature];
@@ -51,39 +51,42 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
         use.cuts.push_back(node.threshold);
         continue;
       }
+      // Category bins are the categories, then one bin for every value no set names.
       const CategoricalSplit& split = cats[static_cast<std::size_t>(node.cat)];
-      if (!split.others.empty() || (split.mask >> kOtherCategory) != 0) return nullptr;
+      if (!split.others.empty() || (split.mask >> (kMaxBins - 1)) != 0) return nullptr;
       use.categorical = true;
+      if (split.mask != 0) {
+        const auto highest = static_cast<std::size_t>(63 - __builtin_clzll(split.mask));
+        use.bins = std::max(use.bins, highest + 2);
+      }
     }
   }
   auto forest = std::unique_ptr<BinnedForest>(new BinnedForest());
   std::map<std::int32_t, std::uint32_t> position;
+  std::size_t bins = 1;
   for (auto& [index, use] : uses) {
     if (use.continuous && use.categorical) return nullptr;
     std::sort(use.cuts.begin(), use.cuts.end());
     use.cuts.erase(std::unique(use.cuts.begin(), use.cuts.end()), use.cuts.end());
-    if (use.cuts.size() > kMaxCuts || (forest->used_features_.size() + 1) * kLanes > kMaxIndex)
-      return nullptr;
+    if (use.continuous) use.bins = use.cuts.size() + 1;
+    if (use.bins > kMaxBins) return nullptr;
+    bins = std::max(bins, use.bins);
     position[index] = static_cast<std::uint32_t>(forest->used_features_.size());
     forest->used_features_.push_back(
         {static_cast<std::uint32_t>(index), use.categorical, std::move(use.cuts)});
   }
   // Leaves read feature 0 of the binned row, so a row has at least one byte.
   if (forest->used_features_.empty()) forest->used_features_.push_back({});
-  // masks_[r] for r <= 62 is the continuous split on the rank-r threshold; then "always left"
-  // for leaves (a leaf loops to itself), then the category sets as they come.
-  std::map<std::uint64_t, std::uint16_t> mask_index;
-  auto mask_of = [&](std::uint64_t bits) {
-    auto [it, added] = mask_index.emplace(bits, static_cast<std::uint16_t>(forest->masks_.size()));
-    if (added) forest->masks_.push_back(bits);
-    return it->second;
-  };
-  for (std::size_t rank = 0; rank < kMaxCuts; ++rank) mask_of((std::uint64_t{2} << rank) - 1);
-  const std::uint16_t leaf_mask = mask_of(kAllBins);
+  const bool narrow = small_trees && bins <= NarrowNode::kMaxBins &&
+                      forest->used_features_.size() * kLanes <= NarrowNode::kMaxIndex;
+  forest->other_category_ =
+      static_cast<std::uint8_t>((narrow ? NarrowNode::kMaxBins : WideNode::kMaxBins) - 1);
+  forest->bin_bias_ = narrow ? NarrowNode::kBinBias : WideNode::kBinBias;
 
+  std::vector<Split> splits;
   for (const auto& tree : trees) {
     Tree out;
-    out.first_node = forest->nodes_.size();
+    out.first_node = forest->payload_.size();
     struct Pending {
       std::size_t flat;
       std::size_t slot;
@@ -91,16 +94,15 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
     };
     // Breadth-first, so the top levels every row visits share cache lines.
     std::deque<Pending> queue{{0, 0, 0}};
-    forest->nodes_.push_back(0);
+    splits.assign(1, {});
     forest->payload_.push_back(-1);
     while (!queue.empty()) {
       const Pending p = queue.front();
       queue.pop_front();
       const FlatNode& flat = tree.nodes[p.flat];
-      const std::size_t slot = out.first_node + p.slot;
       if (flat.feature < 0) {
-        forest->nodes_[slot] = pack(slot + 1, 0, leaf_mask);
-        forest->payload_[slot] = flat.right;
+        splits[p.slot] = {kAllBins, static_cast<std::uint32_t>(p.slot + 1), 0};
+        forest->payload_[out.first_node + p.slot] = flat.right;
         out.depth = std::max(out.depth, p.depth);
         continue;
       }
@@ -113,20 +115,26 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
         left_bins = (std::uint64_t{2} << rank) - 1;  // bins 0..rank hold x <= threshold
       } else {
         const CategoricalSplit& split = cats[static_cast<std::size_t>(flat.cat)];
-        for (std::uint8_t b = 0; b < kOtherCategory; ++b) {
+        for (std::uint8_t b = 0; b < forest->other_category_; ++b) {
           if (split.goes_left(b)) left_bins |= std::uint64_t{1} << b;
         }
         if (split.goes_left(std::numeric_limits<double>::quiet_NaN()))
-          left_bins |= std::uint64_t{1} << kOtherCategory;
+          left_bins |= std::uint64_t{1} << forest->other_category_;
       }
-      const std::size_t left = forest->nodes_.size() - out.first_node;
-      if (mask_index.size() >= kMaxIndex && mask_index.count(left_bins) == 0) return nullptr;
-      if (forest->nodes_.size() + 2 > std::numeric_limits<std::uint32_t>::max()) return nullptr;
-      forest->nodes_[slot] = pack(out.first_node + left + 1, feature, mask_of(left_bins));
-      forest->nodes_.resize(forest->nodes_.size() + 2);
+      const std::size_t left = splits.size();
+      splits[p.slot] = {left_bins, static_cast<std::uint32_t>(left + 1),
+                        static_cast<std::uint32_t>(feature * kLanes)};
+      splits.resize(splits.size() + 2);
       forest->payload_.resize(forest->payload_.size() + 2, -1);
       queue.push_back({p.flat + 1, left, p.depth + 1});
       queue.push_back({static_cast<std::size_t>(flat.right), left + 1, p.depth + 1});
+    }
+    for (const Split& s : splits) {
+      if (narrow) {
+        forest->narrow_.emplace_back(s);
+      } else {
+        forest->wide_.emplace_back(s);
+      }
     }
     forest->trees_.push_back(out);
   }
@@ -138,7 +146,8 @@ void BinnedForest::bin_rows(const double* rows, std::size_t width, std::size_t b
   const std::size_t features = used_features_.size();
   const std::size_t count = end - begin;
   // Lanes past the last row walk too (their leaves are dropped); give them bin 0.
-  std::fill(out + count / kLanes * kLanes * features, out + binned_bytes(count), std::uint8_t{0});
+  std::fill(out + count / kLanes * kLanes * features, out + binned_bytes(count), bin_bias_);
+  const double other = other_category_;
   for (std::size_t k = 0; k < features; ++k) {
     const Feature& f = used_features_[k];
     const double* cuts = f.cuts.data();
@@ -148,49 +157,58 @@ void BinnedForest::bin_rows(const double* rows, std::size_t width, std::size_t b
       std::uint8_t bin = 0;
       if (f.categorical) {
         const double x = *v;
-        bin = (x >= 0 && x < kOtherCategory && x == std::floor(x)) ? static_cast<std::uint8_t>(x)
-                                                                   : kOtherCategory;
+        bin = (x >= 0 && x < other && x == std::floor(x)) ? static_cast<std::uint8_t>(x)
+                                                          : other_category_;
       } else if (cut_count > 0) {
         // NaN <= t is false for every threshold: NaN ranks after all of them.
         const double x = *v;
         bin = std::isnan(x) ? static_cast<std::uint8_t>(cut_count)
                             : lower_bound_index(cuts, cut_count, x);
       }
-      out[(r / kLanes * features + k) * kLanes + r % kLanes] = bin;
+      out[(r / kLanes * features + k) * kLanes + r % kLanes] =
+          static_cast<std::uint8_t>(bin + bin_bias_);
     }
   }
 }
 
-void BinnedForest::walk(const Tree& tree, const std::uint8_t* group, std::int32_t* leaves) const {
-  const Node* nodes = nodes_.data();
-  const std::uint64_t* masks = masks_.data();
-  std::array<std::uint32_t, kLanes> at;
-  at.fill(static_cast<std::uint32_t>(tree.first_node));
+template <typename Node>
+void BinnedForest::walk(const Node* nodes, const Tree& tree, const std::uint8_t* group,
+                        std::int32_t* leaves) const {
+  std::array<std::size_t, kLanes> at{};
   // Every lane takes `depth` steps (a leaf loops to itself): the lanes' loads are independent,
   // so their latencies overlap instead of adding up.
   for (std::size_t step = 0; step < tree.depth; ++step) {
     for (std::size_t lane = 0; lane < kLanes; ++lane) {
-      const Node n = nodes[at[lane]];
-      const unsigned bin = group[((n >> 32) & 0xFFFF) + lane];
-      at[lane] =
-          static_cast<std::uint32_t>(n) - static_cast<std::uint32_t>((masks[n >> 48] >> bin) & 1U);
+      const Node& n = nodes[at[lane]];
+      at[lane] = n.next(group[n.offset() + lane]);
     }
   }
-  for (std::size_t lane = 0; lane < kLanes; ++lane) {
-    leaves[lane] = payload_[at[lane]];
+  const std::int32_t* payload = payload_.data() + tree.first_node;
+  for (std::size_t lane = 0; lane < kLanes; ++lane) leaves[lane] = payload[at[lane]];
+}
+
+template <typename Node>
+void BinnedForest::find_leaves(const std::vector<Node>& nodes, std::size_t tree,
+                               const std::uint8_t* binned, std::size_t count,
+                               std::int32_t* leaves) const {
+  const Tree& t = trees_[tree];
+  const Node* root = nodes.data() + t.first_node;
+  const std::size_t group_bytes = kLanes * used_features_.size();
+  std::size_t r = 0;
+  for (; r + kLanes <= count; r += kLanes, binned += group_bytes) walk(root, t, binned, leaves + r);
+  if (r < count) {
+    std::array<std::int32_t, kLanes> tail{};
+    walk(root, t, binned, tail.data());
+    std::copy(tail.begin(), tail.begin() + static_cast<std::ptrdiff_t>(count - r), leaves + r);
   }
 }
 
 void BinnedForest::find_leaves(std::size_t tree, const std::uint8_t* binned, std::size_t count,
                                std::int32_t* leaves) const {
-  const Tree& t = trees_[tree];
-  const std::size_t group_bytes = kLanes * used_features_.size();
-  std::size_t r = 0;
-  for (; r + kLanes <= count; r += kLanes, binned += group_bytes) walk(t, binned, leaves + r);
-  if (r < count) {
-    std::array<std::int32_t, kLanes> tail{};
-    walk(t, binned, tail.data());
-    std::copy(tail.begin(), tail.begin() + static_cast<std::ptrdiff_t>(count - r), leaves + r);
+  if (!narrow_.empty()) {
+    find_leaves(narrow_, tree, binned, count, leaves);
+  } else {
+    find_leaves(wide_, tree, binned, count, leaves);
   }
 }
 
