@@ -5,6 +5,7 @@
 // every feature fits 64 bins the walk goes through BinnedForest instead (ml/binned_forest.hpp).
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -87,61 +88,128 @@ class TreeModelStage : public Stage {
   bool fma_tail = true;  // Java11BLAS (3.2–3.5); VectorBLAS (4.x) adds the tail unfused
   std::size_t gbt_slots() const { return unrolled_ddot ? 5 : 1; }
 
-  // Accumulates tree outputs for rows [begin, end) into `acc` (`width` per row, row `begin` first).
+  // Trees walked before their leaf values are added. The sums of a row stay in registers over
+  // these trees, instead of a trip to memory per tree: with several classes, a block's sums
+  // outgrow the L2 cache.
+  static constexpr std::size_t kTreesPerPass = 8;
+  static constexpr std::size_t kPrefetchRows = 8;
+
+  // Accumulates tree outputs for rows [begin, end) into `acc` (`width` per row, row `begin` first),
+  // adding each row's trees in tree order.
   void accumulate(const ScoredColumn& x, const std::vector<std::uint8_t>& alive, std::size_t begin,
                   std::size_t end, std::size_t width, bool use_bins, double* acc) const {
     const std::size_t count = end - begin;
-    std::vector<std::int32_t> leaves(count, 0);
+    // Rows dropped or without a vector keep leaf 0 on the direct walk; the binned walk walks them
+    // from whatever bins they have. Either way their sums are cleared at the end.
+    std::vector<std::int32_t> leaves(kTreesPerPass * count, 0);
     std::vector<std::uint8_t> bins;
     const BinnedForest* forest = use_bins ? binned.get() : nullptr;
     if (forest != nullptr) {
       bins.resize(forest->binned_bytes(count));
       forest->bin_rows(x.numbers.data(), x.width, begin, end, bins.data());
     }
+    // Where the unrolled ddot combines its four lanes (after the last whole group of four trees),
+    // a pass ends, so the combination falls between the same trees for every row.
     const std::size_t bound = trees.size() & ~static_cast<std::size_t>(3);
-    for (std::size_t t = 0; t < trees.size(); ++t) {
-      const double w = weights.empty() ? 1.0 : weights[t];
-      const std::size_t slot = !unrolled_ddot ? 0 : (t < bound ? t % 4 : 4);
-      if (unrolled_ddot && t == bound) {
-        for (std::size_t r = begin; r < end; ++r) combine_lanes(acc + (r - begin) * width);
+    for (std::size_t first = 0; first < trees.size();) {
+      if (unrolled_ddot && first == bound) {
+        for (std::size_t r = 0; r < count; ++r) combine_lanes(acc + r * width);
       }
-      if (forest != nullptr) {
-        forest->find_leaves(t, bins.data(), count, leaves.data());
-      } else {
+      const std::size_t last =
+          std::min({first + kTreesPerPass, trees.size(), first < bound ? bound : trees.size()});
+      for (std::size_t t = first; t < last; ++t) {
+        std::int32_t* out = leaves.data() + (t - first) * count;
+        if (forest != nullptr) {
+          forest->find_leaves(t, bins.data(), count, out);
+          continue;
+        }
         for (std::size_t r = begin; r < end; ++r) {
           if (alive[r] && x.valid[r])
-            leaves[r - begin] = find_leaf(trees[t].nodes.data(), x.vector(r));
+            out[r - begin] = find_leaf(trees[t].nodes.data(), x.vector(r));
         }
       }
-      for (std::size_t r = begin; r < end; ++r) {
-        // Leaf values are scattered over the tree's payload: fetch a few rows ahead.
-        if (r + 16 < end) {
-          __builtin_prefetch(payload.data() +
-                             static_cast<std::size_t>(leaves[r + 16 - begin]) * stride);
+      if (kind == Kind::kGbtClassifier || kind == Kind::kGbtRegressor) {
+        add_gbt_leaves(leaves.data(), first, last, count, width, acc);
+      } else {
+        add_leaf_values(leaves.data(), last - first, count, acc);
+      }
+      first = last;
+    }
+    for (std::size_t r = begin; r < end; ++r) {
+      if (!alive[r] || !x.valid[r]) std::fill_n(acc + (r - begin) * width, width, 0.0);
+    }
+  }
+
+  // Adds the leaf values of `passed` trees (leaves tree-major, `count` per tree) to each row's
+  // sums, `stride` values per leaf and per row (DT and RF models). kStride is the stride when it
+  // is small enough to keep a row's sums in registers, 0 otherwise.
+  void add_leaf_values(const std::int32_t* leaves, std::size_t passed, std::size_t count,
+                       double* acc) const {
+    switch (stride) {
+      case 1:
+        return add_leaf_values<1>(leaves, passed, count, acc);
+      case 2:
+        return add_leaf_values<2>(leaves, passed, count, acc);
+      case 3:
+        return add_leaf_values<3>(leaves, passed, count, acc);
+      case 4:
+        return add_leaf_values<4>(leaves, passed, count, acc);
+      case 5:
+        return add_leaf_values<5>(leaves, passed, count, acc);
+      case 6:
+        return add_leaf_values<6>(leaves, passed, count, acc);
+      case 7:
+        return add_leaf_values<7>(leaves, passed, count, acc);
+      case 8:
+        return add_leaf_values<8>(leaves, passed, count, acc);
+      default:
+        return add_leaf_values<0>(leaves, passed, count, acc);
+    }
+  }
+  template <std::size_t kStride>
+  void add_leaf_values(const std::int32_t* leaves, std::size_t passed, std::size_t count,
+                       double* acc) const {
+    const std::size_t n = kStride != 0 ? kStride : stride;
+    const double* values = payload.data();
+    for (std::size_t r = 0; r < count; ++r) {
+      double* a = acc + r * n;
+      if (r + kPrefetchRows < count) {
+        for (std::size_t k = 0; k < passed; ++k) {
+          __builtin_prefetch(values +
+                             static_cast<std::size_t>(leaves[k * count + r + kPrefetchRows]) * n);
         }
-        if (!alive[r] || !x.valid[r]) continue;
-        const double* p = payload.data() + static_cast<std::size_t>(leaves[r - begin]) * stride;
-        double* a = acc + (r - begin) * width;
-        switch (kind) {
-          case Kind::kRfClassifier:
-          case Kind::kDtClassifier:
-            for (std::size_t c = 0; c < stride; ++c) a[c] += p[c];
-            break;
-          case Kind::kGbtClassifier:
-          case Kind::kGbtRegressor:
-            if (unrolled_ddot && (slot < 4 || fma_tail)) {
-              a[slot] = std::fma(p[0], w, a[slot]);
-            } else if (unrolled_ddot) {
-              a[slot] += p[0] * w;
-            } else {
-              a[0] += p[0] * w;
-            }
-            break;
-          case Kind::kRfRegressor:
-          case Kind::kDtRegressor:
-            a[0] += p[0];
-            break;
+      }
+      if constexpr (kStride != 0) {
+        std::array<double, kStride> sum;
+        std::copy_n(a, kStride, sum.begin());
+        for (std::size_t k = 0; k < passed; ++k) {
+          const double* p = values + static_cast<std::size_t>(leaves[k * count + r]) * kStride;
+          for (std::size_t c = 0; c < kStride; ++c) sum[c] += p[c];
         }
+        std::copy_n(sum.begin(), kStride, a);
+      } else {
+        for (std::size_t k = 0; k < passed; ++k) {
+          const double* p = values + static_cast<std::size_t>(leaves[k * count + r]) * n;
+          for (std::size_t c = 0; c < n; ++c) a[c] += p[c];
+        }
+      }
+    }
+  }
+
+  // GBT: trees [first, last) add weight * leaf value, each to its ddot lane (see above).
+  void add_gbt_leaves(const std::int32_t* leaves, std::size_t first, std::size_t last,
+                      std::size_t count, std::size_t width, double* acc) const {
+    const double* values = payload.data();
+    for (std::size_t t = first; t < last; ++t) {
+      const double w = weights.empty() ? 1.0 : weights[t];
+      const std::size_t slot =
+          !unrolled_ddot ? 0 : (t < (trees.size() & ~std::size_t{3}) ? t % 4 : 4);
+      const bool fused = unrolled_ddot && (slot < 4 || fma_tail);
+      const std::int32_t* tree_leaves = leaves + (t - first) * count;
+      for (std::size_t r = 0; r < count; ++r) {
+        const double p = values[tree_leaves[r]];
+        double& a = acc[r * width + slot];
+        a = fused ? std::fma(p, w, a) : a + p * w;
       }
     }
   }
