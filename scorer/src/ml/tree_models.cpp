@@ -12,6 +12,8 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <string>
+#include <unordered_map>
 
 #include "dbk/scorer/dataset.hpp"
 #include "ml/binned_forest.hpp"
@@ -314,9 +316,30 @@ class TreeModelStage : public Stage {
   }
 };
 
+// Leaf values, each distinct one stored once. A deep forest's leaves are mostly pure (one class
+// at 1, the rest 0), so a few hot entries serve most of them and stay in cache while leaves are
+// added; the scenario's forest has 381,166 leaves and 17,717 distinct values, 6 of them for 86 %
+// of its leaves. Values are compared by their bits, so -0.0 and NaN payloads stay as they are.
+class LeafValues {
+ public:
+  explicit LeafValues(TreeModelStage& stage) : stage_(stage) {}
+  /// The payload index of `values` (stage.stride of them).
+  std::int32_t intern(const double* values) {
+    const std::string key(reinterpret_cast<const char*>(values), stage_.stride * sizeof(double));
+    const auto index = static_cast<std::int32_t>(stage_.payload.size() / stage_.stride);
+    auto [it, added] = index_.emplace(key, index);
+    if (added) stage_.payload.insert(stage_.payload.end(), values, values + stage_.stride);
+    return it->second;
+  }
+
+ private:
+  TreeModelStage& stage_;
+  std::unordered_map<std::string, std::int32_t> index_;
+};
+
 // Flattens one tree (nodes indexed by Spark id) into pre-order with left = next.
-Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRecord>& nodes,
-               std::int64_t tree_id) {
+Status flatten(const StageMeta& meta, TreeModelStage& stage, LeafValues& leaf_values,
+               std::vector<NodeRecord>& nodes, std::int64_t tree_id) {
   std::sort(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   std::map<std::int64_t, std::size_t> by_id;
   for (std::size_t k = 0; k < nodes.size(); ++k) {
@@ -345,7 +368,7 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRec
     if (p.parent_slot >= 0) flat.nodes[static_cast<std::size_t>(p.parent_slot)].right = index;
     FlatNode f{0.0, -1, -1, -1};
     if (n.left < 0) {  // leaf (§1.4: leftChild == -1)
-      f.right = static_cast<std::int32_t>(stage.payload.size() / stage.stride);
+      std::vector<double> values;
       if (stage.kind == Kind::kRfClassifier || stage.kind == Kind::kDtClassifier) {
         if (n.stats.size() != stage.num_classes) {
           return model_error(meta, "leaf impurityStats has " + std::to_string(n.stats.size()) +
@@ -356,12 +379,12 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, std::vector<NodeRec
         for (double s : n.stats) total += s;
         for (double s : n.stats) {
           // §2.3: RF adds stats/total per tree (zeros when total is 0, like Spark's skip).
-          stage.payload.push_back(stage.kind == Kind::kRfClassifier ? (total != 0 ? s / total : 0.0)
-                                                                    : s);
+          values.push_back(stage.kind == Kind::kRfClassifier ? (total != 0 ? s / total : 0.0) : s);
         }
       } else {
-        stage.payload.push_back(n.prediction);
+        values.push_back(n.prediction);
       }
+      f.right = leaf_values.intern(values.data());
       flat.nodes.push_back(f);
       continue;
     }
@@ -521,10 +544,12 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
   }
   if (by_tree.empty()) return model_error(meta, "model has no nodes");
   std::int64_t expected_tree = 0;
+  LeafValues leaf_values(*stage);
   for (auto& [tree, nodes] : by_tree) {
     if (tree != expected_tree++)
       return model_error(meta, "tree " + std::to_string(tree) + " out of sequence");
-    if (auto st = flatten(meta, *stage, nodes, tree); !st.ok()) return std::move(st).error();
+    if (auto st = flatten(meta, *stage, leaf_values, nodes, tree); !st.ok())
+      return std::move(st).error();
   }
   stage->binned = BinnedForest::build(stage->trees, stage->cats);
   if (ensemble) {
