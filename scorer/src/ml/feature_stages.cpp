@@ -264,7 +264,10 @@ class VectorIndexerStage : public ColumnStage {
       return data_error(name, "expected vectors of size " + std::to_string(num_features) +
                                   ", column '" + input + "' has " + std::to_string(col.width));
     }
-    auto out = new_vector_column(output, frame.rows(), num_features);
+    ScoredColumn out;  // a copy of the input, indexed in place below
+    out.name = output;
+    out.kind = ScoredColumn::Kind::kVector;
+    out.width = num_features;
     out.valid = col.valid;
     out.numbers = col.numbers;
     out.numbers.resize(frame.rows() * num_features);

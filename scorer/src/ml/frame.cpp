@@ -76,8 +76,17 @@ Result<const ScoredColumn*> Frame::numeric(const std::string& name) {
   col->name = name;
   col->kind = ScoredColumn::Kind::kDouble;
   col->valid = in->valid;
-  col->numbers.resize(rows_);
-  for (std::size_t r = 0; r < rows_; ++r) col->numbers[r] = in->valid[r] ? in->number(r) : 0.0;
+  if (in->type == ColumnType::kDouble || in->type == ColumnType::kFloat ||
+      in->type == ColumnType::kDecimal) {
+    col->numbers = in->doubles;
+    col->numbers.resize(rows_);
+    for (std::size_t r = 0; r < rows_; ++r) {
+      if (!in->valid[r]) col->numbers[r] = 0.0;
+    }
+  } else {
+    col->numbers.resize(rows_);
+    for (std::size_t r = 0; r < rows_; ++r) col->numbers[r] = in->valid[r] ? in->number(r) : 0.0;
+  }
   converted_.push_back(std::move(col));
   return converted_.back().get();
 }
