@@ -13,17 +13,16 @@ namespace {
 constexpr std::size_t kMaxBins = 64;
 constexpr std::uint64_t kAllBins = ~std::uint64_t{0};
 
-// Index of the first cut >= x (x not NaN), without data-dependent branches.
-std::uint8_t lower_bound_index(const double* cuts, std::size_t count, double x) {
-  const double* base = cuts;
-  std::size_t n = count;
-  while (n > 1) {
-    const std::size_t half = n / 2;
+// The number of cuts below x (x not NaN), which is its bin: `cuts` holds kBins - 1 sorted values
+// or fewer, padded with +inf to kBins, so the search is five or six fixed halvings, no branch.
+template <std::size_t kBins>
+std::uint8_t rank_among(const double* cuts, double x) {
+  std::size_t rank = 0;
+  for (std::size_t step = kBins / 2; step > 0; step /= 2) {
     // Arithmetic, not a conditional: compilers turn the ternary into a mispredicted jump.
-    base += static_cast<std::size_t>(base[half - 1] < x) * half;
-    n -= half;
+    rank += static_cast<std::size_t>(cuts[rank + step - 1] < x) * step;
   }
-  return static_cast<std::uint8_t>((base - cuts) + static_cast<std::ptrdiff_t>(*base < x));
+  return static_cast<std::uint8_t>(rank);
 }
 
 struct FeatureUse {
@@ -72,8 +71,9 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
     if (use.bins > kMaxBins) return nullptr;
     bins = std::max(bins, use.bins);
     position[index] = static_cast<std::uint32_t>(forest->used_features_.size());
+    const std::size_t cut_count = use.cuts.size();
     forest->used_features_.push_back(
-        {static_cast<std::uint32_t>(index), use.categorical, std::move(use.cuts)});
+        {static_cast<std::uint32_t>(index), use.categorical, std::move(use.cuts), cut_count});
   }
   // Leaves read feature 0 of the binned row, so a row has at least one byte.
   if (forest->used_features_.empty()) forest->used_features_.push_back({});
@@ -82,6 +82,9 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
   forest->other_category_ =
       static_cast<std::uint8_t>((narrow ? NarrowNode::kMaxBins : WideNode::kMaxBins) - 1);
   forest->bin_bias_ = narrow ? NarrowNode::kBinBias : WideNode::kBinBias;
+  for (Feature& f : forest->used_features_) {
+    if (!f.categorical) f.cuts.resize(forest->bins(), std::numeric_limits<double>::infinity());
+  }
 
   std::vector<Split> splits;
   for (const auto& tree : trees) {
@@ -111,7 +114,10 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
       std::uint64_t left_bins = 0;
       if (flat.cat < 0) {
         const auto rank = static_cast<std::size_t>(
-            std::lower_bound(f.cuts.begin(), f.cuts.end(), flat.threshold) - f.cuts.begin());
+            std::lower_bound(f.cuts.begin(),
+                             f.cuts.begin() + static_cast<std::ptrdiff_t>(f.cut_count),
+                             flat.threshold) -
+            f.cuts.begin());
         left_bins = (std::uint64_t{2} << rank) - 1;  // bins 0..rank hold x <= threshold
       } else {
         const CategoricalSplit& split = cats[static_cast<std::size_t>(flat.cat)];
@@ -147,27 +153,38 @@ void BinnedForest::bin_rows(const double* rows, std::size_t width, std::size_t b
   const std::size_t count = end - begin;
   // Lanes past the last row walk too (their leaves are dropped); give them bin 0.
   std::fill(out + count / kLanes * kLanes * features, out + binned_bytes(count), bin_bias_);
-  const double other = other_category_;
   for (std::size_t k = 0; k < features; ++k) {
-    const Feature& f = used_features_[k];
-    const double* cuts = f.cuts.data();
-    const std::size_t cut_count = f.cuts.size();
-    const double* v = rows + begin * width + f.index;
-    for (std::size_t r = 0; r < count; ++r, v += width) {
-      std::uint8_t bin = 0;
-      if (f.categorical) {
-        const double x = *v;
-        bin = (x >= 0 && x < other && x == std::floor(x)) ? static_cast<std::uint8_t>(x)
-                                                          : other_category_;
-      } else if (cut_count > 0) {
-        // NaN <= t is false for every threshold: NaN ranks after all of them.
-        const double x = *v;
-        bin = std::isnan(x) ? static_cast<std::uint8_t>(cut_count)
-                            : lower_bound_index(cuts, cut_count, x);
-      }
-      out[(r / kLanes * features + k) * kLanes + r % kLanes] =
-          static_cast<std::uint8_t>(bin + bin_bias_);
+    const double* v = rows + begin * width + used_features_[k].index;
+    std::uint8_t* first = out + k * kLanes;  // feature k of row 0
+    if (bins() == NarrowNode::kMaxBins) {
+      bin_feature<NarrowNode::kMaxBins>(used_features_[k], v, width, count, features, first);
+    } else {
+      bin_feature<WideNode::kMaxBins>(used_features_[k], v, width, count, features, first);
     }
+  }
+}
+
+template <std::size_t kBins>
+void BinnedForest::bin_feature(const Feature& f, const double* v, std::size_t width,
+                               std::size_t count, std::size_t features, std::uint8_t* out) const {
+  auto put = [&](std::size_t r, std::uint8_t bin) {
+    out[r / kLanes * features * kLanes + r % kLanes] = static_cast<std::uint8_t>(bin + bin_bias_);
+  };
+  if (f.categorical) {
+    const double other = other_category_;
+    for (std::size_t r = 0; r < count; ++r, v += width) {
+      const double x = *v;
+      put(r, (x >= 0 && x < other && x == std::floor(x)) ? static_cast<std::uint8_t>(x)
+                                                         : other_category_);
+    }
+    return;
+  }
+  const double* cuts = f.cuts.data();
+  const auto nan_bin = static_cast<std::uint8_t>(f.cut_count);
+  for (std::size_t r = 0; r < count; ++r, v += width) {
+    // NaN <= t is false for every threshold: NaN ranks after all of them.
+    const double x = *v;
+    put(r, std::isnan(x) ? nan_bin : rank_among<kBins>(cuts, x));
   }
 }
 

@@ -102,13 +102,18 @@ class BinnedForest {
   struct Feature {
     std::uint32_t index = 0;  // position in the input vector
     bool categorical = false;
-    std::vector<double> cuts;  // continuous: sorted distinct thresholds
+    // Continuous: the sorted distinct thresholds, then +inf up to the layout's bin count.
+    std::vector<double> cuts;
+    std::size_t cut_count = 0;  // thresholds in `cuts`
   };
   struct Tree {
     std::size_t first_node = 0;
     std::size_t depth = 0;  // longest root-to-leaf path, in steps
   };
 
+  template <std::size_t kBins>
+  void bin_feature(const Feature& f, const double* values, std::size_t width, std::size_t count,
+                   std::size_t features, std::uint8_t* out) const;
   template <typename Node>
   void find_leaves(const std::vector<Node>& nodes, std::size_t tree, const std::uint8_t* binned,
                    std::size_t count, std::int32_t* leaves) const;
