@@ -153,8 +153,10 @@ TEST_CASE("Spark-saved pipelines score exactly like Spark's transform", "[spark]
     }
     // Spark 2.x only: its OneHotEncoder transformer is gone from 3.0.
     if (std::filesystem::path(dir).filename().string().rfind("spark-2.", 0) == 0) {
-      SECTION(std::filesystem::path(dir).filename().string() + "/onehot_legacy") {
-        check_model(dir, "onehot_legacy");
+      for (const char* model : {"onehot_legacy", "onehot_attributes"}) {
+        SECTION(std::filesystem::path(dir).filename().string() + "/" + model) {
+          check_model(dir, model);
+        }
       }
     }
   }

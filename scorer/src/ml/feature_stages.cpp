@@ -492,8 +492,9 @@ LoadResult load_one_hot_encoder(const StageMeta& meta, StageInfo& info) {
 namespace {
 
 // Spark 2.x's OneHotEncoder, a transformer (OneHotEncoderEstimator replaced it in 2.3; 3.0
-// removed it). It knows no categories of its own: their count is the input's nominal attribute
-// (an indexer's labels), or else the largest value in the column being transformed, plus one.
+// removed it). It knows no categories of its own: their count is the input's nominal or binary
+// attribute (StringIndexerModel's labels, Bucketizer's buckets, Binarizer's two values), or else
+// the largest value in the column being transformed, plus one.
 // The last category is dropped by default; a value at or past the size gives zeros.
 class LegacyOneHotEncoderStage : public ColumnStage {
  public:
@@ -762,6 +763,8 @@ class BucketizerStage : public ColumnsStage {
         out.numbers[r] = static_cast<double>(pos - 1);
       }
       frame.add(std::move(out));
+      // Bucketizer's output attribute: one nominal value per bucket (none for keep's extra one).
+      frame.set_nominal_size(outputs[i], s.size() - 1);
     }
     return {};
   }
@@ -821,6 +824,7 @@ class BinarizerStage : public ColumnsStage {
         for (std::size_t r = 0; r < frame.rows(); ++r)
           out.numbers[r] = (*in)->numbers[r] > t ? 1.0 : 0.0;
         frame.add(std::move(out));
+        frame.set_nominal_size(outputs[i], 2);  // a binary attribute: two values
       }
     }
     return {};
