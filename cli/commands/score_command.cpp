@@ -84,6 +84,9 @@ int run_score(Invocation& inv) {
     }
     job.score.threads = static_cast<unsigned>(**threads);
   }
+  if (auto lanes = inv.value("spark-vector-lanes")) {
+    job.score.spark_vector_lanes = static_cast<std::size_t>(std::stoul(*lanes));
+  }
 
   // A workspace client only when something lives in DBFS: local folders need no profile.
   std::optional<Client> client;
@@ -185,6 +188,10 @@ void add_score_commands(std::vector<CommandSpec>& table) {
       value("cache-dir", 0, "DIR", "Cache of fetched DBFS files (default ~/.cache/dbk/dbfs)."),
       value("concurrency", 0, "N", "Parallel downloads (default 8)."),
       value("threads", 0, "N", "Scoring threads (default: all cores)."),
+      value("spark-vector-lanes", 0, "N",
+            "Doubles per vector on the machines that ran Spark 4.x: 4 with AVX2 (default), 8 "
+            "with AVX-512, 2 with 128-bit vectors. Spark 4.x sums GBT trees in that many lanes.",
+            {"2", "4", "8"}),
   };
   spec.handler = run_score;
   table.push_back(std::move(spec));

@@ -238,3 +238,50 @@ TEST_CASE("scoring output does not depend on threads or block size", "[spark]") 
   CHECK(ra->find("probability")->numbers == rb->find("probability")->numbers);
   CHECK(ra->find("prediction")->numbers == rb->find("prediction")->numbers);
 }
+
+// Spark 4.x sums GBT trees in as many fused lanes as the JVM's widest double vector holds. With
+// more lanes than trees (the fixture has 6, AVX-512 gives 8), every tree goes to the unfused
+// tail in tree order: the sum of Spark 3.0/3.1's F2J ddot. The same model relabelled 3.1 must
+// then score bit for bit alike.
+TEST_CASE("Spark 4.x GBT sums follow ScoreOptions::spark_vector_lanes", "[spark]") {
+  const std::string source = fixtures() + "/spark-4.0/gbt_regression";
+  const auto copy = temp_dir("lanes") / "gbt_regression";
+  std::filesystem::copy(source, copy, std::filesystem::copy_options::recursive);
+  std::size_t relabelled = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(copy / "model")) {
+    if (e.path().parent_path().filename() != "metadata" || e.path().filename().string()[0] == '_')
+      continue;
+    std::string text = read_file(e.path().string());
+    const auto at = text.find("\"sparkVersion\":\"4.0.5\"");
+    REQUIRE(at != std::string::npos);
+    text.replace(at, 22, "\"sparkVersion\":\"3.1.3\"");
+    std::ofstream(e.path()) << text;
+    ++relabelled;
+  }
+  REQUIRE(relabelled == 3);  // the pipeline and its two stages
+  auto spark4 = dbk::scorer::load_pipeline_model(source + "/model");
+  auto spark31 = dbk::scorer::load_pipeline_model((copy / "model").string());
+  REQUIRE(spark4.ok());
+  REQUIRE(spark31.ok());
+  auto input =
+      dbk::scorer::read_table(scoring_input_of(fixtures() + "/spark-4.0", "gbt_regression"));
+  REQUIRE(input.ok());
+
+  auto options = options_for("gbt_regression");
+  auto in_order = dbk::scorer::score_table(*spark31, *input, options);
+  options.spark_vector_lanes = 8;
+  auto eight_lanes = dbk::scorer::score_table(*spark4, *input, options);
+  REQUIRE(in_order.ok());
+  REQUIRE(eight_lanes.ok());
+  const auto& a = in_order->find("prediction")->numbers;
+  const auto& b = eight_lanes->find("prediction")->numbers;
+  REQUIRE(a.size() == b.size());
+  std::size_t differ = 0;
+  for (std::size_t r = 0; r < a.size(); ++r) differ += same_double(a[r], b[r]) ? 0 : 1;
+  CHECK(differ == 0);
+
+  options.spark_vector_lanes = 3;
+  auto refused = dbk::scorer::score_table(*spark4, *input, options);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().error_code == "INVALID_ARGUMENT");
+}

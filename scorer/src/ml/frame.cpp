@@ -8,13 +8,15 @@
 
 namespace dbk::scorer::detail {
 
-Frame::Frame(const Table& input, unsigned threads, std::size_t block_rows, bool binned_trees)
+Frame::Frame(const Table& input, const ScoreOptions& options)
     : input_(input),
       rows_(input.num_rows),
       alive_(input.num_rows, 1),
-      threads_(threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads),
-      block_rows_(block_rows == 0 ? ScoreOptions{}.block_rows : block_rows),
-      binned_trees_(binned_trees) {}
+      threads_(options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
+                                    : options.threads),
+      block_rows_(options.block_rows == 0 ? ScoreOptions{}.block_rows : options.block_rows),
+      binned_trees_(options.binned_trees),
+      spark_vector_lanes_(options.spark_vector_lanes) {}
 
 const ScoredColumn* Frame::find_output(const std::string& name) const {
   for (auto it = outputs_.rbegin(); it != outputs_.rend(); ++it) {

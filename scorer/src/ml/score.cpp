@@ -60,7 +60,12 @@ void keep_rows(std::vector<T>& v, const std::vector<std::size_t>& rows, std::siz
 
 Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
                                 const ScoreOptions& options) {
-  detail::Frame frame(input, options.threads, options.block_rows, options.binned_trees);
+  const auto lanes = options.spark_vector_lanes;
+  if (lanes != 2 && lanes != 4 && lanes != 8) {
+    return make_error(dbk::error_codes::kInvalidArgument,
+                      "spark_vector_lanes must be 2, 4 or 8, not " + std::to_string(lanes));
+  }
+  detail::Frame frame(input, options);
   if (!options.assemble_columns.empty()) {
     auto assembler = detail::make_vector_assembler(
         options.assemble_columns, options.assemble_output, options.assemble_handle_invalid, true);

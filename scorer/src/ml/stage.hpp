@@ -21,13 +21,14 @@ namespace dbk::scorer::detail {
 /// Working set of a scoring run.
 class Frame {
  public:
-  Frame(const Table& input, unsigned threads, std::size_t block_rows, bool binned_trees = true);
+  Frame(const Table& input, const ScoreOptions& options);
 
   std::size_t rows() const { return rows_; }
   std::vector<std::uint8_t>& alive() { return alive_; }
   unsigned threads() const { return threads_; }
   std::size_t block_rows() const { return block_rows_; }
   bool binned_trees() const { return binned_trees_; }
+  std::size_t spark_vector_lanes() const { return spark_vector_lanes_; }
 
   bool has(const std::string& name) const;
   /// True for vector outputs and nested input columns.
@@ -61,6 +62,7 @@ class Frame {
   unsigned threads_;
   std::size_t block_rows_;
   bool binned_trees_;
+  std::size_t spark_vector_lanes_;
 };
 
 class Stage {

@@ -82,13 +82,30 @@ class TreeModelStage : public Stage {
   // BLAS.nativeBLAS.ddot call falls back to VectorBLAS instead: fma lanes of
   // DoubleVector.SPECIES_MAX, reduceLanes(ADD) in lane order, then `sum += x * y` (no fma) for
   // the remaining trees (verified in the bytecode of blas 3.0.3/3.0.4/3.2.0 shipped with
-  // PySpark 4.0/4.1/4.3). Four lanes is SPECIES_MAX on AVX2 machines, where the 4.x fixtures were
-  // made; on AVX-512 (eight lanes) margins can differ in the last bit. Spark 2.x and 3.0/3.1
-  // (F2J, whose unrolled ddot still adds left to right) add in plain tree order. Reproducing the
-  // order keeps regression predictions bit-exact.
-  bool unrolled_ddot = false;
-  bool fma_tail = true;  // Java11BLAS (3.2–3.5); VectorBLAS (4.x) adds the tail unfused
-  std::size_t gbt_slots() const { return unrolled_ddot ? 5 : 1; }
+  // PySpark 4.0/4.1/4.3). SPECIES_MAX depends on the machine Spark ran on: four lanes with AVX2,
+  // where the 4.x fixtures were made, eight with AVX-512; ScoreOptions::spark_vector_lanes says
+  // which. Spark 2.x and 3.0/3.1 (F2J, whose unrolled ddot still adds left to right) add in plain
+  // tree order. Reproducing the order keeps regression predictions bit-exact.
+  enum class Ddot { kInOrder, kJava11Blas, kVectorBlas };
+  Ddot ddot = Ddot::kInOrder;
+  // The lanes this stage's GBT sums run in, 0 for plain tree order.
+  std::size_t ddot_lanes(const Frame& frame) const {
+    switch (ddot) {
+      case Ddot::kJava11Blas:
+        return 4;
+      case Ddot::kVectorBlas:
+        return frame.spark_vector_lanes();
+      case Ddot::kInOrder:
+        break;
+    }
+    return 0;
+  }
+  // A row's GBT sums: one per lane and one for the lanes combined and the trees after them.
+  static std::size_t gbt_slots(std::size_t lanes) { return lanes == 0 ? 1 : lanes + 1; }
+  // The trees summed in lanes: the whole groups of `lanes` (`lanes` is a power of two).
+  std::size_t lane_trees(std::size_t lanes) const {
+    return lanes == 0 ? trees.size() : trees.size() & ~(lanes - 1);
+  }
 
   // Trees walked before their leaf values are added. The sums of a row stay in registers over
   // these trees, instead of a trip to memory per tree: with several classes, a block's sums
@@ -97,9 +114,10 @@ class TreeModelStage : public Stage {
   static constexpr std::size_t kPrefetchRows = 8;
 
   // Accumulates tree outputs for rows [begin, end) into `acc` (`width` per row, row `begin` first),
-  // adding each row's trees in tree order.
+  // adding each row's trees in tree order; GBT sums in `lanes` ddot lanes (0: none).
   void accumulate(const ScoredColumn& x, const std::vector<std::uint8_t>& alive, std::size_t begin,
-                  std::size_t end, std::size_t width, bool use_bins, double* acc) const {
+                  std::size_t end, std::size_t width, bool use_bins, std::size_t lanes,
+                  double* acc) const {
     const std::size_t count = end - begin;
     // Rows dropped or without a vector keep leaf 0 on the direct walk; the binned walk walks them
     // from whatever bins they have. Either way their sums are cleared at the end.
@@ -110,12 +128,12 @@ class TreeModelStage : public Stage {
       bins.resize(forest->binned_bytes(count));
       forest->bin_rows(x.numbers.data(), x.width, begin, end, bins.data());
     }
-    // Where the unrolled ddot combines its four lanes (after the last whole group of four trees),
-    // a pass ends, so the combination falls between the same trees for every row.
-    const std::size_t bound = trees.size() & ~static_cast<std::size_t>(3);
+    // Where the ddot combines its lanes (after the last whole group of trees), a pass ends, so
+    // the combination falls between the same trees for every row.
+    const std::size_t bound = lane_trees(lanes);
     for (std::size_t first = 0; first < trees.size();) {
-      if (unrolled_ddot && first == bound) {
-        for (std::size_t r = 0; r < count; ++r) combine_lanes(acc + r * width);
+      if (lanes != 0 && first == bound) {
+        for (std::size_t r = 0; r < count; ++r) combine_lanes(acc + r * width, lanes);
       }
       const std::size_t last =
           std::min({first + kTreesPerPass, trees.size(), first < bound ? bound : trees.size()});
@@ -131,7 +149,7 @@ class TreeModelStage : public Stage {
         }
       }
       if (kind == Kind::kGbtClassifier || kind == Kind::kGbtRegressor) {
-        add_gbt_leaves(leaves.data(), first, last, count, width, acc);
+        add_gbt_leaves(leaves.data(), first, last, count, width, lanes, acc);
       } else {
         add_leaf_values(leaves.data(), last - first, count, acc);
       }
@@ -198,15 +216,15 @@ class TreeModelStage : public Stage {
     }
   }
 
-  // GBT: trees [first, last) add weight * leaf value, each to its ddot lane (see above).
+  // GBT: trees [first, last) add weight * leaf value, each to its ddot lane (see above). The
+  // trees after the lanes are fused by Java11BLAS, not by VectorBLAS.
   void add_gbt_leaves(const std::int32_t* leaves, std::size_t first, std::size_t last,
-                      std::size_t count, std::size_t width, double* acc) const {
+                      std::size_t count, std::size_t width, std::size_t lanes, double* acc) const {
     const double* values = payload.data();
     for (std::size_t t = first; t < last; ++t) {
       const double w = weights.empty() ? 1.0 : weights[t];
-      const std::size_t slot =
-          !unrolled_ddot ? 0 : (t < (trees.size() & ~std::size_t{3}) ? t % 4 : 4);
-      const bool fused = unrolled_ddot && (slot < 4 || fma_tail);
+      const std::size_t slot = lanes == 0 ? 0 : (t < lane_trees(lanes) ? t % lanes : lanes);
+      const bool fused = lanes != 0 && (slot < lanes || ddot == Ddot::kJava11Blas);
       const std::int32_t* tree_leaves = leaves + (t - first) * count;
       for (std::size_t r = 0; r < count; ++r) {
         const double p = values[tree_leaves[r]];
@@ -216,16 +234,19 @@ class TreeModelStage : public Stage {
     }
   }
 
-  static void combine_lanes(double* a) {
+  // `sum = 0; sum += lanes added in lane order`, as both BLAS do.
+  static void combine_lanes(double* a, std::size_t lanes) {
+    double lane_sum = a[0];
+    for (std::size_t k = 1; k < lanes; ++k) lane_sum += a[k];
     double sum = 0.0;
-    sum += a[0] + a[1] + a[2] + a[3];
-    a[4] = sum;
+    sum += lane_sum;
+    a[lanes] = sum;
   }
 
-  double gbt_margin(double* a) const {
-    if (!unrolled_ddot) return a[0];
-    if (trees.size() % 4 == 0) combine_lanes(a);
-    return a[4];
+  double gbt_margin(double* a, std::size_t lanes) const {
+    if (lanes == 0) return a[0];
+    if (trees.size() % lanes == 0) combine_lanes(a, lanes);
+    return a[lanes];
   }
 
   std::size_t predict_index(const double* raw, const double* prob) const {
@@ -260,18 +281,19 @@ class TreeModelStage : public Stage {
     }
     const auto& alive = frame.alive();
     const bool use_bins = frame.binned_trees();
+    const std::size_t lanes = ddot_lanes(frame);
     if (!classifier()) {
       auto pred = new_double_column(prediction_col, rows);
       pred.valid = x.valid;
       parallel_blocks(rows, frame.block_rows(), frame.threads(), [&](std::size_t b, std::size_t e) {
         if (kind == Kind::kGbtRegressor) {
-          std::vector<double> slots((e - b) * gbt_slots(), 0.0);
-          accumulate(x, alive, b, e, gbt_slots(), use_bins, slots.data());
+          std::vector<double> slots((e - b) * gbt_slots(lanes), 0.0);
+          accumulate(x, alive, b, e, gbt_slots(lanes), use_bins, lanes, slots.data());
           for (std::size_t r = b; r < e; ++r)
-            pred.numbers[r] = gbt_margin(&slots[(r - b) * gbt_slots()]);
+            pred.numbers[r] = gbt_margin(&slots[(r - b) * gbt_slots(lanes)], lanes);
           return;
         }
-        accumulate(x, alive, b, e, 1, use_bins, pred.numbers.data() + b);
+        accumulate(x, alive, b, e, 1, use_bins, 0, pred.numbers.data() + b);
         if (kind == Kind::kRfRegressor) {
           for (std::size_t r = b; r < e; ++r) pred.numbers[r] /= static_cast<double>(trees.size());
         }
@@ -279,7 +301,7 @@ class TreeModelStage : public Stage {
       frame.add(std::move(pred));
       return {};
     }
-    const std::size_t acc_width = kind == Kind::kGbtClassifier ? gbt_slots() : num_classes;
+    const std::size_t acc_width = kind == Kind::kGbtClassifier ? gbt_slots(lanes) : num_classes;
     auto raw = new_vector_column(raw_col.empty() ? "rawPrediction" : raw_col, rows, num_classes);
     auto prob = new_vector_column(probability_col.empty() ? "probability" : probability_col, rows,
                                   num_classes);
@@ -289,13 +311,13 @@ class TreeModelStage : public Stage {
       std::vector<double> slots(kind == Kind::kGbtClassifier ? (e - b) * acc_width : 0, 0.0);
       double* acc =
           kind == Kind::kGbtClassifier ? slots.data() : raw.numbers.data() + b * num_classes;
-      accumulate(x, alive, b, e, acc_width, use_bins, acc);
+      accumulate(x, alive, b, e, acc_width, use_bins, lanes, acc);
       for (std::size_t r = b; r < e; ++r) {
         if (!alive[r] || !x.valid[r]) continue;
         double* rv = raw.numbers.data() + r * num_classes;
         double* pv = prob.numbers.data() + r * num_classes;
         if (kind == Kind::kGbtClassifier) {
-          const double m = gbt_margin(&slots[(r - b) * acc_width]);
+          const double m = gbt_margin(&slots[(r - b) * acc_width], lanes);
           rv[0] = -m;
           rv[1] = m;
           // reference §2.4: LogLoss.computeProbability(-m), then 1 - p0.
@@ -485,10 +507,10 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
       return model_error(meta, "thresholds length differs from numClasses");
     }
   }
-  stage->unrolled_ddot =
-      (stage->kind == Kind::kGbtClassifier || stage->kind == Kind::kGbtRegressor) &&
-      ((meta.major == 3 && meta.minor >= 2) || meta.major >= 4);
-  stage->fma_tail = meta.major == 3;
+  if (stage->kind == Kind::kGbtClassifier || stage->kind == Kind::kGbtRegressor) {
+    if (meta.major == 3 && meta.minor >= 2) stage->ddot = TreeModelStage::Ddot::kJava11Blas;
+    if (meta.major >= 4) stage->ddot = TreeModelStage::Ddot::kVectorBlas;
+  }
   stage->stride = (stage->kind == Kind::kRfClassifier || stage->kind == Kind::kDtClassifier)
                       ? stage->num_classes
                       : 1;
