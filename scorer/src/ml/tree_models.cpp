@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "dbk/scorer/dataset.hpp"
 #include "ml/binned_forest.hpp"
@@ -161,30 +162,21 @@ class TreeModelStage : public Stage {
   }
 
   // Adds the leaf values of `passed` trees (leaves tree-major, `count` per tree) to each row's
-  // sums, `stride` values per leaf and per row (DT and RF models). kStride is the stride when it
-  // is small enough to keep a row's sums in registers, 0 otherwise.
+  // sums, `stride` values per leaf and per row (DT and RF models). Strides up to
+  // kRegisterStrides get a version that keeps a row's sums in registers; kStride 0 is the
+  // general one.
   void add_leaf_values(const std::int32_t* leaves, std::size_t passed, std::size_t count,
                        double* acc) const {
-    switch (stride) {
-      case 1:
-        return add_leaf_values<1>(leaves, passed, count, acc);
-      case 2:
-        return add_leaf_values<2>(leaves, passed, count, acc);
-      case 3:
-        return add_leaf_values<3>(leaves, passed, count, acc);
-      case 4:
-        return add_leaf_values<4>(leaves, passed, count, acc);
-      case 5:
-        return add_leaf_values<5>(leaves, passed, count, acc);
-      case 6:
-        return add_leaf_values<6>(leaves, passed, count, acc);
-      case 7:
-        return add_leaf_values<7>(leaves, passed, count, acc);
-      case 8:
-        return add_leaf_values<8>(leaves, passed, count, acc);
-      default:
-        return add_leaf_values<0>(leaves, passed, count, acc);
-    }
+    static const auto kAdders = leaf_adders(std::make_index_sequence<kRegisterStrides + 1>());
+    (this->*kAdders[stride <= kRegisterStrides ? stride : 0])(leaves, passed, count, acc);
+  }
+  static constexpr std::size_t kRegisterStrides = 8;
+  using LeafAdder = void (TreeModelStage::*)(const std::int32_t*, std::size_t, std::size_t,
+                                             double*) const;
+  template <std::size_t... kStrides>
+  static constexpr std::array<LeafAdder, sizeof...(kStrides)> leaf_adders(
+      std::index_sequence<kStrides...>) {
+    return {&TreeModelStage::add_leaf_values<kStrides>...};
   }
   template <std::size_t kStride>
   void add_leaf_values(const std::int32_t* leaves, std::size_t passed, std::size_t count,
