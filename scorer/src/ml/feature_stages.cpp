@@ -121,6 +121,7 @@ Result<std::vector<double>> vector_field(const Table& t, const std::string& colu
 class StringIndexerStage : public ColumnsStage {
  public:
   std::vector<std::unordered_map<std::string, double>> maps;
+  std::vector<std::vector<std::string>> labels;  // per input, in index order
   std::string handle_invalid;
 
   Status transform(Frame& frame) const override {
@@ -156,7 +157,10 @@ class StringIndexerStage : public ColumnsStage {
       }
       frame.add(std::move(out));
       // StringIndexerModel's output attribute: its labels, plus "__unknown" with keep.
-      frame.set_nominal_size(outputs[i], maps[i].size() + (handle_invalid == "keep" ? 1 : 0));
+      NominalAttribute attribute{0, labels[i]};
+      if (handle_invalid == "keep") attribute.values.emplace_back("__unknown");
+      attribute.size = attribute.values.size();
+      frame.set_nominal(outputs[i], std::move(attribute));
     }
     return {};
   }
@@ -197,17 +201,30 @@ LoadResult load_string_indexer(const StageMeta& meta, StageInfo& info) {
     for (std::size_t k = 0; k < l.size(); ++k) m.emplace(l[k], static_cast<double>(k));
     stage->maps.push_back(std::move(m));
   }
+  stage->labels = std::move(labels);
   return loaded(std::move(stage), info);
 }
 
 namespace {
 
+// Without a `labels` param, Spark names indices by the input column's nominal attribute, which
+// a StringIndexerModel (or Bucketizer) earlier in the pipeline sets.
 class IndexToStringStage : public ColumnStage {
  public:
-  std::vector<std::string> labels;
+  std::vector<std::string> labels;  // empty: the input's attribute values
   Status transform(Frame& frame) const override {
     auto in = frame.numeric(input);
     if (!in.ok()) return std::move(in).error();
+    const std::vector<std::string>* names = &labels;
+    if (labels.empty()) {
+      const NominalAttribute* attribute = frame.nominal(input);
+      if (attribute == nullptr || attribute->values.empty()) {
+        return data_error(name, "no `labels` param, and column '" + input +
+                                    "' carries no label names (a StringIndexerModel's output "
+                                    "does)");
+      }
+      names = &attribute->values;
+    }
     ScoredColumn out;
     out.name = output;
     out.kind = ScoredColumn::Kind::kString;
@@ -220,11 +237,11 @@ class IndexToStringStage : public ColumnStage {
       long long idx = std::isnan(v)
                           ? 0
                           : static_cast<long long>(std::trunc(std::max(-1e18, std::min(1e18, v))));
-      if (idx < 0 || static_cast<std::size_t>(idx) >= labels.size()) {
+      if (idx < 0 || static_cast<std::size_t>(idx) >= names->size()) {
         return data_error(
             name, "Unseen index: " + java_double_string(v) + " (row " + std::to_string(r) + ")");
       }
-      out.strings[r] = labels[static_cast<std::size_t>(idx)];
+      out.strings[r] = (*names)[static_cast<std::size_t>(idx)];
     }
     frame.add(std::move(out));
     return {};
@@ -238,12 +255,6 @@ LoadResult load_index_to_string(const StageMeta& meta, StageInfo& info) {
   if (!created.ok()) return std::move(created).error();
   auto stage = *std::move(created);
   stage->labels = meta.strings_param("labels");
-  if (stage->labels.empty()) {
-    return make_error(error_codes::kUnsupportedStage,
-                      meta.path +
-                          ": IndexToString without a `labels` param (labels from column "
-                          "metadata are not supported)");
-  }
   return loaded(std::move(stage), info);
 }
 
@@ -506,8 +517,8 @@ class LegacyOneHotEncoderStage : public ColumnStage {
     const ScoredColumn& col = **in;
     const auto& alive = frame.alive();
     std::size_t categories = 0;
-    if (auto nominal = frame.nominal_size(input)) {
-      categories = *nominal;
+    if (const NominalAttribute* nominal = frame.nominal(input)) {
+      categories = nominal->size;
     } else {
       double largest = 0;
       for (std::size_t r = 0; r < frame.rows(); ++r) {
@@ -763,8 +774,12 @@ class BucketizerStage : public ColumnsStage {
         out.numbers[r] = static_cast<double>(pos - 1);
       }
       frame.add(std::move(out));
-      // Bucketizer's output attribute: one nominal value per bucket (none for keep's extra one).
-      frame.set_nominal_size(outputs[i], s.size() - 1);
+      // Bucketizer's output attribute: one nominal value per bucket, named by its bounds (none
+      // for keep's extra bucket).
+      NominalAttribute attribute{s.size() - 1, {}};
+      for (std::size_t b = 0; b + 1 < s.size(); ++b)
+        attribute.values.push_back(java_double_string(s[b]) + ", " + java_double_string(s[b + 1]));
+      frame.set_nominal(outputs[i], std::move(attribute));
     }
     return {};
   }
@@ -824,7 +839,7 @@ class BinarizerStage : public ColumnsStage {
         for (std::size_t r = 0; r < frame.rows(); ++r)
           out.numbers[r] = (*in)->numbers[r] > t ? 1.0 : 0.0;
         frame.add(std::move(out));
-        frame.set_nominal_size(outputs[i], 2);  // a binary attribute: two values
+        frame.set_nominal(outputs[i], {2, {}});  // a binary attribute: two unnamed values
       }
     }
     return {};

@@ -36,7 +36,7 @@ bool Frame::is_vector(const std::string& name) const {
 }
 
 void Frame::add(ScoredColumn column) {
-  nominal_sizes_.erase(column.name);
+  nominals_.erase(column.name);
   for (auto& c : outputs_) {
     if (c.name == column.name) {
       c = std::move(column);
@@ -46,14 +46,13 @@ void Frame::add(ScoredColumn column) {
   outputs_.push_back(std::move(column));
 }
 
-void Frame::set_nominal_size(const std::string& name, std::size_t values) {
-  nominal_sizes_[name] = values;
+void Frame::set_nominal(const std::string& name, NominalAttribute attribute) {
+  nominals_[name] = std::move(attribute);
 }
 
-std::optional<std::size_t> Frame::nominal_size(const std::string& name) const {
-  auto it = nominal_sizes_.find(name);
-  if (it == nominal_sizes_.end()) return std::nullopt;
-  return it->second;
+const NominalAttribute* Frame::nominal(const std::string& name) const {
+  auto it = nominals_.find(name);
+  return it == nominals_.end() ? nullptr : &it->second;
 }
 
 Result<const ScoredColumn*> Frame::numeric(const std::string& name) {

@@ -18,6 +18,13 @@
 
 namespace dbk::scorer::detail {
 
+/// How many values a categorical column has, and their names where Spark records them
+/// (StringIndexerModel: its labels, plus "__unknown" with keep; Bucketizer: its bucket ranges).
+struct NominalAttribute {
+  std::size_t size = 0;
+  std::vector<std::string> values;  // empty when Spark records none (Binarizer)
+};
+
 /// Working set of a scoring run.
 class Frame {
  public:
@@ -43,11 +50,11 @@ class Frame {
   Result<const ScoredColumn*> vectors(const std::string& name);
   /// Adds (or replaces) an output column.
   void add(ScoredColumn column);
-  /// The number of values of the nominal ML attribute Spark attaches to a column (an
-  /// indexer's output), which the 2.x OneHotEncoder sizes its vectors by; none for other
-  /// columns. Replacing a column clears it.
-  void set_nominal_size(const std::string& name, std::size_t values);
-  std::optional<std::size_t> nominal_size(const std::string& name) const;
+  /// The nominal (or binary) ML attribute Spark attaches to a stage's output column: the 2.x
+  /// OneHotEncoder sizes its vectors by it and IndexToString without labels names indices by
+  /// it. nullptr for other columns. Replacing a column clears it.
+  void set_nominal(const std::string& name, NominalAttribute attribute);
+  const NominalAttribute* nominal(const std::string& name) const;
 
   std::vector<ScoredColumn>& outputs() { return outputs_; }
 
@@ -57,7 +64,7 @@ class Frame {
   std::size_t rows_;
   std::vector<std::uint8_t> alive_;
   std::vector<ScoredColumn> outputs_;
-  std::map<std::string, std::size_t> nominal_sizes_;
+  std::map<std::string, NominalAttribute> nominals_;
   std::vector<std::unique_ptr<ScoredColumn>> converted_;
   unsigned threads_;
   std::size_t block_rows_;
