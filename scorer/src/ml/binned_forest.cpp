@@ -10,7 +10,6 @@
 namespace dbk::scorer::detail {
 namespace {
 
-constexpr std::size_t kMaxBins = 64;
 constexpr std::uint64_t kAllBins = ~std::uint64_t{0};
 
 // The number of cuts below x (x not NaN), which is its bin: `cuts` holds kBins - 1 sorted values
@@ -52,7 +51,7 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
       }
       // Category bins are the categories, then one bin for every value no set names.
       const CategoricalSplit& split = cats[static_cast<std::size_t>(node.cat)];
-      if (!split.others.empty() || (split.mask >> (kMaxBins - 1)) != 0) return nullptr;
+      if (!split.others.empty() || (split.mask >> (WideNode::kMaxBins - 1)) != 0) return nullptr;
       use.categorical = true;
       if (split.mask != 0) {
         const auto highest = static_cast<std::size_t>(63 - __builtin_clzll(split.mask));
@@ -68,7 +67,7 @@ std::unique_ptr<BinnedForest> BinnedForest::build(const std::vector<FlatTree>& t
     std::sort(use.cuts.begin(), use.cuts.end());
     use.cuts.erase(std::unique(use.cuts.begin(), use.cuts.end()), use.cuts.end());
     if (use.continuous) use.bins = use.cuts.size() + 1;
-    if (use.bins > kMaxBins) return nullptr;
+    if (use.bins > WideNode::kMaxBins) return nullptr;
     bins = std::max(bins, use.bins);
     position[index] = static_cast<std::uint32_t>(forest->used_features_.size());
     const std::size_t cut_count = use.cuts.size();
@@ -222,7 +221,7 @@ void BinnedForest::find_leaves(const std::vector<Node>& nodes, std::size_t tree,
 
 void BinnedForest::find_leaves(std::size_t tree, const std::uint8_t* binned, std::size_t count,
                                std::int32_t* leaves) const {
-  if (!narrow_.empty()) {
+  if (bins() == NarrowNode::kMaxBins) {
     find_leaves(narrow_, tree, binned, count, leaves);
   } else {
     find_leaves(wide_, tree, binned, count, leaves);

@@ -14,7 +14,7 @@
 // are bit-identical to the direct walk.
 //
 // Two node layouts, one walk. When every feature fits 32 bins (Spark's default maxBins) and every
-// tree has at most 65,536 nodes, a node is 8 bytes: a tree of a few thousand nodes stays in L1.
+// tree has at most 65,535 nodes, a node is 8 bytes: a tree of a few thousand nodes stays in L1.
 // Otherwise, up to 64 bins, a node is 16 bytes. Beyond that the caller walks the trees directly.
 
 #include <cstddef>
