@@ -21,6 +21,27 @@ void write_text(const fs::path& p, const std::string& text) {
   std::ofstream(p) << text;
 }
 
+// A copy of a fixture model in `dir`, with `from` replaced by `to` in the metadata of the stage
+// whose folder name begins with `stage_prefix`.
+fs::path copy_model_with_edit(const std::string& model, const fs::path& dir,
+                              const std::string& stage_prefix, const std::string& from,
+                              const std::string& to) {
+  fs::copy(model, dir / "model", fs::copy_options::recursive);
+  std::size_t edited = 0;
+  for (const auto& e : fs::directory_iterator(dir / "model/stages")) {
+    if (e.path().filename().string().rfind(stage_prefix, 0) != 0) continue;
+    fs::path meta = e.path() / "metadata/part-00000";
+    std::string text = read_file(meta.string());
+    auto pos = text.find(from);
+    REQUIRE(pos != std::string::npos);
+    text.replace(pos, from.size(), to);
+    std::ofstream(meta) << text;
+    ++edited;
+  }
+  REQUIRE(edited == 1);
+  return dir / "model";
+}
+
 }  // namespace
 
 TEST_CASE("a Delta table reads only the files live in its log", "[delta]") {
@@ -70,18 +91,10 @@ TEST_CASE("a Delta table reads only the files live in its log", "[delta]") {
 
 TEST_CASE("an unsupported stage is named before scoring", "[pipeline]") {
   fs::path dir = temp_dir("unsupported");
-  fs::copy(fixtures() + "/spark-3.5/rf_seed/model", dir / "model", fs::copy_options::recursive);
-  for (const auto& e : fs::directory_iterator(dir / "model/stages")) {
-    if (e.path().filename().string().rfind("1_", 0) != 0) continue;
-    fs::path meta = e.path() / "metadata/part-00000";
-    std::string text = read_file(meta.string());
-    auto pos = text.find("org.apache.spark.ml.feature.VectorIndexerModel");
-    REQUIRE(pos != std::string::npos);
-    text.replace(pos, std::string("org.apache.spark.ml.feature.VectorIndexerModel").size(),
-                 "org.apache.spark.ml.feature.PCAModel");
-    std::ofstream(meta) << text;
-  }
-  auto model = dbk::scorer::load_pipeline_model((dir / "model").string());
+  auto edited = copy_model_with_edit(fixtures() + "/spark-3.5/rf_seed/model", dir, "1_",
+                                     "org.apache.spark.ml.feature.VectorIndexerModel",
+                                     "org.apache.spark.ml.feature.PCAModel");
+  auto model = dbk::scorer::load_pipeline_model(edited.string());
   REQUIRE_FALSE(model.ok());
   CHECK(model.error().error_code == "UNSUPPORTED_STAGE");
   CHECK(model.error().message.find("org.apache.spark.ml.feature.PCAModel") != std::string::npos);
@@ -124,6 +137,51 @@ TEST_CASE("handleInvalid=error reports the stage, column and value", "[pipeline]
     auto bad = dbk::scorer::score_table(*model, *input, options);
     REQUIRE_FALSE(bad.ok());
     CHECK(bad.error().message.find("NaN") != std::string::npos);
+  }
+}
+
+TEST_CASE("VectorSlicer names and one-hot sizes come from ML attributes", "[pipeline]") {
+  const std::string fixture = fixtures() + "/spark-3.5/attribute_names";
+  auto input = dbk::scorer::read_table(fixture + "/input");
+  REQUIRE(input.ok());
+  // The reader hands over the field metadata Spark stored in the footer's schema.
+  REQUIRE(input->find("raw") != nullptr);
+  CHECK(input->find("raw")->metadata.find("\"ml_attr\"") != std::string::npos);
+  CHECK(input->find("color_idx")->metadata.find("\"nominal\"") != std::string::npos);
+  CHECK(input->find("age")->metadata.empty());
+  auto model = dbk::scorer::load_pipeline_model(fixture + "/model");
+  REQUIRE(model.ok());
+  REQUIRE(dbk::scorer::score_table(*model, *input, {}).ok());
+
+  SECTION("a vector without attributes has no names to pick") {
+    input->find("raw")->metadata.clear();
+    auto result = dbk::scorer::score_table(*model, *input, {});
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().error_code == "INVALID_DATA");
+    CHECK(result.error().message.find("VectorSlicer") != std::string::npos);
+    CHECK(result.error().message.find("'f_cat1'") != std::string::npos);
+  }
+  SECTION("a nominal attribute that disagrees with the encoder's categories") {
+    auto& metadata = input->find("color_idx")->metadata;
+    const auto vals = metadata.find("\"vals\":[");
+    REQUIRE(vals != std::string::npos);
+    metadata.insert(vals + 8, "\"extra\",");
+    auto result = dbk::scorer::score_table(*model, *input, {});
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().message.find("OneHotEncoderModel expected") != std::string::npos);
+  }
+  SECTION("indices and names that pick the same feature") {
+    fs::path dir = temp_dir("slicer_overlap");
+    // Index 0, which `indices` selects too.
+    auto edited = copy_model_with_edit(fixture + "/model", dir, "0_VectorSlicer", "\"f_cat1\"",
+                                       "\"f_cont1\"");
+    auto overlapping = dbk::scorer::load_pipeline_model(edited.string());
+    REQUIRE(overlapping.ok());
+    auto result = dbk::scorer::score_table(*overlapping, *input, {});
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().message.find("disjoint") != std::string::npos);
+    CHECK(result.error().message.find("0:f_cont1") != std::string::npos);
+    fs::remove_all(dir);
   }
 }
 

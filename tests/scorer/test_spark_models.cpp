@@ -152,6 +152,11 @@ TEST_CASE("Spark-saved pipelines score exactly like Spark's transform", "[spark]
       }
     }
     const std::string version = std::filesystem::path(dir).filename().string();
+    // VectorSlicer by names and a OneHotEncoder over a table's StringIndexer column: the ML
+    // attributes come from the input table's Spark metadata, then from stage to stage.
+    SECTION(version + "/attribute_names") {
+      check_model(dir, "attribute_names", dir + "/attribute_names/input");
+    }
     // IndexToString without labels, from 3.5 on (the PySpark generator's folders).
     if (version.rfind("spark-2.", 0) != 0) {
       SECTION(version + "/index_to_string") {

@@ -306,7 +306,14 @@ class VectorIndexerStage : public ColumnStage {
         }
       }
     }
+    // Spark keeps the input's attribute names; without input attributes the elements have
+    // attributes but no names.
+    const VectorAttributes* named = frame.vector_attributes(input);
+    VectorAttributes attributes = named != nullptr && named->names.size() == num_features
+                                      ? *named
+                                      : VectorAttributes{std::vector<std::string>(num_features)};
     frame.add(std::move(out));
+    frame.set_vector_attributes(output, std::move(attributes));
     return {};
   }
 };
@@ -361,12 +368,14 @@ class VectorAssemblerStage : public Stage {
     };
     std::vector<Part> parts;
     std::size_t width = 0;
+    VectorAttributes attributes;
     for (const auto& in : inputs) {
       bool vec = frame.is_vector(in);
       auto col = vec ? frame.vectors(in) : frame.numeric(in);
       if (!col.ok()) return std::move(col).error();
       parts.push_back({*col, vec});
       width += vec ? (*col)->width : 1;
+      append_names(frame, in, vec ? (*col)->width : 0, vec, attributes.names);
     }
     auto out = new_vector_column(output, frame.rows(), width);
     auto& alive = frame.alive();
@@ -402,7 +411,26 @@ class VectorAssemblerStage : public Stage {
       }
     }
     frame.add(std::move(out));
+    frame.set_vector_attributes(output, std::move(attributes));
     return {};
+  }
+
+ private:
+  // Spark's names for the elements an input contributes: a scalar column is named after
+  // itself; a vector's elements are `<column>_<attribute name>`, or `<column>_<i>` where the
+  // element has no name or the vector no attributes.
+  static void append_names(const Frame& frame, const std::string& column, std::size_t width,
+                           bool vector, std::vector<std::string>& names) {
+    if (!vector) {
+      names.push_back(column);
+      return;
+    }
+    const VectorAttributes* attributes = frame.vector_attributes(column);
+    if (attributes != nullptr && attributes->names.size() != width) attributes = nullptr;
+    for (std::size_t i = 0; i < width; ++i) {
+      const bool named = attributes != nullptr && !attributes->names[i].empty();
+      names.push_back(column + "_" + (named ? attributes->names[i] : std::to_string(i)));
+    }
   }
 };
 
@@ -437,6 +465,26 @@ LoadResult load_vector_assembler(const StageMeta& meta, StageInfo& info) {
 
 namespace {
 
+// The names OneHotEncoder gives categories: the input attribute's values, else their indices
+// ("0", "1", …) for the attribute's size, or for `size` without an attribute.
+std::vector<std::string> category_names(const NominalAttribute* attribute, std::size_t size) {
+  if (attribute != nullptr && !attribute->values.empty()) return attribute->values;
+  const std::size_t count = attribute != nullptr ? attribute->size : size;
+  std::vector<std::string> names;
+  names.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) names.push_back(std::to_string(i));
+  return names;
+}
+
+// Its slot names: dropLast drops the last category unless invalid values are kept (they take
+// the dropped slot); keeping them without dropLast adds a slot "invalidValues".
+std::vector<std::string> one_hot_slot_names(std::vector<std::string> names, bool drop_last,
+                                            bool keep_invalid) {
+  if (drop_last && !keep_invalid && !names.empty()) names.pop_back();
+  if (!drop_last && keep_invalid) names.emplace_back("invalidValues");
+  return names;
+}
+
 class OneHotEncoderStage : public ColumnsStage {
  public:
   std::string handle_invalid;
@@ -454,6 +502,18 @@ class OneHotEncoderStage : public ColumnsStage {
       if (drop_last && !keep) size = orig - 1;
       if (!drop_last && keep) size = orig + 1;
       if (size < 0) size = 0;
+      // Slots are named after the input's categories when it has a nominal or binary
+      // attribute, which must then agree with the model; else after the indices.
+      const NominalAttribute* categories = frame.nominal(inputs[i]);
+      auto names = one_hot_slot_names(
+          category_names(categories, static_cast<std::size_t>(std::max<std::int64_t>(orig, 0))),
+          drop_last, keep);
+      if (categories != nullptr && names.size() != static_cast<std::size_t>(size)) {
+        return data_error(name, "OneHotEncoderModel expected " + std::to_string(size) +
+                                    " categorical values for input column " + inputs[i] +
+                                    ", but the input column had metadata specifying " +
+                                    std::to_string(names.size()) + " values.");
+      }
       auto out = new_vector_column(outputs[i], frame.rows(), static_cast<std::size_t>(size));
       for (std::size_t r = 0; r < frame.rows(); ++r) {
         if (!frame.alive()[r]) continue;
@@ -477,6 +537,7 @@ class OneHotEncoderStage : public ColumnsStage {
         }
       }
       frame.add(std::move(out));
+      frame.set_vector_attributes(outputs[i], VectorAttributes{std::move(names)});
     }
     return {};
   }
@@ -537,6 +598,8 @@ class LegacyOneHotEncoderStage : public ColumnStage {
       categories = static_cast<std::size_t>(largest) + 1;
     }
     const std::size_t size = drop_last && categories > 0 ? categories - 1 : categories;
+    auto names =
+        one_hot_slot_names(category_names(frame.nominal(input), categories), drop_last, false);
     auto out = new_vector_column(output, frame.rows(), size);
     out.valid = col.valid;
     for (std::size_t r = 0; r < frame.rows(); ++r) {
@@ -549,6 +612,7 @@ class LegacyOneHotEncoderStage : public ColumnStage {
       if (x < static_cast<double>(size)) out.numbers[r * size + static_cast<std::size_t>(x)] = 1.0;
     }
     frame.add(std::move(out));
+    frame.set_vector_attributes(output, VectorAttributes{std::move(names)});
     return {};
   }
 };
@@ -862,9 +926,12 @@ LoadResult load_binarizer(const StageMeta& meta, StageInfo& info) {
 
 namespace {
 
+// Selects the `indices` first, then the features named by `names`, which Spark looks up in the
+// input's attribute group (the last element of a name wins, as in Spark's name map).
 class VectorSlicerStage : public ColumnStage {
  public:
   std::vector<std::size_t> indices;
+  std::vector<std::string> names;
 
   Status transform(Frame& frame) const override {
     auto in = frame.vectors(input);
@@ -877,16 +944,59 @@ class VectorSlicerStage : public ColumnStage {
                                     std::to_string(col.width));
       }
     }
-    auto out = new_vector_column(output, frame.rows(), indices.size());
+    const VectorAttributes* attributes = frame.vector_attributes(input);
+    auto selected = selected_indices(attributes);
+    if (!selected.ok()) return std::move(selected).error();
+    const std::vector<std::size_t>& picks = *selected;
+    auto out = new_vector_column(output, frame.rows(), picks.size());
     out.valid = col.valid;
     for (std::size_t r = 0; r < frame.rows(); ++r) {
       if (!col.valid[r]) continue;
-      for (std::size_t k = 0; k < indices.size(); ++k) {
-        out.numbers[r * indices.size() + k] = col.vector(r)[indices[k]];
+      for (std::size_t k = 0; k < picks.size(); ++k) {
+        out.numbers[r * picks.size() + k] = col.vector(r)[picks[k]];
       }
     }
     frame.add(std::move(out));
+    if (attributes != nullptr && attributes->names.size() == col.width) {
+      VectorAttributes kept;
+      for (auto idx : picks) kept.names.push_back(attributes->names[idx]);
+      frame.set_vector_attributes(output, std::move(kept));
+    }
     return {};
+  }
+
+ private:
+  Result<std::vector<std::size_t>> selected_indices(const VectorAttributes* attributes) const {
+    std::vector<std::size_t> picks = indices;
+    if (names.empty()) return picks;
+    std::map<std::string, std::size_t> by_name;
+    if (attributes != nullptr) {
+      for (std::size_t i = 0; i < attributes->names.size(); ++i) {
+        if (!attributes->names[i].empty()) by_name[attributes->names[i]] = i;
+      }
+    }
+    std::string named_picks;
+    for (const auto& feature : names) {
+      auto it = by_name.find(feature);
+      if (it == by_name.end()) {
+        return data_error(name,
+                          "no feature named '" + feature + "' in column '" + input + "'" +
+                              (attributes == nullptr ? " (its attributes name no features)" : ""));
+      }
+      picks.push_back(it->second);
+      named_picks += (named_picks.empty() ? "" : ",") + std::to_string(it->second) + ":" + feature;
+    }
+    std::vector<std::size_t> sorted = picks;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+      std::string listed;
+      for (auto idx : indices) listed += (listed.empty() ? "" : ",") + std::to_string(idx);
+      return data_error(name,
+                        "VectorSlicer requires indices and names to be disjoint sets of "
+                        "features, but they overlap. indices: [" +
+                            listed + "]. names: [" + named_picks + "]");
+    }
+    return picks;
   }
 };
 
@@ -896,15 +1006,13 @@ LoadResult load_vector_slicer(const StageMeta& meta, StageInfo& info) {
   auto created = new_stage<VectorSlicerStage>(meta);
   if (!created.ok()) return std::move(created).error();
   auto stage = *std::move(created);
-  if (!meta.strings_param("names").empty()) {
-    return make_error(error_codes::kUnsupportedStage,
-                      meta.path +
-                          ": VectorSlicer by feature names needs column attributes, "
-                          "which the scorer does not keep");
-  }
   for (double d : meta.doubles_param("indices")) {
     if (!(d >= 0) || d > 1e9) return model_error(meta, "bad slice index");
     stage->indices.push_back(static_cast<std::size_t>(d));
+  }
+  stage->names = meta.strings_param("names");
+  if (stage->indices.empty() && stage->names.empty()) {
+    return model_error(meta, "VectorSlicer requires that at least one feature be selected");
   }
   return loaded(std::move(stage), info);
 }

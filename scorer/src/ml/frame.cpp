@@ -7,6 +7,66 @@
 #include "ml/stage.hpp"
 
 namespace dbk::scorer::detail {
+namespace {
+
+// Spark's ML attribute metadata ("ml_attr") as Spark writes it into a table's schema, e.g.
+//   {"ml_attr": {"vals": ["red", "green"], "type": "nominal", "name": "color_idx"}}
+//   {"ml_attr": {"attrs": {"numeric": [{"idx": 0, "name": "x"}], "binary": [...]},
+//                "num_attrs": 3}}
+// Default numeric attributes are left out of "attrs", so an element may have no entry.
+// Metadata of any other shape records nothing the scorer uses.
+void read_ml_attributes(const std::string& metadata, std::optional<NominalAttribute>& nominal,
+                        std::optional<VectorAttributes>& vector) {
+  auto json = nlohmann::json::parse(metadata, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.contains("ml_attr") || !json["ml_attr"].is_object()) return;
+  const auto& attr = json["ml_attr"];
+  auto strings = [](const nlohmann::json& j, std::vector<std::string>& out) {
+    if (!j.is_array()) return false;
+    for (const auto& v : j) {
+      if (!v.is_string()) return false;
+      out.push_back(v.get<std::string>());
+    }
+    return true;
+  };
+  if (attr.contains("attrs")) {
+    const auto count = attr.value("num_attrs", std::int64_t{-1});
+    if (count < 0 || count > (std::int64_t{1} << 24) || !attr["attrs"].is_object()) return;
+    VectorAttributes names{std::vector<std::string>(static_cast<std::size_t>(count))};
+    for (const auto& [type, list] : attr["attrs"].items()) {
+      if (!list.is_array()) return;
+      for (const auto& a : list) {
+        if (!a.is_object()) return;
+        const auto idx = a.value("idx", std::int64_t{-1});
+        if (idx < 0 || idx >= count) return;
+        if (a.contains("name") && a["name"].is_string()) {
+          names.names[static_cast<std::size_t>(idx)] = a["name"].get<std::string>();
+        }
+      }
+    }
+    vector = std::move(names);
+    return;
+  }
+  const std::string type = attr.contains("type") && attr["type"].is_string()
+                               ? attr["type"].get<std::string>()
+                               : "numeric";
+  NominalAttribute out;
+  if (attr.contains("vals") && !strings(attr["vals"], out.values)) return;
+  if (type == "binary") {
+    out.size = 2;
+  } else if (type == "nominal") {
+    out.size = out.values.size();
+    if (out.values.empty()) {
+      const auto count = attr.value("num_vals", std::int64_t{-1});
+      if (count < 0 || count > (std::int64_t{1} << 31)) return;
+      out.size = static_cast<std::size_t>(count);
+    }
+  } else {
+    return;
+  }
+  nominal = std::move(out);
+}
+
+}  // namespace
 
 Frame::Frame(const Table& input, const ScoreOptions& options)
     : input_(input),
@@ -16,7 +76,16 @@ Frame::Frame(const Table& input, const ScoreOptions& options)
                                     : options.threads),
       block_rows_(options.block_rows == 0 ? ScoreOptions{}.block_rows : options.block_rows),
       binned_trees_(options.binned_trees),
-      spark_vector_lanes_(options.spark_vector_lanes) {}
+      spark_vector_lanes_(options.spark_vector_lanes) {
+  for (const Column& column : input.columns) {
+    if (column.metadata.empty()) continue;
+    std::optional<NominalAttribute> nominal;
+    std::optional<VectorAttributes> vector;
+    read_ml_attributes(column.metadata, nominal, vector);
+    if (nominal) nominals_[column.name] = std::move(*nominal);
+    if (vector) vector_attributes_[column.name] = std::move(*vector);
+  }
+}
 
 const ScoredColumn* Frame::find_output(const std::string& name) const {
   for (auto it = outputs_.rbegin(); it != outputs_.rend(); ++it) {
@@ -37,6 +106,7 @@ bool Frame::is_vector(const std::string& name) const {
 
 void Frame::add(ScoredColumn column) {
   nominals_.erase(column.name);
+  vector_attributes_.erase(column.name);
   for (auto& c : outputs_) {
     if (c.name == column.name) {
       c = std::move(column);
@@ -53,6 +123,15 @@ void Frame::set_nominal(const std::string& name, NominalAttribute attribute) {
 const NominalAttribute* Frame::nominal(const std::string& name) const {
   auto it = nominals_.find(name);
   return it == nominals_.end() ? nullptr : &it->second;
+}
+
+void Frame::set_vector_attributes(const std::string& name, VectorAttributes attributes) {
+  vector_attributes_[name] = std::move(attributes);
+}
+
+const VectorAttributes* Frame::vector_attributes(const std::string& name) const {
+  auto it = vector_attributes_.find(name);
+  return it == vector_attributes_.end() ? nullptr : &it->second;
 }
 
 Result<const ScoredColumn*> Frame::numeric(const std::string& name) {

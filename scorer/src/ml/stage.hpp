@@ -25,6 +25,12 @@ struct NominalAttribute {
   std::vector<std::string> values;  // empty when Spark records none (Binarizer)
 };
 
+/// Names of a vector column's elements from the ML attribute group Spark attaches to it, "" for
+/// an element without one. VectorSlicer looks its `names` up here.
+struct VectorAttributes {
+  std::vector<std::string> names;
+};
+
 /// Working set of a scoring run.
 class Frame {
  public:
@@ -55,6 +61,11 @@ class Frame {
   /// it. nullptr for other columns. Replacing a column clears it.
   void set_nominal(const std::string& name, NominalAttribute attribute);
   const NominalAttribute* nominal(const std::string& name) const;
+  /// The attribute group of a vector column when Spark gives it one attribute per element:
+  /// VectorAssembler, VectorIndexer, VectorSlicer and OneHotEncoder outputs do; scalers and
+  /// models record only a size (nullptr). Replacing a column clears it.
+  void set_vector_attributes(const std::string& name, VectorAttributes attributes);
+  const VectorAttributes* vector_attributes(const std::string& name) const;
 
   std::vector<ScoredColumn>& outputs() { return outputs_; }
 
@@ -65,6 +76,7 @@ class Frame {
   std::vector<std::uint8_t> alive_;
   std::vector<ScoredColumn> outputs_;
   std::map<std::string, NominalAttribute> nominals_;
+  std::map<std::string, VectorAttributes> vector_attributes_;
   std::vector<std::unique_ptr<ScoredColumn>> converted_;
   unsigned threads_;
   std::size_t block_rows_;

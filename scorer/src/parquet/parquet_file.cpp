@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "dbk/scorer/parquet.hpp"
@@ -48,6 +50,25 @@ Result<FileMeta> open_footer(std::string_view bytes, const std::string& name) {
   return meta;
 }
 
+// Field metadata by top-level column name from the Spark schema in the footer (reference
+// spark-model-format.md §4.9): ML attributes travel with a table only this way. A footer without
+// it, or with JSON that does not parse, gives none; the data itself does not depend on it.
+std::map<std::string, std::string> spark_field_metadata(const FileMeta& meta) {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : meta.key_value) {
+    if (key != "org.apache.spark.sql.parquet.row.metadata") continue;
+    auto schema = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+    if (!schema.is_object() || !schema.contains("fields") || !schema["fields"].is_array()) break;
+    for (const auto& field : schema["fields"]) {
+      if (!field.is_object() || !field.contains("name") || !field["name"].is_string()) continue;
+      auto m = field.find("metadata");
+      if (m == field.end() || !m->is_object() || m->empty()) continue;
+      out[field["name"].get<std::string>()] = m->dump();
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<ParquetFileInfo> read_parquet_info(std::string_view bytes, const std::string& name) {
@@ -84,9 +105,11 @@ Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name
   }
 
   Table table;
+  const auto field_metadata = spark_field_metadata(meta);
   for (const SchemaNode* f : fields) {
     Column col;
     col.name = f->name;
+    if (auto m = field_metadata.find(f->name); m != field_metadata.end()) col.metadata = m->second;
     col.type = parquet::column_type_of(*f);
     col.decimal_scale = f->scale;
     col.decimal_precision = f->precision;

@@ -52,6 +52,10 @@ struct Column {
   std::vector<double> doubles;
   std::vector<std::string> strings;
   std::vector<Value> nested;
+  /// The column's Spark field metadata as JSON text, from the schema Spark stores in the file
+  /// footer (`org.apache.spark.sql.parquet.row.metadata`); ML attributes live under "ml_attr".
+  /// Empty when the file records none.
+  std::string metadata;
 
   std::size_t size() const { return valid.size(); }
   bool is_null(std::size_t row) const { return valid[row] == 0; }
