@@ -25,6 +25,8 @@ dbk::scorer::ScoreOptions options_for(const std::string& model) {
     o.assemble_columns = tree_pipeline_raw_columns();
     o.assemble_handle_invalid = "keep";
   }
+  // Saved by a JVM with 128-bit vectors (scorer/fixtures/generate_vector_lanes.py).
+  if (model == "gbt_regression_two_lanes") o.spark_vector_lanes = 2;
   o.block_rows = 16;  // several blocks even on the small fixture
   o.threads = 3;
   return o;
@@ -163,6 +165,12 @@ TEST_CASE("Spark-saved pipelines score exactly like Spark's transform", "[spark]
         check_model(dir, "index_to_string");
       }
     }
+    // Spark 4.x's VectorBLAS on a machine with 128-bit vectors: GBT margins in two lanes.
+    if (version.rfind("spark-4.", 0) == 0) {
+      SECTION(version + "/gbt_regression_two_lanes") {
+        check_model(dir, "gbt_regression_two_lanes");
+      }
+    }
     // Spark 2.x only: its OneHotEncoder transformer is gone from 3.0.
     if (version.rfind("spark-2.", 0) == 0) {
       for (const char* model : {"onehot_legacy", "onehot_attributes"}) {
@@ -291,6 +299,25 @@ TEST_CASE("Spark 4.x GBT sums follow ScoreOptions::spark_vector_lanes", "[spark]
   std::size_t differ = 0;
   for (std::size_t r = 0; r < a.size(); ++r) differ += same_double(a[r], b[r]) ? 0 : 1;
   CHECK(differ == 0);
+
+  // Two lanes, against Spark 4.x runs on a JVM with 128-bit vectors (the fixtures above): the
+  // default four-lane order must differ from them somewhere, or they would check nothing.
+  std::size_t four_lane_mismatches = 0;
+  for (const char* version : {"spark-4.0", "spark-4.1", "spark-4.3"}) {
+    const std::string dir = fixtures() + "/" + version;
+    auto two_lanes = dbk::scorer::load_pipeline_model(dir + "/gbt_regression_two_lanes/model");
+    REQUIRE(two_lanes.ok());
+    auto four = dbk::scorer::score_table(*two_lanes, *input, options_for("gbt_regression"));
+    auto two =
+        dbk::scorer::score_table(*two_lanes, *input, options_for("gbt_regression_two_lanes"));
+    REQUIRE(four.ok());
+    REQUIRE(two.ok());
+    const auto& p4 = four->find("prediction")->numbers;
+    const auto& p2 = two->find("prediction")->numbers;
+    for (std::size_t r = 0; r < p4.size(); ++r)
+      four_lane_mismatches += same_double(p4[r], p2[r]) ? 0 : 1;
+  }
+  CHECK(four_lane_mismatches > 0);
 
   options.spark_vector_lanes = 3;
   auto refused = dbk::scorer::score_table(*spark4, *input, options);
