@@ -956,12 +956,14 @@ class VectorSlicerStage : public ColumnStage {
         out.numbers[r * picks.size() + k] = col.vector(r)[picks[k]];
       }
     }
-    frame.add(std::move(out));
+    // Adding the output may move `col`; the attributes live elsewhere.
+    std::optional<VectorAttributes> kept;
     if (attributes != nullptr && attributes->names.size() == col.width) {
-      VectorAttributes kept;
-      for (auto idx : picks) kept.names.push_back(attributes->names[idx]);
-      frame.set_vector_attributes(output, std::move(kept));
+      kept.emplace();
+      for (auto idx : picks) kept->names.push_back(attributes->names[idx]);
     }
+    frame.add(std::move(out));
+    if (kept) frame.set_vector_attributes(output, std::move(*kept));
     return {};
   }
 
