@@ -21,7 +21,8 @@ inline std::string fixtures() {
 /// these raw columns with handleInvalid=keep, as the scenario does.
 inline bool is_tree_pipeline(const std::string& model) {
   return model == "rf_seed" || model == "dt_thresholds" || model == "gbt_binary" ||
-         model == "rf_regression" || model == "dt_regression" || model == "gbt_regression";
+         model == "rf_regression" || model == "dt_regression" || model == "gbt_regression" ||
+         model == "leaf_and_variance";
 }
 inline const std::vector<std::string>& tree_pipeline_raw_columns() {
   static const std::vector<std::string> raw = {"f_cont1", "f_cont2", "f_cont3",

@@ -84,7 +84,9 @@ void check_model(const std::string& version_dir, const std::string& model,
     const ScoredColumn* col = result->find(name);
     REQUIRE(col != nullptr);
     const bool exact = name == "prediction" || name.find("idx") != std::string::npos ||
-                       name == "indexedLabel" || name == "predictedLabel" || name == "f3_bucket";
+                       name == "indexedLabel" || name == "predictedLabel" || name == "f3_bucket" ||
+                       name.find("_pred") != std::string::npos ||
+                       name.find("_leaf") != std::string::npos;
     Diff d;
     for (const auto& row : expected) {
       auto it = by_id.find(row["row_id"].get<std::int64_t>());
@@ -159,10 +161,13 @@ TEST_CASE("Spark-saved pipelines score exactly like Spark's transform", "[spark]
     SECTION(version + "/attribute_names") {
       check_model(dir, "attribute_names", dir + "/attribute_names/input");
     }
-    // IndexToString without labels, from 3.5 on (the PySpark generator's folders).
+    // From 3.5 on (the PySpark generator's folders): IndexToString without labels; the trees'
+    // leafCol and varianceCol outputs (Spark 3.0+).
     if (version.rfind("spark-2.", 0) != 0) {
-      SECTION(version + "/index_to_string") {
-        check_model(dir, "index_to_string");
+      for (const char* model : {"index_to_string", "leaf_and_variance"}) {
+        SECTION(version + "/" + model) {
+          check_model(dir, model);
+        }
       }
     }
     // Spark 4.x's VectorBLAS on a machine with 128-bit vectors: GBT margins in two lanes.

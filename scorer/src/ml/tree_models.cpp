@@ -33,6 +33,15 @@ struct NodeRecord {
   std::int64_t feature = -1;
   std::vector<double> cats_or_threshold;
   std::int64_t num_categories = -1;
+  double impurity = 0;  // read only for a varianceCol
+};
+
+// What Spark's optional outputs need of a leaf: its index in DecisionTreeModel's leaf order
+// (the leaves of a left subtree before those of the right one, so pre-order) and its impurity,
+// which is the variance for a regression tree.
+struct LeafFacts {
+  double index = -1;
+  double impurity = 0;
 };
 
 enum class Kind {
@@ -59,13 +68,19 @@ class TreeModelStage : public Stage {
   std::vector<CategoricalSplit> cats;
   std::int32_t max_feature = -1;
   std::unique_ptr<BinnedForest> binned;  // null when a feature needs more than 64 bins
+  // leafCol (every tree model) and varianceCol (DecisionTreeRegressionModel), Spark 3.0+: empty
+  // when unset. leaf_facts holds, per tree and flat node, what they report; filled only for them.
+  std::string leaf_col, variance_col;
+  std::vector<std::vector<LeafFacts>> leaf_facts;
+  bool wants_leaf_facts() const { return !leaf_col.empty() || !variance_col.empty(); }
 
   bool classifier() const {
     return kind == Kind::kDtClassifier || kind == Kind::kRfClassifier ||
            kind == Kind::kGbtClassifier;
   }
 
-  std::int32_t find_leaf(const FlatNode* nodes, const double* x) const {
+  // The flat index of the leaf `x` reaches.
+  std::int32_t leaf_node(const FlatNode* nodes, const double* x) const {
     std::int32_t i = 0;
     while (nodes[i].feature >= 0) {
       const FlatNode& n = nodes[i];
@@ -73,7 +88,42 @@ class TreeModelStage : public Stage {
       bool left = n.cat < 0 ? v <= n.threshold : cats[static_cast<std::size_t>(n.cat)].goes_left(v);
       i = left ? i + 1 : n.right;
     }
-    return nodes[i].right;
+    return i;
+  }
+  // The payload index of the leaf `x` reaches.
+  std::int32_t find_leaf(const FlatNode* nodes, const double* x) const {
+    return nodes[leaf_node(nodes, x)].right;
+  }
+
+  // leafCol: each tree's leaf index (DecisionTreeModel.predictLeaf; a number for a single
+  // tree, a vector for an ensemble); varianceCol: the regression tree's variance at the leaf.
+  // Computed before the stage adds any column, since adding may move `x`.
+  std::vector<ScoredColumn> leaf_outputs(Frame& frame, const ScoredColumn& x) const {
+    std::vector<ScoredColumn> out;
+    if (!wants_leaf_facts()) return out;
+    const std::size_t rows = frame.rows();
+    const std::size_t width = trees.size();
+    const bool single_tree = kind == Kind::kDtClassifier || kind == Kind::kDtRegressor;
+    auto leaves =
+        single_tree ? new_double_column(leaf_col, rows) : new_vector_column(leaf_col, rows, width);
+    auto variance = new_double_column(variance_col, rows);
+    leaves.valid = variance.valid = x.valid;
+    const auto& alive = frame.alive();
+    parallel_blocks(rows, frame.block_rows(), frame.threads(), [&](std::size_t b, std::size_t e) {
+      for (std::size_t r = b; r < e; ++r) {
+        if (!alive[r] || !x.valid[r]) continue;
+        for (std::size_t t = 0; t < width; ++t) {
+          const auto& facts =
+              leaf_facts[t]
+                        [static_cast<std::size_t>(leaf_node(trees[t].nodes.data(), x.vector(r)))];
+          leaves.numbers[r * width + t] = facts.index;
+          if (t == 0) variance.numbers[r] = facts.impurity;
+        }
+      }
+    });
+    if (!leaf_col.empty()) out.push_back(std::move(leaves));
+    if (!variance_col.empty()) out.push_back(std::move(variance));
+    return out;
   }
 
   // Spark 3.2–3.5 compute GBT margins with dev.ludovic.netlib's Java ddot (Java11BLAS on
@@ -274,6 +324,7 @@ class TreeModelStage : public Stage {
     const auto& alive = frame.alive();
     const bool use_bins = frame.binned_trees();
     const std::size_t lanes = ddot_lanes(frame);
+    auto leaf_columns = leaf_outputs(frame, x);
     if (!classifier()) {
       auto pred = new_double_column(prediction_col, rows);
       pred.valid = x.valid;
@@ -291,6 +342,7 @@ class TreeModelStage : public Stage {
         }
       });
       frame.add(std::move(pred));
+      for (auto& c : leaf_columns) frame.add(std::move(c));
       return {};
     }
     const std::size_t acc_width = kind == Kind::kGbtClassifier ? gbt_slots(lanes) : num_classes;
@@ -326,6 +378,7 @@ class TreeModelStage : public Stage {
     if (!raw_col.empty()) frame.add(std::move(raw));
     if (!probability_col.empty()) frame.add(std::move(prob));
     if (!prediction_col.empty()) frame.add(std::move(pred));
+    for (auto& c : leaf_columns) frame.add(std::move(c));
     return {};
   }
 };
@@ -365,6 +418,8 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, LeafValues& leaf_va
   if (by_id.find(0) == by_id.end())
     return model_error(meta, "tree " + std::to_string(tree_id) + " has no root");
   FlatTree flat;
+  std::vector<LeafFacts> facts;
+  double leaves = 0;
   std::vector<std::uint8_t> seen(nodes.size(), 0);
   struct Pending {
     std::size_t node;
@@ -381,6 +436,9 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, LeafValues& leaf_va
     const auto index = static_cast<std::int32_t>(flat.nodes.size());
     if (p.parent_slot >= 0) flat.nodes[static_cast<std::size_t>(p.parent_slot)].right = index;
     FlatNode f{0.0, -1, -1, -1};
+    if (stage.wants_leaf_facts()) {
+      facts.push_back(n.left < 0 ? LeafFacts{leaves++, n.impurity} : LeafFacts{});
+    }
     if (n.left < 0) {  // leaf (§1.4: leftChild == -1)
       std::vector<double> values;
       if (stage.kind == Kind::kRfClassifier || stage.kind == Kind::kDtClassifier) {
@@ -451,6 +509,7 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, LeafValues& leaf_va
     stack.push_back({l->second, -1});
   }
   stage.trees.push_back(std::move(flat));
+  if (stage.wants_leaf_facts()) stage.leaf_facts.push_back(std::move(facts));
   return {};
 }
 
@@ -475,6 +534,8 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
     stage->kind = Kind::kGbtRegressor;
   stage->features_col = meta.string_param("featuresCol", "features");
   stage->prediction_col = meta.string_param("predictionCol", "prediction");
+  stage->leaf_col = meta.string_param("leafCol", "");
+  if (stage->kind == Kind::kDtRegressor) stage->variance_col = meta.string_param("varianceCol", "");
   auto top_int = [&](const char* key, std::int64_t fallback) {
     auto it = meta.json.find(key);
     return (it != meta.json.end() && it->is_number_integer()) ? it->get<std::int64_t>() : fallback;
@@ -509,15 +570,17 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
   // Node tables can hold millions of rows: read their leaves as flat arrays (no nested values).
   const bool ensemble = simple.rfind("DecisionTree", 0) != 0;
   const std::string prefix = ensemble ? "nodeData." : "";
-  const std::vector<std::string> paths = {prefix + "id",
-                                          prefix + "prediction",
-                                          prefix + "impurityStats",
-                                          prefix + "leftChild",
-                                          prefix + "rightChild",
-                                          prefix + "split.featureIndex",
-                                          prefix + "split.leftCategoriesOrThreshold",
-                                          prefix + "split.numCategories",
-                                          ensemble ? "treeID" : prefix + "id"};
+  std::vector<std::string> paths = {prefix + "id",
+                                    prefix + "prediction",
+                                    prefix + "impurityStats",
+                                    prefix + "leftChild",
+                                    prefix + "rightChild",
+                                    prefix + "split.featureIndex",
+                                    prefix + "split.leftCategoriesOrThreshold",
+                                    prefix + "split.numCategories",
+                                    ensemble ? "treeID" : prefix + "id",
+                                    prefix + "impurity"};
+  if (stage->variance_col.empty()) paths.pop_back();  // the impurity serves only the variance
   auto files = list_table_files((std::filesystem::path(meta.path) / "data").string());
   if (!files.ok()) return std::move(files).error();
   std::map<std::int64_t, std::vector<NodeRecord>> by_tree;
@@ -549,6 +612,7 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
       n.feature = L[5].present[r] ? static_cast<std::int64_t>(L[5].values[r]) : -1;
       n.cats_or_threshold = list(L[6], r);
       n.num_categories = L[7].present[r] ? static_cast<std::int64_t>(L[7].values[r]) : -1;
+      if (L.size() > 9) n.impurity = L[9].values[r];
       const double tree = ensemble ? L[8].values[r] : 0.0;
       if (!(tree >= 0 && tree < 1e9) || n.id < 0) {
         return model_error(meta, file + ": node row " + std::to_string(r) + " is malformed");
@@ -591,6 +655,9 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
     }
   }
   info.output_columns.push_back(stage->prediction_col);
+  for (const auto* c : {&stage->leaf_col, &stage->variance_col}) {
+    if (!c->empty()) info.output_columns.push_back(*c);
+  }
   return std::shared_ptr<const Stage>(stage);
 }
 
