@@ -60,7 +60,18 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
     auto expected_dir = resolve_local(dbfs, job.compare_with, job.fetch);
     if (!expected_dir) return std::move(expected_dir).error();
     report.expected_fetch = *expected_dir;
-    auto table = read_table(expected_dir->local_path);
+    // Only what the comparison reads: Spark's results tables also hold the features and raw
+    // predictions, vector columns that cost far more to read than the rest.
+    ParquetReadOptions projection;
+    projection.skip_missing_columns = true;
+    for (const auto& c : job.key_columns) projection.columns.push_back(c);
+    for (const auto* c : {&job.compare.prediction_column, &job.compare.probability_column}) {
+      if (std::find(projection.columns.begin(), projection.columns.end(), *c) ==
+          projection.columns.end()) {
+        projection.columns.push_back(*c);
+      }
+    }
+    auto table = read_table(expected_dir->local_path, projection);
     if (!table) return std::move(table).error();
     if (auto st = check_columns(*table, job.key_columns, "key column", job.compare_with); !st) {
       return st.error();

@@ -382,6 +382,14 @@ TEST_CASE_METHOD(CacheFixture, "run_score_job scores a DBFS model and table and 
   CHECK(report->comparison->prediction_mismatches == 0);
   CHECK(report->ok());
 
+  SECTION("the expected table is read for its probabilities too") {
+    // A tolerance below zero counts every probability compared as a mismatch: all 80 must be.
+    job.compare.probability_tolerance = -1.0;
+    auto strict = dbk::scorer::run_score_job(job, &client.dbfs());
+    REQUIRE(strict.ok());
+    REQUIRE(strict->comparison);
+    CHECK(strict->comparison->probability_mismatches == 80);
+  }
   SECTION("an unknown key column is refused before scoring") {
     job.key_columns = {"machineID", "no_such_key"};
     auto bad = dbk::scorer::run_score_job(job, &client.dbfs());

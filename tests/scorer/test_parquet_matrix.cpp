@@ -177,4 +177,13 @@ TEST_CASE("projection reads only the named columns, in the requested order", "[p
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().error_code == "COLUMN_NOT_FOUND");
   CHECK(missing.error().message.find("pa_zstd_v2_dict.parquet") != std::string::npos);
+
+  options.columns = {"nope", "i32"};
+  options.skip_missing_columns = true;
+  auto skipped =
+      dbk::scorer::read_parquet_file(fixtures() + "/parquet/pa_zstd_v2_dict.parquet", options);
+  REQUIRE(skipped.ok());
+  REQUIRE(skipped->columns.size() == 1);
+  CHECK(skipped->columns[0].name == "i32");
+  CHECK(skipped->num_rows == table->num_rows);
 }

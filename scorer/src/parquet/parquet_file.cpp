@@ -97,6 +97,7 @@ Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name
       for (const auto& c : meta.root->children) {
         if (c->name == want) found = c.get();
       }
+      if (found == nullptr && options.skip_missing_columns) continue;
       if (found == nullptr) {
         return make_error(error_codes::kColumnNotFound, name + ": no column '" + want + "'");
       }

@@ -27,6 +27,8 @@ inline constexpr const char* kInvalidData = "INVALID_DATA";
 struct ParquetReadOptions {
   /// Top-level column names to read, in this order; empty = every column in file order.
   std::vector<std::string> columns;
+  /// With `columns`: leave out the names the file lacks instead of failing (COLUMN_NOT_FOUND).
+  bool skip_missing_columns = false;
   /// Check page CRCs when the writer stored them.
   bool verify_crc = true;
 };
