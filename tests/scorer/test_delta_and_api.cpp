@@ -185,6 +185,35 @@ TEST_CASE("VectorSlicer names and one-hot sizes come from ML attributes", "[pipe
   }
 }
 
+TEST_CASE("VectorSizeHint checks nulls and sizes as handleInvalid says", "[pipeline]") {
+  const std::string fixture = fixtures() + "/spark-3.5/size_hint";
+  auto input = dbk::scorer::read_table(fixture + "/input");
+  REQUIRE(input.ok());
+  const fs::path dir = temp_dir("size_hint");
+  auto score_with = [&](const std::string& from, const std::string& to) {
+    fs::remove_all(dir / "model");
+    auto edited = copy_model_with_edit(fixture + "/model", dir, "0_VectorSizeHint", from, to);
+    auto model = dbk::scorer::load_pipeline_model(edited.string());
+    REQUIRE(model.ok());
+    return dbk::scorer::score_table(*model, *input, {});
+  };
+  const std::string skip = "\"handleInvalid\":\"skip\"";
+
+  auto error = score_with(skip, "\"handleInvalid\":\"error\"");
+  REQUIRE_FALSE(error.ok());
+  CHECK(error.error().error_code == "INVALID_DATA");
+  CHECK(error.error().message.find("Got null vector") != std::string::npos);
+
+  auto optimistic = score_with(skip, "\"handleInvalid\":\"optimistic\"");
+  REQUIRE(optimistic.ok());
+  CHECK(optimistic->num_rows() == input->num_rows);  // null vectors kept, assembled as NaN
+
+  auto wrong_size = score_with("\"size\":6", "\"size\":5");
+  REQUIRE(wrong_size.ok());
+  CHECK(wrong_size->num_rows() == 0);  // skip drops every row of another size
+  fs::remove_all(dir);
+}
+
 TEST_CASE("results are written as CSV and JSON lines", "[output]") {
   auto model = dbk::scorer::load_pipeline_model(fixtures() + "/spark-4.0/feature_zoo/model");
   REQUIRE(model.ok());

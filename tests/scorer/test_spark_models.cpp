@@ -162,12 +162,16 @@ TEST_CASE("Spark-saved pipelines score exactly like Spark's transform", "[spark]
       check_model(dir, "attribute_names", dir + "/attribute_names/input");
     }
     // From 3.5 on (the PySpark generator's folders): IndexToString without labels; the trees'
-    // leafCol and varianceCol outputs (Spark 3.0+).
+    // leafCol and varianceCol outputs (Spark 3.0+); VectorSizeHint.
     if (version.rfind("spark-2.", 0) != 0) {
       for (const char* model : {"index_to_string", "leaf_and_variance"}) {
         SECTION(version + "/" + model) {
           check_model(dir, model);
         }
+      }
+      // VectorSizeHint with skip, over a table with null vectors (its own input).
+      SECTION(version + "/size_hint") {
+        check_model(dir, "size_hint", dir + "/size_hint/input");
       }
     }
     // Spark 4.x's VectorBLAS on a machine with 128-bit vectors: GBT margins in two lanes.

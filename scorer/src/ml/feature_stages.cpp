@@ -1019,4 +1019,64 @@ LoadResult load_vector_slicer(const StageMeta& meta, StageInfo& info) {
   return loaded(std::move(stage), info);
 }
 
+namespace {
+
+// VectorSizeHint (Spark 2.3+) declares the size of a vector column, which a VectorAssembler
+// with handleInvalid=keep needs, and checks it: a null vector or one of another size is
+// INVALID_DATA with `error`, drops the row with `skip`, and passes with `optimistic`. The column
+// keeps its values and attributes.
+class VectorSizeHintStage : public Stage {
+ public:
+  std::string name, column, handle_invalid;
+  std::size_t size = 0;
+
+  Status transform(Frame& frame) const override {
+    auto in = frame.vectors(column);
+    if (!in.ok()) return std::move(in).error();
+    const ScoredColumn& col = **in;
+    if (const VectorAttributes* attributes = frame.vector_attributes(column);
+        attributes != nullptr && attributes->names.size() != size) {
+      return data_error(
+          name, "Size of vector column " + column +
+                    " does not match VectorSizeHint: " + std::to_string(attributes->names.size()) +
+                    " in its attributes, " + std::to_string(size) + " hinted");
+    }
+    if (handle_invalid == "optimistic") return {};
+    auto& alive = frame.alive();
+    for (std::size_t r = 0; r < frame.rows(); ++r) {
+      if (!alive[r] || (col.valid[r] && col.width == size)) continue;
+      if (handle_invalid == "skip") {
+        alive[r] = 0;
+      } else if (!col.valid[r]) {
+        return data_error(name, "Got null vector in VectorSizeHint (column '" + column + "', row " +
+                                    std::to_string(r) + "; handleInvalid=error)");
+      } else {
+        return data_error(name, "VectorSizeHint Expecting a vector of size " +
+                                    std::to_string(size) + " but got " + std::to_string(col.width) +
+                                    " (column '" + column + "', row " + std::to_string(r) + ")");
+      }
+    }
+    return {};
+  }
+};
+
+}  // namespace
+
+LoadResult load_vector_size_hint(const StageMeta& meta, StageInfo& info) {
+  auto stage = std::make_shared<VectorSizeHintStage>();
+  stage->name = stage_name(meta);
+  stage->column = meta.string_param("inputCol", "");
+  stage->handle_invalid = meta.string_param("handleInvalid", "error");
+  const double size = meta.double_param("size", -1);
+  if (stage->column.empty()) return model_error(meta, "no input column");
+  if (!(size >= 0) || size > (1 << 24)) return model_error(meta, "no valid size");
+  if (stage->handle_invalid != "error" && stage->handle_invalid != "skip" &&
+      stage->handle_invalid != "optimistic") {
+    return model_error(meta, "unknown handleInvalid '" + stage->handle_invalid + "'");
+  }
+  stage->size = static_cast<std::size_t>(size);
+  info.input_columns = {stage->column};
+  return std::shared_ptr<const Stage>(std::move(stage));
+}
+
 }  // namespace dbk::scorer::detail

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "ml/spark_ddot.hpp"
 #include "ml/stages.hpp"
 
 namespace dbk::scorer::detail {
@@ -19,6 +20,10 @@ class LinearStage : public Stage {
   std::vector<double> intercept;  // per row of coef
   double threshold = 0.5;
   std::vector<double> thresholds;
+  // A binomial or linear margin is Spark's BLAS.dot of features and coefficients, rounded as
+  // the saving release's BLAS rounds it. Multinomial margins go through gemv, whose blocked
+  // order is not reproduced: they agree to the last bits, within the comparison's tolerance.
+  Ddot dot_order = Ddot::kInOrder;
 
   Status transform(Frame& frame) const override {
     auto in = frame.vectors(features_col);
@@ -31,12 +36,11 @@ class LinearStage : public Stage {
                                   std::to_string(num_features));
     }
     const std::size_t k = coef.size() / (num_features == 0 ? 1 : num_features);
+    const Ddot order = multinomial ? Ddot::kInOrder : dot_order;
+    const std::size_t lanes = ddot_lanes(order, frame.spark_vector_lanes());
     auto margin = [&](std::size_t row, std::size_t cls) {
-      const double* v = x.vector(row);
-      const double* c = coef.data() + cls * num_features;
-      double dot = 0;
-      for (std::size_t j = 0; j < num_features; ++j) dot += v[j] * c[j];
-      return dot + intercept[cls];
+      return ddot(order, lanes, x.vector(row), coef.data() + cls * num_features, num_features) +
+             intercept[cls];
     };
     auto pred = new_double_column(prediction_col, rows);
     pred.valid = x.valid;
@@ -135,6 +139,7 @@ LoadResult load_logistic_regression(const StageMeta& meta, StageInfo& info) {
   stage->threshold = meta.double_param("threshold", 0.5);
   stage->thresholds = meta.doubles_param("thresholds");
   stage->scale_softmax_by_reciprocal = meta.major < 3;
+  stage->dot_order = spark_ddot(meta.major, meta.minor);
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
   const Column* nf = data->find("numFeatures");
@@ -174,6 +179,7 @@ LoadResult load_logistic_regression(const StageMeta& meta, StageInfo& info) {
 LoadResult load_linear_regression(const StageMeta& meta, StageInfo& info) {
   auto stage = std::make_shared<LinearStage>();
   stage->name = "LinearRegressionModel " + meta.uid;
+  stage->dot_order = spark_ddot(meta.major, meta.minor);
   stage->features_col = meta.string_param("featuresCol", "features");
   stage->prediction_col = meta.string_param("predictionCol", "prediction");
   auto data = read_stage_table(meta.path, "data");

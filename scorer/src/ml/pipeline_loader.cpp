@@ -59,6 +59,7 @@ constexpr Entry kLoaders[] = {
     {"Bucketizer", load_bucketizer},
     {"Binarizer", load_binarizer},
     {"VectorSlicer", load_vector_slicer},
+    {"VectorSizeHint", load_vector_size_hint},
     {"DecisionTreeClassificationModel", load_tree_model},
     {"RandomForestClassificationModel", load_tree_model},
     {"GBTClassificationModel", load_tree_model},

@@ -21,6 +21,7 @@ LoadResult load_imputer(const StageMeta& meta, StageInfo& info);
 LoadResult load_bucketizer(const StageMeta& meta, StageInfo& info);
 LoadResult load_binarizer(const StageMeta& meta, StageInfo& info);
 LoadResult load_vector_slicer(const StageMeta& meta, StageInfo& info);
+LoadResult load_vector_size_hint(const StageMeta& meta, StageInfo& info);
 LoadResult load_tree_model(const StageMeta& meta, StageInfo& info);
 LoadResult load_logistic_regression(const StageMeta& meta, StageInfo& info);
 LoadResult load_linear_regression(const StageMeta& meta, StageInfo& info);

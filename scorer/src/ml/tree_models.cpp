@@ -18,6 +18,7 @@
 
 #include "dbk/scorer/dataset.hpp"
 #include "ml/binned_forest.hpp"
+#include "ml/spark_ddot.hpp"
 #include "ml/stages.hpp"
 #include "ml/tree_nodes.hpp"
 
@@ -126,30 +127,13 @@ class TreeModelStage : public Stage {
     return out;
   }
 
-  // Spark 3.2–3.5 compute GBT margins with dev.ludovic.netlib's Java ddot (Java11BLAS on
-  // Java 11+): four fused multiply-add lanes over trees 0..4k-1, combined as
-  // 0 + ((s0+s1)+s2)+s3, then fma for the remaining trees one by one. Spark 4.x starts the JVM
-  // with --add-modules=jdk.incubator.vector (launcher JavaModuleOptions), so the same
-  // BLAS.nativeBLAS.ddot call falls back to VectorBLAS instead: fma lanes of
-  // DoubleVector.SPECIES_MAX, reduceLanes(ADD) in lane order, then `sum += x * y` (no fma) for
-  // the remaining trees (verified in the bytecode of blas 3.0.3/3.0.4/3.2.0 shipped with
-  // PySpark 4.0/4.1/4.3). SPECIES_MAX depends on the machine Spark ran on: four lanes with AVX2,
-  // where the 4.x fixtures were made, eight with AVX-512; ScoreOptions::spark_vector_lanes says
-  // which. Spark 2.x and 3.0/3.1 (F2J, whose unrolled ddot still adds left to right) add in plain
-  // tree order. Reproducing the order keeps regression predictions bit-exact.
-  enum class Ddot { kInOrder, kJava11Blas, kVectorBlas };
+  // GBT margins are Spark's ddot of the trees' predictions and weights, summed in the order of
+  // the BLAS of the Spark release (ml/spark_ddot.hpp); reproducing it keeps regression
+  // predictions bit-exact. The walk below adds trees as it goes, so it keeps one running sum
+  // per lane and one for the combined lanes and the trees after them.
   Ddot ddot = Ddot::kInOrder;
-  // The lanes this stage's GBT sums run in, 0 for plain tree order.
-  std::size_t ddot_lanes(const Frame& frame) const {
-    switch (ddot) {
-      case Ddot::kJava11Blas:
-        return 4;
-      case Ddot::kVectorBlas:
-        return frame.spark_vector_lanes();
-      case Ddot::kInOrder:
-        break;
-    }
-    return 0;
+  std::size_t lanes_for(const Frame& frame) const {
+    return ddot_lanes(ddot, frame.spark_vector_lanes());
   }
   // A row's GBT sums: one per lane and one for the lanes combined and the trees after them.
   static std::size_t gbt_slots(std::size_t lanes) { return lanes == 0 ? 1 : lanes + 1; }
@@ -323,7 +307,7 @@ class TreeModelStage : public Stage {
     }
     const auto& alive = frame.alive();
     const bool use_bins = frame.binned_trees();
-    const std::size_t lanes = ddot_lanes(frame);
+    const std::size_t lanes = lanes_for(frame);
     auto leaf_columns = leaf_outputs(frame, x);
     if (!classifier()) {
       auto pred = new_double_column(prediction_col, rows);
@@ -561,8 +545,7 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
     }
   }
   if (stage->kind == Kind::kGbtClassifier || stage->kind == Kind::kGbtRegressor) {
-    if (meta.major == 3 && meta.minor >= 2) stage->ddot = TreeModelStage::Ddot::kJava11Blas;
-    if (meta.major >= 4) stage->ddot = TreeModelStage::Ddot::kVectorBlas;
+    stage->ddot = spark_ddot(meta.major, meta.minor);
   }
   stage->stride = (stage->kind == Kind::kRfClassifier || stage->kind == Kind::kDtClassifier)
                       ? stage->num_classes

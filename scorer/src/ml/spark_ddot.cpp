@@ -1,0 +1,45 @@
+#include "ml/spark_ddot.hpp"
+
+#include <array>
+#include <cmath>
+
+namespace dbk::scorer::detail {
+
+Ddot spark_ddot(int spark_major, int spark_minor) {
+  if (spark_major >= 4) return Ddot::kVectorBlas;
+  if (spark_major == 3 && spark_minor >= 2) return Ddot::kJava11Blas;
+  return Ddot::kInOrder;
+}
+
+std::size_t ddot_lanes(Ddot kind, std::size_t vector_lanes) {
+  switch (kind) {
+    case Ddot::kJava11Blas:
+      return 4;
+    case Ddot::kVectorBlas:
+      return vector_lanes;
+    case Ddot::kInOrder:
+      break;
+  }
+  return 0;
+}
+
+double ddot(Ddot kind, std::size_t lanes, const double* x, const double* y, std::size_t n) {
+  double sum = 0.0;
+  std::size_t i = 0;
+  if (lanes != 0) {
+    constexpr std::size_t kMaxLanes = 8;
+    std::array<double, kMaxLanes> acc{};
+    lanes = lanes > kMaxLanes ? kMaxLanes : lanes;
+    for (; i + lanes <= n; i += lanes) {
+      for (std::size_t k = 0; k < lanes; ++k) acc[k] = std::fma(x[i + k], y[i + k], acc[k]);
+    }
+    double lane_sum = acc[0];
+    for (std::size_t k = 1; k < lanes; ++k) lane_sum += acc[k];
+    sum += lane_sum;
+  }
+  const bool fused_tail = kind == Ddot::kJava11Blas;
+  for (; i < n; ++i) sum = fused_tail ? std::fma(x[i], y[i], sum) : sum + x[i] * y[i];
+  return sum;
+}
+
+}  // namespace dbk::scorer::detail

@@ -1,0 +1,30 @@
+#pragma once
+
+// The order in which Spark's BLAS ddot adds its products, which decides the last bit of GBT
+// margins and linear models' dot products. Verified bit for bit on the 2.x, 3.5 and 4.x
+// fixtures (docs/scorer.md, "Supported stages"):
+//  * Spark 2.x, 3.0, 3.1 (netlib-java F2J): left to right, unfused; the unrolling by five adds
+//    in the same order.
+//  * Spark 3.2-3.5 (dev.ludovic.netlib Java11BLAS): four fused multiply-add lanes over the
+//    whole groups of four, `sum = 0; sum += ((s0 + s1) + s2) + s3`, then fma for the rest.
+//  * Spark 4.x starts the JVM with jdk.incubator.vector, so the same calls reach VectorBLAS:
+//    fma lanes as wide as the JVM's preferred double vector (the machine Spark ran on; the
+//    model does not record it), lanes reduced in order, then `sum += x * y` unfused.
+
+#include <cstddef>
+
+namespace dbk::scorer::detail {
+
+enum class Ddot { kInOrder, kJava11Blas, kVectorBlas };
+
+/// The ddot of the Spark release that saved a model.
+Ddot spark_ddot(int spark_major, int spark_minor);
+
+/// The lanes `kind` sums in: 0 for plain order, 4 for Java11BLAS, `vector_lanes` (2, 4 or 8,
+/// ScoreOptions::spark_vector_lanes) for VectorBLAS.
+std::size_t ddot_lanes(Ddot kind, std::size_t vector_lanes);
+
+/// x · y over n elements, rounded as `kind` in `lanes` lanes rounds it.
+double ddot(Ddot kind, std::size_t lanes, const double* x, const double* y, std::size_t n);
+
+}  // namespace dbk::scorer::detail
