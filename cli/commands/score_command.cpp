@@ -190,7 +190,8 @@ void add_score_commands(std::vector<CommandSpec>& table) {
       value("threads", 0, "N", "Scoring threads (default: all cores)."),
       value("spark-vector-lanes", 0, "N",
             "Doubles per vector on the machines that ran Spark 4.x: 4 with AVX2 (default), 8 "
-            "with AVX-512, 2 with 128-bit vectors. Spark 4.x sums GBT trees in that many lanes.",
+            "with AVX-512, 2 with 128-bit vectors. Spark 4.x sums GBT trees and linear models' "
+            "products in that many lanes.",
             {"2", "4", "8"}),
   };
   spec.handler = run_score;

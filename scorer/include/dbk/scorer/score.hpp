@@ -43,8 +43,9 @@ struct ScoreOptions {
   /// to cross-check the two.
   bool binned_trees = true;
   /// Doubles in the widest vector of the JVM that ran Spark 4.x: 4 with AVX2, 8 with AVX-512,
-  /// 2 with 128-bit vectors (NEON). Spark 4.x sums GBT trees with that many fused lanes
-  /// (docs/scorer.md), so the last bit of a GBT margin depends on it. Ignored for other versions.
+  /// 2 with 128-bit vectors (NEON). Spark 4.x sums GBT trees, and linear and binomial logistic
+  /// models' products, with that many fused lanes (docs/scorer.md), so the last bit of their
+  /// margins depends on it. Ignored for other versions.
   std::size_t spark_vector_lanes = 4;
   /// Input columns copied to the result (for keys); empty = every flat input column.
   std::vector<std::string> keep_columns;
