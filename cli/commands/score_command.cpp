@@ -84,9 +84,10 @@ int run_score(Invocation& inv) {
     }
     job.score.threads = static_cast<unsigned>(**threads);
   }
-  if (auto lanes = inv.value("spark-vector-lanes")) {
-    job.score.spark_vector_lanes = static_cast<std::size_t>(std::stoul(*lanes));
-  }
+  std::string lanes = inv.value("spark-vector-lanes").value_or("auto");
+  for (auto& c : lanes) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  job.match_vector_lanes = lanes == "auto";
+  if (lanes != "auto") job.score.spark_vector_lanes = static_cast<std::size_t>(std::stoul(lanes));
 
   // A workspace client only when something lives in DBFS: local folders need no profile.
   std::optional<Client> client;
@@ -108,6 +109,7 @@ int run_score(Invocation& inv) {
     j["input"] = fetch_json(job.input, report->input_fetch);
     j["rows_input"] = report->rows_input;
     j["rows_scored"] = report->rows_scored;
+    if (report->spark_vector_lanes != 0) j["spark_vector_lanes"] = report->spark_vector_lanes;
     if (!report->assembled_columns.empty()) j["assembled_features"] = report->assembled_columns;
     if (!job.output.empty()) j["output"] = job.output;
     if (report->comparison) {
@@ -138,6 +140,9 @@ int run_score(Invocation& inv) {
     out << "Assembled features from " << report->assembled_columns.size() << " columns\n";
   }
   out << "Rows scored: " << report->rows_scored << " of " << report->rows_input << "\n";
+  if (report->spark_vector_lanes != 0) {
+    out << "Spark 4.x vector lanes: " << report->spark_vector_lanes << "\n";
+  }
   if (!job.output.empty()) out << "Wrote " << job.output << "\n";
   if (report->comparison) {
     const auto& c = *report->comparison;
@@ -189,10 +194,11 @@ void add_score_commands(std::vector<CommandSpec>& table) {
       value("concurrency", 0, "N", "Parallel downloads (default 8)."),
       value("threads", 0, "N", "Scoring threads (default: all cores)."),
       value("spark-vector-lanes", 0, "N",
-            "Doubles per vector on the machines that ran Spark 4.x: 4 with AVX2 (default), 8 "
-            "with AVX-512, 2 with 128-bit vectors. Spark 4.x sums GBT trees and linear models' "
-            "products in that many lanes.",
-            {"2", "4", "8"}),
+            "Doubles per vector on the machines that ran Spark 4.x: 4 with AVX2, 8 with AVX-512, "
+            "2 with 128-bit vectors. Spark 4.x sums GBT trees and linear models' products in "
+            "that many lanes. auto (default): 4, or with --compare-with the first of 4, 8 and 2 "
+            "whose scores match Spark's exactly.",
+            {"auto", "2", "4", "8"}),
   };
   spec.handler = run_score;
   table.push_back(std::move(spec));

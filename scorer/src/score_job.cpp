@@ -100,16 +100,33 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
   if (!scored) return std::move(scored).error();
   report.rows_input = scored->num_input_rows;
   report.rows_scored = scored->num_rows();
+  const bool spark4 = model->spark_version().rfind("4.", 0) == 0;
+  if (spark4) report.spark_vector_lanes = options.spark_vector_lanes;
 
-  if (!job.output.empty()) {
-    if (auto st = write_results(*scored, job.output); !st) return st.error();
-  }
   if (expected) {
     CompareOptions compare = job.compare;
     compare.key_columns = job.key_columns;
     auto compared = compare_results(*scored, *expected, compare);
     if (!compared) return std::move(compared).error();
     report.comparison = std::move(*compared);
+    // Only an exact match switches lanes, so a real difference still shows in the first scores.
+    for (std::size_t lanes : {std::size_t{4}, std::size_t{8}, std::size_t{2}}) {
+      if (!spark4 || !job.match_vector_lanes || report.comparison->ok()) break;
+      if (lanes == options.spark_vector_lanes) continue;
+      ScoreOptions other = options;
+      other.spark_vector_lanes = lanes;
+      auto rescored = score_table(*model, *input, other);
+      if (!rescored) return std::move(rescored).error();
+      auto recompared = compare_results(*rescored, *expected, compare);
+      if (!recompared) return std::move(recompared).error();
+      if (!recompared->ok()) continue;
+      scored = std::move(rescored);
+      report.comparison = std::move(*recompared);
+      report.spark_vector_lanes = lanes;
+    }
+  }
+  if (!job.output.empty()) {
+    if (auto st = write_results(*scored, job.output); !st) return st.error();
   }
   return report;
 }

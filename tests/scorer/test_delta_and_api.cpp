@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "dbk/scorer/scorer.hpp"
 #include "support.hpp"
@@ -211,6 +212,56 @@ TEST_CASE("VectorSizeHint checks nulls and sizes as handleInvalid says", "[pipel
   auto wrong_size = score_with("\"size\":6", "\"size\":5");
   REQUIRE(wrong_size.ok());
   CHECK(wrong_size->num_rows() == 0);  // skip drops every row of another size
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a job matches a Spark 4.x model's vector lanes to Spark's results", "[job]") {
+  // Spark's own predictions of the two-lane GBT, as the results table a job compares with.
+  const std::string fixture = fixtures() + "/spark-4.0/gbt_regression_two_lanes";
+  dbk::scorer::Table spark;
+  dbk::scorer::Column id, prediction;
+  id.name = "row_id";
+  id.type = dbk::scorer::ColumnType::kInt64;
+  prediction.name = "prediction";
+  for (const auto& row : read_jsonl(fixture + "/expected.jsonl")) {
+    id.ints.push_back(row["row_id"].get<std::int64_t>());
+    prediction.doubles.push_back(json_double(row["prediction"]));
+    id.valid.push_back(1);
+    prediction.valid.push_back(1);
+  }
+  spark.num_rows = id.size();
+  spark.columns = {id, prediction};
+  const fs::path dir = temp_dir("lanes_job");
+  REQUIRE(dbk::scorer::write_parquet_file(spark, (dir / "results.parquet").string()).ok());
+
+  dbk::scorer::ScoreJob job;
+  job.model = fixture + "/model";
+  job.input = fixtures() + "/spark-4.0/scoring_input";
+  job.compare_with = (dir / "results.parquet").string();
+  job.key_columns = {"row_id"};
+  auto fixed = dbk::scorer::run_score_job(job, nullptr);
+  REQUIRE(fixed.ok());
+  CHECK(fixed->spark_vector_lanes == 4);
+  CHECK(fixed->comparison->prediction_mismatches > 0);  // the default four lanes are not Spark's
+
+  job.match_vector_lanes = true;
+  job.output = (dir / "scores.jsonl").string();
+  auto matched = dbk::scorer::run_score_job(job, nullptr);
+  REQUIRE(matched.ok());
+  CHECK(matched->spark_vector_lanes == 2);
+  CHECK(matched->comparison->rows_compared == spark.num_rows);
+  CHECK(matched->ok());
+  // The file holds the matching scores, not the first ones.
+  std::map<std::int64_t, double> written;
+  for (const auto& row : read_jsonl(job.output)) {
+    written[row["row_id"].get<std::int64_t>()] = json_double(row["prediction"]);
+  }
+  REQUIRE(written.size() == spark.num_rows);
+  std::size_t differ = 0;
+  for (std::size_t r = 0; r < spark.num_rows; ++r) {
+    differ += same_double(written[id.ints[r]], prediction.doubles[r]) ? 0 : 1;
+  }
+  CHECK(differ == 0);
   fs::remove_all(dir);
 }
 

@@ -31,6 +31,11 @@ struct ScoreJob {
   FetchOptions fetch;
   ScoreOptions score;
   CompareOptions compare;  ///< key_columns is taken from `key_columns` above
+  /// With compare_with and a model saved by Spark 4.x, whose GBT and linear margins depend on
+  /// the vector width of the machine Spark ran on (ScoreOptions::spark_vector_lanes): when the
+  /// comparison finds mismatches, score again with the other lane counts (4, 8, 2) and keep the
+  /// first whose scores match Spark's table exactly. Otherwise the first scores stand.
+  bool match_vector_lanes = false;
 };
 
 struct ScoreJobReport {
@@ -43,6 +48,8 @@ struct ScoreJobReport {
   std::size_t rows_input = 0;
   std::size_t rows_scored = 0;
   std::optional<CompareReport> comparison;  ///< set when compare_with was given
+  /// The lanes the scores were summed in for a Spark 4.x model (see match_vector_lanes), else 0.
+  std::size_t spark_vector_lanes = 0;
   bool ok() const { return !comparison || comparison->ok(); }
 };
 
