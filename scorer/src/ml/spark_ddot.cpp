@@ -33,12 +33,10 @@ double ddot(Ddot kind, std::size_t lanes, const double* x, const double* y, std:
     for (; i + lanes <= n; i += lanes) {
       for (std::size_t k = 0; k < lanes; ++k) acc[k] = std::fma(x[i + k], y[i + k], acc[k]);
     }
-    double lane_sum = acc[0];
-    for (std::size_t k = 1; k < lanes; ++k) lane_sum += acc[k];
-    sum += lane_sum;
+    sum = combine_lanes(acc.data(), lanes);
   }
-  const bool fused_tail = kind == Ddot::kJava11Blas;
-  for (; i < n; ++i) sum = fused_tail ? std::fma(x[i], y[i], sum) : sum + x[i] * y[i];
+  const bool fused = fuses_tail(kind);
+  for (; i < n; ++i) sum = fused ? std::fma(x[i], y[i], sum) : sum + x[i] * y[i];
   return sum;
 }
 

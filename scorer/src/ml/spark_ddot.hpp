@@ -24,6 +24,20 @@ Ddot spark_ddot(int spark_major, int spark_minor);
 /// ScoreOptions::spark_vector_lanes) for VectorBLAS.
 std::size_t ddot_lanes(Ddot kind, std::size_t vector_lanes);
 
+/// Whether `kind` fuses the products after its lanes (Java11BLAS does, VectorBLAS does not).
+inline bool fuses_tail(Ddot kind) {
+  return kind == Ddot::kJava11Blas;
+}
+
+/// The lanes' sums combined as both BLAS combine them: `sum = 0; sum += ((s0 + s1) + …)`.
+inline double combine_lanes(const double* sums, std::size_t lanes) {
+  double lane_sum = sums[0];
+  for (std::size_t k = 1; k < lanes; ++k) lane_sum += sums[k];
+  double sum = 0.0;
+  sum += lane_sum;
+  return sum;
+}
+
 /// x · y over n elements, rounded as `kind` in `lanes` lanes rounds it.
 double ddot(Ddot kind, std::size_t lanes, const double* x, const double* y, std::size_t n);
 

@@ -168,7 +168,9 @@ class TreeModelStage : public Stage {
     const std::size_t bound = lane_trees(lanes);
     for (std::size_t first = 0; first < trees.size();) {
       if (lanes != 0 && first == bound) {
-        for (std::size_t r = 0; r < count; ++r) combine_lanes(acc + r * width, lanes);
+        for (std::size_t r = 0; r < count; ++r) {
+          acc[r * width + lanes] = combine_lanes(acc + r * width, lanes);
+        }
       }
       const std::size_t last =
           std::min({first + kTreesPerPass, trees.size(), first < bound ? bound : trees.size()});
@@ -250,7 +252,7 @@ class TreeModelStage : public Stage {
     for (std::size_t t = first; t < last; ++t) {
       const double w = weights.empty() ? 1.0 : weights[t];
       const std::size_t slot = lanes == 0 ? 0 : (t < lane_trees(lanes) ? t % lanes : lanes);
-      const bool fused = lanes != 0 && (slot < lanes || ddot == Ddot::kJava11Blas);
+      const bool fused = lanes != 0 && (slot < lanes || fuses_tail(ddot));
       const std::int32_t* tree_leaves = leaves + (t - first) * count;
       for (std::size_t r = 0; r < count; ++r) {
         const double p = values[tree_leaves[r]];
@@ -260,18 +262,9 @@ class TreeModelStage : public Stage {
     }
   }
 
-  // `sum = 0; sum += lanes added in lane order`, as both BLAS do.
-  static void combine_lanes(double* a, std::size_t lanes) {
-    double lane_sum = a[0];
-    for (std::size_t k = 1; k < lanes; ++k) lane_sum += a[k];
-    double sum = 0.0;
-    sum += lane_sum;
-    a[lanes] = sum;
-  }
-
   double gbt_margin(double* a, std::size_t lanes) const {
     if (lanes == 0) return a[0];
-    if (trees.size() % lanes == 0) combine_lanes(a, lanes);
+    if (trees.size() % lanes == 0) a[lanes] = combine_lanes(a, lanes);
     return a[lanes];
   }
 
