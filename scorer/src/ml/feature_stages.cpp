@@ -578,7 +578,8 @@ class LegacyOneHotEncoderStage : public ColumnStage {
     const ScoredColumn& col = **in;
     const auto& alive = frame.alive();
     std::size_t categories = 0;
-    if (const NominalAttribute* nominal = frame.nominal(input)) {
+    const NominalAttribute* nominal = frame.nominal(input);
+    if (nominal != nullptr) {
       categories = nominal->size;
     } else {
       double largest = 0;
@@ -598,8 +599,7 @@ class LegacyOneHotEncoderStage : public ColumnStage {
       categories = static_cast<std::size_t>(largest) + 1;
     }
     const std::size_t size = drop_last && categories > 0 ? categories - 1 : categories;
-    auto names =
-        one_hot_slot_names(category_names(frame.nominal(input), categories), drop_last, false);
+    auto names = one_hot_slot_names(category_names(nominal, categories), drop_last, false);
     auto out = new_vector_column(output, frame.rows(), size);
     out.valid = col.valid;
     for (std::size_t r = 0; r < frame.rows(); ++r) {
