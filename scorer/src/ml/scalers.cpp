@@ -79,23 +79,44 @@ LoadResult load_min_max_scaler(const StageMeta& meta, StageInfo& info) {
   if (!hi.ok()) return std::move(hi).error();
   if (lo->size() != hi->size())
     return model_error(meta, "originalMin and originalMax differ in size");
-  double min = meta.double_param("min", 0.0);
-  double max = meta.double_param("max", 1.0);
-  std::vector<double> range(lo->size());
-  for (std::size_t k = 0; k < range.size(); ++k) range[k] = (*hi)[k] - (*lo)[k];
-  std::vector<double> orig_min = *lo;
-  stage->expected_width = range.size();
+  const double min = meta.double_param("min", 0.0);
+  const double max = meta.double_param("max", 1.0);
+  const std::vector<double> orig_min = *lo;
+  stage->expected_width = orig_min.size();
   const double scale = max - min;
-  stage->fn = [=](const double* x, double* y, std::size_t n) {
-    for (std::size_t k = 0; k < n; ++k) {
-      if (std::isnan(x[k])) {
-        y[k] = x[k];
-        continue;
-      }
-      double raw = range[k] != 0 ? (x[k] - orig_min[k]) / range[k] : 0.5;
-      y[k] = raw * scale + min;
+  if (meta.major >= 3) {
+    // Spark 3.0 (SPARK-28499) multiplies by a precomputed scale / range, and gives a constant
+    // feature the middle of [min, max].
+    std::vector<double> factor(orig_min.size());
+    for (std::size_t k = 0; k < factor.size(); ++k) {
+      const double range = (*hi)[k] - (*lo)[k];
+      factor[k] = range != 0 ? scale / range : 0.0;
     }
-  };
+    const double constant = (min + max) / 2;
+    stage->fn = [=](const double* x, double* y, std::size_t n) {
+      for (std::size_t k = 0; k < n; ++k) {
+        if (std::isnan(x[k])) {
+          y[k] = x[k];
+        } else {
+          y[k] = factor[k] != 0 ? (x[k] - orig_min[k]) * factor[k] + min : constant;
+        }
+      }
+    };
+  } else {
+    // Spark 2.x divides by the range, then scales; a constant feature is 0.5 of the way.
+    std::vector<double> range(orig_min.size());
+    for (std::size_t k = 0; k < range.size(); ++k) range[k] = (*hi)[k] - (*lo)[k];
+    stage->fn = [=](const double* x, double* y, std::size_t n) {
+      for (std::size_t k = 0; k < n; ++k) {
+        if (std::isnan(x[k])) {
+          y[k] = x[k];
+          continue;
+        }
+        double raw = range[k] != 0 ? (x[k] - orig_min[k]) / range[k] : 0.5;
+        y[k] = raw * scale + min;
+      }
+    };
+  }
   return loaded(std::move(stage), info);
 }
 
