@@ -122,3 +122,9 @@ void check_bit_exact(const std::string& name) {
 TEST_CASE("MinMaxScalerModel scales as the release that saved it", "[spark][exact]") {
   check_bit_exact("minmax_linear");
 }
+
+// Spark indexes a float column by Float.toString ("0.1", "1.0E-8", "3.0E38"), not by the digits
+// of the widened double; with handleInvalid=keep a wrong string lands on the unknown index.
+TEST_CASE("StringIndexerModel indexes a float column by Java's float string", "[spark][exact]") {
+  check_bit_exact("float_string_indexer");
+}
