@@ -128,3 +128,9 @@ TEST_CASE("MinMaxScalerModel scales as the release that saved it", "[spark][exac
 TEST_CASE("StringIndexerModel indexes a float column by Java's float string", "[spark][exact]") {
   check_bit_exact("float_string_indexer");
 }
+
+// Spark's Imputer output keeps the input's type: over a float column the surrogate is rounded to
+// float (0.0524132139980793, not the double mean 0.05241321448736921).
+TEST_CASE("ImputerModel fills a float column with the float surrogate", "[spark][exact]") {
+  check_bit_exact("float_imputer");
+}

@@ -18,15 +18,20 @@ class ImputerStage : public ColumnsStage {
       auto in = frame.numeric(inputs[i]);
       if (!in.ok()) return std::move(in).error();
       const Column* src = frame.input_column(inputs[i]);
-      bool integral =
+      // Spark casts the output back to the input's type: integers truncate the surrogate, a
+      // float column rounds it to float.
+      const bool integral =
           src != nullptr && (src->type == ColumnType::kInt32 || src->type == ColumnType::kInt64);
+      const bool single = src != nullptr && src->type == ColumnType::kFloat;
       auto out = new_double_column(outputs[i], frame.rows());
       for (std::size_t r = 0; r < frame.rows(); ++r) {
         double v = (*in)->numbers[r];
         // Spark SQL's `===` treats NaN as equal to NaN, so NaN works as missingValue.
         bool replace = !(*in)->valid[r] || v == missing || (std::isnan(missing) && std::isnan(v));
         double x = replace ? surrogates[i] : v;
-        out.numbers[r] = integral ? std::trunc(x) : x;  // cast back to the input type
+        if (integral) x = std::trunc(x);
+        if (single) x = static_cast<float>(x);
+        out.numbers[r] = x;
       }
       frame.add(std::move(out));
     }
