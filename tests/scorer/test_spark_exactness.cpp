@@ -134,3 +134,34 @@ TEST_CASE("StringIndexerModel indexes a float column by Java's float string", "[
 TEST_CASE("ImputerModel fills a float column with the float surrogate", "[spark][exact]") {
   check_bit_exact("float_imputer");
 }
+
+// VectorAssembler's rows are SparseVectors where that is smaller; Spark's BLAS.dot of a sparse
+// row is a plain sum over its non-zeros, not the release's lane order. Sparsity passes through
+// OneHotEncoder (always sparse), StandardScaler without mean and MaxAbsScaler (kept) and
+// VectorSlicer (kept), and each row must be sparse exactly where Spark's was.
+TEST_CASE("linear models sum sparse rows as Spark's sparse BLAS.dot", "[spark][exact]") {
+  check_bit_exact("sparse_linear");
+  for (const auto& dir : case_dirs("sparse_linear")) {
+    INFO(dir);
+    const auto result = score_case(dir, "sparse_linear");
+    const json meta = case_meta(dir, "sparse_linear");
+    const auto* ids = result.passthrough.find("row_id");
+    REQUIRE(ids != nullptr);
+    std::size_t sparse_rows = 0;
+    for (const auto& column : result.columns) {
+      if (column.kind != ScoredColumn::Kind::kVector) continue;
+      INFO("column " << column.name);
+      std::set<std::int64_t> want;
+      if (meta["sparse_rows"].contains(column.name)) {
+        for (const auto& id : meta["sparse_rows"][column.name]) want.insert(id.get<std::int64_t>());
+      }
+      std::set<std::int64_t> got;
+      for (std::size_t r = 0; r < result.num_rows(); ++r) {
+        if (column.is_sparse(r)) got.insert(ids->ints[r]);
+      }
+      CHECK(got == want);
+      sparse_rows += got.size();
+    }
+    CHECK(sparse_rows > 0);
+  }
+}

@@ -60,6 +60,7 @@ class OneHotEncoderStage : public ColumnsStage {
                                     std::to_string(names.size()) + " values.");
       }
       auto out = new_vector_column(outputs[i], frame.rows(), static_cast<std::size_t>(size));
+      out.sparse.assign(frame.rows(), 1);  // Spark's one-hot vectors are SparseVectors
       for (std::size_t r = 0; r < frame.rows(); ++r) {
         if (!frame.alive()[r]) continue;
         if (!(*in)->valid[r]) {
@@ -147,6 +148,7 @@ class LegacyOneHotEncoderStage : public ColumnStage {
     auto names = one_hot_slot_names(category_names(nominal, categories), drop_last, false);
     auto out = new_vector_column(output, frame.rows(), size);
     out.valid = col.valid;
+    out.sparse.assign(frame.rows(), 1);  // Spark's one-hot vectors are SparseVectors
     for (std::size_t r = 0; r < frame.rows(); ++r) {
       if (!alive[r] || !col.valid[r]) continue;
       const double x = col.numbers[r];

@@ -27,6 +27,18 @@ ScoredColumn new_double_column(const std::string& name, std::size_t rows) {
   return c;
 }
 
+void mark_compressed(ScoredColumn& column) {
+  const std::size_t rows = column.valid.size();
+  column.sparse.assign(rows, 0);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double* v = column.vector(r);
+    std::size_t nonzeros = 0;
+    for (std::size_t k = 0; k < column.width; ++k) nonzeros += v[k] != 0.0 ? 1 : 0;
+    column.sparse[r] =
+        1.5 * (static_cast<double>(nonzeros) + 1.0) < static_cast<double>(column.width) ? 1 : 0;
+  }
+}
+
 ScoredColumn new_vector_column(const std::string& name, std::size_t rows, std::size_t width) {
   ScoredColumn c;
   c.name = name;

@@ -65,6 +65,12 @@ LoadResult loaded(std::shared_ptr<S> stage, StageInfo& info) {
   return std::shared_ptr<const Stage>(std::move(stage));
 }
 
+/// Marks each row of a vector column sparse where Spark's Vector.compressed would store it so:
+/// when 1.5 * (non-zeros + 1) < size, sparse takes less space (12 bytes per non-zero plus 20,
+/// against 8 per element plus 8). NaN counts as a non-zero. VectorAssembler's output, and from
+/// Spark 3.0 MinMaxScaler's, is compressed this way.
+void mark_compressed(ScoredColumn& column);
+
 /// The first row's value of a model data column; an error naming the stage when absent.
 Result<Value> first_row(const Table& t, const std::string& column, const StageMeta& meta);
 /// The first row's value of a model data column that holds a Spark ML Vector.

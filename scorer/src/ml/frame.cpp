@@ -271,6 +271,12 @@ Result<const ScoredColumn*> Frame::vectors(const std::string& name) {
     std::copy(values.begin(), values.end(),
               col->numbers.begin() + static_cast<std::ptrdiff_t>(r * col->width));
     col->valid[r] = 1;
+    // A Spark ML vector struct says whether Spark held it sparse (type 0) or dense (1).
+    const Value* type = in->nested[r].field("type");
+    if (type != nullptr && type->kind == Value::Kind::kInt && type->i == 0) {
+      if (col->sparse.empty()) col->sparse.assign(rows_, 0);
+      col->sparse[r] = 1;
+    }
   }
   converted_.push_back(std::move(col));
   return converted_.back().get();

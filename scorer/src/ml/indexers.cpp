@@ -175,6 +175,7 @@ class VectorIndexerStage : public ColumnStage {
     out.valid = col.valid;
     out.numbers = col.numbers;
     out.numbers.resize(frame.rows() * num_features);
+    out.sparse = col.sparse;  // indexed in place, sparse or dense as it came
     auto& alive = frame.alive();
     for (std::size_t r = 0; r < frame.rows(); ++r) {
       if (!alive[r] || !col.valid[r]) continue;

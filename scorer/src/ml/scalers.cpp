@@ -10,11 +10,16 @@ namespace dbk::scorer::detail {
 
 namespace {
 
+// What a scaler's output vectors are: dense, sparse where the input's were (scaling without
+// shifting keeps zeros), or compressed (Vector.compressed picks per row).
+enum class Sparsity { kDense, kKeep, kCompressed };
+
 // Element-wise vector map shared by the scalers.
 class VectorMapStage : public ColumnStage {
  public:
   std::function<void(const double*, double*, std::size_t)> fn;
   std::size_t expected_width = 0;
+  Sparsity sparsity = Sparsity::kDense;
 
   Status transform(Frame& frame) const override {
     auto in = frame.vectors(input);
@@ -30,6 +35,8 @@ class VectorMapStage : public ColumnStage {
       if (!frame.alive()[r] || !col.valid[r]) continue;
       fn(col.vector(r), out.numbers.data() + r * col.width, col.width);
     }
+    if (sparsity == Sparsity::kKeep) out.sparse = col.sparse;
+    if (sparsity == Sparsity::kCompressed) mark_compressed(out);
     frame.add(std::move(out));
     return {};
   }
@@ -50,6 +57,8 @@ LoadResult load_standard_scaler(const StageMeta& meta, StageInfo& info) {
   if (std_v->size() != mean_v->size()) return model_error(meta, "std and mean differ in size");
   bool with_mean = meta.bool_param("withMean", false);
   bool with_std = meta.bool_param("withStd", true);
+  // Shifting by the mean makes the output dense; scaling alone keeps a sparse input sparse.
+  stage->sparsity = with_mean ? Sparsity::kDense : Sparsity::kKeep;
   std::vector<double> scale(std_v->size());
   for (std::size_t k = 0; k < scale.size(); ++k)
     scale[k] = (*std_v)[k] == 0 ? 0.0 : 1.0 / (*std_v)[k];
@@ -85,6 +94,7 @@ LoadResult load_min_max_scaler(const StageMeta& meta, StageInfo& info) {
   stage->expected_width = orig_min.size();
   const double scale = max - min;
   if (meta.major >= 3) {
+    stage->sparsity = Sparsity::kCompressed;  // 3.x: Vectors.dense(values).compressed
     // Spark 3.0 (SPARK-28499) multiplies by a precomputed scale / range, and gives a constant
     // feature the middle of [min, max].
     std::vector<double> factor(orig_min.size());
@@ -130,7 +140,8 @@ LoadResult load_max_abs_scaler(const StageMeta& meta, StageInfo& info) {
   if (!max_abs.ok()) return std::move(max_abs).error();
   std::vector<double> m = *max_abs;
   stage->expected_width = m.size();
-  if (meta.major >= 3) {  // 3.x multiplies by 1/maxAbs; 2.x divided
+  stage->sparsity = Sparsity::kKeep;  // it scales without shifting
+  if (meta.major >= 3) {              // 3.x multiplies by 1/maxAbs; 2.x divided
     std::vector<double> scale(m.size());
     for (std::size_t k = 0; k < m.size(); ++k) scale[k] = m[k] == 0 ? 1.0 : 1.0 / m[k];
     stage->fn = [=](const double* x, double* y, std::size_t n) {

@@ -67,6 +67,7 @@ class VectorAssemblerStage : public Stage {
         dst += w;
       }
     }
+    mark_compressed(out);
     frame.add(std::move(out));
     frame.set_vector_attributes(output, std::move(attributes));
     return {};
@@ -146,6 +147,7 @@ class VectorSlicerStage : public ColumnStage {
     const std::vector<std::size_t>& picks = *selected;
     auto out = new_vector_column(output, frame.rows(), picks.size());
     out.valid = col.valid;
+    out.sparse = col.sparse;  // a SparseVector's slice is sparse, a DenseVector's dense
     for (std::size_t r = 0; r < frame.rows(); ++r) {
       if (!col.valid[r]) continue;
       for (std::size_t k = 0; k < picks.size(); ++k) {

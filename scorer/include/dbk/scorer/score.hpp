@@ -21,9 +21,13 @@ struct ScoredColumn {
   std::vector<double> numbers;       ///< kDouble: one per row; kVector: `width` per row
   std::vector<std::string> strings;  ///< kString
   std::vector<std::uint8_t> valid;   ///< 0 = null
+  /// kVector: 1 where Spark holds the row's vector as a SparseVector (its dot products then sum
+  /// over the non-zeros in order); empty = every row dense.
+  std::vector<std::uint8_t> sparse;
   std::size_t size() const { return valid.size(); }
   double number(std::size_t row) const { return numbers[row]; }
   const double* vector(std::size_t row) const { return numbers.data() + row * width; }
+  bool is_sparse(std::size_t row) const { return !sparse.empty() && sparse[row] != 0; }
 };
 
 struct ScoreOptions {
