@@ -165,3 +165,54 @@ TEST_CASE("linear models sum sparse rows as Spark's sparse BLAS.dot", "[spark][e
     CHECK(sparse_rows > 0);
   }
 }
+
+// Spark 4.x sums a GBT classifier's trees in as many lanes as the JVM's widest double vector
+// holds: eight on the AVX-512 machine that saved this case. Four lanes give the same predictions
+// and probabilities within 1e-12 but other raw margins, so `auto` lanes are matched on the raw
+// margins, exactly.
+TEST_CASE("auto lanes match a Spark 4.x GBT classifier's raw margins", "[spark][exact][lanes]") {
+  const auto dirs = case_dirs("gbt_classifier_lanes");
+  REQUIRE_FALSE(dirs.empty());
+  for (const auto& dir : dirs) {
+    INFO(dir);
+    const std::string base = dir + "/gbt_classifier_lanes";
+    const json meta = case_meta(dir, "gbt_classifier_lanes");
+    const auto spark_lanes = meta["spark_vector_lanes"].get<std::size_t>();
+    dbk::scorer::ScoreJob job;
+    job.model = base + "/model";
+    job.input = base + "/input";
+    job.compare_with = base + "/results_output";
+    job.key_columns = {"row_id"};
+    job.match_vector_lanes = true;
+    auto report = dbk::scorer::run_score_job(job, nullptr);
+    if (!report.ok()) FAIL(report.error().to_string());
+    CHECK(report->spark_vector_lanes == spark_lanes);
+    CHECK(report->ok());
+
+    // The margins in Spark's lanes equal Spark's; in four lanes some differ while predictions
+    // and probabilities still pass the comparison, which is what hid the lanes.
+    const auto expected = read_jsonl(base + "/expected.jsonl");
+    auto pipeline = dbk::scorer::load_pipeline_model(job.model);
+    auto input = dbk::scorer::read_table(job.input);
+    REQUIRE(pipeline.ok());
+    REQUIRE(input.ok());
+    dbk::scorer::ScoreOptions options;
+    options.spark_vector_lanes = spark_lanes;
+    auto exact = dbk::scorer::score_table(*pipeline, *input, options);
+    REQUIRE(exact.ok());
+    CHECK(rows_differing(*exact, expected, "rawPrediction") == 0);
+    CHECK(rows_differing(*exact, expected, "prediction") == 0);
+    CHECK(rows_differing(*exact, expected, "probability", 1e-12) == 0);
+    options.spark_vector_lanes = 4;
+    auto four = dbk::scorer::score_table(*pipeline, *input, options);
+    REQUIRE(four.ok());
+    CHECK(rows_differing(*four, expected, "rawPrediction") > 0);
+    auto results = dbk::scorer::read_table(job.compare_with);
+    REQUIRE(results.ok());
+    dbk::scorer::CompareOptions by_row_id;
+    by_row_id.key_columns = job.key_columns;
+    auto loose = dbk::scorer::compare_results(*four, *results, by_row_id);
+    REQUIRE(loose.ok());
+    CHECK(loose->ok());
+  }
+}

@@ -82,6 +82,8 @@ struct CompareOptions {
   std::vector<std::string> key_columns;  ///< join keys present in both; empty = by row order
   std::string prediction_column = "prediction";
   std::string probability_column = "probability";  ///< skipped when absent on either side
+  /// Raw margins, compared exactly only when ScoreJob::match_vector_lanes picks the lanes.
+  std::string raw_prediction_column = "rawPrediction";
   double probability_tolerance = 1e-12;
   std::size_t max_examples = 10;
 };

@@ -34,7 +34,10 @@ struct ScoreJob {
   /// With compare_with and a model saved by Spark 4.x, whose GBT and linear margins depend on
   /// the vector width of the machine Spark ran on (ScoreOptions::spark_vector_lanes): when the
   /// comparison finds mismatches, score again with the other lane counts (4, 8, 2) and keep the
-  /// first whose scores match Spark's table exactly. Otherwise the first scores stand.
+  /// first whose scores match Spark's table exactly: predictions and, where both sides have
+  /// them, raw margins (compare.raw_prediction_column) bit for bit, since probabilities agree
+  /// within the tolerance even where the margins' last bits differ. Otherwise the first scores
+  /// stand.
   bool match_vector_lanes = false;
 };
 
