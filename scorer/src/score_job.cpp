@@ -51,12 +51,12 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
   report.input_fetch = *input_dir;
   auto input = read_table(input_dir->local_path);
   if (!input) return std::move(input).error();
-  if (auto st = check_columns(*input, job.key_columns, "key column", job.input); !st) {
-    return st.error();
-  }
-
   std::optional<Table> expected;
   if (!job.compare_with.empty()) {
+    // Keys only join the comparison: without one they are not needed at all.
+    if (auto st = check_columns(*input, job.key_columns, "key column", job.input); !st) {
+      return st.error();
+    }
     auto expected_dir = resolve_local(dbfs, job.compare_with, job.fetch);
     if (!expected_dir) return std::move(expected_dir).error();
     report.expected_fetch = *expected_dir;
@@ -90,8 +90,11 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
       std::find(needed.begin(), needed.end(), options.assemble_output) != needed.end();
   if (needs_features && input->find(options.assemble_output) == nullptr &&
       options.assemble_columns.empty()) {
-    options.assemble_columns =
-        job.feature_columns.empty() ? infer_feature_columns(*input) : job.feature_columns;
+    std::vector<std::string> not_features = job.key_columns;
+    not_features.insert(not_features.end(), needed.begin(), needed.end());
+    options.assemble_columns = job.feature_columns.empty()
+                                   ? infer_feature_columns(*input, not_features)
+                                   : job.feature_columns;
     if (auto st = check_columns(*input, options.assemble_columns, "feature column", job.input);
         !st) {
       return st.error();

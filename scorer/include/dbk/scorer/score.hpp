@@ -71,12 +71,10 @@ struct ScoreResult {
 Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
                                 const ScoreOptions& options = {});
 
-/// Default feature columns for a seed-style scoring table: every numeric column except the
-/// keys, labels and the excluded names (reference seed-pipeline.md §3.1).
+/// Default feature columns for a table scored by a pipeline that reads an assembled `features`
+/// column: every numeric column except the excluded names (keys, labels: the caller knows them).
 std::vector<std::string> infer_feature_columns(const Table& input,
-                                               const std::vector<std::string>& exclude = {
-                                                   "machineID", "dt_truncated", "failure",
-                                                   "label_e", "model", "model_encoded"});
+                                               const std::vector<std::string>& exclude = {});
 
 struct CompareOptions {
   std::vector<std::string> key_columns;  ///< join keys present in both; empty = by row order
