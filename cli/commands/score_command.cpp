@@ -149,7 +149,8 @@ int run_score(Invocation& inv) {
     out << "Compared with: " << fetch_text(job.compare_with, *report->expected_fetch) << "\n";
     std::string keys;
     for (const auto& k : job.key_columns) keys += (keys.empty() ? "" : ",") + k;
-    out << "Rows compared: " << c.rows_compared << " (key " << keys << "; " << c.rows_expected
+    out << "Rows compared: " << c.rows_compared << " ("
+        << (keys.empty() ? "by row order" : "key " + keys) << "; " << c.rows_expected
         << " expected)\n"
         << "Prediction mismatches: " << c.prediction_mismatches << "\n"
         << "Probability mismatches: " << c.probability_mismatches << "\n"
@@ -183,10 +184,10 @@ void add_score_commands(std::vector<CommandSpec>& table) {
       value("output", 0, "FILE", "Write the scored rows to FILE.csv, FILE.jsonl or FILE.parquet."),
       value("compare-with", 0, "PATH",
             "Table Spark wrote (e.g. results_output): compare predictions and probabilities."),
-      value("key", 0, "COLS", "Join columns for --compare-with (default machineID,dt_truncated)."),
+      value("key", 0, "COLS", "Join columns for --compare-with (default: compare by row order)."),
       value("features", 0, "COLS",
             "Columns to assemble into `features` when the model has no VectorAssembler "
-            "(default: numeric columns except keys and labels)."),
+            "(default: numeric columns except --key and the columns the model reads)."),
       value("handle-invalid", 0, "MODE",
             "What assembling --features does with NaN/null: error (default), skip or keep.",
             {"error", "skip", "keep"}),

@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
   dbk::scorer::ScoreOptions options;
   for (const auto& column : model->required_input_columns()) {
     if (column == "features" && input->find("features") == nullptr) {
-      options.assemble_columns = dbk::scorer::infer_feature_columns(*input);
+      // The scenario's keys and labels are not features.
+      options.assemble_columns = dbk::scorer::infer_feature_columns(
+          *input, {"machineID", "dt_truncated", "failure", "label_e", "model", "model_encoded"});
     }
   }
   auto result = dbk::scorer::score_table(*model, *input, options);

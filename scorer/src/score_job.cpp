@@ -51,12 +51,12 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
   report.input_fetch = *input_dir;
   auto input = read_table(input_dir->local_path);
   if (!input) return std::move(input).error();
-  if (auto st = check_columns(*input, job.key_columns, "key column", job.input); !st) {
-    return st.error();
-  }
-
   std::optional<Table> expected;
   if (!job.compare_with.empty()) {
+    // Keys only join the comparison: without one they are not needed at all.
+    if (auto st = check_columns(*input, job.key_columns, "key column", job.input); !st) {
+      return st.error();
+    }
     auto expected_dir = resolve_local(dbfs, job.compare_with, job.fetch);
     if (!expected_dir) return std::move(expected_dir).error();
     report.expected_fetch = *expected_dir;
@@ -65,7 +65,10 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
     ParquetReadOptions projection;
     projection.skip_missing_columns = true;
     for (const auto& c : job.key_columns) projection.columns.push_back(c);
-    for (const auto* c : {&job.compare.prediction_column, &job.compare.probability_column}) {
+    std::vector<const std::string*> compared = {&job.compare.prediction_column,
+                                                &job.compare.probability_column};
+    if (job.match_vector_lanes) compared.push_back(&job.compare.raw_prediction_column);
+    for (const auto* c : compared) {
       if (std::find(projection.columns.begin(), projection.columns.end(), *c) ==
           projection.columns.end()) {
         projection.columns.push_back(*c);
@@ -87,8 +90,11 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
       std::find(needed.begin(), needed.end(), options.assemble_output) != needed.end();
   if (needs_features && input->find(options.assemble_output) == nullptr &&
       options.assemble_columns.empty()) {
-    options.assemble_columns =
-        job.feature_columns.empty() ? infer_feature_columns(*input) : job.feature_columns;
+    std::vector<std::string> not_features = job.key_columns;
+    not_features.insert(not_features.end(), needed.begin(), needed.end());
+    options.assemble_columns = job.feature_columns.empty()
+                                   ? infer_feature_columns(*input, not_features)
+                                   : job.feature_columns;
     if (auto st = check_columns(*input, options.assemble_columns, "feature column", job.input);
         !st) {
       return st.error();
@@ -109,9 +115,28 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
     auto compared = compare_results(*scored, *expected, compare);
     if (!compared) return std::move(compared).error();
     report.comparison = std::move(*compared);
+    // Lanes match when the comparison passes and the raw margins, where both sides have them,
+    // are equal bit for bit: a GBT classifier's probabilities agree within the tolerance in
+    // lanes that round its margins differently.
+    CompareOptions exact = compare;
+    exact.probability_column = compare.raw_prediction_column;
+    exact.probability_tolerance = 0;
+    auto lanes_match = [&](const ScoreResult& result,
+                           const CompareReport& comparison) -> Result<bool> {
+      if (!comparison.ok()) return false;
+      auto margins = compare_results(result, *expected, exact);
+      if (!margins) return std::move(margins).error();
+      return margins->ok();
+    };
+    bool matched = true;
+    if (spark4 && job.match_vector_lanes) {
+      auto first = lanes_match(*scored, *report.comparison);
+      if (!first) return std::move(first).error();
+      matched = *first;
+    }
     // Only an exact match switches lanes, so a real difference still shows in the first scores.
     for (std::size_t lanes : {std::size_t{4}, std::size_t{8}, std::size_t{2}}) {
-      if (!spark4 || !job.match_vector_lanes || report.comparison->ok()) break;
+      if (matched) break;
       if (lanes == options.spark_vector_lanes) continue;
       ScoreOptions other = options;
       other.spark_vector_lanes = lanes;
@@ -119,10 +144,13 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
       if (!rescored) return std::move(rescored).error();
       auto recompared = compare_results(*rescored, *expected, compare);
       if (!recompared) return std::move(recompared).error();
-      if (!recompared->ok()) continue;
+      auto same = lanes_match(*rescored, *recompared);
+      if (!same) return std::move(same).error();
+      if (!*same) continue;
       scored = std::move(rescored);
       report.comparison = std::move(*recompared);
       report.spark_vector_lanes = lanes;
+      matched = true;
     }
   }
   if (!job.output.empty()) {

@@ -371,6 +371,7 @@ TEST_CASE_METHOD(CacheFixture, "run_score_job scores a DBFS model and table and 
   job.input = "dbfs:/user/hive/warehouse/scoring_input";
   job.compare_with = "dbfs:/user/hive/warehouse/results_output";
   job.fetch = options();
+  job.key_columns = {"machineID", "dt_truncated"};
   job.feature_columns = {"f_cont1", "f_cont2", "f_cont3", "f_cat1", "f_cat2", "age"};
   job.score.assemble_handle_invalid = "keep";
   auto report = dbk::scorer::run_score_job(job, &client.dbfs());

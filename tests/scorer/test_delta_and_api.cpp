@@ -303,3 +303,27 @@ TEST_CASE("results are written as CSV and JSON lines", "[output]") {
   CHECK(entries == 3);  // out.csv, out.jsonl, taken.csv
   fs::remove_all(dir);
 }
+
+// Keys only join a comparison: a table without the scenario's machineID is scored and written
+// without any, and named keys are still checked before scoring when they join one.
+TEST_CASE("run_score_job needs key columns only to compare", "[job]") {
+  const std::string dir = fixtures() + "/spark-3.5/size_hint";
+  const fs::path out = temp_dir("no_keys");
+  dbk::scorer::ScoreJob job;
+  job.model = dir + "/model";
+  job.input = dir + "/input";
+  job.output = (out / "scores.jsonl").string();
+  auto report = dbk::scorer::run_score_job(job, nullptr);
+  if (!report.ok()) FAIL(report.error().to_string());
+  CHECK(report->rows_scored == 59);
+  CHECK_FALSE(report->comparison);
+  CHECK(read_jsonl(job.output).size() == 59);
+
+  job.compare_with = dir + "/input";
+  job.key_columns = {"machineID"};
+  auto keyed = dbk::scorer::run_score_job(job, nullptr);
+  REQUIRE_FALSE(keyed.ok());
+  CHECK(keyed.error().error_code == "COLUMN_NOT_FOUND");
+  CHECK(keyed.error().message.find("machineID") != std::string::npos);
+  fs::remove_all(out);
+}

@@ -207,7 +207,10 @@ Result<const ScoredColumn*> Frame::strings(const std::string& name) {
         case ColumnType::kInt64:
           col->strings[r] = std::to_string(in->ints[r]);
           break;
+        // Spark casts a float with Float.toString: "0.1", not the widened double's digits.
         case ColumnType::kFloat:
+          col->strings[r] = java_float_string(static_cast<float>(in->doubles[r]));
+          break;
         case ColumnType::kDouble:
           col->strings[r] = java_double_string(in->doubles[r]);
           break;
@@ -268,6 +271,12 @@ Result<const ScoredColumn*> Frame::vectors(const std::string& name) {
     std::copy(values.begin(), values.end(),
               col->numbers.begin() + static_cast<std::ptrdiff_t>(r * col->width));
     col->valid[r] = 1;
+    // A Spark ML vector struct says whether Spark held it sparse (type 0) or dense (1).
+    const Value* type = in->nested[r].field("type");
+    if (type != nullptr && type->kind == Value::Kind::kInt && type->i == 0) {
+      if (col->sparse.empty()) col->sparse.assign(rows_, 0);
+      col->sparse[r] = 1;
+    }
   }
   converted_.push_back(std::move(col));
   return converted_.back().get();
@@ -302,17 +311,21 @@ void parallel_blocks(std::size_t rows, std::size_t block, unsigned threads,
   for (auto& th : pool) th.join();
 }
 
-std::string java_double_string(double v) {
+namespace {
+
+// Java's Double.toString / Float.toString layout of the shortest digits that `round_trips`
+// reads back as the same value: plain for 1e-3 <= |v| < 1e7, computerized scientific ("1.0E7")
+// otherwise.
+template <class RoundTrips>
+std::string java_number_string(double v, RoundTrips round_trips) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
   if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
-  // Shortest digits that round-trip, then Java's layout: plain for 1e-3 <= |v| < 1e7,
-  // computerized scientific ("1.0E7") otherwise.
   char buf[64];
   int precision = 0;
   for (precision = 0; precision < 17; ++precision) {
     std::snprintf(buf, sizeof buf, "%.*e", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
+    if (round_trips(buf)) break;
   }
   std::string s(buf);
   bool negative = s[0] == '-';
@@ -341,6 +354,16 @@ std::string java_double_string(double v) {
           std::to_string(exponent);
   }
   return negative ? "-" + out : out;
+}
+
+}  // namespace
+
+std::string java_double_string(double v) {
+  return java_number_string(v, [v](const char* s) { return std::strtod(s, nullptr) == v; });
+}
+
+std::string java_float_string(float v) {
+  return java_number_string(v, [v](const char* s) { return std::strtof(s, nullptr) == v; });
 }
 
 }  // namespace dbk::scorer::detail

@@ -21,9 +21,13 @@ class LinearStage : public Stage {
   double threshold = 0.5;
   std::vector<double> thresholds;
   // A binomial or linear margin is Spark's BLAS.dot of features and coefficients, rounded as
-  // the saving release's BLAS rounds it. Multinomial margins go through gemv, whose blocked
-  // order is not reproduced: they agree to the last bits, within the comparison's tolerance.
+  // the saving release's BLAS rounds it for a dense row; a sparse row's is a plain sum over its
+  // non-zeros. Multinomial margins go through gemv, whose blocked order is not reproduced: they
+  // agree to the last bits, within the comparison's tolerance.
   Ddot dot_order = Ddot::kInOrder;
+  // Coefficients Spark stored sparse (training compresses them; L1 zeros make them so): every
+  // dot product is then the plain sum over the non-zeros too.
+  bool sparse_coefficients = false;
 
   Status transform(Frame& frame) const override {
     auto in = frame.vectors(features_col);
@@ -39,8 +43,11 @@ class LinearStage : public Stage {
     const Ddot order = multinomial ? Ddot::kInOrder : dot_order;
     const std::size_t lanes = ddot_lanes(order, frame.spark_vector_lanes());
     auto margin = [&](std::size_t row, std::size_t cls) {
-      return ddot(order, lanes, x.vector(row), coef.data() + cls * num_features, num_features) +
-             intercept[cls];
+      const double* w = coef.data() + cls * num_features;
+      const double dot = x.is_sparse(row) || sparse_coefficients
+                             ? sparse_ddot(x.vector(row), w, num_features)
+                             : ddot(order, lanes, x.vector(row), w, num_features);
+      return dot + intercept[cls];
     };
     auto pred = new_double_column(prediction_col, rows);
     pred.valid = x.valid;
@@ -116,6 +123,15 @@ class LinearStage : public Stage {
   }
 };
 
+// Whether the first row of a model data column holds a SparseVector or SparseMatrix (type 0).
+bool stored_sparse(const Table& t, const char* col) {
+  const Column* c = t.find(col);
+  if (c == nullptr || t.num_rows == 0 || c->is_null(0)) return false;
+  const Value v = c->value(0);
+  const Value* type = v.field("type");
+  return type != nullptr && type->kind == Value::Kind::kInt && type->i == 0;
+}
+
 Result<std::vector<double>> data_vector(const Table& t, const char* col, const StageMeta& meta) {
   const Column* c = t.find(col);
   if (c == nullptr || t.num_rows == 0 || c->is_null(0))
@@ -149,6 +165,7 @@ LoadResult load_logistic_regression(const StageMeta& meta, StageInfo& info) {
   stage->num_features = static_cast<std::size_t>(n);
   if (data->find("coefficientMatrix") != nullptr) {
     const Column* m = data->find("coefficientMatrix");
+    stage->sparse_coefficients = stored_sparse(*data, "coefficientMatrix");
     std::size_t rows = 0, cols = 0;
     if (m->is_null(0) || !matrix_from_value(m->value(0), rows, cols, stage->coef)) {
       return model_error(meta, "coefficientMatrix is not a matrix");
@@ -165,6 +182,7 @@ LoadResult load_logistic_regression(const StageMeta& meta, StageInfo& info) {
     auto coef = data_vector(*data, "coefficients", meta);
     if (!coef.ok()) return std::move(coef).error();
     stage->coef = *coef;
+    stage->sparse_coefficients = stored_sparse(*data, "coefficients");
     const Column* ic = data->find("intercept");
     if (ic == nullptr || ic->is_null(0) || stage->coef.size() != stage->num_features) {
       return model_error(meta, "no intercept");
@@ -189,6 +207,7 @@ LoadResult load_linear_regression(const StageMeta& meta, StageInfo& info) {
   const Column* ic = data->find("intercept");
   if (ic == nullptr || ic->is_null(0)) return model_error(meta, "no intercept");
   stage->coef = *coef;
+  stage->sparse_coefficients = stored_sparse(*data, "coefficients");
   stage->num_features = stage->coef.size();
   stage->intercept = {ic->number(0)};
   info.input_columns = {stage->features_col};

@@ -40,4 +40,12 @@ double ddot(Ddot kind, std::size_t lanes, const double* x, const double* y, std:
   return sum;
 }
 
+double sparse_ddot(const double* x, const double* y, std::size_t n) {
+  double sum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (x[i] != 0.0) sum += x[i] * y[i];
+  }
+  return sum;
+}
+
 }  // namespace dbk::scorer::detail

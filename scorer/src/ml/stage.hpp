@@ -124,6 +124,8 @@ bool matrix_from_value(const Value& v, std::size_t& rows, std::size_t& cols,
                        std::vector<double>& out);
 /// Java's Double.toString, as Spark's cast(double as string) prints.
 std::string java_double_string(double v);
+/// Java's Float.toString, as Spark's cast(float as string) prints.
+std::string java_float_string(float v);
 
 ApiError model_error(const StageMeta& meta, const std::string& what);
 ApiError data_error(const std::string& stage, const std::string& what);

@@ -490,61 +490,61 @@ Status flatten(const StageMeta& meta, TreeModelStage& stage, LeafValues& leaf_va
   return {};
 }
 
-}  // namespace
+// The model kind named by a tree model's class (its simple name).
+Kind tree_kind(const std::string& simple) {
+  if (simple == "DecisionTreeClassificationModel") return Kind::kDtClassifier;
+  if (simple == "RandomForestClassificationModel") return Kind::kRfClassifier;
+  if (simple == "GBTClassificationModel") return Kind::kGbtClassifier;
+  if (simple == "DecisionTreeRegressionModel") return Kind::kDtRegressor;
+  if (simple == "RandomForestRegressionModel") return Kind::kRfRegressor;
+  return Kind::kGbtRegressor;
+}
 
-LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
-  auto stage = std::make_shared<TreeModelStage>();
-  const std::string& cls = meta.class_name;
-  auto simple = cls.substr(cls.rfind('.') + 1);
-  stage->name = simple + " " + meta.uid;
-  if (simple == "DecisionTreeClassificationModel")
-    stage->kind = Kind::kDtClassifier;
-  else if (simple == "RandomForestClassificationModel")
-    stage->kind = Kind::kRfClassifier;
-  else if (simple == "GBTClassificationModel")
-    stage->kind = Kind::kGbtClassifier;
-  else if (simple == "DecisionTreeRegressionModel")
-    stage->kind = Kind::kDtRegressor;
-  else if (simple == "RandomForestRegressionModel")
-    stage->kind = Kind::kRfRegressor;
-  else
-    stage->kind = Kind::kGbtRegressor;
-  stage->features_col = meta.string_param("featuresCol", "features");
-  stage->prediction_col = meta.string_param("predictionCol", "prediction");
-  stage->leaf_col = meta.string_param("leafCol", "");
-  if (stage->kind == Kind::kDtRegressor) stage->variance_col = meta.string_param("varianceCol", "");
+// The stage's params from the metadata: columns, numFeatures, and for classifiers numClasses
+// and thresholds.
+Status read_tree_params(const StageMeta& meta, TreeModelStage& stage) {
+  stage.features_col = meta.string_param("featuresCol", "features");
+  stage.prediction_col = meta.string_param("predictionCol", "prediction");
+  stage.leaf_col = meta.string_param("leafCol", "");
+  if (stage.kind == Kind::kDtRegressor) stage.variance_col = meta.string_param("varianceCol", "");
   auto top_int = [&](const char* key, std::int64_t fallback) {
     auto it = meta.json.find(key);
     return (it != meta.json.end() && it->is_number_integer()) ? it->get<std::int64_t>() : fallback;
   };
   std::int64_t nf = top_int("numFeatures", -1);
   if (nf < 0 || nf > (1 << 24)) return model_error(meta, "metadata has no valid numFeatures");
-  stage->num_features = static_cast<std::size_t>(nf);
+  stage.num_features = static_cast<std::size_t>(nf);
   // A GBT classifier is probabilistic from Spark 2.2 (ProbabilisticClassificationModel); the
   // 2.0 and 2.1 ones add only the prediction, m > 0 (their metadata has no such columns).
   const bool prediction_only =
-      stage->kind == Kind::kGbtClassifier && meta.major == 2 && meta.minor < 2;
-  if (stage->classifier()) {
+      stage.kind == Kind::kGbtClassifier && meta.major == 2 && meta.minor < 2;
+  if (stage.classifier()) {
     if (!prediction_only) {
-      stage->raw_col = meta.string_param("rawPredictionCol", "rawPrediction");
-      stage->probability_col = meta.string_param("probabilityCol", "probability");
+      stage.raw_col = meta.string_param("rawPredictionCol", "rawPrediction");
+      stage.probability_col = meta.string_param("probabilityCol", "probability");
     }
-    stage->thresholds = meta.doubles_param("thresholds");
-    std::int64_t nc = stage->kind == Kind::kGbtClassifier ? 2 : top_int("numClasses", -1);
+    stage.thresholds = meta.doubles_param("thresholds");
+    std::int64_t nc = stage.kind == Kind::kGbtClassifier ? 2 : top_int("numClasses", -1);
     if (nc < 1 || nc > 100000) return model_error(meta, "metadata has no valid numClasses");
-    stage->num_classes = static_cast<std::size_t>(nc);
-    if (!stage->thresholds.empty() && stage->thresholds.size() != stage->num_classes) {
+    stage.num_classes = static_cast<std::size_t>(nc);
+    if (!stage.thresholds.empty() && stage.thresholds.size() != stage.num_classes) {
       return model_error(meta, "thresholds length differs from numClasses");
     }
   }
-  if (stage->kind == Kind::kGbtClassifier || stage->kind == Kind::kGbtRegressor) {
-    stage->ddot = spark_ddot(meta.major, meta.minor);
+  if (stage.kind == Kind::kGbtClassifier || stage.kind == Kind::kGbtRegressor) {
+    stage.ddot = spark_ddot(meta.major, meta.minor);
   }
-  stage->stride = (stage->kind == Kind::kRfClassifier || stage->kind == Kind::kDtClassifier)
-                      ? stage->num_classes
-                      : 1;
-  // Node tables can hold millions of rows: read their leaves as flat arrays (no nested values).
-  const bool ensemble = simple.rfind("DecisionTree", 0) != 0;
+  stage.stride = (stage.kind == Kind::kRfClassifier || stage.kind == Kind::kDtClassifier)
+                     ? stage.num_classes
+                     : 1;
+  return {};
+}
+
+using NodesByTree = std::map<std::int64_t, std::vector<NodeRecord>>;
+
+// Every node of data/, grouped by tree (a single tree is tree 0). Node tables can hold millions
+// of rows: their leaves are read as flat arrays (no nested values).
+Result<NodesByTree> read_node_records(const StageMeta& meta, bool ensemble, bool with_impurity) {
   const std::string prefix = ensemble ? "nodeData." : "";
   std::vector<std::string> paths = {prefix + "id",
                                     prefix + "prediction",
@@ -556,10 +556,10 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
                                     prefix + "split.numCategories",
                                     ensemble ? "treeID" : prefix + "id",
                                     prefix + "impurity"};
-  if (stage->variance_col.empty()) paths.pop_back();  // the impurity serves only the variance
+  if (!with_impurity) paths.pop_back();  // the impurity serves only the variance
   auto files = list_table_files((std::filesystem::path(meta.path) / "data").string());
   if (!files.ok()) return std::move(files).error();
-  std::map<std::int64_t, std::vector<NodeRecord>> by_tree;
+  NodesByTree by_tree;
   for (const auto& file : *files) {
     std::ifstream in(file, std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -597,9 +597,45 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
     }
   }
   if (by_tree.empty()) return model_error(meta, "model has no nodes");
+  return by_tree;
+}
+
+// An ensemble's tree weights from treesMetadata: (treeID, metadata, weights), named _1,_2,_3
+// in Spark 4.1, so read by position.
+Status read_tree_weights(const StageMeta& meta, TreeModelStage& stage) {
+  auto tm = read_stage_table(meta.path, "treesMetadata");
+  if (!tm.ok()) return std::move(tm).error();
+  if (tm->columns.size() < 3) return model_error(meta, "treesMetadata has fewer than 3 columns");
+  std::vector<double> weights(stage.trees.size(), std::nan(""));
+  for (std::size_t r = 0; r < tm->num_rows; ++r) {
+    double id = tm->columns[0].number(r);
+    if (!(id >= 0) || id >= static_cast<double>(weights.size())) {
+      return model_error(meta, "treesMetadata names an unknown tree");
+    }
+    weights[static_cast<std::size_t>(id)] = tm->columns[2].number(r);
+  }
+  for (double w : weights) {
+    if (std::isnan(w)) return model_error(meta, "treesMetadata lacks a tree's weight");
+  }
+  stage.weights = std::move(weights);
+  return {};
+}
+
+}  // namespace
+
+LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
+  auto stage = std::make_shared<TreeModelStage>();
+  const std::string& cls = meta.class_name;
+  auto simple = cls.substr(cls.rfind('.') + 1);
+  stage->name = simple + " " + meta.uid;
+  stage->kind = tree_kind(simple);
+  if (auto st = read_tree_params(meta, *stage); !st.ok()) return std::move(st).error();
+  const bool ensemble = simple.rfind("DecisionTree", 0) != 0;
+  auto by_tree = read_node_records(meta, ensemble, !stage->variance_col.empty());
+  if (!by_tree.ok()) return std::move(by_tree).error();
   std::int64_t expected_tree = 0;
   LeafValues leaf_values(*stage);
-  for (auto& [tree, nodes] : by_tree) {
+  for (auto& [tree, nodes] : *by_tree) {
     if (tree != expected_tree++)
       return model_error(meta, "tree " + std::to_string(tree) + " out of sequence");
     if (auto st = flatten(meta, *stage, leaf_values, nodes, tree); !st.ok())
@@ -607,22 +643,7 @@ LoadResult load_tree_model(const StageMeta& meta, StageInfo& info) {
   }
   stage->binned = BinnedForest::build(stage->trees, stage->cats);
   if (ensemble) {
-    // treesMetadata: (treeID, metadata, weights), named _1,_2,_3 in Spark 4.1: read by position.
-    auto tm = read_stage_table(meta.path, "treesMetadata");
-    if (!tm.ok()) return std::move(tm).error();
-    if (tm->columns.size() < 3) return model_error(meta, "treesMetadata has fewer than 3 columns");
-    std::vector<double> weights(stage->trees.size(), std::nan(""));
-    for (std::size_t r = 0; r < tm->num_rows; ++r) {
-      double id = tm->columns[0].number(r);
-      if (!(id >= 0) || id >= static_cast<double>(weights.size())) {
-        return model_error(meta, "treesMetadata names an unknown tree");
-      }
-      weights[static_cast<std::size_t>(id)] = tm->columns[2].number(r);
-    }
-    for (double w : weights) {
-      if (std::isnan(w)) return model_error(meta, "treesMetadata lacks a tree's weight");
-    }
-    stage->weights = std::move(weights);
+    if (auto st = read_tree_weights(meta, *stage); !st.ok()) return std::move(st).error();
   }
   info.input_columns = {stage->features_col};
   if (stage->classifier()) {

@@ -125,11 +125,10 @@ bool decode_values(std::string_view data, int encoding, const SchemaNode& leaf, 
   return false;
 }
 
-}  // namespace
-
-bool read_column_chunk(std::string_view file, const ColumnChunkMeta& chunk, const SchemaNode& leaf,
-                       bool verify_crc, LeafData& out, std::string& error) {
-  out = LeafData{};
+// The chunk's bytes, from its dictionary page (when that comes first) for its compressed size,
+// checked to lie inside the file and to agree with the schema.
+bool chunk_region(std::string_view file, const ColumnChunkMeta& chunk, const SchemaNode& leaf,
+                  std::string_view& region, std::string& error) {
   std::int64_t start = chunk.data_page_offset;
   if (chunk.dictionary_page_offset && *chunk.dictionary_page_offset > 0 &&
       *chunk.dictionary_page_offset < start) {
@@ -150,8 +149,99 @@ bool read_column_chunk(std::string_view file, const ColumnChunkMeta& chunk, cons
     error = "negative num_values in column chunk";
     return false;
   }
-  std::string_view region = file.substr(static_cast<std::size_t>(start),
-                                        static_cast<std::size_t>(chunk.total_compressed_size));
+  region = file.substr(static_cast<std::size_t>(start),
+                       static_cast<std::size_t>(chunk.total_compressed_size));
+  return true;
+}
+
+// A v1 data page: decompressed whole, then repetition levels, definition levels, values.
+bool split_v1_page(const ColumnChunkMeta& chunk, const SchemaNode& leaf, const PageHeaderMeta& h,
+                   std::string_view body, std::size_t n, std::string& page, LeafData& out,
+                   std::string_view& values, std::string& error) {
+  if (!decompress(chunk.codec, body, static_cast<std::size_t>(h.uncompressed_size), page, error)) {
+    return false;
+  }
+  std::string_view rest = page;
+  std::size_t used = 0;
+  if (leaf.max_rep > 0) {
+    if (!decode_levels(rest, h.rep_encoding, leaf.max_rep, n, true, out.rep, used, error,
+                       "repetition")) {
+      return false;
+    }
+    rest.remove_prefix(used);
+  }
+  if (leaf.max_def > 0) {
+    if (!decode_levels(rest, h.def_encoding, leaf.max_def, n, true, out.def, used, error,
+                       "definition")) {
+      return false;
+    }
+    rest.remove_prefix(used);
+  }
+  values = rest;
+  return true;
+}
+
+// A v2 data page: uncompressed levels of declared lengths, then the (maybe compressed) values.
+bool split_v2_page(const ColumnChunkMeta& chunk, const SchemaNode& leaf, const PageHeaderMeta& h,
+                   std::string_view body, std::size_t n, std::string& page, LeafData& out,
+                   std::string_view& values, std::string& error) {
+  std::size_t levels =
+      static_cast<std::size_t>(h.rep_length) + static_cast<std::size_t>(h.def_length);
+  if (levels > body.size()) {
+    error = "v2 page level lengths exceed the page";
+    return false;
+  }
+  std::size_t used = 0;
+  if (leaf.max_rep > 0 &&
+      !decode_levels(body.substr(0, static_cast<std::size_t>(h.rep_length)), kRle, leaf.max_rep, n,
+                     false, out.rep, used, error, "repetition")) {
+    return false;
+  }
+  if (leaf.max_def > 0 &&
+      !decode_levels(body.substr(static_cast<std::size_t>(h.rep_length),
+                                 static_cast<std::size_t>(h.def_length)),
+                     kRle, leaf.max_def, n, false, out.def, used, error, "definition")) {
+    return false;
+  }
+  std::string_view compressed = body.substr(levels);
+  if (!h.is_compressed || chunk.codec == kUncompressed) {
+    values = compressed;
+    return true;
+  }
+  if (static_cast<std::size_t>(h.uncompressed_size) < levels) {
+    error = "v2 page uncompressed size below its level lengths";
+    return false;
+  }
+  if (!decompress(chunk.codec, compressed, static_cast<std::size_t>(h.uncompressed_size) - levels,
+                  page, error)) {
+    return false;
+  }
+  values = page;
+  return true;
+}
+
+// Dictionary of the chunk's data pages: a PLAIN-encoded page.
+bool read_dictionary_page(const ColumnChunkMeta& chunk, const SchemaNode& leaf,
+                          const PageHeaderMeta& h, std::string_view body, std::string& page,
+                          RawValues& dict, std::string& error) {
+  if (!decompress(chunk.codec, body, static_cast<std::size_t>(h.uncompressed_size), page, error)) {
+    return false;
+  }
+  if (!decode_plain(page, leaf.physical, leaf.type_length, static_cast<std::size_t>(h.num_values),
+                    dict, error)) {
+    error = "dictionary page: " + error;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool read_column_chunk(std::string_view file, const ColumnChunkMeta& chunk, const SchemaNode& leaf,
+                       bool verify_crc, LeafData& out, std::string& error) {
+  out = LeafData{};
+  std::string_view region;
+  if (!chunk_region(file, chunk, leaf, region, error)) return false;
   std::size_t pos = 0;
   RawValues dict;
   std::size_t dict_size = 0;
@@ -184,15 +274,7 @@ bool read_column_chunk(std::string_view file, const ColumnChunkMeta& chunk, cons
         error = "second dictionary page in one column chunk";
         return false;
       }
-      if (!decompress(chunk.codec, body, static_cast<std::size_t>(h.uncompressed_size), page,
-                      error)) {
-        return false;
-      }
-      if (!decode_plain(page, leaf.physical, leaf.type_length,
-                        static_cast<std::size_t>(h.num_values), dict, error)) {
-        error = "dictionary page: " + error;
-        return false;
-      }
+      if (!read_dictionary_page(chunk, leaf, h, body, page, dict, error)) return false;
       dict_size = static_cast<std::size_t>(h.num_values);
       have_dict = true;
       continue;
@@ -205,62 +287,10 @@ bool read_column_chunk(std::string_view file, const ColumnChunkMeta& chunk, cons
     }
     std::string_view values;
     std::size_t def_before = out.def.size();
-    if (h.type == kDataPage) {
-      if (!decompress(chunk.codec, body, static_cast<std::size_t>(h.uncompressed_size), page,
-                      error)) {
-        return false;
-      }
-      std::string_view rest = page;
-      std::size_t used = 0;
-      if (leaf.max_rep > 0) {
-        if (!decode_levels(rest, h.rep_encoding, leaf.max_rep, n, true, out.rep, used, error,
-                           "repetition")) {
-          return false;
-        }
-        rest.remove_prefix(used);
-      }
-      if (leaf.max_def > 0) {
-        if (!decode_levels(rest, h.def_encoding, leaf.max_def, n, true, out.def, used, error,
-                           "definition")) {
-          return false;
-        }
-        rest.remove_prefix(used);
-      }
-      values = rest;
-    } else {
-      std::size_t levels =
-          static_cast<std::size_t>(h.rep_length) + static_cast<std::size_t>(h.def_length);
-      if (levels > body.size()) {
-        error = "v2 page level lengths exceed the page";
-        return false;
-      }
-      std::size_t used = 0;
-      if (leaf.max_rep > 0 &&
-          !decode_levels(body.substr(0, static_cast<std::size_t>(h.rep_length)), kRle, leaf.max_rep,
-                         n, false, out.rep, used, error, "repetition")) {
-        return false;
-      }
-      if (leaf.max_def > 0 &&
-          !decode_levels(body.substr(static_cast<std::size_t>(h.rep_length),
-                                     static_cast<std::size_t>(h.def_length)),
-                         kRle, leaf.max_def, n, false, out.def, used, error, "definition")) {
-        return false;
-      }
-      std::string_view compressed = body.substr(levels);
-      if (h.is_compressed && chunk.codec != kUncompressed) {
-        if (static_cast<std::size_t>(h.uncompressed_size) < levels) {
-          error = "v2 page uncompressed size below its level lengths";
-          return false;
-        }
-        if (!decompress(chunk.codec, compressed,
-                        static_cast<std::size_t>(h.uncompressed_size) - levels, page, error)) {
-          return false;
-        }
-        values = page;
-      } else {
-        values = compressed;
-      }
-    }
+    const bool split = h.type == kDataPage
+                           ? split_v1_page(chunk, leaf, h, body, n, page, out, values, error)
+                           : split_v2_page(chunk, leaf, h, body, n, page, out, values, error);
+    if (!split) return false;
     std::size_t non_null = n;
     if (leaf.max_def > 0) {
       non_null = 0;

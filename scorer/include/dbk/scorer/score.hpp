@@ -21,9 +21,13 @@ struct ScoredColumn {
   std::vector<double> numbers;       ///< kDouble: one per row; kVector: `width` per row
   std::vector<std::string> strings;  ///< kString
   std::vector<std::uint8_t> valid;   ///< 0 = null
+  /// kVector: 1 where Spark holds the row's vector as a SparseVector (its dot products then sum
+  /// over the non-zeros in order); empty = every row dense.
+  std::vector<std::uint8_t> sparse;
   std::size_t size() const { return valid.size(); }
   double number(std::size_t row) const { return numbers[row]; }
   const double* vector(std::size_t row) const { return numbers.data() + row * width; }
+  bool is_sparse(std::size_t row) const { return !sparse.empty() && sparse[row] != 0; }
 };
 
 struct ScoreOptions {
@@ -67,17 +71,17 @@ struct ScoreResult {
 Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
                                 const ScoreOptions& options = {});
 
-/// Default feature columns for a seed-style scoring table: every numeric column except the
-/// keys, labels and the excluded names (reference seed-pipeline.md §3.1).
+/// Default feature columns for a table scored by a pipeline that reads an assembled `features`
+/// column: every numeric column except the excluded names (keys, labels: the caller knows them).
 std::vector<std::string> infer_feature_columns(const Table& input,
-                                               const std::vector<std::string>& exclude = {
-                                                   "machineID", "dt_truncated", "failure",
-                                                   "label_e", "model", "model_encoded"});
+                                               const std::vector<std::string>& exclude = {});
 
 struct CompareOptions {
   std::vector<std::string> key_columns;  ///< join keys present in both; empty = by row order
   std::string prediction_column = "prediction";
   std::string probability_column = "probability";  ///< skipped when absent on either side
+  /// Raw margins, compared exactly only when ScoreJob::match_vector_lanes picks the lanes.
+  std::string raw_prediction_column = "rawPrediction";
   double probability_tolerance = 1e-12;
   std::size_t max_examples = 10;
 };

@@ -23,10 +23,11 @@ struct ScoreJob {
   std::string input;         ///< table to score: dbfs:/... or local (file, part-file folder, Delta)
   std::string compare_with;  ///< optional: the table Spark wrote (e.g. results_output)
   std::string output;        ///< optional: .csv, .jsonl or .parquet file to write
-  /// Join keys for the comparison; empty = compare by row order.
-  std::vector<std::string> key_columns = {"machineID", "dt_truncated"};
+  /// Join keys for the comparison (only read with compare_with); empty = compare by row order.
+  std::vector<std::string> key_columns;
   /// Columns to assemble into `features` when the model needs a `features` column the input
-  /// lacks (a pipeline without its own VectorAssembler); empty = infer_feature_columns().
+  /// lacks (a pipeline without its own VectorAssembler); empty = infer_feature_columns() less
+  /// the key columns and the columns the pipeline reads itself (e.g. a label's StringIndexer).
   std::vector<std::string> feature_columns;
   FetchOptions fetch;
   ScoreOptions score;
@@ -34,7 +35,10 @@ struct ScoreJob {
   /// With compare_with and a model saved by Spark 4.x, whose GBT and linear margins depend on
   /// the vector width of the machine Spark ran on (ScoreOptions::spark_vector_lanes): when the
   /// comparison finds mismatches, score again with the other lane counts (4, 8, 2) and keep the
-  /// first whose scores match Spark's table exactly. Otherwise the first scores stand.
+  /// first whose scores match Spark's table exactly: predictions and, where both sides have
+  /// them, raw margins (compare.raw_prediction_column) bit for bit, since probabilities agree
+  /// within the tolerance even where the margins' last bits differ. Otherwise the first scores
+  /// stand.
   bool match_vector_lanes = false;
 };
 
@@ -55,9 +59,9 @@ struct ScoreJobReport {
 
 /// Runs the job. `dbfs` may be nullptr when no path is a dbfs:/ path. Errors (one line each):
 /// NOT_FOUND for missing paths, MODEL_CORRUPT / UNSUPPORTED_STAGE for a folder that is not a
-/// supported PipelineModel, COLUMN_NOT_FOUND for an unknown key or feature column (checked
-/// before scoring), the scorer's and DBFS's own errors. A comparison with mismatches is not an
-/// error: see ScoreJobReport::ok().
+/// supported PipelineModel, COLUMN_NOT_FOUND for an unknown key (with compare_with) or feature
+/// column (checked before scoring), the scorer's and DBFS's own errors. A comparison with
+/// mismatches is not an error: see ScoreJobReport::ok().
 Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs);
 
 }  // namespace dbk::scorer

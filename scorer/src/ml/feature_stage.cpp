@@ -1,0 +1,75 @@
+// Column helpers shared by the feature transformers (ml/feature_stage.hpp).
+
+#include "ml/feature_stage.hpp"
+
+namespace dbk::scorer::detail {
+
+std::vector<std::string> input_cols(const StageMeta& meta) {
+  auto many = meta.strings_param("inputCols");
+  if (!many.empty()) return many;
+  std::string one = meta.string_param("inputCol", "");
+  return one.empty() ? std::vector<std::string>{} : std::vector<std::string>{one};
+}
+
+std::vector<std::string> output_cols(const StageMeta& meta) {
+  auto many = meta.strings_param("outputCols");
+  if (!many.empty()) return many;
+  std::string one = meta.string_param("outputCol", "");
+  return one.empty() ? std::vector<std::string>{} : std::vector<std::string>{one};
+}
+
+ScoredColumn new_double_column(const std::string& name, std::size_t rows) {
+  ScoredColumn c;
+  c.name = name;
+  c.kind = ScoredColumn::Kind::kDouble;
+  c.numbers.assign(rows, 0.0);
+  c.valid.assign(rows, 1);
+  return c;
+}
+
+void mark_compressed(ScoredColumn& column) {
+  const std::size_t rows = column.valid.size();
+  column.sparse.assign(rows, 0);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double* v = column.vector(r);
+    std::size_t nonzeros = 0;
+    for (std::size_t k = 0; k < column.width; ++k) nonzeros += v[k] != 0.0 ? 1 : 0;
+    column.sparse[r] =
+        1.5 * (static_cast<double>(nonzeros) + 1.0) < static_cast<double>(column.width) ? 1 : 0;
+  }
+}
+
+ScoredColumn new_vector_column(const std::string& name, std::size_t rows, std::size_t width) {
+  ScoredColumn c;
+  c.name = name;
+  c.kind = ScoredColumn::Kind::kVector;
+  c.width = width;
+  c.numbers.assign(rows * width, 0.0);
+  c.valid.assign(rows, 1);
+  return c;
+}
+
+std::string stage_name(const StageMeta& meta) {
+  auto dot = meta.class_name.rfind('.');
+  return (dot == std::string::npos ? meta.class_name : meta.class_name.substr(dot + 1)) + " " +
+         meta.uid;
+}
+
+Result<Value> first_row(const Table& t, const std::string& column, const StageMeta& meta) {
+  const Column* c = t.find(column);
+  if (c == nullptr || t.num_rows == 0 || c->is_null(0)) {
+    return model_error(meta, "data has no '" + column + "' value");
+  }
+  return c->value(0);
+}
+
+Result<std::vector<double>> vector_field(const Table& t, const std::string& column,
+                                         const StageMeta& meta) {
+  auto v = first_row(t, column, meta);
+  if (!v.ok()) return std::move(v).error();
+  std::vector<double> out;
+  if (!vector_from_value(*v, out)) return model_error(meta, "'" + column + "' is not a vector");
+  return out;
+}
+
+}  // namespace dbk::scorer::detail
