@@ -4,8 +4,11 @@
 #   2. builds everything with AddressSanitizer + UndefinedBehaviorSanitizer and runs every test
 #      (unit, emulator, integration, CLI transcripts, official-SDK and legacy-CLI parity,
 #      notebook runtime and pipeline) through CTest,
-#   3. builds the release configuration, installs it into build/install and builds the
-#      examples against the installed package, as an embedding project would (find_package(dbk)).
+#   3. builds the release configuration and checks its Debian package on this machine
+#      (scripts/package-check.sh): the .deb installed with apt-get, the build tree moved aside,
+#      then `dbk --version`, the examples built against the installed package (find_package(dbk)
+#      from /usr, as an embedding project would) and a notebook run on an emulator started from
+#      /usr/bin/dbk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +21,4 @@ ctest --preset asan -j "$jobs"
 
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
-cmake --install build/release --prefix build/install >/dev/null
-cmake -S examples -B build/examples -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/install" >/dev/null
-cmake --build build/examples -j "$jobs"
-echo "examples: built against the installed dbk package"
+scripts/package-check.sh

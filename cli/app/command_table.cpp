@@ -55,6 +55,18 @@ const CommandSpec* find_command(const std::string& group, const std::string& ver
   return nullptr;
 }
 
+std::vector<CommandGroup> visible_command_groups() {
+  std::vector<CommandGroup> groups;
+  for (const auto& command : command_table()) {
+    if (command.hidden) continue;
+    if (groups.empty() || groups.back().name != command.group) {
+      groups.push_back(CommandGroup{command.group, find_group(command.group), {}});
+    }
+    groups.back().commands.push_back(&command);
+  }
+  return groups;
+}
+
 bool is_leaf_group(const std::string& group) {
   for (const auto& command : command_table()) {
     if (command.group == group && command.verb.empty()) return true;

@@ -14,6 +14,13 @@ const std::vector<CommandSpec>& command_table();
 const GroupSpec* find_group(const std::string& name);
 /// The command `group verb` (verb or alias); `verb` empty for group-less commands.
 const CommandSpec* find_command(const std::string& group, const std::string& verb);
+/// A group's visible commands in table order, as the references (docs/cli.md, dbk(1)) list them.
+struct CommandGroup {
+  std::string name;
+  const GroupSpec* spec = nullptr;  ///< null for a group missing from group_table()
+  std::vector<const CommandSpec*> commands;
+};
+std::vector<CommandGroup> visible_command_groups();
 /// True when `group` is itself a command (configure, emulator, completion, docs).
 bool is_leaf_group(const std::string& group);
 

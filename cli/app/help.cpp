@@ -49,6 +49,17 @@ std::string option_label(const OptionSpec& option) {
   return label;
 }
 
+std::string option_reference_help(const OptionSpec& option) {
+  std::string help = option.help;
+  if (!option.choices.empty()) {
+    std::string list;
+    for (const auto& c : option.choices) list += (list.empty() ? "" : ", ") + c;
+    help += " One of: " + list + ".";
+  }
+  if (option.repeatable) help += " Repeatable.";
+  return help;
+}
+
 std::string usage_line(const std::string& program, const CommandSpec& command) {
   std::string line = program + " " + command.path();
   if (!command.options.empty()) line += " [OPTIONS]";

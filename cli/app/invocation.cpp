@@ -3,11 +3,8 @@
 #include <iostream>
 
 #include "app/exit_codes.hpp"
+#include "dbk/version.hpp"
 #include "output/error_printer.hpp"
-
-#ifndef DBK_VERSION
-#define DBK_VERSION "0.0.0"
-#endif
 
 namespace dbk::cli {
 

@@ -9,11 +9,8 @@
 #include "app/exit_codes.hpp"
 #include "app/help.hpp"
 #include "app/parser.hpp"
+#include "dbk/version.hpp"
 #include "output/error_printer.hpp"
-
-#ifndef DBK_VERSION
-#define DBK_VERSION "0.0.0"
-#endif
 
 namespace dbk::cli {
 namespace {

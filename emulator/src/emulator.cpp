@@ -18,6 +18,7 @@
 #include "dbfs/dbfs_service.hpp"
 #include "identity/scim_service.hpp"
 #include "jobs/jobs_service.hpp"
+#include "runs/runtime_location.hpp"
 #include "server/http_server.hpp"
 #include "service.hpp"
 #include "workspace/workspace_service.hpp"
@@ -96,7 +97,7 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     context_->dbfs_root = state_dir_ / "dbfs";
     context_->tmp_dir = state_dir_ / "tmp";
     context_->runs_dir = state_dir_ / "runs";
-    context_->runtime_dir = DBK_EMULATOR_RUNTIME_DIR;
+    context_->runtime_dir = find_runtime_dir();
 
     auto workspace = std::make_unique<WorkspaceService>(*context_);
     context_->workspace = workspace.get();

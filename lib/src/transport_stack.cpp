@@ -4,12 +4,9 @@
 #include <cctype>
 
 #include "auth/auth_transport.hpp"
+#include "dbk/version.hpp"
 #include "logging_transport.hpp"
 #include "rate_limiter.hpp"
-
-#ifndef DBK_VERSION
-#define DBK_VERSION "0.0.0"
-#endif
 
 namespace dbk::detail {
 namespace {
