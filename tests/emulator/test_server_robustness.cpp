@@ -35,6 +35,58 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
+TEST_CASE("over-deep JSON bodies are refused at the door on every endpoint",
+          "[emulator][robustness][json]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  const std::size_t limit = dbk::kMaxJsonDepth;
+  for (std::size_t depth : {limit + 1, std::size_t{60000}, std::size_t{100000}}) {
+    const std::string deep = nested_arrays(depth);
+    for (const std::string target : {"/api/2.1/jobs/create", "/api/2.1/jobs/runs/submit",
+                                     "/api/2.0/jobs/reset", "/api/2.0/workspace/mkdirs",
+                                     "/api/2.0/dbfs/put", "/__dbk/faults", "/__dbk/runs/script"}) {
+      CAPTURE(depth, target);
+      auto reply =
+          c.request("POST", target, R"({"name": "deep", "base_parameters": {"p": )" + deep + "}}",
+                    {{"Content-Type", "application/json"}});
+      CHECK(reply.status == 400);
+      CHECK(reply.error_code() == "INVALID_PARAMETER_VALUE");
+      // A bare deep value is refused the same way (not as "not an object").
+      CHECK(c.request("POST", target, deep, {{"Content-Type", "application/json"}}).status == 400);
+    }
+  }
+  // Depth is counted outside strings only: brackets in a string value are just text.
+  auto job = c.post("/api/2.1/jobs/create",
+                    {{"name", std::string(100000, '[')}, {"max_concurrent_runs", 1}});
+  REQUIRE(job.status == 200);
+  // Nothing deep was stored: get and both list versions answer.
+  CHECK(
+      c.get("/api/2.1/jobs/get?job_id=" + std::to_string(job.json()["job_id"].get<int>())).status ==
+      200);
+  CHECK(c.get("/api/2.0/jobs/list").status == 200);
+  CHECK(c.get("/api/2.1/jobs/list?expand_tasks=true").status == 200);
+  // A document exactly at the limit still gets through to the handler.
+  auto at_limit = c.request("POST", "/api/2.0/workspace/mkdirs",
+                            R"({"path": "/ok", "x": )" + nested_arrays(limit - 1) + "}",
+                            {{"Content-Type", "application/json"}});
+  CHECK(at_limit.status == 200);
+  CHECK(c.get("/__dbk/health").status == 200);
+}
+
+TEST_CASE("an over-deep Jupyter notebook upload is refused, not parsed into a deep value",
+          "[emulator][robustness][json]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  const std::string ipynb =
+      R"({"cells": [], "metadata": {"x": )" + nested_arrays(100000) + "}, \"nbformat\": 4}";
+  auto reply = c.post(
+      "/api/2.0/workspace/import",
+      {{"path", "/deep"}, {"format", "JUPYTER"}, {"language", "PYTHON"}, {"content", b64(ipynb)}});
+  CHECK(reply.status == 400);
+  CHECK(reply.error_code() == "INVALID_PARAMETER_VALUE");
+  CHECK(c.get("/__dbk/health").status == 200);
+}
+
 TEST_CASE("replay drops a stored over-deep document and keeps everything else",
           "[emulator][robustness][json][store]") {
   // State written by an emulator that did not limit depth: one over-deep job in the
@@ -62,6 +114,121 @@ TEST_CASE("replay drops a stored over-deep document and keeps everything else",
     CHECK((*store)->list("job").size() == 3);
     CHECK((*store)->next_id("job").value() == 5 + round);
   }
+}
+
+TEST_CASE("without a token: foreign Host and Origin are refused, the emulator's own pass",
+          "[emulator][robustness][origin]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  const std::string port = std::to_string(emu.port());
+  auto list = [&](std::map<std::string, std::string> headers) {
+    return c.request("GET", "/api/2.0/dbfs/list?path=/", "", headers);
+  };
+  for (const std::string& host : std::vector<std::string>{
+           "evil.example", "evil.example:" + port, "127.0.0.1.evil.example", "localhost.evil",
+           "[::1].evil", "127.0.0.2:" + port, "localhost:" + port + "x", ""}) {
+    CAPTURE(host);
+    auto reply = list({{"Host", host}});
+    CHECK(reply.status == 403);
+    CHECK(reply.error_code() == "PERMISSION_DENIED");
+  }
+  for (const std::string& host : std::vector<std::string>{
+           "localhost", "LOCALHOST:" + port, "127.0.0.1:" + port, "[::1]:" + port, "127.0.0.1"}) {
+    CAPTURE(host);
+    CHECK(list({{"Host", host}}).status == 200);
+  }
+  for (const std::string& origin : std::vector<std::string>{
+           "http://evil.example", "https://evil.example:" + port, "null", "file://",
+           "http://localhost.evil.example:" + port, "http://127.0.0.1@evil.example", "evil"}) {
+    CAPTURE(origin);
+    auto reply = list({{"Origin", origin}});
+    CHECK(reply.status == 403);
+    CHECK(reply.error_code() == "PERMISSION_DENIED");
+    // Admin surface too: a web page must not reset state or add fault rules.
+    CHECK(c.request("POST", "/__dbk/reset", "", {{"Origin", origin}}).status == 403);
+  }
+  for (const std::string origin :
+       {"http://localhost:" + port, "http://127.0.0.1:" + port, "https://[::1]:" + port}) {
+    CAPTURE(origin);
+    CHECK(list({{"Origin", origin}}).status == 200);
+  }
+}
+
+TEST_CASE("without a token: state-changing bodies must be JSON or multipart",
+          "[emulator][robustness][origin]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  const std::string put = json({{"path", "/evil.py"}, {"contents", b64("print(1)")}}).dump();
+  // What a web page can send without a CORS preflight.
+  for (const std::string type :
+       {"text/plain", "text/plain; charset=UTF-8", "application/x-www-form-urlencoded", ""}) {
+    CAPTURE(type);
+    std::map<std::string, std::string> headers;
+    if (!type.empty()) headers["Content-Type"] = type;
+    auto reply = c.request("POST", "/api/2.0/dbfs/put", put, headers);
+    CHECK(reply.status == 415);
+    CHECK(reply.json().contains("error_code"));
+  }
+  CHECK(c.get("/api/2.0/dbfs/get-status?path=/evil.py").status == 404);
+  // What the official clients send.
+  CHECK(
+      c.request("POST", "/api/2.0/dbfs/put", put, {{"Content-Type", "application/json"}}).status ==
+      200);
+  CHECK(c.request("POST", "/api/2.0/dbfs/delete", R"({"path": "/evil.py"})",
+                  {{"Content-Type", "text/json"}})
+            .status == 200);
+  // A POST without a body needs no type.
+  CHECK(c.request("POST", "/__dbk/reset").status == 200);
+}
+
+TEST_CASE("with a token, Host, Origin and content type are not restricted",
+          "[emulator][robustness][origin]") {
+  EmulatorOptions options;
+  options.token = "t0ken";
+  TestEmulator emu(options);
+  auto c = emu.client();
+  auto reply = c.request("POST", "/api/2.0/dbfs/mkdirs", R"({"path": "/d"})",
+                         {{"Host", "emulator.example"},
+                          {"Origin", "http://elsewhere.example"},
+                          {"Content-Type", "text/plain"}});
+  CHECK(reply.status == 200);
+}
+
+TEST_CASE("state folders are 0700 and state files 0600, also in an older 0755 state folder",
+          "[emulator][robustness][security]") {
+  namespace fs = std::filesystem;
+  TempDir dir;
+  const fs::path state = dir.path() / "state";
+  fs::create_directories(state / "meta");
+  fs::permissions(state, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                             fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(state / "meta", fs::status(state).permissions());
+  {
+    EmulatorOptions options;
+    options.state_dir = state.string();
+    TestEmulator emu(options);
+    auto c = emu.client();
+    REQUIRE(c.post("/api/2.0/dbfs/mkdirs", {{"path", "/a/b"}}).status == 200);
+    REQUIRE(c.post("/api/2.0/dbfs/put", {{"path", "/a/b/f"}, {"contents", b64("x")}}).status ==
+            200);
+    auto handle = c.post("/api/2.0/dbfs/create", {{"path", "/a/streamed"}}).json()["handle"];
+    REQUIRE(c.post("/api/2.0/dbfs/close", {{"handle", handle}}).status == 200);
+    REQUIRE(
+        c.post("/api/2.0/workspace/import", {{"path", "/nb"},
+                                             {"format", "SOURCE"},
+                                             {"language", "PYTHON"},
+                                             {"content", b64("# Databricks notebook source\n1")}})
+            .status == 200);
+  }
+  const auto group_or_others = fs::perms::group_all | fs::perms::others_all;
+  std::size_t files = 0;
+  CHECK((fs::status(state).permissions() & fs::perms::all) == fs::perms::owner_all);
+  for (const auto& entry : fs::recursive_directory_iterator(state)) {
+    CAPTURE(entry.path());
+    CHECK((entry.symlink_status().permissions() & group_or_others) == fs::perms::none);
+    if (entry.is_regular_file()) ++files;
+  }
+  CHECK(files >= 5);  // snapshot, journal, two DBFS files, a workspace blob
 }
 
 namespace {
@@ -165,4 +332,65 @@ TEST_CASE("the emulator starts on a full disk, serves reads and frees space by d
   CHECK(c.get("/api/2.0/dbfs/get-status?path=/filler").status == 404);
   set_state_write_for_testing(nullptr);  // space is back
   CHECK(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Shared/new"}}).status == 200);
+}
+
+namespace {
+
+struct DbfsLimits {
+  static constexpr std::size_t kPerClient = DbfsService::kMaxOpenHandlesPerClient;
+  static constexpr std::size_t kTotal = DbfsService::kMaxOpenHandles;
+};
+
+std::size_t open_descriptors() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("open DBFS handles hold no descriptors and are bounded per client and in total",
+          "[emulator][robustness][handles]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  auto create = [&](HttpClient& client, const std::string& path) {
+    return client.post("/api/2.0/dbfs/create", {{"path", path}, {"overwrite", true}});
+  };
+  const std::size_t before = open_descriptors();
+  std::vector<std::int64_t> handles;
+  for (std::size_t i = 0; i < DbfsLimits::kPerClient; ++i) {
+    auto reply = create(c, "/h/" + std::to_string(i));
+    REQUIRE(reply.status == 200);
+    handles.push_back(reply.json()["handle"].get<std::int64_t>());
+  }
+  // 128 handles waiting for blocks cost no descriptor each (the file is opened per block).
+  CHECK(open_descriptors() < before + 16);
+  auto refused = create(c, "/h/one-too-many");
+  CHECK(refused.status == 429);
+  CHECK(refused.error_code() == "RESOURCE_EXHAUSTED");
+  CHECK(refused.json().value("message", "").find("per client") != std::string::npos);
+  // The handles still work, and closing one makes room again.
+  REQUIRE(
+      c.post("/api/2.0/dbfs/add-block", {{"handle", handles[0]}, {"data", b64("abc")}}).status ==
+      200);
+  REQUIRE(c.post("/api/2.0/dbfs/close", {{"handle", handles[0]}}).status == 200);
+  CHECK(c.get("/api/2.0/dbfs/get-status?path=/h/0").json()["file_size"] == 3);
+  CHECK(create(c, "/h/again").status == 200);
+  // Other clients (another token) have their own share, up to the total.
+  std::size_t open = DbfsLimits::kPerClient;
+  for (int other = 0; open < DbfsLimits::kTotal; ++other) {
+    HttpClient client("127.0.0.1", emu.port(), false, "client-" + std::to_string(other));
+    for (std::size_t i = 0; i < DbfsLimits::kPerClient && open < DbfsLimits::kTotal; ++i, ++open) {
+      REQUIRE(create(client, "/o/" + std::to_string(other) + "-" + std::to_string(i)).status ==
+              200);
+    }
+  }
+  HttpClient newcomer("127.0.0.1", emu.port(), false, "newcomer");
+  auto full = create(newcomer, "/o/newcomer");
+  CHECK(full.status == 429);
+  CHECK(full.json().value("message", "").find("in total") != std::string::npos);
+  CHECK(open_descriptors() < before + 32);
+  CHECK(c.get("/__dbk/health").status == 200);
 }
