@@ -394,3 +394,107 @@ TEST_CASE("open DBFS handles hold no descriptors and are bounded per client and 
   CHECK(open_descriptors() < before + 32);
   CHECK(c.get("/__dbk/health").status == 200);
 }
+
+TEST_CASE("fault rules refuse header names and values that would inject headers",
+          "[emulator][robustness][headers]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  for (const json& headers : {json{{"X-A", "1\r\nSet-Cookie: a=b"}}, json{{"X-A", "1\nX-B: 2"}},
+                              json{{"X-A", std::string("1\0", 2)}}, json{{"X-A\r\nX-B", "2"}},
+                              json{{"", "v"}}, json{{"Bad Name", "v"}}, json{{"X-A:", "v"}}}) {
+    CAPTURE(headers.dump());
+    auto reply = c.post("/__dbk/faults", {{"status", 503}, {"headers", headers}});
+    CHECK(reply.status == 400);
+    CHECK(reply.error_code() == "INVALID_PARAMETER_VALUE");
+  }
+  CHECK(c.post("/__dbk/faults", {{"status", 503}, {"content_type", "text/html\r\nX: y"}}).status ==
+        400);
+  CHECK(c.get("/__dbk/faults").json()["faults"].empty());
+  // An ordinary rule still works.
+  REQUIRE(c.post("/__dbk/faults", {{"path_pattern", "/api/2.0/dbfs/list"},
+                                   {"status", 429},
+                                   {"headers", {{"Retry-After", "2"}}},
+                                   {"times", 1}})
+              .status == 200);
+  auto faulted = c.get("/api/2.0/dbfs/list?path=/");
+  CHECK(faulted.status == 429);
+  CHECK(faulted.header("Retry-After") == "2");
+}
+
+TEST_CASE("the admin clock refuses values that would overflow it",
+          "[emulator][robustness][clock]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  const auto before = c.get("/__dbk/clock").json()["offset_ms"];
+  for (const json& body :
+       {json{{"set_ms", max}}, json{{"set_ms", -1}}, json{{"set_ms", 253402300800000}},
+        json{{"advance_ms", max}}, json{{"advance_ms", max / 2}}}) {
+    CAPTURE(body.dump());
+    auto reply = c.post("/__dbk/clock", body);
+    CHECK(reply.status == 400);
+    CHECK(reply.error_code() == "INVALID_PARAMETER_VALUE");
+  }
+  CHECK(c.get("/__dbk/clock").json()["offset_ms"] == before);
+  // The issue's sequence: the latest time, then any advance, must not wrap to 0.
+  REQUIRE(c.post("/__dbk/clock", {{"set_ms", 253402300799999}}).status == 200);
+  CHECK(c.post("/__dbk/clock", {{"advance_ms", 1000}}).status == 400);
+  CHECK(c.get("/__dbk/clock").json()["now_ms"].get<std::int64_t>() >= 253402300799999 - 60000);
+}
+
+TEST_CASE("over-long DBFS names are a 400 and create nothing; NUL in workspace paths is a 400",
+          "[emulator][robustness][paths]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  std::string chain;
+  for (int i = 0; i < 20; ++i) chain += "/level" + std::to_string(i);
+  std::string long_path;  // every name within 255 bytes, the whole over 2048
+  for (int i = 0; i < 9; ++i) long_path += "/" + std::string(250, static_cast<char>('a' + i));
+  for (const std::string path : {chain + "/" + std::string(256, 'n'),
+                                 chain + "/" + std::string(300, 'n') + "/f", long_path}) {
+    for (const std::string endpoint :
+         {"/api/2.0/dbfs/mkdirs", "/api/2.0/dbfs/put", "/api/2.0/dbfs/create"}) {
+      CAPTURE(endpoint, path.size());
+      auto reply = c.post(endpoint, {{"path", path}, {"contents", b64("x")}});
+      CHECK(reply.status == 400);
+      CHECK(reply.error_code() == "INVALID_PARAMETER_VALUE");
+    }
+  }
+  CHECK(c.get("/api/2.0/dbfs/get-status?path=/level0").status == 404);  // no partial chain
+  CHECK(c.post("/api/2.0/dbfs/mkdirs", {{"path", chain + "/" + std::string(255, 'n')}}).status ==
+        200);
+  for (const std::string endpoint : {"/api/2.0/workspace/mkdirs", "/api/2.0/workspace/import"}) {
+    auto reply = c.post(endpoint, {{"path", std::string("/Shared/a\0b", 11)},
+                                   {"format", "SOURCE"},
+                                   {"language", "PYTHON"},
+                                   {"content", b64("1")}});
+    CHECK(reply.status == 400);
+    CHECK(reply.error_code() == "INVALID_PARAMETER_VALUE");
+  }
+  CHECK(
+      c.get("/api/2.0/workspace/list?path=/Shared").json().value("objects", json::array()).empty());
+}
+
+TEST_CASE("bad start options are named: threads, port, host", "[emulator][robustness][options]") {
+  TempDir dir;
+  auto start_error = [&](EmulatorOptions options) {
+    options.state_dir = (dir.path() / "s").string();
+    auto started = Emulator::start(options);
+    REQUIRE_FALSE(started.ok());
+    return started.error().message;
+  };
+  EmulatorOptions threads;
+  threads.threads = -3;
+  CHECK(start_error(threads).find("threads -3") != std::string::npos);
+  threads.threads = 1000000;
+  CHECK(start_error(threads).find("threads 1000000") != std::string::npos);
+  EmulatorOptions port;
+  port.port = 70000;
+  CHECK(start_error(port).find("port 70000") != std::string::npos);
+  EmulatorOptions host;
+  host.host = "notanip";
+  const std::string message = start_error(host);
+  CHECK(message.find("'notanip'") != std::string::npos);
+  CHECK(message.find("not an IP address") != std::string::npos);
+  CHECK(message.find("token") == std::string::npos);
+}
