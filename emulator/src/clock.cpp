@@ -28,28 +28,38 @@ std::int64_t EmulatedClock::offset_ms() const {
   return offset_ms_;
 }
 
-void EmulatedClock::advance(std::int64_t ms) {
-  if (ms <= 0) return;
+bool EmulatedClock::advance(std::int64_t ms) {
+  if (ms < 0) return false;
+  if (ms == 0) return true;
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    // now stays within [0, kMaxEpochMs] (plus the real time since a set), far from the
+    // int64 limits, so this difference cannot overflow.
+    if (ms > kMaxEpochMs - (real_now_ms() + offset_ms_)) return false;
     offset_ms_ += ms;
     ++generation_;
   }
   notify_all_changed();
+  return true;
 }
 
-void EmulatedClock::set(std::int64_t epoch_ms) {
+bool EmulatedClock::set(std::int64_t epoch_ms) {
+  if (epoch_ms < 0 || epoch_ms > kMaxEpochMs) return false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     offset_ms_ = epoch_ms - real_now_ms();
     ++generation_;
   }
   notify_all_changed();
+  return true;
 }
 
-void EmulatedClock::set_offset(std::int64_t offset_ms) {
+bool EmulatedClock::set_offset(std::int64_t offset_ms) {
+  const std::int64_t real = real_now_ms();
+  if (offset_ms < -real || offset_ms > kMaxEpochMs - real) return false;
   std::lock_guard<std::mutex> lock(mutex_);
   offset_ms_ = offset_ms;
+  return true;
 }
 
 bool EmulatedClock::sleep_until(std::int64_t deadline_ms, std::chrono::milliseconds max_real_wait) {

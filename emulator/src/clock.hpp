@@ -22,13 +22,20 @@ class EmulatedClock {
   std::chrono::system_clock::time_point now() const;
 
   std::int64_t offset_ms() const;
-  /// Moves emulated time forward by `ms` (negative values are ignored: time never runs back
-  /// through advance) and wakes every waiter and listener.
-  void advance(std::int64_t ms);
+  /// Moves emulated time forward by `ms` (time never runs back through advance) and wakes
+  /// every waiter and listener.
+  /// Returns false, changing nothing, when the result would leave [0, kMaxEpochMs].
+  bool advance(std::int64_t ms);
   /// Sets emulated now to `epoch_ms` (may go back) and wakes everyone.
-  void set(std::int64_t epoch_ms);
+  bool set(std::int64_t epoch_ms);  ///< false (no change) outside [0, kMaxEpochMs]
   /// Restores an offset (after restart / reset) without waking anyone.
-  void set_offset(std::int64_t offset_ms);
+  /// False (no change) when it would put now outside [0, kMaxEpochMs].
+  bool set_offset(std::int64_t offset_ms);
+
+  /// The latest emulated time: the end of year 9999, as far as ISO dates and the
+  /// service's int64 millisecond timestamps both go. Far below INT64_MAX, so sums of
+  /// the clock and any offset or timeout the API accepts cannot overflow.
+  static constexpr std::int64_t kMaxEpochMs = 253402300799999;
 
   /// Blocks until emulated now ≥ `deadline_ms`, or `max_real_wait` of real time has
   /// passed, or interrupt() is called. Returns true when the deadline was reached.

@@ -20,7 +20,9 @@
 #include "jobs/jobs_service.hpp"
 #include "runs/runtime_location.hpp"
 #include "server/http_server.hpp"
+#include "server/request_policy.hpp"
 #include "service.hpp"
+#include "state/files.hpp"
 #include "workspace/workspace_service.hpp"
 
 namespace dbk::emulator {
@@ -45,6 +47,15 @@ bool is_loopback_host(const std::string& host) {
   return !ec && address.is_loopback();
 }
 
+bool is_ip_or_localhost(const std::string& host) {
+  boost::system::error_code ec;
+  if (host == "localhost") return true;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+constexpr int kMaxThreads = 1024;
+
 bool is_unspecified_host(const std::string& host) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(host, ec);
@@ -61,6 +72,19 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
   ~EmulatorImpl() override { stop(); }
 
   Status init() {
+    // The address first: "refusing ... without a token" would blame the wrong thing.
+    if (!is_ip_or_localhost(options_.host)) {
+      return start_error("cannot listen on host '" + options_.host +
+                         "': not an IP address (give e.g. 127.0.0.1, ::1 or localhost)");
+    }
+    if (options_.threads < 0 || options_.threads > kMaxThreads) {
+      return start_error("invalid number of server threads " + std::to_string(options_.threads) +
+                         ": give 1 to " + std::to_string(kMaxThreads) + " (0 = automatic)");
+    }
+    if (options_.port < 0 || options_.port > 65535) {
+      return start_error("invalid port " + std::to_string(options_.port) +
+                         ": give 0 (any free port) to 65535");
+    }
     if (!is_loopback_host(options_.host) && options_.token.empty()) {
       return start_error("refusing to listen on " + options_.host +
                          " without a token: the emulator runs user code; pass --token");
@@ -77,12 +101,15 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     } else {
       state_dir_ = std::filesystem::absolute(options_.state_dir, ec);
     }
+    // Private to the user (0700): other local users must not read tokens' effects, user
+    // code or data, nor plant files that tasks would run.
+    Status private_root = create_private_directories(state_dir_);
+    if (!private_root.ok())
+      return start_error("cannot create state folder: " + private_root.error().message);
     for (const char* sub : {"dbfs", "tmp", "runs", "workspace", "meta"}) {
-      std::filesystem::create_directories(state_dir_ / sub, ec);
-      if (ec) {
-        return start_error("cannot create state folder " + (state_dir_ / sub).string() + ": " +
-                           ec.message());
-      }
+      Status created = create_private_directories(state_dir_ / sub);
+      if (!created.ok())
+        return start_error("cannot create state folder: " + created.error().message);
     }
     // Leftovers of uploads interrupted by a crash; their handles died with the process.
     for (const auto& entry : std::filesystem::directory_iterator(state_dir_ / "tmp", ec)) {
@@ -123,6 +150,7 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
             : std::max(16, 4 * static_cast<int>(std::thread::hardware_concurrency()));
     server_options.tls_cert_file = options_.tls_cert_file;
     server_options.tls_key_file = options_.tls_key_file;
+    policy_.emplace(!options_.token.empty(), options_.host, options_.external_url);
     // Listen first so that the base URL (and a port-0 choice) is known to the services,
     // but route nothing until they have recovered.
     auto server = HttpServer::start(server_options, *this);
@@ -205,6 +233,18 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
         return plan;
       }
     }
+    if (auto refused = policy_->check(request)) {
+      plan.response = std::move(refused);
+      return plan;
+    }
+    // Nothing nested deeper than any value can be copied or printed reaches a handler
+    // (multipart parts are checked where they are parsed).
+    if (!request.is_multipart()) {
+      if (auto deep = too_deep_json(request.body)) {
+        plan.response = error_response(*deep);
+        return plan;
+      }
+    }
     if (!ready_.load()) {
       plan.response = error_response(503, "TEMPORARILY_UNAVAILABLE",
                                      "The emulator is starting. Please try again later.");
@@ -249,6 +289,7 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
   std::unique_ptr<Store> store_;
   std::optional<ServiceContext> context_;
   FaultInjector faults_;
+  std::optional<RequestPolicy> policy_;  ///< set before the server starts
   Router router_;
   std::vector<std::unique_ptr<Service>> services_;
   AdminService* admin_ = nullptr;

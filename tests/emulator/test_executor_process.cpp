@@ -35,6 +35,10 @@ if word == "PARAMS":
 if word == "FAIL":
     done({"result_state": "FAILED", "error": "ValueError: bad input", "error_trace": "Traceback (most recent call last):\nValueError: bad input"})
     sys.exit(1)
+if word == "TOKEN":
+    import os
+    done({"result_state": "SUCCESS", "notebook_output": {"result": os.environ.get("DBK_WORKSPACE_TOKEN", ""), "truncated": False}})
+    sys.exit(0)
 if word == "CRASH":
     sys.stderr.write("Fatal Python error: boom\n")
     sys.exit(3)
@@ -129,6 +133,61 @@ TEST_CASE("the process executor runs the notebook runtime and reads result.json"
     CHECK(run["state"]["result_state"] == "SUCCESS");
     auto output = h.get("/api/2.1/jobs/runs/get-output?run_id=" + std::to_string(run_id)).body;
     CHECK(output["notebook_output"]["result"] == "x y");
+  }
+}
+
+TEST_CASE("spark_python_task.python_file cannot name a file outside the DBFS root",
+          "[executor][paths]") {
+  FakeRuntime runtime;
+  JobsHarness h({}, runtime.dir, "python3");
+  // A file next to the DBFS root (inside the scratch folder) whose first word would make
+  // the fake runtime succeed and print what it read.
+  const fs::path outside = h.scratch / "outside.py";
+  std::ofstream(outside) << "PARAMS secret-content\n";
+  for (const std::string& python_file : std::vector<std::string>{
+           "dbfs:/../outside.py", "dbfs:/a/../../outside.py", "/dbfs/../outside.py",
+           "dbfs:/./../outside.py", "dbfs:" + outside.string() + "/../../outside.py",
+           std::string("dbfs:/x") + '\0' + "/../../outside.py"}) {
+    CAPTURE(python_file);
+    auto job = h.create_job({{"name", "escape"},
+                             {"tasks",
+                              {{{"task_key", "py"},
+                                {"existing_cluster_id", "0101-000000-dbklocal"},
+                                {"spark_python_task", {{"python_file", python_file}}}}}}});
+    auto run_id = h.run_now(job);
+    auto run = wait_done(h, run_id);
+    CHECK(run["state"]["result_state"] == "FAILED");
+    auto output = h.get("/api/2.1/jobs/runs/get-output?run_id=" + std::to_string(run_id)).body;
+    CHECK(output.dump().find("secret-content") == std::string::npos);
+    CHECK(output.value("error", "").find("python_file") != std::string::npos);
+  }
+}
+
+TEST_CASE("tasks get the token in their environment; run folders are private",
+          "[executor][security]") {
+  FakeRuntime runtime;
+  const std::string token = "dapi-emulator-secret-7";
+  JobsHarness h({}, runtime.dir, "python3", token);
+  h.workspace.notebooks["/nb/token"] = {"/nb/token", "PYTHON", "SOURCE", "TOKEN\n"};
+  auto run_id = h.run_now(h.create_job(notebook_job("token", "/nb/token")));
+  auto run = wait_done(h, run_id);
+  REQUIRE(run["state"]["result_state"] == "SUCCESS");
+  auto output = h.get("/api/2.1/jobs/runs/get-output?run_id=" + std::to_string(run_id)).body;
+  CHECK(output["notebook_output"]["result"] == token);  // it reached the task
+  // ... without being written anywhere in the run folder, which only the user can read.
+  const fs::path run_dir =
+      h.scratch / "runs" / std::to_string(run["tasks"][0]["run_id"].get<std::int64_t>());
+  REQUIRE(fs::exists(run_dir / "task.json"));
+  CHECK((fs::status(run_dir).permissions() & fs::perms::all) == fs::perms::owner_all);
+  for (const auto& entry : fs::directory_iterator(run_dir)) {
+    CAPTURE(entry.path());
+    CHECK((entry.status().permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+          fs::perms::none);
+    // result.json holds what the fake task echoed on purpose; the rest is the emulator's.
+    if (entry.path().filename() == "result.json") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    CHECK(text.find(token) == std::string::npos);
   }
 }
 

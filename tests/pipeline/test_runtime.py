@@ -189,10 +189,23 @@ def test_fs_operations_on_the_dbfs_root(tmp_path):
     assert (tmp_path / "dbfs" / "a" / "h.txt").read_text() == "content"
 
 
-def test_dbfs_paths_cannot_escape_the_root(tmp_path):
-    res = run(tmp_path, "dbutils.fs.put('dbfs:/../outside.txt', 'x')\n")
-    assert not (tmp_path / "outside.txt").exists()  # '..' at the root stays at the root
-    assert res.state == "SUCCESS" and (tmp_path / "dbfs" / "outside.txt").exists()
+@pytest.mark.parametrize("path", ["dbfs:/../outside.txt", "/dbfs/../outside.txt",
+                                  "dbfs:/a/../../outside.txt", "dbfs:/./outside.txt",
+                                  "dbfs:/a\x00b"])
+def test_dbfs_paths_follow_the_dbfs_api_rule(tmp_path, path):
+    # As the DBFS API: '.', '..' and NUL are refused, not resolved (not even at the root).
+    res = run(tmp_path, f"dbutils.fs.put({path!r}, 'x')\n")
+    assert res.state == "FAILED"
+    assert "not allowed" in res.error or "NUL" in res.error
+    assert not (tmp_path / "outside.txt").exists()
+    assert not (tmp_path / "dbfs" / "outside.txt").exists()
+
+
+def test_dbfs_names_collapse_slashes(tmp_path):
+    from dbk_runtime.dbfs import Dbfs
+    d = Dbfs(str(tmp_path))
+    assert d.dbfs_part("dbfs://a//b/") == "/a/b"
+    assert d.local("/dbfs") == str(tmp_path)
 
 
 def test_spark_paths_are_rewritten(tmp_path):

@@ -81,6 +81,24 @@ TEST_CASE("a Delta table reads only the files live in its log", "[delta]") {
     REQUIRE_FALSE(t.ok());
     CHECK(t.error().error_code == "DELTA_UNSUPPORTED");
   }
+  SECTION("an add path that leaves the table folder is refused, in any spelling") {
+    write_text(dir.parent_path() / "outside.parquet", "PAR1");
+    for (const std::string path :
+         {"../outside.parquet", "..%2Foutside.parquet", "%2E%2E/outside.parquet",
+          "sub/../../outside.parquet", "./part-a.parquet", "part-a.parquet%00"}) {
+      CAPTURE(path);
+      write_text(dir / "_delta_log/00000000000000000003.json",
+                 R"({"add":{"path":")" + path +
+                     R"(","size":1,"dataChange":true}})"
+                     "\n");
+      auto live = dbk::scorer::delta_live_files(dir.string());
+      REQUIRE_FALSE(live.ok());
+      CHECK(live.error().error_code == "DELTA_CORRUPT");
+      CHECK(live.error().message.find("leaves the table folder") != std::string::npos);
+      CHECK_FALSE(dbk::scorer::read_table(dir.string()).ok());
+    }
+    fs::remove(dir.parent_path() / "outside.parquet");
+  }
   SECTION("a gap in the commits is an error") {
     write_text(dir / "_delta_log/00000000000000000005.json", "{}\n");
     auto t = dbk::scorer::read_table(dir.string());

@@ -42,7 +42,10 @@ def cmd_run(args) -> int:
     output = task.get("output_file") or os.path.join(os.path.dirname(os.path.abspath(args.task)),
                                                       "result.json")
     url = task.get("workspace_url") or ""
-    workspace = RestWorkspace(url, task.get("workspace_token") or "") if url else None
+    # The emulator passes its token in the environment, never in task.json; it is taken
+    # out so that %sh and other child processes of user code do not inherit it.
+    token = os.environ.pop("DBK_WORKSPACE_TOKEN", "") or task.get("workspace_token") or ""
+    workspace = RestWorkspace(url, token) if url else None
     rt = Runtime(task["dbfs_root"], task.get("spark_master") or "local[*]", workspace)
     try:
         if task.get("task_type") == "spark_python_task":

@@ -8,7 +8,6 @@ DBFS root, so that what a notebook writes is what the DBFS REST API lists.
 from __future__ import annotations
 
 import os
-import posixpath
 
 
 class DbfsPathError(ValueError):
@@ -35,13 +34,15 @@ class Dbfs:
             rest = path[len("/dbfs"):]
         else:
             rest = path
-        rest = "/" + rest.lstrip("/")
-        norm = posixpath.normpath(rest)
-        if norm.startswith("//"):
-            norm = norm[1:]
-        if ".." in norm.split("/"):
-            raise DbfsPathError(f"path escapes DBFS: {path}")
-        return norm
+        # The DBFS API's rule (emulator/src/dbfs/dbfs_paths.cpp): repeated and trailing
+        # slashes collapse; '.' and '..' segments and NUL bytes are refused rather than
+        # resolved, so no spelling of a name reaches outside the root.
+        if "\0" in rest:
+            raise DbfsPathError(f"path contains a NUL byte: {path!r}")
+        segments = [s for s in rest.split("/") if s]
+        if any(s in (".", "..") for s in segments):
+            raise DbfsPathError(f"'.' and '..' are not allowed in DBFS paths: {path}")
+        return "/" + "/".join(segments)
 
     def local(self, path: str) -> str:
         """Local file-system path for a DBFS name (dbfs:/x, /dbfs/x or /x)."""

@@ -77,13 +77,20 @@ void AdminService::register_routes(Router& router) {
       return error_response(400, "INVALID_PARAMETER_VALUE",
                             "Give exactly one of 'advance_ms' and 'set_ms'");
     }
+    const std::string range = "the emulated clock stays between 0 and " +
+                              std::to_string(EmulatedClock::kMaxEpochMs) + " ms since the epoch";
     if (advance->has_value()) {
       if (**advance < 0) {
         return error_response(400, "INVALID_PARAMETER_VALUE", "'advance_ms' must not be negative");
       }
-      context_.clock.advance(**advance);
-    } else {
-      context_.clock.set(**set);
+      if (!context_.clock.advance(**advance)) {
+        return error_response(
+            400, "INVALID_PARAMETER_VALUE",
+            "'advance_ms' " + std::to_string(**advance) + " is too large: " + range);
+      }
+    } else if (!context_.clock.set(**set)) {
+      return error_response(400, "INVALID_PARAMETER_VALUE",
+                            "'set_ms' " + std::to_string(**set) + " is out of range: " + range);
     }
     Status saved = save_clock();
     if (!saved.ok()) return error_response(saved.error());

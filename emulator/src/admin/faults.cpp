@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
+
+#include "dbk/json.hpp"
 
 namespace dbk::emulator {
 namespace {
@@ -43,6 +46,20 @@ std::pair<std::string, std::string> default_error(int status, const std::string&
     default:
       return {"UNKNOWN", "Injected fault."};
   }
+}
+
+// RFC 9110 field-name: one or more tchar.
+bool is_header_name(std::string_view name) {
+  static constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 || kSymbols.find(static_cast<char>(c)) != std::string_view::npos;
+  });
+}
+
+// RFC 9110 field-value: visible characters, spaces and tabs (obs-text allowed), no CR/LF/NUL.
+bool is_header_value(std::string_view value) {
+  return std::all_of(value.begin(), value.end(),
+                     [](unsigned char c) { return c == '\t' || (c >= 0x20 && c != 0x7f); });
 }
 
 }  // namespace
@@ -98,10 +115,9 @@ Result<std::int64_t> FaultInjector::add(const nlohmann::json& spec) {
     rule.body_given = true;
     if (it->is_string()) {
       rule.body = it->get<std::string>();
-      auto parsed = nlohmann::json::parse(rule.body, nullptr, false);
+      bool json = parse_json(rule.body).ok();
       bool html = !rule.body.empty() && rule.body.front() == '<';
-      rule.content_type =
-          html ? "text/html" : (parsed.is_discarded() ? "text/plain" : "application/json");
+      rule.content_type = html ? "text/html" : (json ? "application/json" : "text/plain");
     } else {
       rule.body = it->dump();
       rule.content_type = "application/json";
@@ -110,10 +126,22 @@ Result<std::int64_t> FaultInjector::add(const nlohmann::json& spec) {
   auto content_type = text("content_type", "");
   if (!content_type.ok()) return std::move(content_type).error();
   if (!content_type->empty()) rule.content_type = *content_type;
+  if (!is_header_value(rule.content_type)) {
+    return invalid_parameter("'content_type' must not contain control characters");
+  }
   if (auto it = spec.find("headers"); it != spec.end() && !it->is_null()) {
     if (!it->is_object()) return invalid_parameter("'headers' must be an object");
     for (const auto& [name, value] : it->items()) {
-      rule.headers.emplace_back(name, value.is_string() ? value.get<std::string>() : value.dump());
+      std::string field = value.is_string() ? value.get<std::string>() : value.dump();
+      // A CR or LF would let a rule write its own header lines or a second response.
+      if (!is_header_name(name)) {
+        return invalid_parameter("'headers' name '" + name + "' is not a valid header name");
+      }
+      if (!is_header_value(field)) {
+        return invalid_parameter("'headers' value of '" + name +
+                                 "' must not contain control characters (CR, LF, NUL)");
+      }
+      rule.headers.emplace_back(name, std::move(field));
     }
   }
   std::lock_guard<std::mutex> lock(mutex_);

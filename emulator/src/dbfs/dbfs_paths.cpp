@@ -6,6 +6,8 @@
 
 namespace dbk::emulator {
 
+// Checked before anything touches the disk, so a name the file system would refuse
+// (ENAMETOOLONG) is a 400 and never leaves the folders before it half-created.
 Result<DbfsPath> resolve_dbfs_path(const std::string& raw, const std::filesystem::path& root) {
   std::string_view text = raw;
   if (text.substr(0, 5) == "dbfs:") text.remove_prefix(5);
@@ -21,6 +23,9 @@ Result<DbfsPath> resolve_dbfs_path(const std::string& raw, const std::filesystem
     if (slash == std::string_view::npos) slash = text.size();
     std::string_view segment = text.substr(pos, slash - pos);
     if (segment == "." || segment == "..") return invalid("'.' and '..' are not allowed");
+    if (segment.size() > kMaxDbfsNameBytes) {
+      return invalid("a name is longer than " + std::to_string(kMaxDbfsNameBytes) + " bytes");
+    }
     if (!segment.empty()) segments.push_back(segment);
     pos = slash + 1;
   }
@@ -32,6 +37,9 @@ Result<DbfsPath> resolve_dbfs_path(const std::string& raw, const std::filesystem
     path.file /= std::string(segment);
   }
   if (path.api.empty()) path.api = "/";
+  if (path.api.size() > kMaxDbfsPathBytes) {
+    return invalid("the path is longer than " + std::to_string(kMaxDbfsPathBytes) + " bytes");
+  }
   return path;
 }
 

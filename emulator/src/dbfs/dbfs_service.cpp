@@ -129,8 +129,7 @@ void DbfsService::reset() {
   std::lock_guard<std::mutex> lock(handles_mutex_);
   for (auto& [id, handle] : handles_) {
     std::lock_guard<std::mutex> handle_lock(handle->mutex);
-    if (handle->fd >= 0) ::close(handle->fd);
-    handle->fd = -1;
+    handle->open = false;
   }
   handles_.clear();
   delete_batch_files_.store(0);
@@ -172,7 +171,7 @@ Status DbfsService::make_parents(const DbfsPath& path) {
       }
       continue;
     }
-    if (::mkdir(current.c_str(), 0755) != 0 && errno != EEXIST) {
+    if (::mkdir(current.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
       return internal("cannot create directory", api, errno);
     }
     touch(current);
@@ -190,7 +189,7 @@ Status DbfsService::make_dirs(const DbfsPath& path) {
     return already_exists("Cannot create directory " + path.api + " because " + path.api +
                           " is an existing file.");
   }
-  if (::mkdir(path.file.c_str(), 0755) != 0 && errno != EEXIST) {
+  if (::mkdir(path.file.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
     return internal("cannot create directory", path.api, errno);
   }
   touch(path.file);
@@ -203,7 +202,7 @@ Status DbfsService::write_file(const DbfsPath& path, std::string_view bytes, boo
   // The bytes go to disk before taking the namespace lock; only the rename is serialised.
   fs::path temp = unique_temp_path(context_.tmp_dir, "put");
   {
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kPrivateFileMode);
     if (fd < 0) return internal("cannot create", path.api, errno);
     Status written = write_all(fd, bytes, path.api);
     if (written.ok() && ::fsync(fd) != 0) written = internal("cannot fsync", path.api, errno);
@@ -307,6 +306,25 @@ Response DbfsService::put(const Request& request) {
   return empty_response();
 }
 
+std::optional<ApiError> DbfsService::handle_limit(const std::string& client) const {
+  std::size_t mine = 0;
+  for (const auto& [id, handle] : handles_) {
+    if (handle->client == client) ++mine;
+  }
+  std::string which;
+  if (handles_.size() >= kMaxOpenHandles) {
+    which = std::to_string(kMaxOpenHandles) + " open handles in total";
+  } else if (mine >= kMaxOpenHandlesPerClient) {
+    which = std::to_string(kMaxOpenHandlesPerClient) + " open handles per client";
+  } else {
+    return std::nullopt;
+  }
+  return http_error(429, "RESOURCE_EXHAUSTED",
+                    "Too many open DBFS handles: the limit is " + which +
+                        ". Close handles with /api/2.0/dbfs/close (unused ones expire after " +
+                        std::to_string(kHandleIdleMs / 60000) + " idle minutes).");
+}
+
 std::shared_ptr<DbfsService::Handle> DbfsService::find_handle(std::int64_t id) {
   std::lock_guard<std::mutex> lock(handles_mutex_);
   auto it = handles_.find(id);
@@ -319,8 +337,7 @@ void DbfsService::drop_handle(const std::shared_ptr<Handle>& handle) {
     std::lock_guard<std::mutex> lock(handles_mutex_);
     handles_.erase(handle->id);
   }
-  if (handle->fd >= 0) ::close(handle->fd);
-  handle->fd = -1;
+  handle->open = false;
   ::unlink(handle->temp.c_str());
 }
 
@@ -340,8 +357,7 @@ void DbfsService::expire_handles() {
   }
   for (auto& handle : expired) {
     std::lock_guard<std::mutex> lock(handle->mutex);
-    if (handle->fd >= 0) ::close(handle->fd);
-    handle->fd = -1;
+    handle->open = false;
     ::unlink(handle->temp.c_str());
   }
 }
@@ -356,17 +372,30 @@ Response DbfsService::create(const Request& request) {
     return error_response(
         already_exists("A file or directory already exists at the input path " + path.api + "."));
   }
+  const std::string client = request.header("Authorization").value_or("");
+  {
+    // Checked again when the handle is added; this early check spares an id and a file.
+    std::lock_guard<std::mutex> lock(handles_mutex_);
+    if (auto refused = handle_limit(client)) return error_response(*refused);
+  }
   DBK_ASSIGN_OR_RESPOND(std::int64_t id, context_.store.next_id("dbfs_handle"));
   auto handle = std::make_shared<Handle>();
   handle->id = id;
   handle->target = path;
   handle->overwrite = overwrite;
+  handle->client = client;
   handle->temp = unique_temp_path(context_.tmp_dir, "handle-" + std::to_string(id));
-  handle->fd = ::open(handle->temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (handle->fd < 0) return error_response(internal("cannot create", path.api, errno));
+  int fd = ::open(handle->temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kPrivateFileMode);
+  if (fd < 0) return error_response(internal("cannot create", path.api, errno));
+  ::close(fd);  // each add-block opens it again: idle handles hold no descriptor
+  handle->open = true;
   handle->last_used_ms = context_.clock.now_ms();
   {
     std::lock_guard<std::mutex> lock(handles_mutex_);
+    if (auto refused = handle_limit(client)) {
+      ::unlink(handle->temp.c_str());
+      return error_response(*refused);
+    }
     handles_[id] = handle;
   }
   return json_response(200, {{"handle", id}});
@@ -381,8 +410,12 @@ Response DbfsService::add_block(const Request& request) {
   auto handle = find_handle(id);
   if (!handle) return error_response(unknown_handle(id));
   std::lock_guard<std::mutex> lock(handle->mutex);
-  if (handle->fd < 0) return error_response(unknown_handle(id));
-  DBK_RETURN_IF_ERROR(write_all(handle->fd, bytes, handle->target.api));
+  if (!handle->open) return error_response(unknown_handle(id));
+  int fd = ::open(handle->temp.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return error_response(internal("cannot open", handle->target.api, errno));
+  Status written = write_all(fd, bytes, handle->target.api);
+  ::close(fd);
+  if (!written.ok()) return error_response(written.error());
   handle->last_used_ms = context_.clock.now_ms();
   return empty_response();
 }
@@ -394,14 +427,16 @@ Response DbfsService::close(const Request& request) {
   auto handle = find_handle(id);
   if (!handle) return error_response(unknown_handle(id));
   std::lock_guard<std::mutex> lock(handle->mutex);
-  if (handle->fd < 0) return error_response(unknown_handle(id));
-  if (::fsync(handle->fd) != 0) {
-    auto error = internal("cannot fsync", handle->target.api, errno);
+  if (!handle->open) return error_response(unknown_handle(id));
+  int fd = ::open(handle->temp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    auto error = internal(fd < 0 ? "cannot open" : "cannot fsync", handle->target.api, errno);
+    if (fd >= 0) ::close(fd);
     drop_handle(handle);
     return error_response(error);
   }
-  ::close(handle->fd);
-  handle->fd = -1;
+  ::close(fd);
+  handle->open = false;
   {
     std::lock_guard<std::mutex> handles_lock(handles_mutex_);
     handles_.erase(id);

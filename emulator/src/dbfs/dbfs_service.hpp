@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "dbfs/dbfs_paths.hpp"
 #include "service.hpp"
@@ -30,6 +31,11 @@ class DbfsService : public Service {
   static constexpr std::int64_t kMaxReadBytes = 1024 * 1024;     ///< read length
   static constexpr std::int64_t kDefaultReadBytes = 512 * 1024;  ///< read length default
   static constexpr std::int64_t kHandleIdleMs = 10 * 60 * 1000;  ///< handle expiry
+  /// Open upload handles (create without close) allowed at once, in total and for one
+  /// client (one Authorization header); beyond them create is 429 RESOURCE_EXHAUSTED.
+  /// A handle holds no file descriptor between calls, only a temporary file.
+  static constexpr std::size_t kMaxOpenHandles = 1024;
+  static constexpr std::size_t kMaxOpenHandlesPerClient = 128;
 
  private:
   struct Handle {
@@ -37,7 +43,8 @@ class DbfsService : public Service {
     DbfsPath target;
     std::filesystem::path temp;
     bool overwrite = false;
-    int fd = -1;
+    bool open = false;   ///< false once closed, dropped or expired (under mutex)
+    std::string client;  ///< whose handle it is, for kMaxOpenHandlesPerClient
     std::int64_t last_used_ms = 0;
     std::mutex mutex;  ///< serialises blocks of one handle
   };
@@ -62,6 +69,8 @@ class DbfsService : public Service {
   Status make_dirs(const DbfsPath& path);
   void touch(const std::filesystem::path& file) const;  ///< mtime = emulated now
   std::shared_ptr<Handle> find_handle(std::int64_t id);
+  /// The refusal for a new handle of `client`, if it would pass a limit; handles_mutex_ held.
+  std::optional<ApiError> handle_limit(const std::string& client) const;
   void expire_handles();
   void drop_handle(const std::shared_ptr<Handle>& handle);
 

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "dbk/json.hpp"
+
 namespace dbk::emulator {
 namespace {
 
@@ -79,12 +81,16 @@ std::string Request::content_type() const {
   return lower(trim(text));
 }
 
+bool Request::declares_json() const {
+  std::string type = content_type();
+  return type == "application/json" || type == "text/json" ||
+         (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0);
+}
+
 bool Request::has_json_body() const {
   std::string type = content_type();
-  if (type.empty()) return true;
-  return type == "application/json" || type == "text/json" ||
-         (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0) ||
-         type == "application/x-www-form-urlencoded" || type == "text/plain";
+  return type.empty() || declares_json() || type == "application/x-www-form-urlencoded" ||
+         type == "text/plain";
 }
 
 ApiError http_error(int status, std::string error_code, std::string message) {
@@ -108,6 +114,21 @@ ApiError already_exists(std::string message) {
   return http_error(400, "RESOURCE_ALREADY_EXISTS", std::move(message));
 }
 
+std::optional<ApiError> too_deep_json(std::string_view text) {
+  if (json_nesting_depth(text, kMaxJsonDepth) <= kMaxJsonDepth) return std::nullopt;
+  return invalid_parameter("JSON nested deeper than " + std::to_string(kMaxJsonDepth) +
+                           " levels is not accepted");
+}
+
+Result<nlohmann::json> parse_client_json(std::string_view text, std::string_view what) {
+  if (auto deep = too_deep_json(text)) return std::move(*deep);
+  auto parsed = parse_json(text);
+  if (!parsed.ok()) {
+    return malformed_request("Invalid JSON given in " + std::string(what) + " - failed to parse");
+  }
+  return parsed;
+}
+
 std::optional<bool> parse_bool(std::string_view text) {
   std::string value = lower(trim(text));
   if (value == "true") return true;
@@ -123,10 +144,9 @@ Result<Params> Params::from_request(const Request& request) {
   bool blank = std::all_of(request.body.begin(), request.body.end(),
                            [](unsigned char c) { return std::isspace(c) != 0; });
   if (!blank) {
-    object = nlohmann::json::parse(request.body, nullptr, false);
-    if (object.is_discarded()) {
-      return malformed_request("Invalid JSON given in the body of the request - failed to parse");
-    }
+    auto parsed = parse_client_json(request.body);
+    if (!parsed.ok()) return std::move(parsed).error();
+    object = std::move(*parsed);
     if (!object.is_object()) {
       return malformed_request("Invalid JSON given in the body of the request - expected a map");
     }

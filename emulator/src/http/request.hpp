@@ -33,6 +33,8 @@ struct Request {
   /// Any JSON-ish content type (application/json, text/json, *+json) or none at all;
   /// reference databricks-api.md §1 (the legacy CLI sends text/json).
   bool has_json_body() const;
+  /// Content-Type says JSON: application/json, text/json or *+json.
+  bool declares_json() const;
   bool is_multipart() const { return content_type() == "multipart/form-data"; }
 };
 
@@ -45,6 +47,14 @@ ApiError invalid_parameter(std::string message);  ///< 400 INVALID_PARAMETER_VAL
 ApiError malformed_request(std::string message);  ///< 400 MALFORMED_REQUEST
 ApiError not_found(std::string message);          ///< 404 RESOURCE_DOES_NOT_EXIST
 ApiError already_exists(std::string message);     ///< 400 RESOURCE_ALREADY_EXISTS
+
+/// Parses JSON a client sent (a body, a form field, an uploaded notebook) through
+/// dbk::parse_json: nested deeper than dbk::kMaxJsonDepth → 400 INVALID_PARAMETER_VALUE,
+/// not JSON → 400 MALFORMED_REQUEST with `what` naming the text.
+Result<nlohmann::json> parse_client_json(std::string_view text,
+                                         std::string_view what = "the body of the request");
+/// The depth refusal alone, without parsing: nullopt when `text` is not nested too deeply.
+std::optional<ApiError> too_deep_json(std::string_view text);
 
 /// Parses a boolean the way the service does: case-insensitive "true"/"false"
 /// (Python's `True` from the legacy CLI's forms, reference §7); nullopt otherwise.

@@ -70,9 +70,9 @@ void JobsService::register_routes(Router& router) {
 
   // Test scripting of task outcomes (see ScriptedExecutor).
   router.add("POST", "/__dbk/runs/script", [this](const Request& request) {
-    auto body = json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
-    if (body.is_discarded()) return error_response(malformed_request("The body is not JSON"));
-    auto id = engine_.scripts().add_rule(body);
+    auto body = parse_client_json(request.body.empty() ? "{}" : request.body);
+    if (!body.ok()) return error_response(body.error());
+    auto id = engine_.scripts().add_rule(*body);
     if (!id) return error_response(id.error());
     return json_response(200, {{"id", *id}});
   });

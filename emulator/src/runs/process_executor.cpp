@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,7 +13,10 @@
 #include <sstream>
 #include <vector>
 
+#include "dbfs/dbfs_paths.hpp"
+#include "dbk/json.hpp"
 #include "service.hpp"
+#include "state/files.hpp"
 
 extern char** environ;
 
@@ -24,7 +28,7 @@ namespace fs = std::filesystem;
 constexpr std::chrono::seconds kKillGrace{10};  // SIGTERM → SIGKILL (notebook-executor.md)
 constexpr std::size_t kLogTail = 64 * 1024;
 
-std::string read_file(const fs::path& path) {
+std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
   out << in.rdbuf();
@@ -36,10 +40,12 @@ std::string tail(const std::string& text, std::size_t max) {
 }
 
 bool write_file(const fs::path& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-  return static_cast<bool>(out);
+  return write_file_atomically(path, data).ok();  // private (0600), whole or not at all
 }
+
+// The variable that hands the workspace token to the runtime: in the child's environment
+// (readable only by the user, see proc(5)), never in task.json or on a command line.
+constexpr const char* kTokenVariable = "DBK_WORKSPACE_TOKEN";
 
 /// Last non-empty line of `text`, for a one-line `error`.
 std::string last_line(const std::string& text) {
@@ -101,8 +107,8 @@ class ProcessAttempt : public TaskAttempt {
  private:
   TaskOutcome finish(int status) {
     TaskOutcome outcome;
-    const std::string stdout_text = read_file(run_dir_ / "stdout.log");
-    const std::string stderr_text = read_file(run_dir_ / "stderr.log");
+    const std::string stdout_text = read_text(run_dir_ / "stdout.log");
+    const std::string stderr_text = read_text(run_dir_ / "stderr.log");
     outcome.logs = tail(stdout_text + stderr_text, kLogTail);
     if (stopping_) {
       outcome.result_state = "CANCELED";  // the engine turns it into CANCELED or TIMEDOUT
@@ -111,14 +117,22 @@ class ProcessAttempt : public TaskAttempt {
     const fs::path result_path = run_dir_ / "result.json";
     std::error_code ec;
     if (fs::exists(result_path, ec)) {
-      auto result = nlohmann::json::parse(read_file(result_path), nullptr, false);
+      // Written by the task's process, which runs user code: depth-limited like a request.
+      auto parsed = parse_json(read_text(result_path));
+      nlohmann::json result = parsed.ok() ? std::move(*parsed) : nlohmann::json();
       if (result.is_object()) {
-        outcome.result_state = result.value("result_state", std::string("FAILED"));
+        // value() throws on a field of another type; user code may have written anything.
+        auto text = [&](const char* field, const char* fallback) {
+          auto it = result.find(field);
+          return it != result.end() && it->is_string() ? it->get<std::string>()
+                                                       : std::string(fallback);
+        };
+        outcome.result_state = text("result_state", "FAILED");
         if (outcome.result_state != "SUCCESS") outcome.result_state = "FAILED";
         if (result.contains("notebook_output") && result["notebook_output"].is_object())
           outcome.notebook_output = result["notebook_output"];
-        outcome.error = result.value("error", std::string());
-        outcome.error_trace = result.value("error_trace", std::string());
+        outcome.error = text("error", "");
+        outcome.error_trace = text("error_trace", "");
         if (outcome.result_state == "FAILED" && outcome.error.empty())
           outcome.error = "The notebook failed without an error message";
         return outcome;
@@ -176,8 +190,8 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
 
   const fs::path run_dir = config_.runs_dir / std::to_string(launch.task_run_id);
   fs::remove_all(run_dir, ec);
-  fs::create_directories(run_dir, ec);
-  if (ec) return fail("Cannot create the run folder " + run_dir.string() + ": " + ec.message());
+  Status made = create_private_directories(run_dir);
+  if (!made.ok()) return fail("Cannot create the run folder: " + made.error().message);
 
   nlohmann::json task = {
       {"run_id", launch.task_run_id},
@@ -186,7 +200,6 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
       {"dbfs_root", config_.dbfs_root.string()},
       {"spark_master", config_.spark_master},
       {"workspace_url", config_.workspace_url ? config_.workspace_url() : std::string()},
-      {"workspace_token", config_.workspace_token},
       {"output_file", (run_dir / "result.json").string()},
       {"timeout_seconds", launch.timeout_seconds}};
   if (launch.task_type == "notebook_task") {
@@ -209,10 +222,13 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
     const auto& spec = launch.task["spark_python_task"];
     std::string python_file = spec.value("python_file", "");
     fs::path local;
-    if (python_file.rfind("dbfs:/", 0) == 0) {
-      local = config_.dbfs_root / python_file.substr(6);
-    } else if (python_file.rfind("/dbfs/", 0) == 0) {
-      local = config_.dbfs_root / python_file.substr(6);
+    const bool fuse = python_file.rfind("/dbfs/", 0) == 0;
+    if (fuse || python_file.rfind("dbfs:", 0) == 0) {
+      // The DBFS API's own check: no '.'/'..' segment, no NUL, always below the root.
+      auto resolved =
+          resolve_dbfs_path(fuse ? python_file.substr(5) : python_file, config_.dbfs_root);
+      if (!resolved) return fail("Invalid python_file: " + resolved.error().message);
+      local = resolved->file;
     } else if (!python_file.empty() && python_file.front() == '/' && config_.workspace &&
                config_.workspace() != nullptr) {
       // A workspace path: take the source of the notebook/file stored there.
@@ -247,7 +263,15 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
       pythonpath += ":" + entry.substr(11);
       continue;
     }
+    // The emulator's own token variables are not the task's business.
+    if (entry.rfind("DBK_EMULATOR_TOKEN=", 0) == 0 ||
+        entry.rfind(std::string(kTokenVariable) + "=", 0) == 0) {
+      continue;
+    }
     env.push_back(entry);
+  }
+  if (!config_.workspace_token.empty()) {
+    env.push_back(std::string(kTokenVariable) + "=" + config_.workspace_token);
   }
   env.push_back(pythonpath);
   env.push_back("PYTHONUNBUFFERED=1");
@@ -265,10 +289,11 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
   if (pid < 0) return fail("Cannot start the notebook runtime: fork failed");
   if (pid == 0) {
     ::setpgid(0, 0);
+    ::umask(077);  // what the task writes into DBFS and its run folder stays private too
     if (::chdir(dir.c_str()) != 0) ::_exit(127);
     int in = ::open("/dev/null", O_RDONLY);
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, kPrivateFileMode);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, kPrivateFileMode);
     if (in < 0 || out < 0 || err < 0) ::_exit(127);
     ::dup2(in, 0);
     ::dup2(out, 1);

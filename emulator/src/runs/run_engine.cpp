@@ -143,6 +143,12 @@ std::string run_if_verdict(const std::string& run_if, const std::vector<std::str
   return count(failed) > 0 ? "UPSTREAM_FAILED" : "EXCLUDED";
 }
 
+// now ≥ start + timeout_seconds, without the product: timeout_seconds is whatever int64 a
+// client sent, and start + INT64_MAX * 1000 would overflow.
+bool timed_out(std::int64_t start_ms, std::int64_t timeout_seconds, std::int64_t now_ms) {
+  return timeout_seconds > 0 && now_ms >= start_ms && (now_ms - start_ms) / 1000 >= timeout_seconds;
+}
+
 }  // namespace
 
 RunEngine::RunEngine(ServiceContext& context, ClusterManager& clusters)
@@ -322,7 +328,7 @@ bool RunEngine::advance(json& run, std::int64_t now) {
   // RUNNING or TERMINATING
   bool changed = false;
   const std::int64_t timeout = run["_settings"].value("timeout_seconds", std::int64_t{0});
-  if (stop.empty() && timeout > 0 && now >= run.value("_exec_start", now) + timeout * 1000) {
+  if (stop.empty() && timed_out(run.value("_exec_start", now), timeout, now)) {
     cancel_locked(run, "TIMEDOUT", now);
     changed = true;
   }
@@ -399,8 +405,8 @@ bool RunEngine::advance_task(json& run, json& task, std::int64_t now) {
     changed = true;
   }
   const std::int64_t timeout = task.value("timeout_seconds", std::int64_t{0});
-  if (!task.value("_cancel_sent", false) && timeout > 0 &&
-      now >= task.value("start_time", now) + timeout * 1000) {
+  if (!task.value("_cancel_sent", false) &&
+      timed_out(task.value("start_time", now), timeout, now)) {
     attempt->second->cancel();
     task["_cancel_sent"] = true;
     task["_stop"] = "TIMEDOUT";

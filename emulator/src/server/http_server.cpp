@@ -323,6 +323,16 @@ class BeastServer final : public HttpServer {
     acceptor_.async_accept(
         asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
           if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+          if (is_resource_shortage(ec)) {
+            // Out of descriptors (or memory): accepting again at once fails the same way and
+            // burns a core. Wait for connections or handles to be released, then try again;
+            // pending clients wait in the listen backlog meanwhile.
+            accept_backoff_.expires_after(kAcceptBackoff);
+            accept_backoff_.async_wait([this](beast::error_code wait_ec) {
+              if (!wait_ec && acceptor_.is_open()) accept();
+            });
+            return;
+          }
           if (!ec) {
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
@@ -341,10 +351,19 @@ class BeastServer final : public HttpServer {
         });
   }
 
+  static bool is_resource_shortage(beast::error_code ec) {
+    return ec == asio::error::no_descriptors || ec == asio::error::no_memory ||
+           ec == asio::error::no_buffer_space ||
+           ec == beast::error_code(ENFILE, boost::system::system_category());
+  }
+
+  static constexpr std::chrono::milliseconds kAcceptBackoff{100};
+
   ServerOptions options_;
   RequestDispatcher& dispatcher_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
+  asio::steady_timer accept_backoff_{acceptor_.get_executor()};
   std::optional<asio::ssl::context> ssl_;
   std::vector<std::thread> threads_;
   int port_ = 0;

@@ -1,6 +1,7 @@
 #include "state/files.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,7 +19,17 @@ ApiError io_error(const std::string& what, const std::filesystem::path& path, in
   return http_error(500, "IO_ERROR", what + " " + path.string() + ": " + std::strerror(err));
 }
 
+std::atomic<StateWriteFn> state_write_fn{&::write};
+
 }  // namespace
+
+void set_state_write_for_testing(StateWriteFn write_fn) {
+  state_write_fn.store(write_fn != nullptr ? write_fn : &::write);
+}
+
+ssize_t state_write(int fd, const void* data, size_t size) {
+  return state_write_fn.load()(fd, data, size);
+}
 
 std::filesystem::path unique_temp_path(const std::filesystem::path& dir, std::string_view prefix) {
   static std::atomic<std::uint64_t> counter{0};
@@ -36,15 +47,44 @@ Status fsync_path(const std::filesystem::path& path) {
   return {};
 }
 
+Status create_private_directories(const std::filesystem::path& dir) {
+  std::error_code ec;
+  struct stat info {};
+  if (::stat(dir.c_str(), &info) == 0) {
+    if (!S_ISDIR(info.st_mode)) return io_error("cannot create", dir, ENOTDIR);
+    // A shared folder such as /tmp (sticky) is never the state folder itself: making it
+    // private would break every other user of it.
+    if ((info.st_mode & S_ISVTX) != 0) {
+      return http_error(
+          500, "IO_ERROR",
+          dir.string() + " is a shared folder; give the emulator a folder of its own");
+    }
+  } else {
+    std::filesystem::path parent = dir.parent_path();
+    if (!parent.empty() && parent != dir && !std::filesystem::exists(parent, ec)) {
+      Status made = create_private_directories(parent);
+      if (!made.ok()) return made;
+    }
+    if (::mkdir(dir.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
+      return io_error("cannot create", dir, errno);
+    }
+  }
+  // Also for a folder an older emulator made 0755; mkdir's mode is filtered by the umask.
+  if ((info.st_mode & 07777) != kPrivateDirMode && ::chmod(dir.c_str(), kPrivateDirMode) != 0) {
+    return io_error("cannot make private", dir, errno);
+  }
+  return {};
+}
+
 Status write_file_atomically(const std::filesystem::path& target, std::string_view bytes,
                              const std::filesystem::path& tmp_dir) {
   std::filesystem::path dir = tmp_dir.empty() ? target.parent_path() : tmp_dir;
   std::filesystem::path temp = unique_temp_path(dir, "write");
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kPrivateFileMode);
   if (fd < 0) return io_error("cannot create", temp, errno);
   size_t written = 0;
   while (written < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    ssize_t n = state_write(fd, bytes.data() + written, bytes.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -7,6 +9,22 @@
 #include "dbk/result.hpp"
 
 namespace dbk::emulator {
+
+/// State is private to the user who runs the emulator: it holds tokens' effects, user
+/// code and data (docs/security.md). Every folder and file the emulator creates gets these.
+inline constexpr unsigned kPrivateDirMode = 0700;
+inline constexpr unsigned kPrivateFileMode = 0600;
+
+/// Creates `dir` and its missing parents with kPrivateDirMode, and makes `dir` itself
+/// private if it already existed (state folders of older emulators were 0755).
+Status create_private_directories(const std::filesystem::path& dir);
+
+/// write(2) for every state file (journal records, atomically written files). Tests swap
+/// it to simulate a full or failing disk; nullptr restores write(2). Not synchronised
+/// with writes in flight: set it while nothing writes.
+using StateWriteFn = ssize_t (*)(int fd, const void* data, size_t size);
+void set_state_write_for_testing(StateWriteFn write_fn);
+ssize_t state_write(int fd, const void* data, size_t size);
 
 /// Crash-safe file writes: the bytes go to a temp file in `tmp_dir` (or next to `target`
 /// when empty), are fsync'ed, renamed over `target`, and the target's folder is fsync'ed,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -20,14 +22,20 @@ class Journal {
   static std::vector<std::string> read_lines(const std::filesystem::path& path);
 
   Status append(std::string_view line);  ///< adds '\n', writes, fdatasync
-  Status write(std::string_view line);   ///< adds '\n', writes; durable after sync()
-  Status sync();                         ///< fdatasync: every line written so far
-  Status truncate();                     ///< empties the file durably
+  /// Adds '\n' and writes. A write that fails part-way (ENOSPC, EIO) is cut off again,
+  /// so the file is exactly as before it; if even that fails, every later write is
+  /// refused until the cut succeeds, so no record is ever glued to a torn one.
+  Status write(std::string_view line);
+  Status sync();      ///< fdatasync: every line written so far
+  Status truncate();  ///< empties the file durably
 
  private:
   Journal(std::filesystem::path path, int fd) : path_(std::move(path)), fd_(fd) {}
+  Status cut_to_good_size();
   std::filesystem::path path_;
   int fd_ = -1;
+  off_t good_size_ = 0;  ///< length of the complete records; the file is longer only
+  bool torn_ = false;    ///< ... when a failed write could not be cut off yet
 };
 
 }  // namespace dbk::emulator

@@ -1,7 +1,9 @@
 #include "state/store.hpp"
 
+#include <cstdio>
 #include <system_error>
 
+#include "dbk/json.hpp"
 #include "http/request.hpp"
 #include "state/files.hpp"
 #include "state/journal.hpp"
@@ -33,6 +35,38 @@ nlohmann::json erase_op(std::string_view kind, std::string_view key) {
 }
 nlohmann::json counter_op(std::string_view name, std::int64_t value) {
   return {{"op", "counter"}, {"name", name}, {"value", value}};
+}
+
+// Where the documents sit in the two state texts: snapshot {"tables": {kind: {key: DOC}}},
+// journal record {"ops": [OP, ...]} with OP = {"op": "put", ..., "value": DOC}.
+constexpr int kSnapshotDocumentDepth = 3;
+constexpr int kJournalOpDepth = 2;
+
+// Parses a state text that an older emulator may have written with a document nested
+// deeper than dbk::kMaxJsonDepth (before requests were depth-limited). Such a value would
+// crash the first copy or dump() of it, so the unit that holds it (a snapshot document, a
+// journal op) is left out and counted in `dropped`; everything else is kept. nlohmann's
+// parser is iterative, and the callback discards the over-deep part as it is read, so
+// nothing deep is ever built. A syntax error gives a discarded value.
+nlohmann::json parse_state_json(std::string_view text, int unit_depth, std::size_t& dropped) {
+  bool too_deep = false;
+  using Event = nlohmann::json::parse_event_t;
+  nlohmann::json::parser_callback_t keep = [&](int depth, Event event, nlohmann::json&) {
+    const bool start = event == Event::object_start || event == Event::array_start;
+    const bool end = event == Event::object_end || event == Event::array_end;
+    // `depth` of a container event counts the containers around it.
+    if (start && depth >= static_cast<int>(kMaxJsonDepth)) {
+      too_deep = true;
+      return false;
+    }
+    if (end && depth == unit_depth && too_deep) {
+      too_deep = false;
+      ++dropped;
+      return false;
+    }
+    return true;
+  };
+  return nlohmann::json::parse(text.begin(), text.end(), keep, /*allow_exceptions=*/false);
 }
 
 }  // namespace
@@ -111,14 +145,14 @@ Store::~Store() = default;
 Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir) {
   std::unique_ptr<Store> store(new Store());
   if (dir.empty()) return store;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return http_error(500, "IO_ERROR", "cannot create " + dir.string() + ": " + ec.message());
+  Status created = create_private_directories(dir);
+  if (!created.ok()) return std::move(created).error();
   store->dir_ = dir;
 
+  std::size_t dropped = 0;
   auto snapshot_text = read_file(dir / kSnapshotFile);
   if (snapshot_text.ok()) {
-    auto snapshot = nlohmann::json::parse(*snapshot_text, nullptr, false);
+    auto snapshot = parse_state_json(*snapshot_text, kSnapshotDocumentDepth, dropped);
     if (snapshot.is_discarded() || !snapshot.is_object()) {
       return http_error(500, "DATA_LOSS",
                         "corrupt state snapshot " + (dir / kSnapshotFile).string());
@@ -140,17 +174,30 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir) {
     }
   }
   for (const std::string& line : Journal::read_lines(dir / kJournalFile)) {
-    auto record = nlohmann::json::parse(line, nullptr, false);
+    auto record = parse_state_json(line, kJournalOpDepth, dropped);
     // Only the tail can be damaged by a crash; an unreadable record was never acknowledged.
     if (record.is_discarded() || !record.is_object() || !record.contains("ops")) continue;
     store->apply(record["ops"]);
+  }
+  if (dropped > 0) {
+    // The compaction below makes this final: say so where the operator looks.
+    std::fprintf(stderr,
+                 "dbk emulator: %zu stored document(s) in %s were nested deeper than %zu "
+                 "levels and were dropped\n",
+                 dropped, dir.string().c_str(), kMaxJsonDepth);
   }
   auto journal = Journal::open(dir / kJournalFile);
   if (!journal.ok()) return std::move(journal).error();
   store->journal_ = std::move(*journal);
   std::unique_lock<std::shared_mutex> lock(store->mutex_);
-  Status compacted = store->compact();  // also drops any torn tail before new appends
-  if (!compacted.ok()) return std::move(compacted).error();
+  // Compaction only shortens the next replay. On a full disk it cannot write the snapshot;
+  // the store then starts on its journal as it is (Journal::open has cut off any torn
+  // tail), reads work, and deletes can free space (docs/emulator.md, "Full disks").
+  Status compacted = store->compact();
+  if (!compacted.ok()) {
+    std::fprintf(stderr, "dbk emulator: starting without compacting the state: %s\n",
+                 compacted.error().message.c_str());
+  }
   lock.unlock();
   return store;
 }

@@ -56,7 +56,10 @@ class Store {
   };
 
   /// Opens (creating if needed) the store in `dir`: loads snapshot.json, replays
-  /// journal.jsonl over it (a torn last line from a crash is ignored), then compacts.
+  /// journal.jsonl over it (a torn last line from a crash is ignored), then compacts
+  /// (when it can: a full disk does not stop the store from opening).
+  /// A document nested deeper than dbk::kMaxJsonDepth (only an older emulator could have
+  /// stored one) is dropped with a message on stderr instead of crashing every later read.
   /// An empty `dir` gives a memory-only store (nothing written).
   static Result<std::unique_ptr<Store>> open(const std::filesystem::path& dir);
   ~Store();

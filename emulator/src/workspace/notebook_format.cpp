@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "dbk/json.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 
@@ -171,11 +172,14 @@ std::string source_to_jupyter(std::string_view source, std::string_view language
 }
 
 std::optional<std::string> jupyter_language(std::string_view ipynb) {
-  auto notebook = nlohmann::json::parse(ipynb, nullptr, false);
-  if (notebook.is_discarded() || !notebook.is_object()) return std::nullopt;
+  auto parsed = parse_json(ipynb);  // depth-limited: the values below are copied
+  if (!parsed.ok() || !parsed->is_object()) return std::nullopt;
+  const nlohmann::json& notebook = *parsed;
   const auto metadata = notebook.value("metadata", nlohmann::json::object());
   std::string name;
-  if (metadata.contains("application/vnd.databricks.v1+notebook")) {
+  if (!metadata.is_object()) return std::nullopt;
+  if (metadata.contains("application/vnd.databricks.v1+notebook") &&
+      metadata["application/vnd.databricks.v1+notebook"].is_object()) {
     name = metadata["application/vnd.databricks.v1+notebook"].value("language", "");
   }
   if (name.empty() && metadata.contains("language_info") && metadata["language_info"].is_object()) {
@@ -190,11 +194,13 @@ std::optional<std::string> jupyter_language(std::string_view ipynb) {
 }
 
 Result<std::string> jupyter_to_source(std::string_view ipynb, std::string_view language) {
-  auto notebook = nlohmann::json::parse(ipynb, nullptr, false);
-  if (notebook.is_discarded() || !notebook.is_object() || !notebook.contains("cells") ||
-      !notebook["cells"].is_array()) {
+  if (auto deep = too_deep_json(ipynb)) return std::move(*deep);
+  auto parsed = parse_json(ipynb);
+  if (!parsed.ok() || !parsed->is_object() || !parsed->contains("cells") ||
+      !(*parsed)["cells"].is_array()) {
     return invalid_parameter("Unable to parse the Jupyter notebook: not a valid .ipynb document.");
   }
+  const nlohmann::json& notebook = *parsed;
   const std::string prefix = comment_prefix(language);
   std::string out = prefix + " Databricks notebook source\n";
   bool first = true;

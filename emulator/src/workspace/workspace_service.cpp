@@ -30,7 +30,7 @@ std::string random_blob_suffix() {
 
 // Workspace paths are absolute; repeated and trailing slashes are dropped.
 Result<std::string> normalize(const std::string& raw) {
-  if (raw.empty() || raw.front() != '/') {
+  if (raw.empty() || raw.front() != '/' || raw.find('\0') != std::string::npos) {
     return invalid_parameter("Path (" + raw + ") is not a valid absolute path.");
   }
   std::string out;
@@ -315,6 +315,7 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
           "imported in SOURCE format need a language."));
     }
   } else if (format == "JUPYTER") {
+    if (auto deep = too_deep_json(content)) return error_response(*deep);
     if (!nlohmann::json::accept(content)) {
       return error_response(
           invalid_parameter("Unable to parse the Jupyter notebook: not a valid .ipynb document."));
@@ -328,6 +329,7 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
     std::string extension = extension_of(path);
     auto by_extension = language_for_extension(extension);
     if (extension == ".ipynb") {
+      if (auto deep = too_deep_json(content)) return error_response(*deep);
       stored_format = "JUPYTER";
       if (!language) language = jupyter_language(content).value_or("PYTHON");
       path = path.substr(0, path.size() - extension.size());

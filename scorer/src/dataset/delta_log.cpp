@@ -13,12 +13,29 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "dbk/json.hpp"
 #include "dbk/scorer/dataset.hpp"
 
 namespace dbk::scorer {
 namespace fs = std::filesystem;
 
 namespace {
+
+// A relative path (already URL-decoded) that names something below its folder: no '.' or
+// '..' segment, no NUL, not empty. A log is input like any other: an `add` of
+// "../../etc/hostname" must not read outside the table.
+bool stays_below(const std::string& path) {
+  if (path.empty() || path.find('\0') != std::string::npos) return false;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    const std::string segment = path.substr(start, slash - start);
+    if (segment == "." || segment == "..") return false;
+    start = slash + 1;
+  }
+  return true;
+}
 
 ApiError corrupt(const std::string& where, const std::string& what) {
   return make_error(error_codes::kDeltaCorrupt, where + ": " + what);
@@ -232,11 +249,12 @@ Status apply_json_file(const fs::path& path, LogState& state) {
   while (std::getline(in, line)) {
     ++line_no;
     if (line.empty()) continue;
-    auto action = nlohmann::json::parse(line, nullptr, false);
-    if (action.is_discarded()) {
-      return corrupt(path.string(), "line " + std::to_string(line_no) + " is not JSON");
+    auto action = dbk::parse_json(line);  // depth-limited: a log is untrusted input
+    if (!action.ok()) {
+      return corrupt(path.string(), "line " + std::to_string(line_no) + " is not JSON (" +
+                                        action.error().message + ")");
     }
-    apply_action(action, state);
+    apply_action(*action, state);
   }
   return {};
 }
@@ -274,6 +292,10 @@ Status apply_checkpoint(const fs::path& log_dir, const std::vector<fs::path>& fi
     if (sidecar.find("://") != std::string::npos || (!sidecar.empty() && sidecar[0] == '/')) {
       state.unsupported = "absolute sidecar path '" + sidecar + "'";
       return {};
+    }
+    if (!stays_below(sidecar)) {
+      return corrupt(log_dir.string(),
+                     "sidecar path '" + sidecar + "' leaves the _sidecars folder");
     }
     auto st = apply_parquet_file(log_dir / "_sidecars" / sidecar, state);
     if (!st.ok()) return st;
@@ -334,6 +356,9 @@ Result<std::vector<std::string>> delta_live_files(const std::string& table_dir) 
     if (path.find("://") != std::string::npos || (!path.empty() && path[0] == '/')) {
       return make_error(error_codes::kDeltaUnsupported,
                         table_dir + ": absolute data file path '" + path + "'");
+    }
+    if (!stays_below(path)) {
+      return corrupt(table_dir, "data file path '" + path + "' leaves the table folder");
     }
     files.push_back(path);
   }

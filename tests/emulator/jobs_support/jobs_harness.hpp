@@ -40,8 +40,9 @@ struct Reply {
 class JobsHarness {
  public:
   /// `state_dir` empty = memory-only store; `runtime_dir` = where dbk_runtime lives.
+  /// `token`: the emulator's token, which tasks get to call back into the workspace.
   explicit JobsHarness(std::filesystem::path state_dir = {}, std::filesystem::path runtime_dir = {},
-                       std::string python = {});
+                       std::string python = {}, std::string token = {});
   ~JobsHarness();
 
   Reply call(const std::string& method, const std::string& target,
@@ -79,7 +80,7 @@ nlohmann::json notebook_job(const std::string& name, const std::string& path,
                             nlohmann::json extra = nlohmann::json::object());
 
 inline JobsHarness::JobsHarness(std::filesystem::path state_dir, std::filesystem::path runtime_dir,
-                                std::string python) {
+                                std::string python, std::string token) {
   std::random_device random;
   scratch = std::filesystem::temp_directory_path() / ("dbk-jobs-test-" + std::to_string(random()));
   std::filesystem::create_directories(scratch / "runs");
@@ -87,6 +88,7 @@ inline JobsHarness::JobsHarness(std::filesystem::path state_dir, std::filesystem
   auto opened = Store::open(state_dir);
   store = std::move(*opened);
   options.python = std::move(python);
+  options.token = std::move(token);
   context = std::make_unique<ServiceContext>(*store, clock, options);
   context->base_url = "http://127.0.0.1:1";
   context->external_url = "http://emulator.test";
