@@ -203,9 +203,8 @@ TEST_CASE("a Retry-After beyond the deadline gives up without sleeping") {
 TEST_CASE("cancellation stops retrying at once") {
   RetryFixture f;
   f.fake->expect("GET", "/x").reusable().respond(503, "");
-  dbk::CallContext context;
-  context.cancelled = std::make_shared<std::atomic<bool>>(false);
-  f.sleeper->on_sleep([&](milliseconds) { context.cancelled->store(true); });
+  auto context = dbk::CallContext::cancellable();
+  f.sleeper->on_sleep([&](milliseconds) { context.cancellation->cancel(); });
   auto result = f.make()->send(RetryFixture::get("/x"), context);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().error_code == "CANCELLED");

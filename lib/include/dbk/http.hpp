@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -8,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "dbk/call_context.hpp"
 #include "dbk/result.hpp"
 
 namespace dbk {
@@ -50,16 +50,6 @@ struct HttpResponse {
   int status = 0;
   HttpHeaders headers;
   std::string body;
-};
-
-/// Per-call controls that travel through the transport stack.
-struct CallContext {
-  /// Overall deadline for the call including retries; nullopt = no deadline.
-  std::optional<std::chrono::system_clock::time_point> deadline;
-  /// Set to true from any thread to abandon the call (best effort).
-  std::shared_ptr<std::atomic<bool>> cancelled;
-
-  bool is_cancelled() const { return cancelled && cancelled->load(); }
 };
 
 /// The one seam between dbk and the network. An HTTP error status is *not* a
