@@ -43,24 +43,28 @@ Result<ClusterInfo> ClustersApi::get(const std::string& cluster_id,
 }
 
 Status ClustersApi::start(const std::string& cluster_id, const CallContext& context) const {
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "start", {{"cluster_id", cluster_id}}, context));
+  return detail::to_status(caller_->post(std::string(kBase) + "start", {{"cluster_id", cluster_id}},
+                                         Idempotency::kIdempotent, context));
 }
 
 Status ClustersApi::restart(const std::string& cluster_id, const CallContext& context) const {
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "restart", {{"cluster_id", cluster_id}}, context));
+  return detail::to_status(caller_->post(
+      std::string(kBase) + "restart", {{"cluster_id", cluster_id}},
+      Idempotency::kNonIdempotent,  // a replay could restart the cluster a second time
+      context));
 }
 
 Status ClustersApi::terminate(const std::string& cluster_id, const CallContext& context) const {
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "delete", {{"cluster_id", cluster_id}}, context));
+  return detail::to_status(caller_->post(std::string(kBase) + "delete",
+                                         {{"cluster_id", cluster_id}}, Idempotency::kIdempotent,
+                                         context));
 }
 
 Status ClustersApi::permanent_delete(const std::string& cluster_id,
                                      const CallContext& context) const {
   return detail::to_status(caller_->post(std::string(kBase) + "permanent-delete",
-                                         {{"cluster_id", cluster_id}}, context));
+                                         {{"cluster_id", cluster_id}}, Idempotency::kIdempotent,
+                                         context));
 }
 
 Result<SparkVersions> ClustersApi::spark_versions(const CallContext& context) const {

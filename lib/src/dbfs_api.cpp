@@ -76,8 +76,8 @@ Result<FileInfo> DbfsApi::get_status(const std::string& path, const CallContext&
 Status DbfsApi::mkdirs(const std::string& path, const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "mkdirs", {{"path", *normalized}}, context));
+  return detail::to_status(caller_->post(std::string(kBase) + "mkdirs", {{"path", *normalized}},
+                                         Idempotency::kIdempotent, context));
 }
 
 Status DbfsApi::put(const std::string& path, std::string_view contents, bool overwrite,
@@ -94,7 +94,8 @@ Status DbfsApi::put(const std::string& path, std::string_view contents, bool ove
   body["path"] = *normalized;
   body["contents"] = base64_encode(contents);
   body["overwrite"] = overwrite;
-  return detail::to_status(caller_->post(std::string(kBase) + "put", body, context));
+  return detail::to_status(
+      caller_->post(std::string(kBase) + "put", body, Idempotency::kIdempotent, context));
 }
 
 Status DbfsApi::put_multipart(const std::string& path, std::string_view contents, bool overwrite,
@@ -128,6 +129,7 @@ Status DbfsApi::put_multipart(const std::string& path, std::string_view contents
   request.headers.emplace_back("Accept", "application/json");
   request.headers.emplace_back("Content-Type", "multipart/form-data; boundary=" + boundary);
   request.body = std::move(body);
+  request.idempotency = Idempotency::kIdempotent;  // the same bytes to the same path
   auto response = caller_->send(std::move(request), context);
   if (!response) return std::move(response).error();
   return {};
@@ -137,8 +139,10 @@ Result<std::int64_t> DbfsApi::create(const std::string& path, bool overwrite,
                                      const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
+  // A replay would open a second handle (or, without overwrite, fail on the first one's file).
   auto response = caller_->post(std::string(kBase) + "create",
-                                {{"path", *normalized}, {"overwrite", overwrite}}, context);
+                                {{"path", *normalized}, {"overwrite", overwrite}},
+                                Idempotency::kNonIdempotent, context);
   if (!response) return std::move(response).error();
   auto handle = detail::optional_int_field(*response, "handle");
   if (!handle) {
@@ -157,12 +161,15 @@ Status DbfsApi::add_block(std::int64_t handle, std::string_view data,
   nlohmann::ordered_json body;
   body["handle"] = handle;
   body["data"] = base64_encode(data);
-  return detail::to_status(caller_->post(std::string(kBase) + "add-block", body, context));
+  return detail::to_status(
+      caller_->post(std::string(kBase) + "add-block", body,
+                    Idempotency::kNonIdempotent,  // a replay appends the block twice
+                    context));
 }
 
 Status DbfsApi::close(std::int64_t handle, const CallContext& context) const {
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "close", {{"handle", handle}}, context));
+  return detail::to_status(caller_->post(std::string(kBase) + "close", {{"handle", handle}},
+                                         Idempotency::kIdempotent, context));
 }
 
 Result<ReadResult> DbfsApi::read(const std::string& path, std::int64_t offset, std::int64_t length,
@@ -202,7 +209,8 @@ Status DbfsApi::remove(const std::string& path, bool recursive,
   nlohmann::ordered_json body{{"path", *normalized}, {"recursive", recursive}};
   DeleteProgress state;
   while (true) {
-    auto response = caller_->post(std::string(kBase) + "delete", body, context);
+    auto response =
+        caller_->post(std::string(kBase) + "delete", body, Idempotency::kIdempotent, context);
     ++state.calls;
     if (response) return {};
     // reference databricks-api.md §1.2: 503 PARTIAL_DELETE = progress made, call again.
@@ -225,9 +233,9 @@ Status DbfsApi::move(const std::string& source_path, const std::string& destinat
   if (!source) return std::move(source).error();
   auto destination = normalize_dbfs_path(destination_path);
   if (!destination) return std::move(destination).error();
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "move",
-                    {{"source_path", *source}, {"destination_path", *destination}}, context));
+  return detail::to_status(caller_->post(
+      std::string(kBase) + "move", {{"source_path", *source}, {"destination_path", *destination}},
+      Idempotency::kIdempotent, context));
 }
 
 }  // namespace dbk

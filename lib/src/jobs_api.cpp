@@ -149,9 +149,10 @@ Result<nlohmann::ordered_json> JobsApi::get_json(const std::string& endpoint, co
 
 Result<nlohmann::ordered_json> JobsApi::post_json(const std::string& endpoint,
                                                   const nlohmann::ordered_json& body,
+                                                  Idempotency idempotency,
                                                   const CallContext& context) const {
   if (auto valid = check_version(api_version_); !valid) return std::move(valid).error();
-  return caller_->post("/api/" + api_version_ + "/jobs/" + endpoint, body, context);
+  return caller_->post("/api/" + api_version_ + "/jobs/" + endpoint, body, idempotency, context);
 }
 
 namespace {
@@ -201,7 +202,8 @@ Result<std::int64_t> JobsApi::create(const nlohmann::ordered_json& settings,
   auto body = require_object(settings, "job settings");
   if (!body) return std::move(body).error();
   if (api_version_ != "2.0") *body = convert_job_settings_to_2_1(*body);
-  auto response = post_json("create", *body, context);
+  // The service deduplicates no job creation: a replay could create a second job.
+  auto response = post_json("create", *body, Idempotency::kNonIdempotent, context);
   if (!response) return std::move(response).error();
   auto job_id = detail::optional_int_field(*response, "job_id");
   if (!job_id) return make_error(error_codes::kInvalidResponse, "jobs/create returned no job_id");
@@ -215,7 +217,7 @@ Status JobsApi::reset(std::int64_t job_id, const nlohmann::ordered_json& new_set
   nlohmann::ordered_json body;
   body["job_id"] = job_id;
   body["new_settings"] = api_version_ == "2.0" ? *settings : convert_job_settings_to_2_1(*settings);
-  return detail::to_status(post_json("reset", body, context));
+  return detail::to_status(post_json("reset", body, Idempotency::kIdempotent, context));
 }
 
 Status JobsApi::update(std::int64_t job_id, const nlohmann::ordered_json& new_settings,
@@ -230,7 +232,7 @@ Status JobsApi::update(std::int64_t job_id, const nlohmann::ordered_json& new_se
         api_version_ == "2.0" ? *settings : convert_job_settings_to_2_1(*settings);
   }
   if (!fields_to_remove.empty()) body["fields_to_remove"] = fields_to_remove;
-  return detail::to_status(post_json("update", body, context));
+  return detail::to_status(post_json("update", body, Idempotency::kIdempotent, context));
 }
 
 Result<Job> JobsApi::get(std::int64_t job_id, const CallContext& context) const {
@@ -291,7 +293,8 @@ Result<std::vector<Job>> JobsApi::find_by_name(const std::string& name,
 }
 
 Status JobsApi::delete_job(std::int64_t job_id, const CallContext& context) const {
-  return detail::to_status(post_json("delete", {{"job_id", job_id}}, context));
+  return detail::to_status(
+      post_json("delete", {{"job_id", job_id}}, Idempotency::kIdempotent, context));
 }
 
 namespace {
@@ -327,7 +330,8 @@ Result<RunSubmitted> JobsApi::run_now(const RunNowRequest& request,
   if (request.extra.is_object()) {
     for (const auto& item : request.extra.items()) body[item.key()] = item.value();
   }
-  return parse_submitted(post_json("run-now", body, context), "jobs/run-now");
+  return parse_submitted(post_json("run-now", body, detail::idempotency_by_token(body), context),
+                         "jobs/run-now");
 }
 
 Result<RunSubmitted> JobsApi::runs_submit(const nlohmann::ordered_json& settings,
@@ -338,7 +342,9 @@ Result<RunSubmitted> JobsApi::runs_submit(const nlohmann::ordered_json& settings
   if (!body->contains("idempotency_token")) {
     (*body)["idempotency_token"] = detail::make_idempotency_token();
   }
-  return parse_submitted(post_json("runs/submit", *body, context), "jobs/runs/submit");
+  return parse_submitted(
+      post_json("runs/submit", *body, detail::idempotency_by_token(*body), context),
+      "jobs/runs/submit");
 }
 
 Result<Run> JobsApi::runs_get(std::int64_t run_id, const CallContext& context) const {
@@ -385,7 +391,8 @@ Result<std::vector<Run>> JobsApi::runs_list_all(ListRunsRequest request,
 }
 
 Status JobsApi::runs_cancel(std::int64_t run_id, const CallContext& context) const {
-  return detail::to_status(post_json("runs/cancel", {{"run_id", run_id}}, context));
+  return detail::to_status(
+      post_json("runs/cancel", {{"run_id", run_id}}, Idempotency::kIdempotent, context));
 }
 
 Status JobsApi::runs_cancel_all(std::int64_t job_id, bool all_queued_runs,
@@ -393,11 +400,12 @@ Status JobsApi::runs_cancel_all(std::int64_t job_id, bool all_queued_runs,
   nlohmann::ordered_json body;
   body["job_id"] = job_id;
   if (all_queued_runs) body["all_queued_runs"] = true;
-  return detail::to_status(post_json("runs/cancel-all", body, context));
+  return detail::to_status(post_json("runs/cancel-all", body, Idempotency::kIdempotent, context));
 }
 
 Status JobsApi::runs_delete(std::int64_t run_id, const CallContext& context) const {
-  return detail::to_status(post_json("runs/delete", {{"run_id", run_id}}, context));
+  return detail::to_status(
+      post_json("runs/delete", {{"run_id", run_id}}, Idempotency::kIdempotent, context));
 }
 
 Result<RunOutput> JobsApi::runs_get_output(std::int64_t run_id, const CallContext& context) const {

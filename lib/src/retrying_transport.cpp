@@ -12,38 +12,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// POSTs that create something each time they run (reference databricks-api.md §2.4):
-// replaying one after a lost response could start a second run or a second handle.
-constexpr std::string_view kNonIdempotentPosts[] = {
-    "/jobs/create", "/jobs/run-now", "/jobs/runs/submit", "/dbfs/create", "/dbfs/add-block"};
-
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-bool carries_idempotency_token(const std::string& body) {
-  if (body.find("idempotency_token") == std::string::npos) return false;  // skip parsing
-  auto json = nlohmann::json::parse(body, nullptr, false);
-  if (!json.is_object()) return false;
-  auto it = json.find("idempotency_token");
-  return it != json.end() && it->is_string() && !it->get<std::string>().empty();
-}
-
-// True when sending the request twice has the effect of sending it once.
+// The request's own declaration (HttpRequest::idempotency) is the only source.
 bool is_replay_safe(const HttpRequest& request) {
-  const auto& method = request.method;
-  if (method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
-      method == "DELETE") {
-    return true;
-  }
-  if (method != "POST") return false;
-  auto url = parse_url(request.url);
-  std::string path = url ? url->path : request.url.substr(0, request.url.find('?'));
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  for (auto suffix : kNonIdempotentPosts) {
-    if (ends_with(path, suffix)) return carries_idempotency_token(request.body);
-  }
-  return true;
+  return request.idempotency != Idempotency::kNonIdempotent;
 }
 
 // 429 and 503 mean the server refused before doing any work, so even an unsafe

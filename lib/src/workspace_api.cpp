@@ -29,7 +29,8 @@ Result<ObjectInfo> WorkspaceApi::get_status(const std::string& path,
 }
 
 Status WorkspaceApi::mkdirs(const std::string& path, const CallContext& context) const {
-  return detail::to_status(caller_->post(std::string(kBase) + "mkdirs", {{"path", path}}, context));
+  return detail::to_status(caller_->post(std::string(kBase) + "mkdirs", {{"path", path}},
+                                         Idempotency::kIdempotent, context));
 }
 
 Status WorkspaceApi::import_object(const std::string& path, std::string_view content,
@@ -48,7 +49,10 @@ Status WorkspaceApi::import_object(const std::string& path, std::string_view con
   if (!options.language.empty()) body["language"] = options.language;
   body["content"] = base64_encode(content);
   body["overwrite"] = options.overwrite;
-  return detail::to_status(caller_->post(std::string(kBase) + "import", body, context));
+  // Idempotent in effect: a replay without overwrite finds the object in place and
+  // reports RESOURCE_ALREADY_EXISTS, which the transfers recognise as their own work.
+  return detail::to_status(
+      caller_->post(std::string(kBase) + "import", body, Idempotency::kIdempotent, context));
 }
 
 Result<ExportedObject> WorkspaceApi::export_object(const std::string& path,
@@ -77,7 +81,8 @@ Result<ExportedObject> WorkspaceApi::export_object(const std::string& path,
 Status WorkspaceApi::remove(const std::string& path, bool recursive,
                             const CallContext& context) const {
   return detail::to_status(caller_->post(std::string(kBase) + "delete",
-                                         {{"path", path}, {"recursive", recursive}}, context));
+                                         {{"path", path}, {"recursive", recursive}},
+                                         Idempotency::kIdempotent, context));
 }
 
 }  // namespace dbk

@@ -39,11 +39,22 @@ struct UrlParts {
 /// Splits an absolute http(s) URL; nullopt when it is not one.
 std::optional<UrlParts> parse_url(std::string_view url);
 
+/// Whether sending a request again after an unknown outcome (a lost connection, a
+/// 502/504 from a gateway) is safe. The API method that builds a request declares it,
+/// since only the method knows; the retry loop asks nothing else (docs/library.md).
+enum class Idempotency {
+  kNonIdempotent,  ///< a replay could do the work twice (a second job, an appended block)
+  kIdempotent,     ///< safe by nature: reads, deletes, settings replaced whole
+  kByToken,        ///< made safe by an idempotency token the service deduplicates on
+};
+
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string url;     ///< absolute: scheme://host[:port][/prefix]/api/2.0/...?query
   HttpHeaders headers;
   std::string body;
+  /// Undeclared means unsafe: only a refusal (429, 503) is retried.
+  Idempotency idempotency = Idempotency::kNonIdempotent;
 };
 
 struct HttpResponse {

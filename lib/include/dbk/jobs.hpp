@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dbk/call_context.hpp"
+#include "dbk/http.hpp"
 #include "dbk/models/jobs.hpp"
 #include "dbk/result.hpp"
 
@@ -132,6 +133,7 @@ class JobsApi {
                                           const CallContext& context) const;
   Result<nlohmann::ordered_json> post_json(const std::string& endpoint,
                                            const nlohmann::ordered_json& body,
+                                           Idempotency idempotency,
                                            const CallContext& context) const;
   /// get_json that follows next_page_token and concatenates the paged arrays.
   Result<nlohmann::ordered_json> get_all_pages(const std::string& endpoint, const Query& query,

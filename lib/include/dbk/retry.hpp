@@ -11,8 +11,9 @@
 namespace dbk {
 
 /// Decorator: retries `next` according to `options` (or the call's CallContext::retry).
-/// Non-idempotent POSTs are retried only when their body carries an idempotency_token
-/// (the JobsApi adds one).
+/// A refusal (429, 503) is always retried; an unknown outcome (502, 504, a lost
+/// connection or timeout) only when the request declares a replay safe
+/// (HttpRequest::idempotency).
 std::shared_ptr<Transport> make_retrying_transport(std::shared_ptr<Transport> next,
                                                    RetryOptions options,
                                                    std::shared_ptr<Clock> clock,
