@@ -133,8 +133,8 @@ int import_dir(Invocation& inv) {
   InterruptScope interrupt;  // Ctrl-C / SIGTERM: no new file starts, those in flight stop
   auto results = dbk::import_dir(client->workspace(), *inv.arg("SRC"), *inv.arg("DST"), options,
                                  interrupt.context());
-  int code = results ? report_file_results(inv, *results) : inv.fail(results.error());
-  return interrupt.interrupted() ? exit_codes::kInterrupted : code;
+  int exit_code = results ? report_file_results(inv, *results) : inv.fail(results.error());
+  return interrupt.interrupted() ? exit_codes::kInterrupted : exit_code;
 }
 
 int export_dir(Invocation& inv) {
@@ -154,8 +154,8 @@ int export_dir(Invocation& inv) {
   InterruptScope interrupt;
   auto results = dbk::export_dir(client->workspace(), *inv.arg("SRC"), *inv.arg("DST"), options,
                                  interrupt.context());
-  int code = results ? report_file_results(inv, *results) : inv.fail(results.error());
-  return interrupt.interrupted() ? exit_codes::kInterrupted : code;
+  int exit_code = results ? report_file_results(inv, *results) : inv.fail(results.error());
+  return interrupt.interrupted() ? exit_codes::kInterrupted : exit_code;
 }
 
 CommandSpec command(std::string verb, std::string summary) {
