@@ -38,7 +38,7 @@ std::string exit_codes_text() {
          "  3    a waited-for run finished, but not with result SUCCESS;\n"
          "       `score --compare-with` found mismatches\n"
          "  4    timed out waiting (--timeout)\n"
-         "  130  interrupted while waiting (the run was cancelled or left running)\n";
+         "  130  interrupted (Ctrl-C, SIGTERM) while waiting or copying\n";
 }
 
 std::string option_label(const OptionSpec& option) {

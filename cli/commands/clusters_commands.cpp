@@ -51,13 +51,13 @@ int get(Invocation& inv) {
   return print_json(inv, cluster->raw);
 }
 
-template <Status (ClustersApi::*Action)(const std::string&) const>
+template <Status (ClustersApi::*Action)(const std::string&, const CallContext&) const>
 int cluster_action(Invocation& inv) {
   auto id = cluster_id_option(inv);
   if (!id) return inv.fail(id.error());
   auto client = inv.client();
   if (!client) return inv.fail(client.error());
-  auto status = (client->clusters().*Action)(*id);
+  auto status = (client->clusters().*Action)(*id, {});
   return status ? 0 : inv.fail(status.error());
 }
 

@@ -8,6 +8,7 @@
 #include "commands/common.hpp"
 #include "dbk/dbfs.hpp"
 #include "output/table_printer.hpp"
+#include "util/interrupt.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -152,7 +153,7 @@ struct CopyRequest {
 };
 
 int copy_upload(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
-                const std::string& dst, const CopyRequest& request) {
+                const std::string& dst, const CopyRequest& request, const CallContext& context) {
   std::error_code code;
   if (!fs::exists(src, code)) {
     return inv.fail(
@@ -170,27 +171,27 @@ int copy_upload(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
     options.overwrite = request.overwrite;
     options.atomic = true;
     options.continue_on_error = request.continue_on_error;
-    auto results = copy_tree(dbfs, CopyDirection::kUpload, src, *target, options);
+    auto results = copy_tree(dbfs, CopyDirection::kUpload, src, *target, options, context);
     if (!results) return inv.fail(results.error());
     display_results(*results, CopyDirection::kUpload);
     return report_file_results(inv, *results);
   }
   // A file into an existing DBFS directory lands inside it (legacy behaviour).
   std::string file_target = *target;
-  auto status = dbfs.get_status(file_target);
+  auto status = dbfs.get_status(file_target, context);
   if (status && status->is_dir) file_target = join_dbfs(file_target, basename_of(src));
   UploadOptions options;
   options.overwrite = request.overwrite;
   options.atomic = true;
-  auto uploaded = upload_file(dbfs, src, file_target, options);
+  auto uploaded = upload_file(dbfs, src, file_target, options, context);
   return uploaded ? 0 : inv.fail(uploaded.error());
 }
 
 int copy_download(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
-                  const std::string& dst, const CopyRequest& request) {
+                  const std::string& dst, const CopyRequest& request, const CallContext& context) {
   auto source = dbfs_argument(src);
   if (!source) return inv.fail(source.error());
-  auto status = dbfs.get_status(*source);
+  auto status = dbfs.get_status(*source, context);
   if (!status) return inv.fail(status.error());
   if (status->is_dir) {
     if (!request.recursive) {
@@ -201,7 +202,7 @@ int copy_download(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
     options.parallelism = request.concurrency;
     options.overwrite = request.overwrite;
     options.continue_on_error = request.continue_on_error;
-    auto results = copy_tree(dbfs, CopyDirection::kDownload, *source, dst, options);
+    auto results = copy_tree(dbfs, CopyDirection::kDownload, *source, dst, options, context);
     if (!results) return inv.fail(results.error());
     display_results(*results, CopyDirection::kDownload);
     return report_file_results(inv, *results);
@@ -211,7 +212,7 @@ int copy_download(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
   if (fs::is_directory(target, code)) target = (fs::path(target) / basename_of(*source)).string();
   DownloadOptions options;
   options.overwrite = request.overwrite;
-  auto downloaded = download_file(dbfs, *source, target, options);
+  auto downloaded = download_file(dbfs, *source, target, options, context);
   return downloaded ? 0 : inv.fail(downloaded.error());
 }
 
@@ -230,8 +231,15 @@ int cp(Invocation& inv) {
   auto client = inv.client();
   if (!client) return inv.fail(client.error());
   const DbfsApi& dbfs = client->dbfs();
-  if (!is_dbfs(src)) return copy_upload(inv, dbfs, src, dst, request);
-  if (!is_dbfs(dst)) return copy_download(inv, dbfs, src, dst, request);
+  // Ctrl-C or SIGTERM stops the copy (requests in flight too) and lets it remove its
+  // temporary files before the command ends with 130.
+  InterruptScope interrupt;
+  const auto& context = interrupt.context();
+  const auto finish = [&](int code) {
+    return interrupt.interrupted() ? exit_codes::kInterrupted : code;
+  };
+  if (!is_dbfs(src)) return finish(copy_upload(inv, dbfs, src, dst, request, context));
+  if (!is_dbfs(dst)) return finish(copy_download(inv, dbfs, src, dst, request, context));
   // DBFS to DBFS goes through a local temporary folder, as in the legacy CLI.
   char pattern[] = "/tmp/dbk-cp-XXXXXX";
   if (!mkdtemp(pattern)) {
@@ -240,11 +248,11 @@ int cp(Invocation& inv) {
   std::string temp = std::string(pattern) + "/temp";
   CopyRequest first = request;
   first.overwrite = true;
-  int code = copy_download(inv, dbfs, src, temp, first);
-  if (code == 0) code = copy_upload(inv, dbfs, temp, dst, request);
+  int code = copy_download(inv, dbfs, src, temp, first, context);
+  if (code == 0) code = copy_upload(inv, dbfs, temp, dst, request, context);
   std::error_code ignored;
   fs::remove_all(pattern, ignored);
-  return code;
+  return finish(code);
 }
 
 CommandSpec command(std::string verb, std::string summary) {

@@ -154,9 +154,14 @@ int docs(Invocation& inv) {
          "(state changes with elapsed time and the run page URL) goes to stderr: a live status "
          "line when stderr is a terminal and neither `NO_COLOR` nor `TERM=dumb` is set, plain "
          "lines otherwise. The final run is printed as JSON on stdout. `--timeout DURATION` "
-         "(90s, 20m, 2h) gives up with exit 4. Ctrl-C asks `Cancel run N? [y/N]` on a terminal, "
-         "cancels without asking with `--cancel-on-interrupt`, and otherwise leaves the run "
-         "running; either way the exit code is 130.\n\n"
+         "(90s, 20m, 2h) gives up with exit 4. Ctrl-C or SIGTERM stops the wait at once, also "
+         "while a poll is in flight or being retried: on a terminal dbk then asks `Cancel run N? "
+         "[y/N]`, with `--cancel-on-interrupt` it cancels without asking, and otherwise leaves "
+         "the run running; either way the exit code is 130. The cancel gets at most 5 seconds, "
+         "retries included (a second Ctrl-C abandons it); when it fails, dbk says so and prints "
+         "the `dbk runs cancel` command to finish the job. `fs cp`, `workspace import_dir` and "
+         "`workspace export_dir` also stop on Ctrl-C or SIGTERM: no new file starts, requests in "
+         "flight end, temporary files are removed, and the exit code is 130.\n\n"
       << "## Commands\n";
   for (const auto& group : visible_command_groups()) {
     out << "\n### " << group.name << "\n\n" << (group.spec ? group.spec->summary : "") << "\n";

@@ -1,9 +1,7 @@
 #include "commands/run_wait.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <csignal>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -12,41 +10,16 @@
 #include "app/exit_codes.hpp"
 #include "commands/common.hpp"
 #include "util/duration.hpp"
+#include "util/interrupt.hpp"
 #include "util/terminal.hpp"
 
 namespace dbk::cli {
 namespace {
 
-// Set from the SIGINT/SIGTERM handler; lock-free, so async-signal-safe.
-std::atomic<bool> g_interrupted{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-extern "C" void on_interrupt(int) {
-  g_interrupted.store(true);
-}
-
-/// Routes SIGINT/SIGTERM to the flag while waiting; restores the defaults after,
-/// so a second Ctrl-C at the prompt ends the process.
-class InterruptScope {
- public:
-  InterruptScope() {
-    g_interrupted.store(false);
-    previous_int_ = std::signal(SIGINT, on_interrupt);
-    previous_term_ = std::signal(SIGTERM, on_interrupt);
-  }
-  ~InterruptScope() { restore(); }
-  void restore() {
-    if (restored_) return;
-    std::signal(SIGINT, previous_int_ == SIG_ERR ? SIG_DFL : previous_int_);
-    std::signal(SIGTERM, previous_term_ == SIG_ERR ? SIG_DFL : previous_term_);
-    restored_ = true;
-  }
-
- private:
-  void (*previous_int_)(int) = SIG_DFL;
-  void (*previous_term_)(int) = SIG_DFL;
-  bool restored_ = false;
-};
+// How long the cancel after Ctrl-C may take, retries included: long enough for a few
+// tries against a briefly failing service, short enough that an interrupted command
+// still ends promptly. A second Ctrl-C abandons it at once.
+constexpr std::chrono::seconds kCancelBudget{5};
 
 std::string state_text(const Run& run) {
   std::string text = run.state.life_cycle_state;
@@ -120,25 +93,40 @@ class Progress {
   bool done_ = false;
 };
 
+// The cancel call gets its own context: the waiting one is already cancelled.
+CallContext cancel_context(InterruptScope& scope) {
+  auto context = scope.rearm().with_timeout(kCancelBudget);
+  RetryOptions retry;
+  retry.initial_backoff = std::chrono::milliseconds(250);
+  retry.max_backoff = std::chrono::seconds(1);
+  retry.total_timeout = kCancelBudget;
+  retry.unreachable_timeout = kCancelBudget;
+  context.retry = retry;
+  return context;
+}
+
 int handle_interrupt(Invocation& inv, const JobsApi& jobs, std::int64_t run_id,
                      InterruptScope& scope) {
-  scope.restore();
   bool cancel = inv.flag("cancel-on-interrupt");
   if (!cancel && inv.io().stdin_is_tty) {
+    scope.restore();  // a second Ctrl-C at the prompt ends the process
     inv.err() << "Cancel run " << run_id << "? [y/N] " << std::flush;
     std::string answer;
     std::getline(inv.in(), answer);
     cancel = !answer.empty() && (answer[0] == 'y' || answer[0] == 'Y');
   }
-  if (cancel) {
-    auto status = jobs.runs_cancel(run_id);
-    if (!status) {
-      inv.fail(status.error());
-    } else {
-      inv.err() << "Cancelled run " << run_id << ".\n";
-    }
-  } else {
+  if (!cancel) {
     inv.err() << "Stopped waiting; run " << run_id << " keeps running.\n";
+    return exit_codes::kInterrupted;
+  }
+  auto status = jobs.runs_cancel(run_id, cancel_context(scope));
+  if (status) {
+    inv.err() << "Cancelled run " << run_id << ".\n";
+  } else {
+    inv.fail(status.error());
+    inv.err() << "Run " << run_id
+              << " may still be running; cancel it with: dbk runs cancel --run-id " << run_id
+              << "\n";
   }
   return exit_codes::kInterrupted;
 }
@@ -157,7 +145,7 @@ std::vector<OptionSpec> wait_options() {
           value("timeout", 0, "DURATION",
                 "With --wait: give up after this long (e.g. 90s, 20m, 2h; exit 4). Default: none."),
           flag("cancel-on-interrupt", 0,
-               "With --wait: on Ctrl-C cancel the run without asking (exit 130).")};
+               "With --wait: on Ctrl-C or SIGTERM cancel the run without asking (exit 130).")};
 }
 
 Status check_wait_options(const Invocation& inv) {
@@ -182,13 +170,10 @@ int wait_and_report(Invocation& inv, const JobsApi& jobs, std::int64_t run_id) {
   InterruptScope scope;
   Progress progress(inv, run_id);
   options.on_state_change = [&](const Run& run) { progress.state_changed(run); };
-  options.cancelled = &g_interrupted;
-  auto run = wait_for_run(jobs, run_id, options);
+  auto run = wait_for_run(jobs, run_id, options, scope.context());
   progress.finish();
   if (!run) {
-    if (run.error().error_code == error_codes::kCancelled && g_interrupted.load()) {
-      return handle_interrupt(inv, jobs, run_id, scope);
-    }
+    if (scope.interrupted()) return handle_interrupt(inv, jobs, run_id, scope);
     return inv.fail(run.error());
   }
   print_json(inv, run->raw);

@@ -10,6 +10,7 @@
 #include "commands/common.hpp"
 #include "dbk/workspace.hpp"
 #include "output/table_printer.hpp"
+#include "util/interrupt.hpp"
 #include "util/json_args.hpp"
 
 namespace dbk::cli {
@@ -129,9 +130,11 @@ int import_dir(Invocation& inv) {
   }
   auto client = inv.client();
   if (!client) return inv.fail(client.error());
-  auto results = dbk::import_dir(client->workspace(), *inv.arg("SRC"), *inv.arg("DST"), options);
-  if (!results) return inv.fail(results.error());
-  return report_file_results(inv, *results);
+  InterruptScope interrupt;  // Ctrl-C / SIGTERM: no new file starts, those in flight stop
+  auto results = dbk::import_dir(client->workspace(), *inv.arg("SRC"), *inv.arg("DST"), options,
+                                 interrupt.context());
+  int exit_code = results ? report_file_results(inv, *results) : inv.fail(results.error());
+  return interrupt.interrupted() ? exit_codes::kInterrupted : exit_code;
 }
 
 int export_dir(Invocation& inv) {
@@ -148,9 +151,11 @@ int export_dir(Invocation& inv) {
   ExportDirOptions options;
   options.overwrite = inv.flag("overwrite");
   options.parallelism = *concurrency;
-  auto results = dbk::export_dir(client->workspace(), *inv.arg("SRC"), *inv.arg("DST"), options);
-  if (!results) return inv.fail(results.error());
-  return report_file_results(inv, *results);
+  InterruptScope interrupt;
+  auto results = dbk::export_dir(client->workspace(), *inv.arg("SRC"), *inv.arg("DST"), options,
+                                 interrupt.context());
+  int exit_code = results ? report_file_results(inv, *results) : inv.fail(results.error());
+  return interrupt.interrupted() ? exit_codes::kInterrupted : exit_code;
 }
 
 CommandSpec command(std::string verb, std::string summary) {

@@ -76,6 +76,7 @@ Result<nlohmann::ordered_json> ApiCaller::get(const std::string& path, const Que
     separator = '&';
   }
   request.headers.emplace_back("Accept", "application/json");
+  request.idempotency = Idempotency::kIdempotent;
   auto response = send(std::move(request), context);
   if (!response) return std::move(response).error();
   if (is_blank(response->body)) return nlohmann::ordered_json::object();
@@ -86,9 +87,11 @@ Result<nlohmann::ordered_json> ApiCaller::get(const std::string& path, const Que
 
 Result<nlohmann::ordered_json> ApiCaller::post(const std::string& path,
                                                const nlohmann::ordered_json& body,
+                                               Idempotency idempotency,
                                                const CallContext& context) const {
   HttpRequest request;
   request.method = "POST";
+  request.idempotency = idempotency;
   request.url = host_ + path;
   request.headers.emplace_back("Accept", "application/json");
   request.headers.emplace_back("Content-Type", "application/json");

@@ -22,11 +22,15 @@ class ApiCaller {
  public:
   ApiCaller(std::string host, std::shared_ptr<Transport> transport);
 
+  /// GETs read only, so they are declared idempotent.
   Result<nlohmann::ordered_json> get(const std::string& path, const Query& query = {},
                                      const CallContext& context = {}) const;
+  /// Every POST states whether a replay is safe: only its API method knows.
   Result<nlohmann::ordered_json> post(const std::string& path, const nlohmann::ordered_json& body,
+                                      Idempotency idempotency,
                                       const CallContext& context = {}) const;
-  /// Raw access for bodies that are not JSON (multipart upload, direct download).
+  /// Raw access for bodies that are not JSON (multipart upload, direct download); the
+  /// request carries its own Idempotency.
   Result<HttpResponse> send(HttpRequest request, const CallContext& context = {}) const;
 
   const std::string& host() const { return host_; }

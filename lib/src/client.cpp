@@ -52,8 +52,8 @@ const Config& Client::config() const {
   return impl_->config;
 }
 
-Result<std::string> Client::current_user_name() const {
-  auto me = impl_->caller->get("/api/2.0/preview/scim/v2/Me");
+Result<std::string> Client::current_user_name(const CallContext& context) const {
+  auto me = impl_->caller->get("/api/2.0/preview/scim/v2/Me", {}, context);
   if (!me) return std::move(me).error();
   auto it = me->find("userName");
   if (it == me->end() || !it->is_string() || it->get<std::string>().empty()) {

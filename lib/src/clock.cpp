@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "dbk/call_context.hpp"
+
 namespace dbk {
 namespace {
 
@@ -14,8 +16,10 @@ class SystemClock final : public Clock {
 
 class RealSleeper final : public Sleeper {
  public:
-  void sleep_for(std::chrono::milliseconds duration) override {
+  bool sleep_for(std::chrono::milliseconds duration, const Cancellation* cancellation) override {
+    if (cancellation != nullptr) return !cancellation->wait_for(duration);
     if (duration.count() > 0) std::this_thread::sleep_for(duration);
+    return true;
   }
 };
 

@@ -16,14 +16,14 @@ constexpr int kMaxPages = 10000;
 ClustersApi::ClustersApi(std::shared_ptr<const detail::ApiCaller> caller)
     : caller_(std::move(caller)) {}
 
-Result<std::vector<ClusterInfo>> ClustersApi::list() const {
+Result<std::vector<ClusterInfo>> ClustersApi::list(const CallContext& context) const {
   std::vector<ClusterInfo> clusters;
   std::string page_token;
   std::set<std::string> seen_tokens;
   for (int page = 0; page < kMaxPages; ++page) {
     detail::Query query;
     if (!page_token.empty()) query.emplace_back("page_token", page_token);
-    auto response = caller_->get(std::string(kBase) + "list", query);
+    auto response = caller_->get(std::string(kBase) + "list", query, context);
     if (!response) return std::move(response).error();
     auto batch = detail::list_field<ClusterInfo>(*response, "clusters");
     clusters.insert(clusters.end(), std::make_move_iterator(batch.begin()),
@@ -35,34 +35,40 @@ Result<std::vector<ClusterInfo>> ClustersApi::list() const {
   return clusters;
 }
 
-Result<ClusterInfo> ClustersApi::get(const std::string& cluster_id) const {
-  auto response = caller_->get(std::string(kBase) + "get", {{"cluster_id", cluster_id}});
+Result<ClusterInfo> ClustersApi::get(const std::string& cluster_id,
+                                     const CallContext& context) const {
+  auto response = caller_->get(std::string(kBase) + "get", {{"cluster_id", cluster_id}}, context);
   if (!response) return std::move(response).error();
   return detail::parse_object<ClusterInfo>(*response, "clusters/get");
 }
 
-Status ClustersApi::start(const std::string& cluster_id) const {
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "start", {{"cluster_id", cluster_id}}));
+Status ClustersApi::start(const std::string& cluster_id, const CallContext& context) const {
+  return detail::to_status(caller_->post(std::string(kBase) + "start", {{"cluster_id", cluster_id}},
+                                         Idempotency::kIdempotent, context));
 }
 
-Status ClustersApi::restart(const std::string& cluster_id) const {
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "restart", {{"cluster_id", cluster_id}}));
+Status ClustersApi::restart(const std::string& cluster_id, const CallContext& context) const {
+  return detail::to_status(caller_->post(
+      std::string(kBase) + "restart", {{"cluster_id", cluster_id}},
+      Idempotency::kNonIdempotent,  // a replay could restart the cluster a second time
+      context));
 }
 
-Status ClustersApi::terminate(const std::string& cluster_id) const {
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "delete", {{"cluster_id", cluster_id}}));
+Status ClustersApi::terminate(const std::string& cluster_id, const CallContext& context) const {
+  return detail::to_status(caller_->post(std::string(kBase) + "delete",
+                                         {{"cluster_id", cluster_id}}, Idempotency::kIdempotent,
+                                         context));
 }
 
-Status ClustersApi::permanent_delete(const std::string& cluster_id) const {
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "permanent-delete", {{"cluster_id", cluster_id}}));
+Status ClustersApi::permanent_delete(const std::string& cluster_id,
+                                     const CallContext& context) const {
+  return detail::to_status(caller_->post(std::string(kBase) + "permanent-delete",
+                                         {{"cluster_id", cluster_id}}, Idempotency::kIdempotent,
+                                         context));
 }
 
-Result<SparkVersions> ClustersApi::spark_versions() const {
-  auto response = caller_->get(std::string(kBase) + "spark-versions");
+Result<SparkVersions> ClustersApi::spark_versions(const CallContext& context) const {
+  auto response = caller_->get(std::string(kBase) + "spark-versions", {}, context);
   if (!response) return std::move(response).error();
   SparkVersions versions;
   versions.versions = detail::list_field<SparkVersion>(*response, "versions");
@@ -70,8 +76,8 @@ Result<SparkVersions> ClustersApi::spark_versions() const {
   return versions;
 }
 
-Result<NodeTypes> ClustersApi::list_node_types() const {
-  auto response = caller_->get(std::string(kBase) + "list-node-types");
+Result<NodeTypes> ClustersApi::list_node_types(const CallContext& context) const {
+  auto response = caller_->get(std::string(kBase) + "list-node-types", {}, context);
   if (!response) return std::move(response).error();
   NodeTypes node_types;
   node_types.node_types = detail::list_field<NodeType>(*response, "node_types");
@@ -79,8 +85,9 @@ Result<NodeTypes> ClustersApi::list_node_types() const {
   return node_types;
 }
 
-Result<ClusterInfo> ClustersApi::find_by_name(const std::string& name) const {
-  auto clusters = list();
+Result<ClusterInfo> ClustersApi::find_by_name(const std::string& name,
+                                              const CallContext& context) const {
+  auto clusters = list(context);
   if (!clusters) return std::move(clusters).error();
   std::vector<ClusterInfo> matches;
   for (auto& cluster : *clusters) {

@@ -196,9 +196,11 @@ class CppRestTransport final : public Transport {
       return describe_failure(std::current_exception(), request, *url, timeout);
     }
 
-    // Wait in short slices so that a cancel or the overall deadline takes effect
-    // even though cpprest's own timeout applies per network leg only.
+    // Wait in short slices so that a cancel, the call's deadline or its attempt timeout
+    // takes effect at once, although cpprest's own timeout applies per network leg only
+    // and a signal handler cannot call pplx's cancel() itself.
     constexpr milliseconds kSlice{50};
+    const auto sent_at = std::chrono::steady_clock::now();
     for (;;) {
       auto slice = kSlice;
       if (context.deadline) {
@@ -209,6 +211,19 @@ class CppRestTransport final : public Transport {
           return transport_error(
               error_codes::kTimeout,
               "deadline exceeded waiting for " + parts.host + ":" + std::to_string(parts.port),
+              request, *url);
+        }
+        slice = std::min(slice, left);
+      }
+      if (context.attempt_timeout) {
+        auto left = std::chrono::duration_cast<milliseconds>(
+            *context.attempt_timeout - (std::chrono::steady_clock::now() - sent_at));
+        if (left.count() <= 0) {
+          cancel.cancel();
+          return transport_error(
+              error_codes::kTimeout,
+              "no response from " + parts.host + ":" + std::to_string(parts.port) + " within " +
+                  std::to_string(context.attempt_timeout->count()) + " ms (attempt timeout)",
               request, *url);
         }
         slice = std::min(slice, left);

@@ -56,29 +56,32 @@ Result<std::string> normalize_dbfs_path(std::string_view path) {
 
 DbfsApi::DbfsApi(std::shared_ptr<const detail::ApiCaller> caller) : caller_(std::move(caller)) {}
 
-Result<std::vector<FileInfo>> DbfsApi::list(const std::string& path) const {
+Result<std::vector<FileInfo>> DbfsApi::list(const std::string& path,
+                                            const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
-  auto response = caller_->get(std::string(kBase) + "list", {{"path", *normalized}});
+  auto response = caller_->get(std::string(kBase) + "list", {{"path", *normalized}}, context);
   if (!response) return std::move(response).error();
   return detail::list_field<FileInfo>(*response, "files");
 }
 
-Result<FileInfo> DbfsApi::get_status(const std::string& path) const {
+Result<FileInfo> DbfsApi::get_status(const std::string& path, const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
-  auto response = caller_->get(std::string(kBase) + "get-status", {{"path", *normalized}});
+  auto response = caller_->get(std::string(kBase) + "get-status", {{"path", *normalized}}, context);
   if (!response) return std::move(response).error();
   return detail::parse_object<FileInfo>(*response, "dbfs/get-status");
 }
 
-Status DbfsApi::mkdirs(const std::string& path) const {
+Status DbfsApi::mkdirs(const std::string& path, const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
-  return detail::to_status(caller_->post(std::string(kBase) + "mkdirs", {{"path", *normalized}}));
+  return detail::to_status(caller_->post(std::string(kBase) + "mkdirs", {{"path", *normalized}},
+                                         Idempotency::kIdempotent, context));
 }
 
-Status DbfsApi::put(const std::string& path, std::string_view contents, bool overwrite) const {
+Status DbfsApi::put(const std::string& path, std::string_view contents, bool overwrite,
+                    const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
   // reference databricks-api.md §0.4: inline contents ≤ 1 MB, else MAX_BLOCK_SIZE_EXCEEDED.
@@ -91,11 +94,12 @@ Status DbfsApi::put(const std::string& path, std::string_view contents, bool ove
   body["path"] = *normalized;
   body["contents"] = base64_encode(contents);
   body["overwrite"] = overwrite;
-  return detail::to_status(caller_->post(std::string(kBase) + "put", body));
+  return detail::to_status(
+      caller_->post(std::string(kBase) + "put", body, Idempotency::kIdempotent, context));
 }
 
-Status DbfsApi::put_multipart(const std::string& path, std::string_view contents,
-                              bool overwrite) const {
+Status DbfsApi::put_multipart(const std::string& path, std::string_view contents, bool overwrite,
+                              const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
   if (contents.size() >= kMaxMultipartPutBytes) {
@@ -125,16 +129,20 @@ Status DbfsApi::put_multipart(const std::string& path, std::string_view contents
   request.headers.emplace_back("Accept", "application/json");
   request.headers.emplace_back("Content-Type", "multipart/form-data; boundary=" + boundary);
   request.body = std::move(body);
-  auto response = caller_->send(std::move(request));
+  request.idempotency = Idempotency::kIdempotent;  // the same bytes to the same path
+  auto response = caller_->send(std::move(request), context);
   if (!response) return std::move(response).error();
   return {};
 }
 
-Result<std::int64_t> DbfsApi::create(const std::string& path, bool overwrite) const {
+Result<std::int64_t> DbfsApi::create(const std::string& path, bool overwrite,
+                                     const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
+  // A replay would open a second handle (or, without overwrite, fail on the first one's file).
   auto response = caller_->post(std::string(kBase) + "create",
-                                {{"path", *normalized}, {"overwrite", overwrite}});
+                                {{"path", *normalized}, {"overwrite", overwrite}},
+                                Idempotency::kNonIdempotent, context);
   if (!response) return std::move(response).error();
   auto handle = detail::optional_int_field(*response, "handle");
   if (!handle) {
@@ -143,7 +151,8 @@ Result<std::int64_t> DbfsApi::create(const std::string& path, bool overwrite) co
   return *handle;
 }
 
-Status DbfsApi::add_block(std::int64_t handle, std::string_view data) const {
+Status DbfsApi::add_block(std::int64_t handle, std::string_view data,
+                          const CallContext& context) const {
   if (data.size() > kMaxDbfsBlockBytes) {
     return make_error(error_codes::kInvalidArgument, "add-block data is " +
                                                          std::to_string(data.size()) +
@@ -152,24 +161,30 @@ Status DbfsApi::add_block(std::int64_t handle, std::string_view data) const {
   nlohmann::ordered_json body;
   body["handle"] = handle;
   body["data"] = base64_encode(data);
-  return detail::to_status(caller_->post(std::string(kBase) + "add-block", body));
+  return detail::to_status(
+      caller_->post(std::string(kBase) + "add-block", body,
+                    Idempotency::kNonIdempotent,  // a replay appends the block twice
+                    context));
 }
 
-Status DbfsApi::close(std::int64_t handle) const {
-  return detail::to_status(caller_->post(std::string(kBase) + "close", {{"handle", handle}}));
+Status DbfsApi::close(std::int64_t handle, const CallContext& context) const {
+  return detail::to_status(caller_->post(std::string(kBase) + "close", {{"handle", handle}},
+                                         Idempotency::kIdempotent, context));
 }
 
-Result<ReadResult> DbfsApi::read(const std::string& path, std::int64_t offset,
-                                 std::int64_t length) const {
+Result<ReadResult> DbfsApi::read(const std::string& path, std::int64_t offset, std::int64_t length,
+                                 const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
   if (offset < 0 || length < 0 || length > static_cast<std::int64_t>(kMaxDbfsBlockBytes)) {
     return make_error(error_codes::kInvalidArgument,
                       "dbfs read needs offset >= 0 and 0 <= length <= 1048576");
   }
-  auto response = caller_->get(std::string(kBase) + "read", {{"path", *normalized},
-                                                             {"offset", std::to_string(offset)},
-                                                             {"length", std::to_string(length)}});
+  auto response = caller_->get(std::string(kBase) + "read",
+                               {{"path", *normalized},
+                                {"offset", std::to_string(offset)},
+                                {"length", std::to_string(length)}},
+                               context);
   if (!response) return std::move(response).error();
   ReadResult result;
   result.bytes_read = detail::int_field(*response, "bytes_read");
@@ -188,13 +203,14 @@ Result<ReadResult> DbfsApi::read(const std::string& path, std::int64_t offset,
 }
 
 Status DbfsApi::remove(const std::string& path, bool recursive,
-                       const DeleteProgressCallback& progress) const {
+                       const DeleteProgressCallback& progress, const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
   nlohmann::ordered_json body{{"path", *normalized}, {"recursive", recursive}};
   DeleteProgress state;
   while (true) {
-    auto response = caller_->post(std::string(kBase) + "delete", body);
+    auto response =
+        caller_->post(std::string(kBase) + "delete", body, Idempotency::kIdempotent, context);
     ++state.calls;
     if (response) return {};
     // reference databricks-api.md §1.2: 503 PARTIAL_DELETE = progress made, call again.
@@ -211,13 +227,15 @@ Status DbfsApi::remove(const std::string& path, bool recursive,
   }
 }
 
-Status DbfsApi::move(const std::string& source_path, const std::string& destination_path) const {
+Status DbfsApi::move(const std::string& source_path, const std::string& destination_path,
+                     const CallContext& context) const {
   auto source = normalize_dbfs_path(source_path);
   if (!source) return std::move(source).error();
   auto destination = normalize_dbfs_path(destination_path);
   if (!destination) return std::move(destination).error();
   return detail::to_status(caller_->post(
-      std::string(kBase) + "move", {{"source_path", *source}, {"destination_path", *destination}}));
+      std::string(kBase) + "move", {{"source_path", *source}, {"destination_path", *destination}},
+      Idempotency::kIdempotent, context));
 }
 
 }  // namespace dbk

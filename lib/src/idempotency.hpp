@@ -1,7 +1,10 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
+
+#include "dbk/http.hpp"
 
 namespace dbk::detail {
 
@@ -13,6 +16,15 @@ std::string random_hex(std::size_t bytes);
 /// the 64-character limit (reference databricks-api.md §0.4).
 inline std::string make_idempotency_token() {
   return random_hex(16);
+}
+
+/// kByToken when `body` carries a non-empty idempotency_token (run-now, runs/submit:
+/// the service then returns the run it already started), else kNonIdempotent.
+inline Idempotency idempotency_by_token(const nlohmann::ordered_json& body) {
+  if (!body.is_object()) return Idempotency::kNonIdempotent;
+  auto it = body.find("idempotency_token");
+  const bool has_token = it != body.end() && it->is_string() && !it->get<std::string>().empty();
+  return has_token ? Idempotency::kByToken : Idempotency::kNonIdempotent;
 }
 
 }  // namespace dbk::detail

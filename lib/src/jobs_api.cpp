@@ -141,16 +141,18 @@ Status check_version(const std::string& version) {
 }
 }  // namespace
 
-Result<nlohmann::ordered_json> JobsApi::get_json(const std::string& endpoint,
-                                                 const Query& query) const {
+Result<nlohmann::ordered_json> JobsApi::get_json(const std::string& endpoint, const Query& query,
+                                                 const CallContext& context) const {
   if (auto valid = check_version(api_version_); !valid) return std::move(valid).error();
-  return caller_->get("/api/" + api_version_ + "/jobs/" + endpoint, query);
+  return caller_->get("/api/" + api_version_ + "/jobs/" + endpoint, query, context);
 }
 
 Result<nlohmann::ordered_json> JobsApi::post_json(const std::string& endpoint,
-                                                  const nlohmann::ordered_json& body) const {
+                                                  const nlohmann::ordered_json& body,
+                                                  Idempotency idempotency,
+                                                  const CallContext& context) const {
   if (auto valid = check_version(api_version_); !valid) return std::move(valid).error();
-  return caller_->post("/api/" + api_version_ + "/jobs/" + endpoint, body);
+  return caller_->post("/api/" + api_version_ + "/jobs/" + endpoint, body, idempotency, context);
 }
 
 namespace {
@@ -172,17 +174,18 @@ void merge_page(nlohmann::ordered_json& into, const nlohmann::ordered_json& page
 }  // namespace
 
 Result<nlohmann::ordered_json> JobsApi::get_all_pages(const std::string& endpoint,
-                                                      const Query& query) const {
+                                                      const Query& query,
+                                                      const CallContext& context) const {
   // Jobs 2.2 pages array fields over 100 elements of jobs/get and runs/get with
   // next_page_token (reference databricks-api.md §1.3); older versions send none.
-  auto first = get_json(endpoint, query);
+  auto first = get_json(endpoint, query, context);
   if (!first) return first;
   std::string token = detail::string_field(*first, "next_page_token");
   std::set<std::string> seen;
   for (int page = 0; !token.empty() && seen.insert(token).second && page < kMaxPages; ++page) {
     Query next = query;
     next.emplace_back("page_token", token);
-    auto more = get_json(endpoint, next);
+    auto more = get_json(endpoint, next, context);
     if (!more) return more;
     merge_page(*first, *more);
     token = detail::string_field(*more, "next_page_token");
@@ -194,28 +197,32 @@ Result<nlohmann::ordered_json> JobsApi::get_all_pages(const std::string& endpoin
   return first;
 }
 
-Result<std::int64_t> JobsApi::create(const nlohmann::ordered_json& settings) const {
+Result<std::int64_t> JobsApi::create(const nlohmann::ordered_json& settings,
+                                     const CallContext& context) const {
   auto body = require_object(settings, "job settings");
   if (!body) return std::move(body).error();
   if (api_version_ != "2.0") *body = convert_job_settings_to_2_1(*body);
-  auto response = post_json("create", *body);
+  // The service deduplicates no job creation: a replay could create a second job.
+  auto response = post_json("create", *body, Idempotency::kNonIdempotent, context);
   if (!response) return std::move(response).error();
   auto job_id = detail::optional_int_field(*response, "job_id");
   if (!job_id) return make_error(error_codes::kInvalidResponse, "jobs/create returned no job_id");
   return *job_id;
 }
 
-Status JobsApi::reset(std::int64_t job_id, const nlohmann::ordered_json& new_settings) const {
+Status JobsApi::reset(std::int64_t job_id, const nlohmann::ordered_json& new_settings,
+                      const CallContext& context) const {
   auto settings = require_object(new_settings, "new_settings");
   if (!settings) return std::move(settings).error();
   nlohmann::ordered_json body;
   body["job_id"] = job_id;
   body["new_settings"] = api_version_ == "2.0" ? *settings : convert_job_settings_to_2_1(*settings);
-  return detail::to_status(post_json("reset", body));
+  return detail::to_status(post_json("reset", body, Idempotency::kIdempotent, context));
 }
 
 Status JobsApi::update(std::int64_t job_id, const nlohmann::ordered_json& new_settings,
-                       const std::vector<std::string>& fields_to_remove) const {
+                       const std::vector<std::string>& fields_to_remove,
+                       const CallContext& context) const {
   nlohmann::ordered_json body;
   body["job_id"] = job_id;
   if (!new_settings.is_null()) {
@@ -225,23 +232,23 @@ Status JobsApi::update(std::int64_t job_id, const nlohmann::ordered_json& new_se
         api_version_ == "2.0" ? *settings : convert_job_settings_to_2_1(*settings);
   }
   if (!fields_to_remove.empty()) body["fields_to_remove"] = fields_to_remove;
-  return detail::to_status(post_json("update", body));
+  return detail::to_status(post_json("update", body, Idempotency::kIdempotent, context));
 }
 
-Result<Job> JobsApi::get(std::int64_t job_id) const {
-  auto response = get_all_pages("get", {{"job_id", std::to_string(job_id)}});
+Result<Job> JobsApi::get(std::int64_t job_id, const CallContext& context) const {
+  auto response = get_all_pages("get", {{"job_id", std::to_string(job_id)}}, context);
   if (!response) return std::move(response).error();
   return detail::parse_object<Job>(*response, "jobs/get");
 }
 
-Result<JobsPage> JobsApi::list(const ListJobsRequest& request) const {
+Result<JobsPage> JobsApi::list(const ListJobsRequest& request, const CallContext& context) const {
   detail::Query query;
   add_query(query, "limit", request.limit);
   add_query(query, "offset", request.offset);
   add_query(query, "page_token", request.page_token);
   add_query(query, "name", request.name);
   add_query(query, "expand_tasks", request.expand_tasks);
-  auto response = get_json("list", query);
+  auto response = get_json("list", query, context);
   if (!response) return std::move(response).error();
   JobsPage page;
   page.jobs = detail::list_field<Job>(*response, "jobs");
@@ -252,28 +259,31 @@ Result<JobsPage> JobsApi::list(const ListJobsRequest& request) const {
   return page;
 }
 
-Result<std::vector<Job>> JobsApi::list_all(ListJobsRequest request) const {
+Result<std::vector<Job>> JobsApi::list_all(ListJobsRequest request,
+                                           const CallContext& context) const {
   if (api_version_ == "2.0") {
     // 2.0 has no paging: one call returns every job (reference §1.3).
-    auto page = list(request);
+    auto page = list(request, context);
     if (!page) return std::move(page).error();
     return std::move(page->jobs);
   }
-  return collect_pages<Job>(std::move(request), [this](const ListJobsRequest& r,
-                                                       std::vector<Job>& items, PageLinks& links) {
-    auto page = list(r);
-    if (!page) return Status(std::move(page).error());
-    items = std::move(page->jobs);
-    links = {page->has_more, page->next_page_token};
-    return Status();
-  });
+  return collect_pages<Job>(
+      std::move(request),
+      [this, &context](const ListJobsRequest& r, std::vector<Job>& items, PageLinks& links) {
+        auto page = list(r, context);
+        if (!page) return Status(std::move(page).error());
+        items = std::move(page->jobs);
+        links = {page->has_more, page->next_page_token};
+        return Status();
+      });
 }
 
-Result<std::vector<Job>> JobsApi::find_by_name(const std::string& name) const {
+Result<std::vector<Job>> JobsApi::find_by_name(const std::string& name,
+                                               const CallContext& context) const {
   ListJobsRequest request;
   // The server filter is case-insensitive; the exact comparison below decides.
   if (api_version_ != "2.0") request.name = name;
-  auto jobs = list_all(request);
+  auto jobs = list_all(request, context);
   if (!jobs) return std::move(jobs).error();
   std::vector<Job> matches;
   for (auto& job : *jobs) {
@@ -282,8 +292,9 @@ Result<std::vector<Job>> JobsApi::find_by_name(const std::string& name) const {
   return matches;
 }
 
-Status JobsApi::delete_job(std::int64_t job_id) const {
-  return detail::to_status(post_json("delete", {{"job_id", job_id}}));
+Status JobsApi::delete_job(std::int64_t job_id, const CallContext& context) const {
+  return detail::to_status(
+      post_json("delete", {{"job_id", job_id}}, Idempotency::kIdempotent, context));
 }
 
 namespace {
@@ -301,7 +312,8 @@ Result<RunSubmitted> parse_submitted(Result<nlohmann::ordered_json> response, co
 }
 }  // namespace
 
-Result<RunSubmitted> JobsApi::run_now(const RunNowRequest& request) const {
+Result<RunSubmitted> JobsApi::run_now(const RunNowRequest& request,
+                                      const CallContext& context) const {
   nlohmann::ordered_json body;
   body["job_id"] = request.job_id;
   if (request.notebook_params) body["notebook_params"] = *request.notebook_params;
@@ -318,26 +330,31 @@ Result<RunSubmitted> JobsApi::run_now(const RunNowRequest& request) const {
   if (request.extra.is_object()) {
     for (const auto& item : request.extra.items()) body[item.key()] = item.value();
   }
-  return parse_submitted(post_json("run-now", body), "jobs/run-now");
+  return parse_submitted(post_json("run-now", body, detail::idempotency_by_token(body), context),
+                         "jobs/run-now");
 }
 
-Result<RunSubmitted> JobsApi::runs_submit(const nlohmann::ordered_json& settings) const {
+Result<RunSubmitted> JobsApi::runs_submit(const nlohmann::ordered_json& settings,
+                                          const CallContext& context) const {
   auto body = require_object(settings, "run settings");
   if (!body) return std::move(body).error();
   if (api_version_ != "2.0") *body = convert_job_settings_to_2_1(*body);
   if (!body->contains("idempotency_token")) {
     (*body)["idempotency_token"] = detail::make_idempotency_token();
   }
-  return parse_submitted(post_json("runs/submit", *body), "jobs/runs/submit");
+  return parse_submitted(
+      post_json("runs/submit", *body, detail::idempotency_by_token(*body), context),
+      "jobs/runs/submit");
 }
 
-Result<Run> JobsApi::runs_get(std::int64_t run_id) const {
-  auto response = get_all_pages("runs/get", {{"run_id", std::to_string(run_id)}});
+Result<Run> JobsApi::runs_get(std::int64_t run_id, const CallContext& context) const {
+  auto response = get_all_pages("runs/get", {{"run_id", std::to_string(run_id)}}, context);
   if (!response) return std::move(response).error();
   return detail::parse_object<Run>(*response, "jobs/runs/get");
 }
 
-Result<RunsPage> JobsApi::runs_list(const ListRunsRequest& request) const {
+Result<RunsPage> JobsApi::runs_list(const ListRunsRequest& request,
+                                    const CallContext& context) const {
   detail::Query query;
   add_query(query, "job_id", request.job_id);
   add_query(query, "active_only", request.active_only);
@@ -349,7 +366,7 @@ Result<RunsPage> JobsApi::runs_list(const ListRunsRequest& request) const {
   add_query(query, "expand_tasks", request.expand_tasks);
   add_query(query, "start_time_from", request.start_time_from);
   add_query(query, "start_time_to", request.start_time_to);
-  auto response = get_json("runs/list", query);
+  auto response = get_json("runs/list", query, context);
   if (!response) return std::move(response).error();
   RunsPage page;
   page.runs = detail::list_field<Run>(*response, "runs");
@@ -360,45 +377,51 @@ Result<RunsPage> JobsApi::runs_list(const ListRunsRequest& request) const {
   return page;
 }
 
-Result<std::vector<Run>> JobsApi::runs_list_all(ListRunsRequest request) const {
-  return collect_pages<Run>(std::move(request), [this](const ListRunsRequest& r,
-                                                       std::vector<Run>& items, PageLinks& links) {
-    auto page = runs_list(r);
-    if (!page) return Status(std::move(page).error());
-    items = std::move(page->runs);
-    links = {page->has_more, page->next_page_token};
-    return Status();
-  });
+Result<std::vector<Run>> JobsApi::runs_list_all(ListRunsRequest request,
+                                                const CallContext& context) const {
+  return collect_pages<Run>(
+      std::move(request),
+      [this, &context](const ListRunsRequest& r, std::vector<Run>& items, PageLinks& links) {
+        auto page = runs_list(r, context);
+        if (!page) return Status(std::move(page).error());
+        items = std::move(page->runs);
+        links = {page->has_more, page->next_page_token};
+        return Status();
+      });
 }
 
-Status JobsApi::runs_cancel(std::int64_t run_id) const {
-  return detail::to_status(post_json("runs/cancel", {{"run_id", run_id}}));
+Status JobsApi::runs_cancel(std::int64_t run_id, const CallContext& context) const {
+  return detail::to_status(
+      post_json("runs/cancel", {{"run_id", run_id}}, Idempotency::kIdempotent, context));
 }
 
-Status JobsApi::runs_cancel_all(std::int64_t job_id, bool all_queued_runs) const {
+Status JobsApi::runs_cancel_all(std::int64_t job_id, bool all_queued_runs,
+                                const CallContext& context) const {
   nlohmann::ordered_json body;
   body["job_id"] = job_id;
   if (all_queued_runs) body["all_queued_runs"] = true;
-  return detail::to_status(post_json("runs/cancel-all", body));
+  return detail::to_status(post_json("runs/cancel-all", body, Idempotency::kIdempotent, context));
 }
 
-Status JobsApi::runs_delete(std::int64_t run_id) const {
-  return detail::to_status(post_json("runs/delete", {{"run_id", run_id}}));
+Status JobsApi::runs_delete(std::int64_t run_id, const CallContext& context) const {
+  return detail::to_status(
+      post_json("runs/delete", {{"run_id", run_id}}, Idempotency::kIdempotent, context));
 }
 
-Result<RunOutput> JobsApi::runs_get_output(std::int64_t run_id) const {
-  auto response = get_json("runs/get-output", {{"run_id", std::to_string(run_id)}});
+Result<RunOutput> JobsApi::runs_get_output(std::int64_t run_id, const CallContext& context) const {
+  auto response = get_json("runs/get-output", {{"run_id", std::to_string(run_id)}}, context);
   if (!response) return std::move(response).error();
   return detail::parse_object<RunOutput>(*response, "jobs/runs/get-output");
 }
 
-Result<RunOutput> JobsApi::runs_get_output_resolved(std::int64_t run_id) const {
+Result<RunOutput> JobsApi::runs_get_output_resolved(std::int64_t run_id,
+                                                    const CallContext& context) const {
   // The service refuses get-output on a multi-task parent (reference §0.7), so look
   // at the run first and ask for its only task's output.
-  auto run = runs_get(run_id);
+  auto run = runs_get(run_id, context);
   if (!run) return std::move(run).error();
-  if (run->tasks.empty()) return runs_get_output(run_id);
-  if (run->tasks.size() == 1) return runs_get_output(run->tasks.front().run_id);
+  if (run->tasks.empty()) return runs_get_output(run_id, context);
+  if (run->tasks.size() == 1) return runs_get_output(run->tasks.front().run_id, context);
   std::string tasks;
   for (const auto& task : run->tasks) {
     tasks +=
@@ -409,8 +432,9 @@ Result<RunOutput> JobsApi::runs_get_output_resolved(std::int64_t run_id) const {
                         " tasks; get the output of each task run instead: " + tasks);
 }
 
-Result<std::vector<TaskRunOutput>> JobsApi::runs_get_task_outputs(std::int64_t run_id) const {
-  auto run = runs_get(run_id);
+Result<std::vector<TaskRunOutput>> JobsApi::runs_get_task_outputs(
+    std::int64_t run_id, const CallContext& context) const {
+  auto run = runs_get(run_id, context);
   if (!run) return std::move(run).error();
   std::vector<TaskRunOutput> outputs;
   if (run->tasks.empty()) {
@@ -419,7 +443,7 @@ Result<std::vector<TaskRunOutput>> JobsApi::runs_get_task_outputs(std::int64_t r
     for (const auto& task : run->tasks) outputs.push_back({task.task_key, task.run_id, {}, {}});
   }
   for (auto& entry : outputs) {
-    auto output = runs_get_output(entry.run_id);
+    auto output = runs_get_output(entry.run_id, context);
     if (output) {
       entry.output = std::move(*output);
     } else {
@@ -430,9 +454,11 @@ Result<std::vector<TaskRunOutput>> JobsApi::runs_get_task_outputs(std::int64_t r
 }
 
 Result<std::vector<ExportedView>> JobsApi::runs_export(std::int64_t run_id,
-                                                       const std::string& views_to_export) const {
-  auto response = get_json(
-      "runs/export", {{"run_id", std::to_string(run_id)}, {"views_to_export", views_to_export}});
+                                                       const std::string& views_to_export,
+                                                       const CallContext& context) const {
+  auto response =
+      get_json("runs/export",
+               {{"run_id", std::to_string(run_id)}, {"views_to_export", views_to_export}}, context);
   if (!response) return std::move(response).error();
   return detail::list_field<ExportedView>(*response, "views");
 }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <mutex>
 
+#include "request_error.hpp"
+
 namespace dbk::detail {
 namespace {
 
@@ -33,17 +35,18 @@ class RateLimitingTransport final : public Transport {
         wait = std::chrono::milliseconds(
             static_cast<long long>(std::ceil((1.0 - tokens_) / rate_ * 1000.0)));
         if (context.deadline && now + wait > *context.deadline) {
-          ApiError error = make_error(error_codes::kTimeout,
-                                      "deadline exceeded while waiting for the client-side rate "
-                                      "limit (rate_limit " +
-                                          std::to_string(rate_) + " requests/s)");
-          error.method = request.method;
-          return error;
+          return request_error(error_codes::kTimeout,
+                               "deadline exceeded while waiting for the client-side rate limit "
+                               "(rate_limit " +
+                                   std::to_string(rate_) + " requests/s)",
+                               request);
         }
       }
       tokens_ -= 1.0;  // reserve now: later callers queue behind this one
     }
-    if (wait.count() > 0) sleeper_->sleep_for(wait);
+    if (wait.count() > 0 && !sleeper_->sleep_for(wait, context.cancellation.get())) {
+      return cancelled_error(request);
+    }
     return next_->send(request, context);
   }
 

@@ -9,10 +9,6 @@ namespace dbk {
 
 namespace {
 
-// Sleeps are cut into slices so a cancellation flag set by a signal-handling
-// thread is noticed within this time.
-constexpr std::chrono::milliseconds kSleepSlice{250};
-
 double random_jitter() {
   thread_local std::mt19937_64 engine{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
@@ -33,10 +29,6 @@ std::string format_duration(std::chrono::milliseconds duration) {
   return std::to_string(duration.count()) + " ms";
 }
 
-bool is_cancelled(const WaitOptions& options) {
-  return options.cancelled != nullptr && options.cancelled->load();
-}
-
 ApiError cancelled_error(std::int64_t run_id) {
   return make_error(error_codes::kCancelled,
                     "stopped waiting for run " + std::to_string(run_id) + " (the run continues)");
@@ -44,7 +36,8 @@ ApiError cancelled_error(std::int64_t run_id) {
 
 }  // namespace
 
-Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOptions& options) {
+Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOptions& options,
+                         const CallContext& context) {
   const auto clock = options.clock ? options.clock : system_clock();
   const auto sleeper = options.sleeper ? options.sleeper : real_sleeper();
   const bool has_deadline = options.timeout.count() > 0;
@@ -53,8 +46,9 @@ Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOpt
   std::optional<std::pair<std::string, std::optional<std::string>>> last_state;
   std::optional<std::chrono::system_clock::time_point> unreachable_since;
   for (int attempt = 1;; ++attempt) {
-    if (is_cancelled(options)) return cancelled_error(run_id);
-    auto run = jobs.runs_get(run_id);
+    if (context.is_cancelled()) return cancelled_error(run_id);
+    auto run = jobs.runs_get(run_id, context);
+    if (!run && context.is_cancelled()) return cancelled_error(run_id);
     if (run) {
       unreachable_since.reset();
       auto state = std::make_pair(run->state.life_cycle_state, run->state.result_state);
@@ -78,7 +72,7 @@ Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOpt
                             format_duration(options.timeout) + " (last state " + last_state->first +
                             ")";
       if (options.cancel_on_timeout) {
-        auto cancelled = jobs.runs_cancel(run_id);
+        auto cancelled = jobs.runs_cancel(run_id, context);
         message += cancelled ? "; the run was cancelled"
                              : "; cancelling it failed: " + cancelled.error().to_string();
       }
@@ -86,12 +80,7 @@ Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOpt
     }
     auto interval = poll_interval(options.poll, attempt);
     if (has_deadline) interval = std::min(interval, remaining);
-    while (interval.count() > 0) {
-      if (is_cancelled(options)) return cancelled_error(run_id);
-      auto slice = std::min(interval, kSleepSlice);
-      sleeper->sleep_for(slice);
-      interval -= slice;
-    }
+    if (!sleeper->sleep_for(interval, context.cancellation.get())) return cancelled_error(run_id);
   }
 }
 

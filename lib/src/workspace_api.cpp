@@ -13,25 +13,28 @@ constexpr const char* kBase = "/api/2.0/workspace/";
 WorkspaceApi::WorkspaceApi(std::shared_ptr<const detail::ApiCaller> caller)
     : caller_(std::move(caller)) {}
 
-Result<std::vector<ObjectInfo>> WorkspaceApi::list(const std::string& path) const {
-  auto response = caller_->get(std::string(kBase) + "list", {{"path", path}});
+Result<std::vector<ObjectInfo>> WorkspaceApi::list(const std::string& path,
+                                                   const CallContext& context) const {
+  auto response = caller_->get(std::string(kBase) + "list", {{"path", path}}, context);
   if (!response) return std::move(response).error();
   // An empty directory answers {} without "objects" (reference databricks-api.md §1).
   return detail::list_field<ObjectInfo>(*response, "objects");
 }
 
-Result<ObjectInfo> WorkspaceApi::get_status(const std::string& path) const {
-  auto response = caller_->get(std::string(kBase) + "get-status", {{"path", path}});
+Result<ObjectInfo> WorkspaceApi::get_status(const std::string& path,
+                                            const CallContext& context) const {
+  auto response = caller_->get(std::string(kBase) + "get-status", {{"path", path}}, context);
   if (!response) return std::move(response).error();
   return detail::parse_object<ObjectInfo>(*response, "workspace/get-status");
 }
 
-Status WorkspaceApi::mkdirs(const std::string& path) const {
-  return detail::to_status(caller_->post(std::string(kBase) + "mkdirs", {{"path", path}}));
+Status WorkspaceApi::mkdirs(const std::string& path, const CallContext& context) const {
+  return detail::to_status(caller_->post(std::string(kBase) + "mkdirs", {{"path", path}},
+                                         Idempotency::kIdempotent, context));
 }
 
 Status WorkspaceApi::import_object(const std::string& path, std::string_view content,
-                                   const ImportOptions& options) const {
+                                   const ImportOptions& options, const CallContext& context) const {
   // The one limit checked here: sending >10 MB only to have it refused wastes the
   // upload (reference databricks-api.md §0.4, MAX_NOTEBOOK_SIZE_EXCEEDED).
   if (content.size() > kMaxWorkspaceImportBytes) {
@@ -46,12 +49,17 @@ Status WorkspaceApi::import_object(const std::string& path, std::string_view con
   if (!options.language.empty()) body["language"] = options.language;
   body["content"] = base64_encode(content);
   body["overwrite"] = options.overwrite;
-  return detail::to_status(caller_->post(std::string(kBase) + "import", body));
+  // Idempotent in effect: a replay without overwrite finds the object in place and
+  // reports RESOURCE_ALREADY_EXISTS, which the transfers recognise as their own work.
+  return detail::to_status(
+      caller_->post(std::string(kBase) + "import", body, Idempotency::kIdempotent, context));
 }
 
 Result<ExportedObject> WorkspaceApi::export_object(const std::string& path,
-                                                   const std::string& format) const {
-  auto response = caller_->get(std::string(kBase) + "export", {{"path", path}, {"format", format}});
+                                                   const std::string& format,
+                                                   const CallContext& context) const {
+  auto response =
+      caller_->get(std::string(kBase) + "export", {{"path", path}, {"format", format}}, context);
   if (!response) return std::move(response).error();
   if (!response->is_object()) {
     return make_error(error_codes::kInvalidResponse, "workspace/export did not return an object");
@@ -70,9 +78,11 @@ Result<ExportedObject> WorkspaceApi::export_object(const std::string& path,
   return exported;
 }
 
-Status WorkspaceApi::remove(const std::string& path, bool recursive) const {
-  return detail::to_status(
-      caller_->post(std::string(kBase) + "delete", {{"path", path}, {"recursive", recursive}}));
+Status WorkspaceApi::remove(const std::string& path, bool recursive,
+                            const CallContext& context) const {
+  return detail::to_status(caller_->post(std::string(kBase) + "delete",
+                                         {{"path", path}, {"recursive", recursive}},
+                                         Idempotency::kIdempotent, context));
 }
 
 }  // namespace dbk

@@ -512,10 +512,10 @@ TEST_CASE_METHOD(CacheFixture, "a fetcher killed while downloading does not bloc
   REQUIRE(downloading);
 
   // While the lock is held, a cancelled fetcher gives up waiting instead of hanging.
-  std::atomic<bool> cancelled{true};
+  auto cancelled = dbk::CallContext::cancellable();
+  cancelled.cancellation->cancel();
   auto opts = options();
-  opts.cancelled = &cancelled;
-  auto waited = dbk::scorer::fetch_dbfs_tree(client.dbfs(), "dbfs:/dead/m", opts);
+  auto waited = dbk::scorer::fetch_dbfs_tree(client.dbfs(), "dbfs:/dead/m", opts, cancelled);
   REQUIRE_FALSE(waited.ok());
   CHECK(waited.error().error_code == "CANCELLED");
 
@@ -525,15 +525,16 @@ TEST_CASE_METHOD(CacheFixture, "a fetcher killed while downloading does not bloc
   // The kernel released the dead child's lock: the next fetch proceeds (a watchdog turns a
   // hang into a CANCELLED failure) and replaces the partial download.
   dbfs->read_delay_ms = 0;
-  cancelled = false;
+  auto guarded = dbk::CallContext::cancellable();
+  std::atomic<bool> finished{false};
   std::thread watchdog([&] {
-    for (int k = 0; k < 300 && !cancelled; ++k) {
+    for (int k = 0; k < 300 && !finished; ++k) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    cancelled = true;
+    guarded.cancellation->cancel();
   });
-  auto next = dbk::scorer::fetch_dbfs_tree(client.dbfs(), "dbfs:/dead/m", opts);
-  cancelled = true;
+  auto next = dbk::scorer::fetch_dbfs_tree(client.dbfs(), "dbfs:/dead/m", opts, guarded);
+  finished = true;
   watchdog.join();
   if (!next.ok()) FAIL(next.error().to_string());
   CHECK(next->downloaded == 1);

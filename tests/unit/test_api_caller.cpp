@@ -31,7 +31,8 @@ TEST_CASE("POST sends JSON and keeps the server's key order") {
       .with_json_body({{"job_id", 7}})
       .respond(200, R"({"run_id": 3, "number_in_job": 3, "a": 1})");
   ApiCaller caller("https://h", fake);
-  auto result = caller.post("/api/2.1/jobs/run-now", {{"job_id", 7}});
+  auto result =
+      caller.post("/api/2.1/jobs/run-now", {{"job_id", 7}}, dbk::Idempotency::kNonIdempotent);
   REQUIRE(result.ok());
   CHECK(result->dump() == R"({"run_id":3,"number_in_job":3,"a":1})");
   auto sent = fake->requests().at(0);
@@ -43,7 +44,8 @@ TEST_CASE("an empty 2xx body is an empty object") {
   auto fake = std::make_shared<FakeTransport>();
   fake->expect("POST", "/api/2.0/dbfs/mkdirs").respond(200, "");
   ApiCaller caller("https://h", fake);
-  auto result = caller.post("/api/2.0/dbfs/mkdirs", {{"path", "/a"}});
+  auto result =
+      caller.post("/api/2.0/dbfs/mkdirs", {{"path", "/a"}}, dbk::Idempotency::kIdempotent);
   REQUIRE(result.ok());
   CHECK(*result == nlohmann::ordered_json::object());
 }
@@ -86,7 +88,7 @@ TEST_CASE("transport failures get method and path filled in") {
       .fail(
           dbk::make_error("CONNECTION_ERROR", "cannot connect to 127.0.0.1:9: Connection refused"));
   ApiCaller caller("http://127.0.0.1:9", fake);
-  auto result = caller.post("/api/2.0/dbfs/put", {{"path", "/a"}});
+  auto result = caller.post("/api/2.0/dbfs/put", {{"path", "/a"}}, dbk::Idempotency::kIdempotent);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().to_string() ==
         "CONNECTION_ERROR: cannot connect to 127.0.0.1:9: Connection refused (POST "
@@ -109,7 +111,8 @@ TEST_CASE("raw send accepts a relative URL and maps error statuses") {
 TEST_CASE("FakeTransport: an unexpected request yields a ready-to-paste stub") {
   auto fake = std::make_shared<FakeTransport>();
   ApiCaller caller("https://h", fake);
-  auto result = caller.post("/api/2.0/dbfs/delete", {{"path", "/a"}, {"recursive", true}});
+  auto result = caller.post("/api/2.0/dbfs/delete", {{"path", "/a"}, {"recursive", true}},
+                            dbk::Idempotency::kIdempotent);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().error_code == "MISSING_STUB");
   CHECK_THAT(result.error().message,

@@ -143,11 +143,41 @@ TEST_CASE("cpprest transport gives up at the call's deadline and on cancel") {
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().error_code == "DEADLINE_EXCEEDED");
 
-  dbk::CallContext cancelled;
-  cancelled.cancelled = std::make_shared<std::atomic<bool>>(true);
+  auto cancelled = dbk::CallContext::cancellable();
+  cancelled.cancellation->cancel();
   auto cancel_result = transport->send(request, cancelled);
   REQUIRE_FALSE(cancel_result.ok());
   CHECK(cancel_result.error().error_code == "CANCELLED");
+}
+
+TEST_CASE("cpprest transport ends a request in flight when the call is cancelled") {
+  OneShotServer silent("");                        // accepts, reads the request, never answers
+  auto transport = dbk::make_cpprest_transport();  // http_timeout 60 s
+  dbk::HttpRequest request{
+      "GET", "http://127.0.0.1:" + std::to_string(silent.port()) + "/api/2.0/x", {}, ""};
+  auto context = dbk::CallContext::cancellable();
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    context.cancellation->cancel();
+  });
+  auto result = transport->send(request, context);
+  canceller.join();
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().error_code == "CANCELLED");
+  CHECK(result.error().path == "/api/2.0/x");
+}
+
+TEST_CASE("cpprest transport gives up on an attempt after the call's attempt timeout") {
+  OneShotServer silent("");
+  auto transport = dbk::make_cpprest_transport();  // http_timeout 60 s
+  dbk::HttpRequest request{
+      "GET", "http://127.0.0.1:" + std::to_string(silent.port()) + "/x", {}, ""};
+  dbk::CallContext context;
+  context.attempt_timeout = std::chrono::milliseconds(200);
+  auto result = transport->send(request, context);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().error_code == "DEADLINE_EXCEEDED");
+  CHECK_THAT(result.error().message, Catch::Contains("attempt timeout"));
 }
 
 TEST_CASE("cpprest transport names a host it cannot resolve") {

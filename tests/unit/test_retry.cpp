@@ -22,11 +22,13 @@ struct RetryFixture {
     if (!options.jitter) options.jitter = [] { return 0.5; };  // nominal delays exactly
     return dbk::make_retrying_transport(fake, options, clock, sleeper);
   }
+  // What ApiCaller::get declares for every GET.
   static dbk::HttpRequest get(std::string path) {
-    return dbk::HttpRequest{"GET", "https://h" + path, {}, ""};
+    return dbk::HttpRequest{"GET", "https://h" + path, {}, "", dbk::Idempotency::kIdempotent};
   }
-  static dbk::HttpRequest post(std::string path, std::string body = "{}") {
-    return dbk::HttpRequest{"POST", "https://h" + path, {}, std::move(body)};
+  static dbk::HttpRequest post(std::string path, dbk::Idempotency idempotency,
+                               std::string body = "{}") {
+    return dbk::HttpRequest{"POST", "https://h" + path, {}, std::move(body), idempotency};
   }
 };
 
@@ -203,9 +205,8 @@ TEST_CASE("a Retry-After beyond the deadline gives up without sleeping") {
 TEST_CASE("cancellation stops retrying at once") {
   RetryFixture f;
   f.fake->expect("GET", "/x").reusable().respond(503, "");
-  dbk::CallContext context;
-  context.cancelled = std::make_shared<std::atomic<bool>>(false);
-  f.sleeper->on_sleep([&](milliseconds) { context.cancelled->store(true); });
+  auto context = dbk::CallContext::cancellable();
+  f.sleeper->on_sleep([&](milliseconds) { context.cancellation->cancel(); });
   auto result = f.make()->send(RetryFixture::get("/x"), context);
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().error_code == "CANCELLED");
@@ -213,42 +214,71 @@ TEST_CASE("cancellation stops retrying at once") {
   CHECK(f.sleeper->sleeps().size() == 1);
 }
 
-TEST_CASE("unsafe POSTs are retried only when the server refused (429/503)") {
-  for (const char* path :
-       {"/api/2.1/jobs/run-now", "/api/2.1/jobs/runs/submit", "/api/2.1/jobs/create",
-        "/api/2.0/dbfs/create", "/api/2.0/dbfs/add-block"}) {
+TEST_CASE("a non-idempotent request is replayed only when the server refused it (429/503)") {
+  // After a 502/504 or a lost connection the work may have been done: no replay.
+  const auto unsafe = dbk::Idempotency::kNonIdempotent;
+  for (int status : {502, 504}) {
     RetryFixture f;
-    f.fake->expect("POST", path).respond(504, "");
-    auto result = f.make()->send(RetryFixture::post(path), {});
+    f.fake->expect("POST", "/api/2.1/jobs/create").respond(status, "");
+    auto result = f.make()->send(RetryFixture::post("/api/2.1/jobs/create", unsafe), {});
     REQUIRE(result.ok());
-    CHECK(result->status == 504);
+    CHECK(result->status == status);
     CHECK(f.fake->requests().size() == 1);
   }
-  RetryFixture f;
-  f.fake->expect("POST", "/api/2.1/jobs/run-now").fail(connection_refused());
-  CHECK_FALSE(f.make()->send(RetryFixture::post("/api/2.1/jobs/run-now"), {}).ok());
-  CHECK(f.fake->requests().size() == 1);
+  for (const auto& lost : {connection_reset(), dbk::make_error("DEADLINE_EXCEEDED", "timed out")}) {
+    RetryFixture f;
+    f.fake->expect("POST", "/api/2.1/jobs/create").fail(lost);
+    auto result = f.make()->send(RetryFixture::post("/api/2.1/jobs/create", unsafe), {});
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().error_code == lost.error_code);
+    CHECK(f.fake->requests().size() == 1);
+  }
 
   RetryFixture refused;
-  refused.fake->expect("POST", "/api/2.1/jobs/run-now").respond(429, "");
-  refused.fake->expect("POST", "/api/2.1/jobs/run-now").respond(503, "");
-  refused.fake->expect("POST", "/api/2.1/jobs/run-now").respond(200, R"({"run_id":1})");
-  auto result = refused.make()->send(RetryFixture::post("/api/2.1/jobs/run-now"), {});
+  refused.fake->expect("POST", "/api/2.1/jobs/create").respond(429, "");
+  refused.fake->expect("POST", "/api/2.1/jobs/create").respond(503, "");
+  refused.fake->expect("POST", "/api/2.1/jobs/create").respond(200, R"({"job_id":1})");
+  auto result = refused.make()->send(RetryFixture::post("/api/2.1/jobs/create", unsafe), {});
   REQUIRE(result.ok());
   CHECK(result->status == 200);
 }
 
-TEST_CASE("an idempotency_token makes an unsafe POST safe to replay") {
+TEST_CASE("an idempotent request, by nature or by token, is replayed after a lost response") {
+  for (auto declared : {dbk::Idempotency::kIdempotent, dbk::Idempotency::kByToken}) {
+    RetryFixture f;
+    const auto path = "/api/2.1/jobs/run-now";
+    f.fake->expect("POST", path).respond(504, "");
+    f.fake->expect("POST", path).fail(connection_reset());
+    f.fake->expect("POST", path).respond(200, R"({"run_id":1})");
+    auto result = f.make()->send(RetryFixture::post(path, declared), {});
+    REQUIRE(result.ok());
+    CHECK(result->status == 200);
+    CHECK(f.fake->requests().size() == 3);
+  }
+}
+
+TEST_CASE("only the declaration decides: neither the URL nor the body is consulted") {
+  // A delete declared unsafe is not replayed, and a token in the body of a request
+  // declared unsafe does not make it safe.
   RetryFixture f;
-  const auto path = "/api/2.1/jobs/run-now";
-  f.fake->expect("POST", path).respond(504, "");
-  f.fake->expect("POST", path).fail(connection_refused());
-  f.fake->expect("POST", path).respond(200, R"({"run_id":1})");
-  auto result =
-      f.make()->send(RetryFixture::post(path, R"({"job_id":1,"idempotency_token":"abc"})"), {});
-  REQUIRE(result.ok());
-  CHECK(result->status == 200);
-  CHECK(f.fake->requests().size() == 3);
+  f.fake->expect("POST", "/api/2.0/dbfs/delete").respond(504, "");
+  auto deleted = f.make()->send(
+      RetryFixture::post("/api/2.0/dbfs/delete", dbk::Idempotency::kNonIdempotent), {});
+  REQUIRE(deleted.ok());
+  CHECK(deleted->status == 504);
+  f.fake->expect("POST", "/api/2.1/jobs/run-now").respond(504, "");
+  auto ran =
+      f.make()->send(RetryFixture::post("/api/2.1/jobs/run-now", dbk::Idempotency::kNonIdempotent,
+                                        R"({"job_id":1,"idempotency_token":"abc"})"),
+                     {});
+  REQUIRE(ran.ok());
+  CHECK(ran->status == 504);
+  CHECK(f.fake->requests().size() == 2);
+  // A request built without a declaration is treated as unsafe.
+  RetryFixture plain;
+  plain.fake->expect("GET", "/x").respond(504, "");
+  CHECK(plain.make()->send(dbk::HttpRequest{"GET", "https://h/x", {}, ""}, {})->status == 504);
+  CHECK(plain.fake->requests().size() == 1);
 }
 
 TEST_CASE("other POSTs are safe, and PARTIAL_DELETE is called again") {
@@ -257,7 +287,8 @@ TEST_CASE("other POSTs are safe, and PARTIAL_DELETE is called again") {
       .respond(503, R"({"error_code":"PARTIAL_DELETE","message":"deleted 100 files"})");
   f.fake->expect("POST", "/api/2.0/dbfs/delete").respond(504, "");
   f.fake->expect("POST", "/api/2.0/dbfs/delete").respond(200, "{}");
-  auto result = f.make()->send(RetryFixture::post("/api/2.0/dbfs/delete"), {});
+  auto result =
+      f.make()->send(RetryFixture::post("/api/2.0/dbfs/delete", dbk::Idempotency::kIdempotent), {});
   REQUIRE(result.ok());
   CHECK(result->status == 200);
 }

@@ -1,7 +1,10 @@
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "api_caller.hpp"
 #include "dbk/jobs.hpp"
+#include "dbk/retry.hpp"
 #include "dbk/run_waiter.hpp"
 #include "dbk/testing/fake_clock.hpp"
 #include "dbk/testing/fake_transport.hpp"
@@ -113,16 +116,14 @@ TEST_CASE_METHOD(WaiterFixture, "a timeout without cancel_on_timeout leaves the 
   CHECK(fake->requests().size() == 2);
 }
 
-TEST_CASE_METHOD(WaiterFixture, "the cancellation flag stops waiting during a sleep") {
+TEST_CASE_METHOD(WaiterFixture, "a cancelled context stops waiting during a sleep") {
   expect_state("RUNNING");
-  std::atomic<bool> stop{false};
-  sleeper->on_sleep([&](std::chrono::milliseconds) { stop = true; });
-  auto wait = options();
-  wait.cancelled = &stop;
-  auto run = dbk::wait_for_run(jobs, 42, wait);
+  auto context = dbk::CallContext::cancellable();
+  sleeper->on_sleep([&](std::chrono::milliseconds) { context.cancellation->cancel(); });
+  auto run = dbk::wait_for_run(jobs, 42, options(), context);
   REQUIRE_FALSE(run.ok());
   CHECK(run.error().error_code == dbk::error_codes::kCancelled);
-  CHECK(elapsed() < 1s);
+  CHECK(sleeper->sleeps().size() == 1);  // the sleep it was in ended the wait
   CHECK(fake->requests().size() == 1);
 }
 
@@ -216,4 +217,55 @@ TEST_CASE("classify maps states to outcomes") {
   CHECK(dbk::classify(run_in("TERMINATED", std::nullopt)).kind == K::kFailed);
   CHECK(dbk::classify(run_in("RUNNING", std::nullopt)).kind == K::kNotTerminated);
   CHECK_FALSE(dbk::classify(run_in("RUNNING", std::nullopt)).ok);
+}
+
+namespace {
+// Stands for a request in flight that only ends when its context is cancelled.
+class HangingTransport final : public dbk::Transport {
+ public:
+  dbk::Result<dbk::HttpResponse> send(const dbk::HttpRequest&,
+                                      const dbk::CallContext& context) override {
+    entered = true;
+    if (context.cancellation) context.cancellation->wait_for(std::chrono::hours(1));
+    return dbk::make_error(dbk::error_codes::kCancelled, "the call was cancelled");
+  }
+  std::atomic<bool> entered{false};
+};
+}  // namespace
+
+TEST_CASE("the waiter hands its context to the poll in flight") {
+  auto hanging = std::make_shared<HangingTransport>();
+  dbk::JobsApi jobs{std::make_shared<dbk::detail::ApiCaller>("https://h", hanging)};
+  auto context = dbk::CallContext::cancellable();
+  std::thread canceller([&] {
+    while (!hanging->entered) std::this_thread::sleep_for(5ms);
+    context.cancellation->cancel();
+  });
+  auto run = dbk::wait_for_run(jobs, 42, {}, context);
+  canceller.join();
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.error().error_code == dbk::error_codes::kCancelled);
+  CHECK_THAT(run.error().message, Catch::Contains("run 42"));
+}
+
+TEST_CASE("a cancel ends a wait whose poll is being retried (503) at once") {
+  auto fake = std::make_shared<FakeTransport>();
+  fake->expect("GET", "/api/2.1/jobs/runs/get").reusable().respond(503, "");
+  dbk::RetryOptions retry;
+  retry.total_timeout = std::chrono::hours(2);
+  retry.initial_backoff = std::chrono::hours(1);
+  retry.max_backoff = std::chrono::hours(1);
+  dbk::JobsApi jobs{std::make_shared<dbk::detail::ApiCaller>(
+      "https://h",
+      dbk::make_retrying_transport(fake, retry, dbk::system_clock(), dbk::real_sleeper()))};
+  auto context = dbk::CallContext::cancellable();
+  std::thread canceller([&] {
+    while (fake->requests().empty()) std::this_thread::sleep_for(5ms);
+    context.cancellation->cancel();
+  });
+  auto run = dbk::wait_for_run(jobs, 42, {}, context);
+  canceller.join();
+  REQUIRE_FALSE(run.ok());
+  CHECK(run.error().error_code == dbk::error_codes::kCancelled);
+  CHECK(fake->requests().size() == 1);
 }

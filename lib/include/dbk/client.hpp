@@ -51,7 +51,7 @@ class Client {
 
   /// The authenticated user's name (`GET /api/2.0/preview/scim/v2/Me` → `userName`),
   /// e.g. for the default `/Users/<user>/...` workspace folder of job templates.
-  Result<std::string> current_user_name() const;
+  Result<std::string> current_user_name(const CallContext& context = {}) const;
 
  private:
   struct Impl;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dbk/call_context.hpp"
 #include "dbk/models/dbfs.hpp"
 #include "dbk/result.hpp"
 
@@ -44,28 +45,34 @@ class DbfsApi {
   explicit DbfsApi(std::shared_ptr<const detail::ApiCaller> caller);
 
   /// Entries of a directory (a file path gives a one-element list; empty when `files` is absent).
-  Result<std::vector<FileInfo>> list(const std::string& path) const;
-  Result<FileInfo> get_status(const std::string& path) const;
-  Status mkdirs(const std::string& path) const;
+  Result<std::vector<FileInfo>> list(const std::string& path,
+                                     const CallContext& context = {}) const;
+  Result<FileInfo> get_status(const std::string& path, const CallContext& context = {}) const;
+  Status mkdirs(const std::string& path, const CallContext& context = {}) const;
   /// Inline put of at most 1 MiB (larger contents fail before sending; use upload_file).
-  Status put(const std::string& path, std::string_view contents, bool overwrite = false) const;
+  Status put(const std::string& path, std::string_view contents, bool overwrite = false,
+             const CallContext& context = {}) const;
   /// Multipart/form-data put (fields `path`, `overwrite`, file part `file`): the whole
   /// contents in one request, no base64 and no 1 MiB limit (reference §1.2, §6.7).
   /// Contents of kMaxMultipartPutBytes or more fail before sending.
-  Status put_multipart(const std::string& path, std::string_view contents,
-                       bool overwrite = false) const;
+  Status put_multipart(const std::string& path, std::string_view contents, bool overwrite = false,
+                       const CallContext& context = {}) const;
   /// Streaming upload: create → add_block* (each ≤ 1 MiB) → close.
-  Result<std::int64_t> create(const std::string& path, bool overwrite = false) const;
-  Status add_block(std::int64_t handle, std::string_view data) const;
-  Status close(std::int64_t handle) const;
+  Result<std::int64_t> create(const std::string& path, bool overwrite = false,
+                              const CallContext& context = {}) const;
+  Status add_block(std::int64_t handle, std::string_view data,
+                   const CallContext& context = {}) const;
+  Status close(std::int64_t handle, const CallContext& context = {}) const;
   /// Reads up to `length` (≤ 1 MiB) bytes at `offset`; 0 bytes at EOF.
   Result<ReadResult> read(const std::string& path, std::int64_t offset,
-                          std::int64_t length = kMaxDbfsBlockBytes) const;
+                          std::int64_t length = kMaxDbfsBlockBytes,
+                          const CallContext& context = {}) const;
   /// `dbfs/delete`; a 503 PARTIAL_DELETE means "call again", so this loops until
   /// the server reports success, calling `progress` after each partial step.
   Status remove(const std::string& path, bool recursive = false,
-                const DeleteProgressCallback& progress = {}) const;
-  Status move(const std::string& source_path, const std::string& destination_path) const;
+                const DeleteProgressCallback& progress = {}, const CallContext& context = {}) const;
+  Status move(const std::string& source_path, const std::string& destination_path,
+              const CallContext& context = {}) const;
 
  private:
   std::shared_ptr<const detail::ApiCaller> caller_;

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -8,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "dbk/call_context.hpp"
 #include "dbk/result.hpp"
 
 namespace dbk {
@@ -39,27 +39,28 @@ struct UrlParts {
 /// Splits an absolute http(s) URL; nullopt when it is not one.
 std::optional<UrlParts> parse_url(std::string_view url);
 
+/// Whether sending a request again after an unknown outcome (a lost connection, a
+/// 502/504 from a gateway) is safe. The API method that builds a request declares it,
+/// since only the method knows; the retry loop asks nothing else (docs/library.md).
+enum class Idempotency {
+  kNonIdempotent,  ///< a replay could do the work twice (a second job, an appended block)
+  kIdempotent,     ///< safe by nature: reads, deletes, settings replaced whole
+  kByToken,        ///< made safe by an idempotency token the service deduplicates on
+};
+
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string url;     ///< absolute: scheme://host[:port][/prefix]/api/2.0/...?query
   HttpHeaders headers;
   std::string body;
+  /// Undeclared means unsafe: only a refusal (429, 503) is retried.
+  Idempotency idempotency = Idempotency::kNonIdempotent;
 };
 
 struct HttpResponse {
   int status = 0;
   HttpHeaders headers;
   std::string body;
-};
-
-/// Per-call controls that travel through the transport stack.
-struct CallContext {
-  /// Overall deadline for the call including retries; nullopt = no deadline.
-  std::optional<std::chrono::system_clock::time_point> deadline;
-  /// Set to true from any thread to abandon the call (best effort).
-  std::shared_ptr<std::atomic<bool>> cancelled;
-
-  bool is_cancelled() const { return cancelled && cancelled->load(); }
 };
 
 /// The one seam between dbk and the network. An HTTP error status is *not* a

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "dbk/call_context.hpp"
+#include "dbk/http.hpp"
 #include "dbk/models/jobs.hpp"
 #include "dbk/result.hpp"
 
@@ -78,49 +80,64 @@ class JobsApi {
 
   /// Creates a job. With 2.1 and later, 2.0-shaped single-task settings (top-level
   /// notebook_task, existing_cluster_id, ...) are converted to a one-element `tasks[]`.
-  Result<std::int64_t> create(const nlohmann::ordered_json& settings) const;
+  Result<std::int64_t> create(const nlohmann::ordered_json& settings,
+                              const CallContext& context = {}) const;
   /// Replaces all settings (converted like create).
-  Status reset(std::int64_t job_id, const nlohmann::ordered_json& new_settings) const;
+  Status reset(std::int64_t job_id, const nlohmann::ordered_json& new_settings,
+               const CallContext& context = {}) const;
   Status update(std::int64_t job_id, const nlohmann::ordered_json& new_settings,
-                const std::vector<std::string>& fields_to_remove = {}) const;
-  Result<Job> get(std::int64_t job_id) const;
-  Result<JobsPage> list(const ListJobsRequest& request = {}) const;
+                const std::vector<std::string>& fields_to_remove = {},
+                const CallContext& context = {}) const;
+  Result<Job> get(std::int64_t job_id, const CallContext& context = {}) const;
+  Result<JobsPage> list(const ListJobsRequest& request = {}, const CallContext& context = {}) const;
   /// Every job, following next_page_token (or offset when only has_more is given).
-  Result<std::vector<Job>> list_all(ListJobsRequest request = {}) const;
+  Result<std::vector<Job>> list_all(ListJobsRequest request = {},
+                                    const CallContext& context = {}) const;
   /// Jobs whose settings.name equals `name` exactly.
-  Result<std::vector<Job>> find_by_name(const std::string& name) const;
-  Status delete_job(std::int64_t job_id) const;
+  Result<std::vector<Job>> find_by_name(const std::string& name,
+                                        const CallContext& context = {}) const;
+  Status delete_job(std::int64_t job_id, const CallContext& context = {}) const;
 
-  Result<RunSubmitted> run_now(const RunNowRequest& request) const;
+  Result<RunSubmitted> run_now(const RunNowRequest& request, const CallContext& context = {}) const;
   /// One-time run; 2.0-shaped settings are converted like create. An
   /// idempotency_token is generated when the settings carry none.
-  Result<RunSubmitted> runs_submit(const nlohmann::ordered_json& settings) const;
-  Result<Run> runs_get(std::int64_t run_id) const;
-  Result<RunsPage> runs_list(const ListRunsRequest& request = {}) const;
-  Result<std::vector<Run>> runs_list_all(ListRunsRequest request = {}) const;
-  Status runs_cancel(std::int64_t run_id) const;
-  Status runs_cancel_all(std::int64_t job_id, bool all_queued_runs = false) const;
-  Status runs_delete(std::int64_t run_id) const;
+  Result<RunSubmitted> runs_submit(const nlohmann::ordered_json& settings,
+                                   const CallContext& context = {}) const;
+  Result<Run> runs_get(std::int64_t run_id, const CallContext& context = {}) const;
+  Result<RunsPage> runs_list(const ListRunsRequest& request = {},
+                             const CallContext& context = {}) const;
+  Result<std::vector<Run>> runs_list_all(ListRunsRequest request = {},
+                                         const CallContext& context = {}) const;
+  Status runs_cancel(std::int64_t run_id, const CallContext& context = {}) const;
+  Status runs_cancel_all(std::int64_t job_id, bool all_queued_runs = false,
+                         const CallContext& context = {}) const;
+  Status runs_delete(std::int64_t run_id, const CallContext& context = {}) const;
   /// `runs/get-output` on exactly this run id (fails on a multi-task parent).
-  Result<RunOutput> runs_get_output(std::int64_t run_id) const;
+  Result<RunOutput> runs_get_output(std::int64_t run_id, const CallContext& context = {}) const;
   /// Output of a run, resolving a single-task parent to its task run first.
   /// A run with several tasks gives INVALID_ARGUMENT (use runs_get_task_outputs).
-  Result<RunOutput> runs_get_output_resolved(std::int64_t run_id) const;
+  Result<RunOutput> runs_get_output_resolved(std::int64_t run_id,
+                                             const CallContext& context = {}) const;
   /// Output of every task of a run (one entry for a run without tasks[]), in task order.
-  Result<std::vector<TaskRunOutput>> runs_get_task_outputs(std::int64_t run_id) const;
+  Result<std::vector<TaskRunOutput>> runs_get_task_outputs(std::int64_t run_id,
+                                                           const CallContext& context = {}) const;
   /// `runs/export`; views_to_export: CODE, DASHBOARDS or ALL.
   Result<std::vector<ExportedView>> runs_export(std::int64_t run_id,
-                                                const std::string& views_to_export = "CODE") const;
+                                                const std::string& views_to_export = "CODE",
+                                                const CallContext& context = {}) const;
 
  private:
   using Query = std::vector<std::pair<std::string, std::string>>;
   // Every call goes through these two, which refuse an unsupported api_version.
-  Result<nlohmann::ordered_json> get_json(const std::string& endpoint, const Query& query) const;
+  Result<nlohmann::ordered_json> get_json(const std::string& endpoint, const Query& query,
+                                          const CallContext& context) const;
   Result<nlohmann::ordered_json> post_json(const std::string& endpoint,
-                                           const nlohmann::ordered_json& body) const;
+                                           const nlohmann::ordered_json& body,
+                                           Idempotency idempotency,
+                                           const CallContext& context) const;
   /// get_json that follows next_page_token and concatenates the paged arrays.
-  Result<nlohmann::ordered_json> get_all_pages(const std::string& endpoint,
-                                               const Query& query) const;
+  Result<nlohmann::ordered_json> get_all_pages(const std::string& endpoint, const Query& query,
+                                               const CallContext& context) const;
 
   std::shared_ptr<const detail::ApiCaller> caller_;
   std::string api_version_;

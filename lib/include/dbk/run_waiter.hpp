@@ -1,12 +1,12 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "dbk/call_context.hpp"
 #include "dbk/clock.hpp"
 #include "dbk/models/jobs.hpp"
 #include "dbk/result.hpp"
@@ -32,8 +32,6 @@ struct WaitOptions {
   /// Called with the first Run seen and whenever life_cycle_state or result_state changes.
   std::function<void(const Run&)> on_state_change;
   bool cancel_on_timeout = false;  ///< cancel the run before reporting the timeout
-  /// Set (e.g. from a signal-handling thread) to stop waiting: gives a CANCELLED error.
-  const std::atomic<bool>* cancelled = nullptr;
   /// Once the run has been seen, polls that fail because the host cannot be reached at all
   /// (ApiError::is_unreachable) are retried for this long before the wait gives up: a
   /// gateway restart must not end a wait on a run that goes on regardless. Within `timeout`.
@@ -41,8 +39,11 @@ struct WaitOptions {
 };
 
 /// Polls `runs/get` until the run is TERMINATED, SKIPPED or INTERNAL_ERROR and
-/// returns it (whatever its result_state). A timeout gives DEADLINE_EXCEEDED.
-Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOptions& options = {});
+/// returns it (whatever its result_state). A timeout gives DEADLINE_EXCEEDED. Cancelling
+/// `context` (e.g. from a SIGINT handler) stops the wait at once, also during a poll
+/// in flight or its retries, with CANCELLED; the run itself goes on.
+Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOptions& options = {},
+                         const CallContext& context = {});
 
 enum class RunOutcomeKind {
   kSuccess,        ///< result_state SUCCESS

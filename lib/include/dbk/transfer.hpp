@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include "dbk/api_error.hpp"
+#include "dbk/call_context.hpp"
 #include "dbk/result.hpp"
 
 namespace dbk {
@@ -67,7 +67,6 @@ struct UploadOptions {
   /// so an interrupted upload never leaves a partial file at the target.
   bool atomic = false;
   ProgressCallback progress;
-  const std::atomic<bool>* cancelled = nullptr;  ///< set to stop between blocks
   /// Largest file sent in one multipart put; 0 streams every file in blocks.
   std::uint64_t single_request_max_bytes = kSingleRequestUploadBytes;
 };
@@ -75,24 +74,27 @@ struct UploadOptions {
 /// Uploads a local file of any size to DBFS: up to `single_request_max_bytes` in one
 /// multipart put, larger files streamed in 1 MiB blocks (create/add-block/close) and
 /// never held in memory whole.
+/// A cancelled `context` stops the upload (also a request in flight) and removes
+/// the temporary file.
 Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std::string& dbfs_path,
-                   const UploadOptions& options = {});
+                   const UploadOptions& options = {}, const CallContext& context = {});
 
 struct DownloadOptions {
   bool overwrite = false;
   ProgressCallback progress;
-  const std::atomic<bool>* cancelled = nullptr;
 };
 
 /// Reads a DBFS file in 1 MiB chunks into a temporary file next to `local_path`
 /// and renames it into place; on failure the temporary file is removed.
 Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
-                     const std::string& local_path, const DownloadOptions& options = {});
+                     const std::string& local_path, const DownloadOptions& options = {},
+                     const CallContext& context = {});
 
 /// Copies one DBFS file to another DBFS path. The API has no server-side copy, so
 /// the bytes stream through a private temporary local file (as the legacy CLI does).
 Status copy_within_dbfs(const DbfsApi& dbfs, const std::string& src_path,
-                        const std::string& dst_path, const UploadOptions& options = {});
+                        const std::string& dst_path, const UploadOptions& options = {},
+                        const CallContext& context = {});
 
 // ---- many files -------------------------------------------------------------------
 
@@ -112,21 +114,23 @@ struct CopyOptions {
   bool atomic = false;  ///< uploads only; see UploadOptions::atomic
   bool continue_on_error = false;
   ProgressCallback progress;
-  const std::atomic<bool>* cancelled = nullptr;
   std::uint64_t single_request_max_bytes = kSingleRequestUploadBytes;  ///< see UploadOptions
 };
 
-/// Copies files with bounded parallelism; one result per item, in item order.
+/// Copies files with bounded parallelism; one result per item, in item order. Once
+/// `context` is cancelled no file starts (kNotStarted) and those in flight fail CANCELLED.
 std::vector<FileResult> copy_files(const DbfsApi& dbfs, CopyDirection direction,
                                    const std::vector<CopyItem>& items,
-                                   const CopyOptions& options = {});
+                                   const CopyOptions& options = {},
+                                   const CallContext& context = {});
 
 /// Copies a directory tree (local → DBFS or DBFS → local): creates the target
 /// directories, then copies the files like copy_files. Fails as a whole only when
 /// the source cannot be listed.
 Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection direction,
                                           const std::string& src_dir, const std::string& dst_dir,
-                                          const CopyOptions& options = {});
+                                          const CopyOptions& options = {},
+                                          const CallContext& context = {});
 
 // ---- workspace directories ----------------------------------------------------------
 
@@ -160,7 +164,6 @@ struct ImportDirOptions {
   bool exclude_hidden = false;     ///< skip files and directories starting with '.'
   bool continue_on_error = false;  ///< else the first failure stops the rest
   unsigned parallelism = 8;
-  const std::atomic<bool>* cancelled = nullptr;
 };
 
 /// Imports a local directory tree into the workspace (mkdirs first, recursing).
@@ -169,13 +172,13 @@ struct ImportDirOptions {
 Result<std::vector<FileResult>> import_dir(const WorkspaceApi& workspace,
                                            const std::string& local_dir,
                                            const std::string& workspace_dir,
-                                           const ImportDirOptions& options = {});
+                                           const ImportDirOptions& options = {},
+                                           const CallContext& context = {});
 
 struct ExportDirOptions {
   bool overwrite = false;  ///< else an existing local file is skipped
   bool continue_on_error = true;
   unsigned parallelism = 8;
-  const std::atomic<bool>* cancelled = nullptr;
 };
 
 /// Exports every notebook under a workspace directory as SOURCE with the
@@ -183,7 +186,8 @@ struct ExportDirOptions {
 Result<std::vector<FileResult>> export_dir(const WorkspaceApi& workspace,
                                            const std::string& workspace_dir,
                                            const std::string& local_dir,
-                                           const ExportDirOptions& options = {});
+                                           const ExportDirOptions& options = {},
+                                           const CallContext& context = {});
 
 /// ".py", ".scala", ".sql", ".r" for a notebook language; "" for others.
 std::string extension_for_language(const std::string& language);

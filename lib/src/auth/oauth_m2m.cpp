@@ -65,6 +65,7 @@ class OAuthM2MTransport final : public Transport {
         {"Accept", "application/json"},
         {"Authorization", "Basic " + base64_encode(client_id_ + ":" + client_secret_)}};
     request.body = "grant_type=client_credentials&scope=all-apis";
+    request.idempotency = Idempotency::kIdempotent;  // a second token does no harm
     auto response = next_->send(request, context);
     if (!response) {
       ApiError error = std::move(response).error();

@@ -1,5 +1,7 @@
 #include "dbk/testing/fake_clock.hpp"
 
+#include "dbk/call_context.hpp"
+
 namespace dbk::testing {
 
 // 2026-01-01T00:00:00Z: a fixed start keeps test output reproducible.
@@ -24,7 +26,8 @@ void FakeClock::advance(std::chrono::milliseconds duration) {
 
 FakeSleeper::FakeSleeper(std::shared_ptr<FakeClock> clock) : clock_(std::move(clock)) {}
 
-void FakeSleeper::sleep_for(std::chrono::milliseconds duration) {
+bool FakeSleeper::sleep_for(std::chrono::milliseconds duration, const Cancellation* cancellation) {
+  if (cancellation != nullptr && cancellation->is_cancelled()) return false;
   std::function<void(std::chrono::milliseconds)> callback;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -33,6 +36,7 @@ void FakeSleeper::sleep_for(std::chrono::milliseconds duration) {
   }
   if (clock_ && duration.count() > 0) clock_->advance(duration);
   if (callback) callback(duration);
+  return cancellation == nullptr || !cancellation->is_cancelled();
 }
 
 std::vector<std::chrono::milliseconds> FakeSleeper::sleeps() const {

@@ -79,10 +79,11 @@ Status walk_local(const fs::path& root, const std::string& relative,
   return {};
 }
 
-Status walk_dbfs(const DbfsApi& dbfs, const std::string& root, const std::string& relative,
-                 std::vector<std::string>& files, std::vector<std::string>& dirs) {
+Status walk_dbfs(const DbfsApi& dbfs, const CallContext& context, const std::string& root,
+                 const std::string& relative, std::vector<std::string>& files,
+                 std::vector<std::string>& dirs) {
   const std::string listed = relative.empty() ? root : join_dbfs(root, relative);
-  auto listing = dbfs.list(listed);
+  auto listing = dbfs.list(listed, context);
   if (!listing) return std::move(listing).error();
   std::sort(listing->begin(), listing->end(),
             [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
@@ -94,7 +95,7 @@ Status walk_dbfs(const DbfsApi& dbfs, const std::string& root, const std::string
     const std::string child = relative.empty() ? name : relative + "/" + name;
     if (info.is_dir) {
       dirs.push_back(child);
-      auto walked = walk_dbfs(dbfs, root, child, files, dirs);
+      auto walked = walk_dbfs(dbfs, context, root, child, files, dirs);
       if (!walked) return walked;
     } else {
       files.push_back(child);
@@ -112,7 +113,8 @@ bool all_succeeded(const std::vector<FileResult>& results) {
 }
 
 std::vector<FileResult> copy_files(const DbfsApi& dbfs, CopyDirection direction,
-                                   const std::vector<CopyItem>& items, const CopyOptions& options) {
+                                   const std::vector<CopyItem>& items, const CopyOptions& options,
+                                   const CallContext& context) {
   std::vector<FileResult> results(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
     results[i].src = items[i].src;
@@ -126,11 +128,11 @@ std::vector<FileResult> copy_files(const DbfsApi& dbfs, CopyDirection direction,
         Status copied;
         if (direction == CopyDirection::kUpload) {
           UploadOptions upload{options.overwrite, options.atomic, totals.for_file(),
-                               options.cancelled, options.single_request_max_bytes};
-          copied = upload_file(dbfs, result.src, result.dst, upload);
+                               options.single_request_max_bytes};
+          copied = upload_file(dbfs, result.src, result.dst, upload, context);
         } else {
-          DownloadOptions download{options.overwrite, totals.for_file(), options.cancelled};
-          copied = download_file(dbfs, result.src, result.dst, download);
+          DownloadOptions download{options.overwrite, totals.for_file()};
+          copied = download_file(dbfs, result.src, result.dst, download, context);
         }
         if (copied) {
           result.status = FileStatus::kDone;
@@ -146,13 +148,13 @@ std::vector<FileResult> copy_files(const DbfsApi& dbfs, CopyDirection direction,
         totals.file_finished();
         return result.status != FileStatus::kFailed || options.continue_on_error;
       },
-      options.cancelled);
+      context);
   return results;
 }
 
 Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection direction,
                                           const std::string& src_dir, const std::string& dst_dir,
-                                          const CopyOptions& options) {
+                                          const CopyOptions& options, const CallContext& context) {
   std::vector<std::string> files;
   std::vector<std::string> dirs;
   std::vector<CopyItem> items;
@@ -167,10 +169,10 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
     auto target = normalize_dbfs_path(dst_dir);
     if (!target) return std::move(target).error();
     // mkdirs creates parents, so the root and the leaf directories cover the tree.
-    auto made = dbfs.mkdirs(*target);
+    auto made = dbfs.mkdirs(*target, context);
     if (!made) return std::move(made).error();
     for (const auto& dir : dirs) {
-      made = dbfs.mkdirs(join_dbfs(*target, dir));
+      made = dbfs.mkdirs(join_dbfs(*target, dir), context);
       if (!made) return std::move(made).error();
     }
     for (const auto& file : files) {
@@ -179,12 +181,12 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
   } else {
     auto source = normalize_dbfs_path(src_dir);
     if (!source) return std::move(source).error();
-    auto status = dbfs.get_status(*source);
+    auto status = dbfs.get_status(*source, context);
     if (!status) return std::move(status).error();
     if (!status->is_dir) {
       return make_error(error_codes::kInvalidArgument, *source + " is not a DBFS directory");
     }
-    auto walked = walk_dbfs(dbfs, *source, "", files, dirs);
+    auto walked = walk_dbfs(dbfs, context, *source, "", files, dirs);
     if (!walked) return std::move(walked).error();
     std::error_code code;
     fs::create_directories(dst_dir, code);
@@ -197,7 +199,7 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
       items.push_back({join_dbfs(*source, file), (fs::path(dst_dir) / file).string()});
     }
   }
-  return copy_files(dbfs, direction, items, options);
+  return copy_files(dbfs, direction, items, options, context);
 }
 
 }  // namespace dbk

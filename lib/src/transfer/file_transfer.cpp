@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cleanup_context.hpp"
 #include "dbk/dbfs.hpp"
 #include "dbk/transfer.hpp"
 #include "idempotency.hpp"
@@ -16,28 +17,25 @@ namespace {
 
 constexpr const char* kAlreadyExists = "RESOURCE_ALREADY_EXISTS";
 
-bool is_cancelled(const std::atomic<bool>* flag) {
-  return flag != nullptr && flag->load();
-}
-
 ApiError cancelled_error(const std::string& what) {
   return make_error(error_codes::kCancelled, what + " cancelled");
 }
 
 // Streams the open file into an already created handle.
 Status send_blocks(const DbfsApi& dbfs, std::int64_t handle, std::ifstream& in,
-                   const fs::path& local_path, const UploadOptions& options) {
+                   const fs::path& local_path, const UploadOptions& options,
+                   const CallContext& context) {
   std::string buffer(kTransferBlockBytes, '\0');
   TransferProgress progress;
   progress.files_total = 1;
   while (true) {
-    if (is_cancelled(options.cancelled)) return cancelled_error("upload of " + local_path.string());
+    if (context.is_cancelled()) return cancelled_error("upload of " + local_path.string());
     errno = 0;
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     const auto got = static_cast<std::size_t>(in.gcount());
     if (in.bad()) return detail::io_error("cannot read", local_path);
     if (got > 0) {
-      auto added = dbfs.add_block(handle, std::string_view(buffer.data(), got));
+      auto added = dbfs.add_block(handle, std::string_view(buffer.data(), got), context);
       if (!added) return added;
       progress.bytes_done += got;
       if (options.progress) options.progress(progress);
@@ -64,8 +62,9 @@ Result<std::string> read_whole(std::ifstream& in, std::uint64_t size, const std:
 // The existing target of an atomic upload without overwrite: an empty put without
 // overwrite lets the service refuse in its own words (what the legacy CLI's put shows).
 // Sets `replace_target` when the target vanished meanwhile (the empty placeholder is ours).
-Status refuse_existing(const DbfsApi& dbfs, const std::string& target, bool& replace_target) {
-  auto conflict = dbfs.put(target, "", false);
+Status refuse_existing(const DbfsApi& dbfs, const std::string& target, bool& replace_target,
+                       const CallContext& context) {
+  auto conflict = dbfs.put(target, "", false, context);
   if (!conflict) return conflict;
   replace_target = true;
   return {};
@@ -74,7 +73,7 @@ Status refuse_existing(const DbfsApi& dbfs, const std::string& target, bool& rep
 }  // namespace
 
 Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std::string& dbfs_path,
-                   const UploadOptions& options) {
+                   const UploadOptions& options, const CallContext& context) {
   auto target = normalize_dbfs_path(dbfs_path);
   if (!target) return std::move(target).error();
   std::error_code code;
@@ -97,9 +96,9 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
   if (options.atomic && !options.overwrite && !one_request) {
     // A streamed upload is not worth starting when the target exists; the temporary
     // name never clashes, so "exists" must be checked on the target.
-    auto existing = dbfs.get_status(*target);
+    auto existing = dbfs.get_status(*target, context);
     if (existing) {
-      auto refused = refuse_existing(dbfs, *target, replace_target);
+      auto refused = refuse_existing(dbfs, *target, replace_target, context);
       if (!refused) return refused;
     } else if (!existing.error().is_not_found()) {
       return existing.error();
@@ -108,10 +107,10 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
   const std::string upload_path = options.atomic ? detail::temp_sibling(*target) : *target;
   Status sent;
   if (one_request) {
-    if (is_cancelled(options.cancelled)) return cancelled_error("upload of " + local_path);
+    if (context.is_cancelled()) return cancelled_error("upload of " + local_path);
     auto content = read_whole(in, size, local_path);
     if (!content) return std::move(content).error();
-    sent = dbfs.put_multipart(upload_path, *content, options.overwrite || options.atomic);
+    sent = dbfs.put_multipart(upload_path, *content, options.overwrite || options.atomic, context);
     // Without atomic, a refused or failed put wrote nothing of ours at the target.
     if (!sent && !options.atomic) return sent;
     if (sent && options.progress) {
@@ -121,40 +120,43 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
       options.progress(progress);
     }
   } else {
-    auto handle = dbfs.create(upload_path, options.overwrite || options.atomic);
+    auto handle = dbfs.create(upload_path, options.overwrite || options.atomic, context);
     if (!handle) return std::move(handle).error();
-    sent = send_blocks(dbfs, *handle, in, local_path, options);
-    auto closed = dbfs.close(*handle);
+    sent = send_blocks(dbfs, *handle, in, local_path, options, context);
+    // Closed even after a cancel, so that the server does not keep the handle open.
+    auto closed = dbfs.close(*handle, detail::cleanup_context());
     if (sent && !closed) sent = closed;
   }
   if (sent && options.atomic) {
     if (replace_target) {
-      auto removed = dbfs.remove(*target, false);
+      auto removed = dbfs.remove(*target, false, {}, context);
       if (!removed && !removed.error().is_not_found()) sent = removed;
     }
-    if (sent) sent = dbfs.move(upload_path, *target);
+    if (sent) sent = dbfs.move(upload_path, *target, context);
     if (!sent && one_request && !options.overwrite && sent.error().error_code == kAlreadyExists) {
       // No get-status up front for a one-request upload: the move refuses an existing
       // target. Report it as the service's put does (or take the target if it vanished).
-      sent = refuse_existing(dbfs, *target, replace_target);
+      sent = refuse_existing(dbfs, *target, replace_target, context);
       if (sent) {
-        sent = dbfs.remove(*target, false);
-        if (sent) sent = dbfs.move(upload_path, *target);
+        sent = dbfs.remove(*target, false, {}, context);
+        if (sent) sent = dbfs.move(upload_path, *target, context);
       }
     }
   }
   if (!sent) {
-    // Best effort: leave neither a temporary nor a truncated target behind.
-    (void)dbfs.remove(upload_path, false);
+    // Best effort, also after a cancel: leave neither a temporary nor a truncated
+    // target behind.
+    (void)dbfs.remove(upload_path, false, {}, detail::cleanup_context());
   }
   return sent;
 }
 
 Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
-                     const std::string& local_path, const DownloadOptions& options) {
+                     const std::string& local_path, const DownloadOptions& options,
+                     const CallContext& context) {
   auto source = normalize_dbfs_path(dbfs_path);
   if (!source) return std::move(source).error();
-  auto status = dbfs.get_status(*source);
+  auto status = dbfs.get_status(*source, context);
   if (!status) return std::move(status).error();
   if (status->is_dir) {
     return make_error(error_codes::kInvalidArgument,
@@ -186,8 +188,9 @@ Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
   // Legacy download loops offset += bytes_read up to file_size (reference §1.2);
   // a 0-byte read also ends it, in case the file shrank meanwhile.
   while (offset < status->file_size) {
-    if (is_cancelled(options.cancelled)) return fail(cancelled_error("download of " + dbfs_path));
-    auto chunk = dbfs.read(*source, offset, static_cast<std::int64_t>(kTransferBlockBytes));
+    if (context.is_cancelled()) return fail(cancelled_error("download of " + dbfs_path));
+    auto chunk =
+        dbfs.read(*source, offset, static_cast<std::int64_t>(kTransferBlockBytes), context);
     if (!chunk) return fail(std::move(chunk).error());
     if (chunk->bytes_read == 0) break;
     out.write(chunk->data.data(), static_cast<std::streamsize>(chunk->data.size()));
@@ -204,15 +207,14 @@ Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
 }
 
 Status copy_within_dbfs(const DbfsApi& dbfs, const std::string& src_path,
-                        const std::string& dst_path, const UploadOptions& options) {
+                        const std::string& dst_path, const UploadOptions& options,
+                        const CallContext& context) {
   std::error_code code;
   const fs::path temp_dir = fs::temp_directory_path(code);
   if (code) return detail::io_error("cannot find the temporary directory", temp_dir, code);
   const fs::path temp = temp_dir / ("dbk-copy-" + detail::random_hex(8));
-  DownloadOptions download;
-  download.cancelled = options.cancelled;
-  auto copied = download_file(dbfs, src_path, temp.string(), download);
-  if (copied) copied = upload_file(dbfs, temp.string(), dst_path, options);
+  auto copied = download_file(dbfs, src_path, temp.string(), {}, context);
+  if (copied) copied = upload_file(dbfs, temp.string(), dst_path, options, context);
   fs::remove(temp, code);
   return copied;
 }

@@ -7,12 +7,11 @@
 namespace dbk::detail {
 
 void run_parallel(std::size_t count, unsigned parallelism,
-                  const std::function<bool(std::size_t)>& task,
-                  const std::atomic<bool>* cancelled) {
+                  const std::function<bool(std::size_t)>& task, const CallContext& context) {
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
   auto worker = [&] {
-    while (!stop.load() && !(cancelled && cancelled->load())) {
+    while (!stop.load() && !context.is_cancelled()) {
       const std::size_t index = next.fetch_add(1);
       if (index >= count) return;
       if (!task(index)) stop.store(true);

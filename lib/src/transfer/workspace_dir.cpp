@@ -102,7 +102,8 @@ Status plan_import(const fs::path& local_dir, const std::string& workspace_dir,
   return {};
 }
 
-Status import_one(const WorkspaceApi& workspace, const PlannedImport& item, bool overwrite) {
+Status import_one(const WorkspaceApi& workspace, const PlannedImport& item, bool overwrite,
+                  const CallContext& context) {
   std::error_code code;
   const auto size = fs::file_size(item.source, code);
   if (code) return detail::io_error("cannot read", item.source, code);
@@ -123,7 +124,7 @@ Status import_one(const WorkspaceApi& workspace, const PlannedImport& item, bool
   import_options.format = item.mapping.format;
   import_options.language = item.mapping.language;
   import_options.overwrite = overwrite;
-  return workspace.import_object(item.target, content, import_options);
+  return workspace.import_object(item.target, content, import_options, context);
 }
 
 struct ExportPlan {
@@ -133,8 +134,9 @@ struct ExportPlan {
 };
 
 Status plan_export(const WorkspaceApi& workspace, const std::string& workspace_dir,
-                   const fs::path& local_dir, const ExportDirOptions& options, ExportPlan& plan) {
-  auto listing = workspace.list(workspace_dir);
+                   const fs::path& local_dir, const ExportDirOptions& options, ExportPlan& plan,
+                   const CallContext& context) {
+  auto listing = workspace.list(workspace_dir, context);
   if (!listing) return std::move(listing).error();
   std::sort(listing->begin(), listing->end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.path < b.path; });
@@ -144,7 +146,7 @@ Status plan_export(const WorkspaceApi& workspace, const std::string& workspace_d
     if (name.empty() || (object.is_directory() && object.path == workspace_dir)) continue;
     if (object.is_directory()) {
       plan.dirs.push_back(local_dir / name);
-      auto planned = plan_export(workspace, object.path, local_dir / name, options, plan);
+      auto planned = plan_export(workspace, object.path, local_dir / name, options, plan, context);
       if (!planned) return planned;
       continue;
     }
@@ -246,7 +248,8 @@ std::string extension_for_language(const std::string& language) {
 Result<std::vector<FileResult>> import_dir(const WorkspaceApi& workspace,
                                            const std::string& local_dir,
                                            const std::string& workspace_dir,
-                                           const ImportDirOptions& options) {
+                                           const ImportDirOptions& options,
+                                           const CallContext& context) {
   std::error_code code;
   if (!fs::is_directory(local_dir, code)) {
     return make_error(error_codes::kInvalidArgument, local_dir + " is not a local directory");
@@ -257,10 +260,10 @@ Result<std::vector<FileResult>> import_dir(const WorkspaceApi& workspace,
 
   // mkdirs first (reference §5.4); it creates parents, so leaves would suffice,
   // but empty directories must exist too, so every directory is created.
-  auto made = workspace.mkdirs(workspace_dir);
+  auto made = workspace.mkdirs(workspace_dir, context);
   if (!made) return std::move(made).error();
   for (const auto& dir : plan.dirs) {
-    made = workspace.mkdirs(dir);
+    made = workspace.mkdirs(dir, context);
     if (!made) return std::move(made).error();
   }
 
@@ -272,7 +275,7 @@ Result<std::vector<FileResult>> import_dir(const WorkspaceApi& workspace,
       work.size(), options.parallelism,
       [&](std::size_t n) {
         const std::size_t index = work[n];
-        auto imported = import_one(workspace, *plan.imports[index], options.overwrite);
+        auto imported = import_one(workspace, *plan.imports[index], options.overwrite, context);
         FileResult& result = plan.results[index];
         if (imported) {
           result.status = FileStatus::kDone;
@@ -284,16 +287,17 @@ Result<std::vector<FileResult>> import_dir(const WorkspaceApi& workspace,
         result.error = std::move(imported).error();
         return options.continue_on_error;
       },
-      options.cancelled);
+      context);
   return std::move(plan.results);
 }
 
 Result<std::vector<FileResult>> export_dir(const WorkspaceApi& workspace,
                                            const std::string& workspace_dir,
                                            const std::string& local_dir,
-                                           const ExportDirOptions& options) {
+                                           const ExportDirOptions& options,
+                                           const CallContext& context) {
   ExportPlan plan;
-  auto planned = plan_export(workspace, workspace_dir, local_dir, options, plan);
+  auto planned = plan_export(workspace, workspace_dir, local_dir, options, plan, context);
   if (!planned) return std::move(planned).error();
   std::error_code code;
   fs::create_directories(local_dir, code);
@@ -312,7 +316,7 @@ Result<std::vector<FileResult>> export_dir(const WorkspaceApi& workspace,
       [&](std::size_t n) {
         FileResult& result = plan.results[work[n]];
         Status written;
-        auto exported = workspace.export_object(result.src, formats::kSource);
+        auto exported = workspace.export_object(result.src, formats::kSource, context);
         if (exported) {
           written = detail::write_file_atomically(result.dst, exported->content);
         } else {
@@ -326,7 +330,7 @@ Result<std::vector<FileResult>> export_dir(const WorkspaceApi& workspace,
         result.error = written.error();
         return options.continue_on_error;
       },
-      options.cancelled);
+      context);
   return std::move(plan.results);
 }
 

@@ -41,13 +41,14 @@ std::string base_name(const std::string& path) {
 }
 
 /// Every file below `root` (a normalized "/x" path), depth first; hidden names skipped.
-Status list_tree(const DbfsApi& dbfs, const std::string& root, std::vector<FileInfo>& files) {
-  auto entries = dbfs.list(root);
+Status list_tree(const DbfsApi& dbfs, const std::string& root, std::vector<FileInfo>& files,
+                 const CallContext& context) {
+  auto entries = dbfs.list(root, context);
   if (!entries) return std::move(entries).error();
   for (auto& entry : *entries) {
     if (hidden(base_name(entry.path))) continue;
     if (entry.is_dir) {
-      if (auto st = list_tree(dbfs, entry.path, files); !st) return st;
+      if (auto st = list_tree(dbfs, entry.path, files, context); !st) return st;
     } else {
       files.push_back(std::move(entry));
     }
@@ -97,7 +98,7 @@ std::string relative_to(const std::string& root, const std::string& file) {
 /// Downloads the files not cached yet; fills `report`.
 Status sync_files(const DbfsApi& dbfs, const std::vector<FileInfo>& files,
                   const std::string& remote_root, const fs::path& local_root,
-                  const FetchOptions& options, FetchReport& report) {
+                  const FetchOptions& options, FetchReport& report, const CallContext& context) {
   std::vector<CopyItem> items;
   std::vector<const FileInfo*> pending;
   for (const auto& file : files) {
@@ -118,8 +119,7 @@ Status sync_files(const DbfsApi& dbfs, const std::vector<FileInfo>& files,
   copy.parallelism = std::max(1u, options.parallelism);
   copy.overwrite = true;  // a stale cached copy is replaced (temp file + rename)
   copy.progress = options.progress;
-  copy.cancelled = options.cancelled;
-  auto results = copy_files(dbfs, CopyDirection::kDownload, items, copy);
+  auto results = copy_files(dbfs, CopyDirection::kDownload, items, copy, context);
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i].status != FileStatus::kDone) {
       if (results[i].error) return *results[i].error;
@@ -196,7 +196,7 @@ class EntryLocks {
   }
 
   Status acquire(const fs::path& cache_dir, const std::string& dbfs_path,
-                 const std::atomic<bool>* cancelled) {
+                 const CallContext& context) {
     const fs::path dir = cache_dir / kLockDir;
     std::error_code code;
     fs::create_directories(dir, code);
@@ -217,24 +217,25 @@ class EntryLocks {
       }
       fds_.push_back(fd);
       const int mode = k + 1 == chain.size() ? LOCK_EX : LOCK_SH;
-      if (auto st = lock(fd, mode, file, cancelled); !st) return st;
+      if (auto st = lock(fd, mode, file, context); !st) return st;
     }
     return {};
   }
 
  private:
   // Polls instead of blocking, so that a cancelled fetch stops waiting for another process.
-  static Status lock(int fd, int mode, const fs::path& file, const std::atomic<bool>* cancelled) {
+  static Status lock(int fd, int mode, const fs::path& file, const CallContext& context) {
     for (;;) {
       if (::flock(fd, mode | LOCK_NB) == 0) return {};
       if (errno != EWOULDBLOCK && errno != EINTR) {
         return io_error("cannot lock", file, std::error_code(errno, std::generic_category()));
       }
-      if (cancelled != nullptr && cancelled->load()) {
+      if (context.is_cancelled() ||
+          (context.cancellation && context.cancellation->wait_for(std::chrono::milliseconds(20)))) {
         return make_error(dbk::error_codes::kCancelled,
                           "cancelled while another process was fetching into the cache");
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (!context.cancellation) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
 
@@ -282,7 +283,7 @@ Result<std::string> cache_path_for(const std::string& cache_dir, const std::stri
 }
 
 Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs_path,
-                                    const FetchOptions& options) {
+                                    const FetchOptions& options, const CallContext& context) {
   auto root = normalize_dbfs_path(dbfs_path);
   if (!root) return std::move(root).error();
   while (root->size() > 1 && root->back() == '/') root->pop_back();
@@ -292,18 +293,19 @@ Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs
   // Another process fetching the same entry into this cache is waited for; its downloads are
   // then cache hits here, since they carry the DBFS size and modification time.
   EntryLocks locks;
-  if (auto st = locks.acquire(cache_root(options.cache_dir), *root, options.cancelled); !st)
+  if (auto st = locks.acquire(cache_root(options.cache_dir), *root, context); !st)
     return st.error();
 
   FetchReport report;
   report.local_path = local_root.string();
-  auto status = dbfs.get_status(*root);
+  auto status = dbfs.get_status(*root, context);
   if (!status) return std::move(status).error();
   std::error_code code;
   if (!status->is_dir) {
     // A single file (e.g. one Parquet file).
     if (fs::is_directory(local_root, code)) fs::remove_all(local_root, code);
-    if (auto st = sync_files(dbfs, {*status}, *root, local_root.parent_path(), options, report);
+    if (auto st =
+            sync_files(dbfs, {*status}, *root, local_root.parent_path(), options, report, context);
         !st) {
       return st.error();
     }
@@ -314,15 +316,16 @@ Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs
   std::vector<FileInfo> files;
   bool delta = false;
   if (options.delta_live_files_only) {
-    auto log = dbfs.get_status(*root + "/_delta_log");
+    auto log = dbfs.get_status(*root + "/_delta_log", context);
     delta = log.ok() && log->is_dir;
   }
   if (delta) {
     // Delta table: the log first, then only the live data files it names, so that the many
     // files of old versions are never downloaded.
     std::vector<FileInfo> log_files;
-    if (auto st = list_tree(dbfs, *root + "/_delta_log", log_files); !st) return st.error();
-    if (auto st = sync_files(dbfs, log_files, *root, local_root, options, report); !st) {
+    if (auto st = list_tree(dbfs, *root + "/_delta_log", log_files, context); !st)
+      return st.error();
+    if (auto st = sync_files(dbfs, log_files, *root, local_root, options, report, context); !st) {
       return st.error();
     }
     // The local log must hold exactly the DBFS log before it is replayed.
@@ -340,7 +343,7 @@ Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs
       folders.insert(full.substr(0, full.find_last_of('/')));
     }
     for (const auto& folder : folders) {
-      auto entries = dbfs.list(folder);
+      auto entries = dbfs.list(folder, context);
       if (!entries) return std::move(entries).error();
       for (auto& entry : *entries) listed[entry.path] = std::move(entry);
     }
@@ -353,14 +356,14 @@ Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs
       }
       data.push_back(it->second);
     }
-    if (auto st = sync_files(dbfs, data, *root, local_root, options, report); !st) {
+    if (auto st = sync_files(dbfs, data, *root, local_root, options, report, context); !st) {
       return st.error();
     }
     files = std::move(log_files);
     files.insert(files.end(), data.begin(), data.end());
   } else {
-    if (auto st = list_tree(dbfs, *root, files); !st) return st.error();
-    if (auto st = sync_files(dbfs, files, *root, local_root, options, report); !st) {
+    if (auto st = list_tree(dbfs, *root, files, context); !st) return st.error();
+    if (auto st = sync_files(dbfs, files, *root, local_root, options, report, context); !st) {
       return st.error();
     }
   }
@@ -376,13 +379,13 @@ Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs
 }
 
 Result<FetchReport> resolve_local(const DbfsApi* dbfs, const std::string& path,
-                                  const FetchOptions& options) {
+                                  const FetchOptions& options, const CallContext& context) {
   if (is_dbfs_uri(path)) {
     if (dbfs == nullptr) {
       return make_error(dbk::error_codes::kInvalidArgument,
                         path + " is a DBFS path, but no workspace client was given");
     }
-    return fetch_dbfs_tree(*dbfs, path, options);
+    return fetch_dbfs_tree(*dbfs, path, options, context);
   }
   std::error_code code;
   if (!fs::exists(path, code)) {

@@ -26,11 +26,14 @@ class FakeClock : public Clock {
 };
 
 /// A Sleeper that returns at once, advancing a FakeClock and recording each sleep.
+/// A sleep whose cancellation is already triggered records nothing and returns false;
+/// one cancelled by the on_sleep callback (standing for "during the sleep") returns false.
 class FakeSleeper : public Sleeper {
  public:
   explicit FakeSleeper(std::shared_ptr<FakeClock> clock);
 
-  void sleep_for(std::chrono::milliseconds duration) override;
+  bool sleep_for(std::chrono::milliseconds duration,
+                 const Cancellation* cancellation = nullptr) override;
   std::vector<std::chrono::milliseconds> sleeps() const;
   /// Called after each sleep (e.g. to cancel a call from "another thread").
   void on_sleep(std::function<void(std::chrono::milliseconds)> callback);

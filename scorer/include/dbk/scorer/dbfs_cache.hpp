@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -32,7 +31,6 @@ struct FetchOptions {
   /// files the log says are live; otherwise every file of the tree.
   bool delta_live_files_only = true;
   ProgressCallback progress;
-  const std::atomic<bool>* cancelled = nullptr;
 };
 
 struct FetchReport {
@@ -53,16 +51,18 @@ struct FetchReport {
 /// table rewritten with new part-file names reads the same locally as in DBFS.
 /// Processes sharing a cache folder are coordinated by flock(2) locks on the entry and its
 /// ancestors (under <cache_dir>/.dbk-locks/): a second fetch of the same entry waits and then
-/// reuses the first one's downloads; `options.cancelled` also ends the wait (CANCELLED).
+/// reuses the first one's downloads; a cancelled `context` also ends the wait (CANCELLED).
 /// Errors: NOT_FOUND / RESOURCE_DOES_NOT_EXIST from DBFS, IO_ERROR, CANCELLED, the first failed
 /// download.
 Result<FetchReport> fetch_dbfs_tree(const DbfsApi& dbfs, const std::string& dbfs_path,
-                                    const FetchOptions& options = {});
+                                    const FetchOptions& options = {},
+                                    const CallContext& context = {});
 
 /// "dbfs:/x" → fetch_dbfs_tree (needs `dbfs`); anything else must be an existing local path and
 /// is returned as is (files = downloaded = 0). A dbfs: path with `dbfs == nullptr` is
 /// INVALID_ARGUMENT; a missing local path is NOT_FOUND.
 Result<FetchReport> resolve_local(const DbfsApi* dbfs, const std::string& path,
-                                  const FetchOptions& options = {});
+                                  const FetchOptions& options = {},
+                                  const CallContext& context = {});
 
 }  // namespace dbk::scorer
