@@ -73,7 +73,7 @@ class Progress {
     std::string line = "Run " + std::to_string(run_id_) + ": " + state_ + " (" + elapsed() + ")";
     if (!run.run_page_url.empty() && run.run_page_url != url_) {
       url_ = run.run_page_url;
-      line += " " + url_;
+      line += " " + redact_url(url_);
     }
     if (live_) err_ << "\r\033[K";
     err_ << line << '\n' << std::flush;

@@ -39,6 +39,11 @@ struct UrlParts {
 /// Splits an absolute http(s) URL; nullopt when it is not one.
 std::optional<UrlParts> parse_url(std::string_view url);
 
+/// `url` as it may be printed (logs, errors, progress lines): userinfo becomes "***"
+/// ("http://user:pw@h/x" → "http://***@h/x") and secret-looking query values become
+/// "***". Every place dbk prints a URL goes through this one function.
+std::string redact_url(std::string_view url);
+
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string url;     ///< absolute: scheme://host[:port][/prefix]/api/2.0/...?query

@@ -68,7 +68,8 @@ class OAuthM2MTransport final : public Transport {
     auto response = next_->send(request, context);
     if (!response) {
       ApiError error = std::move(response).error();
-      error.message = "cannot get an OAuth token from " + token_url_ + ": " + error.message;
+      error.message =
+          "cannot get an OAuth token from " + redact_url(token_url_) + ": " + error.message;
       return error;
     }
     if (response->status < 200 || response->status >= 300) {
@@ -83,9 +84,10 @@ class OAuthM2MTransport final : public Transport {
       ApiError error = make_error(
           error_codes::kInvalidResponse,
           looks_like_html(response->body)
-              ? "the token endpoint " + token_url_ +
+              ? "the token endpoint " + redact_url(token_url_) +
                     " answered with a web page instead of a token; is the host the workspace URL?"
-              : "the token endpoint " + token_url_ + " answered without an access_token");
+              : "the token endpoint " + redact_url(token_url_) +
+                    " answered without an access_token");
       error.http_status = response->status;
       error.method = "POST";
       error.path = kTokenPath;
