@@ -4,6 +4,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "dbk/json.hpp"
+
 namespace dbk::detail {
 namespace {
 
@@ -178,10 +180,12 @@ std::string redact_body(const std::string& body, const std::string& content_type
                         size_t max_bytes) {
   auto first = body.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && (body[first] == '{' || body[first] == '[')) {
-    auto json = nlohmann::json::parse(body, nullptr, false);
-    if (!json.is_discarded()) {
-      redact_json(json);
-      return cut(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), max_bytes);
+    // Depth-limited, so redact_json's recursion stays shallow; a text too deep to
+    // parse is logged below as plain text (with the credential check).
+    auto json = parse_json(body);
+    if (json) {
+      redact_json(*json);
+      return cut(json->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), max_bytes);
     }
   }
   if (to_lower(content_type).find("x-www-form-urlencoded") != std::string::npos) {

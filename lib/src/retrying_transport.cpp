@@ -3,6 +3,7 @@
 #include <mutex>
 #include <random>
 
+#include "dbk/json.hpp"
 #include "dbk/retry.hpp"
 #include "error_parser.hpp"
 
@@ -22,10 +23,10 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 
 bool carries_idempotency_token(const std::string& body) {
   if (body.find("idempotency_token") == std::string::npos) return false;  // skip parsing
-  auto json = nlohmann::json::parse(body, nullptr, false);
-  if (!json.is_object()) return false;
-  auto it = json.find("idempotency_token");
-  return it != json.end() && it->is_string() && !it->get<std::string>().empty();
+  auto json = parse_json(body);
+  if (!json || !json->is_object()) return false;
+  auto it = json->find("idempotency_token");
+  return it != json->end() && it->is_string() && !it->get<std::string>().empty();
 }
 
 // True when sending the request twice has the effect of sending it once.

@@ -113,6 +113,14 @@ TEST_CASE("transport failures are logged with their error") {
   CHECK(f.lines.back() == "< CONNECTION_ERROR: cannot connect to h:1 (0 ms)");
 }
 
+TEST_CASE("a body nested too deep is logged as text, not parsed") {
+  using dbk::detail::redact_body;
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto logged = redact_body(deep, "application/json", 64);
+  CHECK_THAT(logged, Catch::StartsWith(std::string(64, '[')));
+  CHECK_THAT(logged, Catch::EndsWith("(199936 more bytes)"));
+}
+
 TEST_CASE("credentials in a URL's userinfo never appear in the log") {
   // DATABRICKS_HOST=http://user:SECRET@host was logged as it was given.
   LogFixture f;

@@ -4,6 +4,7 @@
 
 #include "auth/auth_transport.hpp"
 #include "dbk/base64.hpp"
+#include "dbk/json.hpp"
 #include "error_parser.hpp"
 
 namespace dbk::detail {
@@ -77,9 +78,10 @@ class OAuthM2MTransport final : public Transport {
       error.message = "the token endpoint refused client id " + client_id_ + ": " + error.message;
       return error;
     }
-    auto json = nlohmann::json::parse(response->body, nullptr, false);
+    auto parsed = parse_json(response->body);
+    nlohmann::json json = parsed ? std::move(*parsed) : nlohmann::json();
     auto token = json.is_object() ? json.find("access_token") : json.end();
-    if (json.is_discarded() || !json.is_object() || token == json.end() || !token->is_string() ||
+    if (!json.is_object() || token == json.end() || !token->is_string() ||
         token->get<std::string>().empty()) {
       ApiError error = make_error(
           error_codes::kInvalidResponse,
