@@ -285,3 +285,60 @@ TEST_CASE_METHOD(ImportDirFixture, "import_dir does not follow a symlink cycle f
   REQUIRE(results->size() == 1);
   CHECK((*results)[0].dst == "/t/a");
 }
+
+TEST_CASE_METHOD(ImportDirFixture,
+                 "export_dir never writes outside its target for a hostile listing") {
+  // A server listing ".." (a file or a directory) once made export_dir write next to
+  // its target; such entries now fail on their own and nothing leaves `out`.
+  fake->expect("GET", "/api/2.0/workspace/list")
+      .with_query("path=%2Fw")
+      .respond(200, R"({"objects": [
+          {"object_type": "NOTEBOOK", "path": "/w/..", "language": "PYTHON"},
+          {"object_type": "DIRECTORY", "path": "/w/sub/.."},
+          {"object_type": "NOTEBOOK", "path": "/w/.", "language": "SQL"},
+          {"object_type": "NOTEBOOK", "path": "/w/", "language": "SQL"},
+          {"object_type": "NOTEBOOK", "path": "/w/ok", "language": "PYTHON"}]})");
+  fake->expect("GET", "/api/2.0/workspace/export")
+      .respond_json(200, {{"content", dbk::base64_encode("fine")}})
+      .reusable();
+  auto results = dbk::export_dir(api, "/w", (dir / "out").string());
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 5);
+  int failed = 0;
+  for (const auto& result : *results) {
+    if (result.src == "/w/ok") {
+      CHECK(result.status == dbk::FileStatus::kDone);
+      continue;
+    }
+    INFO(result.src);
+    CHECK(result.status == dbk::FileStatus::kFailed);
+    REQUIRE(result.error);
+    CHECK(result.error->error_code == "INVALID_RESPONSE");
+    ++failed;
+  }
+  CHECK(failed == 4);
+  CHECK(read_file(dir / "out/ok.py") == "fine");
+  // Only `out` (and the fixture's own files) exist in the temporary folder.
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    names.push_back(entry.path().filename().string());
+  }
+  CHECK(names == std::vector<std::string>{"out"});
+  // Only the one good notebook was exported.
+  int exports = 0;
+  for (const auto& request : fake->requests()) {
+    if (request.url.find("/workspace/export") != std::string::npos) ++exports;
+  }
+  CHECK(exports == 1);
+}
+
+TEST_CASE("a server path is a local file name only when its last part is usable") {
+  CHECK(dbk::local_file_name("/w/nb", "/w").value() == "nb");
+  for (const std::string& bad :
+       std::vector<std::string>{"/w/..", "/w/.", "/w/", "", "..", std::string("/w/a\0b", 6)}) {
+    INFO(bad);
+    auto name = dbk::local_file_name(bad, "/w");
+    REQUIRE_FALSE(name.ok());
+    CHECK(name.error().error_code == "INVALID_RESPONSE");
+  }
+}

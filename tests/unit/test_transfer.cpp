@@ -460,6 +460,44 @@ TEST_CASE_METHOD(AnyOrderFixture, "copy_tree downloads a DBFS directory tree") {
   CHECK(read_file(dir / "out/sub/b.txt") == "B");
 }
 
+TEST_CASE_METHOD(AnyOrderFixture,
+                 "copy_tree never writes outside its target for a hostile listing") {
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fsrc")
+      .respond(200, R"({"path": "/src", "is_dir": true})");
+  // ".." as a file and as a directory, "." and a NUL: each fails alone.
+  fake->expect("GET", "/api/2.0/dbfs/list")
+      .with_query("path=%2Fsrc")
+      .respond(200, R"({"files": [{"path": "/src/..", "is_dir": false, "file_size": 1},
+                                  {"path": "/src/sub/..", "is_dir": true},
+                                  {"path": "/src/.", "is_dir": false, "file_size": 1},
+                                  {"path": "/src/x\u0000y", "is_dir": false, "file_size": 1},
+                                  {"path": "/src/a.txt", "is_dir": false, "file_size": 1}]})");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fsrc%2Fa.txt")
+      .respond(200, R"({"path": "/src/a.txt", "is_dir": false, "file_size": 1})");
+  fake->expect("GET", "/api/2.0/dbfs/read")
+      .with_query("path=%2Fsrc%2Fa.txt&offset=0&length=1048576")
+      .respond_json(200, read_answer("A"));
+  dbk::CopyOptions options;
+  auto results = dbk::copy_tree(api, dbk::CopyDirection::kDownload, "dbfs:/src",
+                                (dir / "parent/out").string(), options);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 5);
+  CHECK((*results)[0].src == "/src/a.txt");
+  CHECK((*results)[0].status == dbk::FileStatus::kDone);
+  for (std::size_t i = 1; i < results->size(); ++i) {
+    INFO((*results)[i].src);
+    CHECK((*results)[i].status == dbk::FileStatus::kFailed);
+    REQUIRE((*results)[i].error);
+    CHECK((*results)[i].error->error_code == "INVALID_RESPONSE");
+  }
+  CHECK_FALSE(dbk::all_succeeded(*results));
+  CHECK(files_in(dir / "parent") == std::vector<std::string>{"out"});
+  CHECK(files_in(dir / "parent/out") == std::vector<std::string>{"a.txt"});
+  CHECK(fake->all_consumed());
+}
+
 TEST_CASE_METHOD(AnyOrderFixture, "copy_tree uploads a local tree, creating directories first") {
   dir.write("src/x.txt", "x");
   dir.write("src/deep/er/y.txt", "y");

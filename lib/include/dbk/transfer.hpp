@@ -51,6 +51,13 @@ bool all_succeeded(const std::vector<FileResult>& results);
 
 // ---- single files ---------------------------------------------------------------
 
+/// The last component of `listed_path`, a path a server returned (a listing entry, a
+/// get-status answer), when it is safe as a local file name: not empty, "." or "..",
+/// and without NUL. A hostile or intercepted server could otherwise make a download
+/// write outside its destination. Errors: INVALID_RESPONSE naming the entry and
+/// `listed_dir` (where it was found).
+Result<std::string> local_file_name(const std::string& listed_path, const std::string& listed_dir);
+
 /// Writes `content` to the local file `path` through a hidden temporary sibling
 /// (".name.dbk-tmp-<hex>") renamed over it, so nobody sees a half-written file; on
 /// failure the temporary file is removed and `path` is untouched. Errors: IO_ERROR.

@@ -1,6 +1,7 @@
 // Many-file DBFS copies with bounded parallelism across files.
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <mutex>
 #include <set>
 
@@ -79,22 +80,31 @@ Status walk_local(const fs::path& root, const std::string& relative,
   return {};
 }
 
+// Entries whose names are unusable locally become failed results in `rejected`.
 Status walk_dbfs(const DbfsApi& dbfs, const std::string& root, const std::string& relative,
-                 std::vector<std::string>& files, std::vector<std::string>& dirs) {
+                 std::vector<std::string>& files, std::vector<std::string>& dirs,
+                 std::vector<FileResult>& rejected) {
   const std::string listed = relative.empty() ? root : join_dbfs(root, relative);
   auto listing = dbfs.list(listed);
   if (!listing) return std::move(listing).error();
   std::sort(listing->begin(), listing->end(),
             [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
   for (const auto& info : *listing) {
-    const auto slash = info.path.find_last_of('/');
-    const std::string name = slash == std::string::npos ? info.path : info.path.substr(slash + 1);
     // A server echoing the listed directory itself would otherwise recurse forever.
-    if (name.empty() || (info.is_dir && info.path == listed)) continue;
-    const std::string child = relative.empty() ? name : relative + "/" + name;
+    if (info.is_dir && info.path == listed) continue;
+    auto name = local_file_name(info.path, listed);
+    if (!name) {
+      FileResult result;
+      result.src = info.path;
+      result.status = FileStatus::kFailed;
+      result.error = std::move(name).error();
+      rejected.push_back(std::move(result));
+      continue;
+    }
+    const std::string child = relative.empty() ? *name : relative + "/" + *name;
     if (info.is_dir) {
       dirs.push_back(child);
-      auto walked = walk_dbfs(dbfs, root, child, files, dirs);
+      auto walked = walk_dbfs(dbfs, root, child, files, dirs, rejected);
       if (!walked) return walked;
     } else {
       files.push_back(child);
@@ -156,6 +166,7 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
   std::vector<std::string> files;
   std::vector<std::string> dirs;
   std::vector<CopyItem> items;
+  std::vector<FileResult> rejected;
   if (direction == CopyDirection::kUpload) {
     std::error_code code;
     if (!fs::is_directory(src_dir, code)) {
@@ -184,7 +195,7 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
     if (!status->is_dir) {
       return make_error(error_codes::kInvalidArgument, *source + " is not a DBFS directory");
     }
-    auto walked = walk_dbfs(dbfs, *source, "", files, dirs);
+    auto walked = walk_dbfs(dbfs, *source, "", files, dirs, rejected);
     if (!walked) return std::move(walked).error();
     std::error_code code;
     fs::create_directories(dst_dir, code);
@@ -197,7 +208,10 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
       items.push_back({join_dbfs(*source, file), (fs::path(dst_dir) / file).string()});
     }
   }
-  return copy_files(dbfs, direction, items, options);
+  auto results = copy_files(dbfs, direction, items, options);
+  results.insert(results.end(), std::make_move_iterator(rejected.begin()),
+                 std::make_move_iterator(rejected.end()));
+  return results;
 }
 
 }  // namespace dbk

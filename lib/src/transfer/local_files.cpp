@@ -79,6 +79,21 @@ Status write_file_atomically(const fs::path& target, std::string_view content) {
 
 namespace dbk {
 
+Result<std::string> local_file_name(const std::string& listed_path, const std::string& listed_dir) {
+  const auto slash = listed_path.find_last_of('/');
+  std::string name = slash == std::string::npos ? listed_path : listed_path.substr(slash + 1);
+  if (name.empty() || name == "." || name == ".." || name.find('\0') != std::string::npos) {
+    std::string shown = listed_path;
+    for (auto& c : shown) {
+      if (c == '\0') c = '?';
+    }
+    return make_error(error_codes::kInvalidResponse,
+                      "the server returned '" + shown + "' (in " + listed_dir +
+                          "), which does not end in a usable local file name; not copied");
+  }
+  return name;
+}
+
 Status write_local_file_atomically(const std::string& path, std::string_view content) {
   return detail::write_file_atomically(path, content);
 }

@@ -29,11 +29,6 @@ std::string join_workspace(const std::string& dir, const std::string& name) {
   return dir + "/" + name;
 }
 
-std::string basename_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
 // How much of a file AUTO mode reads to find the header.
 constexpr std::size_t kHeaderProbeBytes = 256;
 
@@ -139,10 +134,11 @@ Status plan_export(const WorkspaceApi& workspace, const std::string& workspace_d
   std::sort(listing->begin(), listing->end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.path < b.path; });
   for (const auto& object : *listing) {
-    const std::string name = basename_of(object.path);
     // A server echoing the listed directory itself would otherwise recurse forever.
-    if (name.empty() || (object.is_directory() && object.path == workspace_dir)) continue;
-    if (object.is_directory()) {
+    if (object.is_directory() && object.path == workspace_dir) continue;
+    auto checked = local_file_name(object.path, workspace_dir);
+    const std::string name = checked ? *checked : std::string();
+    if (checked && object.is_directory()) {
       plan.dirs.push_back(local_dir / name);
       auto planned = plan_export(workspace, object.path, local_dir / name, options, plan);
       if (!planned) return planned;
@@ -151,7 +147,10 @@ Status plan_export(const WorkspaceApi& workspace, const std::string& workspace_d
     FileResult result;
     result.src = object.path;
     bool export_it = false;
-    if (!object.is_notebook()) {
+    if (!checked) {
+      result.status = FileStatus::kFailed;
+      result.error = std::move(checked).error();
+    } else if (!object.is_notebook()) {
       result.status = FileStatus::kSkipped;
       result.message = object.path + " is neither a dir or a notebook. Skip.";
     } else {
