@@ -181,16 +181,71 @@ TEST_CASE_METHOD(TransferFixture, "an atomic small upload is a put to a sibling 
         json({{"source_path", temp}, {"destination_path", "/models/model.bin"}}));
 }
 
-TEST_CASE_METHOD(TransferFixture, "an atomic small overwrite deletes the target before the move") {
+TEST_CASE_METHOD(TransferFixture,
+                 "an atomic small overwrite moves the old file aside, never deleting it first") {
   auto local = dir.write("m", "abc");
   fake->expect("POST", "/api/2.0/dbfs/put");
-  fake->expect("POST", "/api/2.0/dbfs/delete")
-      .with_json_body({{"path", "/m"}, {"recursive", false}});
-  fake->expect("POST", "/api/2.0/dbfs/move");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fm")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 9})");
+  fake->expect("POST", "/api/2.0/dbfs/move");  // old → aside
+  fake->expect("POST", "/api/2.0/dbfs/move");  // new → target
+  fake->expect("POST", "/api/2.0/dbfs/delete");
   dbk::UploadOptions options;
   options.atomic = true;
   options.overwrite = true;
   REQUIRE(dbk::upload_file(api, local.string(), "/m", options).ok());
+  CHECK(fake->all_consumed());
+  const std::string temp = form_of(fake->requests().at(0))["path"];
+  auto moves = bodies_of("/move");
+  const std::string aside = moves.at(0)["destination_path"];
+  CHECK(std::regex_match(aside, std::regex(R"(/\.m\.dbk-old-[0-9a-f]{16})")));
+  CHECK(moves.at(0)["source_path"] == "/m");
+  CHECK(moves.at(1) == json({{"source_path", temp}, {"destination_path", "/m"}}));
+  // Only the parked old file is deleted, after the new one is in place.
+  CHECK(bodies_of("/delete").at(0) == json({{"path", aside}, {"recursive", false}}));
+}
+
+TEST_CASE_METHOD(TransferFixture, "a failed final move of an overwrite puts the old file back") {
+  // The move used to come after a delete of the target: a failing move lost both.
+  auto local = dir.write("m", "new");
+  fake->expect("POST", "/api/2.0/dbfs/put");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 9})");
+  fake->expect("POST", "/api/2.0/dbfs/move");  // old → aside
+  fake->expect("POST", "/api/2.0/dbfs/move")
+      .respond_json(500, error_body("INTERNAL_ERROR", "boom"));
+  fake->expect("POST", "/api/2.0/dbfs/move");    // aside → old place
+  fake->expect("POST", "/api/2.0/dbfs/delete");  // the temporary file
+  dbk::UploadOptions options;
+  options.atomic = true;
+  options.overwrite = true;
+  auto status = dbk::upload_file(api, local.string(), "/m", options);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "INTERNAL_ERROR");
+  CHECK(fake->all_consumed());
+  const std::string temp = form_of(fake->requests().at(0))["path"];
+  auto moves = bodies_of("/move");
+  const std::string aside = moves.at(0)["destination_path"];
+  CHECK(moves.at(2) == json({{"source_path", aside}, {"destination_path", "/m"}}));
+  CHECK(bodies_of("/delete") == std::vector<json>{{{"path", temp}, {"recursive", false}}});
+}
+
+TEST_CASE_METHOD(TransferFixture, "an overwrite whose old file cannot be moved aside keeps it") {
+  auto local = dir.write("m", "new");
+  fake->expect("POST", "/api/2.0/dbfs/put");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 9})");
+  fake->expect("POST", "/api/2.0/dbfs/move")
+      .respond_json(403, error_body("PERMISSION_DENIED", "no"));
+  fake->expect("POST", "/api/2.0/dbfs/delete");  // the temporary file only
+  dbk::UploadOptions options;
+  options.atomic = true;
+  options.overwrite = true;
+  auto status = dbk::upload_file(api, local.string(), "/m", options);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "PERMISSION_DENIED");
+  CHECK(bodies_of("/delete").at(0)["path"] == form_of(fake->requests().at(0))["path"]);
   CHECK(fake->all_consumed());
 }
 
@@ -277,19 +332,21 @@ TEST_CASE_METHOD(TransferFixture,
   CHECK(fake->all_consumed());
 }
 
-TEST_CASE_METHOD(TransferFixture, "an atomic overwrite deletes the target before the move") {
+TEST_CASE_METHOD(TransferFixture, "an atomic streamed overwrite replaces the target in place") {
   auto local = dir.write("m", "abc");
   fake->expect("POST", "/api/2.0/dbfs/create").respond(200, R"({"handle": 9})");
   fake->expect("POST", "/api/2.0/dbfs/add-block");
   fake->expect("POST", "/api/2.0/dbfs/close");
-  fake->expect("POST", "/api/2.0/dbfs/delete")
-      .with_json_body({{"path", "/m"}, {"recursive", false}});
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond_json(404, error_body("RESOURCE_DOES_NOT_EXIST", "No file"));
   fake->expect("POST", "/api/2.0/dbfs/move");
   dbk::UploadOptions options;
   options.single_request_max_bytes = 0;
   options.atomic = true;
   options.overwrite = true;
   REQUIRE(dbk::upload_file(api, local.string(), "/m", options).ok());
+  CHECK(bodies_of("/move").at(0)["destination_path"] == "/m");
+  CHECK(bodies_of("/delete").empty());
   CHECK(fake->all_consumed());
 }
 

@@ -71,6 +71,48 @@ Status refuse_existing(const DbfsApi& dbfs, const std::string& target, bool& rep
   return {};
 }
 
+// Moves the finished temporary file onto `target`, replacing what is there without
+// ever deleting it first. DBFS has no atomic replace (move refuses an existing
+// destination), so the old file is moved aside to a hidden sibling, the new one is
+// moved in, and the old one is deleted only then; if the second move fails, the old
+// file is moved back. The window left: a crash between the two moves leaves the
+// target missing, with the old content in ".NAME.dbk-old-<hex>" next to it (and the
+// new in ".NAME.dbk-tmp-<hex>"); docs/security.md says so.
+Status replace_with(const DbfsApi& dbfs, const std::string& upload_path,
+                    const std::string& target) {
+  auto existing = dbfs.get_status(target);
+  if (!existing) {
+    if (!existing.error().is_not_found()) return existing.error();
+    return dbfs.move(upload_path, target);
+  }
+  if (existing->is_dir) {
+    // Only an empty directory goes (a non-recursive delete refuses any other); it
+    // holds no content to keep.
+    auto removed = dbfs.remove(target, false);
+    if (!removed && !removed.error().is_not_found()) return removed;
+    return dbfs.move(upload_path, target);
+  }
+  const std::string aside = detail::aside_sibling(target);
+  auto moved_aside = dbfs.move(target, aside);
+  if (!moved_aside) {
+    if (!moved_aside.error().is_not_found()) return moved_aside;
+    return dbfs.move(upload_path, target);  // vanished meanwhile: nothing to keep
+  }
+  auto placed = dbfs.move(upload_path, target);
+  if (!placed) {
+    auto restored = dbfs.move(aside, target);
+    if (!restored) {
+      ApiError error = placed.error();
+      error.message += "; the previous content of " + target + " is kept in " + aside +
+                       " (moving it back failed: " + restored.error().to_string() + ")";
+      return error;
+    }
+    return placed;
+  }
+  (void)dbfs.remove(aside, false);  // a leftover is recognised as stale by a later run
+  return {};
+}
+
 }  // namespace
 
 Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std::string& dbfs_path,
@@ -128,19 +170,14 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
     if (sent && !closed) sent = closed;
   }
   if (sent && options.atomic) {
-    if (replace_target) {
-      auto removed = dbfs.remove(*target, false);
-      if (!removed && !removed.error().is_not_found()) sent = removed;
-    }
-    if (sent) sent = dbfs.move(upload_path, *target);
+    sent = replace_target ? replace_with(dbfs, upload_path, *target)
+                          : dbfs.move(upload_path, *target);
     if (!sent && one_request && !options.overwrite && sent.error().error_code == kAlreadyExists) {
       // No get-status up front for a one-request upload: the move refuses an existing
-      // target. Report it as the service's put does (or take the target if it vanished).
+      // target. Report it as the service's put does (or take the target if it vanished:
+      // then the empty placeholder the put left is ours to replace).
       sent = refuse_existing(dbfs, *target, replace_target);
-      if (sent) {
-        sent = dbfs.remove(*target, false);
-        if (sent) sent = dbfs.move(upload_path, *target);
-      }
+      if (sent) sent = replace_with(dbfs, upload_path, *target);
     }
   }
   if (!sent) {

@@ -16,11 +16,23 @@ fs::path temp_sibling(const fs::path& target) {
   return target.parent_path() / ("." + target.filename().string() + ".dbk-tmp-" + random_hex(8));
 }
 
-std::string temp_sibling(const std::string& dbfs_path) {
+namespace {
+
+std::string hidden_dbfs_sibling(const std::string& dbfs_path, const char* kind) {
   const auto slash = dbfs_path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? std::string() : dbfs_path.substr(0, slash);
   const std::string name = slash == std::string::npos ? dbfs_path : dbfs_path.substr(slash + 1);
-  return dir + "/." + name + ".dbk-tmp-" + random_hex(8);
+  return dir + "/." + name + kind + random_hex(8);
+}
+
+}  // namespace
+
+std::string temp_sibling(const std::string& dbfs_path) {
+  return hidden_dbfs_sibling(dbfs_path, ".dbk-tmp-");
+}
+
+std::string aside_sibling(const std::string& dbfs_path) {
+  return hidden_dbfs_sibling(dbfs_path, ".dbk-old-");
 }
 
 ApiError io_error(const std::string& what, const fs::path& path, const std::error_code& code) {
