@@ -133,7 +133,9 @@ Result<HttpResponse> ApiCaller::send(HttpRequest request, const CallContext& con
     return error;
   }
   if (!is_success(response->status)) {
-    return parse_api_error(*response, request.method, path_of(host_, request.url));
+    ApiError error = parse_api_error(*response, request.method, path_of(host_, request.url));
+    error.replayed = response->replayed;
+    return error;
   }
   return response;
 }

@@ -283,7 +283,7 @@ Result<std::vector<Job>> JobsApi::find_by_name(const std::string& name) const {
 }
 
 Status JobsApi::delete_job(std::int64_t job_id) const {
-  return detail::to_status(post_json("delete", {{"job_id", job_id}}));
+  return detail::to_delete_status(post_json("delete", {{"job_id", job_id}}));
 }
 
 namespace {
@@ -383,7 +383,7 @@ Status JobsApi::runs_cancel_all(std::int64_t job_id, bool all_queued_runs) const
 }
 
 Status JobsApi::runs_delete(std::int64_t run_id) const {
-  return detail::to_status(post_json("runs/delete", {{"run_id", run_id}}));
+  return detail::to_delete_status(post_json("runs/delete", {{"run_id", run_id}}));
 }
 
 Result<RunOutput> JobsApi::runs_get_output(std::int64_t run_id) const {

@@ -71,7 +71,7 @@ Result<ExportedObject> WorkspaceApi::export_object(const std::string& path,
 }
 
 Status WorkspaceApi::remove(const std::string& path, bool recursive) const {
-  return detail::to_status(
+  return detail::to_delete_status(
       caller_->post(std::string(kBase) + "delete", {{"path", path}, {"recursive", recursive}}));
 }
 

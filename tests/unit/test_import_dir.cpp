@@ -2,6 +2,8 @@
 
 #include "api_caller.hpp"
 #include "dbk/base64.hpp"
+#include "dbk/retry.hpp"
+#include "dbk/testing/fake_clock.hpp"
 #include "dbk/testing/fake_transport.hpp"
 #include "dbk/transfer.hpp"
 #include "dbk/workspace.hpp"
@@ -341,4 +343,40 @@ TEST_CASE("a server path is a local file name only when its last part is usable"
     REQUIRE_FALSE(name.ok());
     CHECK(name.error().error_code == "INVALID_RESPONSE");
   }
+}
+
+TEST_CASE("import_dir recognises a notebook its own lost-response import put there") {
+  auto fake = std::make_shared<FakeTransport>();
+  auto clock = std::make_shared<dbk::testing::FakeClock>();
+  dbk::WorkspaceApi api{std::make_shared<dbk::detail::ApiCaller>(
+      "https://h", dbk::make_retrying_transport(
+                       fake, {}, clock, std::make_shared<dbk::testing::FakeSleeper>(clock)))};
+  TempDir dir;
+  dir.write("nb/a.py", "print(1)\n");
+  dir.write("nb/b.py", "print(2)\n");
+  dir.write("nb/c.py", "print(3)\n");
+  auto reset = dbk::make_error("CONNECTION_ERROR", "request failed: Connection reset by peer");
+  json exists = {{"error_code", "RESOURCE_ALREADY_EXISTS"}, {"message", "exists"}};
+  fake->expect("POST", "/api/2.0/workspace/mkdirs");
+  // a: done by the lost first attempt; the export shows the imported source.
+  fake->expect("POST", "/api/2.0/workspace/import").fail(reset);
+  fake->expect("POST", "/api/2.0/workspace/import").respond_json(400, exists);
+  fake->expect("GET", "/api/2.0/workspace/export")
+      .respond_json(200,
+                    {{"content", dbk::base64_encode("# Databricks notebook source\nprint(1)\n")}});
+  // b: someone else's notebook was there: b fails, c is still imported.
+  fake->expect("POST", "/api/2.0/workspace/import").fail(reset);
+  fake->expect("POST", "/api/2.0/workspace/import").respond_json(400, exists);
+  fake->expect("GET", "/api/2.0/workspace/export")
+      .respond_json(200, {{"content", dbk::base64_encode("print('other')\n")}});
+  fake->expect("POST", "/api/2.0/workspace/import");
+  dbk::ImportDirOptions options;
+  options.parallelism = 1;
+  auto results = dbk::import_dir(api, (dir / "nb").string(), "/t", options);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 3);
+  CHECK((*results)[0].status == dbk::FileStatus::kDone);
+  CHECK((*results)[1].status == dbk::FileStatus::kFailed);
+  CHECK((*results)[2].status == dbk::FileStatus::kDone);
+  CHECK(fake->all_consumed());
 }

@@ -5,6 +5,8 @@
 #include "api_caller.hpp"
 #include "dbk/base64.hpp"
 #include "dbk/dbfs.hpp"
+#include "dbk/retry.hpp"
+#include "dbk/testing/fake_clock.hpp"
 #include "dbk/testing/fake_transport.hpp"
 #include "dbk/transfer.hpp"
 #include "temp_dir.hpp"
@@ -603,4 +605,93 @@ TEST_CASE_METHOD(AnyOrderFixture, "copy_tree survives a symlink cycle in the loc
   REQUIRE(results.ok());
   REQUIRE(results->size() == 1);
   CHECK((*results)[0].dst == "/dst/a.txt");
+}
+
+namespace {
+// DBFS behind the retrying transport, as a client has it, with instant back-off.
+struct RetryingFixture : TransferFixture {
+  std::shared_ptr<dbk::testing::FakeClock> clock = std::make_shared<dbk::testing::FakeClock>();
+  dbk::DbfsApi retried{std::make_shared<dbk::detail::ApiCaller>(
+      "https://h", dbk::make_retrying_transport(
+                       fake, {}, clock, std::make_shared<dbk::testing::FakeSleeper>(clock)))};
+};
+
+dbk::ApiError connection_reset() {
+  return dbk::make_error("CONNECTION_ERROR", "request to h:443 failed: Connection reset by peer");
+}
+
+json no_file() {
+  return error_body("RESOURCE_DOES_NOT_EXIST", "No file or directory exists");
+}
+
+// An upload's put, then a move whose answer is lost and whose retry finds no source;
+// the check that follows finds the temporary file gone too.
+void expect_replayed_move(FakeTransport& fake) {
+  fake.expect("POST", "/api/2.0/dbfs/put");
+  fake.expect("POST", "/api/2.0/dbfs/move").fail(connection_reset());
+  fake.expect("POST", "/api/2.0/dbfs/move").respond_json(404, no_file());
+  fake.expect("GET", "/api/2.0/dbfs/get-status").respond_json(404, no_file());
+}
+}  // namespace
+
+TEST_CASE_METHOD(RetryingFixture, "a move replayed after a lost response recognises its own work") {
+  // The first move happened but its answer was lost; the retry finds no source.
+  auto local = dir.write("m", "abc");
+  expect_replayed_move(*fake);
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fm")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 3})");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  auto status = dbk::upload_file(retried, local.string(), "/m", options);
+  INFO((status ? std::string() : status.error().to_string()));
+  CHECK(status.ok());
+  CHECK(fake->all_consumed());
+  CHECK(bodies_of("/delete").empty());
+}
+
+TEST_CASE_METHOD(RetryingFixture, "a replayed move is not taken for done when the size differs") {
+  auto local = dir.write("m", "abc");
+  expect_replayed_move(*fake);
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 7})");
+  fake->expect("POST", "/api/2.0/dbfs/delete");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  auto status = dbk::upload_file(retried, local.string(), "/m", options);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "RESOURCE_DOES_NOT_EXIST");
+  CHECK(status.error().replayed);
+}
+
+TEST_CASE_METHOD(RetryingFixture, "a file failed by a replay does not stop the batch") {
+  auto a = dir.write("a", "abc");
+  auto b = dir.write("b", "def");
+  expect_replayed_move(*fake);  // a
+  // Nor is the target: not this move's work.
+  fake->expect("GET", "/api/2.0/dbfs/get-status").respond_json(404, no_file());
+  fake->expect("POST", "/api/2.0/dbfs/delete");
+  fake->expect("POST", "/api/2.0/dbfs/put");  // b
+  fake->expect("POST", "/api/2.0/dbfs/move");
+  dbk::CopyOptions options;
+  options.parallelism = 1;
+  options.atomic = true;
+  options.skip_existing = false;
+  auto results = dbk::copy_files(retried, dbk::CopyDirection::kUpload,
+                                 {{a.string(), "/d/a"}, {b.string(), "/d/b"}}, options);
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].status == dbk::FileStatus::kFailed);
+  CHECK(results[1].status == dbk::FileStatus::kDone);
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(RetryingFixture,
+                 "a delete replayed after a lost response that finds nothing succeeds") {
+  fake->expect("POST", "/api/2.0/dbfs/delete").fail(connection_reset());
+  fake->expect("POST", "/api/2.0/dbfs/delete").respond_json(404, no_file());
+  CHECK(retried.remove("/gone", false).ok());
+  // Without a lost response, a missing file is still an error.
+  fake->expect("POST", "/api/2.0/dbfs/delete").respond_json(404, no_file());
+  CHECK_FALSE(retried.remove("/never", false).ok());
+  CHECK(fake->all_consumed());
 }

@@ -55,6 +55,10 @@ struct HttpResponse {
   int status = 0;
   HttpHeaders headers;
   std::string body;
+  /// Set by the retrying transport when an earlier attempt of this request may have
+  /// reached the server and done its work (its response was lost, or was a 502/504):
+  /// an error such as RESOURCE_ALREADY_EXISTS may then describe that work.
+  bool replayed = false;
 };
 
 /// Per-call controls that travel through the transport stack.

@@ -154,7 +154,10 @@ std::vector<FileResult> copy_files(const DbfsApi& dbfs, CopyDirection direction,
           result.error = copied.error();
         }
         totals.file_finished();
-        return result.status != FileStatus::kFailed || options.continue_on_error;
+        // A failure left by a replayed request concerns this file only: it does not
+        // mean the service refuses the batch.
+        return result.status != FileStatus::kFailed || options.continue_on_error ||
+               result.error->replayed;
       },
       options.cancelled);
   return results;

@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "dbk/dbfs.hpp"
 #include "dbk/transfer.hpp"
@@ -71,6 +72,27 @@ Status refuse_existing(const DbfsApi& dbfs, const std::string& target, bool& rep
   return {};
 }
 
+// dbfs/move, recognising its own completed work: when a retry after a lost response
+// (ApiError::replayed) finds the source gone (RESOURCE_DOES_NOT_EXIST) or the
+// destination taken (RESOURCE_ALREADY_EXISTS), the earlier attempt did the move if
+// the source is gone and the destination is a file of `size` bytes (any size when
+// unknown). The source names are dbk's own random temporaries or files it has just
+// checked, so nobody else moves them.
+Status move_once(const DbfsApi& dbfs, const std::string& from, const std::string& to,
+                 std::optional<std::int64_t> size) {
+  auto moved = dbfs.move(from, to);
+  if (moved || !moved.error().replayed) return moved;
+  const auto& code = moved.error().error_code;
+  if (code != error_codes::kNotFound && code != kAlreadyExists) return moved;
+  auto source = dbfs.get_status(from);
+  if (source || !source.error().is_not_found()) return moved;
+  auto destination = dbfs.get_status(to);
+  if (!destination || destination->is_dir || (size && destination->file_size != *size)) {
+    return moved;
+  }
+  return {};
+}
+
 // Moves the finished temporary file onto `target`, replacing what is there without
 // ever deleting it first. DBFS has no atomic replace (move refuses an existing
 // destination), so the old file is moved aside to a hidden sibling, the new one is
@@ -78,29 +100,29 @@ Status refuse_existing(const DbfsApi& dbfs, const std::string& target, bool& rep
 // file is moved back. The window left: a crash between the two moves leaves the
 // target missing, with the old content in ".NAME.dbk-old-<hex>" next to it (and the
 // new in ".NAME.dbk-tmp-<hex>"); docs/security.md says so.
-Status replace_with(const DbfsApi& dbfs, const std::string& upload_path,
-                    const std::string& target) {
+Status replace_with(const DbfsApi& dbfs, const std::string& upload_path, const std::string& target,
+                    std::int64_t size) {
   auto existing = dbfs.get_status(target);
   if (!existing) {
     if (!existing.error().is_not_found()) return existing.error();
-    return dbfs.move(upload_path, target);
+    return move_once(dbfs, upload_path, target, size);
   }
   if (existing->is_dir) {
     // Only an empty directory goes (a non-recursive delete refuses any other); it
     // holds no content to keep.
     auto removed = dbfs.remove(target, false);
     if (!removed && !removed.error().is_not_found()) return removed;
-    return dbfs.move(upload_path, target);
+    return move_once(dbfs, upload_path, target, size);
   }
   const std::string aside = detail::aside_sibling(target);
-  auto moved_aside = dbfs.move(target, aside);
+  auto moved_aside = move_once(dbfs, target, aside, existing->file_size);
   if (!moved_aside) {
-    if (!moved_aside.error().is_not_found()) return moved_aside;
-    return dbfs.move(upload_path, target);  // vanished meanwhile: nothing to keep
+    if (!moved_aside.error().is_not_found() || moved_aside.error().replayed) return moved_aside;
+    return move_once(dbfs, upload_path, target, size);  // vanished meanwhile: nothing to keep
   }
-  auto placed = dbfs.move(upload_path, target);
+  auto placed = move_once(dbfs, upload_path, target, size);
   if (!placed) {
-    auto restored = dbfs.move(aside, target);
+    auto restored = move_once(dbfs, aside, target, existing->file_size);
     if (!restored) {
       ApiError error = placed.error();
       error.message += "; the previous content of " + target + " is kept in " + aside +
@@ -170,14 +192,15 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
     if (sent && !closed) sent = closed;
   }
   if (sent && options.atomic) {
-    sent = replace_target ? replace_with(dbfs, upload_path, *target)
-                          : dbfs.move(upload_path, *target);
+    const auto bytes = static_cast<std::int64_t>(size);
+    sent = replace_target ? replace_with(dbfs, upload_path, *target, bytes)
+                          : move_once(dbfs, upload_path, *target, bytes);
     if (!sent && one_request && !options.overwrite && sent.error().error_code == kAlreadyExists) {
       // No get-status up front for a one-request upload: the move refuses an existing
       // target. Report it as the service's put does (or take the target if it vanished:
       // then the empty placeholder the put left is ours to replace).
       sent = refuse_existing(dbfs, *target, replace_target);
-      if (sent) sent = replace_with(dbfs, upload_path, *target);
+      if (sent) sent = replace_with(dbfs, upload_path, *target, static_cast<std::int64_t>(size));
     }
   }
   if (!sent) {

@@ -1,5 +1,6 @@
 // import_dir / export_dir between a local tree and a workspace directory.
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -97,6 +98,35 @@ Status plan_import(const fs::path& local_dir, const std::string& workspace_dir,
   return {};
 }
 
+// A SOURCE notebook's text without the header line the service adds on export, and
+// without trailing blank space, for comparing what was imported with what is there.
+std::string_view source_body(std::string_view text) {
+  const auto newline = text.find('\n');
+  const auto first = text.substr(0, newline);
+  if (first.find("Databricks notebook source") != std::string_view::npos) {
+    text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// An import without overwrite that was retried after a lost response gets
+// RESOURCE_ALREADY_EXISTS when the first attempt did the work. It is this import's
+// own work when the notebook now there has the imported source; other formats are
+// transformed by the service and cannot be compared, so they stay a failure (of
+// this file only: the batch goes on, see import_dir).
+bool is_own_replayed_import(const WorkspaceApi& workspace, const PlannedImport& item,
+                            const std::string& content, const ApiError& error) {
+  if (!error.replayed || error.error_code != "RESOURCE_ALREADY_EXISTS" ||
+      item.mapping.format != formats::kSource) {
+    return false;
+  }
+  auto there = workspace.export_object(item.target, formats::kSource);
+  return there && source_body(there->content) == source_body(content);
+}
+
 Status import_one(const WorkspaceApi& workspace, const PlannedImport& item, bool overwrite) {
   std::error_code code;
   const auto size = fs::file_size(item.source, code);
@@ -118,7 +148,9 @@ Status import_one(const WorkspaceApi& workspace, const PlannedImport& item, bool
   import_options.format = item.mapping.format;
   import_options.language = item.mapping.language;
   import_options.overwrite = overwrite;
-  return workspace.import_object(item.target, content, import_options);
+  auto imported = workspace.import_object(item.target, content, import_options);
+  if (!imported && is_own_replayed_import(workspace, item, content, imported.error())) return {};
+  return imported;
 }
 
 struct ExportPlan {
@@ -278,10 +310,11 @@ Result<std::vector<FileResult>> import_dir(const WorkspaceApi& workspace,
           return true;
         }
         // Without overwrite the legacy CLI aborts on the first existing notebook
-        // (reference §5.4); any failure stops the rest unless continue_on_error.
+        // (reference §5.4); any failure stops the rest unless continue_on_error,
+        // but one left by a replayed request concerns this file only.
         result.status = FileStatus::kFailed;
         result.error = std::move(imported).error();
-        return options.continue_on_error;
+        return options.continue_on_error || result.error->replayed;
       },
       options.cancelled);
   return std::move(plan.results);
