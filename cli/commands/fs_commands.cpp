@@ -1,6 +1,7 @@
 // `dbk fs ...` (also `dbfs ...`): legacy DBFS commands (reference §5.1).
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "app/command_table.hpp"
@@ -8,6 +9,7 @@
 #include "commands/common.hpp"
 #include "dbk/dbfs.hpp"
 #include "output/table_printer.hpp"
+#include "util/interrupt.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -170,6 +172,7 @@ int copy_upload(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
     options.overwrite = request.overwrite;
     options.atomic = true;
     options.continue_on_error = request.continue_on_error;
+    options.cancelled = &InterruptScope::flag();
     auto results = copy_tree(dbfs, CopyDirection::kUpload, src, *target, options);
     if (!results) return inv.fail(results.error());
     display_results(*results, CopyDirection::kUpload);
@@ -179,9 +182,13 @@ int copy_upload(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
   std::string file_target = *target;
   auto status = dbfs.get_status(file_target);
   if (status && status->is_dir) file_target = join_dbfs(file_target, basename_of(src));
+  const auto slash = file_target.find_last_of('/');
+  remove_stale_temporaries(dbfs, file_target.substr(0, std::max<std::size_t>(slash, 1)),
+                           {file_target.substr(slash + 1)});
   UploadOptions options;
   options.overwrite = request.overwrite;
   options.atomic = true;
+  options.cancelled = &InterruptScope::flag();
   auto uploaded = upload_file(dbfs, src, file_target, options);
   return uploaded ? 0 : inv.fail(uploaded.error());
 }
@@ -201,6 +208,7 @@ int copy_download(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
     options.parallelism = request.concurrency;
     options.overwrite = request.overwrite;
     options.continue_on_error = request.continue_on_error;
+    options.cancelled = &InterruptScope::flag();
     auto results = copy_tree(dbfs, CopyDirection::kDownload, *source, dst, options);
     if (!results) return inv.fail(results.error());
     display_results(*results, CopyDirection::kDownload);
@@ -209,10 +217,34 @@ int copy_download(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
   std::string target = dst;
   std::error_code code;
   if (fs::is_directory(target, code)) target = (fs::path(target) / basename_of(*source)).string();
+  const fs::path local(target);
+  remove_stale_local_temporaries(
+      local.has_parent_path() ? local.parent_path().string() : std::string("."),
+      {local.filename().string()});
   DownloadOptions options;
   options.overwrite = request.overwrite;
+  options.cancelled = &InterruptScope::flag();
   auto downloaded = download_file(dbfs, *source, target, options);
   return downloaded ? 0 : inv.fail(downloaded.error());
+}
+
+int copy(Invocation& inv, const DbfsApi& dbfs, const std::string& src, const std::string& dst,
+         const CopyRequest& request) {
+  if (!is_dbfs(src)) return copy_upload(inv, dbfs, src, dst, request);
+  if (!is_dbfs(dst)) return copy_download(inv, dbfs, src, dst, request);
+  // DBFS to DBFS goes through a local temporary folder, as in the legacy CLI.
+  char pattern[] = "/tmp/dbk-cp-XXXXXX";
+  if (!mkdtemp(pattern)) {
+    return inv.fail(make_error(error_codes::kIoError, "cannot create a temporary folder"));
+  }
+  std::string temp = std::string(pattern) + "/temp";
+  CopyRequest first = request;
+  first.overwrite = true;
+  int code = copy_download(inv, dbfs, src, temp, first);
+  if (code == 0) code = copy_upload(inv, dbfs, temp, dst, request);
+  std::error_code ignored;
+  fs::remove_all(pattern, ignored);
+  return code;
 }
 
 int cp(Invocation& inv) {
@@ -230,20 +262,14 @@ int cp(Invocation& inv) {
   auto client = inv.client();
   if (!client) return inv.fail(client.error());
   const DbfsApi& dbfs = client->dbfs();
-  if (!is_dbfs(src)) return copy_upload(inv, dbfs, src, dst, request);
-  if (!is_dbfs(dst)) return copy_download(inv, dbfs, src, dst, request);
-  // DBFS to DBFS goes through a local temporary folder, as in the legacy CLI.
-  char pattern[] = "/tmp/dbk-cp-XXXXXX";
-  if (!mkdtemp(pattern)) {
-    return inv.fail(make_error(error_codes::kIoError, "cannot create a temporary folder"));
+  // Ctrl-C / SIGTERM stop the copy between blocks and files, so that its temporaries
+  // are removed (a SIGKILL leaves them for the next copy: remove_stale_temporaries).
+  InterruptScope interrupt;
+  int code = copy(inv, dbfs, src, dst, request);
+  if (InterruptScope::interrupted()) {
+    inv.err() << "Interrupted; the copy stopped and its temporary files were removed.\n";
+    return exit_codes::kInterrupted;
   }
-  std::string temp = std::string(pattern) + "/temp";
-  CopyRequest first = request;
-  first.overwrite = true;
-  int code = copy_download(inv, dbfs, src, temp, first);
-  if (code == 0) code = copy_upload(inv, dbfs, temp, dst, request);
-  std::error_code ignored;
-  fs::remove_all(pattern, ignored);
   return code;
 }
 

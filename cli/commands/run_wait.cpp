@@ -3,7 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <csignal>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -12,41 +11,11 @@
 #include "app/exit_codes.hpp"
 #include "commands/common.hpp"
 #include "util/duration.hpp"
+#include "util/interrupt.hpp"
 #include "util/terminal.hpp"
 
 namespace dbk::cli {
 namespace {
-
-// Set from the SIGINT/SIGTERM handler; lock-free, so async-signal-safe.
-std::atomic<bool> g_interrupted{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-extern "C" void on_interrupt(int) {
-  g_interrupted.store(true);
-}
-
-/// Routes SIGINT/SIGTERM to the flag while waiting; restores the defaults after,
-/// so a second Ctrl-C at the prompt ends the process.
-class InterruptScope {
- public:
-  InterruptScope() {
-    g_interrupted.store(false);
-    previous_int_ = std::signal(SIGINT, on_interrupt);
-    previous_term_ = std::signal(SIGTERM, on_interrupt);
-  }
-  ~InterruptScope() { restore(); }
-  void restore() {
-    if (restored_) return;
-    std::signal(SIGINT, previous_int_ == SIG_ERR ? SIG_DFL : previous_int_);
-    std::signal(SIGTERM, previous_term_ == SIG_ERR ? SIG_DFL : previous_term_);
-    restored_ = true;
-  }
-
- private:
-  void (*previous_int_)(int) = SIG_DFL;
-  void (*previous_term_)(int) = SIG_DFL;
-  bool restored_ = false;
-};
 
 std::string state_text(const Run& run) {
   std::string text = run.state.life_cycle_state;
@@ -182,11 +151,11 @@ int wait_and_report(Invocation& inv, const JobsApi& jobs, std::int64_t run_id) {
   InterruptScope scope;
   Progress progress(inv, run_id);
   options.on_state_change = [&](const Run& run) { progress.state_changed(run); };
-  options.cancelled = &g_interrupted;
+  options.cancelled = &InterruptScope::flag();
   auto run = wait_for_run(jobs, run_id, options);
   progress.finish();
   if (!run) {
-    if (run.error().error_code == error_codes::kCancelled && g_interrupted.load()) {
+    if (run.error().error_code == error_codes::kCancelled && InterruptScope::interrupted()) {
       return handle_interrupt(inv, jobs, run_id, scope);
     }
     return inv.fail(run.error());

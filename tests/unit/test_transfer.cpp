@@ -695,3 +695,58 @@ TEST_CASE_METHOD(RetryingFixture,
   CHECK_FALSE(retried.remove("/never", false).ok());
   CHECK(fake->all_consumed());
 }
+
+TEST_CASE_METHOD(TransferFixture, "stale temporaries of earlier copies to the same files go") {
+  // Interrupted or killed copies left hidden temporaries in DBFS for ever.
+  using std::chrono::hours;
+  const auto now =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'800'000'000'000));
+  const auto ms = [&](hours age) {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>((now - age).time_since_epoch())
+            .count());
+  };
+  fake->expect("GET", "/api/2.0/dbfs/list")
+      .with_query("path=%2Fd")
+      .respond(200, R"({"files": [
+        {"path": "/d/a", "is_dir": false, "file_size": 1, "modification_time": )" +
+                        ms(hours(1)) + R"(},
+        {"path": "/d/.a.dbk-tmp-0123456789abcdef", "is_dir": false, "modification_time": )" +
+                        ms(hours(25)) + R"(},
+        {"path": "/d/.a.dbk-tmp-fedcba9876543210", "is_dir": false, "modification_time": )" +
+                        ms(hours(1)) + R"(},
+        {"path": "/d/.a.dbk-old-00000000000000aa", "is_dir": false, "modification_time": )" +
+                        ms(hours(30)) + R"(},
+        {"path": "/d/.b.dbk-old-00000000000000bb", "is_dir": false, "modification_time": )" +
+                        ms(hours(30)) + R"(},
+        {"path": "/d/.c.dbk-tmp-00000000000000cc", "is_dir": false, "modification_time": )" +
+                        ms(hours(30)) + R"(},
+        {"path": "/d/.a.dbk-tmp-nothexnothexnoth", "is_dir": false, "modification_time": )" +
+                        ms(hours(30)) + R"(}]})");
+  fake->expect("POST", "/api/2.0/dbfs/delete")
+      .with_json_body({{"path", "/d/.a.dbk-tmp-0123456789abcdef"}, {"recursive", false}});
+  fake->expect("POST", "/api/2.0/dbfs/delete")
+      .with_json_body({{"path", "/d/.a.dbk-old-00000000000000aa"}, {"recursive", false}});
+  // Not removed: a recent temporary (a copy may be running), another file's temporary
+  // (.c), a parked old version whose file is missing (.b: its only copy), a foreign name.
+  CHECK(dbk::remove_stale_temporaries(api, "/d", {"a", "b"}, now) == 2);
+  CHECK(fake->all_consumed());
+  CHECK(fake->requests().size() == 3);
+}
+
+TEST_CASE("stale partial downloads of the same files go") {
+  TempDir dir;
+  const auto now = std::chrono::system_clock::now();
+  auto old_file = dir.write(".a.dbk-tmp-0123456789abcdef", "partial");
+  auto recent = dir.write(".a.dbk-tmp-fedcba9876543210", "partial");
+  auto other = dir.write(".b.dbk-tmp-0123456789abcdef", "partial");
+  dir.write("a", "done");
+  const auto day_ago = fs::file_time_type::clock::now() - std::chrono::hours(30);
+  fs::last_write_time(old_file, day_ago);
+  fs::last_write_time(other, day_ago);
+  CHECK(dbk::remove_stale_local_temporaries(dir.path().string(), {"a"}, now) == 1);
+  CHECK_FALSE(fs::exists(old_file));
+  CHECK(fs::exists(recent));
+  CHECK(fs::exists(other));
+  CHECK(fs::exists(dir / "a"));
+}

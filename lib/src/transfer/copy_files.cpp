@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -187,9 +188,15 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
       made = dbfs.mkdirs(join_dbfs(*target, dir));
       if (!made) return std::move(made).error();
     }
+    std::map<std::string, std::set<std::string>> names_by_dir;
     for (const auto& file : files) {
       items.push_back({(fs::path(src_dir) / file).string(), join_dbfs(*target, file)});
+      const auto slash = items.back().dst.find_last_of('/');
+      names_by_dir[items.back().dst.substr(0, std::max<std::size_t>(slash, 1))].insert(
+          items.back().dst.substr(slash + 1));
     }
+    // Leftovers of an earlier interrupted copy to the same files.
+    for (const auto& [dir, names] : names_by_dir) remove_stale_temporaries(dbfs, dir, names);
   } else {
     auto source = normalize_dbfs_path(src_dir);
     if (!source) return std::move(source).error();
@@ -207,9 +214,13 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
       fs::create_directories(fs::path(dst_dir) / dir, code);
       if (code) return detail::io_error("cannot create", fs::path(dst_dir) / dir, code);
     }
+    std::map<std::string, std::set<std::string>> names_by_dir;
     for (const auto& file : files) {
       items.push_back({join_dbfs(*source, file), (fs::path(dst_dir) / file).string()});
+      const fs::path local(items.back().dst);
+      names_by_dir[local.parent_path().string()].insert(local.filename().string());
     }
+    for (const auto& [dir, names] : names_by_dir) remove_stale_local_temporaries(dir, names);
   }
   auto results = copy_files(dbfs, direction, items, options);
   results.insert(results.end(), std::make_move_iterator(rejected.begin()),
