@@ -266,7 +266,8 @@ int cp(Invocation& inv) {
   // are removed (a SIGKILL leaves them for the next copy: remove_stale_temporaries).
   InterruptScope interrupt;
   int code = copy(inv, dbfs, src, dst, request);
-  if (InterruptScope::interrupted()) {
+  // A signal that came after the last file was in place interrupted nothing.
+  if (code != 0 && InterruptScope::interrupted()) {
     inv.err() << "Interrupted; the copy stopped and its temporary files were removed.\n";
     return exit_codes::kInterrupted;
   }
