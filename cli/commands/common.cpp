@@ -77,10 +77,10 @@ Result<nlohmann::ordered_json> json_body_option(const Invocation& inv) {
   }
   if (file) {
     auto text = read_text_file(*file);
-    if (!text) return usage_error("Invalid value for '--json-file': cannot read '" + *file + "'.");
-    return parse_json_text(*text, *file);
+    if (!text) return usage_error("Invalid value for '--json-file': " + text.error().message + ".");
+    return require_json_object(parse_json_text(*text, *file), *file);
   }
-  return parse_json_argument(*inline_json, "--json");
+  return require_json_object(parse_json_argument(*inline_json, "--json"), "--json");
 }
 
 }  // namespace dbk::cli

@@ -27,7 +27,8 @@ Result<unsigned> concurrency_option(const Invocation& inv);
 /// The --version API option of jobs/runs commands: "2.0" or "2.1" (reference §5).
 OptionSpec jobs_api_version_option();
 
-/// Reads --json-file / --json (exactly one; the legacy message otherwise).
+/// Reads --json-file / --json (exactly one; the legacy message otherwise): a JSON
+/// object, or a usage error.
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv);
 
 }  // namespace dbk::cli

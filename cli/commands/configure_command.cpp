@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "app/command_table.hpp"
 #include "app/exit_codes.hpp"
@@ -64,6 +65,10 @@ std::string prompt(Invocation& inv, const std::string& label, const std::string&
   }
 }
 
+bool looks_like_url(const std::string& text) {
+  return text.rfind("https://", 0) == 0 || text.rfind("http://", 0) == 0;
+}
+
 Result<std::string> checked_host(const std::string& host) {
   // Legacy insists on https://; http:// is kept for local emulators (port and path kept, §6.9).
   if (host.rfind("https://", 0) != 0 && host.rfind("http://", 0) != 0) {
@@ -91,15 +96,30 @@ int configure(Invocation& inv) {
   const bool token_mode = inv.flag("token") || token_file || aad || !interactive;
 
   std::string host;
+  // Piped stdin without --host holds the host and then the token, one a line, as
+  // databricks-cli reads it (`printf 'https://h\ndapi..\n' | databricks configure
+  // --token`); a first line that is not a URL is the token, for DATABRICKS_HOST.
+  std::optional<std::string> piped_first_line;
   if (auto given = inv.value("host")) {
     host = *given;
   } else if (!interactive) {
     const char* env = std::getenv("DATABRICKS_HOST");
-    if (!env || !*env) {
+    const bool env_host = env && *env;
+    // The token comes from stdin (so it is read anyway), or no other host is known.
+    const bool read_stdin = (!token_file && !aad) || !env_host;
+    std::string line;
+    if (read_stdin && std::getline(inv.in(), line)) piped_first_line = trim(line);
+    if (piped_first_line && looks_like_url(*piped_first_line)) {
+      inv.out() << kHostPrompt << ": " << std::flush;  // legacy's stdout, byte for byte
+      host = *piped_first_line;
+      piped_first_line.reset();
+    } else if (env_host) {
+      host = env;
+    } else {
       return inv.fail(
-          usage_error("--host (or DATABRICKS_HOST) is required when stdin is not a terminal."));
+          usage_error("No host: when stdin is not a terminal, give --host, set DATABRICKS_HOST, "
+                      "or send the host and then the token on stdin, one a line."));
     }
-    host = env;
   } else {
     auto it = existing.find("host");
     host = prompt(inv, kHostPrompt, it == existing.end() ? "" : it->second, false);
@@ -126,14 +146,24 @@ int configure(Invocation& inv) {
       }
       token = env;
     } else if (!interactive) {
-      std::string line;
-      std::getline(inv.in(), line);
-      token = trim(line);
+      if (piped_first_line) {
+        token = *piped_first_line;
+      } else {
+        std::string line;
+        std::getline(inv.in(), line);
+        token = trim(line);
+      }
     } else {
       auto it = existing.find("token");
       token = prompt(inv, "Token", it == existing.end() ? "" : it->second, true);
     }
     if (token.empty()) return inv.fail(usage_error("No token was given."));
+    if (looks_like_url(token)) {
+      // A host where the token belongs (e.g. two hosts piped): never store it as one.
+      return inv.fail(
+          usage_error("The token looks like a URL; give the host first (or with "
+                      "--host) and the token after it."));
+    }
     values["token"] = token;
   } else {
     auto user = existing.find("username");
@@ -165,8 +195,11 @@ void add_configure_commands(std::vector<CommandSpec>& table) {
   spec.summary = "Write host and credentials to a profile of ~/.databrickscfg (mode 0600).";
   spec.description =
       "On a terminal it prompts like databricks-cli (username/password unless --token). When "
-      "stdin is not a terminal it never prompts: the host comes from --host or DATABRICKS_HOST "
-      "and the token from --token-file or the first line of stdin.";
+      "stdin is not a terminal it never waits for a person: like databricks-cli it reads the "
+      "host and then the token from stdin, one a line (printf 'https://h\\ndapi...\\n' | dbk "
+      "configure --token). With --host, or with DATABRICKS_HOST and a first line that is not a "
+      "URL, stdin holds only the token (or it comes from --token-file). A token that looks like "
+      "a URL is refused.";
   spec.options = {
       flag("token", 't', "Use a personal access token (prompted, hidden)."),
       value("token-file", 'f', "FILE", "Read the token from the first line of FILE."),

@@ -1,6 +1,7 @@
 // `dbk fs ...` (also `dbfs ...`): legacy DBFS commands (reference §5.1).
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "app/command_table.hpp"
@@ -180,6 +181,9 @@ int copy_upload(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
   std::string file_target = *target;
   auto status = dbfs.get_status(file_target, context);
   if (status && status->is_dir) file_target = join_dbfs(file_target, basename_of(src));
+  const auto slash = file_target.find_last_of('/');
+  remove_stale_temporaries(dbfs, file_target.substr(0, std::max<std::size_t>(slash, 1)),
+                           {file_target.substr(slash + 1)});
   UploadOptions options;
   options.overwrite = request.overwrite;
   options.atomic = true;
@@ -210,10 +214,33 @@ int copy_download(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
   std::string target = dst;
   std::error_code code;
   if (fs::is_directory(target, code)) target = (fs::path(target) / basename_of(*source)).string();
+  const fs::path local(target);
+  remove_stale_local_temporaries(
+      local.has_parent_path() ? local.parent_path().string() : std::string("."),
+      {local.filename().string()});
   DownloadOptions options;
   options.overwrite = request.overwrite;
   auto downloaded = download_file(dbfs, *source, target, options, context);
   return downloaded ? 0 : inv.fail(downloaded.error());
+}
+
+int copy(Invocation& inv, const DbfsApi& dbfs, const std::string& src, const std::string& dst,
+         const CopyRequest& request, const CallContext& context) {
+  if (!is_dbfs(src)) return copy_upload(inv, dbfs, src, dst, request, context);
+  if (!is_dbfs(dst)) return copy_download(inv, dbfs, src, dst, request, context);
+  // DBFS to DBFS goes through a local temporary folder, as in the legacy CLI.
+  char pattern[] = "/tmp/dbk-cp-XXXXXX";
+  if (!mkdtemp(pattern)) {
+    return inv.fail(make_error(error_codes::kIoError, "cannot create a temporary folder"));
+  }
+  std::string temp = std::string(pattern) + "/temp";
+  CopyRequest first = request;
+  first.overwrite = true;
+  int code = copy_download(inv, dbfs, src, temp, first, context);
+  if (code == 0) code = copy_upload(inv, dbfs, temp, dst, request, context);
+  std::error_code ignored;
+  fs::remove_all(pattern, ignored);
+  return code;
 }
 
 int cp(Invocation& inv) {
@@ -232,27 +259,16 @@ int cp(Invocation& inv) {
   if (!client) return inv.fail(client.error());
   const DbfsApi& dbfs = client->dbfs();
   // Ctrl-C or SIGTERM stops the copy (requests in flight too) and lets it remove its
-  // temporary files before the command ends with 130.
+  // temporary files before the command ends with 130 (a SIGKILL leaves them for the
+  // next copy: remove_stale_temporaries).
   InterruptScope interrupt;
-  const auto& context = interrupt.context();
-  const auto finish = [&](int code) {
-    return interrupt.interrupted() ? exit_codes::kInterrupted : code;
-  };
-  if (!is_dbfs(src)) return finish(copy_upload(inv, dbfs, src, dst, request, context));
-  if (!is_dbfs(dst)) return finish(copy_download(inv, dbfs, src, dst, request, context));
-  // DBFS to DBFS goes through a local temporary folder, as in the legacy CLI.
-  char pattern[] = "/tmp/dbk-cp-XXXXXX";
-  if (!mkdtemp(pattern)) {
-    return inv.fail(make_error(error_codes::kIoError, "cannot create a temporary folder"));
+  int code = copy(inv, dbfs, src, dst, request, interrupt.context());
+  // A signal that came after the last file was in place interrupted nothing.
+  if (code != 0 && interrupt.interrupted()) {
+    inv.err() << "Interrupted; the copy stopped and its temporary files were removed.\n";
+    return exit_codes::kInterrupted;
   }
-  std::string temp = std::string(pattern) + "/temp";
-  CopyRequest first = request;
-  first.overwrite = true;
-  int code = copy_download(inv, dbfs, src, temp, first, context);
-  if (code == 0) code = copy_upload(inv, dbfs, temp, dst, request, context);
-  std::error_code ignored;
-  fs::remove_all(pattern, ignored);
-  return finish(code);
+  return code;
 }
 
 CommandSpec command(std::string verb, std::string summary) {

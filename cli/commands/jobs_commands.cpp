@@ -126,8 +126,9 @@ Result<Json> templated_body(Invocation& inv, bool always_render) {
   if (file || inline_json->rfind('@', 0) == 0) {
     std::string path = file ? *file : inline_json->substr(1);
     auto content = read_text_file(path);
-    if (!content)
-      return usage_error("Invalid value for '--json-file': cannot read '" + path + "'.");
+    if (!content) {
+      return usage_error("Invalid value for '--json-file': " + content.error().message + ".");
+    }
     source = path;
     text = std::move(*content);
   } else {
@@ -137,8 +138,9 @@ Result<Json> templated_body(Invocation& inv, bool always_render) {
   if (!values) return values.error();
   auto rendered = render_job_template(text, *values);
   if (!rendered) return render_error(source, rendered.error());
-  if (source == "--json") return parse_json_argument(*rendered, source);
-  return parse_json_text(*rendered, source);
+  if (source == "--json")
+    return require_json_object(parse_json_argument(*rendered, source), source);
+  return require_json_object(parse_json_text(*rendered, source), source);
 }
 
 int render(Invocation& inv) {

@@ -81,9 +81,11 @@ int list(Invocation& inv) {
     if (auto* text = std::get_if<std::string>(&name); text && text->size() > 100) {
       *text = text->substr(0, 100) + "...";
     }
-    rows.push_back(
-        {text_or(run.raw, "run_id", "no_run_id"), name, text_or(state, "life_cycle_state", "n/a"),
-         text_or(state, "result_state", "n/a"), text_or(run.raw, "run_page_url", "n/a")});
+    Cell url = text_or(run.raw, "run_page_url", "n/a");
+    if (auto* text = std::get_if<std::string>(&url)) *text = redact_url(*text);
+    rows.push_back({text_or(run.raw, "run_id", "no_run_id"), name,
+                    text_or(state, "life_cycle_state", "n/a"),
+                    text_or(state, "result_state", "n/a"), url});
   }
   print_table(inv, format_plain_table(rows));
   return 0;

@@ -89,8 +89,9 @@ int export_file(Invocation& inv) {
       return inv.fail(
           make_error(error_codes::kInvalidArgument, "Export can only be called on a notebook."));
     }
-    target = (fs::path(target) / (basename_of(info->path) + extension_for_language(info->language)))
-                 .string();
+    auto name = local_file_name(info->path, source);
+    if (!name) return inv.fail(name.error());
+    target = (fs::path(target) / (*name + extension_for_language(info->language))).string();
   }
   if (!inv.flag("overwrite") && fs::exists(target, code)) {
     return inv.fail(make_error(error_codes::kIoError,

@@ -1,9 +1,13 @@
 #include "util/json_args.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "app/invocation.hpp"
+#include "dbk/json.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -25,14 +29,31 @@ std::string as_param_string(const nlohmann::ordered_json& value) {
 }  // namespace
 
 Result<std::string> read_text_file(const std::string& path) {
+  std::error_code code;
+  // A directory opens as an empty stream on Linux; say what it is instead.
+  if (std::filesystem::is_directory(path, code)) {
+    return make_error(error_codes::kIoError, "'" + path + "' is a directory");
+  }
+  errno = 0;
   std::ifstream file(path, std::ios::binary);
-  if (!file) return make_error(error_codes::kIoError, "cannot read " + path);
+  if (!file) {
+    return make_error(error_codes::kIoError,
+                      "cannot read '" + path + "'" +
+                          (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()));
+  }
   std::ostringstream content;
   content << file.rdbuf();
+  if (file.bad()) return make_error(error_codes::kIoError, "cannot read '" + path + "'");
   return content.str();
 }
 
 Result<nlohmann::ordered_json> parse_json_text(const std::string& text, const std::string& source) {
+  // Refuse over-deep nesting before nlohmann's recursive parser (and every later copy
+  // or print of the value) can run out of stack.
+  if (json_nesting_depth(text, kMaxJsonDepth) > kMaxJsonDepth) {
+    return usage_error("Invalid JSON in " + source + ": nested deeper than " +
+                       std::to_string(kMaxJsonDepth) + " levels.");
+  }
   try {
     return nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
@@ -63,8 +84,7 @@ Result<nlohmann::ordered_json> parse_json_argument(const std::string& text,
   if (!text.empty() && text[0] == '@') {
     auto content = read_text_file(text.substr(1));
     if (!content) {
-      return usage_error("Invalid value for " + flag_name + ": cannot read file '" +
-                         text.substr(1) + "'.");
+      return usage_error("Invalid value for " + flag_name + ": " + content.error().message + ".");
     }
     return parse_json_text(*content, text.substr(1));
   }
@@ -72,6 +92,16 @@ Result<nlohmann::ordered_json> parse_json_argument(const std::string& text,
   if (!parsed && text.find("\\\"") != std::string::npos) {
     auto retried = parse_json_text(unescape_quotes(text), flag_name);
     if (retried) return retried;
+  }
+  return parsed;
+}
+
+Result<nlohmann::ordered_json> require_json_object(Result<nlohmann::ordered_json> parsed,
+                                                   const std::string& source) {
+  if (parsed && !parsed->is_object()) {
+    return usage_error("Invalid JSON in " + source + ": expected an object, got " +
+                       (parsed->is_array() ? "an array" : std::string("a ") + parsed->type_name()) +
+                       ".");
   }
   return parsed;
 }

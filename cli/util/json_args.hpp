@@ -15,11 +15,18 @@ namespace dbk::cli {
 Result<nlohmann::ordered_json> parse_json_argument(const std::string& text,
                                                    const std::string& flag_name);
 
-/// Reads a whole file (for --json-file); an I/O error value when it cannot.
+/// Reads a whole file (for --json-file); an I/O error value whose message names the
+/// file and why (e.g. "'x' is a directory") when it cannot.
 Result<std::string> read_text_file(const std::string& path);
 
-/// Parses JSON text from `source` (a file name or flag) with line/column errors.
+/// Parses JSON text from `source` (a file name or flag) with line/column errors;
+/// nesting deeper than dbk::kMaxJsonDepth is a usage error.
 Result<nlohmann::ordered_json> parse_json_text(const std::string& text, const std::string& source);
+
+/// `parsed` when it failed or is an object; else a usage error naming `source`:
+/// every request body given with --json/--json-file is a JSON object.
+Result<nlohmann::ordered_json> require_json_object(Result<nlohmann::ordered_json> parsed,
+                                                   const std::string& source);
 
 /// Notebook-style parameters: one JSON object (inline or @file), and/or
 /// repeated KEY=VALUE pairs. Non-string JSON values become their JSON text.

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "dbk/json.hpp"
 #include "error_parser.hpp"
 
 namespace dbk::detail {
@@ -55,6 +56,24 @@ ApiError invalid_response(const HttpResponse& response, std::string method, std:
   return error;
 }
 
+// The JSON of a 2xx answer. Depth-limited: a server's answer (e.g. a job another user
+// stored with absurd nesting) must not overflow the stack of every client that reads it.
+Result<nlohmann::ordered_json> parse_response(const HttpResponse& response, std::string method,
+                                              std::string path) {
+  auto json = parse_ordered_json(response.body);
+  if (json) return json;
+  if (json_nesting_depth(response.body, kMaxJsonDepth) > kMaxJsonDepth) {
+    ApiError error = make_error(error_codes::kInvalidResponse,
+                                "the response is JSON nested deeper than " +
+                                    std::to_string(kMaxJsonDepth) + " levels; not read");
+    error.http_status = response.status;
+    error.method = std::move(method);
+    error.path = std::move(path);
+    return error;
+  }
+  return invalid_response(response, std::move(method), std::move(path));
+}
+
 }  // namespace
 
 ApiCaller::ApiCaller(std::string host, std::shared_ptr<Transport> transport)
@@ -80,9 +99,7 @@ Result<nlohmann::ordered_json> ApiCaller::get(const std::string& path, const Que
   auto response = send(std::move(request), context);
   if (!response) return std::move(response).error();
   if (is_blank(response->body)) return nlohmann::ordered_json::object();
-  auto json = nlohmann::ordered_json::parse(response->body, nullptr, false);
-  if (json.is_discarded()) return invalid_response(*response, "GET", path);
-  return json;
+  return parse_response(*response, "GET", path);
 }
 
 Result<nlohmann::ordered_json> ApiCaller::post(const std::string& path,
@@ -100,9 +117,7 @@ Result<nlohmann::ordered_json> ApiCaller::post(const std::string& path,
   auto response = send(std::move(request), context);
   if (!response) return std::move(response).error();
   if (is_blank(response->body)) return nlohmann::ordered_json::object();
-  auto json = nlohmann::ordered_json::parse(response->body, nullptr, false);
-  if (json.is_discarded()) return invalid_response(*response, "POST", path);
-  return json;
+  return parse_response(*response, "POST", path);
 }
 
 Result<HttpResponse> ApiCaller::send(HttpRequest request, const CallContext& context) const {
@@ -121,7 +136,9 @@ Result<HttpResponse> ApiCaller::send(HttpRequest request, const CallContext& con
     return error;
   }
   if (!is_success(response->status)) {
-    return parse_api_error(*response, request.method, path_of(host_, request.url));
+    ApiError error = parse_api_error(*response, request.method, path_of(host_, request.url));
+    error.replayed = response->replayed;
+    return error;
   }
   return response;
 }

@@ -13,4 +13,11 @@ inline Status to_status(const Result<nlohmann::ordered_json>& response) {
   return {};
 }
 
+/// The Status of a delete. When a retry after a lost response (ApiError::replayed)
+/// finds nothing to delete, the lost first attempt deleted it: that is success.
+inline Status to_delete_status(const Result<nlohmann::ordered_json>& response) {
+  if (!response && response.error().replayed && response.error().is_not_found()) return {};
+  return to_status(response);
+}
+
 }  // namespace dbk::detail

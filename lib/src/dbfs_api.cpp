@@ -212,7 +212,7 @@ Status DbfsApi::remove(const std::string& path, bool recursive,
     auto response =
         caller_->post(std::string(kBase) + "delete", body, Idempotency::kIdempotent, context);
     ++state.calls;
-    if (response) return {};
+    if (response || detail::to_delete_status(response)) return {};
     // reference databricks-api.md §1.2: 503 PARTIAL_DELETE = progress made, call again.
     if (response.error().error_code != kPartialDelete) return std::move(response).error();
     if (state.calls >= kMaxDeleteCalls) {

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <regex>
 
+#include "dbk/json.hpp"
+
 namespace dbk::detail {
 namespace {
 
@@ -267,9 +269,10 @@ ApiError parse_api_error(const HttpResponse& response, std::string method, std::
   error.path = std::move(path);
   auto body = trim(response.body);
   if (!body.empty() && (body.front() == '{' || body.front() == '[')) {
-    auto json = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
-    if (!json.is_discarded()) {
-      parse_json_body(json, error);
+    // Depth-limited: an error body comes from the server and may be hostile.
+    auto json = parse_json(body);
+    if (json) {
+      parse_json_body(*json, error);
       if (error.message.empty()) error.message = truncate(body);
     } else {
       error.message = truncate(body);

@@ -293,7 +293,7 @@ Result<std::vector<Job>> JobsApi::find_by_name(const std::string& name,
 }
 
 Status JobsApi::delete_job(std::int64_t job_id, const CallContext& context) const {
-  return detail::to_status(
+  return detail::to_delete_status(
       post_json("delete", {{"job_id", job_id}}, Idempotency::kIdempotent, context));
 }
 
@@ -404,7 +404,7 @@ Status JobsApi::runs_cancel_all(std::int64_t job_id, bool all_queued_runs,
 }
 
 Status JobsApi::runs_delete(std::int64_t run_id, const CallContext& context) const {
-  return detail::to_status(
+  return detail::to_delete_status(
       post_json("runs/delete", {{"run_id", run_id}}, Idempotency::kIdempotent, context));
 }
 

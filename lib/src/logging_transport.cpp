@@ -4,6 +4,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "dbk/json.hpp"
+
 namespace dbk::detail {
 namespace {
 
@@ -86,13 +88,6 @@ std::string cut(std::string text, size_t max_bytes) {
   return text + "... (" + std::to_string(more) + " more bytes)";
 }
 
-// The URL with secret-looking query values masked.
-std::string redact_url(const std::string& url) {
-  auto question = url.find('?');
-  if (question == std::string::npos) return url;
-  return url.substr(0, question + 1) + redact_form(url.substr(question + 1));
-}
-
 class LoggingTransport final : public Transport {
  public:
   LoggingTransport(std::shared_ptr<Transport> next, LogSink sink, std::shared_ptr<Clock> clock,
@@ -145,6 +140,34 @@ class LoggingTransport final : public Transport {
 
 }  // namespace
 
+}  // namespace dbk::detail
+
+namespace dbk {
+
+// Here rather than in http.cpp: it shares the notion of a secret name with the log.
+std::string redact_url(std::string_view url) {
+  std::string out(url);
+  // Userinfo sits between "scheme://" and the last '@' of the authority.
+  if (auto scheme_end = out.find("://"); scheme_end != std::string::npos) {
+    const auto start = scheme_end + 3;
+    const auto authority_end = out.find_first_of("/?#", start);
+    const auto at =
+        out.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end - 1);
+    if (at != std::string::npos && at >= start) out.replace(start, at - start, detail::kMask);
+  }
+  auto question = out.find('?');
+  if (question == std::string::npos) return out;
+  auto hash = out.find('#', question);
+  std::string query =
+      out.substr(question + 1, hash == std::string::npos ? hash : hash - question - 1);
+  return out.substr(0, question + 1) + detail::redact_form(query) +
+         (hash == std::string::npos ? std::string() : out.substr(hash));
+}
+
+}  // namespace dbk
+
+namespace dbk::detail {
+
 std::string redact_header(const std::string& name, const std::string& value) {
   if (to_lower(name) == "authorization" || to_lower(name) == "proxy-authorization") {
     auto space = value.find(' ');
@@ -157,10 +180,12 @@ std::string redact_body(const std::string& body, const std::string& content_type
                         size_t max_bytes) {
   auto first = body.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && (body[first] == '{' || body[first] == '[')) {
-    auto json = nlohmann::json::parse(body, nullptr, false);
-    if (!json.is_discarded()) {
-      redact_json(json);
-      return cut(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), max_bytes);
+    // Depth-limited, so redact_json's recursion stays shallow; a text too deep to
+    // parse is logged below as plain text (with the credential check).
+    auto json = parse_json(body);
+    if (json) {
+      redact_json(*json);
+      return cut(json->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), max_bytes);
     }
   }
   if (to_lower(content_type).find("x-www-form-urlencoded") != std::string::npos) {

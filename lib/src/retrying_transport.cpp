@@ -29,6 +29,25 @@ bool should_retry(const Result<HttpResponse>& result, bool replay_safe) {
   return replay_safe && (code == error_codes::kConnectionError || code == error_codes::kTimeout);
 }
 
+// A failed attempt that may still have reached the server and done its work.
+bool may_have_been_applied(const Result<HttpResponse>& result) {
+  if (result) return result->status == 502 || result->status == 504;
+  const auto& error = result.error();
+  return (error.error_code == error_codes::kConnectionError ||
+          error.error_code == error_codes::kTimeout) &&
+         !error.is_unreachable();
+}
+
+void mark_replayed(Result<HttpResponse>& result) {
+  if (result) {
+    result->replayed = true;
+    return;
+  }
+  ApiError error = std::move(result).error();
+  error.replayed = true;
+  result = std::move(error);
+}
+
 double default_jitter() {
   thread_local std::mt19937 engine{std::random_device{}()};
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
@@ -52,9 +71,12 @@ class RetryingTransport final : public Transport {
     const auto budget_end = start + options.total_timeout;
     const auto unreachable_end =
         start + std::min(options.unreachable_timeout, options.total_timeout);
+    bool replayed = false;  // an earlier attempt may have done the work
     for (int attempt = 1;; ++attempt) {
       if (context.is_cancelled()) return detail::cancelled_error(request);
       auto result = next_->send(request, context);
+      if (replayed) mark_replayed(result);
+      replayed = replayed || may_have_been_applied(result);
       if (!should_retry(result, replay_safe)) return result;
       if (options.max_attempts > 0 && attempt >= options.max_attempts) return result;
 

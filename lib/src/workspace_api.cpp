@@ -80,9 +80,9 @@ Result<ExportedObject> WorkspaceApi::export_object(const std::string& path,
 
 Status WorkspaceApi::remove(const std::string& path, bool recursive,
                             const CallContext& context) const {
-  return detail::to_status(caller_->post(std::string(kBase) + "delete",
-                                         {{"path", path}, {"recursive", recursive}},
-                                         Idempotency::kIdempotent, context));
+  return detail::to_delete_status(caller_->post(std::string(kBase) + "delete",
+                                                {{"path", path}, {"recursive", recursive}},
+                                                Idempotency::kIdempotent, context));
 }
 
 }  // namespace dbk

@@ -85,6 +85,42 @@ TEST_CASE("malformed JSON names the line and column, and is a usage error") {
   CHECK((*readme)["RESULTS_DATA"] == "scored_data");
 }
 
+TEST_CASE("over-deep JSON is a usage error, not a stack overflow") {
+  // 200,000 levels overflowed the recursive parser (exit 139 without a message).
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  auto parsed = parse_json_argument(deep, "--json");
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(exit_code_for(parsed.error()) == exit_codes::kUsage);
+  CHECK(parsed.error().message == "Invalid JSON in --json: nested deeper than 512 levels.");
+  // Brackets inside strings are text, not nesting.
+  auto text = parse_json_argument("{\"a\": \"" + std::string(100000, '[') + "\"}", "--json");
+  REQUIRE(text.ok());
+  // The limit itself is accepted.
+  auto limit = parse_json_text(std::string(512, '[') + std::string(512, ']'), "f.json");
+  CHECK(limit.ok());
+}
+
+TEST_CASE("a request body must be a JSON object") {
+  auto array = require_json_object(parse_json_argument("[1, 2]", "--json"), "--json");
+  REQUIRE_FALSE(array.ok());
+  CHECK(exit_code_for(array.error()) == exit_codes::kUsage);
+  CHECK(array.error().message == "Invalid JSON in --json: expected an object, got an array.");
+  auto number = require_json_object(parse_json_text("42", "job.json"), "job.json");
+  REQUIRE_FALSE(number.ok());
+  CHECK(number.error().message == "Invalid JSON in job.json: expected an object, got a number.");
+  CHECK(require_json_object(parse_json_text("{}", "job.json"), "job.json").ok());
+}
+
+TEST_CASE("reading a directory as a JSON file says it is a directory") {
+  auto read = read_text_file(".");
+  REQUIRE_FALSE(read.ok());
+  CHECK(read.error().message == "'.' is a directory");
+  auto at_file = parse_json_argument("@.", "--notebook-params");
+  REQUIRE_FALSE(at_file.ok());
+  CHECK(exit_code_for(at_file.error()) == exit_codes::kUsage);
+  CHECK(at_file.error().message == "Invalid value for --notebook-params: '.' is a directory.");
+}
+
 TEST_CASE("list params are JSON arrays of strings") {
   auto list = parse_string_list(R"(["--class", "org.apache.spark.examples.SparkPi", 3])",
                                 "--spark-submit-params");

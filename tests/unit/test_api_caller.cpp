@@ -162,3 +162,22 @@ TEST_CASE("FakeTransport is safe to use from several threads") {
   CHECK(succeeded == 200);
   CHECK(fake->requests().size() == 200);
 }
+
+TEST_CASE("an answer nested too deep is an INVALID_RESPONSE, not a stack overflow") {
+  // A job stored 45,000 deep crashed every client that read it.
+  const std::string deep =
+      R"({"job_id": 1, "settings": )" + std::string(45000, '[') + std::string(45000, ']') + "}";
+  auto fake = std::make_shared<FakeTransport>();
+  fake->expect("GET", "/api/2.1/jobs/get").respond(200, deep);
+  fake->expect("GET", "/api/2.1/jobs/get").respond(400, deep);
+  ApiCaller caller("https://h", fake);
+  auto result = caller.get("/api/2.1/jobs/get", {{"job_id", "1"}});
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().error_code == "INVALID_RESPONSE");
+  CHECK(result.error().message == "the response is JSON nested deeper than 512 levels; not read");
+  // An error body that deep is kept as (cut) text.
+  auto failed = caller.get("/api/2.1/jobs/get", {{"job_id", "1"}});
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().http_status == 400);
+  CHECK(failed.error().message.size() < 2000);
+}

@@ -2,6 +2,8 @@
 
 #include "api_caller.hpp"
 #include "dbk/base64.hpp"
+#include "dbk/retry.hpp"
+#include "dbk/testing/fake_clock.hpp"
 #include "dbk/testing/fake_transport.hpp"
 #include "dbk/transfer.hpp"
 #include "dbk/workspace.hpp"
@@ -284,4 +286,97 @@ TEST_CASE_METHOD(ImportDirFixture, "import_dir does not follow a symlink cycle f
   REQUIRE(results.ok());
   REQUIRE(results->size() == 1);
   CHECK((*results)[0].dst == "/t/a");
+}
+
+TEST_CASE_METHOD(ImportDirFixture,
+                 "export_dir never writes outside its target for a hostile listing") {
+  // A server listing ".." (a file or a directory) once made export_dir write next to
+  // its target; such entries now fail on their own and nothing leaves `out`.
+  fake->expect("GET", "/api/2.0/workspace/list")
+      .with_query("path=%2Fw")
+      .respond(200, R"({"objects": [
+          {"object_type": "NOTEBOOK", "path": "/w/..", "language": "PYTHON"},
+          {"object_type": "DIRECTORY", "path": "/w/sub/.."},
+          {"object_type": "NOTEBOOK", "path": "/w/.", "language": "SQL"},
+          {"object_type": "NOTEBOOK", "path": "/w/", "language": "SQL"},
+          {"object_type": "NOTEBOOK", "path": "/w/ok", "language": "PYTHON"}]})");
+  fake->expect("GET", "/api/2.0/workspace/export")
+      .respond_json(200, {{"content", dbk::base64_encode("fine")}})
+      .reusable();
+  auto results = dbk::export_dir(api, "/w", (dir / "out").string());
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 5);
+  int failed = 0;
+  for (const auto& result : *results) {
+    if (result.src == "/w/ok") {
+      CHECK(result.status == dbk::FileStatus::kDone);
+      continue;
+    }
+    INFO(result.src);
+    CHECK(result.status == dbk::FileStatus::kFailed);
+    REQUIRE(result.error);
+    CHECK(result.error->error_code == "INVALID_RESPONSE");
+    ++failed;
+  }
+  CHECK(failed == 4);
+  CHECK(read_file(dir / "out/ok.py") == "fine");
+  // Only `out` (and the fixture's own files) exist in the temporary folder.
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    names.push_back(entry.path().filename().string());
+  }
+  CHECK(names == std::vector<std::string>{"out"});
+  // Only the one good notebook was exported.
+  int exports = 0;
+  for (const auto& request : fake->requests()) {
+    if (request.url.find("/workspace/export") != std::string::npos) ++exports;
+  }
+  CHECK(exports == 1);
+}
+
+TEST_CASE("a server path is a local file name only when its last part is usable") {
+  CHECK(dbk::local_file_name("/w/nb", "/w").value() == "nb");
+  for (const std::string& bad :
+       std::vector<std::string>{"/w/..", "/w/.", "/w/", "", "..", std::string("/w/a\0b", 6)}) {
+    INFO(bad);
+    auto name = dbk::local_file_name(bad, "/w");
+    REQUIRE_FALSE(name.ok());
+    CHECK(name.error().error_code == "INVALID_RESPONSE");
+  }
+}
+
+TEST_CASE("import_dir recognises a notebook its own lost-response import put there") {
+  auto fake = std::make_shared<FakeTransport>();
+  auto clock = std::make_shared<dbk::testing::FakeClock>();
+  dbk::WorkspaceApi api{std::make_shared<dbk::detail::ApiCaller>(
+      "https://h", dbk::make_retrying_transport(
+                       fake, {}, clock, std::make_shared<dbk::testing::FakeSleeper>(clock)))};
+  TempDir dir;
+  dir.write("nb/a.py", "print(1)\n");
+  dir.write("nb/b.py", "print(2)\n");
+  dir.write("nb/c.py", "print(3)\n");
+  auto reset = dbk::make_error("CONNECTION_ERROR", "request failed: Connection reset by peer");
+  json exists = {{"error_code", "RESOURCE_ALREADY_EXISTS"}, {"message", "exists"}};
+  fake->expect("POST", "/api/2.0/workspace/mkdirs");
+  // a: done by the lost first attempt; the export shows the imported source.
+  fake->expect("POST", "/api/2.0/workspace/import").fail(reset);
+  fake->expect("POST", "/api/2.0/workspace/import").respond_json(400, exists);
+  fake->expect("GET", "/api/2.0/workspace/export")
+      .respond_json(200,
+                    {{"content", dbk::base64_encode("# Databricks notebook source\nprint(1)\n")}});
+  // b: someone else's notebook was there: b fails, c is still imported.
+  fake->expect("POST", "/api/2.0/workspace/import").fail(reset);
+  fake->expect("POST", "/api/2.0/workspace/import").respond_json(400, exists);
+  fake->expect("GET", "/api/2.0/workspace/export")
+      .respond_json(200, {{"content", dbk::base64_encode("print('other')\n")}});
+  fake->expect("POST", "/api/2.0/workspace/import");
+  dbk::ImportDirOptions options;
+  options.parallelism = 1;
+  auto results = dbk::import_dir(api, (dir / "nb").string(), "/t", options);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 3);
+  CHECK((*results)[0].status == dbk::FileStatus::kDone);
+  CHECK((*results)[1].status == dbk::FileStatus::kFailed);
+  CHECK((*results)[2].status == dbk::FileStatus::kDone);
+  CHECK(fake->all_consumed());
 }

@@ -112,3 +112,33 @@ TEST_CASE("transport failures are logged with their error") {
   CHECK_FALSE(f.logged->send(dbk::HttpRequest{"GET", "http://h:1/x", {}, ""}, {}).ok());
   CHECK(f.lines.back() == "< CONNECTION_ERROR: cannot connect to h:1 (0 ms)");
 }
+
+TEST_CASE("a body nested too deep is logged as text, not parsed") {
+  using dbk::detail::redact_body;
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto logged = redact_body(deep, "application/json", 64);
+  CHECK_THAT(logged, Catch::StartsWith(std::string(64, '[')));
+  CHECK_THAT(logged, Catch::EndsWith("(199936 more bytes)"));
+}
+
+TEST_CASE("credentials in a URL's userinfo never appear in the log") {
+  // DATABRICKS_HOST=http://user:SECRET@host was logged as it was given.
+  LogFixture f;
+  f.fake->expect("GET", "/api/2.0/x").respond(200, "{}");
+  REQUIRE(
+      f.logged
+          ->send(dbk::HttpRequest{"GET", "http://user:SECRET@h:8080/api/2.0/x?token=T0K", {}, ""},
+                 {})
+          .ok());
+  CHECK(f.lines.front() == "> GET http://***@h:8080/api/2.0/x?token=***");
+  CHECK_THAT(f.log(), !Catch::Contains("SECRET"));
+}
+
+TEST_CASE("redact_url hides userinfo and secret query values only") {
+  CHECK(dbk::redact_url("https://u:p@h/a?b=1") == "https://***@h/a?b=1");
+  CHECK(dbk::redact_url("http://tok@h") == "http://***@h");
+  CHECK(dbk::redact_url("https://h/a@b?c=d@e") == "https://h/a@b?c=d@e");
+  CHECK(dbk::redact_url("https://h/x?client_secret=s#f") == "https://h/x?client_secret=***#f");
+  CHECK(dbk::redact_url("https://h:443/p") == "https://h:443/p");
+  CHECK(dbk::redact_url("not a url") == "not a url");
+}

@@ -292,3 +292,27 @@ TEST_CASE("other POSTs are safe, and PARTIAL_DELETE is called again") {
   REQUIRE(result.ok());
   CHECK(result->status == 200);
 }
+
+TEST_CASE_METHOD(RetryFixture, "an answer after a lost response is marked as a replay") {
+  // The first attempt may have done its work: a non-idempotent step needs to know.
+  fake->expect("POST", "/api/2.0/dbfs/move").fail(connection_reset());
+  fake->expect("POST", "/api/2.0/dbfs/move")
+      .respond_json(404, {{"error_code", "RESOURCE_DOES_NOT_EXIST"}, {"message", "no source"}});
+  auto result = make()->send(post("/api/2.0/dbfs/move"), {});
+  REQUIRE(result.ok());
+  CHECK(result->status == 404);
+  CHECK(result->replayed);
+}
+
+TEST_CASE_METHOD(RetryFixture, "an answer after a refusal or a failed connect is not a replay") {
+  // 503 and a refused connection mean no earlier attempt did anything.
+  fake->expect("POST", "/api/2.0/dbfs/move").respond(503, "");
+  fake->expect("POST", "/api/2.0/dbfs/move").fail(connection_refused());
+  fake->expect("POST", "/api/2.0/dbfs/move")
+      .respond_json(400, {{"error_code", "RESOURCE_ALREADY_EXISTS"}, {"message", "exists"}});
+  auto result = make()->send(post("/api/2.0/dbfs/move"), {});
+  REQUIRE(result.ok());
+  CHECK(result->status == 400);
+  CHECK_FALSE(result->replayed);
+  CHECK(fake->all_consumed());
+}

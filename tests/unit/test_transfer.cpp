@@ -5,6 +5,8 @@
 #include "api_caller.hpp"
 #include "dbk/base64.hpp"
 #include "dbk/dbfs.hpp"
+#include "dbk/retry.hpp"
+#include "dbk/testing/fake_clock.hpp"
 #include "dbk/testing/fake_transport.hpp"
 #include "dbk/transfer.hpp"
 #include "temp_dir.hpp"
@@ -181,16 +183,71 @@ TEST_CASE_METHOD(TransferFixture, "an atomic small upload is a put to a sibling 
         json({{"source_path", temp}, {"destination_path", "/models/model.bin"}}));
 }
 
-TEST_CASE_METHOD(TransferFixture, "an atomic small overwrite deletes the target before the move") {
+TEST_CASE_METHOD(TransferFixture,
+                 "an atomic small overwrite moves the old file aside, never deleting it first") {
   auto local = dir.write("m", "abc");
   fake->expect("POST", "/api/2.0/dbfs/put");
-  fake->expect("POST", "/api/2.0/dbfs/delete")
-      .with_json_body({{"path", "/m"}, {"recursive", false}});
-  fake->expect("POST", "/api/2.0/dbfs/move");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fm")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 9})");
+  fake->expect("POST", "/api/2.0/dbfs/move");  // old → aside
+  fake->expect("POST", "/api/2.0/dbfs/move");  // new → target
+  fake->expect("POST", "/api/2.0/dbfs/delete");
   dbk::UploadOptions options;
   options.atomic = true;
   options.overwrite = true;
   REQUIRE(dbk::upload_file(api, local.string(), "/m", options).ok());
+  CHECK(fake->all_consumed());
+  const std::string temp = form_of(fake->requests().at(0))["path"];
+  auto moves = bodies_of("/move");
+  const std::string aside = moves.at(0)["destination_path"];
+  CHECK(std::regex_match(aside, std::regex(R"(/\.m\.dbk-old-[0-9a-f]{16})")));
+  CHECK(moves.at(0)["source_path"] == "/m");
+  CHECK(moves.at(1) == json({{"source_path", temp}, {"destination_path", "/m"}}));
+  // Only the parked old file is deleted, after the new one is in place.
+  CHECK(bodies_of("/delete").at(0) == json({{"path", aside}, {"recursive", false}}));
+}
+
+TEST_CASE_METHOD(TransferFixture, "a failed final move of an overwrite puts the old file back") {
+  // The move used to come after a delete of the target: a failing move lost both.
+  auto local = dir.write("m", "new");
+  fake->expect("POST", "/api/2.0/dbfs/put");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 9})");
+  fake->expect("POST", "/api/2.0/dbfs/move");  // old → aside
+  fake->expect("POST", "/api/2.0/dbfs/move")
+      .respond_json(500, error_body("INTERNAL_ERROR", "boom"));
+  fake->expect("POST", "/api/2.0/dbfs/move");    // aside → old place
+  fake->expect("POST", "/api/2.0/dbfs/delete");  // the temporary file
+  dbk::UploadOptions options;
+  options.atomic = true;
+  options.overwrite = true;
+  auto status = dbk::upload_file(api, local.string(), "/m", options);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "INTERNAL_ERROR");
+  CHECK(fake->all_consumed());
+  const std::string temp = form_of(fake->requests().at(0))["path"];
+  auto moves = bodies_of("/move");
+  const std::string aside = moves.at(0)["destination_path"];
+  CHECK(moves.at(2) == json({{"source_path", aside}, {"destination_path", "/m"}}));
+  CHECK(bodies_of("/delete") == std::vector<json>{{{"path", temp}, {"recursive", false}}});
+}
+
+TEST_CASE_METHOD(TransferFixture, "an overwrite whose old file cannot be moved aside keeps it") {
+  auto local = dir.write("m", "new");
+  fake->expect("POST", "/api/2.0/dbfs/put");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 9})");
+  fake->expect("POST", "/api/2.0/dbfs/move")
+      .respond_json(403, error_body("PERMISSION_DENIED", "no"));
+  fake->expect("POST", "/api/2.0/dbfs/delete");  // the temporary file only
+  dbk::UploadOptions options;
+  options.atomic = true;
+  options.overwrite = true;
+  auto status = dbk::upload_file(api, local.string(), "/m", options);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "PERMISSION_DENIED");
+  CHECK(bodies_of("/delete").at(0)["path"] == form_of(fake->requests().at(0))["path"]);
   CHECK(fake->all_consumed());
 }
 
@@ -277,19 +334,21 @@ TEST_CASE_METHOD(TransferFixture,
   CHECK(fake->all_consumed());
 }
 
-TEST_CASE_METHOD(TransferFixture, "an atomic overwrite deletes the target before the move") {
+TEST_CASE_METHOD(TransferFixture, "an atomic streamed overwrite replaces the target in place") {
   auto local = dir.write("m", "abc");
   fake->expect("POST", "/api/2.0/dbfs/create").respond(200, R"({"handle": 9})");
   fake->expect("POST", "/api/2.0/dbfs/add-block");
   fake->expect("POST", "/api/2.0/dbfs/close");
-  fake->expect("POST", "/api/2.0/dbfs/delete")
-      .with_json_body({{"path", "/m"}, {"recursive", false}});
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond_json(404, error_body("RESOURCE_DOES_NOT_EXIST", "No file"));
   fake->expect("POST", "/api/2.0/dbfs/move");
   dbk::UploadOptions options;
   options.single_request_max_bytes = 0;
   options.atomic = true;
   options.overwrite = true;
   REQUIRE(dbk::upload_file(api, local.string(), "/m", options).ok());
+  CHECK(bodies_of("/move").at(0)["destination_path"] == "/m");
+  CHECK(bodies_of("/delete").empty());
   CHECK(fake->all_consumed());
 }
 
@@ -460,6 +519,44 @@ TEST_CASE_METHOD(AnyOrderFixture, "copy_tree downloads a DBFS directory tree") {
   CHECK(read_file(dir / "out/sub/b.txt") == "B");
 }
 
+TEST_CASE_METHOD(AnyOrderFixture,
+                 "copy_tree never writes outside its target for a hostile listing") {
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fsrc")
+      .respond(200, R"({"path": "/src", "is_dir": true})");
+  // ".." as a file and as a directory, "." and a NUL: each fails alone.
+  fake->expect("GET", "/api/2.0/dbfs/list")
+      .with_query("path=%2Fsrc")
+      .respond(200, R"({"files": [{"path": "/src/..", "is_dir": false, "file_size": 1},
+                                  {"path": "/src/sub/..", "is_dir": true},
+                                  {"path": "/src/.", "is_dir": false, "file_size": 1},
+                                  {"path": "/src/x\u0000y", "is_dir": false, "file_size": 1},
+                                  {"path": "/src/a.txt", "is_dir": false, "file_size": 1}]})");
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fsrc%2Fa.txt")
+      .respond(200, R"({"path": "/src/a.txt", "is_dir": false, "file_size": 1})");
+  fake->expect("GET", "/api/2.0/dbfs/read")
+      .with_query("path=%2Fsrc%2Fa.txt&offset=0&length=1048576")
+      .respond_json(200, read_answer("A"));
+  dbk::CopyOptions options;
+  auto results = dbk::copy_tree(api, dbk::CopyDirection::kDownload, "dbfs:/src",
+                                (dir / "parent/out").string(), options);
+  REQUIRE(results.ok());
+  REQUIRE(results->size() == 5);
+  CHECK((*results)[0].src == "/src/a.txt");
+  CHECK((*results)[0].status == dbk::FileStatus::kDone);
+  for (std::size_t i = 1; i < results->size(); ++i) {
+    INFO((*results)[i].src);
+    CHECK((*results)[i].status == dbk::FileStatus::kFailed);
+    REQUIRE((*results)[i].error);
+    CHECK((*results)[i].error->error_code == "INVALID_RESPONSE");
+  }
+  CHECK_FALSE(dbk::all_succeeded(*results));
+  CHECK(files_in(dir / "parent") == std::vector<std::string>{"out"});
+  CHECK(files_in(dir / "parent/out") == std::vector<std::string>{"a.txt"});
+  CHECK(fake->all_consumed());
+}
+
 TEST_CASE_METHOD(AnyOrderFixture, "copy_tree uploads a local tree, creating directories first") {
   dir.write("src/x.txt", "x");
   dir.write("src/deep/er/y.txt", "y");
@@ -508,4 +605,148 @@ TEST_CASE_METHOD(AnyOrderFixture, "copy_tree survives a symlink cycle in the loc
   REQUIRE(results.ok());
   REQUIRE(results->size() == 1);
   CHECK((*results)[0].dst == "/dst/a.txt");
+}
+
+namespace {
+// DBFS behind the retrying transport, as a client has it, with instant back-off.
+struct RetryingFixture : TransferFixture {
+  std::shared_ptr<dbk::testing::FakeClock> clock = std::make_shared<dbk::testing::FakeClock>();
+  dbk::DbfsApi retried{std::make_shared<dbk::detail::ApiCaller>(
+      "https://h", dbk::make_retrying_transport(
+                       fake, {}, clock, std::make_shared<dbk::testing::FakeSleeper>(clock)))};
+};
+
+dbk::ApiError connection_reset() {
+  return dbk::make_error("CONNECTION_ERROR", "request to h:443 failed: Connection reset by peer");
+}
+
+json no_file() {
+  return error_body("RESOURCE_DOES_NOT_EXIST", "No file or directory exists");
+}
+
+// An upload's put, then a move whose answer is lost and whose retry finds no source;
+// the check that follows finds the temporary file gone too.
+void expect_replayed_move(FakeTransport& fake) {
+  fake.expect("POST", "/api/2.0/dbfs/put");
+  fake.expect("POST", "/api/2.0/dbfs/move").fail(connection_reset());
+  fake.expect("POST", "/api/2.0/dbfs/move").respond_json(404, no_file());
+  fake.expect("GET", "/api/2.0/dbfs/get-status").respond_json(404, no_file());
+}
+}  // namespace
+
+TEST_CASE_METHOD(RetryingFixture, "a move replayed after a lost response recognises its own work") {
+  // The first move happened but its answer was lost; the retry finds no source.
+  auto local = dir.write("m", "abc");
+  expect_replayed_move(*fake);
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .with_query("path=%2Fm")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 3})");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  auto status = dbk::upload_file(retried, local.string(), "/m", options);
+  INFO((status ? std::string() : status.error().to_string()));
+  CHECK(status.ok());
+  CHECK(fake->all_consumed());
+  CHECK(bodies_of("/delete").empty());
+}
+
+TEST_CASE_METHOD(RetryingFixture, "a replayed move is not taken for done when the size differs") {
+  auto local = dir.write("m", "abc");
+  expect_replayed_move(*fake);
+  fake->expect("GET", "/api/2.0/dbfs/get-status")
+      .respond(200, R"({"path": "/m", "is_dir": false, "file_size": 7})");
+  fake->expect("POST", "/api/2.0/dbfs/delete");
+  dbk::UploadOptions options;
+  options.atomic = true;
+  auto status = dbk::upload_file(retried, local.string(), "/m", options);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().error_code == "RESOURCE_DOES_NOT_EXIST");
+  CHECK(status.error().replayed);
+}
+
+TEST_CASE_METHOD(RetryingFixture, "a file failed by a replay does not stop the batch") {
+  auto a = dir.write("a", "abc");
+  auto b = dir.write("b", "def");
+  expect_replayed_move(*fake);  // a
+  // Nor is the target: not this move's work.
+  fake->expect("GET", "/api/2.0/dbfs/get-status").respond_json(404, no_file());
+  fake->expect("POST", "/api/2.0/dbfs/delete");
+  fake->expect("POST", "/api/2.0/dbfs/put");  // b
+  fake->expect("POST", "/api/2.0/dbfs/move");
+  dbk::CopyOptions options;
+  options.parallelism = 1;
+  options.atomic = true;
+  options.skip_existing = false;
+  auto results = dbk::copy_files(retried, dbk::CopyDirection::kUpload,
+                                 {{a.string(), "/d/a"}, {b.string(), "/d/b"}}, options);
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].status == dbk::FileStatus::kFailed);
+  CHECK(results[1].status == dbk::FileStatus::kDone);
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(RetryingFixture,
+                 "a delete replayed after a lost response that finds nothing succeeds") {
+  fake->expect("POST", "/api/2.0/dbfs/delete").fail(connection_reset());
+  fake->expect("POST", "/api/2.0/dbfs/delete").respond_json(404, no_file());
+  CHECK(retried.remove("/gone", false).ok());
+  // Without a lost response, a missing file is still an error.
+  fake->expect("POST", "/api/2.0/dbfs/delete").respond_json(404, no_file());
+  CHECK_FALSE(retried.remove("/never", false).ok());
+  CHECK(fake->all_consumed());
+}
+
+TEST_CASE_METHOD(TransferFixture, "stale temporaries of earlier copies to the same files go") {
+  // Interrupted or killed copies left hidden temporaries in DBFS for ever.
+  using std::chrono::hours;
+  const auto now =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'800'000'000'000));
+  const auto ms = [&](hours age) {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>((now - age).time_since_epoch())
+            .count());
+  };
+  fake->expect("GET", "/api/2.0/dbfs/list")
+      .with_query("path=%2Fd")
+      .respond(200, R"({"files": [
+        {"path": "/d/a", "is_dir": false, "file_size": 1, "modification_time": )" +
+                        ms(hours(1)) + R"(},
+        {"path": "/d/.a.dbk-tmp-0123456789abcdef", "is_dir": false, "modification_time": )" +
+                        ms(hours(25)) + R"(},
+        {"path": "/d/.a.dbk-tmp-fedcba9876543210", "is_dir": false, "modification_time": )" +
+                        ms(hours(1)) + R"(},
+        {"path": "/d/.a.dbk-old-00000000000000aa", "is_dir": false, "modification_time": )" +
+                        ms(hours(30)) + R"(},
+        {"path": "/d/.b.dbk-old-00000000000000bb", "is_dir": false, "modification_time": )" +
+                        ms(hours(30)) + R"(},
+        {"path": "/d/.c.dbk-tmp-00000000000000cc", "is_dir": false, "modification_time": )" +
+                        ms(hours(30)) + R"(},
+        {"path": "/d/.a.dbk-tmp-nothexnothexnoth", "is_dir": false, "modification_time": )" +
+                        ms(hours(30)) + R"(}]})");
+  fake->expect("POST", "/api/2.0/dbfs/delete")
+      .with_json_body({{"path", "/d/.a.dbk-tmp-0123456789abcdef"}, {"recursive", false}});
+  fake->expect("POST", "/api/2.0/dbfs/delete")
+      .with_json_body({{"path", "/d/.a.dbk-old-00000000000000aa"}, {"recursive", false}});
+  // Not removed: a recent temporary (a copy may be running), another file's temporary
+  // (.c), a parked old version whose file is missing (.b: its only copy), a foreign name.
+  CHECK(dbk::remove_stale_temporaries(api, "/d", {"a", "b"}, now) == 2);
+  CHECK(fake->all_consumed());
+  CHECK(fake->requests().size() == 3);
+}
+
+TEST_CASE("stale partial downloads of the same files go") {
+  TempDir dir;
+  const auto now = std::chrono::system_clock::now();
+  auto old_file = dir.write(".a.dbk-tmp-0123456789abcdef", "partial");
+  auto recent = dir.write(".a.dbk-tmp-fedcba9876543210", "partial");
+  auto other = dir.write(".b.dbk-tmp-0123456789abcdef", "partial");
+  dir.write("a", "done");
+  const auto day_ago = fs::file_time_type::clock::now() - std::chrono::hours(30);
+  fs::last_write_time(old_file, day_ago);
+  fs::last_write_time(other, day_ago);
+  CHECK(dbk::remove_stale_local_temporaries(dir.path().string(), {"a"}, now) == 1);
+  CHECK_FALSE(fs::exists(old_file));
+  CHECK(fs::exists(recent));
+  CHECK(fs::exists(other));
+  CHECK(fs::exists(dir / "a"));
 }

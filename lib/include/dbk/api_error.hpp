@@ -24,6 +24,10 @@ struct ApiError {
   std::optional<std::chrono::milliseconds> retry_after;  ///< from a Retry-After header
   std::string method;  ///< the request that failed, for messages: "GET"
   std::string path;    ///< "/api/2.0/workspace/list" (no host, no query)
+  /// An earlier attempt of the failed request may have done its work on the server
+  /// (see HttpResponse::replayed): a non-idempotent step should check for its own
+  /// completed work before it reports this error.
+  bool replayed = false;
 
   /// `CODE: message (HTTP 404, GET /api/2.0/...)`; never contains credentials.
   std::string to_string() const;

@@ -48,6 +48,11 @@ enum class Idempotency {
   kByToken,        ///< made safe by an idempotency token the service deduplicates on
 };
 
+/// `url` as it may be printed (logs, errors, progress lines): userinfo becomes "***"
+/// ("http://user:pw@h/x" → "http://***@h/x") and secret-looking query values become
+/// "***". Every place dbk prints a URL goes through this one function.
+std::string redact_url(std::string_view url);
+
 struct HttpRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string url;     ///< absolute: scheme://host[:port][/prefix]/api/2.0/...?query
@@ -61,6 +66,10 @@ struct HttpResponse {
   int status = 0;
   HttpHeaders headers;
   std::string body;
+  /// Set by the retrying transport when an earlier attempt of this request may have
+  /// reached the server and done its work (its response was lost, or was a 502/504):
+  /// an error such as RESOURCE_ALREADY_EXISTS may then describe that work.
+  bool replayed = false;
 };
 
 /// The one seam between dbk and the network. An HTTP error status is *not* a

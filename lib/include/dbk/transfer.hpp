@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +53,13 @@ bool all_succeeded(const std::vector<FileResult>& results);
 
 // ---- single files ---------------------------------------------------------------
 
+/// The last component of `listed_path`, a path a server returned (a listing entry, a
+/// get-status answer), when it is safe as a local file name: not empty, "." or "..",
+/// and without NUL. A hostile or intercepted server could otherwise make a download
+/// write outside its destination. Errors: INVALID_RESPONSE naming the entry and
+/// `listed_dir` (where it was found).
+Result<std::string> local_file_name(const std::string& listed_path, const std::string& listed_dir);
+
 /// Writes `content` to the local file `path` through a hidden temporary sibling
 /// (".name.dbk-tmp-<hex>") renamed over it, so nobody sees a half-written file; on
 /// failure the temporary file is removed and `path` is untouched. Errors: IO_ERROR.
@@ -95,6 +104,28 @@ Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
 Status copy_within_dbfs(const DbfsApi& dbfs, const std::string& src_path,
                         const std::string& dst_path, const UploadOptions& options = {},
                         const CallContext& context = {});
+
+// ---- leftovers of interrupted copies ----------------------------------------------------
+
+/// How old a hidden temporary (".NAME.dbk-tmp-<hex>", ".NAME.dbk-old-<hex>") must be
+/// before a later copy to NAME takes it for a leftover of an interrupted or killed
+/// copy and removes it. A day: far longer than any copy that is still running.
+inline constexpr std::chrono::hours kStaleTemporaryAge{24};
+
+/// Removes from the DBFS folder `dbfs_dir` the temporaries of copies to the files
+/// `names` (file names in that folder) last modified more than kStaleTemporaryAge
+/// before `now`. A parked old version (".dbk-old-") is removed only while NAME exists,
+/// since otherwise it is the only copy of that file. Best effort: returns how many
+/// were removed; failures (and a missing folder) are ignored.
+std::size_t remove_stale_temporaries(
+    const DbfsApi& dbfs, const std::string& dbfs_dir, const std::set<std::string>& names,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+
+/// The same for a local folder: partial downloads (".NAME.dbk-tmp-<hex>") older than
+/// kStaleTemporaryAge. Symlinks are removed, never followed; folders are left alone.
+std::size_t remove_stale_local_temporaries(
+    const std::string& local_dir, const std::set<std::string>& names,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 // ---- many files -------------------------------------------------------------------
 

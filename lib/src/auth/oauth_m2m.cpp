@@ -4,6 +4,7 @@
 
 #include "auth/auth_transport.hpp"
 #include "dbk/base64.hpp"
+#include "dbk/json.hpp"
 #include "error_parser.hpp"
 
 namespace dbk::detail {
@@ -69,7 +70,8 @@ class OAuthM2MTransport final : public Transport {
     auto response = next_->send(request, context);
     if (!response) {
       ApiError error = std::move(response).error();
-      error.message = "cannot get an OAuth token from " + token_url_ + ": " + error.message;
+      error.message =
+          "cannot get an OAuth token from " + redact_url(token_url_) + ": " + error.message;
       return error;
     }
     if (response->status < 200 || response->status >= 300) {
@@ -77,16 +79,18 @@ class OAuthM2MTransport final : public Transport {
       error.message = "the token endpoint refused client id " + client_id_ + ": " + error.message;
       return error;
     }
-    auto json = nlohmann::json::parse(response->body, nullptr, false);
+    auto parsed = parse_json(response->body);
+    nlohmann::json json = parsed ? std::move(*parsed) : nlohmann::json();
     auto token = json.is_object() ? json.find("access_token") : json.end();
-    if (json.is_discarded() || !json.is_object() || token == json.end() || !token->is_string() ||
+    if (!json.is_object() || token == json.end() || !token->is_string() ||
         token->get<std::string>().empty()) {
       ApiError error = make_error(
           error_codes::kInvalidResponse,
           looks_like_html(response->body)
-              ? "the token endpoint " + token_url_ +
+              ? "the token endpoint " + redact_url(token_url_) +
                     " answered with a web page instead of a token; is the host the workspace URL?"
-              : "the token endpoint " + token_url_ + " answered without an access_token");
+              : "the token endpoint " + redact_url(token_url_) +
+                    " answered without an access_token");
       error.http_status = response->status;
       error.method = "POST";
       error.path = kTokenPath;

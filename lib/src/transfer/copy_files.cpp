@@ -1,6 +1,8 @@
 // Many-file DBFS copies with bounded parallelism across files.
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -79,23 +81,31 @@ Status walk_local(const fs::path& root, const std::string& relative,
   return {};
 }
 
+// Entries whose names are unusable locally become failed results in `rejected`.
 Status walk_dbfs(const DbfsApi& dbfs, const CallContext& context, const std::string& root,
                  const std::string& relative, std::vector<std::string>& files,
-                 std::vector<std::string>& dirs) {
+                 std::vector<std::string>& dirs, std::vector<FileResult>& rejected) {
   const std::string listed = relative.empty() ? root : join_dbfs(root, relative);
   auto listing = dbfs.list(listed, context);
   if (!listing) return std::move(listing).error();
   std::sort(listing->begin(), listing->end(),
             [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
   for (const auto& info : *listing) {
-    const auto slash = info.path.find_last_of('/');
-    const std::string name = slash == std::string::npos ? info.path : info.path.substr(slash + 1);
     // A server echoing the listed directory itself would otherwise recurse forever.
-    if (name.empty() || (info.is_dir && info.path == listed)) continue;
-    const std::string child = relative.empty() ? name : relative + "/" + name;
+    if (info.is_dir && info.path == listed) continue;
+    auto name = local_file_name(info.path, listed);
+    if (!name) {
+      FileResult result;
+      result.src = info.path;
+      result.status = FileStatus::kFailed;
+      result.error = std::move(name).error();
+      rejected.push_back(std::move(result));
+      continue;
+    }
+    const std::string child = relative.empty() ? *name : relative + "/" + *name;
     if (info.is_dir) {
       dirs.push_back(child);
-      auto walked = walk_dbfs(dbfs, context, root, child, files, dirs);
+      auto walked = walk_dbfs(dbfs, context, root, child, files, dirs, rejected);
       if (!walked) return walked;
     } else {
       files.push_back(child);
@@ -146,7 +156,10 @@ std::vector<FileResult> copy_files(const DbfsApi& dbfs, CopyDirection direction,
           result.error = copied.error();
         }
         totals.file_finished();
-        return result.status != FileStatus::kFailed || options.continue_on_error;
+        // A failure left by a replayed request concerns this file only: it does not
+        // mean the service refuses the batch.
+        return result.status != FileStatus::kFailed || options.continue_on_error ||
+               result.error->replayed;
       },
       context);
   return results;
@@ -158,6 +171,7 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
   std::vector<std::string> files;
   std::vector<std::string> dirs;
   std::vector<CopyItem> items;
+  std::vector<FileResult> rejected;
   if (direction == CopyDirection::kUpload) {
     std::error_code code;
     if (!fs::is_directory(src_dir, code)) {
@@ -175,9 +189,15 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
       made = dbfs.mkdirs(join_dbfs(*target, dir), context);
       if (!made) return std::move(made).error();
     }
+    std::map<std::string, std::set<std::string>> names_by_dir;
     for (const auto& file : files) {
       items.push_back({(fs::path(src_dir) / file).string(), join_dbfs(*target, file)});
+      const auto slash = items.back().dst.find_last_of('/');
+      names_by_dir[items.back().dst.substr(0, std::max<std::size_t>(slash, 1))].insert(
+          items.back().dst.substr(slash + 1));
     }
+    // Leftovers of an earlier interrupted copy to the same files.
+    for (const auto& [dir, names] : names_by_dir) remove_stale_temporaries(dbfs, dir, names);
   } else {
     auto source = normalize_dbfs_path(src_dir);
     if (!source) return std::move(source).error();
@@ -186,7 +206,7 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
     if (!status->is_dir) {
       return make_error(error_codes::kInvalidArgument, *source + " is not a DBFS directory");
     }
-    auto walked = walk_dbfs(dbfs, context, *source, "", files, dirs);
+    auto walked = walk_dbfs(dbfs, context, *source, "", files, dirs, rejected);
     if (!walked) return std::move(walked).error();
     std::error_code code;
     fs::create_directories(dst_dir, code);
@@ -195,11 +215,18 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
       fs::create_directories(fs::path(dst_dir) / dir, code);
       if (code) return detail::io_error("cannot create", fs::path(dst_dir) / dir, code);
     }
+    std::map<std::string, std::set<std::string>> names_by_dir;
     for (const auto& file : files) {
       items.push_back({join_dbfs(*source, file), (fs::path(dst_dir) / file).string()});
+      const fs::path local(items.back().dst);
+      names_by_dir[local.parent_path().string()].insert(local.filename().string());
     }
+    for (const auto& [dir, names] : names_by_dir) remove_stale_local_temporaries(dir, names);
   }
-  return copy_files(dbfs, direction, items, options, context);
+  auto results = copy_files(dbfs, direction, items, options, context);
+  results.insert(results.end(), std::make_move_iterator(rejected.begin()),
+                 std::make_move_iterator(rejected.end()));
+  return results;
 }
 
 }  // namespace dbk

@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "cleanup_context.hpp"
 #include "dbk/dbfs.hpp"
@@ -70,6 +71,71 @@ Status refuse_existing(const DbfsApi& dbfs, const std::string& target, bool& rep
   return {};
 }
 
+// dbfs/move, recognising its own completed work: when a retry after a lost response
+// (ApiError::replayed) finds the source gone (RESOURCE_DOES_NOT_EXIST) or the
+// destination taken (RESOURCE_ALREADY_EXISTS), the earlier attempt did the move if
+// the source is gone and the destination is a file of `size` bytes (any size when
+// unknown). The source names are dbk's own random temporaries or files it has just
+// checked, so nobody else moves them.
+Status move_once(const DbfsApi& dbfs, const std::string& from, const std::string& to,
+                 std::optional<std::int64_t> size, const CallContext& context) {
+  auto moved = dbfs.move(from, to, context);
+  if (moved || !moved.error().replayed) return moved;
+  const auto& code = moved.error().error_code;
+  if (code != error_codes::kNotFound && code != kAlreadyExists) return moved;
+  auto source = dbfs.get_status(from, context);
+  if (source || !source.error().is_not_found()) return moved;
+  auto destination = dbfs.get_status(to, context);
+  if (!destination || destination->is_dir || (size && destination->file_size != *size)) {
+    return moved;
+  }
+  return {};
+}
+
+// Moves the finished temporary file onto `target`, replacing what is there without
+// ever deleting it first. DBFS has no atomic replace (move refuses an existing
+// destination), so the old file is moved aside to a hidden sibling, the new one is
+// moved in, and the old one is deleted only then; if the second move fails, the old
+// file is moved back. The window left: a crash between the two moves leaves the
+// target missing, with the old content in ".NAME.dbk-old-<hex>" next to it (and the
+// new in ".NAME.dbk-tmp-<hex>"); docs/security.md says so.
+Status replace_with(const DbfsApi& dbfs, const std::string& upload_path, const std::string& target,
+                    std::int64_t size, const CallContext& context) {
+  auto existing = dbfs.get_status(target, context);
+  if (!existing) {
+    if (!existing.error().is_not_found()) return existing.error();
+    return move_once(dbfs, upload_path, target, size, context);
+  }
+  if (existing->is_dir) {
+    // Only an empty directory goes (a non-recursive delete refuses any other); it
+    // holds no content to keep.
+    auto removed = dbfs.remove(target, false, {}, context);
+    if (!removed && !removed.error().is_not_found()) return removed;
+    return move_once(dbfs, upload_path, target, size, context);
+  }
+  const std::string aside = detail::aside_sibling(target);
+  auto moved_aside = move_once(dbfs, target, aside, existing->file_size, context);
+  if (!moved_aside) {
+    if (!moved_aside.error().is_not_found() || moved_aside.error().replayed) return moved_aside;
+    return move_once(dbfs, upload_path, target, size,
+                     context);  // vanished meanwhile: nothing to keep
+  }
+  auto placed = move_once(dbfs, upload_path, target, size, context);
+  if (!placed) {
+    // Not cancellable: after Ctrl-C between the two moves the old content still goes back.
+    auto restored = move_once(dbfs, aside, target, existing->file_size, detail::cleanup_context());
+    if (!restored) {
+      ApiError error = placed.error();
+      error.message += "; the previous content of " + target + " is kept in " + aside +
+                       " (moving it back failed: " + restored.error().to_string() + ")";
+      return error;
+    }
+    return placed;
+  }
+  (void)dbfs.remove(aside, false, {}, context);  // a leftover is recognised as stale by a later run
+  return {};
+}
+
 }  // namespace
 
 Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std::string& dbfs_path,
@@ -128,19 +194,15 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
     if (sent && !closed) sent = closed;
   }
   if (sent && options.atomic) {
-    if (replace_target) {
-      auto removed = dbfs.remove(*target, false, {}, context);
-      if (!removed && !removed.error().is_not_found()) sent = removed;
-    }
-    if (sent) sent = dbfs.move(upload_path, *target, context);
+    const auto bytes = static_cast<std::int64_t>(size);
+    sent = replace_target ? replace_with(dbfs, upload_path, *target, bytes, context)
+                          : move_once(dbfs, upload_path, *target, bytes, context);
     if (!sent && one_request && !options.overwrite && sent.error().error_code == kAlreadyExists) {
       // No get-status up front for a one-request upload: the move refuses an existing
-      // target. Report it as the service's put does (or take the target if it vanished).
+      // target. Report it as the service's put does (or take the target if it vanished:
+      // then the empty placeholder the put left is ours to replace).
       sent = refuse_existing(dbfs, *target, replace_target, context);
-      if (sent) {
-        sent = dbfs.remove(*target, false, {}, context);
-        if (sent) sent = dbfs.move(upload_path, *target, context);
-      }
+      if (sent) sent = replace_with(dbfs, upload_path, *target, bytes, context);
     }
   }
   if (!sent) {

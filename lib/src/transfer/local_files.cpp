@@ -16,11 +16,23 @@ fs::path temp_sibling(const fs::path& target) {
   return target.parent_path() / ("." + target.filename().string() + ".dbk-tmp-" + random_hex(8));
 }
 
-std::string temp_sibling(const std::string& dbfs_path) {
+namespace {
+
+std::string hidden_dbfs_sibling(const std::string& dbfs_path, const char* kind) {
   const auto slash = dbfs_path.find_last_of('/');
   const std::string dir = slash == std::string::npos ? std::string() : dbfs_path.substr(0, slash);
   const std::string name = slash == std::string::npos ? dbfs_path : dbfs_path.substr(slash + 1);
-  return dir + "/." + name + ".dbk-tmp-" + random_hex(8);
+  return dir + "/." + name + kind + random_hex(8);
+}
+
+}  // namespace
+
+std::string temp_sibling(const std::string& dbfs_path) {
+  return hidden_dbfs_sibling(dbfs_path, ".dbk-tmp-");
+}
+
+std::string aside_sibling(const std::string& dbfs_path) {
+  return hidden_dbfs_sibling(dbfs_path, ".dbk-old-");
 }
 
 ApiError io_error(const std::string& what, const fs::path& path, const std::error_code& code) {
@@ -78,6 +90,21 @@ Status write_file_atomically(const fs::path& target, std::string_view content) {
 }  // namespace dbk::detail
 
 namespace dbk {
+
+Result<std::string> local_file_name(const std::string& listed_path, const std::string& listed_dir) {
+  const auto slash = listed_path.find_last_of('/');
+  std::string name = slash == std::string::npos ? listed_path : listed_path.substr(slash + 1);
+  if (name.empty() || name == "." || name == ".." || name.find('\0') != std::string::npos) {
+    std::string shown = listed_path;
+    for (auto& c : shown) {
+      if (c == '\0') c = '?';
+    }
+    return make_error(error_codes::kInvalidResponse,
+                      "the server returned '" + shown + "' (in " + listed_dir +
+                          "), which does not end in a usable local file name; not copied");
+  }
+  return name;
+}
 
 Status write_local_file_atomically(const std::string& path, std::string_view content) {
   return detail::write_file_atomically(path, content);

@@ -1,5 +1,6 @@
 // import_dir / export_dir between a local tree and a workspace directory.
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -27,11 +28,6 @@ std::string strip(const std::string& name, const std::string& extension) {
 std::string join_workspace(const std::string& dir, const std::string& name) {
   if (!dir.empty() && dir.back() == '/') return dir + name;
   return dir + "/" + name;
-}
-
-std::string basename_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 // How much of a file AUTO mode reads to find the header.
@@ -102,6 +98,36 @@ Status plan_import(const fs::path& local_dir, const std::string& workspace_dir,
   return {};
 }
 
+// A SOURCE notebook's text without the header line the service adds on export, and
+// without trailing blank space, for comparing what was imported with what is there.
+std::string_view source_body(std::string_view text) {
+  const auto newline = text.find('\n');
+  const auto first = text.substr(0, newline);
+  if (first.find("Databricks notebook source") != std::string_view::npos) {
+    text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// An import without overwrite that was retried after a lost response gets
+// RESOURCE_ALREADY_EXISTS when the first attempt did the work. It is this import's
+// own work when the notebook now there has the imported source; other formats are
+// transformed by the service and cannot be compared, so they stay a failure (of
+// this file only: the batch goes on, see import_dir).
+bool is_own_replayed_import(const WorkspaceApi& workspace, const PlannedImport& item,
+                            const std::string& content, const ApiError& error,
+                            const CallContext& context) {
+  if (!error.replayed || error.error_code != "RESOURCE_ALREADY_EXISTS" ||
+      item.mapping.format != formats::kSource) {
+    return false;
+  }
+  auto there = workspace.export_object(item.target, formats::kSource, context);
+  return there && source_body(there->content) == source_body(content);
+}
+
 Status import_one(const WorkspaceApi& workspace, const PlannedImport& item, bool overwrite,
                   const CallContext& context) {
   std::error_code code;
@@ -124,7 +150,11 @@ Status import_one(const WorkspaceApi& workspace, const PlannedImport& item, bool
   import_options.format = item.mapping.format;
   import_options.language = item.mapping.language;
   import_options.overwrite = overwrite;
-  return workspace.import_object(item.target, content, import_options, context);
+  auto imported = workspace.import_object(item.target, content, import_options, context);
+  if (!imported && is_own_replayed_import(workspace, item, content, imported.error(), context)) {
+    return {};
+  }
+  return imported;
 }
 
 struct ExportPlan {
@@ -141,10 +171,11 @@ Status plan_export(const WorkspaceApi& workspace, const std::string& workspace_d
   std::sort(listing->begin(), listing->end(),
             [](const ObjectInfo& a, const ObjectInfo& b) { return a.path < b.path; });
   for (const auto& object : *listing) {
-    const std::string name = basename_of(object.path);
     // A server echoing the listed directory itself would otherwise recurse forever.
-    if (name.empty() || (object.is_directory() && object.path == workspace_dir)) continue;
-    if (object.is_directory()) {
+    if (object.is_directory() && object.path == workspace_dir) continue;
+    auto checked = local_file_name(object.path, workspace_dir);
+    const std::string name = checked ? *checked : std::string();
+    if (checked && object.is_directory()) {
       plan.dirs.push_back(local_dir / name);
       auto planned = plan_export(workspace, object.path, local_dir / name, options, plan, context);
       if (!planned) return planned;
@@ -153,7 +184,10 @@ Status plan_export(const WorkspaceApi& workspace, const std::string& workspace_d
     FileResult result;
     result.src = object.path;
     bool export_it = false;
-    if (!object.is_notebook()) {
+    if (!checked) {
+      result.status = FileStatus::kFailed;
+      result.error = std::move(checked).error();
+    } else if (!object.is_notebook()) {
       result.status = FileStatus::kSkipped;
       result.message = object.path + " is neither a dir or a notebook. Skip.";
     } else {
@@ -282,10 +316,11 @@ Result<std::vector<FileResult>> import_dir(const WorkspaceApi& workspace,
           return true;
         }
         // Without overwrite the legacy CLI aborts on the first existing notebook
-        // (reference §5.4); any failure stops the rest unless continue_on_error.
+        // (reference §5.4); any failure stops the rest unless continue_on_error,
+        // but one left by a replayed request concerns this file only.
         result.status = FileStatus::kFailed;
         result.error = std::move(imported).error();
-        return options.continue_on_error;
+        return options.continue_on_error || result.error->replayed;
       },
       context);
   return std::move(plan.results);

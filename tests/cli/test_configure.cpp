@@ -1,0 +1,91 @@
+// `configure` with piped stdin (no terminal), as CI scripts drive databricks-cli.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "app/command_table.hpp"
+#include "app/exit_codes.hpp"
+#include "app/invocation.hpp"
+#include "temp_dir.hpp"
+
+using namespace dbk::cli;
+using dbk::test_support::read_file;
+using dbk::test_support::TempDir;
+
+namespace {
+
+struct Configured {
+  int code = 0;
+  std::string out;
+  std::string err;
+  std::string file;  ///< the profile file written, "" when none
+};
+
+// Runs `dbk configure [--token]` with `input` piped on stdin and the profile file
+// (and DATABRICKS_HOST, when `env_host` is set) pointed into a temporary folder.
+Configured configure(const std::string& input, const char* env_host = nullptr) {
+  TempDir dir;
+  const std::string path = (dir / "cfg").string();
+  ::setenv("DATABRICKS_CONFIG_FILE", path.c_str(), 1);
+  if (env_host) {
+    ::setenv("DATABRICKS_HOST", env_host, 1);
+  } else {
+    ::unsetenv("DATABRICKS_HOST");
+  }
+  std::vector<CommandSpec> table;
+  add_configure_commands(table);
+  std::istringstream in(input);
+  std::ostringstream out;
+  std::ostringstream err;
+  Invocation inv(table.at(0), "dbk", {}, Io{&in, &out, &err});
+  inv.set_flag("token", true);
+  Configured result;
+  result.code = table.at(0).handler(inv);
+  result.out = out.str();
+  result.err = err.str();
+  std::ifstream written(path);
+  if (written) result.file = read_file(path);
+  ::unsetenv("DATABRICKS_CONFIG_FILE");
+  ::unsetenv("DATABRICKS_HOST");
+  return result;
+}
+
+}  // namespace
+
+TEST_CASE("configure --token reads the host and then the token from piped stdin") {
+  // databricks-cli 0.18's CI pattern; dbk used to exit 2, or (with DATABRICKS_HOST)
+  // store the host as the token.
+  auto piped = configure("https://x.cloud.databricks.com\ndapi123\n");
+  INFO(piped.err);
+  REQUIRE(piped.code == 0);
+  CHECK(piped.out == "Databricks Host (should begin with https://): ");  // legacy's stdout
+  CHECK(piped.file.find("host = https://x.cloud.databricks.com\n") != std::string::npos);
+  CHECK(piped.file.find("token = dapi123\n") != std::string::npos);
+
+  auto env_too = configure("https://x.cloud.databricks.com\ndapi456\n", "https://env.example");
+  REQUIRE(env_too.code == 0);
+  CHECK(env_too.file.find("host = https://x.cloud.databricks.com\n") != std::string::npos);
+  CHECK(env_too.file.find("token = dapi456\n") != std::string::npos);
+}
+
+TEST_CASE("configure --token with DATABRICKS_HOST takes a token-only stdin") {
+  auto token_only = configure("dapi789\n", "https://env.example");
+  INFO(token_only.err);
+  REQUIRE(token_only.code == 0);
+  CHECK(token_only.out.empty());
+  CHECK(token_only.file.find("host = https://env.example\n") != std::string::npos);
+  CHECK(token_only.file.find("token = dapi789\n") != std::string::npos);
+}
+
+TEST_CASE("configure never stores a URL as a token") {
+  auto two_hosts = configure("https://a.example\nhttps://b.example\n");
+  CHECK(two_hosts.code == exit_codes::kUsage);
+  CHECK(two_hosts.file.empty());
+  CHECK(two_hosts.err.find("looks like a URL") != std::string::npos);
+  CHECK(two_hosts.err.find("b.example") == std::string::npos);
+
+  auto nothing = configure("");
+  CHECK(nothing.code == exit_codes::kUsage);
+  CHECK(nothing.file.empty());
+}
