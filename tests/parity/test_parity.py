@@ -47,6 +47,7 @@ class Case:
     special: Optional[str] = None          # name of a documented-difference check
     legacy_argv: Optional[Sequence[str]] = None  # legacy equivalent, when it differs
     mask: Optional[str] = None             # regex of a volatile part of each output line
+    setup: Optional[Callable] = None       # f(side), run on both sides before the command
 
 
 CASES = [
@@ -150,6 +151,31 @@ CASES = [
     Case("runs_cancel", ["databricks", "runs", "cancel", "--run-id", "${run4_id}"],
          wait="run4_id"),
     Case("runs_get_cancelled", ["databricks", "runs", "get", "--run-id", "${run4_id}"]),
+    # Profile `legacy` names no jobs-api-version: both default to Jobs API 2.0 (2.0 shapes,
+    # and databricks-cli's upgrade warning on stderr).
+    Case("jobs_get_default_v20", ["databricks", "jobs", "get", "--job-id", "${job_id}",
+                                  "--profile", "legacy"]),
+    Case("jobs_get_multi_task_default_v20", ["databricks", "jobs", "get", "--job-id",
+                                             "${job2_id}", "--profile", "legacy"]),
+    Case("runs_get_default_v20", ["databricks", "runs", "get", "--run-id", "${run_id}",
+                                  "--profile", "legacy"]),
+    Case("runs_list_default_v20", ["databricks", "runs", "list", "--profile", "legacy"],
+         out="table"),
+    Case("runs_list_json_default_v20", ["databricks", "runs", "list", "--output", "JSON",
+                                        "--profile", "legacy"]),
+    # 30 jobs: 2.0 has no pages, so both list all of them.
+    Case("jobs_list_json_30_default_v20", ["databricks", "jobs", "list", "--output", "JSON",
+                                           "--profile", "legacy"],
+         setup=lambda side: add_jobs(side, 28)),
+    Case("jobs_list_30_default_v20", ["databricks", "jobs", "list", "--profile", "legacy"],
+         out="table"),
+    # DOCUMENTED (Jobs): under 2.1 legacy prints the first page (20 jobs) and stops; dbk
+    # follows the pages.
+    Case("jobs_list_json_30_v21", ["databricks", "jobs", "list", "--output", "JSON"],
+         special="pages_through"),
+    # DOCUMENTED (Jobs): one page asked for; dbk keeps the server's has_more/next_page_token.
+    Case("jobs_list_json_limit_v21", ["databricks", "jobs", "list", "--output", "JSON",
+                                      "--limit", "5"], special="paging_fields"),
     Case("jobs_reset", ["databricks", "jobs", "reset", "--job-id", "${job_id}", "--json-file",
                         "reset.json"], out="none"),
     Case("jobs_get_after_reset", ["databricks", "jobs", "get", "--job-id", "${job_id}"]),
@@ -229,6 +255,15 @@ CASES = [
          out="none"),
     Case("workspace_ls_missing", ["databricks", "workspace", "ls", WS], error="api"),
 ]
+
+def add_jobs(side, count):
+    """Creates `count` more single-task jobs through the 2.0 API (the same on both sides)."""
+    for i in range(count):
+        side.api("POST", "/api/2.0/jobs/create", {
+            "name": "bulk job %02d" % i,
+            "existing_cluster_id": side.vars["cluster_id"],
+            "notebook_task": {"notebook_path": "/Users/%s/notebooks/4_model_scoring" % side.vars["u"]}})
+
 
 ID_FAMILIES = {
     "job_id": "job", "run_id": "run", "parent_run_id": "run", "original_attempt_run_id": "run",
@@ -473,6 +508,37 @@ def check_multi_task_output(case, legacy, dbk, lres, dres):
     return problems
 
 
+def check_jobs_pages(case, legacy, dbk, lres, dres):
+    """The documented jobs-list paging differences: legacy's page is a prefix of dbk's
+    listing (pages_through), or the same page without the paging fields (paging_fields)."""
+    for side, res in ((legacy, lres), (dbk, dres)):
+        if res.returncode != 0:
+            return ["%s exit %d: %s" % (side.name, res.returncode, res.stderr.decode()[-300:])]
+    problems = []
+    lerr, derr = norm_text(legacy, lres.stderr.decode()), norm_text(dbk, dres.stderr.decode())
+    if lerr != derr:
+        problems.append("stderr: legacy %r, dbk %r" % (lerr[-500:], derr[-500:]))
+    lj = norm_json(legacy, parse_json(legacy, lres.stdout.decode(), case))
+    dj = norm_json(dbk, parse_json(dbk, dres.stdout.decode(), case))
+    problems += check_json_format(dbk, dres, dj)
+    if list(lj) != ["jobs"]:
+        pytest.fail("%s: legacy printed %r, expected only jobs" % (case.name, list(lj)),
+                    pytrace=False)
+    if case.special == "pages_through":
+        if (len(lj["jobs"]), len(dj.get("jobs", []))) != (20, 30) or list(dj) != ["jobs"]:
+            problems.append("expected 20 jobs from legacy and {jobs: 30 jobs} from dbk, got %d "
+                            "and %r" % (len(lj["jobs"]), {k: len(v) if isinstance(v, list) else v
+                                                          for k, v in dj.items()}))
+        else:
+            problems += json_diffs(lj["jobs"], dj["jobs"][:20], "$.jobs")
+    else:
+        if list(dj) != ["jobs", "has_more", "next_page_token"] or dj["has_more"] is not True:
+            problems.append("dbk page without has_more/next_page_token: %r" %
+                            {k: v for k, v in dj.items() if k != "jobs"})
+        problems += json_diffs(lj["jobs"], dj.get("jobs"), "$.jobs")
+    return problems
+
+
 def substitute(side, argv):
     return [Template(a).substitute(side.vars) for a in argv]
 
@@ -480,6 +546,9 @@ def substitute(side, argv):
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_parity(sides, case):
     legacy, dbk = sides["legacy"], sides["dbk"]
+    if case.setup:
+        for side in (legacy, dbk):
+            case.setup(side)
     lres = legacy.run(substitute(legacy, case.legacy_argv or case.argv))
     dres = dbk.run(substitute(dbk, case.argv))
     if case.wait:
@@ -488,6 +557,8 @@ def test_parity(sides, case):
                 side.wait_run(side.vars[case.wait])
     if case.special == "multi_task_output":
         problems = check_multi_task_output(case, legacy, dbk, lres, dres)
+    elif case.special in ("pages_through", "paging_fields"):
+        problems = check_jobs_pages(case, legacy, dbk, lres, dres)
     elif case.error:
         problems = check_error(case, legacy, dbk, lres, dres)
     else:
