@@ -84,4 +84,10 @@ TEST_CASE("clusters/create, permanent-delete, spark-versions and node types", "[
   CHECK(versions.body["versions"][0].contains("name"));
   auto nodes = h.get("/api/2.0/clusters/list-node-types");
   CHECK(nodes.body["node_types"][0]["node_type_id"] == "local");
+  // The instance behind it has a local disk (the SDK's select_node_type(local_disk=True)).
+  const auto& instance = nodes.body["node_types"][0]["node_instance_type"];
+  CHECK(instance["instance_type_id"] == "local");
+  CHECK(instance["local_disks"] == 1);
+  CHECK(instance["local_disk_size_gb"].get<std::int64_t>() >= 0);
+  CHECK(instance["local_nvme_disks"] == 0);
 }
