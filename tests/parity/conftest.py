@@ -158,6 +158,17 @@ class Side:
             text = response.read().decode()
         return json.loads(text) if text.strip() else {}
 
+    def wait_cluster(self, cluster_id, state="RUNNING", timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            cluster = self.api("GET", "/api/2.0/clusters/get?cluster_id=%s" % cluster_id)
+            if cluster.get("state") == state:
+                return cluster
+            if time.monotonic() > deadline:
+                raise AssertionError("%s: cluster %s is not %s: %s" % (
+                    self.name, cluster_id, state, cluster))
+            time.sleep(0.1)
+
     def wait_run(self, run_id, timeout=60):
         deadline = time.monotonic() + timeout
         while True:

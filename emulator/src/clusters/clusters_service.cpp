@@ -110,6 +110,30 @@ void ClustersService::register_routes(Router& router) {
          [this](const std::string& id, std::int64_t now) { return clusters_.terminate(id, now); });
   action("permanent-delete",
          [this](const std::string& id, std::int64_t) { return clusters_.permanent_delete(id); });
+  router.add_versions("POST", versions, "clusters/edit", [this](const Request& request) {
+    auto params = Params::from_request(request);
+    if (!params) return error_response(params.error());
+    clusters_.tick(context_.clock.now_ms());
+    return status_response(clusters_.edit(params->json(), context_.clock.now_ms()));
+  });
+  router.add_versions("POST", versions, "clusters/resize", [this](const Request& request) {
+    auto params = Params::from_request(request);
+    if (!params) return error_response(params.error());
+    clusters_.tick(context_.clock.now_ms());
+    return status_response(clusters_.resize(params->json(), context_.clock.now_ms()));
+  });
+  router.add_versions("POST", versions, "clusters/events", [this](const Request& request) {
+    auto params = Params::from_request(request);
+    if (!params) return error_response(params.error());
+    clusters_.tick(context_.clock.now_ms());
+    auto events = clusters_.events(*params);
+    if (!events) return error_response(events.error());
+    return json_response(200, *events);
+  });
+  // Every cluster runs on this machine: one zone.
+  router.add_versions("GET", versions, "clusters/list-zones", [](const Request&) {
+    return json_response(200, json{{"zones", json::array({"local"})}, {"default_zone", "local"}});
+  });
   router.add_versions("GET", versions, "clusters/spark-versions",
                       [](const Request&) { return json_response(200, spark_versions()); });
   router.add_versions("GET", versions, "clusters/list-node-types", [this](const Request&) {
