@@ -69,21 +69,17 @@ int list(Invocation& inv) {
   request.completed_only = inv.flag("completed-only");
   // Every run unless the user asked for one page (--offset/--limit): the API answers 20
   // at a time, and legacy printed only those, silently.
-  Json listing;
-  if (*offset || *limit) {
-    auto page = client->jobs().runs_list(request);
-    if (!page) return inv.fail(page.error());
-    listing = std::move(page->raw);
-  } else {
+  auto page = client->jobs().runs_list(request);
+  if (!page) return inv.fail(page.error());
+  Json listing = std::move(page->raw);
+  if (!*offset && !*limit && page->has_more) {
     auto all = client->jobs().runs_list_all(request);
     if (!all) return inv.fail(all.error());
-    // The shape of one page that holds everything: `runs` omitted when empty, as the API.
-    listing = Json::object();
-    if (!all->empty()) {
-      listing["runs"] = Json::array();
-      for (auto& run : *all) listing["runs"].push_back(std::move(run.raw));
-    }
+    // The first page's shape (and key order), holding every run and nothing more to fetch.
+    listing["runs"] = Json::array();
+    for (auto& run : *all) listing["runs"].push_back(std::move(run.raw));
     listing["has_more"] = false;
+    listing.erase("next_page_token");
   }
   if (inv.output_format() == OutputFormat::kJson) return print_json(inv, listing);
   std::vector<TableRow> rows;
