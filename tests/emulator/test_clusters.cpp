@@ -202,7 +202,7 @@ TEST_CASE("clusters/events records the life cycle and pages through it", "[clust
   CHECK(page.body["events"][0]["type"] == "TERMINATING");
   CHECK(page.body["next_page"]["offset"] == 3);
   auto next = h.post("/api/2.0/clusters/events", page.body["next_page"]);
-  CHECK(next.body["events"][0]["type"] == "RESIZING");
+  CHECK(next.body["events"][0]["type"] == "UPSIZE_COMPLETED");
   // Filters by type and time; the legacy CLI sends numbers as strings.
   auto typed = h.post("/api/2.0/clusters/events",
                       {{"cluster_id", kLocal}, {"event_types", {"RUNNING", "RESTARTING"}}});

@@ -106,8 +106,8 @@ TEST_CASE("workspace mkdirs, import, get-status, list, export, delete", "[emulat
       c.get("/api/2.0/workspace/list?path=" + q("/Users/u@example.com/notebooks/1_ingest")).json();
   REQUIRE(self["objects"].size() == 1);
   CHECK(self["objects"][0]["object_type"] == "NOTEBOOK");
-  // Not recursive.
-  CHECK(c.get("/api/2.0/workspace/list?path=/Users").json()["objects"].size() == 1);
+  // Not recursive (the user's own home folder is there too).
+  CHECK(c.get("/api/2.0/workspace/list?path=/Users").json()["objects"].size() == 2);
 
   auto exported =
       c.get("/api/2.0/workspace/export?path=" + q("/Users/u@example.com/notebooks/1_ingest"));
@@ -133,7 +133,7 @@ TEST_CASE("workspace mkdirs, import, get-status, list, export, delete", "[emulat
   CHECK(after["object_id"] == info["object_id"]);
   CHECK(
       unb64(c.get("/api/2.0/workspace/export?path=" + q("/Users/u@example.com/notebooks/1_ingest"))
-                .json()["content"]) == "print(2)");
+                .json()["content"]) == "# Databricks notebook source\nprint(2)");
 
   auto not_empty = c.post("/api/2.0/workspace/delete", {{"path", "/Users/u@example.com"}});
   CHECK(not_empty.status == 400);
