@@ -11,7 +11,7 @@ const std::vector<GroupSpec>& group_table() {
       {"fs", "Files in DBFS (also available as the `dbfs` command).", false},
       {"jobs", "Create, list and run jobs.", false},
       {"runs", "Submit, inspect and cancel job runs.", false},
-      {"clusters", "List, inspect, start and stop clusters.", false},
+      {"clusters", "Create, edit, resize, list, inspect, start and stop clusters.", false},
       {"score", "Score a Spark ML model natively; compare with Spark's output.", false},
       {"emulator", "Serve a local emulator of a Databricks workspace.", false},
       {"completion", "Print a shell completion script (bash or zsh).", false},

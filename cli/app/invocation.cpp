@@ -71,6 +71,7 @@ Result<Client> Invocation::client(const std::optional<std::string>& jobs_api_ver
   if (client_) return *client_;
   ConfigOptions config_options;
   config_options.profile = globals_.profile;
+  if (legacy_syntax()) config_options.default_jobs_api_version = "2.0";
   auto config = resolve_config(config_options);
   if (!config) return config.error();
   ClientOptions options;

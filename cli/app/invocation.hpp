@@ -47,6 +47,8 @@ class Invocation {
 
   const CommandSpec& spec() const { return spec_; }
   const std::string& program() const { return program_; }
+  /// Called as `databricks` or `dbfs`: legacy defaults apply (Jobs API 2.0, its warning).
+  bool legacy_syntax() const { return program_ != "dbk"; }
   const GlobalOptions& globals() const { return globals_; }
   const Io& io() const { return io_; }
   std::ostream& out() const { return *io_.out; }
@@ -66,8 +68,10 @@ class Invocation {
   Result<std::optional<std::int64_t>> int_value(const std::string& name) const;
 
   /// Resolves the config (profile, env, file) and builds a client, once.
-  /// `jobs_api_version` overrides the configured Jobs API version when set.
+  /// `jobs_api_version` overrides the configured Jobs API version when set; without
+  /// either, it is 2.1, or 2.0 under the legacy syntax (databricks-cli 0.18's default).
   Result<Client> client(const std::optional<std::string>& jobs_api_version = std::nullopt);
+  bool has_client() const { return client_.has_value(); }
 
   /// Prints `error` on stderr (text or JSON per -o) and returns its exit code.
   int fail(const ApiError& error) const;

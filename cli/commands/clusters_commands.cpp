@@ -1,7 +1,13 @@
 // `dbk clusters ...`: legacy clusters commands (reference §5.1).
+#include <time.h>
+
+#include <cctype>
+#include <ctime>
+
 #include "app/command_table.hpp"
 #include "commands/common.hpp"
 #include "dbk/clusters.hpp"
+#include "output/json_printer.hpp"
 #include "output/table_printer.hpp"
 
 namespace dbk::cli {
@@ -77,6 +83,101 @@ int list_node_types(Invocation& inv) {
   return print_json(inv, types->raw);
 }
 
+int create(Invocation& inv) {
+  auto spec = json_body_option(inv);
+  if (!spec) return inv.fail(spec.error());
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  auto id = client->clusters().create(*spec);
+  if (!id) return inv.fail(id.error());
+  return print_json(inv, Json{{"cluster_id", *id}});
+}
+
+int edit(Invocation& inv) {
+  auto spec = json_body_option(inv);
+  if (!spec) return inv.fail(spec.error());
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  auto status = client->clusters().edit(*spec);
+  return status ? 0 : inv.fail(status.error());
+}
+
+int resize(Invocation& inv) {
+  auto id = cluster_id_option(inv);
+  if (!id) return inv.fail(id.error());
+  auto workers = inv.int_value("num-workers");
+  if (!workers) return inv.fail(workers.error());
+  if (!*workers) return inv.fail(usage_error("Missing option '--num-workers'."));
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  auto status = client->clusters().resize(*id, **workers);
+  return status ? 0 : inv.fail(status.error());
+}
+
+// Legacy _cluster_events_to_table: local time with the zone's name, the type, and the
+// details as Python prints a dict.
+std::string event_time(std::int64_t timestamp_ms) {
+  ::tzset();
+  const time_t seconds = static_cast<time_t>(timestamp_ms / 1000);
+  struct tm local {};
+  if (localtime_r(&seconds, &local) == nullptr) return std::to_string(timestamp_ms);
+  char text[64];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
+  return std::string(text) + " " + ::tzname[local.tm_isdst > 0 ? 1 : 0];
+}
+
+int events(Invocation& inv) {
+  auto id = cluster_id_option(inv);
+  if (!id) return inv.fail(id.error());
+  Json request{{"cluster_id", *id}};
+  for (const char* name : {"start-time", "end-time"}) {
+    auto number = inv.int_value(name);
+    if (!number) return inv.fail(number.error());
+    std::string field(name);
+    field[field.find('-')] = '_';
+    if (*number) request[field] = **number;
+  }
+  if (auto order = inv.value("order")) {
+    // Accepted in any case, sent as the API spells it.
+    std::string upper = *order;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    request["order"] = upper;
+  }
+  request["event_types"] = inv.values("event-type");
+  auto offset = inv.int_value("offset");
+  if (!offset) return inv.fail(offset.error());
+  auto limit = inv.int_value("limit");
+  if (!limit) return inv.fail(limit.error());
+  if (*offset) request["offset"] = **offset;
+  if (*limit) request["limit"] = **limit;
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  // Every event unless one page was asked for (--offset/--limit): legacy printed the
+  // first 50 and no more.
+  auto page = (*offset || *limit) ? client->clusters().events(request)
+                                  : client->clusters().events_all(request);
+  if (!page) return inv.fail(page.error());
+  if (inv.output_format() == OutputFormat::kJson) return print_json(inv, page->raw);
+  std::vector<TableRow> rows;
+  for (const auto& event : page->events) {
+    const auto timestamp = event.value("timestamp", Json());
+    const auto details = event.value("details", Json::object());
+    rows.push_back({timestamp.is_number_integer() ? event_time(timestamp.get<std::int64_t>())
+                                                  : std::string("n/a"),
+                    event.value("type", std::string()), python_repr(details)});
+  }
+  print_table(inv, format_plain_table(rows));
+  return 0;
+}
+
+int list_zones(Invocation& inv) {
+  auto client = inv.client();
+  if (!client) return inv.fail(client.error());
+  auto zones = client->clusters().list_zones();
+  if (!zones) return inv.fail(zones.error());
+  return print_json(inv, *zones);
+}
+
 CommandSpec command(std::string verb, std::string summary, Handler handler) {
   CommandSpec spec;
   spec.group = "clusters";
@@ -91,7 +192,42 @@ CommandSpec command(std::string verb, std::string summary, Handler handler) {
 void add_clusters_commands(std::vector<CommandSpec>& table) {
   const auto cluster_id = value("cluster-id", 0, "ID", "The cluster id.");
 
-  auto spec = command("list", "List clusters: id, name and state.", list);
+  const auto json_file = value("json-file", 0, "FILE", "File with the JSON request body.");
+  const auto json = value("json", 0, "JSON", "JSON request body, inline or @file.json.");
+
+  auto spec = command("create", "Create a cluster; prints {\"cluster_id\": ...}.", create);
+  spec.options = {json_file, json};
+  table.push_back(spec);
+
+  spec = command("edit", "Replace a cluster's attributes (a running cluster restarts).", edit);
+  spec.description = "The JSON is a full cluster spec with its cluster_id.";
+  spec.options = {json_file, json};
+  table.push_back(spec);
+
+  spec = command("resize", "Change the number of workers of a running cluster.", resize);
+  spec.options = {cluster_id, value("num-workers", 0, "N", "Number of workers.")};
+  table.push_back(spec);
+
+  spec = command("events", "List a cluster's events (table: time, type, details).", events);
+  spec.description =
+      "Lists every matching event, following the API's pages. With --offset or --limit it "
+      "lists that one page, and the JSON output is the server's page (next_page, "
+      "total_count).";
+  spec.options = {
+      cluster_id,
+      value("start-time", 0, "MS", "Only events at or after this epoch-ms time."),
+      value("end-time", 0, "MS", "Only events at or before this epoch-ms time."),
+      value("order", 0, "ORDER", "ASC or DESC (default, most recent first).", {"ASC", "DESC"}),
+      repeated(value("event-type", 0, "TYPE", "Only events of this type.")),
+      value("offset", 0, "N", "List one page, from this offset."),
+      value("limit", 0, "N", "List one page of N events (at most 500)."),
+      value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"})};
+  table.push_back(spec);
+
+  table.push_back(
+      command("list-zones", "List the zones clusters can be created in (JSON).", list_zones));
+
+  spec = command("list", "List clusters: id, name and state.", list);
   spec.options = {value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"})};
   table.push_back(spec);
 

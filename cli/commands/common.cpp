@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "dbk/jobs.hpp"
 #include "output/json_printer.hpp"
 #include "util/json_args.hpp"
 
@@ -65,8 +66,24 @@ Result<unsigned> concurrency_option(const Invocation& inv) {
 
 OptionSpec jobs_api_version_option() {
   return value("version", 0, "VERSION",
-               "Jobs API version for this call (default 2.1, or the profile's jobs-api-version).",
+               "Jobs API version for this call (default: DATABRICKS_JOBS_API_VERSION or the "
+               "profile's jobs-api-version, else 2.1; 2.0 when run as databricks).",
                {"2.0", "2.1"});
+}
+
+Result<Client> jobs_client(Invocation& inv) {
+  const bool first = !inv.has_client();
+  auto version = inv.value("version");
+  auto client = inv.client(version);
+  if (client && first && inv.legacy_syntax() && !version && client->jobs().api_version() != "2.1") {
+    // The exact text of databricks-cli 0.18 (uncoloured: see docs/compatibility.md).
+    inv.err() << "WARN: Your CLI is configured to use Jobs API 2.0. In order to use the latest "
+                 "Jobs features please upgrade to 2.1: 'databricks jobs configure "
+                 "--version=2.1'. Future versions of this CLI will default to the new Jobs "
+                 "API. Learn more at https://docs.databricks.com/dev-tools/cli/jobs-cli.html\n";
+    inv.err().flush();
+  }
+  return client;
 }
 
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv) {

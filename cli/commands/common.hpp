@@ -27,6 +27,11 @@ Result<unsigned> concurrency_option(const Invocation& inv);
 /// The --version API option of jobs/runs commands: "2.0" or "2.1" (reference §5).
 OptionSpec jobs_api_version_option();
 
+/// The client of a jobs/runs command, on the --version API when given. Under the legacy
+/// syntax, a configured or default version other than 2.1 prints databricks-cli 0.18's
+/// upgrade warning on stderr (once), as that CLI did before every jobs/runs call.
+Result<Client> jobs_client(Invocation& inv);
+
 /// Reads --json-file / --json (exactly one; the legacy message otherwise): a JSON
 /// object, or a usage error.
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv);

@@ -28,10 +28,6 @@ std::string truncate_name(const std::string& name) {
   return name.size() <= 100 ? name : name.substr(0, 100) + "...";
 }
 
-Result<Client> jobs_client(Invocation& inv) {
-  return inv.client(inv.value("version"));
-}
-
 Result<std::int64_t> required_id(const Invocation& inv, const std::string& name) {
   auto id = inv.int_value(name);
   if (!id) return id.error();
@@ -202,15 +198,24 @@ int list(Invocation& inv) {
   if (!limit) return inv.fail(limit.error());
   if (*offset) request.offset = static_cast<int>(**offset);
   if (*limit) request.limit = static_cast<int>(**limit);
+  // Every job unless the user asked for one page (--offset/--limit without --all): the
+  // 2.1 API answers 20 at a time, and legacy printed only those, silently.
+  const bool one_page = (*offset || *limit) && !inv.flag("all");
   std::vector<Job> found;
-  if (inv.flag("all")) {
-    auto all = jobs.list_all(request);
-    if (!all) return inv.fail(all.error());
-    found = std::move(*all);
-  } else {
+  Json paging = Json::object();
+  if (one_page) {
     auto page = jobs.list(request);
     if (!page) return inv.fail(page.error());
     found = std::move(page->jobs);
+    // The page's own paging fields, so that JSON readers can tell there is more.
+    for (const char* key : {"has_more", "next_page_token", "prev_page_token"}) {
+      if (auto it = page->raw.find(key); it != page->raw.end()) paging[key] = *it;
+    }
+  } else {
+    if (inv.flag("all")) request.offset.reset();
+    auto all = jobs.list_all(request);
+    if (!all) return inv.fail(all.error());
+    found = std::move(*all);
   }
   if (auto type = inv.value("type")) {
     // Legacy passed job_type to the 2.0 API; filter on the client so it means the same.
@@ -225,7 +230,9 @@ int list(Invocation& inv) {
   if (inv.output_format() == OutputFormat::kJson) {
     Json array = Json::array();
     for (const auto& job : found) array.push_back(job.raw);
-    return print_json(inv, Json{{"jobs", array}});
+    Json body{{"jobs", array}};
+    for (const auto& item : paging.items()) body[item.key()] = item.value();
+    return print_json(inv, body);
   }
   std::vector<std::pair<std::string, std::string>> rows;
   for (const auto& job : found)
@@ -393,12 +400,15 @@ void add_jobs_commands(std::vector<CommandSpec>& table) {
   table.push_back(spec);
 
   spec = command("list", "List jobs (table sorted by name, or JSON).");
+  spec.description =
+      "Lists every job, following the API's pages. With --offset or --limit it lists that "
+      "one page, and the JSON output keeps the server's has_more/next_page_token.";
   spec.options = {value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"}),
                   value("type", 0, "TYPE", "Only jobs of this type."),
                   flag("expand-tasks", 0, "Include the tasks array (API 2.1)."),
-                  value("offset", 0, "N", "Offset of the first job (API 2.1)."),
-                  value("limit", 0, "N", "Jobs per call (API 2.1)."),
-                  flag("all", 0, "List every job, following pages (API 2.1)."),
+                  value("offset", 0, "N", "List one page, from this offset (API 2.1)."),
+                  value("limit", 0, "N", "List one page of N jobs (API 2.1)."),
+                  flag("all", 0, "List every job even with --offset/--limit (API 2.1)."),
                   value("name", 0, "NAME", "Only jobs with this exact name (API 2.1)."),
                   jobs_api_version_option()};
   spec.handler = list;

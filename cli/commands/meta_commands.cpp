@@ -142,7 +142,11 @@ int docs(Invocation& inv) {
     out << "| `" << label << "` | " << md_escape(help) << " |\n";
   }
   out << "\nOn jobs and runs commands, `--version 2.0|2.1` selects the Jobs API version "
-         "(as in databricks-cli); in workspace import/export and configure, `-o` keeps its "
+         "(as in databricks-cli). Without it, the version is DATABRICKS_JOBS_API_VERSION or "
+         "the profile's `jobs-api-version`, else 2.1 for `dbk` and 2.0 (with databricks-cli's "
+         "upgrade warning on stderr) for `databricks`, so legacy scripts print the same. List "
+         "commands list everything, following the API's pages, unless given `--offset` or "
+         "`--limit`. In workspace import/export and configure, `-o` keeps its "
          "legacy meaning (`--overwrite`, `--oauth`), so use `--output` there.\n\n"
       << "## Exit codes\n\n```\n"
       << exit_codes_text() << "```\n\n"

@@ -11,10 +11,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Result<Client> jobs_client(Invocation& inv) {
-  return inv.client(inv.value("version"));
-}
-
 Result<std::int64_t> run_id_option(const Invocation& inv) {
   auto id = inv.int_value("run-id");
   if (!id) return id.error();
@@ -71,19 +67,32 @@ int list(Invocation& inv) {
   if (*limit) request.limit = static_cast<int>(**limit);
   request.active_only = inv.flag("active-only");
   request.completed_only = inv.flag("completed-only");
+  // Every run unless the user asked for one page (--offset/--limit): the API answers 20
+  // at a time, and legacy printed only those, silently.
   auto page = client->jobs().runs_list(request);
   if (!page) return inv.fail(page.error());
-  if (inv.output_format() == OutputFormat::kJson) return print_json(inv, page->raw);
+  Json listing = std::move(page->raw);
+  if (!*offset && !*limit && page->has_more) {
+    auto all = client->jobs().runs_list_all(request);
+    if (!all) return inv.fail(all.error());
+    // The first page's shape (and key order), holding every run and nothing more to fetch.
+    listing["runs"] = Json::array();
+    for (auto& run : *all) listing["runs"].push_back(std::move(run.raw));
+    listing["has_more"] = false;
+    listing.erase("next_page_token");
+  }
+  if (inv.output_format() == OutputFormat::kJson) return print_json(inv, listing);
   std::vector<TableRow> rows;
-  for (const auto& run : page->runs) {
-    Json state = run.raw.contains("state") ? run.raw["state"] : Json::object();
-    Cell name = text_or(run.raw, "run_name", "no_run_name");
+  const Json runs = listing.value("runs", Json::array());
+  for (const auto& run : runs) {
+    Json state = run.contains("state") ? run["state"] : Json::object();
+    Cell name = text_or(run, "run_name", "no_run_name");
     if (auto* text = std::get_if<std::string>(&name); text && text->size() > 100) {
       *text = text->substr(0, 100) + "...";
     }
-    Cell url = text_or(run.raw, "run_page_url", "n/a");
+    Cell url = text_or(run, "run_page_url", "n/a");
     if (auto* text = std::get_if<std::string>(&url)) *text = redact_url(*text);
-    rows.push_back({text_or(run.raw, "run_id", "no_run_id"), name,
+    rows.push_back({text_or(run, "run_id", "no_run_id"), name,
                     text_or(state, "life_cycle_state", "n/a"),
                     text_or(state, "result_state", "n/a"), url});
   }
@@ -163,11 +172,14 @@ void add_runs_commands(std::vector<CommandSpec>& table) {
   table.push_back(spec);
 
   spec = command("list", "List runs, most recent first.");
+  spec.description =
+      "Lists every run, following the API's pages. With --offset or --limit it lists that "
+      "one page, and the JSON output is the server's page (has_more, next_page_token).";
   spec.options = {value("job-id", 0, "ID", "Only runs of this job."),
                   flag("active-only", 0, "Only active runs."),
                   flag("completed-only", 0, "Only completed runs."),
-                  value("offset", 0, "N", "Offset of the first run."),
-                  value("limit", 0, "N", "Number of runs (default 20)."),
+                  value("offset", 0, "N", "List one page, from this offset."),
+                  value("limit", 0, "N", "List one page of N runs."),
                   value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"}),
                   jobs_api_version_option()};
   spec.handler = list;

@@ -215,4 +215,72 @@ std::string to_python_json(const nlohmann::json& value) {
   return out;
 }
 
+namespace {
+
+// repr() of a str: single quotes unless the text has ' and no "; \\, the quote, \n, \r,
+// \t and other control characters escaped; other characters as they are.
+std::string python_string_repr(const std::string& text) {
+  const bool double_quotes =
+      text.find('\'') != std::string::npos && text.find('"') == std::string::npos;
+  const char quote = double_quotes ? '"' : '\'';
+  std::string out(1, quote);
+  for (unsigned char c : text) {
+    if (c == '\\' || c == static_cast<unsigned char>(quote)) {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      static const char* kHex = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += quote;
+  return out;
+}
+
+}  // namespace
+
+std::string python_repr(const nlohmann::ordered_json& value) {
+  switch (value.type()) {
+    case nlohmann::ordered_json::value_t::object: {
+      std::string out = "{";
+      bool first = true;
+      for (const auto& item : value.items()) {
+        if (!first) out += ", ";
+        first = false;
+        out += python_string_repr(item.key()) + ": " + python_repr(item.value());
+      }
+      return out + "}";
+    }
+    case nlohmann::ordered_json::value_t::array: {
+      std::string out = "[";
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += python_repr(value[i]);
+      }
+      return out + "]";
+    }
+    case nlohmann::ordered_json::value_t::string:
+      return python_string_repr(value.get<std::string>());
+    case nlohmann::ordered_json::value_t::boolean:
+      return value.get<bool>() ? "True" : "False";
+    case nlohmann::ordered_json::value_t::number_float:
+      return python_float_repr(value.get<double>());
+    case nlohmann::ordered_json::value_t::null:
+    case nlohmann::ordered_json::value_t::discarded:
+      return "None";
+    default:
+      return value.dump();  // integers
+  }
+}
+
 }  // namespace dbk::cli

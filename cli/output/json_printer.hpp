@@ -15,4 +15,8 @@ std::string to_python_json(const nlohmann::json& value);
 /// Python's repr() of a finite or non-finite double ("1.0", "1e+16", "NaN", "Infinity").
 std::string python_float_repr(double number);
 
+/// Python's repr() of the value json.loads would make of `value` ({'a': [1, True, None]}):
+/// how the legacy CLI's tables print a JSON object in a cell.
+std::string python_repr(const nlohmann::ordered_json& value);
+
 }  // namespace dbk::cli

@@ -16,6 +16,7 @@
 #include "admin/faults.hpp"
 #include "clusters/clusters_service.hpp"
 #include "dbfs/dbfs_service.hpp"
+#include "discovery/host_metadata_service.hpp"
 #include "identity/scim_service.hpp"
 #include "jobs/jobs_service.hpp"
 #include "runs/runtime_location.hpp"
@@ -134,6 +135,7 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     services_.push_back(std::move(workspace));
     services_.push_back(std::make_unique<DbfsService>(*context_));
     services_.push_back(std::make_unique<ScimService>(*context_));
+    services_.push_back(std::make_unique<HostMetadataService>(*context_));
     auto clusters = std::make_unique<ClustersService>(*context_);  // before jobs: runs use it
     auto jobs = std::make_unique<JobsService>(*context_, clusters->clusters());
     services_.push_back(std::move(clusters));

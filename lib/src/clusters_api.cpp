@@ -85,6 +85,87 @@ Result<NodeTypes> ClustersApi::list_node_types(const CallContext& context) const
   return node_types;
 }
 
+Result<std::string> ClustersApi::create(const nlohmann::ordered_json& spec,
+                                        const CallContext& context) const {
+  if (!spec.is_object()) {
+    return make_error(error_codes::kInvalidArgument,
+                      std::string("cluster spec must be a JSON object, got ") + spec.type_name());
+  }
+  // clusters/create takes an optional idempotency_token that the service deduplicates on.
+  const auto token = spec.find("idempotency_token");
+  const bool has_token = token != spec.end() && token->is_string() && !token->empty();
+  auto response = caller_->post(std::string(kBase) + "create", spec,
+                                has_token ? Idempotency::kByToken : Idempotency::kNonIdempotent,
+                                context);
+  if (!response) return std::move(response).error();
+  auto id = detail::string_field(*response, "cluster_id");
+  if (id.empty()) {
+    return make_error(error_codes::kInvalidResponse, "clusters/create returned no cluster_id");
+  }
+  return id;
+}
+
+Status ClustersApi::edit(const nlohmann::ordered_json& spec, const CallContext& context) const {
+  if (!spec.is_object()) {
+    return make_error(error_codes::kInvalidArgument,
+                      std::string("cluster spec must be a JSON object, got ") + spec.type_name());
+  }
+  return detail::to_status(caller_->post(std::string(kBase) + "edit", spec, Idempotency::kIdempotent, context));
+}
+
+Status ClustersApi::resize(const std::string& cluster_id, std::int64_t num_workers,
+                           const CallContext& context) const {
+  return detail::to_status(caller_->post(std::string(kBase) + "resize",
+                                         {{"cluster_id", cluster_id}, {"num_workers", num_workers}},
+                                         Idempotency::kIdempotent, context));
+}
+
+Result<ClusterEventsPage> ClustersApi::events(const nlohmann::ordered_json& request,
+                                              const CallContext& context) const {
+  // A read, though it is a POST.
+  auto response =
+      caller_->post(std::string(kBase) + "events", request, Idempotency::kIdempotent, context);
+  if (!response) return std::move(response).error();
+  ClusterEventsPage page;
+  if (auto it = response->find("events"); it != response->end() && it->is_array()) {
+    page.events.assign(it->begin(), it->end());
+  }
+  if (auto it = response->find("next_page"); it != response->end() && it->is_object()) {
+    page.next_page = *it;
+  }
+  if (auto it = response->find("total_count"); it != response->end() && it->is_number_integer()) {
+    page.total_count = it->get<std::int64_t>();
+  }
+  page.raw = std::move(*response);
+  return page;
+}
+
+Result<ClusterEventsPage> ClustersApi::events_all(nlohmann::ordered_json request,
+                                                  const CallContext& context) const {
+  ClusterEventsPage all;
+  std::set<std::string> seen;  // a server that repeats a next_page must not loop forever
+  for (int page = 0; page < kMaxPages; ++page) {
+    auto batch = events(request, context);
+    if (!batch) return std::move(batch).error();
+    all.events.insert(all.events.end(), std::make_move_iterator(batch->events.begin()),
+                      std::make_move_iterator(batch->events.end()));
+    all.total_count = batch->total_count;
+    if (batch->next_page.is_null() || batch->events.empty() ||
+        !seen.insert(batch->next_page.dump()).second) {
+      break;
+    }
+    request = std::move(batch->next_page);
+  }
+  all.raw = nlohmann::ordered_json::object();
+  if (!all.events.empty()) all.raw["events"] = all.events;
+  all.raw["total_count"] = all.total_count;
+  return all;
+}
+
+Result<nlohmann::ordered_json> ClustersApi::list_zones(const CallContext& context) const {
+  return caller_->get(std::string(kBase) + "list-zones", {}, context);
+}
+
 Result<ClusterInfo> ClustersApi::find_by_name(const std::string& name,
                                               const CallContext& context) const {
   auto clusters = list(context);

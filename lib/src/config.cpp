@@ -325,6 +325,8 @@ Result<Config> resolve_config(const ConfigOptions& options) {
   config.auth_type = text("auth_type");
   if (auto& version = attribute(attributes, "jobs_api_version"); version.value) {
     config.jobs_api_version = trim(*version.value);
+  } else {
+    config.jobs_api_version = options.default_jobs_api_version;
   }
   if (auto& insecure = attribute(attributes, "insecure"); insecure.value) {
     auto flag = parse_bool(*insecure.value);

@@ -5,6 +5,7 @@
 #include "output/json_printer.hpp"
 
 using dbk::cli::python_float_repr;
+using dbk::cli::python_repr;
 using dbk::cli::to_python_json;
 using Json = nlohmann::ordered_json;
 
@@ -52,4 +53,16 @@ TEST_CASE("scalars") {
   CHECK(to_python_json(Json(-42)) == "-42");
   CHECK(to_python_json(Json(18446744073709551615ull)) == "18446744073709551615");
   CHECK(to_python_json(Json::parse(R"({"job_id": 1})")) == "{\n  \"job_id\": 1\n}");
+}
+
+TEST_CASE("python_repr prints what Python prints for the parsed value") {
+  // Values as in clusters events details; expected strings checked against CPython 3.11.
+  CHECK(python_repr(Json::parse(R"({"user": "a@b.c", "n": 2, "ok": true, "x": null})")) ==
+        "{'user': 'a@b.c', 'n': 2, 'ok': True, 'x': None}");
+  CHECK(python_repr(Json::parse(R"({"reason": {"code": "USER_REQUEST", "parameters": {}}})")) ==
+        "{'reason': {'code': 'USER_REQUEST', 'parameters': {}}}");
+  CHECK(python_repr(Json::parse(R"([1.5, [], "it's", "say \"hi\"", "tab\there"])")) ==
+        "[1.5, [], \"it's\", 'say \"hi\"', 'tab\\there']");
+  CHECK(python_repr(Json::parse(R"("both ' and \"")")) == "'both \\' and \"'");
+  CHECK(python_repr(Json::parse(R"("back\\slash \u0001 é")")) == "'back\\\\slash \\x01 é'");
 }

@@ -48,6 +48,31 @@ TEST_CASE("workspace starts with /Users and /Shared", "[emulator][workspace]") {
   CHECK(objects[1]["object_id"].is_number_integer());
   // Empty folders omit the key.
   CHECK(c.get("/api/2.0/workspace/list?path=/Shared").json() == json::object());
+  // The current user's home folder exists, as on every real workspace.
+  auto users = c.get("/api/2.0/workspace/list?path=/Users").json()["objects"];
+  REQUIRE(users.size() == 1);
+  CHECK(users[0]["path"] == "/Users/emulator@dbk.local");
+  CHECK(users[0]["object_type"] == "DIRECTORY");
+  // ...and comes back after a reset, and after its deletion and a restart.
+  REQUIRE(c.post("/__dbk/reset", json::object()).status == 200);
+  CHECK(status(c, "/Users/emulator@dbk.local")["object_type"] == "DIRECTORY");
+}
+
+TEST_CASE("workspace home folder is created on an existing state too", "[emulator][workspace]") {
+  TempDir dir;
+  dbk::emulator::EmulatorOptions options;
+  options.state_dir = (dir.path() / "state").string();
+  {
+    TestEmulator emu(options);
+    auto c = emu.client();
+    REQUIRE(c.post("/api/2.0/workspace/delete",
+                   {{"path", "/Users/emulator@dbk.local"}, {"recursive", true}})
+                .status == 200);
+    CHECK(c.get("/api/2.0/workspace/get-status?path=/Users/emulator@dbk.local").status == 404);
+  }
+  TestEmulator again(options);
+  auto c = again.client();
+  CHECK(status(c, "/Users/emulator@dbk.local")["object_type"] == "DIRECTORY");
 }
 
 TEST_CASE("workspace mkdirs, import, get-status, list, export, delete", "[emulator][workspace]") {
@@ -81,8 +106,8 @@ TEST_CASE("workspace mkdirs, import, get-status, list, export, delete", "[emulat
       c.get("/api/2.0/workspace/list?path=" + q("/Users/u@example.com/notebooks/1_ingest")).json();
   REQUIRE(self["objects"].size() == 1);
   CHECK(self["objects"][0]["object_type"] == "NOTEBOOK");
-  // Not recursive.
-  CHECK(c.get("/api/2.0/workspace/list?path=/Users").json()["objects"].size() == 1);
+  // Not recursive (the user's own home folder is there too).
+  CHECK(c.get("/api/2.0/workspace/list?path=/Users").json()["objects"].size() == 2);
 
   auto exported =
       c.get("/api/2.0/workspace/export?path=" + q("/Users/u@example.com/notebooks/1_ingest"));
@@ -108,7 +133,7 @@ TEST_CASE("workspace mkdirs, import, get-status, list, export, delete", "[emulat
   CHECK(after["object_id"] == info["object_id"]);
   CHECK(
       unb64(c.get("/api/2.0/workspace/export?path=" + q("/Users/u@example.com/notebooks/1_ingest"))
-                .json()["content"]) == "print(2)");
+                .json()["content"]) == "# Databricks notebook source\nprint(2)");
 
   auto not_empty = c.post("/api/2.0/workspace/delete", {{"path", "/Users/u@example.com"}});
   CHECK(not_empty.status == 400);
@@ -130,10 +155,11 @@ TEST_CASE("workspace import errors", "[emulator][workspace]") {
   CHECK(no_parent.status == 404);
   CHECK(no_parent.error_code() == "RESOURCE_DOES_NOT_EXIST");
 
+  // SOURCE without a language is read as a folder archive: the service's text.
   auto no_language = import(c, "/Shared/nb", "x = 1");
   CHECK(no_language.status == 400);
-  CHECK(no_language.json()["message"].get<std::string>().find("The zip file may not be valid") !=
-        std::string::npos);
+  CHECK(no_language.error_code() == "INVALID_PARAMETER_VALUE");
+  CHECK(no_language.json()["message"] == "The zip archive contains no items");
 
   auto bad_format = import(c, "/Shared/nb", "x", {{"format", "source"}, {"language", "PYTHON"}});
   CHECK(bad_format.status == 400);
@@ -193,6 +219,97 @@ TEST_CASE("workspace converts SOURCE and JUPYTER both ways", "[emulator][workspa
 
   auto not_json = import(c, "/Shared/bad", "not a notebook", {{"format", "JUPYTER"}});
   CHECK(not_json.status == 400);
+}
+
+TEST_CASE("workspace SOURCE export always starts with the notebook header",
+          "[emulator][workspace]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  for (const auto& [language, header] :
+       std::vector<std::pair<std::string, std::string>>{{"PYTHON", "# Databricks notebook source"},
+                                                        {"SQL", "-- Databricks notebook source"},
+                                                        {"SCALA", "// Databricks notebook source"},
+                                                        {"R", "# Databricks notebook source"}}) {
+    const std::string path = "/Shared/bare_" + language;
+    REQUIRE(import(c, path, "x = 1\n", {{"language", language}, {"format", "SOURCE"}}).status ==
+            200);
+    auto exported = c.get("/api/2.0/workspace/export?format=SOURCE&path=" + q(path)).json();
+    CHECK(unb64(exported["content"]) == header + "\nx = 1\n");
+    CHECK(c.get("/api/2.0/workspace/export?direct_download=true&path=" + q(path)).body ==
+          header + "\nx = 1\n");
+  }
+  // A notebook that has its header exports unchanged (no second header).
+  REQUIRE(import(c, "/Shared/full", kNotebook, {{"language", "PYTHON"}}).status == 200);
+  CHECK(c.get("/api/2.0/workspace/export?direct_download=true&path=/Shared/full").body ==
+        kNotebook);
+}
+
+TEST_CASE("workspace AUTO detects notebooks as the service does", "[emulator][workspace]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  // A byte order mark, CRLF line ends and text after the header still make a notebook.
+  REQUIRE(import(c, "/Shared/bom.py", "\xEF\xBB\xBF# Databricks notebook source\r\nx = 1\r\n",
+                 {{"format", "AUTO"}})
+              .status == 200);
+  CHECK(status(c, "/Shared/bom")["object_type"] == "NOTEBOOK");
+  REQUIRE(import(c, "/Shared/extra.py", "# Databricks notebook source  (exported)\nx = 1\n",
+                 {{"format", "AUTO"}})
+              .status == 200);
+  CHECK(status(c, "/Shared/extra")["language"] == "PYTHON");
+  // The extension is matched case-insensitively; the header must be the language's own.
+  REQUIRE(
+      import(c, "/Shared/q.SQL", "-- Databricks notebook source\nSELECT 1\n", {{"format", "AUTO"}})
+          .status == 200);
+  CHECK(status(c, "/Shared/q")["language"] == "SQL");
+  REQUIRE(import(c, "/Shared/wrong.scala", "# Databricks notebook source\nval x = 1\n",
+                 {{"format", "AUTO"}})
+              .status == 200);
+  CHECK(status(c, "/Shared/wrong.scala")["object_type"] == "FILE");
+  // The header elsewhere than at the start is just text.
+  REQUIRE(
+      import(c, "/Shared/late.py", "x = 1\n# Databricks notebook source\n", {{"format", "AUTO"}})
+          .status == 200);
+  CHECK(status(c, "/Shared/late.py")["object_type"] == "FILE");
+}
+
+TEST_CASE("workspace-files import-file takes raw bytes, as the Go CLI writes them",
+          "[emulator][workspace]") {
+  TestEmulator emu;
+  auto c = emu.client();
+  auto put = [&](const std::string& target, const std::string& body) {
+    return c.request("POST", "/api/2.0/workspace-files/import-file/" + target, body,
+                     {{"Content-Type", "application/octet-stream"}});
+  };
+  // Missing parent folder: 404, which the CLI answers with mkdirs and a retry.
+  auto orphan = put("Shared/lib/util.py?overwrite=false", "def f():\n    return 1\n");
+  CHECK(orphan.status == 404);
+  CHECK(orphan.error_code() == "RESOURCE_DOES_NOT_EXIST");
+  REQUIRE(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Shared/lib"}}).status == 200);
+  REQUIRE(put("Shared/lib/util.py?overwrite=false", "def f():\n    return 1\n").status == 200);
+  auto file = status(c, "/Shared/lib/util.py");
+  CHECK(file["object_type"] == "FILE");
+  CHECK(c.get("/api/2.0/workspace/export?direct_download=true&path=/Shared/lib/util.py").body ==
+        "def f():\n    return 1\n");
+  // An existing file: 409 without overwrite, replaced with it.
+  auto conflict = put("Shared/lib/util.py?overwrite=false", "x");
+  CHECK(conflict.status == 409);
+  CHECK(conflict.error_code() == "RESOURCE_ALREADY_EXISTS");
+  REQUIRE(put("Shared/lib/util.py?overwrite=true", "x").status == 200);
+  CHECK(c.get("/api/2.0/workspace/export?direct_download=true&path=/Shared/lib/util.py").body ==
+        "x");
+  // A source file with a notebook header becomes a notebook without its extension; an
+  // existing notebook is a 400 "Path (...) already exists." (the CLI parses that text).
+  REQUIRE(put("Shared/lib/nb.py", kNotebook).status == 200);
+  CHECK(status(c, "/Shared/lib/nb")["object_type"] == "NOTEBOOK");
+  auto again = put("Shared/lib/nb.py?overwrite=false", kNotebook);
+  CHECK(again.status == 400);
+  CHECK(again.json()["message"] == "Path (/Shared/lib/nb) already exists.");
+  // Escaped names are decoded; the path is validated like any workspace path.
+  REQUIRE(put("Shared/lib/a%20b.txt", "text").status == 200);
+  CHECK(status(c, "/Shared/lib/a b.txt")["object_type"] == "FILE");
+  CHECK(put("Shared/../etc/passwd", "x").status == 400);
+  CHECK(put("Shared/lib/big.bin", std::string(10 * 1024 * 1024 + 1, 'x')).error_code() ==
+        "MAX_NOTEBOOK_SIZE_EXCEEDED");
 }
 
 TEST_CASE("workspace AUTO, RAW, HTML and DBC imports", "[emulator][workspace]") {

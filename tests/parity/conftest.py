@@ -4,7 +4,8 @@ its own emulator, both prepared identically.
 The legacy CLI drops the port from the configured host, so every emulator listens on
 port 80 of a random 127.x.y.z address (one per CLI, chosen per session so that
 concurrent tests do not collide). Both CLIs get their own HOME with the same
-~/.databrickscfg (host, token, jobs-api-version = 2.1) and a scrubbed environment.
+~/.databrickscfg (host, token, jobs-api-version = 2.1; and a profile `legacy` without
+jobs-api-version) and a scrubbed environment.
 
 Nothing here skips: a missing dbk binary, venv or databricks-cli is a failure.
 """
@@ -124,9 +125,11 @@ class Side:
         os.makedirs(self.work)
         os.makedirs(self.home)
         config = os.path.join(self.home, ".databrickscfg")
+        # [legacy] names no jobs-api-version: each CLI's own default applies (2.0 for
+        # databricks-cli 0.18, and for dbk called as `databricks`).
         with open(config, "w") as f:
-            f.write("[DEFAULT]\nhost = %s\ntoken = %s\njobs-api-version = 2.1\n" % (
-                self.url, TOKEN))
+            f.write("[DEFAULT]\nhost = %s\ntoken = %s\njobs-api-version = 2.1\n\n"
+                    "[legacy]\nhost = %s\ntoken = %s\n" % (self.url, TOKEN, self.url, TOKEN))
         os.chmod(config, 0o600)
         self.env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -154,6 +157,17 @@ class Side:
         with urllib.request.urlopen(request, timeout=30) as response:
             text = response.read().decode()
         return json.loads(text) if text.strip() else {}
+
+    def wait_cluster(self, cluster_id, state="RUNNING", timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            cluster = self.api("GET", "/api/2.0/clusters/get?cluster_id=%s" % cluster_id)
+            if cluster.get("state") == state:
+                return cluster
+            if time.monotonic() > deadline:
+                raise AssertionError("%s: cluster %s is not %s: %s" % (
+                    self.name, cluster_id, state, cluster))
+            time.sleep(0.1)
 
     def wait_run(self, run_id, timeout=60):
         deadline = time.monotonic() + timeout

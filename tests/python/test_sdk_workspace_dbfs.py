@@ -64,10 +64,43 @@ def test_workspace_upload_and_download(w):
         assert f.read().decode() == NOTEBOOK
     w.workspace.upload("/Shared/uploaded", io.BytesIO(b"print(1)\n"), format=workspace.ImportFormat.SOURCE,
                        language=workspace.Language.PYTHON, overwrite=True)
+    # The service writes the notebook header first in every SOURCE export.
     with w.workspace.download("/Shared/uploaded") as f:
-        assert f.read() == b"print(1)\n"
+        assert f.read() == b"# Databricks notebook source\nprint(1)\n"
     w.workspace.upload("/Shared/auto.py", io.BytesIO(NOTEBOOK.encode()), format=workspace.ImportFormat.AUTO)
     assert w.workspace.get_status("/Shared/auto").object_type == workspace.ObjectType.NOTEBOOK
+
+
+@pytest.mark.parametrize("language,header", [
+    (workspace.Language.PYTHON, "# Databricks notebook source"),
+    (workspace.Language.SQL, "-- Databricks notebook source"),
+    (workspace.Language.SCALA, "// Databricks notebook source"),
+    (workspace.Language.R, "# Databricks notebook source"),
+])
+def test_source_export_starts_with_the_header(w, language, header):
+    path = "/Shared/bare_%s" % language.value
+    w.workspace.import_(path=path, format=workspace.ImportFormat.SOURCE, language=language,
+                        content=base64.b64encode(b"x = 1\n").decode())
+    exported = w.workspace.export(path, format=workspace.ExportFormat.SOURCE)
+    assert base64.b64decode(exported.content).decode() == header + "\nx = 1\n"
+
+
+def test_auto_upload_detects_notebooks_as_the_service(w):
+    w.workspace.upload("/Shared/crlf.py", b"\xef\xbb\xbf# Databricks notebook source\r\nx = 1\r\n",
+                       format=workspace.ImportFormat.AUTO)
+    assert w.workspace.get_status("/Shared/crlf").object_type == workspace.ObjectType.NOTEBOOK
+    w.workspace.upload("/Shared/query.SQL", b"-- Databricks notebook source\nSELECT 1\n",
+                       format=workspace.ImportFormat.AUTO)
+    assert w.workspace.get_status("/Shared/query").language == workspace.Language.SQL
+    w.workspace.upload("/Shared/plain.py", b"x = 1\n", format=workspace.ImportFormat.AUTO)
+    assert w.workspace.get_status("/Shared/plain.py").object_type == workspace.ObjectType.FILE
+
+
+def test_source_import_without_language_is_an_empty_archive(w):
+    with pytest.raises(errors.BadRequest) as empty:
+        w.workspace.import_(path="/Shared/nolang", format=workspace.ImportFormat.SOURCE,
+                            content=base64.b64encode(b"x = 1\n").decode())
+    assert str(empty.value) == "The zip archive contains no items"
 
 
 def test_workspace_errors(w):

@@ -256,6 +256,31 @@ TEST_CASE("resolution: no host, bad values and unknown auth types are errors") {
   CHECK(env_only->rate_limit == 2.5);
 }
 
+TEST_CASE("resolution: the default Jobs API version applies only when none is configured") {
+  TempDir dir;
+  auto path = dir.file("cfg", kConfigFile);
+  auto options = options_with({{"DATABRICKS_CONFIG_FILE", path}});
+  options.default_jobs_api_version = "2.0";
+  // DEFAULT names no version: the caller's default (the legacy command line's 2.0).
+  auto unset = dbk::resolve_config(options);
+  REQUIRE(unset.ok());
+  CHECK(unset->jobs_api_version == "2.0");
+  options.default_jobs_api_version = "2.1";
+  CHECK(dbk::resolve_config(options)->jobs_api_version == "2.1");
+  // A configured version wins over the default, from the profile or the environment.
+  options.default_jobs_api_version = "2.0";
+  auto in_file =
+      options_with({{"DATABRICKS_CONFIG_FILE", dir.file("cfg21",
+                                                        "[DEFAULT]\nhost = h\ntoken = t\n"
+                                                        "jobs-api-version = 2.1\n")}});
+  in_file.default_jobs_api_version = "2.0";
+  CHECK(dbk::resolve_config(in_file)->jobs_api_version == "2.1");
+  auto in_env =
+      options_with({{"DATABRICKS_CONFIG_FILE", path}, {"DATABRICKS_JOBS_API_VERSION", "2.1"}});
+  in_env.default_jobs_api_version = "2.0";
+  CHECK(dbk::resolve_config(in_env)->jobs_api_version == "2.1");
+}
+
 TEST_CASE("write_profile replaces one section atomically with mode 0600") {
   TempDir dir;
   auto path = dir.file("cfg",

@@ -1,7 +1,9 @@
 #include "clusters/cluster_manager.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "http/request.hpp"
@@ -11,7 +13,79 @@ namespace dbk::emulator {
 namespace {
 
 constexpr const char* kKind = "cluster";
+constexpr const char* kEventKind = "cluster_event";
 constexpr const char* kSparkVersion = "15.4.x-scala2.12";
+
+// Fields the service maintains; everything else on a cluster is an attribute the user
+// set (create/edit), which clusters/edit replaces as a whole.
+const std::set<std::string>& runtime_fields() {
+  static const std::set<std::string> fields = {"cluster_id",
+                                               "state",
+                                               "state_message",
+                                               "start_time",
+                                               "terminated_time",
+                                               "last_state_loss_time",
+                                               "last_restarted_time",
+                                               "creator_user_name",
+                                               "cluster_source",
+                                               "default_tags",
+                                               "spark_context_id",
+                                               "termination_reason",
+                                               "driver",
+                                               "executors",
+                                               "jdbc_port",
+                                               "cluster_memory_mb",
+                                               "cluster_cores",
+                                               "last_activity_time"};
+  return fields;
+}
+
+nlohmann::json attributes_of(const nlohmann::json& cluster) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, value] : cluster.items()) {
+    if (!key.empty() && key[0] != '_' && !runtime_fields().count(key)) out[key] = value;
+  }
+  return out;
+}
+
+nlohmann::json cluster_size(const nlohmann::json& cluster) {
+  if (cluster.contains("autoscale")) return {{"autoscale", cluster["autoscale"]}};
+  return {{"num_workers", cluster.value("num_workers", 0)}};
+}
+
+std::int64_t workers_of(const nlohmann::json& cluster) {
+  if (cluster.contains("autoscale") && cluster["autoscale"].is_object()) {
+    return cluster["autoscale"].value("min_workers", std::int64_t{0});
+  }
+  return cluster.value("num_workers", std::int64_t{0});
+}
+
+Status unexpected_state(const std::string& cluster_id, const nlohmann::json& cluster) {
+  return http_error(400, "INVALID_STATE",
+                    "Cluster " + cluster_id + " is in unexpected state " +
+                        cluster.value("state", std::string()) + ".");
+}
+
+// num_workers (0 or more) or autoscale {min_workers, max_workers}, as create/edit/resize take.
+Status check_size(const nlohmann::json& spec) {
+  if (spec.contains("num_workers") &&
+      (!spec["num_workers"].is_number_integer() || spec["num_workers"].get<std::int64_t>() < 0)) {
+    return invalid_parameter("num_workers must be a non-negative integer");
+  }
+  if (spec.contains("autoscale")) {
+    const auto& autoscale = spec["autoscale"];
+    if (!autoscale.is_object() || !autoscale.contains("min_workers") ||
+        !autoscale.contains("max_workers") || !autoscale["min_workers"].is_number_integer() ||
+        !autoscale["max_workers"].is_number_integer() ||
+        autoscale["min_workers"].get<std::int64_t>() < 0 ||
+        autoscale["max_workers"] < autoscale["min_workers"]) {
+      return invalid_parameter(
+          "autoscale needs integers min_workers and max_workers with 0 <= min_workers <= "
+          "max_workers");
+    }
+  }
+  return {};
+}
 
 nlohmann::json termination_reason(const std::string& code) {
   return {{"code", code},
@@ -31,6 +105,29 @@ nlohmann::json ClusterManager::render(const nlohmann::json& cluster) {
 
 void ClusterManager::save(const nlohmann::json& cluster) {
   (void)store_.put(kKind, cluster["cluster_id"].get<std::string>(), cluster);
+}
+
+void ClusterManager::save(const nlohmann::json& cluster,
+                          const std::vector<nlohmann::json>& events) {
+  const std::string id = cluster["cluster_id"].get<std::string>();
+  (void)store_.transaction([&](Store::Transaction& tx) -> Status {
+    tx.put(kKind, id, cluster);
+    for (const auto& entry : events) {
+      // Keys sort by cluster, then in the order the events happened.
+      std::ostringstream key;
+      key << id << '/' << std::setw(12) << std::setfill('0') << tx.next_id("cluster_event");
+      tx.put(kEventKind, key.str(), entry);
+    }
+    return {};
+  });
+}
+
+nlohmann::json ClusterManager::event(const nlohmann::json& cluster, std::int64_t now_ms,
+                                     const char* type, nlohmann::json details) const {
+  return {{"cluster_id", cluster["cluster_id"]},
+          {"timestamp", now_ms},
+          {"type", type},
+          {"details", std::move(details)}};
 }
 
 std::string ClusterManager::new_cluster_id(std::int64_t now_ms) {
@@ -71,7 +168,10 @@ void ClusterManager::recover(std::int64_t now_ms) {
                               {"ClusterName", "dbk-local"},
                               {"ClusterId", kDefaultClusterId}}},
                             {"spark_context_id", 1}};
-  save(cluster);
+  save(cluster, {event(cluster, now_ms, "CREATING",
+                       {{"cluster_size", cluster_size(cluster)}, {"user", creator_}}),
+                 event(cluster, now_ms, "RUNNING",
+                       {{"current_num_workers", 0}, {"target_num_workers", 0}})});
 }
 
 void ClusterManager::reset(std::int64_t now_ms) {
@@ -84,20 +184,36 @@ void ClusterManager::tick(std::int64_t now_ms) {
     if (!cluster.contains("_transition_at")) continue;
     if (cluster["_transition_at"].get<std::int64_t>() > now_ms) continue;
     const std::string target = cluster.value("_next_state", "RUNNING");
+    const bool resized = cluster.value("state", "") == "RESIZING";
+    const std::int64_t at = cluster["_transition_at"].get<std::int64_t>();
     cluster["state"] = target;
     cluster.erase("_transition_at");
     cluster.erase("_next_state");
-    if (target == "RUNNING") {
+    std::vector<nlohmann::json> events;
+    const std::int64_t workers = workers_of(cluster);
+    if (target == "RUNNING" && resized) {
+      // The Spark context survives a resize.
+      cluster["state_message"] = "";
+      const std::int64_t from = cluster.value("_resized_from", workers);
+      cluster.erase("_resized_from");
+      if (workers > from) {
+        events.push_back(
+            event(cluster, at, "UPSIZE_COMPLETED",
+                  {{"current_num_workers", workers}, {"target_num_workers", workers}}));
+      }
+    } else if (target == "RUNNING") {
       cluster["state_message"] = "";
       cluster["last_restarted_time"] = now_ms;
       cluster["spark_context_id"] = cluster.value("spark_context_id", 0) + 1;
       cluster.erase("termination_reason");
       cluster.erase("terminated_time");
+      events.push_back(event(cluster, at, "RUNNING",
+                             {{"current_num_workers", workers}, {"target_num_workers", workers}}));
     } else if (target == "TERMINATED") {
       cluster["terminated_time"] = now_ms;
       cluster["state_message"] = "Terminated";
     }
-    save(cluster);
+    save(cluster, events);
   }
 }
 
@@ -119,6 +235,7 @@ Result<nlohmann::json> ClusterManager::create(const nlohmann::json& spec, std::i
   std::lock_guard<std::mutex> lock(mutex_);
   if (!spec.contains("spark_version") || !spec["spark_version"].is_string())
     return invalid_parameter("Missing required field: spark_version");
+  if (auto size = check_size(spec); !size) return size.error();
   nlohmann::json cluster = spec;
   cluster["cluster_id"] = new_cluster_id(now_ms);
   cluster["cluster_name"] = spec.value("cluster_name", std::string());
@@ -132,7 +249,8 @@ Result<nlohmann::json> ClusterManager::create(const nlohmann::json& spec, std::i
   cluster["cluster_source"] = "API";
   cluster["_transition_at"] = now_ms + kStartMs;
   cluster["_next_state"] = "RUNNING";
-  save(cluster);
+  save(cluster, {event(cluster, now_ms, "CREATING",
+                       {{"cluster_size", cluster_size(cluster)}, {"user", creator_}})});
   return cluster;
 }
 
@@ -150,7 +268,7 @@ Status ClusterManager::start(const std::string& cluster_id, std::int64_t now_ms)
   (*cluster)["start_time"] = now_ms;
   (*cluster)["_transition_at"] = now_ms + kStartMs;
   (*cluster)["_next_state"] = "RUNNING";
-  save(*cluster);
+  save(*cluster, {event(*cluster, now_ms, "STARTING", {{"user", creator_}})});
   return {};
 }
 
@@ -167,7 +285,7 @@ Status ClusterManager::restart(const std::string& cluster_id, std::int64_t now_m
   (*cluster)["state_message"] = "Restarting Spark";
   (*cluster)["_transition_at"] = now_ms + kStartMs;
   (*cluster)["_next_state"] = "RUNNING";
-  save(*cluster);
+  save(*cluster, {event(*cluster, now_ms, "RESTARTING", {{"user", creator_}})});
   return {};
 }
 
@@ -183,7 +301,9 @@ Status ClusterManager::terminate(const std::string& cluster_id, std::int64_t now
   (*cluster)["termination_reason"] = termination_reason(reason_code);
   (*cluster)["_transition_at"] = now_ms + kTerminateMs;
   (*cluster)["_next_state"] = "TERMINATED";
-  save(*cluster);
+  nlohmann::json details = {{"reason", termination_reason(reason_code)}};
+  if (reason_code == "USER_REQUEST") details["user"] = creator_;
+  save(*cluster, {event(*cluster, now_ms, "TERMINATING", std::move(details))});
   return {};
 }
 
@@ -191,7 +311,146 @@ Status ClusterManager::permanent_delete(const std::string& cluster_id) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!store_.get(kKind, cluster_id))
     return invalid_parameter("Cluster " + cluster_id + " does not exist");
-  return store_.erase(kKind, cluster_id);
+  const std::string prefix = cluster_id + "/";
+  return store_.transaction([&](Store::Transaction& tx) -> Status {
+    tx.erase(kKind, cluster_id);
+    for (const auto& [key, doc] : tx.list(kEventKind)) {
+      if (key.compare(0, prefix.size(), prefix) == 0) tx.erase(kEventKind, key);
+    }
+    return {};
+  });
+}
+
+Status ClusterManager::edit(const nlohmann::json& spec, std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!spec.contains("cluster_id") || !spec["cluster_id"].is_string())
+    return invalid_parameter("Missing required field: cluster_id");
+  const std::string id = spec["cluster_id"].get<std::string>();
+  auto cluster = store_.get(kKind, id);
+  if (!cluster) return invalid_parameter("Cluster " + id + " does not exist");
+  if (!spec.contains("spark_version") || !spec["spark_version"].is_string())
+    return invalid_parameter("Missing required field: spark_version");
+  if (auto size = check_size(spec); !size) return size.error();
+  if (cluster->value("cluster_source", "") == "JOB")
+    return invalid_parameter("Clusters created by the Databricks Jobs service cannot be edited.");
+  const std::string state = cluster->value("state", "");
+  if (state != "RUNNING" && state != "TERMINATED") return unexpected_state(id, *cluster);
+  const nlohmann::json previous = attributes_of(*cluster);
+  for (const auto& [key, value] : previous.items()) cluster->erase(key);
+  for (const auto& [key, value] : spec.items()) {
+    if (key != "cluster_id" && !key.empty() && key[0] != '_' && !runtime_fields().count(key)) {
+      (*cluster)[key] = value;
+    }
+  }
+  if (!cluster->contains("cluster_name")) (*cluster)["cluster_name"] = "";
+  if (!cluster->contains("node_type_id")) (*cluster)["node_type_id"] = "local";
+  if (!cluster->contains("num_workers") && !cluster->contains("autoscale"))
+    (*cluster)["num_workers"] = 0;
+  std::vector<nlohmann::json> events = {event(*cluster, now_ms, "EDITED",
+                                              {{"previous_attributes", previous},
+                                               {"attributes", attributes_of(*cluster)},
+                                               {"previous_cluster_size", cluster_size(previous)},
+                                               {"cluster_size", cluster_size(*cluster)},
+                                               {"user", creator_}})};
+  if (state == "RUNNING") {
+    // The new attributes take effect through a restart.
+    (*cluster)["state"] = "RESTARTING";
+    (*cluster)["state_message"] = "Restarting Spark";
+    (*cluster)["_transition_at"] = now_ms + kStartMs;
+    (*cluster)["_next_state"] = "RUNNING";
+    events.push_back(event(*cluster, now_ms, "RESTARTING", {{"user", creator_}}));
+  }
+  save(*cluster, events);
+  return {};
+}
+
+Status ClusterManager::resize(const nlohmann::json& request, std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!request.contains("cluster_id") || !request["cluster_id"].is_string())
+    return invalid_parameter("Missing required field: cluster_id");
+  const std::string id = request["cluster_id"].get<std::string>();
+  auto cluster = store_.get(kKind, id);
+  if (!cluster) return invalid_parameter("Cluster " + id + " does not exist");
+  if (request.contains("num_workers") == request.contains("autoscale"))
+    return invalid_parameter("Exactly one of num_workers or autoscale must be specified.");
+  if (auto size = check_size(request); !size) return size.error();
+  if (cluster->value("state", "") != "RUNNING") return unexpected_state(id, *cluster);
+  const std::int64_t from = workers_of(*cluster);
+  if (request.contains("num_workers")) {
+    (*cluster)["num_workers"] = request["num_workers"];
+    cluster->erase("autoscale");
+  } else {
+    (*cluster)["autoscale"] = request["autoscale"];
+    cluster->erase("num_workers");
+  }
+  const std::int64_t to = workers_of(*cluster);
+  (*cluster)["state"] = "RESIZING";
+  (*cluster)["state_message"] = "Resizing cluster";
+  (*cluster)["_resized_from"] = from;
+  (*cluster)["_transition_at"] = now_ms + kStartMs;
+  (*cluster)["_next_state"] = "RUNNING";
+  save(*cluster,
+       {event(*cluster, now_ms, "RESIZING",
+              {{"current_num_workers", from}, {"target_num_workers", to}, {"user", creator_}})});
+  return {};
+}
+
+Result<nlohmann::json> ClusterManager::events(const Params& request) const {
+  auto id_param = request.required_string("cluster_id");
+  auto start_time = request.optional_int64("start_time");
+  auto end_time = request.optional_int64("end_time");
+  auto order_param = request.optional_string("order");
+  auto offset_param = request.optional_int64("offset");
+  auto limit_param = request.optional_int64("limit");
+  if (!id_param) return id_param.error();
+  for (const auto* field : {&start_time, &end_time, &offset_param, &limit_param}) {
+    if (!*field) return field->error();
+  }
+  if (!order_param) return order_param.error();
+  const std::string id = *id_param;
+  const std::string order = order_param->value_or("DESC");
+  if (order != "ASC" && order != "DESC")
+    return invalid_parameter("order must be ASC or DESC, got " + order);
+  const std::int64_t offset = offset_param->value_or(0);
+  const std::int64_t limit = limit_param->value_or(50);
+  if (offset < 0) return invalid_parameter("offset must be non-negative");
+  if (limit < 1 || limit > 500) return invalid_parameter("limit must be between 1 and 500");
+  std::set<std::string> types;
+  if (auto wanted = request.optional_json("event_types")) {
+    if (!wanted->is_array()) return invalid_parameter("event_types must be an array");
+    for (const auto& type : *wanted) {
+      if (!type.is_string()) return invalid_parameter("event_types must be strings");
+      types.insert(type.get<std::string>());
+    }
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!store_.get(kKind, id)) return invalid_parameter("Cluster " + id + " does not exist");
+  const std::string prefix = id + "/";
+  std::vector<nlohmann::json> matching;  // oldest first: keys follow the event order
+  for (const auto& [key, doc] : store_.list(kEventKind)) {
+    if (key.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::int64_t at = doc.value("timestamp", std::int64_t{0});
+    if (*start_time && at < **start_time) continue;
+    if (*end_time && at > **end_time) continue;
+    if (!types.empty() && !types.count(doc.value("type", ""))) continue;
+    matching.push_back(doc);
+  }
+  if (order == "DESC") std::reverse(matching.begin(), matching.end());
+  const auto total = static_cast<std::int64_t>(matching.size());
+  nlohmann::json page = nlohmann::json::array();
+  for (std::int64_t i = offset; i < total && i < offset + limit; ++i) page.push_back(matching[i]);
+  nlohmann::json body = nlohmann::json::object();
+  if (!page.empty()) body["events"] = page;
+  if (offset + limit < total) {
+    nlohmann::json next = {
+        {"cluster_id", id}, {"order", order}, {"offset", offset + limit}, {"limit", limit}};
+    if (*start_time) next["start_time"] = **start_time;
+    if (*end_time) next["end_time"] = **end_time;
+    if (!types.empty()) next["event_types"] = types;
+    body["next_page"] = next;
+  }
+  body["total_count"] = total;
+  return body;
 }
 
 std::string ClusterManager::create_job_cluster(const nlohmann::json& spec, std::int64_t run_id,
@@ -211,7 +470,11 @@ std::string ClusterManager::create_job_cluster(const nlohmann::json& spec, std::
   cluster["creator_user_name"] = creator_;
   cluster["cluster_source"] = "JOB";
   cluster["spark_context_id"] = 1;
-  save(cluster);
+  save(cluster, {event(cluster, now_ms, "CREATING",
+                       {{"cluster_size", cluster_size(cluster)}, {"user", creator_}}),
+                 event(cluster, now_ms, "RUNNING",
+                       {{"current_num_workers", workers_of(cluster)},
+                        {"target_num_workers", workers_of(cluster)}})});
   return id;
 }
 

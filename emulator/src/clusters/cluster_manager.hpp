@@ -12,6 +12,7 @@
 namespace dbk::emulator {
 
 class Store;
+class Params;
 
 /// The emulated clusters. One all-purpose cluster ("dbk-local", RUNNING) exists from the
 /// start so that `clusters list` yields an existing_cluster_id; job runs with new_cluster
@@ -30,7 +31,7 @@ class ClusterManager {
   void recover(std::int64_t now_ms);
   void reset(std::int64_t now_ms);
 
-  /// Advances PENDING → RUNNING, RESTARTING → RUNNING, TERMINATING → TERMINATED.
+  /// Advances PENDING/RESTARTING/RESIZING → RUNNING, TERMINATING → TERMINATED.
   void tick(std::int64_t now_ms);
 
   std::vector<nlohmann::json> list() const;
@@ -44,6 +45,15 @@ class ClusterManager {
   Status terminate(const std::string& cluster_id, std::int64_t now_ms,
                    const std::string& reason_code = "USER_REQUEST");
   Status permanent_delete(const std::string& cluster_id);
+  /// clusters/edit: `spec` (with cluster_id) replaces the cluster's attributes. A RUNNING
+  /// cluster restarts with them; a TERMINATED one keeps them for its next start; any other
+  /// state → 400 INVALID_STATE. Job clusters cannot be edited.
+  Status edit(const nlohmann::json& spec, std::int64_t now_ms);
+  /// clusters/resize (num_workers or autoscale): RUNNING only; RESIZING → RUNNING.
+  Status resize(const nlohmann::json& request, std::int64_t now_ms);
+  /// clusters/events: the cluster's events filtered by time and type, paged
+  /// (offset/limit, default 50, at most 500), with next_page and total_count.
+  Result<nlohmann::json> events(const Params& request) const;
 
   /// A RUNNING job cluster for one run (cluster_source JOB).
   std::string create_job_cluster(const nlohmann::json& spec, std::int64_t run_id,
@@ -53,6 +63,10 @@ class ClusterManager {
 
  private:
   void save(const nlohmann::json& cluster);
+  /// Saves the cluster and appends its events in one store transaction.
+  void save(const nlohmann::json& cluster, const std::vector<nlohmann::json>& events);
+  nlohmann::json event(const nlohmann::json& cluster, std::int64_t now_ms, const char* type,
+                       nlohmann::json details) const;
   std::string new_cluster_id(std::int64_t now_ms);
 
   Store& store_;

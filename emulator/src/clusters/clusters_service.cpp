@@ -1,5 +1,7 @@
 #include "clusters/clusters_service.hpp"
 
+#include <filesystem>
+
 namespace dbk::emulator {
 namespace {
 
@@ -16,7 +18,18 @@ json spark_versions() {
   return {{"versions", versions}};
 }
 
-json node_types() {
+// One node type: this machine. Its node_instance_type names the disk that holds the
+// state folder as one local disk, so that clients choosing a node with local storage
+// (the Python SDK's select_node_type(local_disk=True)) find it.
+json node_types(const std::filesystem::path& state_dir) {
+  std::error_code ec;
+  const auto space = std::filesystem::space(state_dir, ec);
+  const std::int64_t disk_gb = ec ? 0 : static_cast<std::int64_t>(space.capacity >> 30);
+  json instance = {{"instance_type_id", "local"},
+                   {"local_disks", 1},
+                   {"local_disk_size_gb", disk_gb},
+                   {"local_nvme_disks", 0},
+                   {"local_nvme_disk_size_gb", 0}};
   json local = {{"node_type_id", "local"},
                 {"memory_mb", 8192},
                 {"num_cores", 4.0},
@@ -24,7 +37,8 @@ json node_types() {
                 {"instance_type_id", "local"},
                 {"category", "General Purpose"},
                 {"is_deprecated", false},
-                {"num_gpus", 0}};
+                {"num_gpus", 0},
+                {"node_instance_type", instance}};
   return {{"node_types", json::array({local})}};
 }
 
@@ -96,10 +110,35 @@ void ClustersService::register_routes(Router& router) {
          [this](const std::string& id, std::int64_t now) { return clusters_.terminate(id, now); });
   action("permanent-delete",
          [this](const std::string& id, std::int64_t) { return clusters_.permanent_delete(id); });
+  router.add_versions("POST", versions, "clusters/edit", [this](const Request& request) {
+    auto params = Params::from_request(request);
+    if (!params) return error_response(params.error());
+    clusters_.tick(context_.clock.now_ms());
+    return status_response(clusters_.edit(params->json(), context_.clock.now_ms()));
+  });
+  router.add_versions("POST", versions, "clusters/resize", [this](const Request& request) {
+    auto params = Params::from_request(request);
+    if (!params) return error_response(params.error());
+    clusters_.tick(context_.clock.now_ms());
+    return status_response(clusters_.resize(params->json(), context_.clock.now_ms()));
+  });
+  router.add_versions("POST", versions, "clusters/events", [this](const Request& request) {
+    auto params = Params::from_request(request);
+    if (!params) return error_response(params.error());
+    clusters_.tick(context_.clock.now_ms());
+    auto events = clusters_.events(*params);
+    if (!events) return error_response(events.error());
+    return json_response(200, *events);
+  });
+  // Every cluster runs on this machine: one zone.
+  router.add_versions("GET", versions, "clusters/list-zones", [](const Request&) {
+    return json_response(200, json{{"zones", json::array({"local"})}, {"default_zone", "local"}});
+  });
   router.add_versions("GET", versions, "clusters/spark-versions",
                       [](const Request&) { return json_response(200, spark_versions()); });
-  router.add_versions("GET", versions, "clusters/list-node-types",
-                      [](const Request&) { return json_response(200, node_types()); });
+  router.add_versions("GET", versions, "clusters/list-node-types", [this](const Request&) {
+    return json_response(200, node_types(context_.state_dir));
+  });
 }
 
 }  // namespace dbk::emulator

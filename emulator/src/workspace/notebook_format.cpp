@@ -92,10 +92,11 @@ std::string source_extension(std::string_view language) {
 }
 
 std::optional<std::string> language_for_extension(std::string_view extension) {
-  if (extension == ".py") return "PYTHON";
-  if (extension == ".scala") return "SCALA";
-  if (extension == ".sql" || extension == ".SQL") return "SQL";
-  if (extension == ".r" || extension == ".R") return "R";
+  const std::string ext = lower(extension);
+  if (ext == ".py") return "PYTHON";
+  if (ext == ".scala") return "SCALA";
+  if (ext == ".sql") return "SQL";
+  if (ext == ".r") return "R";
   return std::nullopt;
 }
 
@@ -106,8 +107,28 @@ bool has_notebook_header(std::string_view content) {
          first == "-- Databricks notebook source";
 }
 
+std::string notebook_header(std::string_view language) {
+  return comment_prefix(language) + " Databricks notebook source";
+}
+
+bool begins_with_notebook_header(std::string_view content, std::string_view language) {
+  constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+  if (content.substr(0, kByteOrderMark.size()) == kByteOrderMark) {
+    content.remove_prefix(kByteOrderMark.size());
+  }
+  const size_t start = content.find_first_not_of(" \t\r\n");
+  if (start == std::string_view::npos) return false;
+  const std::string header = notebook_header(language);
+  return content.substr(start, header.size()) == header;
+}
+
+std::string with_notebook_header(std::string source, std::string_view language) {
+  if (begins_with_notebook_header(source, language)) return source;
+  return notebook_header(language) + "\n" + source;
+}
+
 std::string empty_source(std::string_view language) {
-  return comment_prefix(language) + " Databricks notebook source\n";
+  return notebook_header(language) + "\n";
 }
 
 std::string source_to_jupyter(std::string_view source, std::string_view language,

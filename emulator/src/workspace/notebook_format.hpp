@@ -12,11 +12,21 @@ namespace dbk::emulator {
 bool is_notebook_language(std::string_view language);
 /// "py", "scala", "sql", "r": the file_type of a SOURCE export.
 std::string source_extension(std::string_view language);
-/// The language a file extension implies (".py" → PYTHON; ".r"/".R" → R); nullopt if none.
+/// The language a file extension implies, case-insensitively (".py" → PYTHON, ".R" → R);
+/// nullopt if none.
 std::optional<std::string> language_for_extension(std::string_view extension);
 /// True when `content` starts with a Databricks notebook header ("# Databricks notebook
-/// source" or its // and -- forms), which is what AUTO import looks for.
+/// source" or its // and -- forms).
 bool has_notebook_header(std::string_view content);
+/// "# Databricks notebook source" in `language`'s comment syntax (// for SCALA, -- for SQL).
+std::string notebook_header(std::string_view language);
+/// AUTO import's test for a notebook in `language` (docs/compatibility.md, emulator): the
+/// content, after an optional UTF-8 byte order mark and leading white space, begins with
+/// that language's header, whatever follows it on the line.
+bool begins_with_notebook_header(std::string_view content, std::string_view language);
+/// The SOURCE export of a notebook: the service always writes the header line first, so
+/// it is added when the stored source lacks it.
+std::string with_notebook_header(std::string source, std::string_view language);
 
 /// SOURCE (.py/.scala/.sql/.r with "COMMAND ----------" separators and "MAGIC" lines)
 /// → Jupyter nbformat 4 JSON: one cell per command, %md cells become markdown cells.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dbk/base64.hpp"
+#include "identity/scim_service.hpp"
 #include "state/files.hpp"
 #include "workspace/notebook_format.hpp"
 
@@ -116,6 +117,8 @@ void WorkspaceService::register_routes(Router& router) {
   router.add("POST", "/api/2.0/workspace/import", bind(&WorkspaceService::import));
   router.add("GET", "/api/2.0/workspace/export", bind(&WorkspaceService::export_object));
   router.add("POST", "/api/2.0/workspace/delete", bind(&WorkspaceService::remove));
+  router.add("POST", "/api/2.0/workspace-files/import-file/*",
+             bind(&WorkspaceService::import_file));
 }
 
 void WorkspaceService::recover() {
@@ -141,10 +144,13 @@ void WorkspaceService::reset() {
 void WorkspaceService::ensure_home_folders() {
   std::lock_guard<std::mutex> lock(write_mutex_);
   const std::int64_t now = context_.clock.now_ms();
+  // As on a real workspace, the current user's home folder always exists.
+  const std::string home = std::string("/Users/") + kEmulatorUserName;
   (void)context_.store.transaction([&](Store::Transaction& tx) -> Status {
-    for (const char* path : {"/", "/Users", "/Shared"}) {
+    for (const std::string& path :
+         {std::string("/"), std::string("/Users"), std::string("/Shared"), home}) {
       if (tx.get(kKind, path)) continue;
-      std::int64_t id = std::string(path) == "/" ? 0 : tx.next_id("workspace_object");
+      std::int64_t id = path == "/" ? 0 : tx.next_id("workspace_object");
       tx.put(kKind, path,
              {{"object_type", "DIRECTORY"},
               {"object_id", id},
@@ -268,7 +274,17 @@ Response WorkspaceService::import(const Request& request) {
   return do_import(params, std::nullopt);
 }
 
-Response WorkspaceService::do_import(const Params& params, std::optional<std::string> raw_content) {
+// POST /api/2.0/workspace-files/import-file/<path>?overwrite=B with the raw bytes as the
+// body (the Go CLI's workspace file writer): an AUTO import, so a .py file with a notebook
+// header becomes a notebook without its extension, as `workspace import-dir` relies on.
+Response WorkspaceService::import_file(const Request& request) {
+  nlohmann::json fields = {{"path", "/" + request.path_tail}, {"format", "AUTO"}};
+  if (auto overwrite = request.query_param("overwrite")) fields["overwrite"] = *overwrite;
+  return do_import(Params::from_json(fields), request.body, ImportApi::kWorkspaceFiles);
+}
+
+Response WorkspaceService::do_import(const Params& params, std::optional<std::string> raw_content,
+                                     ImportApi api) {
   DBK_ASSIGN_OR_RESPOND(auto raw, params.required_string("path"));
   DBK_ASSIGN_OR_RESPOND(std::string path, normalize(raw));
   DBK_ASSIGN_OR_RESPOND(auto format_param, params.optional_string("format"));
@@ -309,10 +325,9 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
   std::string stored_format = format;
   if (format == "SOURCE") {
     if (!language) {
-      // Without a language the service reads SOURCE as a zipped folder archive.
-      return error_response(invalid_parameter(
-          "The zip file may not be valid or may be an unsupported version. Hint: Objects "
-          "imported in SOURCE format need a language."));
+      // Without a language the service reads SOURCE as a zipped folder archive, and a
+      // single source file is an archive with nothing in it (docs/compatibility.md).
+      return error_response(invalid_parameter("The zip archive contains no items"));
     }
   } else if (format == "JUPYTER") {
     if (auto deep = too_deep_json(content)) return error_response(*deep);
@@ -333,7 +348,7 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
       stored_format = "JUPYTER";
       if (!language) language = jupyter_language(content).value_or("PYTHON");
       path = path.substr(0, path.size() - extension.size());
-    } else if (by_extension && has_notebook_header(content)) {
+    } else if (by_extension && begins_with_notebook_header(content, *by_extension)) {
       stored_format = "SOURCE";
       language = *by_extension;
       path = path.substr(0, path.size() - extension.size());
@@ -367,7 +382,13 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
   auto existing = lookup(path);
   if (existing && (!overwrite || existing->value("object_type", "") == "DIRECTORY")) {
     drop_blob();
-    return error_response(already_exists("Path (" + path + ") already exists."));
+    // import-file answers 409 for an existing file, 400 for a notebook or folder (the Go
+    // CLI's filer tells the two apart by these statuses).
+    const bool file_conflict =
+        api == ImportApi::kWorkspaceFiles && existing->value("object_type", "") == "FILE";
+    return error_response(file_conflict ? http_error(409, "RESOURCE_ALREADY_EXISTS",
+                                                     "Path (" + path + ") already exists.")
+                                        : already_exists("Path (" + path + ") already exists."));
   }
   const std::int64_t now = context_.clock.now_ms();
   auto committed = context_.store.transaction_deferred([&](Store::Transaction& tx) -> Status {
@@ -433,7 +454,8 @@ Response WorkspaceService::export_object(const Request& request) {
     const std::string name = name_of(path);
     // The notebook as SOURCE, converting if it was imported in another format.
     auto as_source = [&]() -> Result<std::string> {
-      if (stored_format == "SOURCE" || stored_format == "R_MARKDOWN") return stored;
+      if (stored_format == "SOURCE") return with_notebook_header(stored, language);
+      if (stored_format == "R_MARKDOWN") return stored;
       if (stored_format == "JUPYTER") return jupyter_to_source(stored, language);
       return empty_source(language);  // HTML and DBC are kept opaque
     };

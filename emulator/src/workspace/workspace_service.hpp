@@ -8,7 +8,8 @@
 
 namespace dbk::emulator {
 
-/// /api/2.0/workspace/* (reference databricks-api.md §1.1). Metadata (one "workspace"
+/// /api/2.0/workspace/* (reference databricks-api.md §1.1) and the workspace-files
+/// import-file endpoint. Metadata (one "workspace"
 /// document per path, holding an ObjectInfo plus the stored format and blob name) lives
 /// in the store; contents are files under <state>/workspace, written atomically before
 /// the metadata commit, and never rewritten in place (each version gets a new blob name),
@@ -28,8 +29,12 @@ class WorkspaceService : public Service, public WorkspaceReader {
   Response list(const Request& request);
   Response get_status(const Request& request);
   Response mkdirs(const Request& request);
+  /// Which endpoint an import came through: they differ in one status code.
+  enum class ImportApi { kWorkspace, kWorkspaceFiles };
   Response import(const Request& request);
-  Response do_import(const Params& params, std::optional<std::string> content);
+  Response import_file(const Request& request);
+  Response do_import(const Params& params, std::optional<std::string> content,
+                     ImportApi api = ImportApi::kWorkspace);
   Response export_object(const Request& request);
   Response remove(const Request& request);
 

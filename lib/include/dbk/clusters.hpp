@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,14 @@ namespace dbk {
 namespace detail {
 class ApiCaller;
 }
+
+/// One page of `clusters/events` (or every page, joined).
+struct ClusterEventsPage {
+  std::vector<nlohmann::ordered_json> events;  ///< as the server sent them
+  nlohmann::ordered_json next_page;            ///< the request for the next page; null at the end
+  std::int64_t total_count = 0;
+  nlohmann::ordered_json raw;
+};
 
 /// `/api/2.0/clusters/...` (reference databricks-api.md §1.4). Thread-safe.
 class ClustersApi {
@@ -27,6 +37,23 @@ class ClustersApi {
   /// `clusters/delete`, which terminates (the cluster stays listed as TERMINATED).
   Status terminate(const std::string& cluster_id, const CallContext& context = {}) const;
   Status permanent_delete(const std::string& cluster_id, const CallContext& context = {}) const;
+  /// `clusters/create` with the spec as given; the new cluster's id. Replayed after a
+  /// lost response only when the spec carries an `idempotency_token`.
+  Result<std::string> create(const nlohmann::ordered_json& spec,
+                             const CallContext& context = {}) const;
+  /// `clusters/edit`: the spec (with cluster_id) replaces the cluster's attributes.
+  Status edit(const nlohmann::ordered_json& spec, const CallContext& context = {}) const;
+  Status resize(const std::string& cluster_id, std::int64_t num_workers,
+                const CallContext& context = {}) const;
+  /// `clusters/events` for one request body (cluster_id, start_time, end_time, order,
+  /// event_types, offset, limit).
+  Result<ClusterEventsPage> events(const nlohmann::ordered_json& request,
+                                   const CallContext& context = {}) const;
+  /// Every page from `request` on, following next_page; next_page is null in the result.
+  Result<ClusterEventsPage> events_all(nlohmann::ordered_json request,
+                                       const CallContext& context = {}) const;
+  /// `clusters/list-zones`: {zones, default_zone} as the server sent them.
+  Result<nlohmann::ordered_json> list_zones(const CallContext& context = {}) const;
   Result<SparkVersions> spark_versions(const CallContext& context = {}) const;
   Result<NodeTypes> list_node_types(const CallContext& context = {}) const;
   /// The one cluster named exactly `name`: RESOURCE_DOES_NOT_EXIST if none,

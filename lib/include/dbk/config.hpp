@@ -40,6 +40,9 @@ struct ConfigOptions {
   std::optional<std::string> config_file;  ///< else DATABRICKS_CONFIG_FILE, else ~/.databrickscfg
   /// Environment to read; nullopt = the process environment. Tests pass a map.
   std::optional<std::map<std::string, std::string>> environment;
+  /// Jobs API version when neither the environment nor the profile names one. The
+  /// legacy `databricks` command line passes "2.0", the default of databricks-cli 0.18.
+  std::string default_jobs_api_version = "2.1";
 };
 
 /// Resolves a Config from options, environment and config file. Fails with
