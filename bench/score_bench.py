@@ -1,6 +1,6 @@
 """Benchmark, Spark side, and the driver of the side-by-side run (docs/benchmarks.md).
 
-Trains the scenario's model shape (reference seed-pipeline.md §3.2: StringIndexer on label_e,
+Trains the scenario's model shape (docs/reference/pipeline.md §3.2: StringIndexer on label_e,
 VectorIndexer maxCategories=10, RandomForest 200 trees, depth 15, 34 features) on synthetic
 data, saves model and scoring data, times PySpark's transform on one core, then runs the
 native dbk_score_bench on the same files with one thread and prints both.

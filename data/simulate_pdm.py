@@ -30,7 +30,8 @@ START = np.datetime64("2015-01-01T06:00:00")
 HOURS = 8761  # 2015-01-01 06:00 .. 2016-01-01 06:00 inclusive
 SEED_TIME = np.datetime64("2015-01-02T03:00:00")
 
-# Published figures for 100 machines (reference spec §6.3); everything scales with N/100.
+# Published figures for 100 machines (docs/reference/pipeline.md §6.3); everything scales
+# with N/100.
 MODEL_COUNTS = [16, 17, 35, 32]
 FAILURES_PER_COMP = [192, 259, 131, 179]          # 761 in total
 SEED_FAILURES = 18

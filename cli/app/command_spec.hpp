@@ -30,7 +30,7 @@ struct PositionalSpec {
 using Handler = std::function<int(Invocation&)>;
 
 /// One leaf of the command tree `dbk <group> [<verb>]`. This table drives
-/// parsing, help, shell completion and docs/cli.md (design-anchors §2.3 point 5).
+/// parsing, help, shell completion and docs/cli.md (docs/reference/design.md §2.3 point 5).
 struct CommandSpec {
   std::string group;                 ///< "jobs"
   std::string verb;                  ///< "run-now"; empty for group-less commands ("configure")

@@ -4,7 +4,7 @@
 
 namespace dbk::cli {
 
-/// Documented exit codes (docs/cli.md, `dbk --help`); reference §6.2.
+/// Documented exit codes (docs/cli.md, `dbk --help`); docs/reference/rest-api.md §6.2.
 namespace exit_codes {
 inline constexpr int kOk = 0;
 inline constexpr int kError = 1;          ///< API, I/O or configuration error

@@ -16,7 +16,8 @@ namespace dbk::cli {
 
 enum class OutputFormat { kTable, kJson };
 
-/// Flags accepted at every level of the tree (reference §5: --profile, --debug; plus -o).
+/// Flags accepted at every level of the tree (docs/reference/rest-api.md §5: --profile, --debug;
+/// plus -o).
 struct GlobalOptions {
   std::optional<std::string> profile;
   bool debug = false;

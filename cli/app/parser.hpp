@@ -21,7 +21,7 @@ struct ParsedLine {
   std::map<std::string, std::string> args;
 };
 
-/// Two-stage parse (design-anchors §2.3 point 5): globals and the group/verb
+/// Two-stage parse (docs/reference/design.md §2.3 point 5): globals and the group/verb
 /// words are found by a scan of the leading tokens, then the command's own
 /// Boost.Program_options description parses the rest (globals included unless
 /// the command reuses the name, like `-o` = --overwrite in workspace import or
@@ -29,7 +29,7 @@ struct ParsedLine {
 /// `line.group`/`line.command` are still set as far as they were recognised.
 Status parse_command_line(const std::vector<std::string>& args, ParsedLine& line);
 
-/// Parses -o/--output values case-insensitively (reference §5.1).
+/// Parses -o/--output values case-insensitively (docs/reference/rest-api.md §5.1).
 Result<OutputFormat> parse_output_format(const std::string& text);
 
 }  // namespace dbk::cli

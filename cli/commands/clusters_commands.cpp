@@ -1,4 +1,4 @@
-// `dbk clusters ...`: legacy clusters commands (reference §5.1).
+// `dbk clusters ...`: legacy clusters commands (docs/reference/rest-api.md §5.1).
 #include <time.h>
 
 #include <cctype>

@@ -10,7 +10,8 @@
 
 namespace dbk::cli {
 
-/// Prints `value` as Python's json.dumps(indent=2) plus a newline (reference §5.2).
+/// Prints `value` as Python's json.dumps(indent=2) plus a newline (docs/reference/rest-api.md
+/// §5.2).
 int print_json(Invocation& inv, const nlohmann::ordered_json& value);
 
 /// Prints a plain table (no trailing newline from tabulate; click.echo adds one).
@@ -24,7 +25,7 @@ int report_file_results(Invocation& inv, const std::vector<FileResult>& results)
 /// --concurrency N (default 8), validated.
 Result<unsigned> concurrency_option(const Invocation& inv);
 
-/// The --version API option of jobs/runs commands: "2.0" or "2.1" (reference §5).
+/// The --version API option of jobs/runs commands: "2.0" or "2.1" (docs/reference/rest-api.md §5).
 OptionSpec jobs_api_version_option();
 
 /// The client of a jobs/runs command, on the --version API when given. Under the legacy

@@ -1,5 +1,5 @@
-// `dbk configure`: writes a profile like the legacy command (reference §5.1, §4.1),
-// but never prompts when stdin is not a terminal (reference §6.8).
+// `dbk configure`: writes a profile like the legacy command (docs/reference/rest-api.md §5.1,
+// §4.1), but never prompts when stdin is not a terminal (docs/reference/rest-api.md §6.8).
 #include <termios.h>
 #include <unistd.h>
 

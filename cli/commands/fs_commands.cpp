@@ -1,4 +1,4 @@
-// `dbk fs ...` (also `dbfs ...`): legacy DBFS commands (reference §5.1).
+// `dbk fs ...` (also `dbfs ...`): legacy DBFS commands (docs/reference/rest-api.md §5.1).
 #include <unistd.h>
 
 #include <algorithm>

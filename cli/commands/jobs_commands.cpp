@@ -1,5 +1,5 @@
-// `dbk jobs ...`: legacy jobs commands (reference §5.1) plus --upsert, --job-name
-// and run-now --wait (reference §6.1).
+// `dbk jobs ...`: legacy jobs commands (docs/reference/rest-api.md §5.1) plus --upsert, --job-name
+// and run-now --wait (docs/reference/rest-api.md §6.1).
 #include <algorithm>
 
 #include "app/command_table.hpp"

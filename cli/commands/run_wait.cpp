@@ -131,7 +131,8 @@ int handle_interrupt(Invocation& inv, const JobsApi& jobs, std::int64_t run_id,
   return exit_codes::kInterrupted;
 }
 
-// Best effort: the failure text lives in runs/get-output `error`, not in state_message (§3.3).
+// Best effort: the failure text lives in runs/get-output `error`, not in state_message
+// (docs/reference/rest-api.md §3.3).
 std::string failure_detail(const JobsApi& jobs, const Run& run) {
   auto output = jobs.runs_get_output_resolved(run.run_id);
   if (output && output->error) return *output->error;

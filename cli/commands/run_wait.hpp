@@ -9,7 +9,8 @@
 
 namespace dbk::cli {
 
-/// --wait, --timeout, --cancel-on-interrupt (reference §6.1: what the legacy CLI lacks).
+/// --wait, --timeout, --cancel-on-interrupt (docs/reference/rest-api.md §6.1: what the legacy CLI
+/// lacks).
 std::vector<OptionSpec> wait_options();
 
 /// Validates --timeout before any request is made (a usage error costs no run).

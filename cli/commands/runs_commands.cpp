@@ -1,4 +1,5 @@
-// `dbk runs ...`: legacy runs commands (reference §5.1) plus submit --wait/--timeout.
+// `dbk runs ...`: legacy runs commands (docs/reference/rest-api.md §5.1) plus submit
+// --wait/--timeout.
 #include "app/command_table.hpp"
 #include "app/exit_codes.hpp"
 #include "commands/common.hpp"
@@ -120,7 +121,7 @@ int get_output(Invocation& inv) {
   auto client = jobs_client(inv);
   if (!client) return inv.fail(client.error());
   // A single-task parent is resolved to its task run; several tasks are fanned
-  // out (reference §0.7, §6.10).
+  // out (docs/reference/rest-api.md §0.7, §6.10).
   auto output = client->jobs().runs_get_output_resolved(*id);
   if (output) return print_json(inv, output_json(*output));
   if (!(output.error().is_transport_error() &&

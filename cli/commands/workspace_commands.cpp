@@ -1,4 +1,5 @@
-// `dbk workspace ...`: legacy databricks-cli 0.18 workspace commands (reference §5.1, §5.4).
+// `dbk workspace ...`: legacy databricks-cli 0.18 workspace commands (docs/reference/rest-api.md
+// §5.1, §5.4).
 #include <sys/stat.h>
 
 #include <algorithm>

@@ -29,7 +29,7 @@ std::string error_text(const ApiError& error, const std::string& program) {
   }
   if (error.error_code == error_codes::kConfigError &&
       error.message.find("host") != std::string::npos) {
-    // The legacy CLI's advice (reference §4.3), naming our command.
+    // The legacy CLI's advice (docs/reference/rest-api.md §4.3), naming our command.
     text += " (run `" + program + " configure` or set DATABRICKS_HOST and DATABRICKS_TOKEN)";
   }
   return one_line(text);

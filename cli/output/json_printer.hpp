@@ -5,10 +5,10 @@
 
 namespace dbk::cli {
 
-/// Python's `json.dumps(value, indent=2)` byte for byte (reference §5.2): two-space
-/// indent, ", "/": " separators, `[]`/`{}` for empty containers, non-ASCII and
-/// control characters as lower-case \uXXXX (surrogate pairs above U+FFFF), floats
-/// in repr() form. No trailing newline.
+/// Python's `json.dumps(value, indent=2)` byte for byte (docs/reference/rest-api.md §5.2):
+/// two-space indent, ", "/": " separators, `[]`/`{}` for empty containers, non-ASCII and control
+/// characters as lower-case \uXXXX (surrogate pairs above U+FFFF), floats in repr() form. No
+/// trailing newline.
 std::string to_python_json(const nlohmann::ordered_json& value);
 std::string to_python_json(const nlohmann::json& value);
 

@@ -11,7 +11,7 @@ namespace dbk::cli {
 using Cell = std::variant<std::monostate, std::int64_t, double, std::string>;
 using TableRow = std::vector<Cell>;
 
-/// `tabulate(rows, tablefmt='plain')` of Python's tabulate (reference §5.2): no
+/// `tabulate(rows, tablefmt='plain')` of Python's tabulate (docs/reference/rest-api.md §5.2): no
 /// header, columns joined by two spaces, text stripped and left-aligned, integer
 /// columns right-aligned, float columns aligned on the decimal point, every line
 /// right-stripped, no trailing newline. With `numparse`, text that parses as a

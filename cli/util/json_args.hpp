@@ -10,7 +10,7 @@
 namespace dbk::cli {
 
 /// Parses the value of a JSON-taking flag: inline JSON or `@file.json`.
-/// Windows-style escaped quotes (`{\"a\":\"b\"}`, reference §6.5 and the seed
+/// Windows-style escaped quotes (`{\"a\":\"b\"}`, docs/reference/rest-api.md §6.5 and the seed
 /// README) are accepted. Malformed JSON is a usage error naming line and column.
 Result<nlohmann::ordered_json> parse_json_argument(const std::string& text,
                                                    const std::string& flag_name);

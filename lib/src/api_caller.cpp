@@ -30,7 +30,7 @@ std::string path_of(const std::string& host, const std::string& url) {
 }
 
 // A 2xx answer that is not JSON: usually a wrong host or a login redirect
-// (reference databricks-api.md §2.1, §6.3), which the legacy CLI reported as a
+// (docs/reference/rest-api.md §2.1, §6.3), which the legacy CLI reported as a
 // bare JSONDecodeError.
 ApiError invalid_response(const HttpResponse& response, std::string method, std::string path) {
   std::string message;

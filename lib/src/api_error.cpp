@@ -43,7 +43,7 @@ std::string ApiError::to_string() const {
 
 bool ApiError::is_not_found() const {
   if (http_status == 404 || error_code == error_codes::kNotFound) return true;
-  // reference databricks-api.md §2.1: jobs/get, jobs/runs/get and clusters/get answer
+  // docs/reference/rest-api.md §2.1: jobs/get, jobs/runs/get and clusters/get answer
   // 400 INVALID_PARAMETER_VALUE "... does not exist" for a missing id.
   return http_status == 400 && error_code == "INVALID_PARAMETER_VALUE" &&
          (contains_icase(message, "does not exist") || contains_icase(message, "doesn't exist"));

@@ -28,7 +28,7 @@ Result<std::vector<ClusterInfo>> ClustersApi::list(const CallContext& context) c
     auto batch = detail::list_field<ClusterInfo>(*response, "clusters");
     clusters.insert(clusters.end(), std::make_move_iterator(batch.begin()),
                     std::make_move_iterator(batch.end()));
-    // Newer servers page with next_page_token (reference databricks-api.md §1.4).
+    // Newer servers page with next_page_token (docs/reference/rest-api.md §1.4).
     page_token = detail::string_field(*response, "next_page_token");
     if (page_token.empty() || !seen_tokens.insert(page_token).second) break;
   }
@@ -94,9 +94,9 @@ Result<std::string> ClustersApi::create(const nlohmann::ordered_json& spec,
   // clusters/create takes an optional idempotency_token that the service deduplicates on.
   const auto token = spec.find("idempotency_token");
   const bool has_token = token != spec.end() && token->is_string() && !token->empty();
-  auto response = caller_->post(std::string(kBase) + "create", spec,
-                                has_token ? Idempotency::kByToken : Idempotency::kNonIdempotent,
-                                context);
+  auto response =
+      caller_->post(std::string(kBase) + "create", spec,
+                    has_token ? Idempotency::kByToken : Idempotency::kNonIdempotent, context);
   if (!response) return std::move(response).error();
   auto id = detail::string_field(*response, "cluster_id");
   if (id.empty()) {
@@ -110,7 +110,8 @@ Status ClustersApi::edit(const nlohmann::ordered_json& spec, const CallContext& 
     return make_error(error_codes::kInvalidArgument,
                       std::string("cluster spec must be a JSON object, got ") + spec.type_name());
   }
-  return detail::to_status(caller_->post(std::string(kBase) + "edit", spec, Idempotency::kIdempotent, context));
+  return detail::to_status(
+      caller_->post(std::string(kBase) + "edit", spec, Idempotency::kIdempotent, context));
 }
 
 Status ClustersApi::resize(const std::string& cluster_id, std::int64_t num_workers,

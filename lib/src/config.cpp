@@ -18,7 +18,7 @@
 namespace dbk {
 namespace {
 
-// Reserved section holding default_profile (reference databricks-api.md §4.1).
+// Reserved section holding default_profile (docs/reference/rest-api.md §4.1).
 constexpr const char* kSettingsSection = "__settings__";
 constexpr const char* kDefaultSection = "DEFAULT";
 
@@ -100,7 +100,7 @@ struct Attribute {
 };
 
 std::vector<Attribute> make_attributes() {
-  // reference databricks-api.md §4.1 (file keys, legacy ones with hyphens) and §4.2 (env).
+  // docs/reference/rest-api.md §4.1 (file keys, legacy ones with hyphens) and §4.2 (env).
   return {
       {"host", {"host"}, "DATABRICKS_HOST", true, {}, {}},
       {"token", {"token"}, "DATABRICKS_TOKEN", true, {}, {}},
@@ -184,7 +184,7 @@ bool is_section_header(const std::string& line, std::string& name) {
 
 std::string Config::effective_auth_type() const {
   if (!auth_type.empty()) return auth_type;
-  // SDK credential chain order (reference §4.3): pat, basic, ..., oauth-m2m.
+  // SDK credential chain order (docs/reference/rest-api.md §4.3): pat, basic, ..., oauth-m2m.
   if (!token.empty()) return "pat";
   if (!username.empty() && !password.empty()) return "basic";
   if (!client_id.empty() && !client_secret.empty()) return "oauth-m2m";

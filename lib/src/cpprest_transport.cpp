@@ -1,4 +1,4 @@
-// The production Transport on cpprestsdk (reference design-anchors.md §4). All
+// The production Transport on cpprestsdk (docs/reference/design.md §4). All
 // cpprest and PPLX types stay in this file.
 #include <cpprest/http_client.h>
 
@@ -165,7 +165,7 @@ class CppRestTransport final : public Transport {
     }
 
     // The continuation only fills the promise; the caller's thread does all the
-    // waiting, so no pool thread ever blocks (design-anchors.md §4).
+    // waiting, so no pool thread ever blocks (docs/reference/design.md §4).
     auto promise = std::make_shared<std::promise<Result<HttpResponse>>>();
     auto future = promise->get_future();
     pplx::cancellation_token_source cancel;

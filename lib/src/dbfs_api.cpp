@@ -16,7 +16,7 @@ constexpr const char* kPartialDelete = "PARTIAL_DELETE";
 // must end somewhere: 10,000 increments of ~45 s each is far beyond any real delete.
 constexpr int kMaxDeleteCalls = 10000;
 
-// "... operation has deleted 1234 files ..." → 1234 (reference databricks-api.md §1.2).
+// "... operation has deleted 1234 files ..." → 1234 (docs/reference/rest-api.md §1.2).
 std::optional<std::int64_t> parse_deleted_count(const std::string& message) {
   static const std::string kMarker = "deleted ";
   auto pos = message.find(kMarker);
@@ -84,7 +84,7 @@ Status DbfsApi::put(const std::string& path, std::string_view contents, bool ove
                     const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
-  // reference databricks-api.md §0.4: inline contents ≤ 1 MB, else MAX_BLOCK_SIZE_EXCEEDED.
+  // docs/reference/rest-api.md §0.4: inline contents ≤ 1 MB, else MAX_BLOCK_SIZE_EXCEEDED.
   if (contents.size() > kMaxDbfsBlockBytes) {
     return make_error(error_codes::kInvalidArgument,
                       "cannot put " + *normalized + " inline: " + std::to_string(contents.size()) +
@@ -213,7 +213,7 @@ Status DbfsApi::remove(const std::string& path, bool recursive,
         caller_->post(std::string(kBase) + "delete", body, Idempotency::kIdempotent, context);
     ++state.calls;
     if (response || detail::to_delete_status(response)) return {};
-    // reference databricks-api.md §1.2: 503 PARTIAL_DELETE = progress made, call again.
+    // docs/reference/rest-api.md §1.2: 503 PARTIAL_DELETE = progress made, call again.
     if (response.error().error_code != kPartialDelete) return std::move(response).error();
     if (state.calls >= kMaxDeleteCalls) {
       auto error = std::move(response).error();

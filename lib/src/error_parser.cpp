@@ -284,7 +284,7 @@ ApiError parse_api_error(const HttpResponse& response, std::string method, std::
   }
   if (response.status >= 300 && response.status < 400) {
     // cpprest does not follow redirects; for an API call one means a wrong host
-    // or a login redirect (reference databricks-api.md §6.3).
+    // or a login redirect (docs/reference/rest-api.md §6.3).
     auto location = find_header(response.headers, "Location").value_or("another page");
     error.error_code = "UNEXPECTED_REDIRECT";
     error.message = "the server redirected to " + location +

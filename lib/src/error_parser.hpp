@@ -11,7 +11,7 @@
 namespace dbk::detail {
 
 /// Turns an HTTP error response into an ApiError, with every fallback of
-/// reference databricks-api.md §2.1 (JSON, API 1.2, SCIM, `CODE: message`
+/// docs/reference/rest-api.md §2.1 (JSON, API 1.2, SCIM, `CODE: message`
 /// text, HTML, empty body). `method`/`path` are copied into the error.
 /// Retry-After HTTP-dates without a Date header are taken relative to `now`.
 ApiError parse_api_error(const HttpResponse& response, std::string method, std::string path,

@@ -13,7 +13,7 @@ namespace dbk::detail {
 std::string random_hex(std::size_t bytes);
 
 /// A fresh run-now / runs-submit idempotency_token: 32 hex digits, well under
-/// the 64-character limit (reference databricks-api.md §0.4).
+/// the 64-character limit (docs/reference/rest-api.md §0.4).
 inline std::string make_idempotency_token() {
   return random_hex(16);
 }

@@ -25,7 +25,7 @@ constexpr const char* kTaskOnlyFields[] = {
 };
 constexpr int kMaxPages = 10000;
 // Largest page every server generation accepts for both jobs/list and runs/list
-// (reference databricks-api.md §1.3: jobs ≤ 25 on older docs, runs 1–25).
+// (docs/reference/rest-api.md §1.3: jobs ≤ 25 on older docs, runs 1–25).
 constexpr int kPageSize = 25;
 
 bool contains(const char* const* begin, const char* const* end, const std::string& key) {
@@ -133,7 +133,7 @@ JobsApi::JobsApi(std::shared_ptr<const detail::ApiCaller> caller, std::string ap
 }
 
 namespace {
-// reference databricks-api.md §1.3: Jobs exist as 2.0, 2.1 and 2.2.
+// docs/reference/rest-api.md §1.3: Jobs exist as 2.0, 2.1 and 2.2.
 Status check_version(const std::string& version) {
   if (version == "2.0" || version == "2.1" || version == "2.2") return {};
   return make_error(error_codes::kConfigError,
@@ -177,7 +177,7 @@ Result<nlohmann::ordered_json> JobsApi::get_all_pages(const std::string& endpoin
                                                       const Query& query,
                                                       const CallContext& context) const {
   // Jobs 2.2 pages array fields over 100 elements of jobs/get and runs/get with
-  // next_page_token (reference databricks-api.md §1.3); older versions send none.
+  // next_page_token (docs/reference/rest-api.md §1.3); older versions send none.
   auto first = get_json(endpoint, query, context);
   if (!first) return first;
   std::string token = detail::string_field(*first, "next_page_token");
@@ -262,7 +262,7 @@ Result<JobsPage> JobsApi::list(const ListJobsRequest& request, const CallContext
 Result<std::vector<Job>> JobsApi::list_all(ListJobsRequest request,
                                            const CallContext& context) const {
   if (api_version_ == "2.0") {
-    // 2.0 has no paging: one call returns every job (reference §1.3).
+    // 2.0 has no paging: one call returns every job (docs/reference/rest-api.md §1.3).
     auto page = list(request, context);
     if (!page) return std::move(page).error();
     return std::move(page->jobs);
@@ -416,8 +416,8 @@ Result<RunOutput> JobsApi::runs_get_output(std::int64_t run_id, const CallContex
 
 Result<RunOutput> JobsApi::runs_get_output_resolved(std::int64_t run_id,
                                                     const CallContext& context) const {
-  // The service refuses get-output on a multi-task parent (reference §0.7), so look
-  // at the run first and ask for its only task's output.
+  // The service refuses get-output on a multi-task parent (docs/reference/rest-api.md §0.7), so
+  // look at the run first and ask for its only task's output.
   auto run = runs_get(run_id, context);
   if (!run) return std::move(run).error();
   if (run->tasks.empty()) return runs_get_output(run_id, context);

@@ -15,7 +15,7 @@ double random_jitter() {
 }
 
 std::chrono::milliseconds poll_interval(const PollPolicy& policy, int attempt) {
-  // reference databricks-api.md §0.6: ≈ min(attempt, 10) s + jitter.
+  // docs/reference/rest-api.md §0.6: ≈ min(attempt, 10) s + jitter.
   auto base = std::min(policy.initial * attempt, policy.max);
   double factor = policy.jitter ? policy.jitter() : random_jitter();
   factor = std::clamp(factor, 0.0, 1.0);

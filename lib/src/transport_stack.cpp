@@ -21,7 +21,7 @@ class FailingTransport final : public Transport {
   ApiError error_;
 };
 
-// User-Agent values are restricted to [A-Za-z0-9_.+-] (reference §4.7).
+// User-Agent values are restricted to [A-Za-z0-9_.+-] (docs/reference/rest-api.md §4.7).
 std::string sanitize(const std::string& value) {
   std::string out = value;
   for (auto& c : out) {

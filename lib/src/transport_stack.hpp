@@ -17,7 +17,7 @@ namespace dbk::detail {
 std::shared_ptr<Transport> make_transport_stack(const ClientOptions& options);
 
 /// "dbk/<version> os/linux auth/<type>" plus the caller's product part
-/// (reference databricks-api.md §4.7). A product part starting with "dbk/"
+/// (docs/reference/rest-api.md §4.7). A product part starting with "dbk/"
 /// replaces the default product.
 std::string make_user_agent(const std::string& product, const std::string& auth_type);
 

@@ -17,7 +17,7 @@ Result<std::vector<ObjectInfo>> WorkspaceApi::list(const std::string& path,
                                                    const CallContext& context) const {
   auto response = caller_->get(std::string(kBase) + "list", {{"path", path}}, context);
   if (!response) return std::move(response).error();
-  // An empty directory answers {} without "objects" (reference databricks-api.md §1).
+  // An empty directory answers {} without "objects" (docs/reference/rest-api.md §1).
   return detail::list_field<ObjectInfo>(*response, "objects");
 }
 
@@ -36,7 +36,7 @@ Status WorkspaceApi::mkdirs(const std::string& path, const CallContext& context)
 Status WorkspaceApi::import_object(const std::string& path, std::string_view content,
                                    const ImportOptions& options, const CallContext& context) const {
   // The one limit checked here: sending >10 MB only to have it refused wastes the
-  // upload (reference databricks-api.md §0.4, MAX_NOTEBOOK_SIZE_EXCEEDED).
+  // upload (docs/reference/rest-api.md §0.4, MAX_NOTEBOOK_SIZE_EXCEEDED).
   if (content.size() > kMaxWorkspaceImportBytes) {
     return make_error(error_codes::kInvalidArgument,
                       "cannot import " + path + ": content is " + std::to_string(content.size()) +

@@ -84,7 +84,7 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
 
   ScoreOptions options = job.score;
   // A pipeline without its own VectorAssembler reads `features`; the seed notebook assembles it
-  // outside the pipeline from the numeric columns (reference seed-pipeline.md §4.1).
+  // outside the pipeline from the numeric columns (docs/reference/pipeline.md §4.1).
   const auto needed = model->required_input_columns();
   const bool needs_features =
       std::find(needed.begin(), needed.end(), options.assemble_output) != needed.end();

@@ -1,5 +1,5 @@
 // The JSON printer must match Python's json.dumps(obj, indent=2) byte for byte
-// (reference §5.2); expectations were produced with CPython 3 json.dumps.
+// (docs/reference/rest-api.md §5.2); expectations were produced with CPython 3 json.dumps.
 #include <catch2/catch.hpp>
 
 #include "output/json_printer.hpp"

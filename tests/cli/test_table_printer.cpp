@@ -1,4 +1,4 @@
-// tabulate(rows, tablefmt='plain') parity (reference §5.2); expectations were
+// tabulate(rows, tablefmt='plain') parity (docs/reference/rest-api.md §5.2); expectations were
 // produced with tabulate 0.10.
 #include <catch2/catch.hpp>
 

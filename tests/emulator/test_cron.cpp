@@ -30,7 +30,8 @@ std::int64_t next(const std::string& expression, std::int64_t after,
 }  // namespace
 
 TEST_CASE("the seed pipeline's schedules fire at local wall-clock times", "[cron]") {
-  // seed-pipeline.md §5.1: "0 15 22 ? * *" in America/Los_Angeles (PST = UTC-8 in November).
+  // docs/reference/pipeline.md §5.1: "0 15 22 ? * *" in America/Los_Angeles (PST = UTC-8 in
+  // November).
   CHECK(next("0 15 22 ? * *", utc_ms(2026, 11, 27, 10, 0), "America/Los_Angeles") ==
         utc_ms(2026, 11, 28, 6, 15));
   // §5.6: "0 30 7-18 ? * *": every hour at :30 from 07:30 to 18:30 local time.

@@ -8,7 +8,7 @@ using json = nlohmann::json;
 
 namespace {
 
-/// seed-pipeline.md §5.3: a 2.0 single-task job on an existing cluster.
+/// docs/reference/pipeline.md §5.3: a 2.0 single-task job on an existing cluster.
 json legacy_job() {
   return {
       {"name", "Feature Engineering"},
@@ -52,7 +52,7 @@ TEST_CASE("a 2.0 job is answered in the shape of the version asked", "[jobs]") {
 
 TEST_CASE("jobs/get, delete, reset and update on a missing job answer 400", "[jobs]") {
   JobsHarness h;
-  // reference databricks-api.md §0.3: 400 INVALID_PARAMETER_VALUE, not 404.
+  // docs/reference/rest-api.md §0.3: 400 INVALID_PARAMETER_VALUE, not 404.
   auto reply = h.get("/api/2.1/jobs/get?job_id=999");
   CHECK(reply.status == 400);
   CHECK(reply.body["error_code"] == "INVALID_PARAMETER_VALUE");
@@ -104,7 +104,7 @@ TEST_CASE("jobs/list pages, filters by name and omits an empty list", "[jobs]") 
   JobsHarness h;
   auto empty = h.get("/api/2.1/jobs/list");
   REQUIRE(empty.status == 200);
-  CHECK_FALSE(empty.body.contains("jobs"));  // reference §1: key absent when empty
+  CHECK_FALSE(empty.body.contains("jobs"));  // docs/reference/rest-api.md §1: key absent when empty
   CHECK(empty.body["has_more"] == false);
 
   for (int i = 0; i < 5; ++i) h.create_job(notebook_job("Job " + std::to_string(i), "/n"));

@@ -282,7 +282,8 @@ TEST_CASE("multi-task runs honour depends_on and run_if", "[runs]") {
     run = h.run(run_id);
     CHECK(run["state"]["result_state"] == "SUCCESS");
     CHECK(run["format"] == "MULTI_TASK");
-    // reference §0.7: get-output on a multi-task parent is a 400 with this message.
+    // docs/reference/rest-api.md §0.7: get-output on a multi-task parent is a 400 with this
+    // message.
     auto output = h.get("/api/2.1/jobs/runs/get-output?run_id=" + std::to_string(run_id));
     CHECK(output.status == 400);
     CHECK(output.body["error_code"] == "INVALID_PARAMETER_VALUE");

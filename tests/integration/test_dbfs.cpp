@@ -62,7 +62,8 @@ TEST_CASE("dbfs: put, read, list, status, move and delete", "[integration][dbfs]
   REQUIRE(status.ok());
   CHECK_FALSE(status->is_dir);
   CHECK(status->file_size == 11);
-  CHECK(status->path == bare + "/a/hello.txt");  // responses use the bare form (reference §1.2)
+  // responses use the bare form (docs/reference/rest-api.md §1.2)
+  CHECK(status->path == bare + "/a/hello.txt");
 
   REQUIRE(client.dbfs().move(dir + "/a/hello.txt", dir + "/b.txt").ok());
   auto listed = client.dbfs().list(dir);

@@ -76,7 +76,8 @@ TEST_CASE("jobs: create, get, list, find by name, reset and delete", "[integrati
   REQUIRE(client.jobs().delete_job(*job_id).ok());
   auto gone = client.jobs().get(*job_id);
   REQUIRE_FALSE(gone.ok());
-  // The service answers 400 INVALID_PARAMETER_VALUE for a missing job (reference §0.3).
+  // The service answers 400 INVALID_PARAMETER_VALUE for a missing job (docs/reference/rest-api.md
+  // §0.3).
   CHECK(gone.error().http_status == 400);
   CHECK(gone.error().error_code == "INVALID_PARAMETER_VALUE");
   CHECK(gone.error().is_not_found());

@@ -98,7 +98,8 @@ TEST_CASE("workspace: import_dir and export_dir round trip with the legacy mappi
     if (result.status == dbk::FileStatus::kDone) ++done;
     if (result.status == dbk::FileStatus::kSkipped) ++skipped;
   }
-  CHECK(done == 4);     // every .py becomes a notebook in legacy mode (reference §5.4)
+  // every .py becomes a notebook in legacy mode (docs/reference/rest-api.md §5.4)
+  CHECK(done == 4);
   CHECK(skipped == 1);  // readme.txt
   CHECK(client.workspace().get_status(target + "/plain").ok());
   CHECK(client.workspace().get_status(target + "/nested/model")->language == "SCALA");

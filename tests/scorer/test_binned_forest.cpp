@@ -1,5 +1,5 @@
 // BinnedForest must reach the same leaf as walking the tree with Spark's split rule
-// (reference spark-model-format.md §2.1: `x <= threshold`, NaN right; category sets with
+// (docs/reference/spark-models.md §2.1: `x <= threshold`, NaN right; category sets with
 // non-members going right when isLeft and left otherwise), for every value a row can hold, and
 // must refuse models it cannot represent so the caller walks them directly.
 

@@ -1,7 +1,7 @@
 // The DBFS cache behind `dbk score`: hits only on equal size and modification time, atomic
 // downloads, pruning of files gone from DBFS, Delta tables fetched by their log. DBFS is an
-// in-memory Transport that answers list / get-status / read like the service (reference
-// databricks-api.md §1.2) and counts the reads.
+// in-memory Transport that answers list / get-status / read like the service (see
+// docs/reference/rest-api.md §1.2) and counts the reads.
 
 #include <signal.h>
 #include <sys/stat.h>

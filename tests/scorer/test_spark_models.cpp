@@ -192,7 +192,8 @@ TEST_CASE("Spark-saved pipelines score exactly like Spark's transform", "[spark]
 }
 
 TEST_CASE("the saved layouts of Spark 2.4 and 4.1 load and score identically", "[spark][layouts]") {
-  // Hand-built from the 3.5 model by scorer/fixtures/make_version_variants.py (reference §1.5).
+  // Hand-built from the 3.5 model by scorer/fixtures/make_version_variants.py
+  // (docs/reference/spark-models.md §1.5).
   for (const char* layout : {"spark-2.4-layout", "spark-4.1-layout"}) {
     SECTION(layout) {
       check_model(fixtures() + "/layouts/" + layout, "rf_seed",
@@ -214,7 +215,8 @@ TEST_CASE("the seed-shaped model reports its stages and inputs", "[spark]") {
 }
 
 TEST_CASE("a model saved by Spark 2.4 reports its version and stages", "[spark]") {
-  // Real 2.4.8 files: StringIndexer `labels`, no `rawCount`, Scala default uids (reference §1.5).
+  // Real 2.4.8 files: StringIndexer `labels`, no `rawCount`, Scala default uids
+  // (docs/reference/spark-models.md §1.5).
   auto model = dbk::scorer::load_pipeline_model(fixtures() + "/spark-2.4/rf_seed/model");
   REQUIRE(model.ok());
   CHECK(model->spark_version() == "2.4.8");

@@ -53,7 +53,7 @@ void check_mapping(const std::string& name, const char* language, const char* fo
 }
 }  // namespace
 
-TEST_CASE("the legacy extension table (reference §5.4)") {
+TEST_CASE("the legacy extension table (docs/reference/rest-api.md §5.4)") {
   check_mapping("a.scala", "SCALA", "SOURCE", "a");
   check_mapping("a.py", "PYTHON", "SOURCE", "a");
   check_mapping("a.sql", "SQL", "SOURCE", "a");

@@ -18,7 +18,7 @@ std::string upper(std::string text) {
 }
 
 // Default bodies mirror what the real service sends for these statuses
-// (reference databricks-api.md §2.2).
+// (docs/reference/rest-api.md §2.2).
 std::pair<std::string, std::string> default_error(int status, const std::string& path) {
   switch (status) {
     case 400:

@@ -261,7 +261,8 @@ Status ClusterManager::start(const std::string& cluster_id, std::int64_t now_ms)
   if (cluster->value("cluster_source", "") == "JOB")
     return http_error(400, "INVALID_STATE",
                       "Cluster " + cluster_id + " is a job cluster and cannot be started");
-  // reference §1.4: not TERMINATED → "nothing will happen" (we pick the documented no-op).
+  // docs/reference/rest-api.md §1.4: not TERMINATED → "nothing will happen" (we pick the documented
+  // no-op).
   if ((*cluster)["state"] != "TERMINATED") return {};
   (*cluster)["state"] = "PENDING";
   (*cluster)["state_message"] = "Starting Spark";

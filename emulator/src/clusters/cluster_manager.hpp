@@ -35,7 +35,8 @@ class ClusterManager {
   void tick(std::int64_t now_ms);
 
   std::vector<nlohmann::json> list() const;
-  /// 400 INVALID_PARAMETER_VALUE "Cluster <id> does not exist" (reference §1.4, §0.3).
+  /// 400 INVALID_PARAMETER_VALUE "Cluster <id> does not exist" (docs/reference/rest-api.md §1.4,
+  /// §0.3).
   Result<nlohmann::json> get(const std::string& cluster_id) const;
   Result<nlohmann::json> create(const nlohmann::json& spec, std::int64_t now_ms);
   /// TERMINATED → PENDING → RUNNING; in any other state a documented no-op.

@@ -75,7 +75,8 @@ void ClustersService::register_routes(Router& router) {
     json list = json::array();
     for (const auto& cluster : clusters_.list()) list.push_back(ClusterManager::render(cluster));
     json body = json::object();
-    if (!list.empty()) body["clusters"] = list;  // reference §1: empty lists omit the key
+    // docs/reference/rest-api.md §1: empty lists omit the key
+    if (!list.empty()) body["clusters"] = list;
     return json_response(200, body);
   });
   router.add_versions("GET", versions, "clusters/get", [this](const Request& request) {

@@ -5,7 +5,7 @@
 
 namespace dbk::emulator {
 
-/// /api/2.0/clusters/* (reference databricks-api.md §1.4).
+/// /api/2.0/clusters/* (docs/reference/rest-api.md §1.4).
 class ClustersService : public Service {
  public:
   explicit ClustersService(ServiceContext& context);

@@ -22,7 +22,7 @@ struct DbfsPath {
 inline constexpr std::size_t kMaxDbfsNameBytes = 255;
 inline constexpr std::size_t kMaxDbfsPathBytes = 2048;
 
-/// Accepts "dbfs:/a/b" (legacy CLI) and "/a/b" (SDKs), reference databricks-api.md §1.2.
+/// Accepts "dbfs:/a/b" (legacy CLI) and "/a/b" (SDKs), docs/reference/rest-api.md §1.2.
 /// Collapses repeated and trailing slashes. Relative paths, "." / ".." segments (which
 /// could escape the root), NUL bytes and names or paths longer than the limits above are
 /// 400 INVALID_PARAMETER_VALUE.

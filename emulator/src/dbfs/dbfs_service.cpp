@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 ApiError missing_path(const std::string& api_path) {
-  // Observed text, reference databricks-api.md §1.2.
+  // Observed text, docs/reference/rest-api.md §1.2.
   return not_found("No file or directory exists on path " + api_path + ".");
 }
 
@@ -55,7 +55,7 @@ Result<std::string> decode_block(const std::string& base64, const char* field) {
                              "': " + bytes.error().message);
   }
   if (static_cast<std::int64_t>(bytes->size()) > DbfsService::kMaxBlockBytes) {
-    // Observed text (databrickslabs/dbx #350), reference databricks-api.md §1.2.
+    // Observed text (databrickslabs/dbx #350), docs/reference/rest-api.md §1.2.
     return http_error(400, "MAX_BLOCK_SIZE_EXCEEDED",
                       std::string("The '") + field + "' data cannot exceed " +
                           std::to_string(DbfsService::kMaxBlockBytes) +
@@ -257,7 +257,8 @@ Response DbfsService::list(const Request& request) {
     }
   }
   nlohmann::ordered_json body = nlohmann::ordered_json::object();
-  if (!files.empty()) body["files"] = std::move(files);  // reference §1: empty lists omit the key
+  // docs/reference/rest-api.md §1: empty lists omit the key
+  if (!files.empty()) body["files"] = std::move(files);
   return json_response(200, body);
 }
 
@@ -280,7 +281,7 @@ Response DbfsService::mkdirs(const Request& request) {
 Response DbfsService::put(const Request& request) {
   if (request.is_multipart()) {
     // The legacy CLI's form: fields path and overwrite ("True"), file part "file";
-    // no 1 MB limit here (reference databricks-api.md §1.2, §7).
+    // no 1 MB limit here (docs/reference/rest-api.md §1.2, §7).
     DBK_ASSIGN_OR_RESPOND(auto parts, parse_multipart(request));
     nlohmann::json fields = nlohmann::json::object();
     const FormPart* file = nullptr;
@@ -513,7 +514,7 @@ Response DbfsService::remove(const Request& request) {
   DBK_ASSIGN_OR_RESPOND(bool recursive, params.optional_bool("recursive", false));
   std::lock_guard<std::mutex> lock(namespace_mutex_);
   struct stat info {};
-  // A missing path is a success (reference databricks-api.md §1.2, unverified there).
+  // A missing path is a success (docs/reference/rest-api.md §1.2, unverified there).
   if (!lstat_path(path.file, info)) return empty_response();
   if (!S_ISDIR(info.st_mode)) {
     if (::unlink(path.file.c_str()) != 0 && errno != ENOENT) {
@@ -538,7 +539,7 @@ Response DbfsService::remove(const Request& request) {
   const std::int64_t batch = delete_batch_files_.load();
   if (batch > 0) {
     // Incremental delete like the real service: at most `batch` files per call, then
-    // 503 PARTIAL_DELETE so that the client calls again (reference §1.2).
+    // 503 PARTIAL_DELETE so that the client calls again (docs/reference/rest-api.md §1.2).
     std::vector<fs::path> files;
     for (auto it = fs::recursive_directory_iterator(path.file, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {

@@ -11,7 +11,7 @@
 
 namespace dbk::emulator {
 
-/// /api/2.0/dbfs/* (reference databricks-api.md §1.2). The folder <state>/dbfs IS the
+/// /api/2.0/dbfs/* (docs/reference/rest-api.md §1.2). The folder <state>/dbfs IS the
 /// truth: notebooks and Spark read and write it directly, so every call reads the
 /// filesystem rather than a catalogue. Streaming uploads (create/add-block/close) collect
 /// into a temp file under <state>/tmp that is renamed into place on close, so a file being

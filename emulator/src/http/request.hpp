@@ -31,7 +31,7 @@ struct Request {
   /// Media type of Content-Type, lower case, without parameters ("application/json"); "" if none.
   std::string content_type() const;
   /// Any JSON-ish content type (application/json, text/json, *+json) or none at all;
-  /// reference databricks-api.md §1 (the legacy CLI sends text/json).
+  /// docs/reference/rest-api.md §1 (the legacy CLI sends text/json).
   bool has_json_body() const;
   /// Content-Type says JSON: application/json, text/json or *+json.
   bool declares_json() const;
@@ -42,7 +42,7 @@ struct Request {
 /// `{"error_code": code, "message": message}` with `status` (see error_response).
 ApiError http_error(int status, std::string error_code, std::string message);
 
-// The real service's 400s for bad input (reference databricks-api.md §2.2).
+// The real service's 400s for bad input (docs/reference/rest-api.md §2.2).
 ApiError invalid_parameter(std::string message);  ///< 400 INVALID_PARAMETER_VALUE
 ApiError malformed_request(std::string message);  ///< 400 MALFORMED_REQUEST
 ApiError not_found(std::string message);          ///< 404 RESOURCE_DOES_NOT_EXIST
@@ -57,7 +57,7 @@ Result<nlohmann::json> parse_client_json(std::string_view text,
 std::optional<ApiError> too_deep_json(std::string_view text);
 
 /// Parses a boolean the way the service does: case-insensitive "true"/"false"
-/// (Python's `True` from the legacy CLI's forms, reference §7); nullopt otherwise.
+/// (Python's `True` from the legacy CLI's forms, docs/reference/rest-api.md §7); nullopt otherwise.
 std::optional<bool> parse_bool(std::string_view text);
 
 /// Request parameters with typed, validating accessors. POST bodies come from JSON

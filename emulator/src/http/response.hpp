@@ -18,9 +18,9 @@ struct Response {
 
 /// `status` with a JSON body (Content-Type: application/json).
 Response json_response(int status, const nlohmann::ordered_json& body);
-/// 200 `{}`: the answer of every "void" call (reference databricks-api.md §1).
+/// 200 `{}`: the answer of every "void" call (docs/reference/rest-api.md §1).
 Response empty_response();
-/// `{"error_code": "...", "message": "..."}` with `status` (reference §2.1).
+/// `{"error_code": "...", "message": "..."}` with `status` (docs/reference/rest-api.md §2.1).
 Response error_response(int status, std::string error_code, std::string message);
 /// The same from an ApiError built with http_error() (its http_status; 500 if unset).
 Response error_response(const ApiError& error);

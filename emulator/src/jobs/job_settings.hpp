@@ -18,7 +18,7 @@ std::string task_type_of(const nlohmann::json& task);
 
 /// Turns JobSettings as sent (2.0 single-task fields at the top level, or 2.1 `tasks[]`)
 /// into the stored shape: always `tasks[]`, `format` SINGLE_TASK (2.0 shape) or
-/// MULTI_TASK, defaults filled in (reference databricks-api.md §1.3). Validates task
+/// MULTI_TASK, defaults filled in (docs/reference/rest-api.md §1.3). Validates task
 /// keys, dependencies and the schedule.
 Result<nlohmann::json> normalize_job_settings(const nlohmann::json& settings, int api_version);
 

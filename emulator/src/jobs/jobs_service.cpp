@@ -11,7 +11,7 @@ using json = nlohmann::json;
 
 constexpr const char* kJobKind = "job";
 constexpr const char* kCreator = "emulator@dbk.local";
-constexpr std::size_t kMaxParamsBytes = 10000;  // reference §0.4 / §1.3
+constexpr std::size_t kMaxParamsBytes = 10000;  // docs/reference/rest-api.md §0.4 / §1.3
 constexpr std::size_t kMaxTokenChars = 64;
 
 std::string job_missing(std::int64_t id) {
@@ -112,7 +112,8 @@ Response JobsService::get_job(const Request& request) {
   auto id = params->required_int64("job_id");
   if (!id) return error_response(id.error());
   auto job = context_.store.get(kJobKind, std::to_string(*id));
-  if (!job) return error_response(invalid_parameter(job_missing(*id)));  // reference §0.3
+  // docs/reference/rest-api.md §0.3
+  if (!job) return error_response(invalid_parameter(job_missing(*id)));
   (*job)["settings"] = render_job_settings((*job)["settings"], jobs_api_version(request.path));
   return json_response(200, *job);
 }
@@ -150,7 +151,7 @@ Response JobsService::list_jobs(const Request& request) {
   std::int64_t start = offset->value_or(0);
   std::int64_t count = static_cast<std::int64_t>(jobs.size());
   if (version != 20 || *limit) {
-    // 2.1+: limit 1–100, default 20 (reference §1.3).
+    // 2.1+: limit 1–100, default 20 (docs/reference/rest-api.md §1.3).
     std::int64_t size = limit->value_or(20);
     if (size == 0) size = 20;
     if (size < 1 || size > 100)
@@ -168,7 +169,7 @@ Response JobsService::list_jobs(const Request& request) {
   json page = json::array();
   const std::int64_t total = static_cast<std::int64_t>(jobs.size());
   for (std::int64_t i = start; i < total && i < start + count; ++i) page.push_back(jobs[i]);
-  if (!page.empty()) body["jobs"] = page;  // reference §1: omitted when empty
+  if (!page.empty()) body["jobs"] = page;  // docs/reference/rest-api.md §1: omitted when empty
   const bool has_more = start + count < total;
   body["has_more"] = has_more;
   if (has_more) body["next_page_token"] = std::to_string(start + count);
@@ -246,8 +247,8 @@ Response JobsService::run_now(const Request& request) {
   if (!job) return error_response(invalid_parameter(job_missing(*id)));
   const json& body = params->json();
 
-  // reference §1.3: notebook_params and jar_params are mutually exclusive; each params
-  // field's JSON ≤ 10,000 bytes; python/spark-submit params ASCII only.
+  // docs/reference/rest-api.md §1.3: notebook_params and jar_params are mutually exclusive; each
+  // params field's JSON ≤ 10,000 bytes; python/spark-submit params ASCII only.
   if (body.contains("notebook_params") && body.contains("jar_params") &&
       !body["notebook_params"].is_null() && !body["jar_params"].is_null())
     return error_response(
@@ -347,7 +348,8 @@ Response JobsService::get_run(const Request& request) {
   auto id = params->required_int64("run_id");
   if (!id) return error_response(id.error());
   auto run = engine_.find(*id);
-  if (!run) return error_response(invalid_parameter(run_missing(*id)));  // reference §0.3
+  // docs/reference/rest-api.md §0.3
+  if (!run) return error_response(invalid_parameter(run_missing(*id)));
   return json_response(200, RunEngine::render_run(*run, jobs_api_version(request.path)));
 }
 
@@ -377,7 +379,8 @@ Response JobsService::list_runs(const Request& request) {
   }
   if (*active_only && *completed_only)
     return error_response(invalid_parameter("active_only and completed_only cannot both be true"));
-  // 2.1+: 1–25, default 20, 0 = the maximum; legacy 2.0 allowed up to 1000 (reference §1.3).
+  // 2.1+: 1–25, default 20, 0 = the maximum; legacy 2.0 allowed up to 1000
+  // (docs/reference/rest-api.md §1.3).
   const std::int64_t max_limit = version == 20 ? 1000 : 25;
   std::int64_t size = limit->value_or(20);
   if (size == 0) size = max_limit;

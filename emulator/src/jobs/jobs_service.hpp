@@ -10,7 +10,7 @@ namespace dbk::emulator {
 
 class ClusterManager;
 
-/// /api/2.0|2.1|2.2/jobs/* (jobs and runs, reference databricks-api.md §1.3, §3) and the
+/// /api/2.0|2.1|2.2/jobs/* (jobs and runs, docs/reference/rest-api.md §1.3, §3) and the
 /// admin route /__dbk/runs/script. Jobs are documents of kind "job" in the store; runs
 /// belong to the RunEngine.
 class JobsService : public Service {

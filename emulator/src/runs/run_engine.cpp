@@ -15,7 +15,7 @@ using json = nlohmann::json;
 constexpr const char* kRunKind = "run";
 constexpr const char* kRestartMessage =
     "The emulator restarted while this run was active; the run was ended.";
-constexpr const char* kMultiTaskOutput =  // reference databricks-api.md §0.7
+constexpr const char* kMultiTaskOutput =  // docs/reference/rest-api.md §0.7
     "Retrieving the output of runs with multiple tasks is not supported. Please retrieve the "
     "output of each individual task run instead.";
 
@@ -36,7 +36,7 @@ std::string creator(const ServiceContext& context) {
   return "emulator@dbk.local";
 }
 
-/// v2 `status` derived from the v1 `state` (reference §3.1).
+/// v2 `status` derived from the v1 `state` (docs/reference/rest-api.md §3.1).
 json status_of(const json& state) {
   const std::string life = state.value("life_cycle_state", "");
   const std::string result = state.value("result_state", "");
@@ -169,7 +169,7 @@ std::int64_t RunEngine::new_id() {
 }
 
 std::string RunEngine::run_page_url(std::int64_t job_id, std::int64_t run_id) const {
-  // reference §3.5: built from the configured external base URL.
+  // docs/reference/rest-api.md §3.5: built from the configured external base URL.
   return context_.external_url + "/?o=0#job/" + std::to_string(job_id) + "/run/" +
          std::to_string(run_id);
 }
@@ -521,7 +521,8 @@ void RunEngine::handle_outcome(json& run, json& task, TaskOutcome outcome, std::
   finish_task(task, outcome.life_cycle_state, result, message, now);
   task.erase("_stop");
 
-  // Retries (reference §3.2 WAITING_FOR_RETRY): FAILED, or TIMEDOUT with retry_on_timeout.
+  // Retries (docs/reference/rest-api.md §3.2 WAITING_FOR_RETRY): FAILED, or TIMEDOUT with
+  // retry_on_timeout.
   const std::int64_t max_retries = task.value("max_retries", std::int64_t{0});
   const std::int64_t attempt_number = task.value("attempt_number", std::int64_t{0});
   const bool retryable = outcome.life_cycle_state == "TERMINATED" &&
@@ -635,7 +636,7 @@ Result<nlohmann::json> RunEngine::create_run_locked(const RunRequest& request, s
   }
 
   json run = {{"run_id", run_id},
-              {"number_in_job", run_id},  // reference §1.3: same value as run_id
+              {"number_in_job", run_id},  // docs/reference/rest-api.md §1.3: same value as run_id
               {"original_attempt_run_id", run_id},
               {"creator_user_name", creator(context_)},
               {"run_name",
@@ -680,7 +681,7 @@ Result<nlohmann::json> RunEngine::create_run_locked(const RunRequest& request, s
   }
   run["tasks"] = tasks;
 
-  // max_concurrent_runs (reference §3.2): queue when enabled, else skip.
+  // max_concurrent_runs (docs/reference/rest-api.md §3.2): queue when enabled, else skip.
   bool queue = settings.value("queue", json::object()).value("enabled", false);
   if (request.queue_enabled) queue = *request.queue_enabled;
   run["state"] = make_state("PENDING", "", "");
@@ -883,7 +884,8 @@ nlohmann::json RunEngine::render_run(const json& run, int api_version) {
   out["tasks"] = tasks;
   if (api_version == 20 && run.value("format", "") == "SINGLE_TASK" && tasks.size() == 1 &&
       !run.value("_task_view", false)) {
-    // 2.0 single-task shape: `task` and `cluster_spec`, no `tasks` (reference §3.1).
+    // 2.0 single-task shape: `task` and `cluster_spec`, no `tasks` (docs/reference/rest-api.md
+    // §3.1).
     json task = json::object();
     json cluster_spec = json::object();
     for (const auto& key : task_type_keys())

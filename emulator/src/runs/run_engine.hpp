@@ -36,7 +36,7 @@ struct RunRequest {
   std::vector<std::string> only;                                    ///< run-now `only`
 };
 
-/// The run engine (reference databricks-api.md §3): keeps every run, advances their life
+/// The run engine (docs/reference/rest-api.md §3): keeps every run, advances their life
 /// cycles on the emulated clock, starts task attempts on the executors, retries, times
 /// out, queues or skips at max_concurrent_runs, fires schedules, and persists each run
 /// on every change (store kind "run", one document per run holding its task runs).

@@ -116,7 +116,7 @@ std::unique_ptr<TaskAttempt> ScriptedExecutor::try_start(const TaskLaunch& launc
     outcome.life_cycle_state = spec.value("life_cycle_state", std::string("TERMINATED"));
     outcome.result_state = spec.value("result_state", std::string("SUCCESS"));
     if (outcome.life_cycle_state == "INTERNAL_ERROR" && !spec.contains("result_state")) {
-      outcome.result_state.clear();  // reference databricks-api.md §3.3: may lack result_state
+      outcome.result_state.clear();  // docs/reference/rest-api.md §3.3: may lack result_state
     }
     outcome.state_message = spec.value("state_message", std::string());
     if (spec.contains("notebook_output") && spec["notebook_output"].is_object()) {

@@ -8,7 +8,7 @@
 
 namespace dbk::emulator {
 
-/// Notebook languages (reference databricks-api.md §1.1). Upper case.
+/// Notebook languages (docs/reference/rest-api.md §1.1). Upper case.
 bool is_notebook_language(std::string_view language);
 /// "py", "scala", "sql", "r": the file_type of a SOURCE export.
 std::string source_extension(std::string_view language);

@@ -65,7 +65,7 @@ bool is_descendant(const std::string& path, const std::string& ancestor) {
 }
 
 ApiError missing(const std::string& path) {
-  // Observed text (databricks-cli #352), reference databricks-api.md §1.1.
+  // Observed text (databricks-cli #352), docs/reference/rest-api.md §1.1.
   return not_found("Path (" + path + ") doesn't exist.");
 }
 
@@ -214,7 +214,8 @@ Response WorkspaceService::list(const Request& request) {
     }
   }
   nlohmann::ordered_json body = nlohmann::ordered_json::object();
-  if (!objects.empty()) body["objects"] = std::move(objects);  // reference §1: omit when empty
+  // docs/reference/rest-api.md §1: omit when empty
+  if (!objects.empty()) body["objects"] = std::move(objects);
   return json_response(200, body);
 }
 
@@ -320,7 +321,7 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
   }
   if (path == "/") return error_response(already_exists("Path (/) already exists."));
 
-  // What the import makes (reference databricks-api.md §1.1).
+  // What the import makes (docs/reference/rest-api.md §1.1).
   std::string object_type = "NOTEBOOK";
   std::string stored_format = format;
   if (format == "SOURCE") {

@@ -8,7 +8,7 @@
 
 namespace dbk::emulator {
 
-/// /api/2.0/workspace/* (reference databricks-api.md §1.1) and the workspace-files
+/// /api/2.0/workspace/* (docs/reference/rest-api.md §1.1) and the workspace-files
 /// import-file endpoint. Metadata (one "workspace"
 /// document per path, holding an ObjectInfo plus the stored format and blob name) lives
 /// in the store; contents are files under <state>/workspace, written atomically before
@@ -23,7 +23,8 @@ class WorkspaceService : public Service, public WorkspaceReader {
 
   Result<NotebookContent> read_notebook(const std::string& path) const override;
 
-  static constexpr std::int64_t kMaxContentBytes = 10 * 1024 * 1024;  ///< reference §0.4
+  // /< docs/reference/rest-api.md §0.4
+  static constexpr std::int64_t kMaxContentBytes = 10 * 1024 * 1024;
 
  private:
   Response list(const Request& request);

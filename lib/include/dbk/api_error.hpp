@@ -13,8 +13,8 @@ namespace dbk {
 /// refused, timeout, cancelled) are ApiErrors; `http_status == 0` marks the latter.
 ///
 /// `error_code` is the Databricks code (`RESOURCE_DOES_NOT_EXIST`, ...). When the
-/// body carries none, it is derived from the HTTP status (reference
-/// databricks-api.md §2.1/§2.2), so callers can always branch on it.
+/// body carries none, it is derived from the HTTP status (see
+/// docs/reference/rest-api.md §2.1/§2.2), so callers can always branch on it.
 struct ApiError {
   int http_status = 0;
   std::string error_code;

@@ -24,7 +24,7 @@ struct ClusterEventsPage {
   nlohmann::ordered_json raw;
 };
 
-/// `/api/2.0/clusters/...` (reference databricks-api.md §1.4). Thread-safe.
+/// `/api/2.0/clusters/...` (docs/reference/rest-api.md §1.4). Thread-safe.
 class ClustersApi {
  public:
   explicit ClustersApi(std::shared_ptr<const detail::ApiCaller> caller);

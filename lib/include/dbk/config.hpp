@@ -10,7 +10,7 @@
 namespace dbk {
 
 /// Everything needed to reach and authenticate to one workspace. Field names
-/// follow the SDK config attributes (reference databricks-api.md §4.1).
+/// follow the SDK config attributes (docs/reference/rest-api.md §4.1).
 struct Config {
   std::string host;  ///< normalised: scheme://host[:port][/path], no trailing slash
   std::string token;
@@ -32,7 +32,7 @@ struct Config {
 };
 
 /// What the caller knows before resolution: explicit values win over the
-/// environment, which wins over the config file (reference §4.3, SDK order).
+/// environment, which wins over the config file (docs/reference/rest-api.md §4.3, SDK order).
 struct ConfigOptions {
   std::optional<std::string> profile;  ///< --profile; else DATABRICKS_CONFIG_PROFILE
   std::optional<std::string> host;

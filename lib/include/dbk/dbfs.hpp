@@ -19,11 +19,11 @@ class ApiCaller;
 }
 
 /// Largest decoded block for `put` contents, `add-block` data and `read` length
-/// (reference databricks-api.md §0.4).
+/// (docs/reference/rest-api.md §0.4).
 inline constexpr std::size_t kMaxDbfsBlockBytes = 1048576;
 
 /// Multipart `put` contents must stay below this: the legacy CLI sends every file
-/// below 2 GiB that way (MULTIPART_UPLOAD_LIMIT, reference databricks-api.md §1.2).
+/// below 2 GiB that way (MULTIPART_UPLOAD_LIMIT, docs/reference/rest-api.md §1.2).
 inline constexpr std::uint64_t kMaxMultipartPutBytes = 2147483648;
 
 /// Turns "dbfs:/x" or "/x" into "/x" (what the SDKs send, §1.2). Rejects
@@ -38,7 +38,7 @@ struct DeleteProgress {
 };
 using DeleteProgressCallback = std::function<void(const DeleteProgress&)>;
 
-/// `/api/2.0/dbfs/...` (reference databricks-api.md §1.2). Accepts "dbfs:/x" and
+/// `/api/2.0/dbfs/...` (docs/reference/rest-api.md §1.2). Accepts "dbfs:/x" and
 /// "/x" everywhere and always sends "/x". Thread-safe.
 class DbfsApi {
  public:
@@ -53,7 +53,7 @@ class DbfsApi {
   Status put(const std::string& path, std::string_view contents, bool overwrite = false,
              const CallContext& context = {}) const;
   /// Multipart/form-data put (fields `path`, `overwrite`, file part `file`): the whole
-  /// contents in one request, no base64 and no 1 MiB limit (reference §1.2, §6.7).
+  /// contents in one request, no base64 and no 1 MiB limit (docs/reference/rest-api.md §1.2, §6.7).
   /// Contents of kMaxMultipartPutBytes or more fail before sending.
   Status put_multipart(const std::string& path, std::string_view contents, bool overwrite = false,
                        const CallContext& context = {}) const;

@@ -43,7 +43,7 @@ struct ListRunsRequest {
   std::optional<std::int64_t> start_time_to;
 };
 
-/// Body of `jobs/run-now` (reference databricks-api.md §1.3). Unset fields are not sent.
+/// Body of `jobs/run-now` (docs/reference/rest-api.md §1.3). Unset fields are not sent.
 struct RunNowRequest {
   std::int64_t job_id = 0;
   std::optional<std::map<std::string, std::string>> notebook_params;

@@ -16,7 +16,7 @@ namespace dbk {
 class JobsApi;
 
 /// Poll interval: `initial × n` for the n-th poll, capped at `max`, plus up to
-/// `max_jitter × jitter()` (reference databricks-api.md §0.6, §3.4).
+/// `max_jitter × jitter()` (docs/reference/rest-api.md §0.6, §3.4).
 struct PollPolicy {
   std::chrono::milliseconds initial{1000};
   std::chrono::milliseconds max{10000};

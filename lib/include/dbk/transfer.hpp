@@ -19,7 +19,7 @@ class DbfsApi;
 class WorkspaceApi;
 
 /// Block size of streaming DBFS transfers: 1 MiB, as the legacy CLI and the SDKs
-/// use (reference databricks-api.md §1.2).
+/// use (docs/reference/rest-api.md §1.2).
 inline constexpr std::size_t kTransferBlockBytes = 1048576;
 
 /// Totals across one operation. Callbacks may come from worker threads but are
@@ -67,7 +67,7 @@ Status write_local_file_atomically(const std::string& path, std::string_view con
 
 /// Files up to this size go to DBFS in one multipart `put` (read into memory whole);
 /// larger ones stream in 1 MiB blocks. One request instead of create, one add-block
-/// per MiB and close (reference databricks-api.md §1.2, §6.7).
+/// per MiB and close (docs/reference/rest-api.md §1.2, §6.7).
 inline constexpr std::uint64_t kSingleRequestUploadBytes = 16 * 1048576;
 
 struct UploadOptions {
@@ -167,7 +167,7 @@ Result<std::vector<FileResult>> copy_tree(const DbfsApi& dbfs, CopyDirection dir
 
 /// How import_dir decides what becomes a notebook.
 enum class ImportDirMode {
-  /// databricks-cli: by extension only (reference databricks-api.md §5.4).
+  /// databricks-cli: by extension only (docs/reference/rest-api.md §5.4).
   kLegacy,
   /// Only files with a "Databricks notebook source" header become SOURCE notebooks;
   /// .ipynb stay JUPYTER; everything else is skipped.
@@ -182,7 +182,7 @@ struct NotebookMapping {
 };
 
 /// Legacy import_dir rule for a file name: endswith match on .scala .py .sql .SQL
-/// .r .R .ipynb .html .dbc; nullopt for any other name (reference §5.4).
+/// .r .R .ipynb .html .dbc; nullopt for any other name (docs/reference/rest-api.md §5.4).
 std::optional<NotebookMapping> legacy_notebook_mapping(const std::string& file_name);
 
 /// AUTO rule: `content` is the beginning of the file (the first line suffices).

@@ -15,7 +15,7 @@ namespace detail {
 class ApiCaller;
 }
 
-/// Largest import/export content the service accepts (reference databricks-api.md §0.4).
+/// Largest import/export content the service accepts (docs/reference/rest-api.md §0.4).
 inline constexpr std::size_t kMaxWorkspaceImportBytes = 10485760;
 
 struct ImportOptions {
@@ -24,7 +24,7 @@ struct ImportOptions {
   bool overwrite = false;
 };
 
-/// `/api/2.0/workspace/...` (reference databricks-api.md §1.1). Thread-safe.
+/// `/api/2.0/workspace/...` (docs/reference/rest-api.md §1.1). Thread-safe.
 class WorkspaceApi {
  public:
   explicit WorkspaceApi(std::shared_ptr<const detail::ApiCaller> caller);

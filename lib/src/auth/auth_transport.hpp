@@ -13,7 +13,7 @@ namespace dbk::detail {
 std::shared_ptr<Transport> make_fixed_header(std::shared_ptr<Transport> next, std::string name,
                                              std::string value);
 
-/// `Authorization: Bearer <token>` (reference databricks-api.md §4.4).
+/// `Authorization: Bearer <token>` (docs/reference/rest-api.md §4.4).
 std::shared_ptr<Transport> make_pat_auth(std::shared_ptr<Transport> next, std::string token);
 
 /// `Authorization: Basic base64(user:password)` (§4.4).

@@ -12,7 +12,7 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr const char* kTokenPath = "/oidc/v1/token";  // reference databricks-api.md §4.5
+constexpr const char* kTokenPath = "/oidc/v1/token";  // docs/reference/rest-api.md §4.5
 constexpr seconds kDefaultLifetime{3600};
 constexpr seconds kRefreshMargin{60};
 

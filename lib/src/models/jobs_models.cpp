@@ -8,7 +8,7 @@ std::string Job::name() const {
 }
 
 bool RunState::is_terminal() const {
-  // reference databricks-api.md §3.2
+  // docs/reference/rest-api.md §3.2
   return life_cycle_state == life_cycle_states::kTerminated ||
          life_cycle_state == life_cycle_states::kSkipped ||
          life_cycle_state == life_cycle_states::kInternalError;

@@ -63,8 +63,8 @@ inline const nlohmann::ordered_json& object_field(const nlohmann::ordered_json& 
   return it != j.end() && it->is_object() ? *it : kNull;
 }
 
-/// Elements of the array under `key`; a missing key means empty (reference
-/// databricks-api.md §1: lists omit the key when empty). Non-object elements are dropped.
+/// Elements of the array under `key`; a missing key means empty (see
+/// docs/reference/rest-api.md §1: lists omit the key when empty). Non-object elements are dropped.
 template <typename T>
 std::vector<T> list_field(const nlohmann::ordered_json& j, const char* key) {
   std::vector<T> out;

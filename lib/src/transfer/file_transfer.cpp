@@ -152,8 +152,8 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
   if (!in) return detail::io_error("cannot open", local_path);
   const std::uint64_t size = fs::file_size(local_path, code);
   if (code) return detail::io_error("cannot read", local_path, code);
-  // Up to the threshold one multipart put carries the whole file (reference §1.2, §6.7):
-  // 2 requests per atomic file (put to the temporary name, move) instead of get-status,
+  // Up to the threshold one multipart put carries the whole file (docs/reference/rest-api.md §1.2,
+  // §6.7): 2 requests per atomic file (put to the temporary name, move) instead of get-status,
   // create, one add-block per MiB, close and move.
   const bool one_request = options.single_request_max_bytes > 0 &&
                            size <= options.single_request_max_bytes && size < kMaxMultipartPutBytes;
@@ -247,7 +247,7 @@ Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
   TransferProgress progress;
   progress.files_total = 1;
   std::int64_t offset = 0;
-  // Legacy download loops offset += bytes_read up to file_size (reference §1.2);
+  // Legacy download loops offset += bytes_read up to file_size (docs/reference/rest-api.md §1.2);
   // a 0-byte read also ends it, in case the file shrank meanwhile.
   while (offset < status->file_size) {
     if (context.is_cancelled()) return fail(cancelled_error("download of " + dbfs_path));

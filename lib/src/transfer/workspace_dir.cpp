@@ -55,7 +55,7 @@ Status plan_import(const fs::path& local_dir, const std::string& workspace_dir,
   for (const auto& entry : *entries) {
     const std::string name = entry.path().filename().string();
     if (options.exclude_hidden && !name.empty() && name.front() == '.') continue;
-    // reference databricks-api.md §5.4: target paths are always joined with '/'.
+    // docs/reference/rest-api.md §5.4: target paths are always joined with '/'.
     if (entry.is_directory(code)) {
       const std::string target_dir = join_workspace(workspace_dir, name);
       plan.dirs.push_back(target_dir);
@@ -134,7 +134,7 @@ Status import_one(const WorkspaceApi& workspace, const PlannedImport& item, bool
   const auto size = fs::file_size(item.source, code);
   if (code) return detail::io_error("cannot read", item.source, code);
   if (size > kMaxWorkspaceImportBytes) {
-    // Refuse before reading a huge file into memory (reference §0.4).
+    // Refuse before reading a huge file into memory (docs/reference/rest-api.md §0.4).
     return make_error(error_codes::kInvalidArgument,
                       item.source.string() + " is " + std::to_string(size) +
                           " bytes; the workspace imports at most 10485760 bytes");
@@ -210,7 +210,7 @@ Status plan_export(const WorkspaceApi& workspace, const std::string& workspace_d
 }  // namespace
 
 std::optional<NotebookMapping> legacy_notebook_mapping(const std::string& file_name) {
-  // reference databricks-api.md §5.4: endswith, case-sensitive except .sql/.SQL and .r/.R.
+  // docs/reference/rest-api.md §5.4: endswith, case-sensitive except .sql/.SQL and .r/.R.
   struct Rule {
     const char* extension;
     const char* language;
@@ -292,7 +292,7 @@ Result<std::vector<FileResult>> import_dir(const WorkspaceApi& workspace,
   auto planned = plan_import(local_dir, workspace_dir, options, plan);
   if (!planned) return std::move(planned).error();
 
-  // mkdirs first (reference §5.4); it creates parents, so leaves would suffice,
+  // mkdirs first (docs/reference/rest-api.md §5.4); it creates parents, so leaves would suffice,
   // but empty directories must exist too, so every directory is created.
   auto made = workspace.mkdirs(workspace_dir, context);
   if (!made) return std::move(made).error();
@@ -316,7 +316,7 @@ Result<std::vector<FileResult>> import_dir(const WorkspaceApi& workspace,
           return true;
         }
         // Without overwrite the legacy CLI aborts on the first existing notebook
-        // (reference §5.4); any failure stops the rest unless continue_on_error,
+        // (docs/reference/rest-api.md §5.4); any failure stops the rest unless continue_on_error,
         // but one left by a replayed request concerns this file only.
         result.status = FileStatus::kFailed;
         result.error = std::move(imported).error();

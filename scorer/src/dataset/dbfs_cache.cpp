@@ -56,7 +56,7 @@ Status list_tree(const DbfsApi& dbfs, const std::string& root, std::vector<FileI
   return {};
 }
 
-// The DBFS modification time (epoch ms, reference databricks-api.md §1.2 FileInfo) is stamped
+// The DBFS modification time (epoch ms, docs/reference/rest-api.md §1.2 FileInfo) is stamped
 // on the cached copy; a file whose stamp and size both match is a cache hit.
 bool cached_copy_matches(const fs::path& local, const FileInfo& remote) {
   if (remote.modification_time <= 0) return false;  // nothing to compare: always refetch

@@ -1,4 +1,4 @@
-// Live files of a Delta table from `_delta_log/` (reference spark-model-format.md §4.10):
+// Live files of a Delta table from `_delta_log/` (docs/reference/spark-models.md §4.10):
 // start from the newest complete checkpoint found by listing the log (classic single file,
 // multi-part, or V2 with sidecar files), then replay the JSON commits after it. Features that
 // change what a file's rows mean (deletion vectors, column mapping, reader features this code

@@ -10,7 +10,7 @@ namespace fs = std::filesystem;
 namespace {
 
 bool is_hidden(const std::string& name) {
-  // reference spark-model-format.md §0.2: skip _SUCCESS, .crc, _committed_… and the like.
+  // docs/reference/spark-models.md §0.2: skip _SUCCESS, .crc, _committed_… and the like.
   return name.empty() || name[0] == '_' || name[0] == '.';
 }
 

@@ -3,7 +3,7 @@
 // Exact, branch-free traversal of a tree ensemble over per-feature bins.
 //
 // Every split compares one feature with a threshold (`x <= t`, NaN goes right) or tests a small
-// category set (reference spark-model-format.md §2.1). Spark draws continuous thresholds from at
+// category set (docs/reference/spark-models.md §2.1). Spark draws continuous thresholds from at
 // most maxBins - 1 candidates per feature (default maxBins 32), so across a whole ensemble each
 // feature has few distinct thresholds. A row's value is replaced once by its bin: its rank among
 // the feature's sorted thresholds (NaN with the values above all of them), or the category

@@ -1,5 +1,5 @@
 // StringIndexerModel, IndexToString and VectorIndexerModel: values to category indices and
-// back (reference spark-model-format.md §2.6–§2.7 and §1.3).
+// back (docs/reference/spark-models.md §2.6–§2.7 and §1.3).
 
 #include <algorithm>
 #include <cmath>
@@ -19,7 +19,8 @@ class StringIndexerStage : public ColumnsStage {
 
   Status transform(Frame& frame) const override {
     for (std::size_t i = 0; i < inputs.size(); ++i) {
-      // reference §2.6: a missing input column (label at prediction time) skips the stage.
+      // docs/reference/spark-models.md §2.6: a missing input column (label at prediction time)
+      // skips the stage.
       if (!frame.has(inputs[i])) continue;
       auto in = frame.strings(inputs[i]);
       if (!in.ok()) return std::move(in).error();

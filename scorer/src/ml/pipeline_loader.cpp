@@ -1,4 +1,4 @@
-// Loads PipelineModel folders (reference spark-model-format.md §1.1): stage order from
+// Loads PipelineModel folders (docs/reference/spark-models.md §1.1): stage order from
 // paramMap.stageUids, stage folder `<index>_<uid>` found by its uid suffix, nested pipelines
 // flattened. Every stage is loaded before anything is scored, so an unsupported class is
 // reported up front.

@@ -1,5 +1,5 @@
 // StandardScalerModel, MinMaxScalerModel and MaxAbsScalerModel: element-wise vector maps
-// (reference spark-model-format.md §1.3).
+// (docs/reference/spark-models.md §1.3).
 
 #include <cmath>
 #include <functional>
@@ -64,7 +64,7 @@ LoadResult load_standard_scaler(const StageMeta& meta, StageInfo& info) {
     scale[k] = (*std_v)[k] == 0 ? 0.0 : 1.0 / (*std_v)[k];
   std::vector<double> mean = *mean_v;
   stage->expected_width = scale.size();
-  // reference §1.3: (x − mean) × (1/std) reproduces Spark bit for bit.
+  // docs/reference/spark-models.md §1.3: (x − mean) × (1/std) reproduces Spark bit for bit.
   stage->fn = [=](const double* x, double* y, std::size_t n) {
     for (std::size_t k = 0; k < n; ++k) {
       double v = x[k];

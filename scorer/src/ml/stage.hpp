@@ -90,7 +90,7 @@ class Stage {
   virtual Status transform(Frame& frame) const = 0;
 };
 
-/// A stage's metadata JSON with Spark's param lookup (reference spark-model-format.md §1.2).
+/// A stage's metadata JSON with Spark's param lookup (docs/reference/spark-models.md §1.2).
 struct StageMeta {
   nlohmann::json json;
   std::string path;  // stage folder, for messages
@@ -110,14 +110,15 @@ struct StageMeta {
   bool has_param(const std::string& name) const { return param(name) != nullptr; }
 };
 
-/// Reads `<dir>/metadata/part-*` (reference spark-model-format.md §1.1/§1.5).
+/// Reads `<dir>/metadata/part-*` (docs/reference/spark-models.md §1.1/§1.5).
 Result<StageMeta> read_stage_meta(const std::string& dir);
 /// Reads `<dir>/<sub>/` as a table (data/, treesMetadata/).
 Result<Table> read_stage_table(const std::string& dir, const std::string& sub);
 
 /// JSON number or the strings "NaN"/"Infinity"/"-Infinity" as Spark writes them.
 std::optional<double> json_double(const nlohmann::json& v);
-/// Spark ML Vector struct (reference §2.8) → dense values; false if not a vector.
+/// Spark ML Vector struct (docs/reference/spark-models.md §2.8) → dense values; false if not a
+/// vector.
 bool vector_from_value(const Value& v, std::vector<double>& out);
 /// Spark ML Matrix struct → row-major dense values.
 bool matrix_from_value(const Value& v, std::size_t& rows, std::size_t& cols,

@@ -68,7 +68,7 @@ std::vector<double> StageMeta::doubles_param(const std::string& name) const {
 std::optional<double> json_double(const nlohmann::json& v) {
   if (v.is_number()) return v.get<double>();
   if (v.is_string()) {
-    // reference spark-model-format.md §1.2: non-finite doubles are written as strings.
+    // docs/reference/spark-models.md §1.2: non-finite doubles are written as strings.
     const auto& s = v.get_ref<const std::string&>();
     if (s == "NaN") return std::nan("");
     if (s == "Infinity" || s == "Inf") return HUGE_VAL;

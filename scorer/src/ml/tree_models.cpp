@@ -1,5 +1,5 @@
 // Decision tree, random forest and GBT models (classification and regression).
-// Loading follows reference spark-model-format.md §1.3/§1.4; scoring follows §2.1–§2.5 exactly.
+// Loading follows docs/reference/spark-models.md §1.3/§1.4; scoring follows §2.1–§2.5 exactly.
 // Trees are flattened into pre-order arrays (left child = next node, §5.3) and traversed tree by
 // tree over blocks of rows, blocks spread over threads (each block owns its output rows); where
 // every feature fits 64 bins the walk goes through BinnedForest instead (ml/binned_forest.hpp).
@@ -341,7 +341,7 @@ class TreeModelStage : public Stage {
           const double m = gbt_margin(&slots[(r - b) * acc_width], lanes);
           rv[0] = -m;
           rv[1] = m;
-          // reference §2.4: LogLoss.computeProbability(-m), then 1 - p0.
+          // docs/reference/spark-models.md §2.4: LogLoss.computeProbability(-m), then 1 - p0.
           pv[0] = 1.0 / (1.0 + std::exp(-2.0 * rv[0]));
           pv[1] = 1.0 - pv[0];
         } else {

@@ -1,7 +1,7 @@
 #pragma once
 
-// Flattened decision trees as loaded from a Spark tree model's node table (reference
-// spark-model-format.md §1.4): pre-order arrays where the left child is the next node.
+// Flattened decision trees as loaded from a Spark tree model's node table (see
+// docs/reference/spark-models.md §1.4): pre-order arrays where the left child is the next node.
 
 #include <cmath>
 #include <cstdint>
@@ -16,8 +16,8 @@ struct FlatNode {
   std::int32_t cat;      // -1 continuous, else index into the CategoricalSplit table
 };
 
-// reference §2.1: Spark tests membership in the smaller of L and its complement, so values
-// outside [0, numCategories) go right when isLeft and left otherwise.
+// docs/reference/spark-models.md §2.1: Spark tests membership in the smaller of L and its
+// complement, so values outside [0, numCategories) go right when isLeft and left otherwise.
 struct CategoricalSplit {
   bool is_left = true;
   std::uint64_t mask = 0;      // members that are integers in [0, 64)

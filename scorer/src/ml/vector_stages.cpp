@@ -1,5 +1,5 @@
 // VectorAssembler, VectorSlicer and VectorSizeHint: vectors built, sliced and checked
-// (reference spark-model-format.md §2.8).
+// (docs/reference/spark-models.md §2.8).
 
 #include <algorithm>
 #include <cmath>

@@ -263,8 +263,9 @@ class Merger {
         st.items.size() == 1) {
       const SchemaNode& rep = *node.children[0];
       if (node.logical == Logical::kList) {
-        // reference §4.8 backward-compatibility rule: the repeated child is the element unless
-        // it is a group with one field that is not named `array` or `<name>_tuple`.
+        // docs/reference/spark-models.md §4.8 backward-compatibility rule: the repeated child is
+        // the element unless it is a group with one field that is not named `array` or
+        // `<name>_tuple`.
         Value list = std::move(st.items[0]);
         bool unwrap = !rep.is_leaf && rep.children.size() == 1 && rep.name != "array" &&
                       !ends_with(rep.name, "_tuple");

@@ -1,8 +1,8 @@
 #pragma once
 
-// Turns decoded leaf columns back into rows (Dremel record assembly, reference
-// spark-model-format.md §4.8): flat columns go straight into typed vectors; nested fields are
-// rebuilt one leaf at a time and then merged field by field, with LIST/MAP annotations
+// Turns decoded leaf columns back into rows (Dremel record assembly, see
+// docs/reference/spark-models.md §4.8): flat columns go straight into typed vectors; nested fields
+// are rebuilt one leaf at a time and then merged field by field, with LIST/MAP annotations
 // (including the legacy 2-level shapes) turned into lists and maps.
 
 #include <string>

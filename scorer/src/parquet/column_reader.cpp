@@ -261,7 +261,7 @@ bool read_column_chunk(std::string_view file, const ColumnChunkMeta& chunk, cons
     std::string_view body = region.substr(pos, static_cast<std::size_t>(h.compressed_size));
     pos += body.size();
     if (verify_crc && h.crc) {
-      // reference spark-model-format.md §4.5: zlib crc32 over the compressed page bytes.
+      // docs/reference/spark-models.md §4.5: zlib crc32 over the compressed page bytes.
       auto crc = static_cast<std::uint32_t>(
           crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
       if (crc != *h.crc) {

@@ -5,7 +5,7 @@
 
 namespace dbk::scorer::parquet {
 
-/// Decompresses a page body (reference spark-model-format.md §4.7). `expected_size` is the
+/// Decompresses a page body (docs/reference/spark-models.md §4.7). `expected_size` is the
 /// uncompressed size from the page header; a different result size is an error.
 bool decompress(int codec, std::string_view input, std::size_t expected_size, std::string& out,
                 std::string& error);

@@ -89,7 +89,7 @@ bool int96_to_micros(const unsigned char* p, std::int64_t& micros) {
   std::int32_t julian_day;
   std::memcpy(&nanos, p, 8);
   std::memcpy(&julian_day, p + 8, 4);
-  // reference spark-model-format.md §4.9: Julian day 2440588 is 1970-01-01.
+  // docs/reference/spark-models.md §4.9: Julian day 2440588 is 1970-01-01.
   std::int64_t day_micros;
   return !__builtin_mul_overflow(static_cast<std::int64_t>(julian_day) - 2440588,
                                  std::int64_t{86400000000}, &day_micros) &&

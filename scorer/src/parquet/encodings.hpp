@@ -1,6 +1,6 @@
 #pragma once
 
-// Value and level encodings of reference spark-model-format.md §4.6. Every decoder checks bounds
+// Value and level encodings of docs/reference/spark-models.md §4.6. Every decoder checks bounds
 // and reports malformed input through `error` (no exceptions, no reads past the buffer).
 
 #include <cstddef>

@@ -1,7 +1,7 @@
 #pragma once
 
 // Parquet footer and page-header structures, decoded from the generic Thrift tree with the
-// field ids of reference spark-model-format.md §4.4.
+// field ids of docs/reference/spark-models.md §4.4.
 
 #include <cstdint>
 #include <memory>

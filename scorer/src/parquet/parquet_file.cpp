@@ -29,7 +29,7 @@ void collect_leaves(const SchemaNode& node, std::vector<const SchemaNode*>& out)
 }
 
 Result<FileMeta> open_footer(std::string_view bytes, const std::string& name) {
-  // reference spark-model-format.md §4.2: "PAR1" · chunks · footer · u32 length · "PAR1".
+  // docs/reference/spark-models.md §4.2: "PAR1" · chunks · footer · u32 length · "PAR1".
   if (bytes.size() < 12) return corrupt(name, "file too small to be Parquet");
   if (std::memcmp(bytes.data() + bytes.size() - 4, "PARE", 4) == 0) {
     return make_error(error_codes::kParquetUnsupported, name + ": encrypted Parquet footer");
@@ -50,9 +50,9 @@ Result<FileMeta> open_footer(std::string_view bytes, const std::string& name) {
   return meta;
 }
 
-// Field metadata by top-level column name from the Spark schema in the footer (reference
-// spark-model-format.md §4.9): ML attributes travel with a table only this way. A footer without
-// it, or with JSON that does not parse, gives none; the data itself does not depend on it.
+// Field metadata by top-level column name from the Spark schema in the footer (see
+// docs/reference/spark-models.md §4.9): ML attributes travel with a table only this way. A footer
+// without it, or with JSON that does not parse, gives none; the data itself does not depend on it.
 std::map<std::string, std::string> spark_field_metadata(const FileMeta& meta) {
   std::map<std::string, std::string> out;
   for (const auto& [key, value] : meta.key_value) {

@@ -1,8 +1,8 @@
 #pragma once
 
-// Decoder for the Thrift compact protocol into a generic tree (reference
-// spark-model-format.md §4.3). The footer and page headers are small, so a generic tree keeps
-// the field-id mapping in one place (metadata.cpp) and skips unknown fields for free.
+// Decoder for the Thrift compact protocol into a generic tree (see
+// docs/reference/spark-models.md §4.3). The footer and page headers are small, so a generic tree
+// keeps the field-id mapping in one place (metadata.cpp) and skips unknown fields for free.
 
 #include <cstddef>
 #include <cstdint>

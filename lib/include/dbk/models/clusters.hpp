@@ -8,8 +8,8 @@
 
 namespace dbk {
 
-/// ClusterDetails of `clusters/get` and `clusters/list` (reference
-/// databricks-api.md §1.4). `state` is kept as a string so that unknown states
+/// ClusterDetails of `clusters/get` and `clusters/list` (see
+/// docs/reference/rest-api.md §1.4). `state` is kept as a string so that unknown states
 /// from a newer server pass through.
 struct ClusterInfo {
   std::string cluster_id;

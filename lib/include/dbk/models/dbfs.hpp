@@ -7,7 +7,7 @@
 namespace dbk {
 
 /// One entry of `dbfs/list` or the answer of `dbfs/get-status`
-/// (reference databricks-api.md §1.2). Paths are the bare form "/x".
+/// (docs/reference/rest-api.md §1.2). Paths are the bare form "/x".
 struct FileInfo {
   std::string path;
   bool is_dir = false;

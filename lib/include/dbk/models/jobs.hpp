@@ -8,7 +8,7 @@
 
 namespace dbk {
 
-/// Run life-cycle and result states (reference databricks-api.md §3.2/§3.3).
+/// Run life-cycle and result states (docs/reference/rest-api.md §3.2/§3.3).
 /// Strings, not enums: "additional states might be introduced".
 namespace life_cycle_states {
 inline constexpr const char* kQueued = "QUEUED";
@@ -50,7 +50,7 @@ struct RunState {
   bool user_cancelled_or_timedout = false;
   nlohmann::ordered_json raw;
 
-  /// TERMINATED, SKIPPED or INTERNAL_ERROR (reference §3.2).
+  /// TERMINATED, SKIPPED or INTERNAL_ERROR (docs/reference/rest-api.md §3.2).
   bool is_terminal() const;
 };
 

@@ -8,7 +8,7 @@
 namespace dbk {
 
 /// Workspace object kinds and notebook languages as the service spells them
-/// (reference databricks-api.md §1.1). Kept as strings: unknown values from a
+/// (docs/reference/rest-api.md §1.1). Kept as strings: unknown values from a
 /// newer server pass through untouched.
 namespace object_types {
 inline constexpr const char* kNotebook = "NOTEBOOK";

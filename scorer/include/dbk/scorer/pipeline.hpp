@@ -22,7 +22,7 @@ struct StageInfo {
 };
 
 /// A Spark ML PipelineModel (or a single saved model) loaded from a local folder saved by
-/// Spark 2.0 – 4.x (reference spark-model-format.md §1). Immutable and thread-safe once loaded.
+/// Spark 2.0 – 4.x (docs/reference/spark-models.md §1). Immutable and thread-safe once loaded.
 class PipelineModel {
  public:
   PipelineModel();

@@ -32,7 +32,7 @@ struct ScoredColumn {
 
 struct ScoreOptions {
   /// Optional VectorAssembler applied before the pipeline, as the seed scoring notebook does
-  /// outside its pipeline (reference seed-pipeline.md §4.1). Empty = none.
+  /// outside its pipeline (docs/reference/pipeline.md §4.1). Empty = none.
   std::vector<std::string> assemble_columns;
   std::string assemble_output = "features";
   std::string assemble_handle_invalid = "error";  ///< error | skip | keep (Spark semantics)
