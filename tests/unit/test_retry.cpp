@@ -298,7 +298,7 @@ TEST_CASE_METHOD(RetryFixture, "an answer after a lost response is marked as a r
   fake->expect("POST", "/api/2.0/dbfs/move").fail(connection_reset());
   fake->expect("POST", "/api/2.0/dbfs/move")
       .respond_json(404, {{"error_code", "RESOURCE_DOES_NOT_EXIST"}, {"message", "no source"}});
-  auto result = make()->send(post("/api/2.0/dbfs/move"), {});
+  auto result = make()->send(post("/api/2.0/dbfs/move", dbk::Idempotency::kIdempotent), {});
   REQUIRE(result.ok());
   CHECK(result->status == 404);
   CHECK(result->replayed);
@@ -310,7 +310,7 @@ TEST_CASE_METHOD(RetryFixture, "an answer after a refusal or a failed connect is
   fake->expect("POST", "/api/2.0/dbfs/move").fail(connection_refused());
   fake->expect("POST", "/api/2.0/dbfs/move")
       .respond_json(400, {{"error_code", "RESOURCE_ALREADY_EXISTS"}, {"message", "exists"}});
-  auto result = make()->send(post("/api/2.0/dbfs/move"), {});
+  auto result = make()->send(post("/api/2.0/dbfs/move", dbk::Idempotency::kIdempotent), {});
   REQUIRE(result.ok());
   CHECK(result->status == 400);
   CHECK_FALSE(result->replayed);
