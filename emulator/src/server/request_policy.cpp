@@ -57,10 +57,13 @@ bool is_state_changing(const std::string& method) {
 
 // JSON the way the clients label it (the SDKs: application/json, the legacy CLI:
 // text/json) and multipart/form-data (the legacy CLI's `dbfs put` of a file, the Python
-// SDK's workspace upload). text/plain and form-urlencoded, which a web page may send
-// without a CORS preflight, are not among them.
+// SDK's workspace upload), and application/octet-stream (the raw bytes the Go CLI sends
+// to workspace-files/import-file: a browser asks first with a CORS preflight, which the
+// emulator never grants). text/plain and form-urlencoded, which a web page may send
+// without a preflight, are not among them.
 bool client_content_type(const Request& request) {
-  return request.declares_json() || request.is_multipart();
+  return request.declares_json() || request.is_multipart() ||
+         request.content_type() == "application/octet-stream";
 }
 
 }  // namespace
