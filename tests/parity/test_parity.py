@@ -591,10 +591,6 @@ def test_parity(sides, case):
             case.setup(side)
     lres = legacy.run(substitute(legacy, case.legacy_argv or case.argv))
     dres = dbk.run(substitute(dbk, case.argv))
-    if case.wait:
-        for side in (legacy, dbk):
-            if case.wait in side.vars:
-                side.wait_run(side.vars[case.wait])
     if case.special == "multi_task_output":
         problems = check_multi_task_output(case, legacy, dbk, lres, dres)
     elif case.special in ("pages_through", "paging_fields"):
@@ -609,6 +605,12 @@ def test_parity(sides, case):
             problems.append("%s: files legacy %s, dbk %s" % (path, sorted(lt), sorted(dt)))
         problems += ["%s/%s: contents differ" % (path, name)
                      for name in sorted(lt) if name in dt and lt[name] != dt[name]]
+    # After the checks: they capture the run id (case.capture) that the wait names, and
+    # the next cases must see the run settled on both sides.
+    if case.wait:
+        for side in (legacy, dbk):
+            if case.wait in side.vars:
+                side.wait_run(side.vars[case.wait])
     if problems:
         command = " ".join(case.argv)
         pytest.fail("%s: `%s` differs:\n  %s" % (case.name, command, "\n  ".join(problems)),
