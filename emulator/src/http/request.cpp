@@ -7,14 +7,15 @@
 #include "dbk/json.hpp"
 
 namespace dbk::emulator {
-namespace {
 
-std::string lower(std::string_view text) {
+std::string ascii_lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
+
+namespace {
 
 std::string trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
@@ -43,7 +44,7 @@ std::optional<std::int64_t> parse_int64(std::string_view text) {
 
 // A parameter value from multipart headers: name="x"; filename="y".
 std::string header_attribute(std::string_view header, std::string_view attribute) {
-  std::string lowered = lower(header);
+  std::string lowered = ascii_lower(header);
   std::string needle = std::string(attribute) + "=";
   size_t pos = 0;
   while ((pos = lowered.find(needle, pos)) != std::string::npos) {
@@ -78,7 +79,7 @@ std::string Request::content_type() const {
   if (!value) return "";
   std::string_view text = *value;
   text = text.substr(0, text.find(';'));
-  return lower(trim(text));
+  return ascii_lower(trim(text));
 }
 
 bool Request::declares_json() const {
@@ -130,7 +131,7 @@ Result<nlohmann::json> parse_client_json(std::string_view text, std::string_view
 }
 
 std::optional<bool> parse_bool(std::string_view text) {
-  std::string value = lower(trim(text));
+  std::string value = ascii_lower(trim(text));
   if (value == "true") return true;
   if (value == "false") return false;
   return std::nullopt;
@@ -266,7 +267,7 @@ Result<std::vector<FormPart>> parse_multipart(const Request& request) {
       std::string_view line(body.data() + line_start, line_end - line_start);
       size_t colon = line.find(':');
       if (colon != std::string_view::npos) {
-        std::string name = lower(trim(line.substr(0, colon)));
+        std::string name = ascii_lower(trim(line.substr(0, colon)));
         std::string value = trim(line.substr(colon + 1));
         if (name == "content-disposition") {
           part.name = header_attribute(value, "name");

@@ -6,12 +6,6 @@
 namespace dbk::emulator {
 namespace {
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 // "h", "h:1", "[::1]", "[::1]:1" → the host, lower case, brackets removed; "" when the
 // text is not of that shape (a port that is not all digits, stray brackets).
 std::string host_part(std::string_view text) {
@@ -38,7 +32,7 @@ std::string host_part(std::string_view text) {
                    [](unsigned char c) { return std::isdigit(c) != 0; })) {
     return "";
   }
-  return lower(std::string(host));
+  return ascii_lower(host);
 }
 
 // The host of "scheme://host[:port][/...]"; "" for anything else ("null", no scheme).
@@ -79,7 +73,7 @@ RequestPolicy::RequestPolicy(bool token_configured, const std::string& bound_hos
 }
 
 void RequestPolicy::allow_host(std::string host) {
-  host = lower(std::move(host));
+  host = ascii_lower(host);
   if (host.empty() || std::find(hosts_.begin(), hosts_.end(), host) != hosts_.end()) return;
   hosts_.push_back(std::move(host));
 }
