@@ -24,6 +24,7 @@
 #include "server/request_policy.hpp"
 #include "service.hpp"
 #include "state/files.hpp"
+#include "web/web_service.hpp"
 #include "workspace/workspace_service.hpp"
 
 namespace dbk::emulator {
@@ -140,6 +141,7 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     auto jobs = std::make_unique<JobsService>(*context_, clusters->clusters());
     services_.push_back(std::move(clusters));
     services_.push_back(std::move(jobs));
+    services_.push_back(std::make_unique<WebService>(find_web_dir()));
 
     ServerOptions server_options;
     server_options.host = options_.host;

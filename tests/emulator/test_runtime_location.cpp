@@ -1,6 +1,6 @@
-// Where the emulator looks for its Python notebook runtime: next to an installed executable
-// first (<bindir>/../share/dbk/runtime), so an installed dbk needs no source tree, and the
-// source tree's emulator/runtime for programs run from a build tree.
+// Where the emulator looks for its installed data (the Python notebook runtime, the web
+// pages): next to an installed executable first (<bindir>/../share/dbk/...), so an installed
+// dbk needs no source tree, and the source tree's emulator/ folders for build-tree programs.
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -31,4 +31,18 @@ TEST_CASE("without an installed runtime the source tree's runtime is used") {
   // A folder without the package (a half-removed install) is not taken for the runtime.
   fs::create_directories(prefix / "share/dbk/runtime/dbk_runtime");
   CHECK(find_runtime_dir_for(prefix / "bin/dbk") == source_runtime);
+}
+
+TEST_CASE("the web pages are found like the runtime: installed first, else the source tree") {
+  using dbk::emulator::find_web_dir_for;
+  const fs::path source_web = find_web_dir_for({});
+  CHECK(source_web.filename() == "web");
+  CHECK(source_web.parent_path().filename() == "emulator");
+  CHECK(fs::is_regular_file(source_web / "index.html"));
+
+  TempDir prefix;
+  prefix.write("bin/dbk", "");
+  CHECK(find_web_dir_for(prefix / "bin/dbk") == source_web);
+  prefix.write("share/dbk/web/index.html", "");
+  CHECK(find_web_dir_for(prefix / "bin/dbk") == prefix / "share/dbk/web");
 }

@@ -14,4 +14,11 @@ std::filesystem::path find_runtime_dir();
 /// find_runtime_dir() for the executable at `exe`.
 std::filesystem::path find_runtime_dir_for(const std::filesystem::path& exe);
 
+/// The folder holding the web pages (index.html and its scripts), found the same way:
+/// <bindir>/../share/dbk/web when installed, else the source checkout's emulator/web.
+std::filesystem::path find_web_dir();
+
+/// find_web_dir() for the executable at `exe`.
+std::filesystem::path find_web_dir_for(const std::filesystem::path& exe);
+
 }  // namespace dbk::emulator

@@ -1,0 +1,4 @@
+// Loaded last: every page has registered its route.
+"use strict";
+
+DBK.start();
