@@ -2,13 +2,14 @@
 # Proves that the Debian package stands on its own (docs/packaging.md):
 #   1. `cpack -G DEB` in the release build (build/release) writes dbk_<version>_<arch>.deb,
 #   2. apt-get installs it (with its dependencies),
-#   3. the release build tree and the source tree's notebook runtime are moved aside, so the
-#      installed files are all there is, and then:
+#   3. the release build tree and the source tree's notebook runtime and web pages are moved
+#      aside, so the installed files are all there is, and then:
 #      - /usr/bin/dbk, the `databricks` and `dbfs` links, the man page and bash completion work,
 #      - libdbk holds no test code (the doubles are in libdbk_testing.a, dbk::testing),
 #      - the examples build against the installed CMake package (find_package(dbk) from /usr),
 #      - an emulator started from /usr/bin/dbk runs the workspace_tour example's notebook on
-#        PySpark (--python: the project venv's interpreter, which has PySpark).
+#        PySpark (--python: the project venv's interpreter, which has PySpark), and serves
+#        its web pages from the installed share/dbk/web.
 # Everything moved aside is put back on exit. The package is removed again unless it was
 # installed before the check (CI machines are fresh; a developer's machine keeps its state).
 # Needs root or sudo for apt-get. scripts/test.sh runs it after the release build.
@@ -43,7 +44,7 @@ was_installed=0
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --reinstall "$deb" >"$build/apt.log" 2>&1 ||
   { cat "$build/apt.log" >&2; die "apt-get install $deb"; }
 
-# 3. Nothing but the installed files: move the build tree and the source runtime aside.
+# 3. Nothing but the installed files: move the build tree, the source runtime and pages aside.
 work="$(mktemp -d "${TMPDIR:-/tmp}/dbk-package-check.XXXXXX")"
 moved=()
 emulator_pid=""
@@ -64,7 +65,7 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
-for path in "$build" emulator/runtime; do
+for path in "$build" emulator/runtime emulator/web; do
   aside="$path.package-check-aside.$$"
   mv "$path" "$aside"
   moved+=("$path|$aside")
@@ -131,4 +132,14 @@ dbk workspace ls / >/dev/null || die "dbk workspace ls against the emulator"
 grep -q "succeeded; the notebook returned 10" "$work/tour.out" ||
   { cat "$work/tour.out" >&2; die "the notebook did not return 10"; }
 say "workspace_tour ran its notebook on an emulator served by /usr/bin/dbk"
+# The web pages, each file of the installed set, with its type.
+for page in /:text/html /web/dbk.css:text/css /web/dbk.js:text/javascript /web/jobs.js:text/javascript \
+  /web/browse.js:text/javascript /web/main.js:text/javascript /web/favicon.svg:image/svg+xml; do
+  type="$(curl -fsS -o /dev/null -w '%{content_type}' "$url${page%%:*}")" ||
+    die "the installed emulator does not serve ${page%%:*}"
+  [[ "$type" == "${page#*:}"* ]] || die "${page%%:*} is served as '$type'"
+done
+curl -fsS "$url/" | grep >/dev/null '<script src="/web/dbk.js"' || die "the page at / is not index.html"
+dpkg -L dbk | grep >/dev/null '^/usr/share/dbk/web/index.html$' || die "the package lacks share/dbk/web"
+say "the emulator serves its web pages from /usr/share/dbk/web"
 say "passed in $(($(date +%s) - started)) s"
