@@ -154,6 +154,7 @@ const DBK = (() => {
   }
   function duration(ms) {
     if (ms === undefined || ms === null || ms < 0) return "—";
+    if (ms < 10000) return (ms / 1000).toFixed(1) + "s";  // short runs: whole seconds mislead
     const s = Math.round(ms / 1000);
     if (s < 60) return s + "s";
     const m = Math.floor(s / 60);
