@@ -179,7 +179,8 @@
     page.append(
       el("p", { class: "crumbs" }, link("jobs", "Jobs"), " / ",
          jobId && Number(jobId) > 0 ? link("job/" + jobId, run.run_name || "job " + jobId) : (run.run_name || "one-time run"),
-         " / run " + run.run_id),
+         run.parent_run_id ? [" / ", link("job/" + jobId + "/run/" + run.parent_run_id, "run " + run.parent_run_id)] : null,
+         run.parent_run_id ? " / task run " + run.run_id : " / run " + run.run_id),
       el("h1", {}, "Run " + run.run_id + " ", stateBadge(run.state)),
       el("div", { class: "actions" }, buttons),
       facts([["Status", (run.state && run.state.state_message) || ""],
