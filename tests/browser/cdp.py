@@ -52,13 +52,16 @@ class Browser:
                 "--disable-extensions", "--disable-background-networking", "--disable-sync",
                 "--disable-dev-shm-usage", "--mute-audio", "--hide-scrollbars",
                 f"--user-data-dir={self.profile}", f"--window-size={width},{height}"]
-        if os.geteuid() == 0:
-            args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root
+        # Chromium refuses its sandbox as root, and some CI containers allow no user namespaces
+        # for it; the pages it shows here are the test's own.
+        if os.geteuid() == 0 or os.environ.get("DBK_CHROMIUM_NO_SANDBOX") == "1":
+            args.append("--no-sandbox")
         args.append("about:blank")
-        self.proc = subprocess.Popen(args, pass_fds=(3, 4), preexec_fn=wire_pipes,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=open(os.path.join(self.profile, "stderr.log"), "wb"),
-                                     start_new_session=True)
+        self._stderr_path = os.path.join(self.profile, "stderr.log")
+        with open(self._stderr_path, "wb") as stderr:
+            self.proc = subprocess.Popen(args, pass_fds=(3, 4), preexec_fn=wire_pipes,
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=stderr, start_new_session=True)
         os.close(child_in)
         os.close(child_out)
         self._next_id = 0
@@ -78,7 +81,7 @@ class Browser:
         while b"\0" not in self._buffer:
             chunk = os.read(self._in, 1 << 16)
             if not chunk:
-                raise CdpError("chromium closed the protocol pipe")
+                raise CdpError("chromium closed the protocol pipe; its stderr ends with:\n" + self._stderr_tail())
             self._buffer += chunk
         message, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(message)
@@ -97,6 +100,13 @@ class Browser:
                 return answer.get("result", {})
             if "method" in answer:
                 self.events.append(answer)
+
+    def _stderr_tail(self) -> str:
+        try:
+            with open(self._stderr_path, encoding="utf-8", errors="replace") as f:
+                return "".join(f.readlines()[-20:])
+        except OSError:
+            return "(no stderr log)"
 
     def evaluate(self, expression: str):
         """The value of a JavaScript expression in the page (promises awaited)."""
