@@ -89,7 +89,7 @@ class Browser:
     def command(self, method: str, params: dict | None = None) -> dict:
         self._next_id += 1
         message = {"id": self._next_id, "method": method, "params": params or {}}
-        if self.session and not method.startswith("Target."):
+        if self.session and not method.startswith(("Target.", "Browser.")):
             message["sessionId"] = self.session
         os.write(self._out, json.dumps(message).encode() + b"\0")
         while True:
@@ -133,6 +133,10 @@ class Browser:
                 text = self.evaluate("document.body ? document.body.innerText : ''")
                 raise AssertionError(f"timed out waiting for {what or expression}; the page says:\n{text}")
             time.sleep(0.2)
+
+    def allow_downloads(self, folder: str) -> None:
+        """Files the page hands to the browser as downloads are saved into `folder`."""
+        self.command("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder})
 
     def screenshot(self, path: str) -> None:
         data = self.command("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False})

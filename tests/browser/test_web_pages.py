@@ -266,13 +266,25 @@ def test_the_workspace_browser_shows_folders_and_notebook_cells(pipeline, browse
     shot(browser, "notebook")
 
 
-def test_the_dbfs_browser_lists_files_with_size(pipeline, browser):
+def test_the_dbfs_browser_lists_files_with_size_and_downloads_them(pipeline, browser):
     emulator, _, _ = pipeline
     browser.navigate(f"{emulator.url}/#dbfs/web-pages")
     browser.wait_for("document.querySelector('main tbody tr')", what="the DBFS file")
     row = browser.evaluate("Array.from(document.querySelector('main tbody tr').cells).map(c => c.textContent)")
     assert row[0] == "readings.csv" and row[1] == "8 B" and row[3] == "Download"
     shot(browser, "dbfs")
+    downloads = os.path.join(ARTIFACTS, "downloads")
+    subprocess.run(["rm", "-rf", downloads], check=True)
+    os.makedirs(downloads)
+    browser.allow_downloads(downloads)
+    browser.evaluate("document.querySelector('main tbody button').click()")
+    saved = os.path.join(downloads, "readings.csv")
+    deadline = time.monotonic() + 60
+    while not os.path.exists(saved):  # Chromium renames its partial file when it is complete
+        assert time.monotonic() < deadline, f"no download in {downloads}: {os.listdir(downloads)}"
+        time.sleep(0.2)
+    with open(saved, "rb") as f:
+        assert f.read() == b"t,v\n1,2\n"
 
 
 def test_the_clusters_page_terminates_and_starts_a_cluster(pipeline, browser):
