@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "app/command_status.hpp"
+
 namespace dbk::cli {
 
 class Invocation;
@@ -27,7 +29,8 @@ struct PositionalSpec {
   bool required = true;
 };
 
-using Handler = std::function<int(Invocation&)>;
+/// A command's body: reads the Invocation, prints its results, returns its errors.
+using Handler = std::function<CommandStatus(Invocation&)>;
 
 /// One leaf of the command tree `dbk <group> [<verb>]`. This table drives
 /// parsing, help, shell completion and docs/cli.md (docs/reference/design.md §2.3 point 5).
@@ -53,6 +56,18 @@ struct GroupSpec {
 };
 
 // Small constructors so the command files read like a table.
+
+/// A row of the table: `group verb` (verb empty for a group-less command) run by `handler`.
+inline CommandSpec command(std::string group, std::string verb, std::string summary,
+                           Handler handler) {
+  CommandSpec spec;
+  spec.group = std::move(group);
+  spec.verb = std::move(verb);
+  spec.summary = std::move(summary);
+  spec.handler = std::move(handler);
+  return spec;
+}
+
 inline OptionSpec flag(std::string long_name, char short_name, std::string help) {
   OptionSpec spec;
   spec.long_name = std::move(long_name);

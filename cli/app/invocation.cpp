@@ -15,19 +15,13 @@ ApiError usage_error(std::string message) {
   return error;
 }
 
-int exit_code_for(const ApiError& error) {
-  if (error.error_code == kUsageErrorCode) return exit_codes::kUsage;
-  if (error.is_transport_error() && error.error_code == error_codes::kTimeout) {
-    return exit_codes::kTimedOut;
-  }
-  if (error.is_transport_error() && error.error_code == error_codes::kCancelled) {
-    return exit_codes::kInterrupted;
-  }
-  return exit_codes::kError;
-}
-
-Invocation::Invocation(const CommandSpec& spec, std::string program, GlobalOptions globals, Io io)
-    : spec_(spec), program_(std::move(program)), globals_(std::move(globals)), io_(io) {}
+Invocation::Invocation(const CommandSpec& spec, std::string program, GlobalOptions globals, Io io,
+                       Backend backend)
+    : spec_(spec),
+      program_(std::move(program)),
+      globals_(std::move(globals)),
+      io_(io),
+      backend_(std::move(backend)) {}
 
 bool Invocation::flag(const std::string& name) const {
   auto it = flags_.find(name);
@@ -71,11 +65,15 @@ Result<Client> Invocation::client(const std::optional<std::string>& jobs_api_ver
   if (client_) return *client_;
   ConfigOptions config_options;
   config_options.profile = globals_.profile;
+  config_options.environment = backend_.environment;
   if (legacy_syntax()) config_options.default_jobs_api_version = "2.0";
   auto config = resolve_config(config_options);
   if (!config) return config.error();
   ClientOptions options;
   options.config = *config;
+  options.transport = backend_.transport;
+  options.clock = backend_.clock;
+  options.sleeper = backend_.sleeper;
   if (jobs_api_version) options.config.jobs_api_version = *jobs_api_version;
   if (globals_.debug) {
     // The library redacts credentials before calling the sink.

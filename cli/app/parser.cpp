@@ -2,20 +2,14 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
-#include <cctype>
 
 #include "app/command_table.hpp"
+#include "util/text.hpp"
 
 namespace po = boost::program_options;
 
 namespace dbk::cli {
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 bool command_has_long(const CommandSpec* command, const std::string& name) {
   if (!command) return false;
@@ -113,10 +107,16 @@ std::string suggestion_for(const std::string& word, const std::vector<std::strin
   return "";
 }
 
-// Stage 2: the command's own flags and positionals through Boost.Program_options.
-Status parse_command_options(const CommandSpec& command, const std::vector<std::string>& rest,
-                             ParsedLine& line) {
-  po::options_description description;
+// What Boost.Program_options is told about a command's line: its own options, the globals
+// it leaves their meaning, and its positionals (stored under "arg:NAME").
+struct CommandLineSyntax {
+  po::options_description options;
+  po::positional_options_description positionals;
+};
+
+CommandLineSyntax describe_command_line(const CommandSpec& command) {
+  CommandLineSyntax syntax;
+  auto& description = syntax.options;
   for (const auto& option : command.options) {
     std::string name = option.long_name;
     if (option.short_name) name += std::string(",") + option.short_name;
@@ -146,18 +146,21 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
   if (!command_has_long(&command, "version")) {
     description.add_options()("version", po::bool_switch());
   }
-  po::positional_options_description positionals;
   for (const auto& spec : command.positionals) {
     description.add_options()(("arg:" + spec.name).c_str(), po::value<std::string>());
-    positionals.add(("arg:" + spec.name).c_str(), 1);
+    syntax.positionals.add(("arg:" + spec.name).c_str(), 1);
   }
+  return syntax;
+}
 
+Result<po::variables_map> run_option_parser(const CommandLineSyntax& syntax,
+                                            const std::vector<std::string>& rest) {
   po::variables_map vm;
   try {
     auto style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
     po::store(po::command_line_parser(rest)
-                  .options(description)
-                  .positional(positionals)
+                  .options(syntax.options)
+                  .positional(syntax.positionals)
                   .style(style)
                   .run(),
               vm);
@@ -166,47 +169,63 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
   } catch (const po::error& e) {
     return usage_error(std::string(e.what()) + ".");
   }
+  return vm;
+}
 
+// The global options given after the verb.
+Status read_global_options(const CommandSpec& command, const po::variables_map& vm,
+                           GlobalOptions& globals) {
   if (vm.count("profile")) {
-    auto status = set_profile(line.globals, vm["profile"].as<std::string>());
+    auto status = set_profile(globals, vm["profile"].as<std::string>());
     if (!status) return status;
   }
-  if (vm["debug"].as<bool>()) line.globals.debug = true;
-  if (vm["help"].as<bool>()) line.globals.help = true;
+  if (vm["debug"].as<bool>()) globals.debug = true;
+  if (vm["help"].as<bool>()) globals.help = true;
   if (vm.count("version") && !command_has_long(&command, "version") && vm["version"].as<bool>()) {
-    line.globals.version = true;
+    globals.version = true;
   }
   if (!command_has_long(&command, "output") && vm.count("output")) {
-    auto status = set_output(line.globals, vm["output"].as<std::string>());
+    auto status = set_output(globals, vm["output"].as<std::string>());
     if (!status) return status;
   }
   if (vm.count("-o")) {
-    auto status = set_output(line.globals, vm["-o"].as<std::string>());
+    auto status = set_output(globals, vm["-o"].as<std::string>());
     if (!status) return status;
   }
+  return {};
+}
+
+// Values of an option with a fixed set of choices are matched case-insensitively.
+Status check_choices(const OptionSpec& option, const std::vector<std::string>& values) {
+  if (option.choices.empty()) return {};
+  for (const auto& v : values) {
+    auto it = std::find_if(option.choices.begin(), option.choices.end(),
+                           [&](const std::string& c) { return ascii_lower(c) == ascii_lower(v); });
+    if (it == option.choices.end()) {
+      std::string list;
+      for (const auto& c : option.choices) list += (list.empty() ? "" : ", ") + c;
+      return usage_error("Invalid value for '--" + option.long_name + "': '" + v +
+                         "' is not one of " + list + ".");
+    }
+  }
+  return {};
+}
+
+Status read_command_options(const CommandSpec& command, const po::variables_map& vm,
+                            ParsedLine& line) {
   for (const auto& option : command.options) {
     if (option.is_flag()) {
       line.flags[option.long_name] = vm[option.long_name].as<bool>();
       continue;
     }
     if (!vm.count(option.long_name)) continue;
+    auto& values = line.values[option.long_name];
     if (option.repeatable) {
-      line.values[option.long_name] = vm[option.long_name].as<std::vector<std::string>>();
+      values = vm[option.long_name].as<std::vector<std::string>>();
     } else {
-      line.values[option.long_name] = {vm[option.long_name].as<std::string>()};
+      values = {vm[option.long_name].as<std::string>()};
     }
-    if (!option.choices.empty()) {
-      for (const auto& v : line.values[option.long_name]) {
-        auto it = std::find_if(option.choices.begin(), option.choices.end(),
-                               [&](const std::string& c) { return lower(c) == lower(v); });
-        if (it == option.choices.end()) {
-          std::string list;
-          for (const auto& c : option.choices) list += (list.empty() ? "" : ", ") + c;
-          return usage_error("Invalid value for '--" + option.long_name + "': '" + v +
-                             "' is not one of " + list + ".");
-        }
-      }
-    }
+    if (auto status = check_choices(option, values); !status) return status;
   }
   // A command-level --output (jobs list, runs list, clusters list) is the global one.
   if (command_has_long(&command, "output") && !command_has_file_output(&command) &&
@@ -214,6 +233,10 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
     auto status = set_output(line.globals, line.values["output"].back());
     if (!status) return status;
   }
+  return {};
+}
+
+Status read_positionals(const CommandSpec& command, const po::variables_map& vm, ParsedLine& line) {
   for (const auto& spec : command.positionals) {
     std::string key = "arg:" + spec.name;
     if (vm.count(key)) {
@@ -225,10 +248,20 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
   return {};
 }
 
+// Stage 2: the command's own flags and positionals through Boost.Program_options.
+Status parse_command_options(const CommandSpec& command, const std::vector<std::string>& rest,
+                             ParsedLine& line) {
+  auto vm = run_option_parser(describe_command_line(command), rest);
+  if (!vm) return vm.error();
+  if (auto status = read_global_options(command, *vm, line.globals); !status) return status;
+  if (auto status = read_command_options(command, *vm, line); !status) return status;
+  return read_positionals(command, *vm, line);
+}
+
 }  // namespace
 
 Result<OutputFormat> parse_output_format(const std::string& text) {
-  auto value = lower(text);
+  auto value = ascii_lower(text);
   if (value == "json") return OutputFormat::kJson;
   if (value == "table" || value == "text") return OutputFormat::kTable;
   return usage_error("Invalid value for '-o' / '--output': '" + text +

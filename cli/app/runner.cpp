@@ -31,7 +31,19 @@ int usage_failure(const ApiError& error, const ParsedLine& line, const std::stri
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, const std::string& program, Io io) {
+int run_command(Invocation& invocation) {
+  CommandStatus status = invocation.spec().handler(invocation);
+  invocation.out().flush();
+  if (const auto& error = status.error()) {
+    print_error(invocation.err(), *error, invocation.program(),
+                invocation.output_format() == OutputFormat::kJson);
+  }
+  if (!status.note().empty()) invocation.err() << status.note() << '\n' << std::flush;
+  return status.exit_code();
+}
+
+int run_cli(const std::vector<std::string>& args, const std::string& program, Io io,
+            Backend backend) {
   std::ostream& out = *io.out;
   std::ostream& err = *io.err;
   try {
@@ -78,15 +90,13 @@ int run_cli(const std::vector<std::string>& args, const std::string& program, Io
       }
       return exit_codes::kUsage;
     }
-    Invocation invocation(*line.command, shown, line.globals, io);
+    Invocation invocation(*line.command, shown, line.globals, io, std::move(backend));
     for (const auto& [name, on] : line.flags) invocation.set_flag(name, on);
     for (const auto& [name, values] : line.values) {
       for (const auto& v : values) invocation.add_value(name, v);
     }
     for (const auto& [name, v] : line.args) invocation.set_arg(name, v);
-    int code = line.command->handler(invocation);
-    out.flush();
-    return code;
+    return run_command(invocation);
   } catch (const std::exception& e) {
     out.flush();
     err << "Error: " << e.what() << '\n';

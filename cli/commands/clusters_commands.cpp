@@ -1,7 +1,6 @@
 // `dbk clusters ...`: legacy clusters commands (docs/reference/rest-api.md §5.1).
 #include <time.h>
 
-#include <cctype>
 #include <ctime>
 
 #include "app/command_table.hpp"
@@ -9,6 +8,7 @@
 #include "dbk/clusters.hpp"
 #include "output/json_printer.hpp"
 #include "output/table_printer.hpp"
+#include "util/text.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -21,11 +21,11 @@ Result<std::string> cluster_id_option(const Invocation& inv) {
   return *id;
 }
 
-int list(Invocation& inv) {
+CommandStatus list(Invocation& inv) {
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto clusters = client->clusters().list();
-  if (!clusters) return inv.fail(clusters.error());
+  if (!clusters) return clusters.error();
   if (inv.output_format() == OutputFormat::kJson) {
     Json array = Json::array();
     for (const auto& cluster : *clusters) array.push_back(cluster.raw);
@@ -43,75 +43,74 @@ int list(Invocation& inv) {
   return 0;
 }
 
-int get(Invocation& inv) {
+CommandStatus get(Invocation& inv) {
   auto id = inv.value("cluster-id");
   auto name = inv.value("cluster-name");
   if (id.has_value() == name.has_value()) {
-    return inv.fail(
-        usage_error("Exactly one of --cluster-id or --cluster-name should be provided."));
+    return usage_error("Exactly one of --cluster-id or --cluster-name should be provided.");
   }
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto cluster = id ? client->clusters().get(*id) : client->clusters().find_by_name(*name);
-  if (!cluster) return inv.fail(cluster.error());
+  if (!cluster) return cluster.error();
   return print_json(inv, cluster->raw);
 }
 
 template <Status (ClustersApi::*Action)(const std::string&, const CallContext&) const>
-int cluster_action(Invocation& inv) {
+CommandStatus cluster_action(Invocation& inv) {
   auto id = cluster_id_option(inv);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = (client->clusters().*Action)(*id, {});
-  return status ? 0 : inv.fail(status.error());
+  return status;
 }
 
-int spark_versions(Invocation& inv) {
+CommandStatus spark_versions(Invocation& inv) {
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto versions = client->clusters().spark_versions();
-  if (!versions) return inv.fail(versions.error());
+  if (!versions) return versions.error();
   return print_json(inv, versions->raw);
 }
 
-int list_node_types(Invocation& inv) {
+CommandStatus list_node_types(Invocation& inv) {
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto types = client->clusters().list_node_types();
-  if (!types) return inv.fail(types.error());
+  if (!types) return types.error();
   return print_json(inv, types->raw);
 }
 
-int create(Invocation& inv) {
+CommandStatus create(Invocation& inv) {
   auto spec = json_body_option(inv);
-  if (!spec) return inv.fail(spec.error());
+  if (!spec) return spec.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto id = client->clusters().create(*spec);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   return print_json(inv, Json{{"cluster_id", *id}});
 }
 
-int edit(Invocation& inv) {
+CommandStatus edit(Invocation& inv) {
   auto spec = json_body_option(inv);
-  if (!spec) return inv.fail(spec.error());
+  if (!spec) return spec.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->clusters().edit(*spec);
-  return status ? 0 : inv.fail(status.error());
+  return status;
 }
 
-int resize(Invocation& inv) {
+CommandStatus resize(Invocation& inv) {
   auto id = cluster_id_option(inv);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto workers = inv.int_value("num-workers");
-  if (!workers) return inv.fail(workers.error());
-  if (!*workers) return inv.fail(usage_error("Missing option '--num-workers'."));
+  if (!workers) return workers.error();
+  if (!*workers) return usage_error("Missing option '--num-workers'.");
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->clusters().resize(*id, **workers);
-  return status ? 0 : inv.fail(status.error());
+  return status;
 }
 
 // Legacy _cluster_events_to_table: local time with the zone's name, the type, and the
@@ -126,37 +125,35 @@ std::string event_time(std::int64_t timestamp_ms) {
   return std::string(text) + " " + ::tzname[local.tm_isdst > 0 ? 1 : 0];
 }
 
-int events(Invocation& inv) {
+CommandStatus events(Invocation& inv) {
   auto id = cluster_id_option(inv);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   Json request{{"cluster_id", *id}};
   for (const char* name : {"start-time", "end-time"}) {
     auto number = inv.int_value(name);
-    if (!number) return inv.fail(number.error());
+    if (!number) return number.error();
     std::string field(name);
     field[field.find('-')] = '_';
     if (*number) request[field] = **number;
   }
   if (auto order = inv.value("order")) {
     // Accepted in any case, sent as the API spells it.
-    std::string upper = *order;
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    request["order"] = upper;
+    request["order"] = ascii_upper(*order);
   }
   request["event_types"] = inv.values("event-type");
   auto offset = inv.int_value("offset");
-  if (!offset) return inv.fail(offset.error());
+  if (!offset) return offset.error();
   auto limit = inv.int_value("limit");
-  if (!limit) return inv.fail(limit.error());
+  if (!limit) return limit.error();
   if (*offset) request["offset"] = **offset;
   if (*limit) request["limit"] = **limit;
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   // Every event unless one page was asked for (--offset/--limit): legacy printed the
   // first 50 and no more.
   auto page = (*offset || *limit) ? client->clusters().events(request)
                                   : client->clusters().events_all(request);
-  if (!page) return inv.fail(page.error());
+  if (!page) return page.error();
   if (inv.output_format() == OutputFormat::kJson) return print_json(inv, page->raw);
   std::vector<TableRow> rows;
   for (const auto& event : page->events) {
@@ -170,21 +167,12 @@ int events(Invocation& inv) {
   return 0;
 }
 
-int list_zones(Invocation& inv) {
+CommandStatus list_zones(Invocation& inv) {
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto zones = client->clusters().list_zones();
-  if (!zones) return inv.fail(zones.error());
+  if (!zones) return zones.error();
   return print_json(inv, *zones);
-}
-
-CommandSpec command(std::string verb, std::string summary, Handler handler) {
-  CommandSpec spec;
-  spec.group = "clusters";
-  spec.verb = std::move(verb);
-  spec.summary = std::move(summary);
-  spec.handler = std::move(handler);
-  return spec;
 }
 
 }  // namespace
@@ -192,23 +180,27 @@ CommandSpec command(std::string verb, std::string summary, Handler handler) {
 void add_clusters_commands(std::vector<CommandSpec>& table) {
   const auto cluster_id = value("cluster-id", 0, "ID", "The cluster id.");
 
-  const auto json_file = value("json-file", 0, "FILE", "File with the JSON request body.");
-  const auto json = value("json", 0, "JSON", "JSON request body, inline or @file.json.");
+  const auto json_file = json_file_option();
+  const auto json = json_option();
 
-  auto spec = command("create", "Create a cluster; prints {\"cluster_id\": ...}.", create);
+  auto spec =
+      command("clusters", "create", "Create a cluster; prints {\"cluster_id\": ...}.", create);
   spec.options = {json_file, json};
   table.push_back(spec);
 
-  spec = command("edit", "Replace a cluster's attributes (a running cluster restarts).", edit);
+  spec = command("clusters", "edit", "Replace a cluster's attributes (a running cluster restarts).",
+                 edit);
   spec.description = "The JSON is a full cluster spec with its cluster_id.";
   spec.options = {json_file, json};
   table.push_back(spec);
 
-  spec = command("resize", "Change the number of workers of a running cluster.", resize);
+  spec =
+      command("clusters", "resize", "Change the number of workers of a running cluster.", resize);
   spec.options = {cluster_id, value("num-workers", 0, "N", "Number of workers.")};
   table.push_back(spec);
 
-  spec = command("events", "List a cluster's events (table: time, type, details).", events);
+  spec = command("clusters", "events", "List a cluster's events (table: time, type, details).",
+                 events);
   spec.description =
       "Lists every matching event, following the API's pages. With --offset or --limit it "
       "lists that one page, and the JSON output is the server's page (next_page, "
@@ -224,38 +216,41 @@ void add_clusters_commands(std::vector<CommandSpec>& table) {
       value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"})};
   table.push_back(spec);
 
-  table.push_back(
-      command("list-zones", "List the zones clusters can be created in (JSON).", list_zones));
+  table.push_back(command("clusters", "list-zones",
+                          "List the zones clusters can be created in (JSON).", list_zones));
 
-  spec = command("list", "List clusters: id, name and state.", list);
+  spec = command("clusters", "list", "List clusters: id, name and state.", list);
   spec.options = {value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"})};
   table.push_back(spec);
 
-  spec = command("get", "Print a cluster as JSON, by id or by exact name.", get);
+  spec = command("clusters", "get", "Print a cluster as JSON, by id or by exact name.", get);
   spec.options = {cluster_id, value("cluster-name", 0, "NAME", "The cluster name.")};
   table.push_back(spec);
 
-  spec = command("start", "Start a terminated cluster.", cluster_action<&ClustersApi::start>);
+  spec = command("clusters", "start", "Start a terminated cluster.",
+                 cluster_action<&ClustersApi::start>);
   spec.options = {cluster_id};
   table.push_back(spec);
 
-  spec = command("restart", "Restart a cluster.", cluster_action<&ClustersApi::restart>);
+  spec =
+      command("clusters", "restart", "Restart a cluster.", cluster_action<&ClustersApi::restart>);
   spec.options = {cluster_id};
   table.push_back(spec);
 
-  spec = command("delete", "Terminate a cluster (it stays listed as TERMINATED).",
+  spec = command("clusters", "delete", "Terminate a cluster (it stays listed as TERMINATED).",
                  cluster_action<&ClustersApi::terminate>);
   spec.options = {cluster_id};
   table.push_back(spec);
 
-  spec = command("permanent-delete", "Delete a cluster permanently.",
+  spec = command("clusters", "permanent-delete", "Delete a cluster permanently.",
                  cluster_action<&ClustersApi::permanent_delete>);
   spec.options = {cluster_id};
   table.push_back(spec);
 
+  table.push_back(command("clusters", "spark-versions", "List available Spark versions (JSON).",
+                          spark_versions));
   table.push_back(
-      command("spark-versions", "List available Spark versions (JSON).", spark_versions));
-  table.push_back(command("list-node-types", "List available node types (JSON).", list_node_types));
+      command("clusters", "list-node-types", "List available node types (JSON).", list_node_types));
 }
 
 }  // namespace dbk::cli

@@ -86,6 +86,14 @@ Result<Client> jobs_client(Invocation& inv) {
   return client;
 }
 
+OptionSpec json_file_option() {
+  return value("json-file", 0, "FILE", "File with the JSON request body.");
+}
+
+OptionSpec json_option() {
+  return value("json", 0, "JSON", "JSON request body, inline or @file.json.");
+}
+
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv) {
   auto file = inv.value("json-file");
   auto inline_json = inv.value("json");

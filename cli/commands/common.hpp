@@ -33,6 +33,11 @@ OptionSpec jobs_api_version_option();
 /// upgrade warning on stderr (once), as that CLI did before every jobs/runs call.
 Result<Client> jobs_client(Invocation& inv);
 
+/// --json-file FILE and --json JSON: the request body of create/edit/submit-style commands,
+/// read by json_body_option.
+OptionSpec json_file_option();
+OptionSpec json_option();
+
 /// Reads --json-file / --json (exactly one; the legacy message otherwise): a JSON
 /// object, or a usage error.
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv);

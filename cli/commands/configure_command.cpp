@@ -77,15 +77,15 @@ Result<std::string> checked_host(const std::string& host) {
   return normalize_host(host);
 }
 
-int configure(Invocation& inv) {
+CommandStatus configure(Invocation& inv) {
   if (inv.flag("oauth") || !inv.values("scope").empty()) {
-    return inv.fail(make_error(error_codes::kConfigError,
-                               "OAuth login is not supported by dbk; configure a token instead"));
+    return make_error(error_codes::kConfigError,
+                      "OAuth login is not supported by dbk; configure a token instead");
   }
   const std::string path = default_config_file_path();
   const std::string profile = inv.globals().profile.value_or("DEFAULT");
   auto sections = read_config_file(path);
-  if (!sections) return inv.fail(sections.error());
+  if (!sections) return sections.error();
   ProfileSection existing;
   if (auto it = sections->find(profile); it != sections->end()) existing = it->second;
 
@@ -116,16 +116,16 @@ int configure(Invocation& inv) {
     } else if (env_host) {
       host = env;
     } else {
-      return inv.fail(
-          usage_error("No host: when stdin is not a terminal, give --host, set DATABRICKS_HOST, "
-                      "or send the host and then the token on stdin, one a line."));
+      return usage_error(
+          "No host: when stdin is not a terminal, give --host, set DATABRICKS_HOST, "
+          "or send the host and then the token on stdin, one a line.");
     }
   } else {
     auto it = existing.find("host");
     host = prompt(inv, kHostPrompt, it == existing.end() ? "" : it->second, false);
   }
   auto normalized = checked_host(host);
-  if (!normalized) return inv.fail(normalized.error());
+  if (!normalized) return normalized.error();
 
   ProfileSection values;
   values["host"] = *normalized;
@@ -134,15 +134,15 @@ int configure(Invocation& inv) {
     if (token_file) {
       auto content = read_text_file(*token_file);
       if (!content) {
-        return inv.fail(
-            make_error(error_codes::kIoError, "Unable to read token from \"" + *token_file + "\""));
+        return make_error(error_codes::kIoError,
+                          "Unable to read token from \"" + *token_file + "\"");
       }
       token = trim(content->substr(0, content->find('\n')));
     } else if (aad) {
       const char* env = std::getenv("DATABRICKS_AAD_TOKEN");
       if (!env || !*env) {
-        return inv.fail(make_error(error_codes::kConfigError,
-                                   "set DATABRICKS_AAD_TOKEN to an Azure AD token and run again"));
+        return make_error(error_codes::kConfigError,
+                          "set DATABRICKS_AAD_TOKEN to an Azure AD token and run again");
       }
       token = env;
     } else if (!interactive) {
@@ -157,12 +157,12 @@ int configure(Invocation& inv) {
       auto it = existing.find("token");
       token = prompt(inv, "Token", it == existing.end() ? "" : it->second, true);
     }
-    if (token.empty()) return inv.fail(usage_error("No token was given."));
+    if (token.empty()) return usage_error("No token was given.");
     if (looks_like_url(token)) {
       // A host where the token belongs (e.g. two hosts piped): never store it as one.
-      return inv.fail(
-          usage_error("The token looks like a URL; give the host first (or with "
-                      "--host) and the token after it."));
+      return usage_error(
+          "The token looks like a URL; give the host first (or with "
+          "--host) and the token after it.");
     }
     values["token"] = token;
   } else {
@@ -184,15 +184,15 @@ int configure(Invocation& inv) {
     values["jobs-api-version"] = it->second;
   }
   auto status = write_profile(path, profile, values);
-  return status ? 0 : inv.fail(status.error());
+  return status;
 }
 
 }  // namespace
 
 void add_configure_commands(std::vector<CommandSpec>& table) {
-  CommandSpec spec;
-  spec.group = "configure";
-  spec.summary = "Write host and credentials to a profile of ~/.databrickscfg (mode 0600).";
+  auto spec = command("configure", "",
+                      "Write host and credentials to a profile of ~/.databrickscfg (mode 0600).",
+                      configure);
   spec.description =
       "On a terminal it prompts like databricks-cli (username/password unless --token). When "
       "stdin is not a terminal it never waits for a person: like databricks-cli it reads the "
@@ -209,7 +209,6 @@ void add_configure_commands(std::vector<CommandSpec>& table) {
       repeated(value("scope", 's', "SCOPE", "Not supported (OAuth scopes).")),
       flag("insecure", 0, "Do not verify TLS certificates."),
       value("jobs-api-version", 0, "VERSION", "Jobs API version to store.", {"2.0", "2.1"})};
-  spec.handler = configure;
   table.push_back(spec);
 }
 

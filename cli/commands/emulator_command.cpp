@@ -39,36 +39,36 @@ Result<std::string> emulator_token(const Invocation& inv) {
   return token;
 }
 
-int run_emulator(Invocation& inv) {
+CommandStatus run_emulator(Invocation& inv) {
   emulator::EmulatorOptions options;
   if (auto host = inv.value("host")) options.host = *host;
   auto port = inv.int_value("port");
-  if (!port) return inv.fail(port.error());
+  if (!port) return port.error();
   if (*port && (**port < 0 || **port > 65535)) {
-    return inv.fail(usage_error("Invalid value for '--port': give 0 (any free port) to 65535."));
+    return usage_error("Invalid value for '--port': give 0 (any free port) to 65535.");
   }
   if (*port) options.port = static_cast<int>(**port);
   auto threads = inv.int_value("threads");
-  if (!threads) return inv.fail(threads.error());
+  if (!threads) return threads.error();
   if (*threads && (**threads < 0 || **threads > 1024)) {
-    return inv.fail(usage_error("Invalid value for '--threads': give 1 to 1024 (0 = automatic)."));
+    return usage_error("Invalid value for '--threads': give 1 to 1024 (0 = automatic).");
   }
   if (*threads) options.threads = static_cast<int>(**threads);
   if (auto state = inv.value("state")) options.state_dir = *state;
   auto token = emulator_token(inv);
-  if (!token) return inv.fail(token.error());
+  if (!token) return token.error();
   options.token = std::move(*token);
   if (auto cert = inv.value("tls-cert")) options.tls_cert_file = *cert;
   if (auto key = inv.value("tls-key")) options.tls_key_file = *key;
   if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
-    return inv.fail(usage_error("--tls-cert and --tls-key must be given together."));
+    return usage_error("--tls-cert and --tls-key must be given together.");
   }
   if (auto url = inv.value("external-url")) options.external_url = *url;
   if (auto master = inv.value("spark-master")) options.spark_master = *master;
   if (auto python = inv.value("python")) options.python = *python;
 
   auto started = emulator::Emulator::start(options);
-  if (!started) return inv.fail(started.error());
+  if (!started) return started.error();
   auto& server = *started;
   // One line, flushed: scripts and tests read the URL (with the real port) from here.
   inv.out() << server->base_url() << std::endl;
@@ -80,9 +80,9 @@ int run_emulator(Invocation& inv) {
 }  // namespace
 
 void add_emulator_commands(std::vector<CommandSpec>& table) {
-  CommandSpec spec;
-  spec.group = "emulator";
-  spec.summary = "Serve a local emulator of a Databricks workspace until SIGINT/SIGTERM.";
+  auto spec = command("emulator", "",
+                      "Serve a local emulator of a Databricks workspace until SIGINT/SIGTERM.",
+                      run_emulator);
   spec.description =
       "Prints the base URL (one line) on stdout once listening. --port 0 picks a free port. "
       "Without --token or --token-file the token comes from DBK_EMULATOR_TOKEN when it is "
@@ -103,7 +103,6 @@ void add_emulator_commands(std::vector<CommandSpec>& table) {
       value("python", 0, "PATH", "Python interpreter of the notebook runtime."),
       value("threads", 0, "N", "Server threads (default: automatic)."),
   };
-  spec.handler = run_emulator;
   spec.accepts_output = false;
   table.push_back(std::move(spec));
 }

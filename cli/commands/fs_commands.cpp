@@ -39,13 +39,13 @@ Result<std::string> dbfs_argument(const std::string& path) {
   return *normalized;
 }
 
-int ls(Invocation& inv) {
+CommandStatus ls(Invocation& inv) {
   auto path = dbfs_argument(inv.arg("PATH").value_or("dbfs:/"));
-  if (!path) return inv.fail(path.error());
+  if (!path) return path.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto files = client->dbfs().list(*path);
-  if (!files) return inv.fail(files.error());
+  if (!files) return files.error();
   if (inv.output_format() == OutputFormat::kJson) {
     auto array = nlohmann::ordered_json::array();
     for (const auto& file : *files) array.push_back(file.raw);
@@ -66,20 +66,20 @@ int ls(Invocation& inv) {
   return 0;
 }
 
-int mkdirs(Invocation& inv) {
+CommandStatus mkdirs(Invocation& inv) {
   auto path = dbfs_argument(*inv.arg("PATH"));
-  if (!path) return inv.fail(path.error());
+  if (!path) return path.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->dbfs().mkdirs(*path);
-  return status ? 0 : inv.fail(status.error());
+  return status;
 }
 
-int rm(Invocation& inv) {
+CommandStatus rm(Invocation& inv) {
   auto path = dbfs_argument(*inv.arg("PATH"));
-  if (!path) return inv.fail(path.error());
+  if (!path) return path.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   bool live = inv.io().stdout_is_tty;
   auto progress = [&](const DeleteProgress& step) {
     if (!live) return;
@@ -94,33 +94,33 @@ int rm(Invocation& inv) {
   auto status = client->dbfs().remove(*path, inv.flag("recursive"), progress);
   if (!status) {
     if (live) inv.out() << "\r\033[K" << std::flush;
-    return inv.fail(status.error());
+    return status.error();
   }
   inv.out() << (live ? "\rDelete finished successfully.\033[K\n"
                      : "Delete finished successfully.\n");
   return 0;
 }
 
-int mv(Invocation& inv) {
+CommandStatus mv(Invocation& inv) {
   auto src = dbfs_argument(*inv.arg("SRC"));
-  if (!src) return inv.fail(src.error());
+  if (!src) return src.error();
   auto dst = dbfs_argument(*inv.arg("DST"));
-  if (!dst) return inv.fail(dst.error());
+  if (!dst) return dst.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->dbfs().move(*src, *dst);
-  return status ? 0 : inv.fail(status.error());
+  return status;
 }
 
-int cat(Invocation& inv) {
+CommandStatus cat(Invocation& inv) {
   auto path = dbfs_argument(*inv.arg("SRC"));
-  if (!path) return inv.fail(path.error());
+  if (!path) return path.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   std::int64_t offset = 0;
   while (true) {
     auto chunk = client->dbfs().read(*path, offset);
-    if (!chunk) return inv.fail(chunk.error());
+    if (!chunk) return chunk.error();
     if (chunk->bytes_read == 0) break;
     inv.out() << chunk->data;
     offset += chunk->bytes_read;
@@ -153,19 +153,18 @@ struct CopyRequest {
   unsigned concurrency = 8;
 };
 
-int copy_upload(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
-                const std::string& dst, const CopyRequest& request, const CallContext& context) {
+CommandStatus copy_upload(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
+                          const std::string& dst, const CopyRequest& request,
+                          const CallContext& context) {
   std::error_code code;
   if (!fs::exists(src, code)) {
-    return inv.fail(
-        make_error(error_codes::kIoError, "The local file " + src + " does not exist."));
+    return make_error(error_codes::kIoError, "The local file " + src + " does not exist.");
   }
   auto target = dbfs_argument(dst);
-  if (!target) return inv.fail(target.error());
+  if (!target) return target.error();
   if (fs::is_directory(src, code)) {
     if (!request.recursive) {
-      return inv.fail(
-          usage_error("The local file " + src + " is a directory. You must provide --recursive"));
+      return usage_error("The local file " + src + " is a directory. You must provide --recursive");
     }
     CopyOptions options;
     options.parallelism = request.concurrency;
@@ -173,7 +172,7 @@ int copy_upload(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
     options.atomic = true;
     options.continue_on_error = request.continue_on_error;
     auto results = copy_tree(dbfs, CopyDirection::kUpload, src, *target, options, context);
-    if (!results) return inv.fail(results.error());
+    if (!results) return results.error();
     display_results(*results, CopyDirection::kUpload);
     return report_file_results(inv, *results);
   }
@@ -188,26 +187,26 @@ int copy_upload(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
   options.overwrite = request.overwrite;
   options.atomic = true;
   auto uploaded = upload_file(dbfs, src, file_target, options, context);
-  return uploaded ? 0 : inv.fail(uploaded.error());
+  return uploaded;
 }
 
-int copy_download(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
-                  const std::string& dst, const CopyRequest& request, const CallContext& context) {
+CommandStatus copy_download(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
+                            const std::string& dst, const CopyRequest& request,
+                            const CallContext& context) {
   auto source = dbfs_argument(src);
-  if (!source) return inv.fail(source.error());
+  if (!source) return source.error();
   auto status = dbfs.get_status(*source, context);
-  if (!status) return inv.fail(status.error());
+  if (!status) return status.error();
   if (status->is_dir) {
     if (!request.recursive) {
-      return inv.fail(
-          usage_error("The DBFS path " + src + " is a directory. You must provide --recursive"));
+      return usage_error("The DBFS path " + src + " is a directory. You must provide --recursive");
     }
     CopyOptions options;
     options.parallelism = request.concurrency;
     options.overwrite = request.overwrite;
     options.continue_on_error = request.continue_on_error;
     auto results = copy_tree(dbfs, CopyDirection::kDownload, *source, dst, options, context);
-    if (!results) return inv.fail(results.error());
+    if (!results) return results.error();
     display_results(*results, CopyDirection::kDownload);
     return report_file_results(inv, *results);
   }
@@ -221,75 +220,67 @@ int copy_download(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
   DownloadOptions options;
   options.overwrite = request.overwrite;
   auto downloaded = download_file(dbfs, *source, target, options, context);
-  return downloaded ? 0 : inv.fail(downloaded.error());
+  return downloaded;
 }
 
-int copy(Invocation& inv, const DbfsApi& dbfs, const std::string& src, const std::string& dst,
-         const CopyRequest& request, const CallContext& context) {
+CommandStatus copy(Invocation& inv, const DbfsApi& dbfs, const std::string& src,
+                   const std::string& dst, const CopyRequest& request, const CallContext& context) {
   if (!is_dbfs(src)) return copy_upload(inv, dbfs, src, dst, request, context);
   if (!is_dbfs(dst)) return copy_download(inv, dbfs, src, dst, request, context);
   // DBFS to DBFS goes through a local temporary folder, as in the legacy CLI.
   char pattern[] = "/tmp/dbk-cp-XXXXXX";
   if (!mkdtemp(pattern)) {
-    return inv.fail(make_error(error_codes::kIoError, "cannot create a temporary folder"));
+    return make_error(error_codes::kIoError, "cannot create a temporary folder");
   }
   std::string temp = std::string(pattern) + "/temp";
   CopyRequest first = request;
   first.overwrite = true;
-  int code = copy_download(inv, dbfs, src, temp, first, context);
-  if (code == 0) code = copy_upload(inv, dbfs, temp, dst, request, context);
+  CommandStatus status = copy_download(inv, dbfs, src, temp, first, context);
+  if (status.ok()) status = copy_upload(inv, dbfs, temp, dst, request, context);
   std::error_code ignored;
   fs::remove_all(pattern, ignored);
-  return code;
+  return status;
 }
 
-int cp(Invocation& inv) {
+CommandStatus cp(Invocation& inv) {
   std::string src = *inv.arg("SRC");
   std::string dst = *inv.arg("DST");
   auto concurrency = concurrency_option(inv);
-  if (!concurrency) return inv.fail(concurrency.error());
+  if (!concurrency) return concurrency.error();
   CopyRequest request{inv.flag("recursive"), inv.flag("overwrite"), inv.flag("continue-on-error"),
                       *concurrency};
   if (!is_dbfs(src) && !is_dbfs(dst)) {
-    return inv.fail(usage_error(
+    return usage_error(
         "Both paths provided are from your local filesystem. To use this utility, one of the "
-        "src or dst must be prefixed with dbfs:/"));
+        "src or dst must be prefixed with dbfs:/");
   }
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   const DbfsApi& dbfs = client->dbfs();
   // Ctrl-C or SIGTERM stops the copy (requests in flight too) and lets it remove its
   // temporary files before the command ends with 130 (a SIGKILL leaves them for the
   // next copy: remove_stale_temporaries).
   InterruptScope interrupt;
-  int code = copy(inv, dbfs, src, dst, request, interrupt.context());
+  CommandStatus status = copy(inv, dbfs, src, dst, request, interrupt.context());
   // A signal that came after the last file was in place interrupted nothing.
-  if (code != 0 && interrupt.interrupted()) {
-    inv.err() << "Interrupted; the copy stopped and its temporary files were removed.\n";
-    return exit_codes::kInterrupted;
+  if (!status.ok() && interrupt.interrupted()) {
+    return std::move(status)
+        .with_exit_code(exit_codes::kInterrupted)
+        .with_note("Interrupted; the copy stopped and its temporary files were removed.");
   }
-  return code;
-}
-
-CommandSpec command(std::string verb, std::string summary) {
-  CommandSpec spec;
-  spec.group = "fs";
-  spec.verb = std::move(verb);
-  spec.summary = std::move(summary);
-  return spec;
+  return status;
 }
 
 }  // namespace
 
 void add_fs_commands(std::vector<CommandSpec>& table) {
-  auto spec = command("ls", "List files in DBFS.");
+  auto spec = command("fs", "ls", "List files in DBFS.", ls);
   spec.options = {flag("absolute", 0, "Display absolute paths."),
                   flag("long", 'l', "Display type, size, name and modification time (ms).")};
   spec.positionals = {positional("PATH", "DBFS folder (default dbfs:/).", false)};
-  spec.handler = ls;
   table.push_back(spec);
 
-  spec = command("cp", "Copy files between the local filesystem and DBFS, in parallel.");
+  spec = command("fs", "cp", "Copy files between the local filesystem and DBFS, in parallel.", cp);
   spec.description =
       "One side must start with dbfs:/ (or both, copied through a local temporary folder). "
       "Uploads are atomic: written under a temporary name, then moved into place.";
@@ -298,28 +289,23 @@ void add_fs_commands(std::vector<CommandSpec>& table) {
                   value("concurrency", 0, "N", "Parallel file copies with -r (default 8)."),
                   flag("continue-on-error", 0, "Copy the other files after a failure.")};
   spec.positionals = {positional("SRC", "Source path."), positional("DST", "Target path.")};
-  spec.handler = cp;
   table.push_back(spec);
 
-  spec = command("mkdirs", "Make a DBFS folder and its parents.");
+  spec = command("fs", "mkdirs", "Make a DBFS folder and its parents.", mkdirs);
   spec.positionals = {positional("PATH", "DBFS folder.")};
-  spec.handler = mkdirs;
   table.push_back(spec);
 
-  spec = command("rm", "Remove a DBFS file or folder.");
+  spec = command("fs", "rm", "Remove a DBFS file or folder.", rm);
   spec.options = {flag("recursive", 'r', "Remove a folder and everything in it.")};
   spec.positionals = {positional("PATH", "DBFS path.")};
-  spec.handler = rm;
   table.push_back(spec);
 
-  spec = command("mv", "Move a file or folder within DBFS.");
+  spec = command("fs", "mv", "Move a file or folder within DBFS.", mv);
   spec.positionals = {positional("SRC", "DBFS source."), positional("DST", "DBFS target.")};
-  spec.handler = mv;
   table.push_back(spec);
 
-  spec = command("cat", "Print a DBFS file.");
+  spec = command("fs", "cat", "Print a DBFS file.", cat);
   spec.positionals = {positional("SRC", "DBFS file.")};
-  spec.handler = cat;
   table.push_back(spec);
 }
 

@@ -11,17 +11,12 @@
 #include "dbk/jobs.hpp"
 #include "output/table_printer.hpp"
 #include "util/json_args.hpp"
+#include "util/text.hpp"
 
 namespace dbk::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // Legacy truncate_string: names longer than 100 characters get "...".
 std::string truncate_name(const std::string& name) {
@@ -139,63 +134,63 @@ Result<Json> templated_body(Invocation& inv, bool always_render) {
   return require_json_object(parse_json_text(*rendered, source), source);
 }
 
-int render(Invocation& inv) {
+CommandStatus render(Invocation& inv) {
   auto body = templated_body(inv, /*always_render=*/true);
-  if (!body) return inv.fail(body.error());
+  if (!body) return body.error();
   return print_json(inv, *body);
 }
 
-int create(Invocation& inv) {
+CommandStatus create(Invocation& inv) {
   auto settings = templated_body(inv, /*always_render=*/false);
-  if (!settings) return inv.fail(settings.error());
+  if (!settings) return settings.error();
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   JobsApi& jobs = client->jobs();
   if (inv.flag("upsert")) {
     // Create, or reset the one existing job with the same name.
     if (!settings->contains("name") || !(*settings)["name"].is_string()) {
-      return inv.fail(usage_error("--upsert needs a \"name\" in the job settings."));
+      return usage_error("--upsert needs a \"name\" in the job settings.");
     }
     auto name = (*settings)["name"].get<std::string>();
     auto found = jobs.find_by_name(name);
-    if (!found) return inv.fail(found.error());
+    if (!found) return found.error();
     if (found->size() > 1) {
       std::string ids;
       for (const auto& job : *found) ids += (ids.empty() ? "" : ", ") + std::to_string(job.job_id);
-      return inv.fail(make_error(error_codes::kInvalidArgument,
-                                 "several jobs are named '" + name + "' (job ids " + ids +
-                                     "); --upsert needs a unique name"));
+      return make_error(error_codes::kInvalidArgument, "several jobs are named '" + name +
+                                                           "' (job ids " + ids +
+                                                           "); --upsert needs a unique name");
     }
     if (found->size() == 1) {
       auto id = found->front().job_id;
       auto status = jobs.reset(id, *settings);
-      if (!status) return inv.fail(status.error());
+      if (!status) return status.error();
       return print_json(inv, Json{{"job_id", id}});
     }
   }
   auto id = jobs.create(*settings);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   return print_json(inv, Json{{"job_id", *id}});
 }
 
-int list(Invocation& inv) {
+CommandStatus list(Invocation& inv) {
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   JobsApi& jobs = client->jobs();
   bool uses_21 = inv.flag("expand-tasks") || inv.value("offset") || inv.value("limit") ||
                  inv.flag("all") || inv.value("name");
   if (jobs.api_version() == "2.0" && uses_21) {
-    return inv.fail(usage_error(
+    return usage_error(
         "the options --expand-tasks, --offset, --limit, --all, and --name are only available "
-        "in API 2.1"));
+        "in API 2.1");
   }
   ListJobsRequest request;
   request.expand_tasks = inv.flag("expand-tasks");
   if (auto name = inv.value("name")) request.name = *name;
   auto offset = inv.int_value("offset");
-  if (!offset) return inv.fail(offset.error());
+  if (!offset) return offset.error();
   auto limit = inv.int_value("limit");
-  if (!limit) return inv.fail(limit.error());
+  if (!limit) return limit.error();
   if (*offset) request.offset = static_cast<int>(**offset);
   if (*limit) request.limit = static_cast<int>(**limit);
   // Every job unless the user asked for one page (--offset/--limit without --all): the
@@ -205,7 +200,7 @@ int list(Invocation& inv) {
   Json paging = Json::object();
   if (one_page) {
     auto page = jobs.list(request);
-    if (!page) return inv.fail(page.error());
+    if (!page) return page.error();
     found = std::move(page->jobs);
     // The page's own paging fields, so that JSON readers can tell there is more.
     for (const char* key : {"has_more", "next_page_token", "prev_page_token"}) {
@@ -214,7 +209,7 @@ int list(Invocation& inv) {
   } else {
     if (inv.flag("all")) request.offset.reset();
     auto all = jobs.list_all(request);
-    if (!all) return inv.fail(all.error());
+    if (!all) return all.error();
     found = std::move(*all);
   }
   if (auto type = inv.value("type")) {
@@ -223,7 +218,7 @@ int list(Invocation& inv) {
                                [&](const Job& job) {
                                  auto it = job.raw.find("job_type");
                                  return it == job.raw.end() || !it->is_string() ||
-                                        lower(it->get<std::string>()) != lower(*type);
+                                        ascii_lower(it->get<std::string>()) != ascii_lower(*type);
                                }),
                 found.end());
   }
@@ -237,53 +232,53 @@ int list(Invocation& inv) {
   std::vector<std::pair<std::string, std::string>> rows;
   for (const auto& job : found)
     rows.emplace_back(std::to_string(job.job_id), truncate_name(job.name()));
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const auto& a, const auto& b) { return lower(a.second) < lower(b.second); });
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return ascii_lower(a.second) < ascii_lower(b.second);
+  });
   std::vector<TableRow> table;
   for (auto& row : rows) table.push_back({row.first, row.second});
   print_table(inv, format_plain_table(table, /*numparse=*/false));
   return 0;
 }
 
-int get(Invocation& inv) {
+CommandStatus get(Invocation& inv) {
   auto id = required_id(inv, "job-id");
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto job = client->jobs().get(*id);
-  if (!job) return inv.fail(job.error());
+  if (!job) return job.error();
   return print_json(inv, job->raw);
 }
 
-int reset(Invocation& inv) {
+CommandStatus reset(Invocation& inv) {
   auto body = templated_body(inv, /*always_render=*/false);
-  if (!body) return inv.fail(body.error());
+  if (!body) return body.error();
   // Accepts bare settings or the API's {"job_id", "new_settings"} (legacy rule).
   Json settings = body->contains("new_settings") ? (*body)["new_settings"] : *body;
   auto id = inv.int_value("job-id");
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   std::int64_t job_id = 0;
   if (*id) {
     job_id = **id;
   } else if (body->contains("job_id") && (*body)["job_id"].is_number_integer()) {
     job_id = (*body)["job_id"].get<std::int64_t>();
   } else {
-    return inv.fail(
-        usage_error("Either --job-id or a root-level json key \"job_id\" should be provided."));
+    return usage_error("Either --job-id or a root-level json key \"job_id\" should be provided.");
   }
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->jobs().reset(job_id, settings);
-  return status ? 0 : inv.fail(status.error());
+  return status;
 }
 
-int remove(Invocation& inv) {
+CommandStatus remove(Invocation& inv) {
   auto id = required_id(inv, "job-id");
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->jobs().delete_job(*id);
-  return status ? 0 : inv.fail(status.error());
+  return status;
 }
 
 Result<std::int64_t> resolve_job_id(Invocation& inv, const JobsApi& jobs) {
@@ -337,69 +332,58 @@ Status fill_run_now_params(const Invocation& inv, RunNowRequest& request) {
   return {};
 }
 
-int run_now(Invocation& inv) {
+CommandStatus run_now(Invocation& inv) {
   RunNowRequest request;
   // Parameters first: a usage error should not cost a request.
-  if (auto status = fill_run_now_params(inv, request); !status) return inv.fail(status.error());
-  if (!inv.flag("wait") && (inv.value("timeout") || inv.flag("cancel-on-interrupt"))) {
-    return inv.fail(usage_error("--timeout and --cancel-on-interrupt need --wait."));
-  }
-  if (auto status = check_wait_options(inv); !status) return inv.fail(status.error());
+  if (auto status = fill_run_now_params(inv, request); !status) return status.error();
+  auto wait = wait_request(inv);
+  if (!wait) return wait.error();
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   JobsApi& jobs = client->jobs();
   auto job_id = resolve_job_id(inv, jobs);
-  if (!job_id) return inv.fail(job_id.error());
+  if (!job_id) return job_id.error();
   request.job_id = *job_id;
   auto submitted = jobs.run_now(request);
-  if (!submitted) return inv.fail(submitted.error());
-  if (!inv.flag("wait")) return print_json(inv, submitted->raw);
-  return wait_and_report(inv, jobs, submitted->run_id);
+  if (!submitted) return submitted.error();
+  if (!wait->wait) return print_json(inv, submitted->raw);
+  return wait_and_report(inv, jobs, submitted->run_id, *wait);
 }
 
-int configure_version(Invocation& inv) {
+CommandStatus configure_version(Invocation& inv) {
   auto version = inv.value("version");
-  if (!version) return inv.fail(usage_error("Missing option '--version'."));
+  if (!version) return usage_error("Missing option '--version'.");
   std::string path = default_config_file_path();
   auto sections = read_config_file(path);
-  if (!sections) return inv.fail(sections.error());
+  if (!sections) return sections.error();
   std::string profile = inv.globals().profile.value_or("DEFAULT");
   ProfileSection values;
   if (auto it = sections->find(profile); it != sections->end()) values = it->second;
   values["jobs-api-version"] = *version;
   auto status = write_profile(path, profile, values);
-  return status ? 0 : inv.fail(status.error());
-}
-
-CommandSpec command(std::string verb, std::string summary) {
-  CommandSpec spec;
-  spec.group = "jobs";
-  spec.verb = std::move(verb);
-  spec.summary = std::move(summary);
-  return spec;
+  return status;
 }
 
 }  // namespace
 
 void add_jobs_commands(std::vector<CommandSpec>& table) {
-  const auto json_file = value("json-file", 0, "FILE", "File with the JSON request body.");
-  const auto json = value("json", 0, "JSON", "JSON request body, inline or @file.json.");
+  const auto json_file = json_file_option();
+  const auto json = json_option();
   const auto job_id = value("job-id", 0, "ID", "The job id.");
   const auto var = repeated(value("var", 0, "KEY=VALUE",
                                   "Render the JSON as a template: fill {{KEY}} with VALUE "
                                   "(see jobs/README.md)."));
 
-  auto spec = command("create", "Create a job; prints {\"job_id\": N}.");
+  auto spec = command("jobs", "create", "Create a job; prints {\"job_id\": N}.", create);
   spec.description =
       "With --var the JSON is a job template: every {{name}} is filled (user and notebook_dir "
       "have defaults) and an unfilled one is an error.";
   spec.options = {json_file, json, var,
                   flag("upsert", 0, "Reset the existing job with the same name instead, if any."),
                   jobs_api_version_option()};
-  spec.handler = create;
   table.push_back(spec);
 
-  spec = command("list", "List jobs (table sorted by name, or JSON).");
+  spec = command("jobs", "list", "List jobs (table sorted by name, or JSON).", list);
   spec.description =
       "Lists every job, following the API's pages. With --offset or --limit it lists that "
       "one page, and the JSON output keeps the server's has_more/next_page_token.";
@@ -411,36 +395,32 @@ void add_jobs_commands(std::vector<CommandSpec>& table) {
                   flag("all", 0, "List every job even with --offset/--limit (API 2.1)."),
                   value("name", 0, "NAME", "Only jobs with this exact name (API 2.1)."),
                   jobs_api_version_option()};
-  spec.handler = list;
   table.push_back(spec);
 
-  spec = command("get", "Print a job's definition as JSON.");
+  spec = command("jobs", "get", "Print a job's definition as JSON.", get);
   spec.options = {job_id, jobs_api_version_option()};
-  spec.handler = get;
   table.push_back(spec);
 
-  spec = command("reset", "Replace a job's settings.");
+  spec = command("jobs", "reset", "Replace a job's settings.", reset);
   spec.description =
       "The JSON is either the new settings or {\"job_id\": N, \"new_settings\": {...}}.";
   spec.options = {job_id, json_file, json, var, jobs_api_version_option()};
-  spec.handler = reset;
   table.push_back(spec);
 
-  spec = command("render", "Print a job template with its placeholders filled.");
+  spec = command("jobs", "render", "Print a job template with its placeholders filled.", render);
   spec.description =
       "Renders --json-file/--json as jobs create --var would send it: {{user}} defaults to "
       "the authenticated user, {{notebook_dir}} to /Users/{{user}}/notebooks; an unfilled "
       "placeholder is an error (exit 2).";
   spec.options = {json_file, json, var, jobs_api_version_option()};
-  spec.handler = render;
   table.push_back(spec);
 
-  spec = command("delete", "Delete a job.");
+  spec = command("jobs", "delete", "Delete a job.", remove);
   spec.options = {job_id, jobs_api_version_option()};
-  spec.handler = remove;
   table.push_back(spec);
 
-  spec = command("run-now", "Run a job now; prints {\"run_id\", \"number_in_job\"}.");
+  spec =
+      command("jobs", "run-now", "Run a job now; prints {\"run_id\", \"number_in_job\"}.", run_now);
   spec.description =
       "JSON parameter flags take inline JSON or @file.json; --notebook-params also takes "
       "repeated KEY=VALUE. With --wait, progress goes to stderr and the final run to stdout.";
@@ -457,12 +437,11 @@ void add_jobs_commands(std::vector<CommandSpec>& table) {
       value("idempotency-token", 0, "TOKEN", "Return the existing run started with this token."),
       jobs_api_version_option()};
   for (auto& option : wait_options()) spec.options.push_back(option);
-  spec.handler = run_now;
   table.push_back(spec);
 
-  spec = command("configure", "Set the Jobs API version of the profile.");
+  spec =
+      command("jobs", "configure", "Set the Jobs API version of the profile.", configure_version);
   spec.options = {value("version", 0, "VERSION", "Jobs API version to store.", {"2.0", "2.1"})};
-  spec.handler = configure_version;
   table.push_back(spec);
 }
 

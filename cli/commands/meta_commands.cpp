@@ -92,7 +92,7 @@ std::string bash_script() {
   return out.str();
 }
 
-int completion(Invocation& inv) {
+CommandStatus completion(Invocation& inv) {
   std::string shell = *inv.arg("SHELL");
   if (shell == "bash") {
     inv.out() << bash_script();
@@ -106,7 +106,7 @@ int completion(Invocation& inv) {
               << "if [[ \"${funcstack[1]}\" == _dbk ]]; then _bash_complete -o default -F "
                  "_dbk_complete; fi\n";
   } else {
-    return inv.fail(usage_error("Unsupported shell '" + shell + "': use bash or zsh."));
+    return usage_error("Unsupported shell '" + shell + "': use bash or zsh.");
   }
   return exit_codes::kOk;
 }
@@ -122,7 +122,7 @@ std::string md_escape(const std::string& text) {
   return out;
 }
 
-int docs(Invocation& inv) {
+CommandStatus docs(Invocation& inv) {
   // The parser has checked the value against the choices, case-insensitively.
   auto format = inv.value("format");
   if (format && ::strcasecmp(format->c_str(), "man") == 0) {
@@ -201,21 +201,18 @@ int docs(Invocation& inv) {
 }  // namespace
 
 void add_meta_commands(std::vector<CommandSpec>& table) {
-  CommandSpec spec;
-  spec.group = "completion";
-  spec.summary = "Print a shell completion script: eval \"$(dbk completion bash)\".";
+  auto spec =
+      command("completion", "", "Print a shell completion script: eval \"$(dbk completion bash)\".",
+              completion);
   spec.positionals = {positional("SHELL", "bash or zsh.")};
-  spec.handler = completion;
   spec.accepts_output = false;
   table.push_back(spec);
 
-  spec = CommandSpec{};
-  spec.group = "docs";
-  spec.summary = "Print this command reference as Markdown (generates docs/cli.md).";
+  spec = command("docs", "", "Print this command reference as Markdown (generates docs/cli.md).",
+                 docs);
   spec.options = {value("format", 0, "FORMAT",
                         "markdown (docs/cli.md) or man (the dbk(1) page the install ships).",
                         {"markdown", "man"})};
-  spec.handler = docs;
   spec.hidden = true;
   spec.accepts_output = false;
   table.push_back(spec);

@@ -105,9 +105,9 @@ CallContext cancel_context(InterruptScope& scope) {
   return context;
 }
 
-int handle_interrupt(Invocation& inv, const JobsApi& jobs, std::int64_t run_id,
-                     InterruptScope& scope) {
-  bool cancel = inv.flag("cancel-on-interrupt");
+CommandStatus handle_interrupt(Invocation& inv, const JobsApi& jobs, std::int64_t run_id,
+                               const WaitRequest& request, InterruptScope& scope) {
+  bool cancel = request.cancel_on_interrupt;
   if (!cancel && inv.io().stdin_is_tty) {
     scope.restore();  // a second Ctrl-C at the prompt ends the process
     inv.err() << "Cancel run " << run_id << "? [y/N] " << std::flush;
@@ -120,21 +120,21 @@ int handle_interrupt(Invocation& inv, const JobsApi& jobs, std::int64_t run_id,
     return exit_codes::kInterrupted;
   }
   auto status = jobs.runs_cancel(run_id, cancel_context(scope));
-  if (status) {
-    inv.err() << "Cancelled run " << run_id << ".\n";
-  } else {
-    inv.fail(status.error());
-    inv.err() << "Run " << run_id
-              << " may still be running; cancel it with: dbk runs cancel --run-id " << run_id
-              << "\n";
+  if (!status) {
+    return CommandStatus(status.error())
+        .with_exit_code(exit_codes::kInterrupted)
+        .with_note("Run " + std::to_string(run_id) +
+                   " may still be running; cancel it with: dbk runs cancel --run-id " +
+                   std::to_string(run_id));
   }
+  inv.err() << "Cancelled run " << run_id << ".\n";
   return exit_codes::kInterrupted;
 }
 
 // Best effort: the failure text lives in runs/get-output `error`, not in state_message
-// (docs/reference/rest-api.md §3.3).
+// (docs/reference/rest-api.md §3.3). The run in hand says which run's output to ask for.
 std::string failure_detail(const JobsApi& jobs, const Run& run) {
-  auto output = jobs.runs_get_output_resolved(run.run_id);
+  auto output = jobs.runs_get_output_resolved(run);
   if (output && output->error) return *output->error;
   return "";
 }
@@ -149,34 +149,42 @@ std::vector<OptionSpec> wait_options() {
                "With --wait: on Ctrl-C or SIGTERM cancel the run without asking (exit 130).")};
 }
 
-Status check_wait_options(const Invocation& inv) {
-  if (auto timeout = inv.value("timeout")) {
+Result<WaitRequest> wait_request(const Invocation& inv) {
+  WaitRequest request;
+  request.wait = inv.flag("wait");
+  request.cancel_on_interrupt = inv.flag("cancel-on-interrupt");
+  auto timeout = inv.value("timeout");
+  if (!request.wait && (timeout || request.cancel_on_interrupt)) {
+    return usage_error("--timeout and --cancel-on-interrupt need --wait.");
+  }
+  if (timeout) {
     auto parsed = parse_duration(*timeout);
     if (!parsed) return parsed.error();
+    request.timeout = *parsed;
   }
-  return {};
+  return request;
 }
 
 int exit_code_for_outcome(const RunOutcome& outcome) {
   return outcome.ok ? exit_codes::kOk : exit_codes::kRunFailed;
 }
 
-int wait_and_report(Invocation& inv, const JobsApi& jobs, std::int64_t run_id) {
+CommandStatus wait_and_report(Invocation& inv, const JobsApi& jobs, std::int64_t run_id,
+                              const WaitRequest& request) {
   WaitOptions options;
-  if (auto timeout = inv.value("timeout")) {
-    auto parsed = parse_duration(*timeout);
-    if (!parsed) return inv.fail(parsed.error());
-    options.timeout = *parsed;
-  }
+  options.timeout = request.timeout;
+  options.clock = inv.backend().clock;
+  options.sleeper = inv.backend().sleeper;
   InterruptScope scope;
   Progress progress(inv, run_id);
   options.on_state_change = [&](const Run& run) { progress.state_changed(run); };
   auto run = wait_for_run(jobs, run_id, options, scope.context());
   progress.finish();
   if (!run) {
-    if (scope.interrupted()) return handle_interrupt(inv, jobs, run_id, scope);
-    return inv.fail(run.error());
+    if (scope.interrupted()) return handle_interrupt(inv, jobs, run_id, request, scope);
+    return run.error();
   }
+  // The run as the service sent it; the decisions below read only the typed fields.
   print_json(inv, run->raw);
   auto outcome = classify(*run);
   if (outcome.ok) return exit_codes::kOk;

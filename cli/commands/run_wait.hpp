@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 #include "app/command_spec.hpp"
@@ -13,14 +14,23 @@ namespace dbk::cli {
 /// lacks).
 std::vector<OptionSpec> wait_options();
 
-/// Validates --timeout before any request is made (a usage error costs no run).
-Status check_wait_options(const Invocation& inv);
+/// What --wait, --timeout and --cancel-on-interrupt asked for.
+struct WaitRequest {
+  bool wait = false;
+  std::chrono::milliseconds timeout{0};  ///< 0 = no limit
+  bool cancel_on_interrupt = false;
+};
+
+/// Reads the wait flags once, before any request is made (a usage error costs no run):
+/// --timeout must be a duration, and it and --cancel-on-interrupt need --wait.
+Result<WaitRequest> wait_request(const Invocation& inv);
 
 /// Exit code for a finished run: 0 for SUCCESS, 3 for anything else.
 int exit_code_for_outcome(const RunOutcome& outcome);
 
 /// Waits for `run_id` with progress on stderr, then prints the final run as JSON on
-/// stdout and returns 0 (SUCCESS), 3 (other outcome), 4 (timeout), 130 (Ctrl-C) or 1.
-int wait_and_report(Invocation& inv, const JobsApi& jobs, std::int64_t run_id);
+/// stdout and ends with 0 (SUCCESS), 3 (other outcome), 4 (timeout), 130 (Ctrl-C) or 1.
+CommandStatus wait_and_report(Invocation& inv, const JobsApi& jobs, std::int64_t run_id,
+                              const WaitRequest& request);
 
 }  // namespace dbk::cli

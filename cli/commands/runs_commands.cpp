@@ -19,28 +19,26 @@ Result<std::int64_t> run_id_option(const Invocation& inv) {
   return **id;
 }
 
-int submit(Invocation& inv) {
+CommandStatus submit(Invocation& inv) {
   auto settings = json_body_option(inv);
-  if (!settings) return inv.fail(settings.error());
-  if (!inv.flag("wait") && (inv.value("timeout") || inv.flag("cancel-on-interrupt"))) {
-    return inv.fail(usage_error("--timeout and --cancel-on-interrupt need --wait."));
-  }
-  if (auto status = check_wait_options(inv); !status) return inv.fail(status.error());
+  if (!settings) return settings.error();
+  auto wait = wait_request(inv);
+  if (!wait) return wait.error();
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto submitted = client->jobs().runs_submit(*settings);
-  if (!submitted) return inv.fail(submitted.error());
-  if (!inv.flag("wait")) return print_json(inv, submitted->raw);
-  return wait_and_report(inv, client->jobs(), submitted->run_id);
+  if (!submitted) return submitted.error();
+  if (!wait->wait) return print_json(inv, submitted->raw);
+  return wait_and_report(inv, client->jobs(), submitted->run_id, *wait);
 }
 
-int get(Invocation& inv) {
+CommandStatus get(Invocation& inv) {
   auto id = run_id_option(inv);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto run = client->jobs().runs_get(*id);
-  if (!run) return inv.fail(run.error());
+  if (!run) return run.error();
   return print_json(inv, run->raw);
 }
 
@@ -53,15 +51,15 @@ Cell text_or(const Json& object, const char* key, const char* fallback) {
   return it->dump();
 }
 
-int list(Invocation& inv) {
+CommandStatus list(Invocation& inv) {
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   ListRunsRequest request;
   auto job_id = inv.int_value("job-id");
   auto offset = inv.int_value("offset");
   auto limit = inv.int_value("limit");
   for (const auto* parsed : {&job_id, &offset, &limit}) {
-    if (!*parsed) return inv.fail(parsed->error());
+    if (!*parsed) return parsed->error();
   }
   request.job_id = *job_id;
   if (*offset) request.offset = static_cast<int>(**offset);
@@ -71,11 +69,11 @@ int list(Invocation& inv) {
   // Every run unless the user asked for one page (--offset/--limit): the API answers 20
   // at a time, and legacy printed only those, silently.
   auto page = client->jobs().runs_list(request);
-  if (!page) return inv.fail(page.error());
+  if (!page) return page.error();
   Json listing = std::move(page->raw);
   if (!*offset && !*limit && page->has_more) {
     auto all = client->jobs().runs_list_all(request);
-    if (!all) return inv.fail(all.error());
+    if (!all) return all.error();
     // The first page's shape (and key order), holding every run and nothing more to fetch.
     listing["runs"] = Json::array();
     for (auto& run : *all) listing["runs"].push_back(std::move(run.raw));
@@ -101,13 +99,13 @@ int list(Invocation& inv) {
   return 0;
 }
 
-int cancel(Invocation& inv) {
+CommandStatus cancel(Invocation& inv) {
   auto id = run_id_option(inv);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->jobs().runs_cancel(*id);
-  if (!status) return inv.fail(status.error());
+  if (!status) return status.error();
   return print_json(inv, Json::object());
 }
 
@@ -115,21 +113,21 @@ Json output_json(const RunOutput& output) {
   return output.raw;
 }
 
-int get_output(Invocation& inv) {
+CommandStatus get_output(Invocation& inv) {
   auto id = run_id_option(inv);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = jobs_client(inv);
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   // A single-task parent is resolved to its task run; several tasks are fanned
   // out (docs/reference/rest-api.md §0.7, §6.10).
   auto output = client->jobs().runs_get_output_resolved(*id);
   if (output) return print_json(inv, output_json(*output));
   if (!(output.error().is_transport_error() &&
         output.error().error_code == error_codes::kInvalidArgument)) {
-    return inv.fail(output.error());
+    return output.error();
   }
   auto tasks = client->jobs().runs_get_task_outputs(*id);
-  if (!tasks) return inv.fail(tasks.error());
+  if (!tasks) return tasks.error();
   Json array = Json::array();
   bool failed = false;
   for (const auto& task : *tasks) {
@@ -148,31 +146,21 @@ int get_output(Invocation& inv) {
   return failed ? exit_codes::kError : exit_codes::kOk;
 }
 
-CommandSpec command(std::string verb, std::string summary) {
-  CommandSpec spec;
-  spec.group = "runs";
-  spec.verb = std::move(verb);
-  spec.summary = std::move(summary);
-  return spec;
-}
-
 }  // namespace
 
 void add_runs_commands(std::vector<CommandSpec>& table) {
   const auto run_id = value("run-id", 0, "ID", "The run id.");
 
-  auto spec = command("submit", "Submit a one-time run; prints {\"run_id\": N}.");
+  auto spec = command("runs", "submit", "Submit a one-time run; prints {\"run_id\": N}.", submit);
   spec.description =
       "With --wait, progress goes to stderr and the final run (JSON) to stdout; the exit code "
       "says how it ended (0 SUCCESS, 3 other, 4 timeout, 130 interrupted).";
-  spec.options = {value("json-file", 0, "FILE", "File with the JSON request body."),
-                  value("json", 0, "JSON", "JSON request body, inline or @file.json.")};
+  spec.options = {json_file_option(), json_option()};
   for (auto& option : wait_options()) spec.options.push_back(option);
   spec.options.push_back(jobs_api_version_option());
-  spec.handler = submit;
   table.push_back(spec);
 
-  spec = command("list", "List runs, most recent first.");
+  spec = command("runs", "list", "List runs, most recent first.", list);
   spec.description =
       "Lists every run, following the API's pages. With --offset or --limit it lists that "
       "one page, and the JSON output is the server's page (has_more, next_page_token).";
@@ -183,23 +171,19 @@ void add_runs_commands(std::vector<CommandSpec>& table) {
                   value("limit", 0, "N", "List one page of N runs."),
                   value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"}),
                   jobs_api_version_option()};
-  spec.handler = list;
   table.push_back(spec);
 
-  spec = command("get", "Print a run as JSON.");
+  spec = command("runs", "get", "Print a run as JSON.", get);
   spec.options = {run_id, jobs_api_version_option()};
-  spec.handler = get;
   table.push_back(spec);
 
-  spec =
-      command("get-output", "Print the output of a run as JSON (every task for multi-task runs).");
+  spec = command("runs", "get-output",
+                 "Print the output of a run as JSON (every task for multi-task runs).", get_output);
   spec.options = {run_id, jobs_api_version_option()};
-  spec.handler = get_output;
   table.push_back(spec);
 
-  spec = command("cancel", "Cancel a run; prints {}.");
+  spec = command("runs", "cancel", "Cancel a run; prints {}.", cancel);
   spec.options = {run_id, jobs_api_version_option()};
-  spec.handler = cancel;
   table.push_back(spec);
 }
 

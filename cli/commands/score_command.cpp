@@ -1,7 +1,6 @@
 // `dbk score`: scores a saved Spark PipelineModel natively and, with --compare-with, checks
 // the result against the table a scoring job wrote. Thin: the work is
 // dbk::scorer::run_score_job (docs/scorer.md).
-#include <cctype>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include "commands/common.hpp"
 #include "dbk/dbfs.hpp"
 #include "dbk/scorer/scorer.hpp"
+#include "util/text.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -52,101 +52,91 @@ std::string fetch_text(const std::string& path, const scorer::FetchReport& fetch
          " downloaded, " + std::to_string(fetch.reused) + " from cache)";
 }
 
-int run_score(Invocation& inv) {
+// The job the flags describe; usage errors before anything is fetched.
+Result<scorer::ScoreJob> score_job_from(const Invocation& inv) {
   scorer::ScoreJob job;
   job.model = inv.value("model").value_or("");
   job.input = inv.value("input").value_or("");
-  if (job.model.empty()) return inv.fail(usage_error("Missing option '--model'."));
-  if (job.input.empty()) return inv.fail(usage_error("Missing option '--input'."));
+  if (job.model.empty()) return usage_error("Missing option '--model'.");
+  if (job.input.empty()) return usage_error("Missing option '--input'.");
   job.output = inv.value("output").value_or("");
   job.compare_with = inv.value("compare-with").value_or("");
   if (auto keys = inv.value("key")) {
     job.key_columns = split_list(*keys);
     if (job.key_columns.empty()) {
-      return inv.fail(usage_error("Invalid value for '--key': no column names."));
+      return usage_error("Invalid value for '--key': no column names.");
     }
   }
   if (auto features = inv.value("features")) job.feature_columns = split_list(*features);
   if (auto invalid = inv.value("handle-invalid")) {
-    std::string mode = *invalid;
-    for (auto& c : mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    job.score.assemble_handle_invalid = mode;
+    job.score.assemble_handle_invalid = ascii_lower(*invalid);
   }
   if (auto dir = inv.value("cache-dir")) job.fetch.cache_dir = *dir;
   auto concurrency = concurrency_option(inv);
-  if (!concurrency) return inv.fail(concurrency.error());
+  if (!concurrency) return concurrency.error();
   job.fetch.parallelism = *concurrency;
   auto threads = inv.int_value("threads");
-  if (!threads) return inv.fail(threads.error());
+  if (!threads) return threads.error();
   if (*threads) {
     if (**threads < 0 || **threads > 1024) {
-      return inv.fail(usage_error("Invalid value for '--threads': must be between 0 and 1024."));
+      return usage_error("Invalid value for '--threads': must be between 0 and 1024.");
     }
     job.score.threads = static_cast<unsigned>(**threads);
   }
-  std::string lanes = inv.value("spark-vector-lanes").value_or("auto");
-  for (auto& c : lanes) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // The parser has checked the value against the option's choices (auto, 2, 4, 8).
+  std::string lanes = ascii_lower(inv.value("spark-vector-lanes").value_or("auto"));
   job.match_vector_lanes = lanes == "auto";
   if (lanes != "auto") job.score.spark_vector_lanes = static_cast<std::size_t>(std::stoul(lanes));
+  return job;
+}
 
-  // A workspace client only when something lives in DBFS: local folders need no profile.
-  std::optional<Client> client;
-  if (scorer::is_dbfs_uri(job.model) || scorer::is_dbfs_uri(job.input) ||
-      scorer::is_dbfs_uri(job.compare_with)) {
-    auto made = inv.client();
-    if (!made) return inv.fail(made.error());
-    client = *made;
+nlohmann::ordered_json report_json(const scorer::ScoreJob& job,
+                                   const scorer::ScoreJobReport& report) {
+  nlohmann::ordered_json j;
+  j["model"] = fetch_json(job.model, report.model_fetch);
+  j["model"]["stages"] = report.stages;
+  j["model"]["spark_version"] = report.spark_version;
+  j["input"] = fetch_json(job.input, report.input_fetch);
+  j["rows_input"] = report.rows_input;
+  j["rows_scored"] = report.rows_scored;
+  if (report.spark_vector_lanes != 0) j["spark_vector_lanes"] = report.spark_vector_lanes;
+  if (!report.assembled_columns.empty()) j["assembled_features"] = report.assembled_columns;
+  if (!job.output.empty()) j["output"] = job.output;
+  if (report.comparison) {
+    const auto& c = *report.comparison;
+    nlohmann::ordered_json cj = fetch_json(job.compare_with, *report.expected_fetch);
+    cj["key"] = job.key_columns;
+    cj["rows_expected"] = c.rows_expected;
+    cj["rows_compared"] = c.rows_compared;
+    cj["prediction_mismatches"] = c.prediction_mismatches;
+    cj["probability_mismatches"] = c.probability_mismatches;
+    cj["max_probability_diff"] = c.max_probability_diff;
+    cj["missing_in_expected"] = c.missing_in_expected;
+    cj["missing_in_scored"] = c.missing_in_scored;
+    cj["duplicate_keys"] = c.duplicate_keys;
+    cj["examples"] = c.examples;
+    j["comparison"] = cj;
   }
-  auto report = scorer::run_score_job(job, client ? &client->dbfs() : nullptr);
-  if (!report) return inv.fail(report.error());
+  j["ok"] = report.ok();
+  return j;
+}
 
-  const int code = report->ok() ? exit_codes::kOk : exit_codes::kMismatch;
-  if (inv.output_format() == OutputFormat::kJson) {
-    nlohmann::ordered_json j;
-    j["model"] = fetch_json(job.model, report->model_fetch);
-    j["model"]["stages"] = report->stages;
-    j["model"]["spark_version"] = report->spark_version;
-    j["input"] = fetch_json(job.input, report->input_fetch);
-    j["rows_input"] = report->rows_input;
-    j["rows_scored"] = report->rows_scored;
-    if (report->spark_vector_lanes != 0) j["spark_vector_lanes"] = report->spark_vector_lanes;
-    if (!report->assembled_columns.empty()) j["assembled_features"] = report->assembled_columns;
-    if (!job.output.empty()) j["output"] = job.output;
-    if (report->comparison) {
-      const auto& c = *report->comparison;
-      nlohmann::ordered_json cj = fetch_json(job.compare_with, *report->expected_fetch);
-      cj["key"] = job.key_columns;
-      cj["rows_expected"] = c.rows_expected;
-      cj["rows_compared"] = c.rows_compared;
-      cj["prediction_mismatches"] = c.prediction_mismatches;
-      cj["probability_mismatches"] = c.probability_mismatches;
-      cj["max_probability_diff"] = c.max_probability_diff;
-      cj["missing_in_expected"] = c.missing_in_expected;
-      cj["missing_in_scored"] = c.missing_in_scored;
-      cj["duplicate_keys"] = c.duplicate_keys;
-      cj["examples"] = c.examples;
-      j["comparison"] = cj;
-    }
-    j["ok"] = report->ok();
-    print_json(inv, j);
-    return code;
+void print_report_text(std::ostream& out, const scorer::ScoreJob& job,
+                       const scorer::ScoreJobReport& report) {
+  out << "Model:  " << fetch_text(job.model, report.model_fetch) << "\n"
+      << "        " << report.stages << " stages, Spark " << report.spark_version << "\n"
+      << "Input:  " << fetch_text(job.input, report.input_fetch) << "\n";
+  if (!report.assembled_columns.empty()) {
+    out << "Assembled features from " << report.assembled_columns.size() << " columns\n";
   }
-
-  auto& out = inv.out();
-  out << "Model:  " << fetch_text(job.model, report->model_fetch) << "\n"
-      << "        " << report->stages << " stages, Spark " << report->spark_version << "\n"
-      << "Input:  " << fetch_text(job.input, report->input_fetch) << "\n";
-  if (!report->assembled_columns.empty()) {
-    out << "Assembled features from " << report->assembled_columns.size() << " columns\n";
-  }
-  out << "Rows scored: " << report->rows_scored << " of " << report->rows_input << "\n";
-  if (report->spark_vector_lanes != 0) {
-    out << "Spark 4.x vector lanes: " << report->spark_vector_lanes << "\n";
+  out << "Rows scored: " << report.rows_scored << " of " << report.rows_input << "\n";
+  if (report.spark_vector_lanes != 0) {
+    out << "Spark 4.x vector lanes: " << report.spark_vector_lanes << "\n";
   }
   if (!job.output.empty()) out << "Wrote " << job.output << "\n";
-  if (report->comparison) {
-    const auto& c = *report->comparison;
-    out << "Compared with: " << fetch_text(job.compare_with, *report->expected_fetch) << "\n";
+  if (report.comparison) {
+    const auto& c = *report.comparison;
+    out << "Compared with: " << fetch_text(job.compare_with, *report.expected_fetch) << "\n";
     std::string keys;
     for (const auto& k : job.key_columns) keys += (keys.empty() ? "" : ",") + k;
     out << "Rows compared: " << c.rows_compared << " ("
@@ -161,8 +151,30 @@ int run_score(Invocation& inv) {
     for (const auto& example : c.examples) out << "  " << example << "\n";
   }
   out.flush();
+}
+
+CommandStatus run_score(Invocation& inv) {
+  auto job = score_job_from(inv);
+  if (!job) return job.error();
+  // A workspace client only when something lives in DBFS: local folders need no profile.
+  std::optional<Client> client;
+  if (scorer::is_dbfs_uri(job->model) || scorer::is_dbfs_uri(job->input) ||
+      scorer::is_dbfs_uri(job->compare_with)) {
+    auto made = inv.client();
+    if (!made) return made.error();
+    client = *made;
+  }
+  auto report = scorer::run_score_job(*job, client ? &client->dbfs() : nullptr);
+  if (!report) return report.error();
+
+  const int code = report->ok() ? exit_codes::kOk : exit_codes::kMismatch;
+  if (inv.output_format() == OutputFormat::kJson) {
+    print_json(inv, report_json(*job, *report));
+    return code;
+  }
+  print_report_text(inv.out(), *job, *report);
   if (code != exit_codes::kOk) {
-    inv.err() << "Error: the scored rows differ from " << job.compare_with << ".\n";
+    inv.err() << "Error: the scored rows differ from " << job->compare_with << ".\n";
   }
   return code;
 }
@@ -170,9 +182,9 @@ int run_score(Invocation& inv) {
 }  // namespace
 
 void add_score_commands(std::vector<CommandSpec>& table) {
-  CommandSpec spec;
-  spec.group = "score";
-  spec.summary = "Score a saved Spark PipelineModel natively and compare with Spark's output.";
+  auto spec = command("score", "",
+                      "Score a saved Spark PipelineModel natively and compare with Spark's output.",
+                      run_score);
   spec.description =
       "--model, --input and --compare-with take dbfs:/ paths (fetched in parallel into a local "
       "cache, reused while size and modification time are unchanged) or local paths. Tables "
@@ -201,7 +213,6 @@ void add_score_commands(std::vector<CommandSpec>& table) {
             "whose scores match Spark's exactly.",
             {"auto", "2", "4", "8"}),
   };
-  spec.handler = run_score;
   table.push_back(std::move(spec));
 }
 

@@ -416,19 +416,25 @@ Result<RunOutput> JobsApi::runs_get_output(std::int64_t run_id, const CallContex
 
 Result<RunOutput> JobsApi::runs_get_output_resolved(std::int64_t run_id,
                                                     const CallContext& context) const {
-  // The service refuses get-output on a multi-task parent (docs/reference/rest-api.md §0.7), so
-  // look at the run first and ask for its only task's output.
   auto run = runs_get(run_id, context);
   if (!run) return std::move(run).error();
-  if (run->tasks.empty()) return runs_get_output(run_id, context);
-  if (run->tasks.size() == 1) return runs_get_output(run->tasks.front().run_id, context);
+  return runs_get_output_resolved(*run, context);
+}
+
+Result<RunOutput> JobsApi::runs_get_output_resolved(const Run& run,
+                                                    const CallContext& context) const {
+  // The service refuses get-output on a multi-task parent (docs/reference/rest-api.md §0.7), so
+  // ask for its only task's output.
+  if (run.tasks.empty()) return runs_get_output(run.run_id, context);
+  if (run.tasks.size() == 1) return runs_get_output(run.tasks.front().run_id, context);
   std::string tasks;
-  for (const auto& task : run->tasks) {
+  for (const auto& task : run.tasks) {
     tasks +=
         (tasks.empty() ? "" : ", ") + task.task_key + " (run " + std::to_string(task.run_id) + ")";
   }
   return make_error(error_codes::kInvalidArgument,
-                    "run " + std::to_string(run_id) + " has " + std::to_string(run->tasks.size()) +
+                    "run " + std::to_string(run.run_id) + " has " +
+                        std::to_string(run.tasks.size()) +
                         " tasks; get the output of each task run instead: " + tasks);
 }
 

@@ -7,6 +7,7 @@
 #include "app/command_table.hpp"
 #include "app/exit_codes.hpp"
 #include "app/invocation.hpp"
+#include "app/runner.hpp"
 #include "temp_dir.hpp"
 
 using namespace dbk::cli;
@@ -41,7 +42,7 @@ Configured configure(const std::string& input, const char* env_host = nullptr) {
   Invocation inv(table.at(0), "dbk", {}, Io{&in, &out, &err});
   inv.set_flag("token", true);
   Configured result;
-  result.code = table.at(0).handler(inv);
+  result.code = run_command(inv);
   result.out = out.str();
   result.err = err.str();
   std::ifstream written(path);

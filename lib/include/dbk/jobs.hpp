@@ -118,6 +118,8 @@ class JobsApi {
   /// A run with several tasks gives INVALID_ARGUMENT (use runs_get_task_outputs).
   Result<RunOutput> runs_get_output_resolved(std::int64_t run_id,
                                              const CallContext& context = {}) const;
+  /// The same for a run already fetched (e.g. by wait_for_run), without fetching it again.
+  Result<RunOutput> runs_get_output_resolved(const Run& run, const CallContext& context = {}) const;
   /// Output of every task of a run (one entry for a run without tasks[]), in task order.
   Result<std::vector<TaskRunOutput>> runs_get_task_outputs(std::int64_t run_id,
                                                            const CallContext& context = {}) const;
