@@ -15,6 +15,8 @@
 #include <sstream>
 #include <vector>
 
+#include "dbk/internal/text.hpp"
+
 namespace dbk {
 namespace {
 
@@ -22,16 +24,11 @@ namespace {
 constexpr const char* kSettingsSection = "__settings__";
 constexpr const char* kDefaultSection = "DEFAULT";
 
-std::string trim(std::string_view text) {
-  size_t begin = 0, end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  return std::string(text.substr(begin, end - begin));
-}
+using internal::ascii_lower;
 
-std::string to_lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
+// A copy, where the trimmed text outlives the line it came from.
+std::string trim(std::string_view text) {
+  return std::string(internal::trim(text));
 }
 
 ApiError config_error(std::string message) {
@@ -71,7 +68,7 @@ std::string config_file_path(const Lookup& env) {
 }
 
 std::optional<bool> parse_bool(const std::string& text) {
-  auto value = to_lower(trim(text));
+  auto value = ascii_lower(trim(text));
   if (value == "true" || value == "1" || value == "yes" || value == "on") return true;
   if (value == "false" || value == "0" || value == "no" || value == "off" || value.empty()) {
     return false;
@@ -199,12 +196,12 @@ std::string normalize_host(const std::string& host) {
     value = "https://" + value;
     scheme_end = 5;
   }
-  std::string scheme = to_lower(value.substr(0, scheme_end));
+  std::string scheme = ascii_lower(value.substr(0, scheme_end));
   std::string rest = value.substr(scheme_end + 3);
   // A URL copied from the browser may carry ?o=<workspace id> or a #fragment (§6.9).
   rest = rest.substr(0, rest.find_first_of("?#"));
   auto slash = rest.find('/');
-  std::string authority = to_lower(rest.substr(0, slash));
+  std::string authority = ascii_lower(rest.substr(0, slash));
   std::string path = slash == std::string::npos ? std::string() : rest.substr(slash);
   while (!path.empty() && path.back() == '/') path.pop_back();
   const std::string default_port = scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";
@@ -257,7 +254,7 @@ Result<std::map<std::string, ProfileSection>> read_config_file(const std::string
       return config_error(path + ":" + std::to_string(number) +
                           ": expected [section] or key = value");
     }
-    last_key = to_lower(trim(std::string_view(text).substr(0, separator)));
+    last_key = ascii_lower(trim(std::string_view(text).substr(0, separator)));
     sections[section][last_key] = trim(std::string_view(text).substr(separator + 1));
   }
   return sections;

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "dbk/internal/text.hpp"
+
 namespace dbk::scorer::parquet {
 namespace {
 
@@ -197,10 +199,7 @@ std::size_t leaf_count(const SchemaNode& node) {
   return n;
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+using internal::ends_with;
 
 class Merger {
  public:
