@@ -16,6 +16,7 @@
 #include "admin/faults.hpp"
 #include "clusters/clusters_service.hpp"
 #include "dbfs/dbfs_service.hpp"
+#include "dbk/internal/text.hpp"
 #include "discovery/host_metadata_service.hpp"
 #include "identity/scim_service.hpp"
 #include "jobs/jobs_service.hpp"
@@ -32,9 +33,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
+using internal::starts_with;
 
 // Constant-time comparison so the token cannot be guessed byte by byte from timings.
 bool same_secret(const std::string& given, const std::string& expected) {

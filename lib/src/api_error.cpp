@@ -1,21 +1,12 @@
 #include "dbk/api_error.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "dbk/internal/text.hpp"
 
 namespace dbk {
-namespace {
 
-bool contains_icase(const std::string& haystack, std::string_view needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](char a, char b) {
-                          return std::tolower(static_cast<unsigned char>(a)) ==
-                                 std::tolower(static_cast<unsigned char>(b));
-                        });
-  return it != haystack.end();
-}
-
-}  // namespace
+using internal::icontains;
 
 std::string ApiError::to_string() const {
   std::string out = error_code.empty() ? std::string("ERROR") : error_code;
@@ -46,7 +37,7 @@ bool ApiError::is_not_found() const {
   // docs/reference/rest-api.md §2.1: jobs/get, jobs/runs/get and clusters/get answer
   // 400 INVALID_PARAMETER_VALUE "... does not exist" for a missing id.
   return http_status == 400 && error_code == "INVALID_PARAMETER_VALUE" &&
-         (contains_icase(message, "does not exist") || contains_icase(message, "doesn't exist"));
+         (icontains(message, "does not exist") || icontains(message, "doesn't exist"));
 }
 
 std::string ApiError::reason() const {

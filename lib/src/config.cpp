@@ -15,6 +15,8 @@
 #include <sstream>
 #include <vector>
 
+#include "dbk/internal/text.hpp"
+
 namespace dbk {
 namespace {
 
@@ -22,16 +24,11 @@ namespace {
 constexpr const char* kSettingsSection = "__settings__";
 constexpr const char* kDefaultSection = "DEFAULT";
 
-std::string trim(std::string_view text) {
-  size_t begin = 0, end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  return std::string(text.substr(begin, end - begin));
-}
+using internal::ascii_lower;
 
-std::string to_lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
+// A copy, where the trimmed text outlives the line it came from.
+std::string trim(std::string_view text) {
+  return std::string(internal::trim(text));
 }
 
 ApiError config_error(std::string message) {
@@ -71,7 +68,7 @@ std::string config_file_path(const Lookup& env) {
 }
 
 std::optional<bool> parse_bool(const std::string& text) {
-  auto value = to_lower(trim(text));
+  auto value = ascii_lower(trim(text));
   if (value == "true" || value == "1" || value == "yes" || value == "on") return true;
   if (value == "false" || value == "0" || value == "no" || value == "off" || value.empty()) {
     return false;
@@ -199,12 +196,12 @@ std::string normalize_host(const std::string& host) {
     value = "https://" + value;
     scheme_end = 5;
   }
-  std::string scheme = to_lower(value.substr(0, scheme_end));
+  std::string scheme = ascii_lower(value.substr(0, scheme_end));
   std::string rest = value.substr(scheme_end + 3);
   // A URL copied from the browser may carry ?o=<workspace id> or a #fragment (§6.9).
   rest = rest.substr(0, rest.find_first_of("?#"));
   auto slash = rest.find('/');
-  std::string authority = to_lower(rest.substr(0, slash));
+  std::string authority = ascii_lower(rest.substr(0, slash));
   std::string path = slash == std::string::npos ? std::string() : rest.substr(slash);
   while (!path.empty() && path.back() == '/') path.pop_back();
   const std::string default_port = scheme == "https" ? ":443" : scheme == "http" ? ":80" : "";
@@ -257,23 +254,24 @@ Result<std::map<std::string, ProfileSection>> read_config_file(const std::string
       return config_error(path + ":" + std::to_string(number) +
                           ": expected [section] or key = value");
     }
-    last_key = to_lower(trim(std::string_view(text).substr(0, separator)));
+    last_key = ascii_lower(trim(std::string_view(text).substr(0, separator)));
     sections[section][last_key] = trim(std::string_view(text).substr(separator + 1));
   }
   return sections;
 }
 
-Result<Config> resolve_config(const ConfigOptions& options) {
-  const Lookup env = make_env_lookup(options);
-  auto attributes = make_attributes();
+namespace {
 
-  // 1. explicit values
+using Attributes = std::vector<Attribute>;
+
+// Steps 1 and 2: explicit values, then the environment; a value once set is never overwritten.
+void apply_arguments_and_environment(Attributes& attributes, const ConfigOptions& options,
+                                     const Lookup& env) {
   if (options.host) attribute(attributes, "host").value = options.host;
   if (options.token) attribute(attributes, "token").value = options.token;
   for (auto& entry : attributes) {
     if (entry.value) entry.source = "arguments";
   }
-  // 2. environment; values already set are never overwritten
   for (auto& entry : attributes) {
     if (entry.value || entry.env == nullptr) continue;
     if (auto value = env(entry.env)) {
@@ -281,40 +279,42 @@ Result<Config> resolve_config(const ConfigOptions& options) {
       entry.source = std::string("environment variable ") + entry.env;
     }
   }
-  // 3. the config file, unless host/auth came from args/env and no profile is named (§4.3)
-  Config config;
-  std::optional<std::string> named_profile = options.profile;
-  if (!named_profile) named_profile = env("DATABRICKS_CONFIG_PROFILE");
-  const std::string path = options.config_file ? *options.config_file : config_file_path(env);
-  bool has_direct = std::any_of(attributes.begin(), attributes.end(),
-                                [](const Attribute& a) { return a.is_auth && a.value; });
-  if (named_profile || !has_direct) {
-    auto sections = read_config_file(path);
-    if (!sections) return std::move(sections).error();
-    if (named_profile && sections->empty()) {
-      return config_error("profile '" + *named_profile + "' not found: config file " + path +
-                          " does not exist or is empty");
-    }
-    auto profile = choose_profile(named_profile, *sections, path);
-    if (!profile) return std::move(profile).error();
-    if (*profile) {
-      const auto& section = sections->at(**profile);
-      for (auto& entry : attributes) {
-        if (entry.value) continue;
-        for (const char* key : entry.file_keys) {
-          if (auto it = section.find(key); it != section.end() && !it->second.empty()) {
-            entry.value = it->second;
-            entry.source = "profile " + **profile + " of " + path;
-            break;
-          }
-        }
+}
+
+// Step 3: the config file's profile fills what is still unset, unless host/auth came from
+// arguments or the environment and no profile is named (docs/reference/rest-api.md §4.3).
+Status apply_config_file(Attributes& attributes, const std::optional<std::string>& named_profile,
+                         const std::string& path, Config& config) {
+  const bool has_direct = std::any_of(attributes.begin(), attributes.end(),
+                                      [](const Attribute& a) { return a.is_auth && a.value; });
+  if (!named_profile && has_direct) return {};
+  auto sections = read_config_file(path);
+  if (!sections) return std::move(sections).error();
+  if (named_profile && sections->empty()) {
+    return config_error("profile '" + *named_profile + "' not found: config file " + path +
+                        " does not exist or is empty");
+  }
+  auto profile = choose_profile(named_profile, *sections, path);
+  if (!profile) return std::move(profile).error();
+  if (!*profile) return {};
+  const auto& section = sections->at(**profile);
+  for (auto& entry : attributes) {
+    if (entry.value) continue;
+    for (const char* key : entry.file_keys) {
+      if (auto it = section.find(key); it != section.end() && !it->second.empty()) {
+        entry.value = it->second;
+        entry.source = "profile " + **profile + " of " + path;
+        break;
       }
-      config.profile = **profile;
-      config.config_file = path;
     }
   }
+  config.profile = **profile;
+  config.config_file = path;
+  return {};
+}
 
-  // 4. typed values
+// Step 4: the attributes as typed values; a malformed flag or number names where it came from.
+Status apply_typed_values(Attributes& attributes, const ConfigOptions& options, Config& config) {
   auto text = [&](const char* name) { return attribute(attributes, name).value.value_or(""); };
   config.host = normalize_host(text("host"));
   config.token = text("token");
@@ -352,8 +352,11 @@ Result<Config> resolve_config(const ConfigOptions& options) {
                                                         : config.retry_timeout) = value;
     }
   }
+  return {};
+}
 
-  // 5. validation
+// Step 5: a host, and one way to authorize (or auth_type choosing among several).
+Status validate(const Config& config, const std::string& path) {
   if (config.host.empty()) {
     return config_error(
         "no host configured: pass --host, set DATABRICKS_HOST, or add host to a "
@@ -373,6 +376,27 @@ Result<Config> resolve_config(const ConfigOptions& options) {
     return config_error("auth_type '" + config.auth_type +
                         "' is not supported; use pat, basic or oauth-m2m");
   }
+  return {};
+}
+
+}  // namespace
+
+Result<Config> resolve_config(const ConfigOptions& options) {
+  const Lookup env = make_env_lookup(options);
+  auto attributes = make_attributes();
+  apply_arguments_and_environment(attributes, options, env);
+
+  Config config;
+  std::optional<std::string> named_profile = options.profile;
+  if (!named_profile) named_profile = env("DATABRICKS_CONFIG_PROFILE");
+  const std::string path = options.config_file ? *options.config_file : config_file_path(env);
+  if (auto applied = apply_config_file(attributes, named_profile, path, config); !applied) {
+    return std::move(applied).error();
+  }
+  if (auto typed = apply_typed_values(attributes, options, config); !typed) {
+    return std::move(typed).error();
+  }
+  if (auto valid = validate(config, path); !valid) return std::move(valid).error();
   return config;
 }
 

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "dbk/http.hpp"
+#include "dbk/internal/text.hpp"
 
 namespace dbk {
 namespace {
@@ -19,10 +20,7 @@ namespace {
 namespace http = web::http;
 using std::chrono::milliseconds;
 
-std::string to_lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
+using internal::ascii_lower;
 
 std::string env(const char* upper, const char* lower) {
   if (const char* value = std::getenv(upper); value != nullptr && *value != '\0') return value;
@@ -46,7 +44,7 @@ bool bypasses_proxy(const std::string& host) {
     entry.erase(std::remove_if(entry.begin(), entry.end(),
                                [](char c) { return std::isspace(static_cast<unsigned char>(c)); }),
                 entry.end());
-    entry = to_lower(entry.substr(0, entry.find(':')));
+    entry = ascii_lower(entry.substr(0, entry.find(':')));
     if (!entry.empty() && entry.front() == '.') entry.erase(0, 1);
     if (entry == "*") return true;
     if (!entry.empty() &&
@@ -80,7 +78,7 @@ ApiError describe_failure(const std::exception_ptr& failure, const HttpRequest& 
   } catch (const http::http_exception& e) {
     const auto& code = e.error_code();
     std::string what = e.what();
-    std::string lower = to_lower(what + " " + code.message());
+    std::string lower = ascii_lower(what + " " + code.message());
     if (code == std::errc::timed_out || lower.find("timed out") != std::string::npos ||
         lower.find("timeout") != std::string::npos) {
       return transport_error(error_codes::kTimeout,
@@ -244,7 +242,7 @@ class CppRestTransport final : public Transport {
     message.set_request_uri(web::uri(target));
     std::string content_type;
     for (const auto& [name, value] : request.headers) {
-      if (to_lower(name) == "content-type") {
+      if (ascii_lower(name) == "content-type") {
         content_type = value;
       } else {
         message.headers().add(name, value);
@@ -287,7 +285,7 @@ class CppRestTransport final : public Transport {
       proxy = url.scheme == "https" ? env("HTTPS_PROXY", "https_proxy")
                                     : env("HTTP_PROXY", "http_proxy");
     }
-    if (!proxy.empty() && !bypasses_proxy(to_lower(url.host))) {
+    if (!proxy.empty() && !bypasses_proxy(ascii_lower(url.host))) {
       if (!web::uri::validate(proxy)) {
         // never echo the value: it may hold proxy credentials
         throw std::invalid_argument("the proxy setting is not a valid URL");

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <regex>
 
+#include "dbk/internal/text.hpp"
 #include "dbk/json.hpp"
 
 namespace dbk::detail {
@@ -13,21 +14,8 @@ namespace {
 
 constexpr size_t kMaxMessageChars = 1000;
 
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
+using internal::ascii_lower;
+using internal::trim;
 
 std::string truncate(std::string_view text) {
   if (text.size() <= kMaxMessageChars) return std::string(text);
@@ -66,7 +54,7 @@ std::string clean_html_text(std::string_view text) {
 
 // Text between <tag ...> and </tag>, case-insensitively; nullopt if absent.
 std::optional<std::string> element_text(std::string_view body, std::string_view tag) {
-  std::string lower = to_lower(body);
+  std::string lower = ascii_lower(body);
   auto open = lower.find("<" + std::string(tag));
   while (open != std::string::npos) {
     char next = open + tag.size() + 1 < lower.size() ? lower[open + tag.size() + 1] : '\0';
@@ -235,7 +223,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
 bool looks_like_html(std::string_view body) {
   auto text = trim(body);
   if (text.empty() || text.front() != '<') return false;
-  auto head = to_lower(text.substr(0, 1024));
+  auto head = ascii_lower(text.substr(0, 1024));
   return head.find("<html") != std::string::npos ||
          head.find("<!doctype html") != std::string::npos ||
          head.find("<head") != std::string::npos || head.find("<body") != std::string::npos ||
@@ -244,7 +232,7 @@ bool looks_like_html(std::string_view body) {
 
 bool looks_like_login_page(std::string_view body) {
   if (!looks_like_html(body)) return false;
-  auto lower = to_lower(body);
+  auto lower = ascii_lower(body);
   auto title = element_text(lower, "title").value_or("");
   for (const char* marker : {"sign in", "sign-in", "signin", "log in", "login"}) {
     if (title.find(marker) != std::string::npos) return true;

@@ -1,22 +1,10 @@
 #include "dbk/http.hpp"
 
-#include <cctype>
+#include "dbk/internal/text.hpp"
 
 namespace dbk {
-namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
+using internal::iequals;
 
 std::optional<std::string> find_header(const HttpHeaders& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
@@ -129,9 +117,7 @@ std::optional<UrlParts> parse_url(std::string_view url) {
   UrlParts parts;
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
-  for (char c : url.substr(0, scheme_end)) {
-    parts.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  parts.scheme = internal::ascii_lower(url.substr(0, scheme_end));
   if (parts.scheme != "http" && parts.scheme != "https") return std::nullopt;
   auto rest = url.substr(scheme_end + 3);
   auto authority_end = rest.find_first_of("/?#");

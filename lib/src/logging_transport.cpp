@@ -4,28 +4,22 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "dbk/internal/text.hpp"
 #include "dbk/json.hpp"
 
 namespace dbk::detail {
 namespace {
 
+using internal::ascii_lower;
+using internal::ends_with;
+
 constexpr const char* kMask = "***";
 constexpr size_t kMaxStringChars = 128;  // base64 blocks would drown the log
-
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
 
 // Field names whose values are credentials. Pagination and idempotency
 // tokens are not secret and stay readable.
 bool is_secret_name(std::string_view raw) {
-  auto name = to_lower(raw);
+  auto name = ascii_lower(raw);
   if (name == "idempotency_token" || name == "page_token" || name == "next_page_token" ||
       name == "prev_page_token") {
     return false;
@@ -169,11 +163,12 @@ std::string redact_url(std::string_view url) {
 namespace dbk::detail {
 
 std::string redact_header(const std::string& name, const std::string& value) {
-  if (to_lower(name) == "authorization" || to_lower(name) == "proxy-authorization") {
+  if (ascii_lower(name) == "authorization" || ascii_lower(name) == "proxy-authorization") {
     auto space = value.find(' ');
     return space == std::string::npos ? kMask : value.substr(0, space) + " " + kMask;
   }
-  return is_secret_name(name) || to_lower(name).find("token") != std::string::npos ? kMask : value;
+  return is_secret_name(name) || ascii_lower(name).find("token") != std::string::npos ? kMask
+                                                                                      : value;
 }
 
 std::string redact_body(const std::string& body, const std::string& content_type,
@@ -188,7 +183,7 @@ std::string redact_body(const std::string& body, const std::string& content_type
       return cut(json->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), max_bytes);
     }
   }
-  if (to_lower(content_type).find("x-www-form-urlencoded") != std::string::npos) {
+  if (ascii_lower(content_type).find("x-www-form-urlencoded") != std::string::npos) {
     return cut(redact_form(body), max_bytes);
   }
   if (!is_printable_text(body)) return "[" + std::to_string(body.size()) + " bytes of binary data]";

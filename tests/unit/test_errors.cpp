@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <string>
+#include <variant>
 
 #include "dbk/api_error.hpp"
 #include "dbk/result.hpp"
@@ -93,4 +95,12 @@ TEST_CASE("Result holds a value or an error; value() throws ApiException") {
   dbk::Status status = dbk::make_error("IO_ERROR", "disk full");
   CHECK_FALSE(status.ok());
   CHECK(dbk::Status().ok());
+}
+
+TEST_CASE("Result: * and -> on an error, error() on a value, throw in every build") {
+  dbk::Result<std::string> failed = dbk::make_error("IO_ERROR", "disk full");
+  CHECK_THROWS_AS(*failed, std::bad_variant_access);
+  CHECK_THROWS_AS(failed->size(), std::bad_variant_access);
+  dbk::Result<std::string> ok = std::string("x");
+  CHECK_THROWS_AS(ok.error(), std::bad_variant_access);
 }

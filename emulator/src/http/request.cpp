@@ -4,27 +4,19 @@
 #include <cctype>
 #include <charconv>
 
+#include "dbk/internal/text.hpp"
 #include "dbk/json.hpp"
 
 namespace dbk::emulator {
 
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 namespace {
 
+using internal::ascii_lower;
+using internal::ends_with;
+
+// A copy: the trimmed text outlives the header or form line it came from.
 std::string trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return std::string(text);
+  return std::string(internal::trim(text));
 }
 
 std::string missing_field(std::string_view field) {
@@ -85,7 +77,7 @@ std::string Request::content_type() const {
 bool Request::declares_json() const {
   std::string type = content_type();
   return type == "application/json" || type == "text/json" ||
-         (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0);
+         (type.size() > 5 && ends_with(type, "+json"));
 }
 
 bool Request::has_json_body() const {

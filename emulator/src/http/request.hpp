@@ -13,9 +13,6 @@
 
 namespace dbk::emulator {
 
-/// ASCII lower case, for HTTP's case-insensitive tokens (header names, media types, hosts).
-std::string ascii_lower(std::string_view text);
-
 /// One HTTP request as the handlers see it. Built by the server; read-only for handlers.
 struct Request {
   std::string method;  ///< upper case: "GET", "POST", ...

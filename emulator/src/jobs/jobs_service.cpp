@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "dbk/internal/text.hpp"
 #include "jobs/job_settings.hpp"
 
 namespace dbk::emulator {
@@ -70,9 +71,9 @@ void JobsService::register_routes(Router& router) {
 
   // Test scripting of task outcomes (see ScriptedExecutor).
   router.add("POST", "/__dbk/runs/script", [this](const Request& request) {
-    auto body = parse_client_json(request.body.empty() ? "{}" : request.body);
-    if (!body.ok()) return error_response(body.error());
-    auto id = engine_.scripts().add_rule(*body);
+    auto params = Params::from_request(request);
+    if (!params.ok()) return error_response(params.error());
+    auto id = engine_.scripts().add_rule(params->json());
     if (!id) return error_response(id.error());
     return json_response(200, {{"id", *id}});
   });
@@ -133,13 +134,9 @@ Response JobsService::list_jobs(const Request& request) {
   if (!page_token) return error_response(page_token.error());
   if (!expand) return error_response(expand.error());
 
-  auto lower = [](std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-  };
   std::vector<json> jobs;
   for (auto& [key, job] : context_.store.list(kJobKind)) {
-    if (*name && lower(job["settings"].value("name", "")) != lower(**name)) continue;
+    if (*name && !internal::iequals(job["settings"].value("name", ""), **name)) continue;
     json entry = {{"job_id", job["job_id"]},
                   {"creator_user_name", job["creator_user_name"]},
                   {"created_time", job["created_time"]},

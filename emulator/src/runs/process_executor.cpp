@@ -175,6 +175,157 @@ std::string ProcessExecutor::resolve_python(std::string& missing) const {
   return found;
 }
 
+namespace {
+
+// A task that cannot be set up fails with this message as the run's error; the code never
+// leaves the executor (failed_outcome takes the message).
+ApiError setup_error(std::string message) {
+  return make_error("TASK_SETUP_FAILED", std::move(message));
+}
+
+// notebook_task: the notebook's source from the workspace, written into the run folder.
+Status stage_notebook(const ProcessExecutorConfig& config, const TaskLaunch& launch,
+                      const fs::path& run_dir, nlohmann::json& task) {
+  const std::string path = launch.task["notebook_task"].value("notebook_path", "");
+  const WorkspaceReader* workspace = config.workspace ? config.workspace() : nullptr;
+  if (workspace == nullptr) return setup_error("Cannot run the task: the workspace is not available");
+  auto notebook = workspace->read_notebook(path);
+  if (!notebook) {
+    return setup_error("Unable to access the notebook \"" + path +
+                       "\" in the workspace: " + notebook.error().message);
+  }
+  const fs::path file =
+      run_dir / (notebook->format == "JUPYTER" ? "notebook.ipynb" : "notebook.py");
+  if (!write_file(file, notebook->content)) return setup_error("Cannot write " + file.string());
+  task["notebook_path"] = path;
+  task["notebook_file"] = file.string();
+  task["notebook_format"] = notebook->format.empty() ? "SOURCE" : notebook->format;
+  task["notebook_language"] = notebook->language.empty() ? "PYTHON" : notebook->language;
+  return {};
+}
+
+// spark_python_task: the file from DBFS or the workspace, copied to main.py in the run folder.
+Status stage_python_file(const ProcessExecutorConfig& config, const TaskLaunch& launch,
+                         const fs::path& run_dir, nlohmann::json& task) {
+  const auto& spec = launch.task["spark_python_task"];
+  std::string python_file = spec.value("python_file", "");
+  fs::path local;
+  const bool fuse = python_file.rfind("/dbfs/", 0) == 0;
+  if (fuse || python_file.rfind("dbfs:", 0) == 0) {
+    // The DBFS API's own check: no '.'/'..' segment, no NUL, always below the root.
+    auto resolved =
+        resolve_dbfs_path(fuse ? python_file.substr(5) : python_file, config.dbfs_root);
+    if (!resolved) return setup_error("Invalid python_file: " + resolved.error().message);
+    local = resolved->file;
+  } else if (!python_file.empty() && python_file.front() == '/' && config.workspace &&
+             config.workspace() != nullptr) {
+    // A workspace path: take the source of the notebook/file stored there.
+    auto source = config.workspace()->read_notebook(python_file);
+    if (!source) {
+      return setup_error("Unable to access the python file \"" + python_file +
+                         "\": " + source.error().message);
+    }
+    local = run_dir / "main.py";
+    if (!write_file(local, source->content)) return setup_error("Cannot write " + local.string());
+  } else {
+    return setup_error("Unsupported python_file location \"" + python_file +
+                       "\" (use dbfs:/...)");
+  }
+  std::error_code ec;
+  if (!fs::is_regular_file(local, ec)) {
+    return setup_error("The python file " + python_file + " does not exist");
+  }
+  const fs::path copy = run_dir / "main.py";
+  if (local != copy) fs::copy_file(local, copy, fs::copy_options::overwrite_existing, ec);
+  if (ec) return setup_error("Cannot copy " + python_file + ": " + ec.message());
+  task["python_file"] = copy.string();
+  task["python_params"] = spec.value("parameters", nlohmann::json::array());
+  return {};
+}
+
+// task.json for the runtime, with what the task runs staged in the run folder.
+Result<nlohmann::json> task_document(const ProcessExecutorConfig& config,
+                                     const TaskLaunch& launch, const fs::path& run_dir) {
+  nlohmann::json task = {
+      {"run_id", launch.task_run_id},
+      {"task_type", launch.task_type},
+      {"parameters", launch.parameters.is_object() ? launch.parameters : nlohmann::json::object()},
+      {"dbfs_root", config.dbfs_root.string()},
+      {"spark_master", config.spark_master},
+      {"workspace_url", config.workspace_url ? config.workspace_url() : std::string()},
+      {"output_file", (run_dir / "result.json").string()},
+      {"timeout_seconds", launch.timeout_seconds}};
+  Status staged = launch.task_type == "notebook_task"
+                      ? stage_notebook(config, launch, run_dir, task)
+                      : stage_python_file(config, launch, run_dir, task);
+  if (!staged.ok()) return std::move(staged).error();
+  return task;
+}
+
+// The runtime's command line and environment: the emulator's environment without its own
+// token variables, the workspace token for the task, the runtime on PYTHONPATH.
+struct ChildCommand {
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+};
+
+ChildCommand child_command(const ProcessExecutorConfig& config, const std::string& python,
+                           const fs::path& task_file) {
+  ChildCommand command;
+  command.args = {python, "-m", "dbk_runtime", "run", "--task", task_file.string()};
+  std::string pythonpath = "PYTHONPATH=" + config.runtime_dir.string();
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry(*e);
+    if (entry.rfind("PYTHONPATH=", 0) == 0) {
+      pythonpath += ":" + entry.substr(11);
+      continue;
+    }
+    if (entry.rfind("DBK_EMULATOR_TOKEN=", 0) == 0 ||
+        entry.rfind(std::string(kTokenVariable) + "=", 0) == 0) {
+      continue;
+    }
+    command.env.push_back(entry);
+  }
+  if (!config.workspace_token.empty()) {
+    command.env.push_back(std::string(kTokenVariable) + "=" + config.workspace_token);
+  }
+  command.env.push_back(pythonpath);
+  command.env.push_back("PYTHONUNBUFFERED=1");
+  return command;
+}
+
+// Forks and execs `command` in `run_dir` as the leader of a new process group, with stdout
+// and stderr in the run folder's logs; the child's pid, or -1 when fork failed.
+pid_t spawn(ChildCommand& command, const fs::path& run_dir) {
+  // Everything the child needs is built before fork: after it only async-signal-safe calls.
+  std::vector<char*> argv;
+  for (auto& a : command.args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (auto& e : command.env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const std::string dir = run_dir.string();
+  const std::string out_path = (run_dir / "stdout.log").string();
+  const std::string err_path = (run_dir / "stderr.log").string();
+
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  ::setpgid(0, 0);
+  ::umask(077);  // what the task writes into DBFS and its run folder stays private too
+  if (::chdir(dir.c_str()) != 0) ::_exit(127);
+  int in = ::open("/dev/null", O_RDONLY);
+  int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, kPrivateFileMode);
+  int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, kPrivateFileMode);
+  if (in < 0 || out < 0 || err < 0) ::_exit(127);
+  ::dup2(in, 0);
+  ::dup2(out, 1);
+  ::dup2(err, 2);
+  ::execve(argv[0], argv.data(), envp.data());
+  ::_exit(127);
+}
+
+}  // namespace
+
 std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
   auto fail = [](std::string message) {
     return std::make_unique<FinishedAttempt>(failed_outcome(std::move(message)));
@@ -193,114 +344,14 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
   Status made = create_private_directories(run_dir);
   if (!made.ok()) return fail("Cannot create the run folder: " + made.error().message);
 
-  nlohmann::json task = {
-      {"run_id", launch.task_run_id},
-      {"task_type", launch.task_type},
-      {"parameters", launch.parameters.is_object() ? launch.parameters : nlohmann::json::object()},
-      {"dbfs_root", config_.dbfs_root.string()},
-      {"spark_master", config_.spark_master},
-      {"workspace_url", config_.workspace_url ? config_.workspace_url() : std::string()},
-      {"output_file", (run_dir / "result.json").string()},
-      {"timeout_seconds", launch.timeout_seconds}};
-  if (launch.task_type == "notebook_task") {
-    const std::string path = launch.task["notebook_task"].value("notebook_path", "");
-    const WorkspaceReader* workspace = config_.workspace ? config_.workspace() : nullptr;
-    if (workspace == nullptr) return fail("Cannot run the task: the workspace is not available");
-    auto notebook = workspace->read_notebook(path);
-    if (!notebook) {
-      return fail("Unable to access the notebook \"" + path +
-                  "\" in the workspace: " + notebook.error().message);
-    }
-    const fs::path file =
-        run_dir / (notebook->format == "JUPYTER" ? "notebook.ipynb" : "notebook.py");
-    if (!write_file(file, notebook->content)) return fail("Cannot write " + file.string());
-    task["notebook_path"] = path;
-    task["notebook_file"] = file.string();
-    task["notebook_format"] = notebook->format.empty() ? "SOURCE" : notebook->format;
-    task["notebook_language"] = notebook->language.empty() ? "PYTHON" : notebook->language;
-  } else {  // spark_python_task
-    const auto& spec = launch.task["spark_python_task"];
-    std::string python_file = spec.value("python_file", "");
-    fs::path local;
-    const bool fuse = python_file.rfind("/dbfs/", 0) == 0;
-    if (fuse || python_file.rfind("dbfs:", 0) == 0) {
-      // The DBFS API's own check: no '.'/'..' segment, no NUL, always below the root.
-      auto resolved =
-          resolve_dbfs_path(fuse ? python_file.substr(5) : python_file, config_.dbfs_root);
-      if (!resolved) return fail("Invalid python_file: " + resolved.error().message);
-      local = resolved->file;
-    } else if (!python_file.empty() && python_file.front() == '/' && config_.workspace &&
-               config_.workspace() != nullptr) {
-      // A workspace path: take the source of the notebook/file stored there.
-      auto source = config_.workspace()->read_notebook(python_file);
-      if (!source)
-        return fail("Unable to access the python file \"" + python_file +
-                    "\": " + source.error().message);
-      local = run_dir / "main.py";
-      if (!write_file(local, source->content)) return fail("Cannot write " + local.string());
-    } else {
-      return fail("Unsupported python_file location \"" + python_file + "\" (use dbfs:/...)");
-    }
-    if (!fs::is_regular_file(local, ec))
-      return fail("The python file " + python_file + " does not exist");
-    const fs::path copy = run_dir / "main.py";
-    if (local != copy) fs::copy_file(local, copy, fs::copy_options::overwrite_existing, ec);
-    if (ec) return fail("Cannot copy " + python_file + ": " + ec.message());
-    task["python_file"] = copy.string();
-    task["python_params"] = spec.value("parameters", nlohmann::json::array());
-  }
+  auto task = task_document(config_, launch, run_dir);
+  if (!task.ok()) return fail(task.error().message);
   const fs::path task_file = run_dir / "task.json";
-  if (!write_file(task_file, task.dump(2))) return fail("Cannot write " + task_file.string());
+  if (!write_file(task_file, task->dump(2))) return fail("Cannot write " + task_file.string());
 
-  // Everything the child needs is built before fork: after it only async-signal-safe calls.
-  std::vector<std::string> args = {python, "-m",     "dbk_runtime",
-                                   "run",  "--task", task_file.string()};
-  std::vector<std::string> env;
-  std::string pythonpath = "PYTHONPATH=" + config_.runtime_dir.string();
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string entry(*e);
-    if (entry.rfind("PYTHONPATH=", 0) == 0) {
-      pythonpath += ":" + entry.substr(11);
-      continue;
-    }
-    // The emulator's own token variables are not the task's business.
-    if (entry.rfind("DBK_EMULATOR_TOKEN=", 0) == 0 ||
-        entry.rfind(std::string(kTokenVariable) + "=", 0) == 0) {
-      continue;
-    }
-    env.push_back(entry);
-  }
-  if (!config_.workspace_token.empty()) {
-    env.push_back(std::string(kTokenVariable) + "=" + config_.workspace_token);
-  }
-  env.push_back(pythonpath);
-  env.push_back("PYTHONUNBUFFERED=1");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  const std::string dir = run_dir.string();
-  const std::string out_path = (run_dir / "stdout.log").string();
-  const std::string err_path = (run_dir / "stderr.log").string();
-
-  pid_t pid = ::fork();
+  ChildCommand command = child_command(config_, python, task_file);
+  const pid_t pid = spawn(command, run_dir);
   if (pid < 0) return fail("Cannot start the notebook runtime: fork failed");
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    ::umask(077);  // what the task writes into DBFS and its run folder stays private too
-    if (::chdir(dir.c_str()) != 0) ::_exit(127);
-    int in = ::open("/dev/null", O_RDONLY);
-    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, kPrivateFileMode);
-    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, kPrivateFileMode);
-    if (in < 0 || out < 0 || err < 0) ::_exit(127);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
   ::setpgid(pid, pid);  // also from the parent, so a cancel right away reaches the group
   return std::make_unique<ProcessAttempt>(pid, run_dir);
 }

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "dbk/internal/text.hpp"
+
 namespace dbk::emulator {
 namespace {
+
+using internal::ascii_lower;
 
 // "h", "h:1", "[::1]", "[::1]:1" → the host, lower case, brackets removed; "" when the
 // text is not of that shape (a port that is not all digits, stray brackets).

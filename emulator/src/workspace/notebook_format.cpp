@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "dbk/internal/text.hpp"
 #include "dbk/json.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
@@ -66,11 +67,7 @@ nlohmann::json jupyter_source(const std::string& text) {
   return lines;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using internal::ascii_lower;
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -92,7 +89,7 @@ std::string source_extension(std::string_view language) {
 }
 
 std::optional<std::string> language_for_extension(std::string_view extension) {
-  const std::string ext = lower(extension);
+  const std::string ext = ascii_lower(extension);
   if (ext == ".py") return "PYTHON";
   if (ext == ".scala") return "SCALA";
   if (ext == ".sql") return "SQL";
@@ -181,7 +178,7 @@ std::string source_to_jupyter(std::string_view source, std::string_view language
                            {"source", jupyter_source(text)}});
     }
   }
-  std::string lang = lower(language);
+  std::string lang = ascii_lower(language);
   nlohmann::json notebook = {{"cells", out_cells},
                              {"metadata",
                               {{"application/vnd.databricks.v1+notebook",

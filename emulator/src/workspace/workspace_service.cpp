@@ -284,85 +284,127 @@ Response WorkspaceService::import_file(const Request& request) {
   return do_import(Params::from_json(fields), request.body, ImportApi::kWorkspaceFiles);
 }
 
-Response WorkspaceService::do_import(const Params& params, std::optional<std::string> raw_content,
-                                     ImportApi api) {
-  DBK_ASSIGN_OR_RESPOND(auto raw, params.required_string("path"));
-  DBK_ASSIGN_OR_RESPOND(std::string path, normalize(raw));
-  DBK_ASSIGN_OR_RESPOND(auto format_param, params.optional_string("format"));
-  DBK_ASSIGN_OR_RESPOND(auto language_param, params.optional_string("language"));
-  DBK_ASSIGN_OR_RESPOND(bool overwrite, params.optional_bool("overwrite", false));
-  std::string format = format_param.value_or("SOURCE");
-  if (!one_of(format, {"SOURCE", "HTML", "JUPYTER", "DBC", "R_MARKDOWN", "AUTO", "RAW"})) {
-    return error_response(invalid_parameter("Invalid format: " + format +
-                                            ". Valid values are SOURCE, HTML, JUPYTER, DBC, "
-                                            "R_MARKDOWN, AUTO and RAW."));
-  }
-  std::optional<std::string> language = language_param;
-  if (language && !is_notebook_language(*language)) {
-    return error_response(invalid_parameter("Invalid language: " + *language +
-                                            ". Valid values are PYTHON, SCALA, SQL and R."));
-  }
+// One import as asked for and as it will be stored: the checked parameters, the decoded
+// content, and what the import makes of them (plan_import).
+struct WorkspaceImport {
+  std::string path;
+  std::string format;
+  std::optional<std::string> language;
+  bool overwrite = false;
   std::string content;
+  std::string object_type = "NOTEBOOK";
+  std::string stored_format;
+};
+
+namespace {
+
+// The parameters of an import, checked, and its content (raw bytes, or base64 in "content").
+Result<WorkspaceImport> read_import_request(const Params& params,
+                                            std::optional<std::string> raw_content) {
+  WorkspaceImport import;
+  auto raw = params.required_string("path");
+  if (!raw.ok()) return std::move(raw).error();
+  auto path = normalize(*raw);
+  if (!path.ok()) return std::move(path).error();
+  import.path = std::move(*path);
+  auto format_param = params.optional_string("format");
+  if (!format_param.ok()) return std::move(format_param).error();
+  auto language_param = params.optional_string("language");
+  if (!language_param.ok()) return std::move(language_param).error();
+  auto overwrite = params.optional_bool("overwrite", false);
+  if (!overwrite.ok()) return std::move(overwrite).error();
+  import.overwrite = *overwrite;
+  import.format = format_param->value_or("SOURCE");
+  if (!one_of(import.format, {"SOURCE", "HTML", "JUPYTER", "DBC", "R_MARKDOWN", "AUTO", "RAW"})) {
+    return invalid_parameter("Invalid format: " + import.format +
+                             ". Valid values are SOURCE, HTML, JUPYTER, DBC, "
+                             "R_MARKDOWN, AUTO and RAW.");
+  }
+  import.language = *language_param;
+  if (import.language && !is_notebook_language(*import.language)) {
+    return invalid_parameter("Invalid language: " + *import.language +
+                             ". Valid values are PYTHON, SCALA, SQL and R.");
+  }
   if (raw_content) {
-    content = std::move(*raw_content);
+    import.content = std::move(*raw_content);
   } else {
-    DBK_ASSIGN_OR_RESPOND(auto encoded, params.optional_string("content"));
-    if (encoded) {
-      auto decoded = base64_decode(*encoded);
+    auto encoded = params.optional_string("content");
+    if (!encoded.ok()) return std::move(encoded).error();
+    if (*encoded) {
+      auto decoded = base64_decode(**encoded);
       if (!decoded.ok()) {
-        return error_response(
-            invalid_parameter("Invalid base64 in 'content': " + decoded.error().message));
+        return invalid_parameter("Invalid base64 in 'content': " + decoded.error().message);
       }
-      content = std::move(*decoded);
+      import.content = std::move(*decoded);
     }
   }
-  if (static_cast<std::int64_t>(content.size()) > kMaxContentBytes) {
-    return error_response(too_big(content.size()));
+  if (static_cast<std::int64_t>(import.content.size()) > WorkspaceService::kMaxContentBytes) {
+    return too_big(import.content.size());
   }
-  if (path == "/") return error_response(already_exists("Path (/) already exists."));
+  if (import.path == "/") return already_exists("Path (/) already exists.");
+  return import;
+}
 
-  // What the import makes (docs/reference/rest-api.md §1.1).
-  std::string object_type = "NOTEBOOK";
-  std::string stored_format = format;
+// What the import makes (docs/reference/rest-api.md §1.1): a notebook or a file, its stored
+// format and language; an AUTO import of a notebook drops the file's extension from the path.
+Status plan_import(WorkspaceImport& import) {
+  const std::string& format = import.format;
+  std::optional<std::string>& language = import.language;
+  import.stored_format = format;
   if (format == "SOURCE") {
     if (!language) {
       // Without a language the service reads SOURCE as a zipped folder archive, and a
       // single source file is an archive with nothing in it (docs/compatibility.md).
-      return error_response(invalid_parameter("The zip archive contains no items"));
+      return invalid_parameter("The zip archive contains no items");
     }
   } else if (format == "JUPYTER") {
-    if (auto deep = too_deep_json(content)) return error_response(*deep);
-    if (!nlohmann::json::accept(content)) {
-      return error_response(
-          invalid_parameter("Unable to parse the Jupyter notebook: not a valid .ipynb document."));
+    if (auto deep = too_deep_json(import.content)) return std::move(*deep);
+    if (!nlohmann::json::accept(import.content)) {
+      return invalid_parameter(
+          "Unable to parse the Jupyter notebook: not a valid .ipynb document.");
     }
-    if (!language) language = jupyter_language(content).value_or("PYTHON");
+    if (!language) language = jupyter_language(import.content).value_or("PYTHON");
   } else if (format == "R_MARKDOWN") {
     language = "R";
   } else if (format == "HTML" || format == "DBC") {
     if (!language) language = "PYTHON";
   } else if (format == "AUTO") {
-    std::string extension = extension_of(path);
+    const std::string extension = extension_of(import.path);
     auto by_extension = language_for_extension(extension);
     if (extension == ".ipynb") {
-      if (auto deep = too_deep_json(content)) return error_response(*deep);
-      stored_format = "JUPYTER";
-      if (!language) language = jupyter_language(content).value_or("PYTHON");
-      path = path.substr(0, path.size() - extension.size());
-    } else if (by_extension && begins_with_notebook_header(content, *by_extension)) {
-      stored_format = "SOURCE";
+      if (auto deep = too_deep_json(import.content)) return std::move(*deep);
+      import.stored_format = "JUPYTER";
+      if (!language) language = jupyter_language(import.content).value_or("PYTHON");
+      import.path.resize(import.path.size() - extension.size());
+    } else if (by_extension && begins_with_notebook_header(import.content, *by_extension)) {
+      import.stored_format = "SOURCE";
       language = *by_extension;
-      path = path.substr(0, path.size() - extension.size());
+      import.path.resize(import.path.size() - extension.size());
     } else {
-      object_type = "FILE";
-      stored_format = "RAW";
+      import.object_type = "FILE";
+      import.stored_format = "RAW";
       language.reset();
     }
   } else {  // RAW
-    object_type = "FILE";
+    import.object_type = "FILE";
     language.reset();
   }
+  return {};
+}
 
+}  // namespace
+
+Response WorkspaceService::do_import(const Params& params, std::optional<std::string> raw_content,
+                                     ImportApi api) {
+  DBK_ASSIGN_OR_RESPOND(WorkspaceImport import,
+                        read_import_request(params, std::move(raw_content)));
+  DBK_RETURN_IF_ERROR(plan_import(import));
+  return store_import(import, api);
+}
+
+Response WorkspaceService::store_import(const WorkspaceImport& import, ImportApi api) {
+  const std::string& path = import.path;
+  const std::string& content = import.content;
   // Content first, then the metadata that points at it (docs/emulator.md). The blob gets
   // a name of its own and is written durably before the lock, so imports of different
   // notebooks write and fsync in parallel; the lock covers the checks and one journal
@@ -381,7 +423,7 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
     return error_response(not_found("The parent folder (" + parent + ") does not exist."));
   }
   auto existing = lookup(path);
-  if (existing && (!overwrite || existing->value("object_type", "") == "DIRECTORY")) {
+  if (existing && (!import.overwrite || existing->value("object_type", "") == "DIRECTORY")) {
     drop_blob();
     // import-file answers 409 for an existing file, 400 for a notebook or folder (the Go
     // CLI's filer tells the two apart by these statuses).
@@ -395,14 +437,14 @@ Response WorkspaceService::do_import(const Params& params, std::optional<std::st
   auto committed = context_.store.transaction_deferred([&](Store::Transaction& tx) -> Status {
     const std::int64_t object_id =
         existing ? existing->value("object_id", std::int64_t{0}) : tx.next_id("workspace_object");
-    nlohmann::json doc = {{"object_type", object_type},
+    nlohmann::json doc = {{"object_type", import.object_type},
                           {"object_id", object_id},
                           {"created_at", existing ? existing->value("created_at", now) : now},
                           {"modified_at", now},
                           {"size", static_cast<std::int64_t>(content.size())},
-                          {"format", stored_format},
+                          {"format", import.stored_format},
                           {"blob", blob}};
-    if (language) doc["language"] = *language;
+    if (import.language) doc["language"] = *import.language;
     tx.put(kKind, path, std::move(doc));
     return {};
   });

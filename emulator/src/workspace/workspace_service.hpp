@@ -8,6 +8,8 @@
 
 namespace dbk::emulator {
 
+struct WorkspaceImport;
+
 /// /api/2.0/workspace/* (docs/reference/rest-api.md §1.1) and the workspace-files
 /// import-file endpoint. Metadata (one "workspace"
 /// document per path, holding an ObjectInfo plus the stored format and blob name) lives
@@ -36,6 +38,8 @@ class WorkspaceService : public Service, public WorkspaceReader {
   Response import_file(const Request& request);
   Response do_import(const Params& params, std::optional<std::string> content,
                      ImportApi api = ImportApi::kWorkspace);
+  /// Writes the content, then commits the metadata that points at it.
+  Response store_import(const WorkspaceImport& import, ImportApi api);
   Response export_object(const Request& request);
   Response remove(const Request& request);
 

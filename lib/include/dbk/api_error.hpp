@@ -8,13 +8,13 @@
 
 namespace dbk {
 
-/// An error as a value. Both failures reported by the service (an HTTP status
-/// with a Databricks error body) and failures that never reached it (connection
-/// refused, timeout, cancelled) are ApiErrors; `http_status == 0` marks the latter.
-///
-/// `error_code` is the Databricks code (`RESOURCE_DOES_NOT_EXIST`, ...). When the
-/// body carries none, it is derived from the HTTP status (see
-/// docs/reference/rest-api.md §2.1/§2.2), so callers can always branch on it.
+/// An error as a value, and dbk's one status type (library, emulator, scorer, CLI; the kinds
+/// in docs/library.md). Service errors have the HTTP status (`http_status != 0`) and the
+/// Databricks `error_code` (`RESOURCE_DOES_NOT_EXIST`, ..., derived from the status when the
+/// body has none: docs/reference/rest-api.md §2.1/§2.2). `http_status == 0` for the others:
+/// transport errors (CONNECTION_ERROR, DEADLINE_EXCEEDED, CANCELLED, INVALID_RESPONSE: the call
+/// may not have reached the service) and local ones (any other code: usage, config, I/O, and
+/// the scorer's data errors such as PARQUET_CORRUPT), which carry no method or path.
 struct ApiError {
   int http_status = 0;
   std::string error_code;
@@ -32,7 +32,7 @@ struct ApiError {
   /// `CODE: message (HTTP 404, GET /api/2.0/...)`; never contains credentials.
   std::string to_string() const;
 
-  bool is_transport_error() const { return http_status == 0; }
+  bool is_transport_error() const { return http_status == 0; }  // or a local error
   bool is_not_found() const;
   /// The `reason` of the first ErrorInfo in `details`, or "" when there is none.
   std::string reason() const;

@@ -8,9 +8,9 @@
 
 namespace dbk {
 
-/// Either a value or an ApiError (shaped like google-cloud-cpp's StatusOr).
-/// `*` and `->` on an error are a programming mistake (asserted in debug builds);
-/// `value()` throws ApiException instead.
+/// Either a value or an ApiError (shaped like google-cloud-cpp's StatusOr). `*`, `->` on an
+/// error and error() on a value are a programming mistake and throw std::bad_variant_access
+/// in every build; `value()` on an error throws ApiException, which carries the error.
 template <typename T>
 class [[nodiscard]] Result {
  public:

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include "dbk/internal/text.hpp"
 #include "dbk/transfer.hpp"
 #include "dbk/workspace.hpp"
 #include "transfer/local_files.hpp"
@@ -16,10 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+using internal::ends_with;
 
 std::string strip(const std::string& name, const std::string& extension) {
   return name.substr(0, name.size() - extension.size());

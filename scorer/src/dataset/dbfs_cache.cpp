@@ -12,9 +12,9 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "dbk/api_error.hpp"
+#include "dbk/clock.hpp"
 #include "dbk/dbfs.hpp"
 #include "dbk/scorer/dataset.hpp"
 
@@ -230,12 +230,12 @@ class EntryLocks {
       if (errno != EWOULDBLOCK && errno != EINTR) {
         return io_error("cannot lock", file, std::error_code(errno, std::generic_category()));
       }
-      if (context.is_cancelled() ||
-          (context.cancellation && context.cancellation->wait_for(std::chrono::milliseconds(20)))) {
+      // The one cancellable sleep of dbk (dbk::Sleeper): false when cancelled.
+      if (!dbk::real_sleeper()->sleep_for(std::chrono::milliseconds(20),
+                                          context.cancellation.get())) {
         return make_error(dbk::error_codes::kCancelled,
                           "cancelled while another process was fetching into the cache");
       }
-      if (!context.cancellation) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
 

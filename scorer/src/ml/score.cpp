@@ -9,6 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "dbk/internal/text.hpp"
 #include "dbk/transfer.hpp"
 #include "ml/stages.hpp"
 #include "parquet_output.hpp"
@@ -293,13 +294,8 @@ Result<CompareReport> compare_results(const ScoreResult& scored, const Table& ex
 }
 
 Result<OutputFormat> output_format(const std::string& path) {
-  std::string lower = path;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  auto ends = [&](std::string_view ext) {
-    return lower.size() >= ext.size() &&
-           lower.compare(lower.size() - ext.size(), ext.size(), ext) == 0;
-  };
+  const std::string lower = internal::ascii_lower(path);
+  auto ends = [&](std::string_view ext) { return internal::ends_with(lower, ext); };
   if (ends(".csv")) return OutputFormat::kCsv;
   if (ends(".jsonl") || ends(".json")) return OutputFormat::kJsonLines;
   if (ends(".parquet")) return OutputFormat::kParquet;

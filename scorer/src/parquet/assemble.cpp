@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "dbk/internal/text.hpp"
+#include "parquet/errors.hpp"
+
 namespace dbk::scorer::parquet {
 namespace {
 
@@ -98,8 +101,8 @@ Value raw_to_value(const SchemaNode& leaf, const RawValues& raw, std::size_t ind
 // A leaf's tree mirrors its path: repeated levels are kList, present groups are a kStruct
 // holding one item (the next level on this leaf's path), absent optional levels are kNull.
 
-bool build_leaf_rows(const std::vector<const SchemaNode*>& path, const LeafData& data,
-                     std::size_t rows, std::vector<Value>& out, std::string& error) {
+Status build_leaf_rows(const std::vector<const SchemaNode*>& path, const LeafData& data,
+                       std::size_t rows, std::vector<Value>& out) {
   const SchemaNode& leaf = *path.back();
   out.assign(rows, Value{});
   std::size_t row = 0;
@@ -113,8 +116,7 @@ bool build_leaf_rows(const std::vector<const SchemaNode*>& path, const LeafData&
       if (started) ++row;
       started = true;
       if (row >= rows) {
-        error = "column '" + leaf.name + "' holds more rows than its row group";
-        return false;
+        return malformed("column '" + leaf.name + "' holds more rows than its row group");
       }
     }
     Value* slot = &out[row];
@@ -132,20 +134,19 @@ bool build_leaf_rows(const std::vector<const SchemaNode*>& path, const LeafData&
           slot = &slot->items.back();
         } else if (r == rep_i) {
           if (slot->kind != Kind::kList || d < def_i) {
-            error = "inconsistent repetition levels in column '" + leaf.name + "'";
-            return false;
+            return malformed("inconsistent repetition levels in column '" + leaf.name + "'");
           }
           slot->items.emplace_back();
           slot = &slot->items.back();
         } else {
           if (slot->kind != Kind::kList || slot->items.empty()) {
-            error = "repetition level continues a missing list in column '" + leaf.name + "'";
-            return false;
+            return malformed("repetition level continues a missing list in column '" + leaf.name +
+                             "'");
           }
           slot = &slot->items.back();
           if (node->is_leaf || slot->kind != Kind::kStruct || slot->items.size() != 1) {
-            error = "repetition level continues a missing element in column '" + leaf.name + "'";
-            return false;
+            return malformed("repetition level continues a missing element in column '" +
+                             leaf.name + "'");
           }
           slot = &slot->items[0];
           continue;
@@ -154,8 +155,8 @@ bool build_leaf_rows(const std::vector<const SchemaNode*>& path, const LeafData&
         if (node->repetition == kOptional) ++def_i;
         if (r > rep_i) {  // the repeating level lies deeper: this level already exists
           if (slot->kind != Kind::kStruct || slot->items.size() != 1) {
-            error = "repetition level continues a missing group in column '" + leaf.name + "'";
-            return false;
+            return malformed("repetition level continues a missing group in column '" + leaf.name +
+                             "'");
           }
           slot = &slot->items[0];
           continue;
@@ -167,8 +168,8 @@ bool build_leaf_rows(const std::vector<const SchemaNode*>& path, const LeafData&
       }
       if (node->is_leaf) {
         if (value_index >= value_count) {
-          error = "column '" + leaf.name + "' has fewer values than its definition levels";
-          return false;
+          return malformed("column '" + leaf.name +
+                           "' has fewer values than its definition levels");
         }
         *slot = raw_to_value(leaf, data.values, value_index++);
         break;
@@ -179,15 +180,13 @@ bool build_leaf_rows(const std::vector<const SchemaNode*>& path, const LeafData&
     }
   }
   if (data.num_entries > 0 && row + 1 != rows) {
-    error = "column '" + leaf.name + "' holds " + std::to_string(row + 1) +
-            " rows, its row group " + std::to_string(rows);
-    return false;
+    return malformed("column '" + leaf.name + "' holds " + std::to_string(row + 1) +
+                     " rows, its row group " + std::to_string(rows));
   }
   if (data.num_entries == 0 && rows != 0) {
-    error = "column '" + leaf.name + "' is empty in a non-empty row group";
-    return false;
+    return malformed("column '" + leaf.name + "' is empty in a non-empty row group");
   }
-  return true;
+  return {};
 }
 
 std::size_t leaf_count(const SchemaNode& node) {
@@ -197,10 +196,7 @@ std::size_t leaf_count(const SchemaNode& node) {
   return n;
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
+using internal::ends_with;
 
 class Merger {
  public:
@@ -337,12 +333,10 @@ ColumnType column_type_of(const SchemaNode& field) {
   }
 }
 
-bool append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Column& out,
-                 std::string& error) {
+Status append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Column& out) {
   if (data.num_entries != rows) {
-    error = "column '" + leaf.name + "' holds " + std::to_string(data.num_entries) +
-            " values, its row group " + std::to_string(rows);
-    return false;
+    return malformed("column '" + leaf.name + "' holds " + std::to_string(data.num_entries) +
+                     " values, its row group " + std::to_string(rows));
   }
   const std::size_t base = out.valid.size();
   const std::size_t count = data.values.size(leaf.physical);
@@ -352,9 +346,8 @@ bool append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Colum
     for (auto d : data.def) expected += d == leaf.max_def ? 1 : 0;
   }
   if (count != expected) {
-    error = "column '" + leaf.name + "' has " + std::to_string(count) + " values for " +
-            std::to_string(expected) + " non-null rows";
-    return false;
+    return malformed("column '" + leaf.name + "' has " + std::to_string(count) + " values for " +
+                     std::to_string(expected) + " non-null rows");
   }
   out.valid.resize(base + rows, 1);
   if (!data.def.empty()) {
@@ -392,8 +385,7 @@ bool append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Colum
         if (leaf.physical == kInt32 || leaf.physical == kInt64) {
           u = data.values.ints[v];
         } else if (!decimal_from_bytes(data.values.strs[v], u)) {
-          error = "decimal column '" + leaf.name + "' holds a value wider than 16 bytes";
-          return false;
+          return malformed("decimal column '" + leaf.name + "' holds a value wider than 16 bytes");
         }
         ++v;
         out.strings[base + r] = decimal_text(u, leaf.scale);
@@ -406,8 +398,7 @@ bool append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Colum
       if (leaf.logical == Logical::kTimestampMillis) {
         for (auto& x : ints) {
           if (__builtin_mul_overflow(x, 1000, &x)) {
-            error = "timestamp column '" + leaf.name + "' holds a value out of range";
-            return false;
+            return malformed("timestamp column '" + leaf.name + "' holds a value out of range");
           }
         }
       } else if (leaf.logical == Logical::kTimestampNanos) {
@@ -419,21 +410,20 @@ bool append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Colum
       break;
     }
   }
-  return true;
+  return {};
 }
 
-bool append_nested(const SchemaNode& field, std::vector<LeafData>& leaves, std::size_t rows,
-                   Column& out, std::string& error) {
+Status append_nested(const SchemaNode& field, std::vector<LeafData>& leaves, std::size_t rows,
+                     Column& out) {
   std::vector<std::vector<const SchemaNode*>> paths;
   std::vector<const SchemaNode*> prefix;
   collect_paths(field, prefix, paths);
   if (paths.size() != leaves.size()) {
-    error = "internal: leaf count mismatch for '" + field.name + "'";
-    return false;
+    return malformed("internal: leaf count mismatch for '" + field.name + "'");
   }
   std::vector<std::vector<Value>> per_leaf(leaves.size());
   for (std::size_t l = 0; l < leaves.size(); ++l) {
-    if (!build_leaf_rows(paths[l], leaves[l], rows, per_leaf[l], error)) return false;
+    if (auto built = build_leaf_rows(paths[l], leaves[l], rows, per_leaf[l]); !built) return built;
     LeafData().values.ints.swap(leaves[l].values.ints);  // free memory early
   }
   Merger merger;
@@ -442,14 +432,11 @@ bool append_nested(const SchemaNode& field, std::vector<LeafData>& leaves, std::
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t l = 0; l < leaves.size(); ++l) parts[l] = &per_leaf[l][r];
     Value v = merger.merge(field, parts);
-    if (!merger.error.empty()) {
-      error = merger.error;
-      return false;
-    }
+    if (!merger.error.empty()) return malformed(merger.error);
     out.valid.push_back(v.kind != Kind::kNull);
     out.nested.push_back(std::move(v));
   }
-  return true;
+  return {};
 }
 
 }  // namespace dbk::scorer::parquet

@@ -18,11 +18,10 @@ namespace dbk::scorer::parquet {
 ColumnType column_type_of(const SchemaNode& field);
 
 /// Appends `rows` rows of a flat (top-level, non-repeated primitive) field.
-bool append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Column& out,
-                 std::string& error);
+Status append_flat(const SchemaNode& leaf, LeafData& data, std::size_t rows, Column& out);
 
 /// Appends `rows` rows of a nested field from the data of its leaves (in schema order).
-bool append_nested(const SchemaNode& field, std::vector<LeafData>& leaves, std::size_t rows,
-                   Column& out, std::string& error);
+Status append_nested(const SchemaNode& field, std::vector<LeafData>& leaves, std::size_t rows,
+                     Column& out);
 
 }  // namespace dbk::scorer::parquet

@@ -21,7 +21,7 @@ struct LeafData {
 
 /// Reads every page of a column chunk (dictionary page found by page type, so files whose
 /// dictionary_page_offset is unset work too — docs/reference/spark-models.md §4.5).
-bool read_column_chunk(std::string_view file, const ColumnChunkMeta& chunk, const SchemaNode& leaf,
-                       bool verify_crc, LeafData& out, std::string& error);
+Status read_column_chunk(std::string_view file, const ColumnChunkMeta& chunk,
+                         const SchemaNode& leaf, bool verify_crc, LeafData& out);
 
 }  // namespace dbk::scorer::parquet

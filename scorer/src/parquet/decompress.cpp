@@ -4,6 +4,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "parquet/errors.hpp"
 #include "parquet/metadata.hpp"
 
 namespace dbk::scorer::parquet {
@@ -31,42 +32,36 @@ const char* codec_name(int codec) {
   }
 }
 
-bool decompress(int codec, std::string_view input, std::size_t expected_size, std::string& out,
-                std::string& error) {
+Status decompress(int codec, std::string_view input, std::size_t expected_size, std::string& out) {
   // Page sizes are i32 in the header; refuse absurd ones before allocating.
   if (expected_size > (1u << 31)) {
-    error = "page claims an uncompressed size of " + std::to_string(expected_size);
-    return false;
+    return malformed("page claims an uncompressed size of " + std::to_string(expected_size));
   }
   out.assign(expected_size, '\0');
   switch (codec) {
     case kUncompressed:
       if (input.size() != expected_size) {
-        error = "uncompressed page size mismatch";
-        return false;
+        return malformed("uncompressed page size mismatch");
       }
       out.assign(input.data(), input.size());
-      return true;
+      return {};
     case kSnappy: {
       size_t length = 0;
       if (snappy_uncompressed_length(input.data(), input.size(), &length) != SNAPPY_OK ||
           length != expected_size) {
-        error = "bad SNAPPY page (length header does not match the page header)";
-        return false;
+        return malformed("bad SNAPPY page (length header does not match the page header)");
       }
       size_t out_len = out.size();
       if (snappy_uncompress(input.data(), input.size(), out.data(), &out_len) != SNAPPY_OK ||
           out_len != expected_size) {
-        error = "bad SNAPPY page data";
-        return false;
+        return malformed("bad SNAPPY page data");
       }
-      return true;
+      return {};
     }
     case kGzip: {
       z_stream zs{};
       if (inflateInit2(&zs, 32 + 15) != Z_OK) {
-        error = "zlib init failed";
-        return false;
+        return malformed("zlib init failed");
       }
       zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
       zs.avail_in = static_cast<uInt>(input.size());
@@ -76,23 +71,21 @@ bool decompress(int codec, std::string_view input, std::size_t expected_size, st
       std::size_t produced = zs.total_out;
       inflateEnd(&zs);
       if (rc != Z_STREAM_END || produced != expected_size) {
-        error = "bad GZIP page data";
-        return false;
+        return malformed("bad GZIP page data");
       }
-      return true;
+      return {};
     }
     case kZstd: {
       size_t n = ZSTD_decompress(out.data(), out.size(), input.data(), input.size());
       if (ZSTD_isError(n) || n != expected_size) {
-        error = std::string("bad ZSTD page data") +
-                (ZSTD_isError(n) ? std::string(": ") + ZSTD_getErrorName(n) : std::string());
-        return false;
+        return malformed(
+            std::string("bad ZSTD page data") +
+            (ZSTD_isError(n) ? std::string(": ") + ZSTD_getErrorName(n) : std::string()));
       }
-      return true;
+      return {};
     }
     default:
-      error = std::string("compression codec ") + codec_name(codec) + " is not supported";
-      return false;
+      return malformed(std::string("compression codec ") + codec_name(codec) + " is not supported");
   }
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "parquet/errors.hpp"
+
 namespace dbk::scorer::parquet {
 namespace {
 
@@ -96,11 +98,10 @@ bool int96_to_micros(const unsigned char* p, std::int64_t& micros) {
          !__builtin_add_overflow(day_micros, nanos / 1000, &micros);
 }
 
-bool decode_rle_hybrid(std::string_view data, int bit_width, std::size_t count,
-                       std::vector<std::int32_t>& out, std::string& error) {
+Status decode_rle_hybrid(std::string_view data, int bit_width, std::size_t count,
+                         std::vector<std::int32_t>& out) {
   if (bit_width < 0 || bit_width > 32) {
-    error = "bad RLE bit width " + std::to_string(bit_width);
-    return false;
+    return malformed("bad RLE bit width " + std::to_string(bit_width));
   }
   std::size_t pos = 0;
   std::size_t produced = 0;
@@ -109,15 +110,13 @@ bool decode_rle_hybrid(std::string_view data, int bit_width, std::size_t count,
   while (produced < count) {
     std::uint64_t header;
     if (!read_uleb(data, pos, header)) {
-      error = "RLE data ends after " + std::to_string(produced) + " of " + std::to_string(count) +
-              " values";
-      return false;
+      return malformed("RLE data ends after " + std::to_string(produced) + " of " +
+                       std::to_string(count) + " values");
     }
     if ((header & 1) == 0) {
       std::uint64_t run = header >> 1;
       if (pos + static_cast<std::size_t>(value_bytes) > data.size()) {
-        error = "truncated RLE run";
-        return false;
+        return malformed("truncated RLE run");
       }
       std::uint32_t value = 0;
       for (int b = 0; b < value_bytes; ++b) {
@@ -131,8 +130,7 @@ bool decode_rle_hybrid(std::string_view data, int bit_width, std::size_t count,
     } else {
       std::uint64_t groups = header >> 1;
       if (groups > data.size()) {
-        error = "bit-packed run past the end";
-        return false;
+        return malformed("bit-packed run past the end");
       }
       std::size_t n = static_cast<std::size_t>(groups) * 8;
       std::size_t run_bytes =
@@ -141,8 +139,7 @@ bool decode_rle_hybrid(std::string_view data, int bit_width, std::size_t count,
       std::size_t avail = data.size() - pos;
       std::size_t take = n > count - produced ? count - produced : n;
       if ((take * static_cast<std::size_t>(bit_width) + 7) / 8 > avail) {
-        error = "truncated bit-packed run";
-        return false;
+        return malformed("truncated bit-packed run");
       }
       const unsigned char* p = bytes(data) + pos;
       for (std::size_t k = 0; k < take; ++k) {
@@ -153,17 +150,15 @@ bool decode_rle_hybrid(std::string_view data, int bit_width, std::size_t count,
       pos += run_bytes <= avail ? run_bytes : avail;
     }
   }
-  return true;
+  return {};
 }
 
-bool decode_bit_packed_legacy(std::string_view data, int bit_width, std::size_t count,
-                              std::vector<std::int32_t>& out, std::size_t& consumed,
-                              std::string& error) {
+Status decode_bit_packed_legacy(std::string_view data, int bit_width, std::size_t count,
+                                std::vector<std::int32_t>& out, std::size_t& consumed) {
   std::size_t total_bits = count * static_cast<std::size_t>(bit_width);
   std::size_t need = (total_bits + 7) / 8;
   if (need > data.size()) {
-    error = "truncated BIT_PACKED levels";
-    return false;
+    return malformed("truncated BIT_PACKED levels");
   }
   const unsigned char* p = bytes(data);
   for (std::size_t k = 0; k < count; ++k) {
@@ -175,35 +170,34 @@ bool decode_bit_packed_legacy(std::string_view data, int bit_width, std::size_t 
     out.push_back(static_cast<std::int32_t>(v));
   }
   consumed = need;
-  return true;
+  return {};
 }
 
-bool decode_plain(std::string_view data, int physical, int type_length, std::size_t count,
-                  RawValues& out, std::string& error) {
+Status decode_plain(std::string_view data, int physical, int type_length, std::size_t count,
+                    RawValues& out) {
   const unsigned char* p = bytes(data);
-  auto need = [&](std::size_t n) {
+  auto need = [&](std::size_t n) -> Status {
     if (n > data.size()) {
-      error = "PLAIN values need " + std::to_string(n) + " bytes, page has " +
-              std::to_string(data.size());
-      return false;
+      return malformed("PLAIN values need " + std::to_string(n) + " bytes, page has " +
+                       std::to_string(data.size()));
     }
-    return true;
+    return {};
   };
   switch (physical) {
     case 0:  // BOOLEAN, bit-packed LSB first
-      if (!need((count + 7) / 8)) return false;
+      if (auto room = need((count + 7) / 8); !room) return room;
       for (std::size_t k = 0; k < count; ++k) out.ints.push_back((p[k >> 3] >> (k & 7)) & 1);
-      return true;
+      return {};
     case 1:
-      if (!need(count * 4)) return false;
+      if (auto room = need(count * 4); !room) return room;
       for (std::size_t k = 0; k < count; ++k) {
         std::int32_t v;
         std::memcpy(&v, p + 4 * k, 4);
         out.ints.push_back(v);
       }
-      return true;
+      return {};
     case 2:
-      if (!need(count * 8)) return false;
+      if (auto room = need(count * 8); !room) return room;
       {
         std::size_t base = out.ints.size();
         out.ints.resize(base + count);
@@ -211,28 +205,27 @@ bool decode_plain(std::string_view data, int physical, int type_length, std::siz
         // is undefined even for 0 bytes.
         if (count > 0) std::memcpy(out.ints.data() + base, p, count * 8);
       }
-      return true;
+      return {};
     case 3:
-      if (!need(count * 12)) return false;
+      if (auto room = need(count * 12); !room) return room;
       for (std::size_t k = 0; k < count; ++k) {
         std::int64_t micros;
         if (!int96_to_micros(p + 12 * k, micros)) {
-          error = "INT96 timestamp out of range";
-          return false;
+          return malformed("INT96 timestamp out of range");
         }
         out.ints.push_back(micros);
       }
-      return true;
+      return {};
     case 4:
-      if (!need(count * 4)) return false;
+      if (auto room = need(count * 4); !room) return room;
       for (std::size_t k = 0; k < count; ++k) {
         float v;
         std::memcpy(&v, p + 4 * k, 4);
         out.dbls.push_back(static_cast<double>(v));
       }
-      return true;
+      return {};
     case 5:
-      if (!need(count * 8)) return false;
+      if (auto room = need(count * 8); !room) return room;
       {
         std::size_t base = out.dbls.size();
         out.dbls.resize(base + count);
@@ -240,61 +233,52 @@ bool decode_plain(std::string_view data, int physical, int type_length, std::siz
         // is undefined even for 0 bytes.
         if (count > 0) std::memcpy(out.dbls.data() + base, p, count * 8);
       }
-      return true;
+      return {};
     case 6: {
       std::size_t pos = 0;
       for (std::size_t k = 0; k < count; ++k) {
         if (pos + 4 > data.size()) {
-          error = "truncated BYTE_ARRAY length";
-          return false;
+          return malformed("truncated BYTE_ARRAY length");
         }
         std::uint32_t len;
         std::memcpy(&len, p + pos, 4);
         pos += 4;
         if (len > data.size() - pos) {
-          error = "BYTE_ARRAY value runs past the page";
-          return false;
+          return malformed("BYTE_ARRAY value runs past the page");
         }
         out.strs.emplace_back(data.data() + pos, len);
         pos += len;
       }
-      return true;
+      return {};
     }
     case 7: {
       std::size_t len = static_cast<std::size_t>(type_length);
-      if (len == 0 || !need(count * len)) {
-        if (len == 0) error = "FIXED_LEN_BYTE_ARRAY without a length";
-        return false;
-      }
+      if (len == 0) return malformed("FIXED_LEN_BYTE_ARRAY without a length");
+      if (auto room = need(count * len); !room) return room;
       for (std::size_t k = 0; k < count; ++k) out.strs.emplace_back(data.data() + k * len, len);
-      return true;
+      return {};
     }
     default:
-      error = "unknown physical type " + std::to_string(physical);
-      return false;
+      return malformed("unknown physical type " + std::to_string(physical));
   }
 }
 
-bool decode_delta_binary_packed(std::string_view data, std::size_t count,
-                                std::vector<std::int64_t>& out, std::size_t& consumed,
-                                std::string& error) {
+Status decode_delta_binary_packed(std::string_view data, std::size_t count,
+                                  std::vector<std::int64_t>& out, std::size_t& consumed) {
   std::size_t pos = 0;
   std::uint64_t block_size, miniblocks, total;
   std::int64_t first;
   if (!read_uleb(data, pos, block_size) || !read_uleb(data, pos, miniblocks) ||
       !read_uleb(data, pos, total) || !read_zigzag(data, pos, first)) {
-    error = "truncated DELTA_BINARY_PACKED header";
-    return false;
+    return malformed("truncated DELTA_BINARY_PACKED header");
   }
   if (block_size == 0 || miniblocks == 0 || block_size % 128 != 0 || block_size > (1u << 20) ||
       block_size % miniblocks != 0 || (block_size / miniblocks) % 32 != 0) {
-    error = "bad DELTA_BINARY_PACKED block layout";
-    return false;
+    return malformed("bad DELTA_BINARY_PACKED block layout");
   }
   if (total < count) {
-    error = "DELTA_BINARY_PACKED holds " + std::to_string(total) + " values, page needs " +
-            std::to_string(count);
-    return false;
+    return malformed("DELTA_BINARY_PACKED holds " + std::to_string(total) + " values, page needs " +
+                     std::to_string(count));
   }
   std::size_t per_mini = static_cast<std::size_t>(block_size / miniblocks);
   std::size_t produced = 0;
@@ -308,25 +292,21 @@ bool decode_delta_binary_packed(std::string_view data, std::size_t count,
   while (remaining > 0) {
     std::int64_t min_delta;
     if (!read_zigzag(data, pos, min_delta)) {
-      error = "truncated DELTA_BINARY_PACKED block";
-      return false;
+      return malformed("truncated DELTA_BINARY_PACKED block");
     }
     if (pos + miniblocks > data.size()) {
-      error = "truncated DELTA_BINARY_PACKED bit widths";
-      return false;
+      return malformed("truncated DELTA_BINARY_PACKED bit widths");
     }
     std::size_t widths_pos = pos;
     pos += static_cast<std::size_t>(miniblocks);
     for (std::uint64_t m = 0; m < miniblocks && remaining > 0; ++m) {
       int width = static_cast<unsigned char>(data[widths_pos + m]);
       if (width > 64) {
-        error = "DELTA_BINARY_PACKED bit width above 64";
-        return false;
+        return malformed("DELTA_BINARY_PACKED bit width above 64");
       }
       std::size_t mini_bytes = per_mini * static_cast<std::size_t>(width) / 8;
       if (mini_bytes > data.size() - pos) {
-        error = "truncated DELTA_BINARY_PACKED miniblock";
-        return false;
+        return malformed("truncated DELTA_BINARY_PACKED miniblock");
       }
       const unsigned char* p = bytes(data) + pos;
       std::size_t n = remaining < per_mini ? static_cast<std::size_t>(remaining) : per_mini;
@@ -345,49 +325,47 @@ bool decode_delta_binary_packed(std::string_view data, std::size_t count,
     }
   }
   consumed = pos;
-  return true;
+  return {};
 }
 
-bool decode_delta_length_byte_array(std::string_view data, std::size_t count,
-                                    std::vector<std::string>& out, std::string& error) {
+Status decode_delta_length_byte_array(std::string_view data, std::size_t count,
+                                      std::vector<std::string>& out) {
   std::vector<std::int64_t> lengths;
   std::size_t pos = 0;
-  if (!decode_delta_binary_packed(data, count, lengths, pos, error)) return false;
+  if (auto st = decode_delta_binary_packed(data, count, lengths, pos); !st) return st;
   for (std::size_t k = 0; k < count; ++k) {
     std::int64_t len = lengths[k];
     if (len < 0 || static_cast<std::uint64_t>(len) > data.size() - pos) {
-      error = "DELTA_LENGTH_BYTE_ARRAY value runs past the page";
-      return false;
+      return malformed("DELTA_LENGTH_BYTE_ARRAY value runs past the page");
     }
     out.emplace_back(data.data() + pos, static_cast<std::size_t>(len));
     pos += static_cast<std::size_t>(len);
   }
-  return true;
+  return {};
 }
 
-bool decode_delta_byte_array(std::string_view data, std::size_t count,
-                             std::vector<std::string>& out, std::string& error) {
+Status decode_delta_byte_array(std::string_view data, std::size_t count,
+                               std::vector<std::string>& out) {
   std::vector<std::int64_t> prefixes;
   std::size_t pos = 0;
-  if (!decode_delta_binary_packed(data, count, prefixes, pos, error)) return false;
+  if (auto st = decode_delta_binary_packed(data, count, prefixes, pos); !st) return st;
   std::vector<std::string> suffixes;
-  if (!decode_delta_length_byte_array(data.substr(pos), count, suffixes, error)) return false;
+  if (auto st = decode_delta_length_byte_array(data.substr(pos), count, suffixes); !st) return st;
   std::string previous;
   for (std::size_t k = 0; k < count; ++k) {
     std::int64_t pre = prefixes[k];
     if (pre < 0 || static_cast<std::uint64_t>(pre) > previous.size()) {
-      error = "DELTA_BYTE_ARRAY prefix longer than the previous value";
-      return false;
+      return malformed("DELTA_BYTE_ARRAY prefix longer than the previous value");
     }
     std::string value = previous.substr(0, static_cast<std::size_t>(pre)) + suffixes[k];
     out.push_back(value);
     previous = std::move(value);
   }
-  return true;
+  return {};
 }
 
-bool decode_byte_stream_split(std::string_view data, int physical, int type_length,
-                              std::size_t count, RawValues& out, std::string& error) {
+Status decode_byte_stream_split(std::string_view data, int physical, int type_length,
+                                std::size_t count, RawValues& out) {
   std::size_t width;
   switch (physical) {
     case 1:
@@ -402,24 +380,21 @@ bool decode_byte_stream_split(std::string_view data, int physical, int type_leng
       width = static_cast<std::size_t>(type_length);
       break;
     default:
-      error = "BYTE_STREAM_SPLIT on physical type " + std::to_string(physical);
-      return false;
+      return malformed("BYTE_STREAM_SPLIT on physical type " + std::to_string(physical));
   }
   if (width == 0 || count * width > data.size()) {
-    error = "truncated BYTE_STREAM_SPLIT data";
-    return false;
+    return malformed("truncated BYTE_STREAM_SPLIT data");
   }
   // Streams span the whole buffer: stream s starts at s * (size / width).
   std::size_t stride = data.size() / width;
   if (stride < count) {
-    error = "BYTE_STREAM_SPLIT streams shorter than the value count";
-    return false;
+    return malformed("BYTE_STREAM_SPLIT streams shorter than the value count");
   }
   std::string gathered(count * width, '\0');
   for (std::size_t k = 0; k < count; ++k) {
     for (std::size_t b = 0; b < width; ++b) gathered[k * width + b] = data[b * stride + k];
   }
-  return decode_plain(gathered, physical, type_length, count, out, error);
+  return decode_plain(gathered, physical, type_length, count, out);
 }
 
 }  // namespace dbk::scorer::parquet

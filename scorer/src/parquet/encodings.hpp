@@ -1,13 +1,15 @@
 #pragma once
 
 // Value and level encodings of docs/reference/spark-models.md §4.6. Every decoder checks bounds
-// and reports malformed input through `error` (no exceptions, no reads past the buffer).
+// and reports malformed input as an error Status (no exceptions, no reads past the buffer).
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "dbk/result.hpp"
 
 namespace dbk::scorer::parquet {
 
@@ -24,23 +26,21 @@ struct RawValues {
 };
 
 /// RLE / bit-packed hybrid, `count` values of `bit_width` bits appended to `out`.
-bool decode_rle_hybrid(std::string_view data, int bit_width, std::size_t count,
-                       std::vector<std::int32_t>& out, std::string& error);
+Status decode_rle_hybrid(std::string_view data, int bit_width, std::size_t count,
+                         std::vector<std::int32_t>& out);
 /// Legacy BIT_PACKED levels (MSB first), `consumed` bytes used.
-bool decode_bit_packed_legacy(std::string_view data, int bit_width, std::size_t count,
-                              std::vector<std::int32_t>& out, std::size_t& consumed,
-                              std::string& error);
-bool decode_plain(std::string_view data, int physical, int type_length, std::size_t count,
-                  RawValues& out, std::string& error);
-bool decode_delta_binary_packed(std::string_view data, std::size_t count,
-                                std::vector<std::int64_t>& out, std::size_t& consumed,
-                                std::string& error);
-bool decode_delta_length_byte_array(std::string_view data, std::size_t count,
-                                    std::vector<std::string>& out, std::string& error);
-bool decode_delta_byte_array(std::string_view data, std::size_t count,
-                             std::vector<std::string>& out, std::string& error);
-bool decode_byte_stream_split(std::string_view data, int physical, int type_length,
-                              std::size_t count, RawValues& out, std::string& error);
+Status decode_bit_packed_legacy(std::string_view data, int bit_width, std::size_t count,
+                                std::vector<std::int32_t>& out, std::size_t& consumed);
+Status decode_plain(std::string_view data, int physical, int type_length, std::size_t count,
+                    RawValues& out);
+Status decode_delta_binary_packed(std::string_view data, std::size_t count,
+                                  std::vector<std::int64_t>& out, std::size_t& consumed);
+Status decode_delta_length_byte_array(std::string_view data, std::size_t count,
+                                      std::vector<std::string>& out);
+Status decode_delta_byte_array(std::string_view data, std::size_t count,
+                               std::vector<std::string>& out);
+Status decode_byte_stream_split(std::string_view data, int physical, int type_length,
+                                std::size_t count, RawValues& out);
 
 /// Micros since the Unix epoch of an INT96 timestamp (§4.9); false when the value does not
 /// fit in 64-bit microseconds (only a corrupt file has one).

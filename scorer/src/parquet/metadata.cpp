@@ -1,5 +1,6 @@
 #include "parquet/metadata.hpp"
 
+#include "parquet/errors.hpp"
 #include "parquet/thrift_compact.hpp"
 
 namespace dbk::scorer::parquet {
@@ -93,23 +94,20 @@ Logical logical_of(const ThriftValue& element, int& scale, int& precision) {
 }
 
 // Builds the schema tree from the depth-first flattened list.
-bool build_schema(const std::vector<ThriftValue>& elements, std::size_t& pos, SchemaNode& node,
-                  int depth, std::string& error) {
+Status build_schema(const std::vector<ThriftValue>& elements, std::size_t& pos, SchemaNode& node,
+                    int depth) {
   if (depth > 64) {
-    error = "schema nested too deeply";
-    return false;
+    return malformed("schema nested too deeply");
   }
   if (pos >= elements.size()) {  // a group's children run past the schema list (fuzz-found)
-    error = "schema ends inside a group";
-    return false;
+    return malformed("schema ends inside a group");
   }
   const ThriftValue& e = elements[pos++];
   node.name = string_field(e, 4);
   // Range-check the raw value before it becomes an enum: a corrupt file may hold anything.
   const auto repetition = e.int_field(3, kRequired);
   if (repetition < kRequired || repetition > kRepeated) {
-    error = "bad repetition type in schema element '" + node.name + "'";
-    return false;
+    return malformed("bad repetition type in schema element '" + node.name + "'");
   }
   node.repetition = static_cast<Repetition>(repetition);
   node.logical = logical_of(e, node.scale, node.precision);
@@ -120,26 +118,24 @@ bool build_schema(const std::vector<ThriftValue>& elements, std::size_t& pos, Sc
     node.physical = static_cast<int>(e.int_field(1, -1));
     node.type_length = static_cast<int>(e.int_field(2, 0));
     if (node.physical < kBoolean || node.physical > kFixedLenByteArray) {
-      error = "schema leaf '" + node.name + "' has no valid physical type";
-      return false;
+      return malformed("schema leaf '" + node.name + "' has no valid physical type");
     }
     if (node.physical == kFixedLenByteArray &&
         (node.type_length <= 0 || node.type_length > (1 << 20))) {
-      error = "schema leaf '" + node.name + "' has a bad fixed length";
-      return false;
+      return malformed("schema leaf '" + node.name + "' has a bad fixed length");
     }
-    return true;
+    return {};
   }
   if (static_cast<std::size_t>(num_children) > elements.size() - pos) {
-    error = "schema element '" + node.name + "' claims more children than the schema holds";
-    return false;
+    return malformed("schema element '" + node.name +
+                     "' claims more children than the schema holds");
   }
   for (std::int64_t c = 0; c < num_children; ++c) {
     auto child = std::make_unique<SchemaNode>();
-    if (!build_schema(elements, pos, *child, depth + 1, error)) return false;
+    if (auto built = build_schema(elements, pos, *child, depth + 1); !built) return built;
     node.children.push_back(std::move(child));
   }
-  return true;
+  return {};
 }
 
 void assign_levels(SchemaNode& node, int def, int rep, std::vector<const SchemaNode*>& leaves) {
@@ -159,12 +155,11 @@ void assign_levels(SchemaNode& node, int def, int rep, std::vector<const SchemaN
 
 }  // namespace
 
-bool parse_file_meta(std::string_view footer, FileMeta& out, std::string& error) {
+Status parse_file_meta(std::string_view footer, FileMeta& out) {
   ThriftValue meta;
   std::size_t consumed = 0;
-  if (!parse_thrift_struct(footer, meta, consumed, error)) {
-    error = "bad footer metadata: " + error;
-    return false;
+  if (auto parsed = parse_thrift_struct(footer, meta, consumed); !parsed) {
+    return within("bad footer metadata: ", std::move(parsed).error());
   }
   out.num_rows = meta.int_field(3, 0);
   out.created_by = string_field(meta, 6);
@@ -174,21 +169,18 @@ bool parse_file_meta(std::string_view footer, FileMeta& out, std::string& error)
   }
   const auto* schema = list_field(meta, 2);
   if (schema == nullptr || schema->empty()) {
-    error = "footer has no schema";
-    return false;
+    return malformed("footer has no schema");
   }
   for (const auto& e : *schema) {
     if (e.type != Type::kStruct) {
-      error = "schema element is not a struct";
-      return false;
+      return malformed("schema element is not a struct");
     }
   }
   out.root = std::make_unique<SchemaNode>();
   std::size_t pos = 0;
-  if (!build_schema(*schema, pos, *out.root, 0, error)) return false;
+  if (auto built = build_schema(*schema, pos, *out.root, 0); !built) return built;
   if (out.root->is_leaf) {
-    error = "schema root is not a group";
-    return false;
+    return malformed("schema root is not a group");
   }
   assign_levels(*out.root, 0, 0, out.leaves);
   if (const auto* groups = list_field(meta, 4)) {
@@ -196,20 +188,19 @@ bool parse_file_meta(std::string_view footer, FileMeta& out, std::string& error)
       RowGroupMeta rg;
       rg.num_rows = g.int_field(3, 0);
       if (rg.num_rows < 0) {
-        error = "row group with negative row count";
-        return false;
+        return malformed("row group with negative row count");
       }
       const auto* cols = list_field(g, 1);
       if (cols == nullptr || cols->size() != out.leaves.size()) {
-        error = "row group has " + std::to_string(cols ? cols->size() : 0) +
-                " column chunks, schema has " + std::to_string(out.leaves.size()) + " leaves";
-        return false;
+        return malformed("row group has " + std::to_string(cols ? cols->size() : 0) +
+                         " column chunks, schema has " + std::to_string(out.leaves.size()) +
+                         " leaves");
       }
       for (const auto& c : *cols) {
         const ThriftValue* md = c.field(3);
         if (md == nullptr || md->type != Type::kStruct) {
-          error = "column chunk without meta_data (encrypted or external files are not supported)";
-          return false;
+          return malformed(
+              "column chunk without meta_data (encrypted or external files are not supported)");
         }
         ColumnChunkMeta cc;
         cc.physical = static_cast<int>(md->int_field(1, -1));
@@ -226,15 +217,13 @@ bool parse_file_meta(std::string_view footer, FileMeta& out, std::string& error)
       out.row_groups.push_back(std::move(rg));
     }
   }
-  return true;
+  return {};
 }
 
-bool parse_page_header(std::string_view data, PageHeaderMeta& out, std::size_t& consumed,
-                       std::string& error) {
+Status parse_page_header(std::string_view data, PageHeaderMeta& out, std::size_t& consumed) {
   ThriftValue h;
-  if (!parse_thrift_struct(data, h, consumed, error)) {
-    error = "bad page header: " + error;
-    return false;
+  if (auto parsed = parse_thrift_struct(data, h, consumed); !parsed) {
+    return within("bad page header: ", std::move(parsed).error());
   }
   out = PageHeaderMeta{};
   out.type = static_cast<int>(h.int_field(1, -1));
@@ -242,8 +231,7 @@ bool parse_page_header(std::string_view data, PageHeaderMeta& out, std::size_t& 
   out.compressed_size = static_cast<std::int32_t>(h.int_field(3, -1));
   if (h.has(4)) out.crc = static_cast<std::uint32_t>(h.int_field(4, 0));
   if (out.uncompressed_size < 0 || out.compressed_size < 0) {
-    error = "page header without valid sizes";
-    return false;
+    return malformed("page header without valid sizes");
   }
   auto sub = [&](std::int16_t id) -> const ThriftValue* {
     const ThriftValue* v = h.field(id);
@@ -252,8 +240,7 @@ bool parse_page_header(std::string_view data, PageHeaderMeta& out, std::size_t& 
   if (out.type == kDataPage) {
     const ThriftValue* d = sub(5);
     if (d == nullptr) {
-      error = "data page without data_page_header";
-      return false;
+      return malformed("data page without data_page_header");
     }
     out.num_values = static_cast<std::int32_t>(d->int_field(1, -1));
     out.encoding = static_cast<int>(d->int_field(2, -1));
@@ -262,16 +249,14 @@ bool parse_page_header(std::string_view data, PageHeaderMeta& out, std::size_t& 
   } else if (out.type == kDictionaryPage) {
     const ThriftValue* d = sub(7);
     if (d == nullptr) {
-      error = "dictionary page without dictionary_page_header";
-      return false;
+      return malformed("dictionary page without dictionary_page_header");
     }
     out.num_values = static_cast<std::int32_t>(d->int_field(1, -1));
     out.encoding = static_cast<int>(d->int_field(2, kPlain));
   } else if (out.type == kDataPageV2) {
     const ThriftValue* d = sub(8);
     if (d == nullptr) {
-      error = "v2 data page without data_page_header_v2";
-      return false;
+      return malformed("v2 data page without data_page_header_v2");
     }
     out.num_values = static_cast<std::int32_t>(d->int_field(1, -1));
     out.num_nulls = static_cast<std::int32_t>(d->int_field(2, 0));
@@ -281,16 +266,14 @@ bool parse_page_header(std::string_view data, PageHeaderMeta& out, std::size_t& 
     out.rep_length = static_cast<std::int32_t>(d->int_field(6, 0));
     out.is_compressed = d->int_field(7, 1) != 0;
     if (out.def_length < 0 || out.rep_length < 0) {
-      error = "v2 page header with negative level lengths";
-      return false;
+      return malformed("v2 page header with negative level lengths");
     }
   }
   if (out.num_values < 0 &&
       (out.type == kDataPage || out.type == kDataPageV2 || out.type == kDictionaryPage)) {
-    error = "page header with negative num_values";
-    return false;
+    return malformed("page header with negative num_values");
   }
-  return true;
+  return {};
 }
 
 }  // namespace dbk::scorer::parquet

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dbk/result.hpp"
+
 namespace dbk::scorer::parquet {
 
 enum PhysicalType {
@@ -144,9 +146,8 @@ struct PageHeaderMeta {
 };
 
 /// Decodes the footer bytes (between the file's data and the 8-byte tail).
-bool parse_file_meta(std::string_view footer, FileMeta& out, std::string& error);
+Status parse_file_meta(std::string_view footer, FileMeta& out);
 /// Decodes one page header; `consumed` is its length in bytes.
-bool parse_page_header(std::string_view data, PageHeaderMeta& out, std::size_t& consumed,
-                       std::string& error);
+Status parse_page_header(std::string_view data, PageHeaderMeta& out, std::size_t& consumed);
 
 }  // namespace dbk::scorer::parquet

@@ -8,6 +8,7 @@
 #include "dbk/scorer/parquet.hpp"
 #include "parquet/assemble.hpp"
 #include "parquet/column_reader.hpp"
+#include "parquet/errors.hpp"
 #include "parquet/metadata.hpp"
 
 namespace dbk::scorer {
@@ -45,8 +46,9 @@ Result<FileMeta> open_footer(std::string_view bytes, const std::string& name) {
   }
   std::string_view footer = bytes.substr(bytes.size() - 8 - footer_len, footer_len);
   FileMeta meta;
-  std::string error;
-  if (!parquet::parse_file_meta(footer, meta, error)) return corrupt(name, error);
+  if (auto parsed = parquet::parse_file_meta(footer, meta); !parsed) {
+    return parquet::within(name + ": ", std::move(parsed).error());
+  }
   return meta;
 }
 
@@ -137,19 +139,22 @@ Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name
           return corrupt(name,
                          "column chunk claims " + std::to_string(chunk.num_values) + " values");
         }
-        std::string error;
-        if (!parquet::read_column_chunk(bytes, chunk, *leaves[l], options.verify_crc, data[l],
-                                        error)) {
-          return corrupt(name, "row group " + std::to_string(g) + ", column '" + leaves[l]->name +
-                                   "': " + error);
+        if (auto read =
+                parquet::read_column_chunk(bytes, chunk, *leaves[l], options.verify_crc, data[l]);
+            !read) {
+          return parquet::within(
+              name + ": row group " + std::to_string(g) + ", column '" + leaves[l]->name + "': ",
+              std::move(read).error());
         }
       }
-      std::string error;
       Column& col = table.columns[f];
-      bool ok = col.type == ColumnType::kNested
-                    ? parquet::append_nested(*fields[f], data, rows, col, error)
-                    : parquet::append_flat(*leaves[0], data[0], rows, col, error);
-      if (!ok) return corrupt(name, "row group " + std::to_string(g) + ": " + error);
+      Status appended = col.type == ColumnType::kNested
+                            ? parquet::append_nested(*fields[f], data, rows, col)
+                            : parquet::append_flat(*leaves[0], data[0], rows, col);
+      if (!appended) {
+        return parquet::within(name + ": row group " + std::to_string(g) + ": ",
+                               std::move(appended).error());
+      }
     }
     total_rows += rows;
   }
@@ -219,10 +224,10 @@ Result<std::vector<LeafArray>> read_parquet_leaf_arrays(std::string_view bytes,
         return corrupt(name, "column chunk claims " + std::to_string(chunk.num_values) + " values");
       }
       parquet::LeafData data;
-      std::string error;
-      if (!parquet::read_column_chunk(bytes, chunk, leaf, true, data, error)) {
-        return corrupt(name,
-                       "row group " + std::to_string(g) + ", column '" + leaf.name + "': " + error);
+      if (auto read = parquet::read_column_chunk(bytes, chunk, leaf, true, data); !read) {
+        return parquet::within(
+            name + ": row group " + std::to_string(g) + ", column '" + leaf.name + "': ",
+            std::move(read).error());
       }
       LeafArray& a = out[k];
       a.repeated = leaf.max_rep > 0;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "parquet/errors.hpp"
+
 namespace dbk::scorer::parquet {
 namespace {
 
@@ -178,16 +180,12 @@ std::int64_t ThriftValue::int_field(std::int16_t id, std::int64_t fallback) cons
   return v->i;
 }
 
-bool parse_thrift_struct(std::string_view data, ThriftValue& out, std::size_t& consumed,
-                         std::string& error) {
+Status parse_thrift_struct(std::string_view data, ThriftValue& out, std::size_t& consumed) {
   Decoder decoder(data);
   out = ThriftValue{};
-  if (!decoder.read_struct(out, 0)) {
-    error = decoder.error();
-    return false;
-  }
+  if (!decoder.read_struct(out, 0)) return malformed(decoder.error());
   consumed = decoder.pos();
-  return true;
+  return {};
 }
 
 }  // namespace dbk::scorer::parquet

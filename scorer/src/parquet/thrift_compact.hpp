@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dbk/result.hpp"
+
 namespace dbk::scorer::parquet {
 
 struct ThriftValue;
@@ -35,9 +37,8 @@ struct ThriftValue {
   bool has(std::int16_t id) const { return field(id) != nullptr; }
 };
 
-/// Parses one struct starting at `data`; returns false with `error` set on malformed input.
-/// `consumed` receives the number of bytes used.
-bool parse_thrift_struct(std::string_view data, ThriftValue& out, std::size_t& consumed,
-                         std::string& error);
+/// Parses one struct starting at `data`; an error on malformed input. `consumed` receives the
+/// number of bytes used.
+Status parse_thrift_struct(std::string_view data, ThriftValue& out, std::size_t& consumed);
 
 }  // namespace dbk::scorer::parquet
