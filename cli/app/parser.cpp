@@ -4,7 +4,7 @@
 #include <boost/program_options.hpp>
 
 #include "app/command_table.hpp"
-#include "util/text.hpp"
+#include "dbk/internal/text.hpp"
 
 namespace po = boost::program_options;
 
@@ -199,8 +199,9 @@ Status read_global_options(const CommandSpec& command, const po::variables_map& 
 Status check_choices(const OptionSpec& option, const std::vector<std::string>& values) {
   if (option.choices.empty()) return {};
   for (const auto& v : values) {
-    auto it = std::find_if(option.choices.begin(), option.choices.end(),
-                           [&](const std::string& c) { return ascii_lower(c) == ascii_lower(v); });
+    auto it = std::find_if(option.choices.begin(), option.choices.end(), [&](const std::string& c) {
+      return internal::ascii_lower(c) == internal::ascii_lower(v);
+    });
     if (it == option.choices.end()) {
       std::string list;
       for (const auto& c : option.choices) list += (list.empty() ? "" : ", ") + c;
@@ -261,7 +262,7 @@ Status parse_command_options(const CommandSpec& command, const std::vector<std::
 }  // namespace
 
 Result<OutputFormat> parse_output_format(const std::string& text) {
-  auto value = ascii_lower(text);
+  auto value = internal::ascii_lower(text);
   if (value == "json") return OutputFormat::kJson;
   if (value == "table" || value == "text") return OutputFormat::kTable;
   return usage_error("Invalid value for '-o' / '--output': '" + text +

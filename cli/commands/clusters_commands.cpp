@@ -6,9 +6,9 @@
 #include "app/command_table.hpp"
 #include "commands/common.hpp"
 #include "dbk/clusters.hpp"
+#include "dbk/internal/text.hpp"
 #include "output/json_printer.hpp"
 #include "output/table_printer.hpp"
-#include "util/text.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -138,7 +138,7 @@ CommandStatus events(Invocation& inv) {
   }
   if (auto order = inv.value("order")) {
     // Accepted in any case, sent as the API spells it.
-    request["order"] = ascii_upper(*order);
+    request["order"] = internal::ascii_upper(*order);
   }
   request["event_types"] = inv.values("event-type");
   auto offset = inv.int_value("offset");

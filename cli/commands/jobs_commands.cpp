@@ -7,11 +7,11 @@
 #include "commands/common.hpp"
 #include "commands/run_wait.hpp"
 #include "dbk/config.hpp"
+#include "dbk/internal/text.hpp"
 #include "dbk/job_template.hpp"
 #include "dbk/jobs.hpp"
 #include "output/table_printer.hpp"
 #include "util/json_args.hpp"
-#include "util/text.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -218,7 +218,8 @@ CommandStatus list(Invocation& inv) {
                                [&](const Job& job) {
                                  auto it = job.raw.find("job_type");
                                  return it == job.raw.end() || !it->is_string() ||
-                                        ascii_lower(it->get<std::string>()) != ascii_lower(*type);
+                                        internal::ascii_lower(it->get<std::string>()) !=
+                                            internal::ascii_lower(*type);
                                }),
                 found.end());
   }
@@ -233,7 +234,7 @@ CommandStatus list(Invocation& inv) {
   for (const auto& job : found)
     rows.emplace_back(std::to_string(job.job_id), truncate_name(job.name()));
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-    return ascii_lower(a.second) < ascii_lower(b.second);
+    return internal::ascii_lower(a.second) < internal::ascii_lower(b.second);
   });
   std::vector<TableRow> table;
   for (auto& row : rows) table.push_back({row.first, row.second});

@@ -10,8 +10,8 @@
 #include "app/invocation.hpp"
 #include "commands/common.hpp"
 #include "dbk/dbfs.hpp"
+#include "dbk/internal/text.hpp"
 #include "dbk/scorer/scorer.hpp"
-#include "util/text.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -69,7 +69,7 @@ Result<scorer::ScoreJob> score_job_from(const Invocation& inv) {
   }
   if (auto features = inv.value("features")) job.feature_columns = split_list(*features);
   if (auto invalid = inv.value("handle-invalid")) {
-    job.score.assemble_handle_invalid = ascii_lower(*invalid);
+    job.score.assemble_handle_invalid = internal::ascii_lower(*invalid);
   }
   if (auto dir = inv.value("cache-dir")) job.fetch.cache_dir = *dir;
   auto concurrency = concurrency_option(inv);
@@ -84,7 +84,7 @@ Result<scorer::ScoreJob> score_job_from(const Invocation& inv) {
     job.score.threads = static_cast<unsigned>(**threads);
   }
   // The parser has checked the value against the option's choices (auto, 2, 4, 8).
-  std::string lanes = ascii_lower(inv.value("spark-vector-lanes").value_or("auto"));
+  std::string lanes = internal::ascii_lower(inv.value("spark-vector-lanes").value_or("auto"));
   job.match_vector_lanes = lanes == "auto";
   if (lanes != "auto") job.score.spark_vector_lanes = static_cast<std::size_t>(std::stoul(lanes));
   return job;

@@ -8,11 +8,11 @@
 #include "app/command_table.hpp"
 #include "app/exit_codes.hpp"
 #include "commands/common.hpp"
+#include "dbk/internal/text.hpp"
 #include "dbk/workspace.hpp"
 #include "output/table_printer.hpp"
 #include "util/interrupt.hpp"
 #include "util/json_args.hpp"
-#include "util/text.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -64,8 +64,8 @@ CommandStatus import_file(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   ImportOptions options;
-  options.language = ascii_upper(*inv.value("language"));
-  options.format = ascii_upper(inv.value("format").value_or(formats::kSource));
+  options.language = internal::ascii_upper(*inv.value("language"));
+  options.format = internal::ascii_upper(inv.value("format").value_or(formats::kSource));
   options.overwrite = inv.flag("overwrite");
   return client->workspace().import_object(*inv.arg("DST"), *content, options);
 }
@@ -92,7 +92,7 @@ CommandStatus export_file(Invocation& inv) {
                       target + " already exists locally; use --overwrite to replace it.");
   }
   auto exported = client->workspace().export_object(
-      source, ascii_upper(inv.value("format").value_or(formats::kSource)));
+      source, internal::ascii_upper(inv.value("format").value_or(formats::kSource)));
   if (!exported) return exported.error();
   std::ofstream file(target, std::ios::binary | std::ios::trunc);
   file << exported->content;
@@ -112,7 +112,7 @@ CommandStatus import_dir(Invocation& inv) {
   auto concurrency = concurrency_option(inv);
   if (!concurrency) return concurrency.error();
   ImportDirOptions options;
-  auto mode = ascii_upper(inv.value("format").value_or("LEGACY"));
+  auto mode = internal::ascii_upper(inv.value("format").value_or("LEGACY"));
   options.mode = mode == "AUTO" ? ImportDirMode::kAuto : ImportDirMode::kLegacy;
   options.overwrite = inv.flag("overwrite");
   options.exclude_hidden = inv.flag("exclude-hidden-files");
