@@ -33,6 +33,9 @@ OptionSpec jobs_api_version_option();
 /// upgrade warning on stderr (once), as that CLI did before every jobs/runs call.
 Result<Client> jobs_client(Invocation& inv);
 
+/// The value of a required option, or legacy's usage error "Missing option '--NAME'.".
+Result<std::string> required_value(const Invocation& inv, const std::string& name);
+
 /// Reads --json-file / --json (exactly one; the legacy message otherwise): a JSON
 /// object, or a usage error.
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv);

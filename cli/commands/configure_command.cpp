@@ -187,9 +187,7 @@ int configure(Invocation& inv) {
   return status ? 0 : inv.fail(status.error());
 }
 
-}  // namespace
-
-void add_configure_commands(std::vector<CommandSpec>& table) {
+CommandSpec configure_spec() {
   CommandSpec spec;
   spec.group = "configure";
   spec.summary = "Write host and credentials to a profile of ~/.databrickscfg (mode 0600).";
@@ -210,7 +208,22 @@ void add_configure_commands(std::vector<CommandSpec>& table) {
       flag("insecure", 0, "Do not verify TLS certificates."),
       value("jobs-api-version", 0, "VERSION", "Jobs API version to store.", {"2.0", "2.1"})};
   spec.handler = configure;
-  table.push_back(spec);
+  return spec;
+}
+
+}  // namespace
+
+void add_configure_commands(std::vector<CommandSpec>& table) {
+  table.push_back(configure_spec());
+}
+
+CommandSpec fs_configure_command() {
+  // databricks-cli 0.18 registers its configure command under `fs` too (`dbfs configure`).
+  CommandSpec spec = configure_spec();
+  spec.group = "fs";
+  spec.verb = "configure";
+  spec.summary = "The same as `configure` (databricks-cli's `dbfs configure`).";
+  return spec;
 }
 
 }  // namespace dbk::cli

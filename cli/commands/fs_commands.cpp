@@ -321,6 +321,8 @@ void add_fs_commands(std::vector<CommandSpec>& table) {
   spec.positionals = {positional("SRC", "DBFS file.")};
   spec.handler = cat;
   table.push_back(spec);
+
+  table.push_back(fs_configure_command());
 }
 
 }  // namespace dbk::cli
