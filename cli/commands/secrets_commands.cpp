@@ -211,15 +211,20 @@ int put_secret(Invocation& inv) {
   return status ? 0 : inv.fail(status.error());
 }
 
-int delete_secret(Invocation& inv) {
-  auto scope = required_value(inv, "scope");
-  if (!scope) return inv.fail(scope.error());
-  auto key = required_value(inv, "key");
-  if (!key) return inv.fail(key.error());
-  auto client = inv.client();
-  if (!client) return inv.fail(client.error());
-  auto status = client->secrets().delete_secret(*scope, *key);
-  return status ? 0 : inv.fail(status.error());
+// delete and delete-acl: --scope and one more required option, then one call.
+template <Status (SecretsApi::*Call)(const std::string&, const std::string&, const CallContext&)
+              const>
+Handler scope_and(std::string option) {
+  return [option](Invocation& inv) {
+    auto scope = required_value(inv, "scope");
+    if (!scope) return inv.fail(scope.error());
+    auto second = required_value(inv, option);
+    if (!second) return inv.fail(second.error());
+    auto client = inv.client();
+    if (!client) return inv.fail(client.error());
+    auto status = (client->secrets().*Call)(*scope, *second, {});
+    return status ? 0 : inv.fail(status.error());
+  };
 }
 
 int list_secrets(Invocation& inv) {
@@ -262,17 +267,6 @@ int put_acl(Invocation& inv) {
   auto client = inv.client();
   if (!client) return inv.fail(client.error());
   auto status = client->secrets().put_acl(*scope, *principal, *permission);
-  return status ? 0 : inv.fail(status.error());
-}
-
-int delete_acl(Invocation& inv) {
-  auto scope = required_value(inv, "scope");
-  if (!scope) return inv.fail(scope.error());
-  auto principal = required_value(inv, "principal");
-  if (!principal) return inv.fail(principal.error());
-  auto client = inv.client();
-  if (!client) return inv.fail(client.error());
-  auto status = client->secrets().delete_acl(*scope, *principal);
   return status ? 0 : inv.fail(status.error());
 }
 
@@ -363,7 +357,7 @@ void add_secrets_commands(std::vector<CommandSpec>& table) {
                   value("binary-file", 0, "FILE", "A file whose bytes are the value.")};
   table.push_back(spec);
 
-  spec = command("delete", "Delete a secret.", delete_secret);
+  spec = command("delete", "Delete a secret.", scope_and<&SecretsApi::delete_secret>("key"));
   spec.options = {scope, key};
   table.push_back(spec);
 
@@ -380,7 +374,8 @@ void add_secrets_commands(std::vector<CommandSpec>& table) {
       value("permission", 0, "PERMISSION", "MANAGE, WRITE or READ.", {"MANAGE", "WRITE", "READ"})};
   table.push_back(spec);
 
-  spec = command("delete-acl", "Remove a principal's permission on a scope.", delete_acl);
+  spec = command("delete-acl", "Remove a principal's permission on a scope.",
+                 scope_and<&SecretsApi::delete_acl>("principal"));
   spec.options = {scope, principal};
   table.push_back(spec);
 
