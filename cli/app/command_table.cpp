@@ -12,6 +12,9 @@ const std::vector<GroupSpec>& group_table() {
       {"jobs", "Create, list and run jobs.", false},
       {"runs", "Submit, inspect and cancel job runs.", false},
       {"clusters", "Create, edit, resize, list, inspect, start and stop clusters.", false},
+      {"secrets", "Secret scopes, secrets and their ACLs.", false},
+      {"tokens", "Create, list and revoke personal access tokens.", false},
+      {"groups", "Workspace groups and their members.", false},
       {"score", "Score a Spark ML model natively; compare with Spark's output.", false},
       {"emulator", "Serve a local emulator of a Databricks workspace.", false},
       {"completion", "Print a shell completion script (bash or zsh).", false},
@@ -29,6 +32,9 @@ const std::vector<CommandSpec>& command_table() {
     add_jobs_commands(rows);
     add_runs_commands(rows);
     add_clusters_commands(rows);
+    add_secrets_commands(rows);
+    add_tokens_commands(rows);
+    add_groups_commands(rows);
     add_score_commands(rows);
     add_emulator_commands(rows);
     add_meta_commands(rows);

@@ -26,11 +26,16 @@ bool is_leaf_group(const std::string& group);
 
 // Each commands/*.cpp contributes its rows.
 void add_configure_commands(std::vector<CommandSpec>& table);
+/// `fs configure`: the configure command under the fs group, as legacy has it.
+CommandSpec fs_configure_command();
 void add_workspace_commands(std::vector<CommandSpec>& table);
 void add_fs_commands(std::vector<CommandSpec>& table);
 void add_jobs_commands(std::vector<CommandSpec>& table);
 void add_runs_commands(std::vector<CommandSpec>& table);
 void add_clusters_commands(std::vector<CommandSpec>& table);
+void add_secrets_commands(std::vector<CommandSpec>& table);
+void add_tokens_commands(std::vector<CommandSpec>& table);
+void add_groups_commands(std::vector<CommandSpec>& table);
 void add_score_commands(std::vector<CommandSpec>& table);
 void add_emulator_commands(std::vector<CommandSpec>& table);
 void add_meta_commands(std::vector<CommandSpec>& table);  ///< completion, docs

@@ -94,6 +94,12 @@ OptionSpec json_option() {
   return value("json", 0, "JSON", "JSON request body, inline or @file.json.");
 }
 
+Result<std::string> required_value(const Invocation& inv, const std::string& name) {
+  auto value = inv.value(name);
+  if (!value) return usage_error("Missing option '--" + name + "'.");
+  return *value;
+}
+
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv) {
   auto file = inv.value("json-file");
   auto inline_json = inv.value("json");

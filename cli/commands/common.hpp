@@ -38,6 +38,9 @@ Result<Client> jobs_client(Invocation& inv);
 OptionSpec json_file_option();
 OptionSpec json_option();
 
+/// The value of a required option, or legacy's usage error "Missing option '--NAME'.".
+Result<std::string> required_value(const Invocation& inv, const std::string& name);
+
 /// Reads --json-file / --json (exactly one; the legacy message otherwise): a JSON
 /// object, or a usage error.
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv);

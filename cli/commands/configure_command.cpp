@@ -187,9 +187,7 @@ CommandStatus configure(Invocation& inv) {
   return status;
 }
 
-}  // namespace
-
-void add_configure_commands(std::vector<CommandSpec>& table) {
+CommandSpec configure_spec() {
   auto spec = command("configure", "",
                       "Write host and credentials to a profile of ~/.databrickscfg (mode 0600).",
                       configure);
@@ -209,7 +207,22 @@ void add_configure_commands(std::vector<CommandSpec>& table) {
       repeated(value("scope", 's', "SCOPE", "Not supported (OAuth scopes).")),
       flag("insecure", 0, "Do not verify TLS certificates."),
       value("jobs-api-version", 0, "VERSION", "Jobs API version to store.", {"2.0", "2.1"})};
-  table.push_back(spec);
+  return spec;
+}
+
+}  // namespace
+
+void add_configure_commands(std::vector<CommandSpec>& table) {
+  table.push_back(configure_spec());
+}
+
+CommandSpec fs_configure_command() {
+  // databricks-cli 0.18 registers its configure command under `fs` too (`dbfs configure`).
+  CommandSpec spec = configure_spec();
+  spec.group = "fs";
+  spec.verb = "configure";
+  spec.summary = "The same as `configure` (databricks-cli's `dbfs configure`).";
+  return spec;
 }
 
 }  // namespace dbk::cli

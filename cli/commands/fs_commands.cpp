@@ -307,6 +307,8 @@ void add_fs_commands(std::vector<CommandSpec>& table) {
   spec = command("fs", "cat", "Print a DBFS file.", cat);
   spec.positionals = {positional("SRC", "DBFS file.")};
   table.push_back(spec);
+
+  table.push_back(fs_configure_command());
 }
 
 }  // namespace dbk::cli

@@ -60,8 +60,12 @@ std::string format_g(double value) {
 
 }  // namespace
 
-std::string format_plain_table(const std::vector<TableRow>& rows, bool numparse) {
-  std::size_t columns = 0;
+namespace {
+
+// tabulate with tablefmt 'plain' (no headers) or 'simple' (headers, then dashes).
+std::string render_table(const std::vector<TableRow>& rows, bool numparse,
+                         const std::vector<std::string>* headers) {
+  std::size_t columns = headers ? headers->size() : 0;
   for (const auto& row : rows) columns = std::max(columns, row.size());
   // Column types as tabulate infers them (missing cells do not vote).
   std::vector<ColumnType> types(columns, ColumnType::kInt);
@@ -148,6 +152,25 @@ std::string format_plain_table(const std::vector<TableRow>& rows, bool numparse)
     }
   }
   std::string out;
+  if (headers) {
+    // tabulate pads every header by two (MIN_PADDING) and aligns it as its column.
+    std::string header_line;
+    std::string dash_line;
+    for (std::size_t c = 0; c < columns; ++c) {
+      const std::string header = c < headers->size() ? (*headers)[c] : std::string();
+      widths[c] = std::max(widths[c], display_width(header) + 2);
+      std::string pad(widths[c] - display_width(header), ' ');
+      if (c > 0) {
+        header_line += "  ";
+        dash_line += "  ";
+      }
+      header_line += types[c] == ColumnType::kText ? header + pad : pad + header;
+      dash_line += std::string(widths[c], '-');
+    }
+    while (!header_line.empty() && header_line.back() == ' ') header_line.pop_back();
+    out = header_line + "\n" + dash_line;
+    if (!text.empty()) out += '\n';
+  }
   for (std::size_t r = 0; r < text.size(); ++r) {
     std::string line;
     for (std::size_t c = 0; c < columns; ++c) {
@@ -161,6 +184,17 @@ std::string format_plain_table(const std::vector<TableRow>& rows, bool numparse)
     out += line;
   }
   return out;
+}
+
+}  // namespace
+
+std::string format_plain_table(const std::vector<TableRow>& rows, bool numparse) {
+  return render_table(rows, numparse, nullptr);
+}
+
+std::string format_simple_table(const std::vector<std::string>& headers,
+                                const std::vector<TableRow>& rows) {
+  return render_table(rows, true, &headers);
 }
 
 }  // namespace dbk::cli

@@ -18,4 +18,10 @@ using TableRow = std::vector<Cell>;
 /// number counts as one (tabulate's default); the legacy `jobs list` turns it off.
 std::string format_plain_table(const std::vector<TableRow>& rows, bool numparse = true);
 
+/// `tabulate(rows, headers=headers)` (tablefmt 'simple'): a header line aligned as each
+/// column, a line of dashes, then the rows as above; every column at least two wider
+/// than its header.
+std::string format_simple_table(const std::vector<std::string>& headers,
+                                const std::vector<TableRow>& rows);
+
 }  // namespace dbk::cli

@@ -18,13 +18,16 @@
 #include "dbfs/dbfs_service.hpp"
 #include "dbk/internal/text.hpp"
 #include "discovery/host_metadata_service.hpp"
+#include "identity/groups_service.hpp"
 #include "identity/scim_service.hpp"
 #include "jobs/jobs_service.hpp"
 #include "runs/runtime_location.hpp"
+#include "secrets/secrets_service.hpp"
 #include "server/http_server.hpp"
 #include "server/request_policy.hpp"
 #include "service.hpp"
 #include "state/files.hpp"
+#include "tokens/token_service.hpp"
 #include "web/web_service.hpp"
 #include "workspace/workspace_service.hpp"
 
@@ -135,6 +138,11 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     services_.push_back(std::move(workspace));
     services_.push_back(std::make_unique<DbfsService>(*context_));
     services_.push_back(std::make_unique<ScimService>(*context_));
+    services_.push_back(std::make_unique<GroupsService>(*context_));
+    services_.push_back(std::make_unique<SecretsService>(*context_));
+    auto tokens = std::make_unique<TokenService>(*context_);
+    tokens_ = tokens.get();
+    services_.push_back(std::move(tokens));
     services_.push_back(std::make_unique<HostMetadataService>(*context_));
     auto clusters = std::make_unique<ClustersService>(*context_);  // before jobs: runs use it
     auto jobs = std::make_unique<JobsService>(*context_, clusters->clusters());
@@ -226,8 +234,13 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     if (!options_.token.empty() && (admin || starts_with(request.path, "/api/"))) {
       std::string given = request.header("Authorization").value_or("");
       const std::string prefix = "Bearer ";
-      bool ok = given.size() > prefix.size() && given.compare(0, prefix.size(), prefix) == 0 &&
-                same_secret(given.substr(prefix.size()), options_.token);
+      const bool bearer =
+          given.size() > prefix.size() && given.compare(0, prefix.size(), prefix) == 0;
+      const std::string presented = bearer ? given.substr(prefix.size()) : std::string();
+      // The --token is the admin token; tokens created through the Token API open the
+      // REST API (not the admin surface) until revoked or expired.
+      bool ok = bearer && (same_secret(presented, options_.token) ||
+                           (!admin && ready_.load() && tokens_->authenticates(presented)));
       if (!ok) {
         plan.response =
             error_response(401, "UNAUTHENTICATED",
@@ -296,6 +309,7 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
   Router router_;
   std::vector<std::unique_ptr<Service>> services_;
   AdminService* admin_ = nullptr;
+  TokenService* tokens_ = nullptr;  ///< owned by services_; set before the server starts
   std::unique_ptr<HttpServer> server_;
   std::string base_url_;
   std::atomic<bool> ready_{false};

@@ -3,7 +3,10 @@
 #include "api_caller.hpp"
 #include "dbk/clusters.hpp"
 #include "dbk/dbfs.hpp"
+#include "dbk/groups.hpp"
 #include "dbk/jobs.hpp"
+#include "dbk/secrets.hpp"
+#include "dbk/tokens.hpp"
 #include "dbk/workspace.hpp"
 #include "transport_stack.hpp"
 
@@ -19,7 +22,10 @@ struct Client::Impl {
         workspace(caller),
         dbfs(caller),
         jobs(caller, config.jobs_api_version),
-        clusters(caller) {}
+        clusters(caller),
+        secrets(caller),
+        tokens(caller),
+        groups(caller) {}
 
   Config config;
   std::shared_ptr<const detail::ApiCaller> caller;
@@ -27,6 +33,9 @@ struct Client::Impl {
   DbfsApi dbfs;
   JobsApi jobs;
   ClustersApi clusters;
+  SecretsApi secrets;
+  TokensApi tokens;
+  GroupsApi groups;
 };
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(options)) {}
@@ -47,6 +56,15 @@ JobsApi& Client::jobs() const {
 }
 ClustersApi& Client::clusters() const {
   return impl_->clusters;
+}
+SecretsApi& Client::secrets() const {
+  return impl_->secrets;
+}
+TokensApi& Client::tokens() const {
+  return impl_->tokens;
+}
+GroupsApi& Client::groups() const {
+  return impl_->groups;
 }
 const Config& Client::config() const {
   return impl_->config;

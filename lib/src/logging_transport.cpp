@@ -24,7 +24,9 @@ bool is_secret_name(std::string_view raw) {
       name == "prev_page_token") {
     return false;
   }
+  // string_value/bytes_value: a secret's value in secrets/put.
   return name == "token" || name == "token_value" || ends_with(name, "_token") ||
+         name == "string_value" || name == "bytes_value" ||
          name.find("secret") != std::string::npos || name.find("password") != std::string::npos ||
          name == "authorization" || name == "cookie" || name == "set-cookie" ||
          name.find("api_key") != std::string::npos || name.find("apikey") != std::string::npos;
@@ -117,7 +119,10 @@ class LoggingTransport final : public Transport {
     for (const auto& [name, value] : result->headers) {
       sink_("< " + name + ": " + redact_header(name, value));
     }
-    if (!result->body.empty()) {
+    if (!result->body.empty() && request.url.find("/api/2.0/secrets/get") != std::string::npos) {
+      // Its one field that matters is the secret's value.
+      sink_("< (a secret value: not logged)");
+    } else if (!result->body.empty()) {
       sink_("< " + redact_body(result->body,
                                find_header(result->headers, "Content-Type").value_or(""),
                                max_body_bytes_));

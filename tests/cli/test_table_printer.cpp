@@ -48,3 +48,29 @@ TEST_CASE("text is stripped and an empty table is empty") {
                                 {std::int64_t{2}, std::string("SUCCESS")}};
   CHECK(format_plain_table(runs) == "1  n/a\n2  SUCCESS");
 }
+
+// tabulate(rows, headers=...) as the legacy secrets commands print it (tabulate 0.10).
+TEST_CASE("simple tables: headers padded by two and aligned as their columns") {
+  using dbk::cli::format_simple_table;
+  CHECK(format_simple_table({"Key name", "Last updated"}, {}) ==
+        "Key name    Last updated\n----------  --------------");
+  CHECK(format_simple_table({"Key name", "Last updated"},
+                            {{std::string("a"), std::int64_t{1700000000000}},
+                             {std::string("bb"), std::int64_t{12}}}) ==
+        "Key name      Last updated\n"
+        "----------  --------------\n"
+        "a            1700000000000\n"
+        "bb                      12");
+  CHECK(format_simple_table(
+            {"Key name", "Last updated"},
+            {{std::string("a"), std::int64_t{1700000000000}},
+             {std::string("bbbbbbbbbbbbbbbbbbbbbbb"), std::string("Not Available")}}) ==
+        "Key name                 Last updated\n"
+        "-----------------------  --------------\n"
+        "a                        1700000000000\n"
+        "bbbbbbbbbbbbbbbbbbbbbbb  Not Available");
+  CHECK(format_simple_table({"Scope", "Backend", "KeyVault URL"},
+                            {{std::string("x"), std::string("DATABRICKS"), std::string("N/A")}}) ==
+        "Scope    Backend     KeyVault URL\n-------  ----------  --------------\n"
+        "x        DATABRICKS  N/A");
+}

@@ -159,3 +159,26 @@ TEST_CASE("every acknowledged write survives kill -9 and restart", "[emulator][d
   // No upload leftovers.
   CHECK(std::filesystem::is_empty(state / "tmp"));
 }
+
+TEST_CASE("secrets, tokens and groups survive kill -9 and restart", "[emulator][durability]") {
+  TempDir dir;
+  const auto state = dir.path() / "state";
+  std::string token_id;
+  {
+    ChildEmulator child(state);
+    HttpClient c("127.0.0.1", child.port());
+    REQUIRE(c.post("/api/2.0/secrets/scopes/create", {{"scope", "kept"}}).status == 200);
+    REQUIRE(c.post("/api/2.0/secrets/put", {{"scope", "kept"}, {"key", "k"}, {"string_value", "v"}})
+                .status == 200);
+    REQUIRE(c.post("/api/2.0/groups/create", {{"group_name", "kept"}}).status == 200);
+    auto token = c.post("/api/2.0/token/create", {{"comment", "kept"}});
+    REQUIRE(token.status == 200);
+    token_id = token.json()["token_info"]["token_id"];
+    child.kill_hard();
+  }
+  ChildEmulator restarted(state);
+  HttpClient c("127.0.0.1", restarted.port());
+  CHECK(unb64(c.get("/api/2.0/secrets/get?scope=kept&key=k").json()["value"]) == "v");
+  CHECK(c.get("/api/2.0/groups/list-members?group_name=kept").status == 200);
+  CHECK(c.get("/api/2.0/token/list").json()["token_infos"][0]["token_id"] == token_id);
+}

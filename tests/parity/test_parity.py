@@ -27,6 +27,8 @@ WS = "/Users/${u}/notebooks"
 MISC = "/Users/${u}/misc"
 # The local time at the start of a `clusters events` table line (the seconds differ).
 EVENT_TIME = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+"
+# The emulator's one user (docs/emulator.md), a member of its built-in groups.
+EMU_USER = "emulator@dbk.local"
 SEED_PARAMS = '{"FEATURES_TABLE": "testing_data", "Start_Date": "2015-11-15", "zEnd_Date": "2017-01-01"}'
 
 # docs/compatibility.md, "Errors and exit codes": errors go to stderr as one line; API
@@ -251,6 +253,132 @@ CASES = [
          error="client", dbk_exit=2),
     Case("fs_mkdirs_no_path", ["databricks", "fs", "mkdirs"], error="usage", dbk_exit=2),
 
+    # Secrets (docs/compatibility.md, "Secrets").
+    Case("secrets_list_scopes_none", ["databricks", "secrets", "list-scopes"], out="table"),
+    Case("secrets_create_scope", ["databricks", "secrets", "create-scope", "--scope", "parity"],
+         out="none"),
+    Case("secrets_create_scope_users", ["databricks", "secrets", "create-scope", "--scope",
+                                        "shared", "--initial-manage-principal", "users"],
+         out="none"),
+    Case("secrets_create_scope_exists", ["databricks", "secrets", "create-scope", "--scope",
+                                         "parity"], error="api"),
+    Case("secrets_create_scope_bad_name", ["databricks", "secrets", "create-scope", "--scope",
+                                           "bad name"], error="api"),
+    Case("secrets_create_scope_no_scope", ["databricks", "secrets", "create-scope"],
+         error="usage", dbk_exit=2),
+    Case("secrets_list_scopes", ["databricks", "secrets", "list-scopes"], out="table"),
+    Case("secrets_list_scopes_json", ["databricks", "secrets", "list-scopes", "--output",
+                                      "JSON"]),
+    Case("secrets_put", ["databricks", "secrets", "put", "--scope", "parity", "--key", "pw",
+                         "--string-value", "hunter2"], out="none"),
+    Case("secrets_write_binary", ["databricks", "secrets", "write", "--scope", "parity",
+                                  "--key", "blob", "--binary-file", "hello.txt"], out="none"),
+    Case("secrets_put_both", ["databricks", "secrets", "put", "--scope", "parity", "--key", "x",
+                              "--string-value", "a", "--binary-file", "hello.txt"],
+         error="client"),
+    Case("secrets_put_missing_file", ["databricks", "secrets", "put", "--scope", "parity",
+                                      "--key", "x", "--binary-file", "no-such-file"],
+         error="usage", dbk_exit=2),
+    Case("secrets_put_no_scope", ["databricks", "secrets", "put", "--scope", "none", "--key",
+                                  "x", "--string-value", "a"], error="api"),
+    Case("secrets_put_bad_key", ["databricks", "secrets", "put", "--scope", "parity", "--key",
+                                 "a/b", "--string-value", "a"], error="api"),
+    Case("secrets_list", ["databricks", "secrets", "list", "--scope", "parity"], out="table"),
+    Case("secrets_list_json", ["databricks", "secrets", "list", "--scope", "parity",
+                               "--output", "json"]),
+    Case("secrets_list_missing", ["databricks", "secrets", "list", "--scope", "none"],
+         error="api"),
+    Case("secrets_delete", ["databricks", "secrets", "delete", "--scope", "parity", "--key",
+                            "blob"], out="none"),
+    Case("secrets_delete_missing", ["databricks", "secrets", "delete", "--scope", "parity",
+                                    "--key", "blob"], error="api"),
+    Case("secrets_put_acl", ["databricks", "secrets", "put-acl", "--scope", "parity",
+                             "--principal", "users", "--permission", "READ"], out="none"),
+    Case("secrets_write_acl", ["databricks", "secrets", "write-acl", "--scope", "parity",
+                               "--principal", "admins", "--permission", "WRITE"], out="none"),
+    Case("secrets_put_acl_bad_permission", ["databricks", "secrets", "put-acl", "--scope",
+                                            "parity", "--principal", "users", "--permission",
+                                            "OWN"], error="usage", dbk_exit=2),
+    Case("secrets_put_acl_no_principal", ["databricks", "secrets", "put-acl", "--scope",
+                                          "parity", "--principal", "nobody@example.com",
+                                          "--permission", "READ"], error="api"),
+    Case("secrets_list_acls", ["databricks", "secrets", "list-acls", "--scope", "parity"],
+         out="table"),
+    Case("secrets_list_acls_json", ["databricks", "secrets", "list-acls", "--scope", "parity",
+                                    "--output", "JSON"]),
+    Case("secrets_get_acl", ["databricks", "secrets", "get-acl", "--scope", "parity",
+                             "--principal", "users"], out="table"),
+    Case("secrets_get_acl_json", ["databricks", "secrets", "get-acl", "--scope", "parity",
+                                  "--principal", "users", "--output", "JSON"]),
+    Case("secrets_delete_acl", ["databricks", "secrets", "delete-acl", "--scope", "parity",
+                                "--principal", "users"], out="none"),
+    Case("secrets_get_acl_missing", ["databricks", "secrets", "get-acl", "--scope", "parity",
+                                     "--principal", "users"], error="api"),
+    Case("secrets_delete_acl_missing", ["databricks", "secrets", "delete-acl", "--scope",
+                                        "parity", "--principal", "users"], error="api"),
+    Case("secrets_delete_scope", ["databricks", "secrets", "delete-scope", "--scope", "shared"],
+         out="none"),
+    Case("secrets_delete_scope_missing", ["databricks", "secrets", "delete-scope", "--scope",
+                                          "shared"], error="api"),
+
+    # Tokens (docs/compatibility.md, "Tokens"): values and ids are random on each side.
+    Case("tokens_create", ["databricks", "tokens", "create", "--comment", "parity",
+                           "--lifetime-seconds", "3600"],
+         capture={"token_id": lambda o: o["token_info"]["token_id"]}),
+    Case("tokens_create_default", ["databricks", "tokens", "create", "--comment", "default"]),
+    Case("tokens_create_no_comment", ["databricks", "tokens", "create"], error="usage",
+         dbk_exit=2),
+    Case("tokens_create_bad_lifetime", ["databricks", "tokens", "create", "--comment", "x",
+                                        "--lifetime-seconds", "soon"], error="usage",
+         dbk_exit=2),
+    Case("tokens_list", ["databricks", "tokens", "list"]),
+    Case("tokens_revoke", ["databricks", "tokens", "revoke", "--token-id", "${token_id}"]),
+    Case("tokens_revoke_missing", ["databricks", "tokens", "revoke", "--token-id",
+                                   "no-such-token"], error="api"),
+    Case("tokens_list_after_revoke", ["databricks", "tokens", "list"]),
+
+    # Groups (docs/compatibility.md, "Groups").
+    Case("groups_list", ["databricks", "groups", "list"]),
+    Case("groups_create", ["databricks", "groups", "create", "--group-name", "data"]),
+    Case("groups_create_eng", ["databricks", "groups", "create", "--group-name", "eng"]),
+    Case("groups_create_exists", ["databricks", "groups", "create", "--group-name", "data"],
+         error="api"),
+    Case("groups_add_user", ["databricks", "groups", "add-member", "--parent-name", "data",
+                             "--user-name", EMU_USER], out="none"),
+    Case("groups_add_group", ["databricks", "groups", "add-member", "--parent-name", "data",
+                              "--group-name", "eng"], out="none"),
+    Case("groups_add_missing_user", ["databricks", "groups", "add-member", "--parent-name",
+                                     "data", "--user-name", "nobody@example.com"], error="api"),
+    Case("groups_add_neither", ["databricks", "groups", "add-member", "--parent-name", "data"],
+         error="usage", dbk_exit=2),
+    Case("groups_add_both", ["databricks", "groups", "add-member", "--parent-name", "data",
+                             "--user-name", EMU_USER, "--group-name", "eng"], error="usage",
+         dbk_exit=2),
+    Case("groups_list_members", ["databricks", "groups", "list-members", "--group-name",
+                                 "data"]),
+    Case("groups_list_parents_user", ["databricks", "groups", "list-parents", "--user-name",
+                                      EMU_USER]),
+    Case("groups_list_parents_group", ["databricks", "groups", "list-parents", "--group-name",
+                                       "eng"]),
+    Case("groups_remove_member", ["databricks", "groups", "remove-member", "--parent-name",
+                                  "data", "--group-name", "eng"], out="none"),
+    Case("groups_remove_member_again", ["databricks", "groups", "remove-member",
+                                        "--parent-name", "data", "--group-name", "eng"],
+         error="api"),
+    Case("groups_delete", ["databricks", "groups", "delete", "--group-name", "eng"]),
+    Case("groups_delete_missing", ["databricks", "groups", "delete", "--group-name", "eng"],
+         error="api"),
+    Case("groups_delete_no_name", ["databricks", "groups", "delete"], error="api"),
+    Case("groups_list_after", ["databricks", "groups", "list"]),
+
+    # `fs configure` is the configure command (a profile of its own, not the one in use).
+    Case("fs_configure_token_file", ["databricks", "fs", "configure", "--profile", "made",
+                                     "--host", "https://made.example.com", "--token-file",
+                                     "hello.txt"], out="none"),
+    Case("dbfs_configure_token_file", ["dbfs", "configure", "--profile", "made2", "--host",
+                                       "https://made.example.com", "--token-file",
+                                       "hello.txt"], out="none"),
+
     # Workspace removal last (the jobs above run notebooks from it).
     Case("workspace_rm_not_recursive", ["databricks", "workspace", "rm", WS], error="api"),
     Case("workspace_rm_r", ["databricks", "workspace", "rm", "-r", WS], out="none"),
@@ -304,7 +432,7 @@ def add_jobs(side, count):
 
 ID_FAMILIES = {
     "job_id": "job", "run_id": "run", "parent_run_id": "run", "original_attempt_run_id": "run",
-    "number_in_job": "run", "object_id": "object",
+    "number_in_job": "run", "object_id": "object", "token_id": "token",
 }
 EPOCH_MS = re.compile(r"\b1[5-9]\d{11}\b")
 
@@ -349,6 +477,10 @@ def norm_json(side, value, key=None):
             return "<DURATION>"
         return value
     if isinstance(value, str):
+        if key == "token_value" and value.startswith("dapi"):  # random on each side
+            return "<TOKEN>"
+        if key == "token_id":
+            return label(side, "token", value)
         if key == "cluster_id":  # time-stamped: twin emulators give different ids
             return label(side, "cluster", value)
         if key and key.endswith("_url"):

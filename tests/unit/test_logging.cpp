@@ -142,3 +142,26 @@ TEST_CASE("redact_url hides userinfo and secret query values only") {
   CHECK(dbk::redact_url("https://h:443/p") == "https://h:443/p");
   CHECK(dbk::redact_url("not a url") == "not a url");
 }
+
+TEST_CASE("secret values never appear in the log") {
+  LogFixture f;
+  f.fake->expect("POST", "/api/2.0/secrets/put").respond(200, "{}");
+  f.fake->expect("GET", "/api/2.0/secrets/get")
+      .respond(200, R"({"key": "k", "value": "U0VDUkVULVZBTFVF"})");
+  REQUIRE(f.logged
+              ->send(dbk::HttpRequest{"POST",
+                                      "https://h/api/2.0/secrets/put",
+                                      {},
+                                      R"({"scope":"s","key":"k","string_value":"SECRET-TEXT",
+                                          "bytes_value":"QllURVM="})"},
+                     {})
+              .ok());
+  REQUIRE(
+      f.logged
+          ->send(dbk::HttpRequest{"GET", "https://h/api/2.0/secrets/get?scope=s&key=k", {}, ""}, {})
+          .ok());
+  CHECK_THAT(f.log(), Catch::Contains("\"scope\":\"s\""));
+  for (const char* secret : {"SECRET-TEXT", "QllURVM=", "U0VDUkVULVZBTFVF"}) {
+    CHECK_THAT(f.log(), !Catch::Contains(secret));
+  }
+}

@@ -1,4 +1,5 @@
-"""The parts of Databricks ``dbutils`` that jobs use: widgets, fs, notebook.
+"""The parts of Databricks ``dbutils`` that jobs use: widgets, fs, notebook (and secrets,
+in secrets.py).
 
 Semantics follow Databricks where the pipeline depends on them: a job parameter overrides
 a widget's default; reading a widget that was neither created nor passed raises
@@ -209,10 +210,11 @@ class NotebookUtils:
 class DBUtils:
     """What ``dbutils`` is inside a notebook run by dbk_runtime."""
 
-    def __init__(self, widgets: Widgets, fs: Fs, notebook: NotebookUtils):
+    def __init__(self, widgets: Widgets, fs: Fs, notebook: NotebookUtils, secrets=None):
         self.widgets = widgets
         self.fs = fs
         self.notebook = notebook
+        self.secrets = secrets
 
     def help(self):
-        print("dbutils (dbk local runtime): widgets, fs, notebook", file=sys.stdout)
+        print("dbutils (dbk local runtime): widgets, fs, notebook, secrets", file=sys.stdout)

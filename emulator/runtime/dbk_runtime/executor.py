@@ -25,6 +25,7 @@ from . import source as nbsource
 from .dbfs import Dbfs
 from .dbutils import (DBUtils, EXIT_LIMIT, Fs, NotebookExit, NotebookUtils, Widgets,
                       WorkflowException)
+from .secrets import Redactor, SecretsUtils
 from .workspace import LocalWorkspace, NotebookNotFound, resolve
 
 _NEEDS_SPARK = re.compile(r"spark|\bsc\b|sqlContext|\bdisplay\(|saveAsTable|pyspark")
@@ -116,6 +117,7 @@ class Runtime:
         os.environ["DBFS_ROOT"] = self.dbfs.root
         self.spark_master = spark_master or "local[*]"
         self.workspace = workspace
+        self.redactor = Redactor()  # one per process: stdout is process-wide
         self._spark = None
         self._lock = threading.Lock()
 
@@ -158,7 +160,8 @@ class NotebookRun:
         self.path = path or "/notebook"
         self.cells = nbsource.parse_notebook(text, fmt)
         self.widgets = Widgets(params)
-        self.dbutils = DBUtils(self.widgets, Fs(runtime.dbfs), NotebookUtils(self._run_child))
+        self.dbutils = DBUtils(self.widgets, Fs(runtime.dbfs), NotebookUtils(self._run_child),
+                               SecretsUtils(runtime.workspace, runtime.redactor))
         self._path_stack = [self.path]
         self.job_group: str | None = None  # set for dbutils.notebook.run children
         self.globals: dict = {
@@ -298,6 +301,11 @@ class NotebookRun:
                 result.error = f"SystemExit: {exc.code}"
                 result.error_trace = "".join(traceback.format_exception(exc))
         result.unknown_parameters = self.widgets.unknown_parameters()
+        # An error message can quote a secret the notebook read: it is output too.
+        if result.error:
+            result.error = self.rt.redactor.redact(result.error)
+        if result.error_trace:
+            result.error_trace = self.rt.redactor.redact(result.error_trace)
         return result
 
     def _run_child(self, path: str, timeout_seconds, arguments: dict) -> str:

@@ -39,14 +39,18 @@ class RestWorkspace:
         self.url = url.rstrip("/")
         self.token = token
 
-    def fetch(self, path: str) -> tuple[str, str | None]:
-        query = urllib.parse.urlencode({"path": path, "format": "SOURCE"})
-        req = urllib.request.Request(f"{self.url}/api/2.0/workspace/export?{query}")
+    def get_json(self, api_path: str, params: dict) -> dict:
+        """GET /api/2.0/<api_path>?params as JSON; HTTP errors raise urllib's HTTPError."""
+        query = urllib.parse.urlencode(params)
+        req = urllib.request.Request(f"{self.url}/api/2.0/{api_path}?{query}")
         if self.token:
             req.add_header("Authorization", f"Bearer {self.token}")
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return json.loads(resp.read().decode("utf-8"))
+
+    def fetch(self, path: str) -> tuple[str, str | None]:
         try:
-            with urllib.request.urlopen(req, timeout=60) as resp:
-                body = json.loads(resp.read().decode("utf-8"))
+            body = self.get_json("workspace/export", {"path": path, "format": "SOURCE"})
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
                 raise NotebookNotFound(f"Notebook not found: {path}") from None

@@ -1,5 +1,6 @@
 #include "identity/scim_service.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "http/response.hpp"
@@ -7,8 +8,7 @@
 namespace dbk::emulator {
 
 void ScimService::register_routes(Router& router) {
-  (void)context_;
-  router.add("GET", "/api/2.0/preview/scim/v2/Me", [](const Request&) {
+  router.add("GET", "/api/2.0/preview/scim/v2/Me", [this](const Request&) {
     // The fields the SDKs read (id, userName, displayName, active, emails), in the
     // service's shape.
     nlohmann::ordered_json body;
@@ -18,6 +18,17 @@ void ScimService::register_routes(Router& router) {
     body["displayName"] = "dbk emulator";
     body["active"] = true;
     body["emails"] = {{{"type", "work"}, {"value", kEmulatorUserName}, {"primary", true}}};
+    // The groups the user is directly in (identity/groups_service.cpp keeps them).
+    auto groups = nlohmann::ordered_json::array();
+    const nlohmann::json me = {{"type", "user"}, {"name", kEmulatorUserName}};
+    for (const auto& [name, group] : context_.store.list(kGroupKind)) {
+      const auto members = group.value("members", nlohmann::json::array());
+      if (std::find(members.begin(), members.end(), me) == members.end()) continue;
+      const std::string id = group.value("id", std::string());
+      groups.push_back(
+          {{"display", name}, {"type", "direct"}, {"value", id}, {"$ref", "Groups/" + id}});
+    }
+    body["groups"] = groups;
     return json_response(200, body);
   });
 }

@@ -1,11 +1,9 @@
 #pragma once
 
+#include "identity/principals.hpp"
 #include "service.hpp"
 
 namespace dbk::emulator {
-
-/// The one workspace user; jobs, runs and clusters name it as their creator.
-inline constexpr const char* kEmulatorUserName = "emulator@dbk.local";
 
 /// GET /api/2.0/preview/scim/v2/Me: the authenticated user, so that clients can find
 /// their default `/Users/<userName>` folder (dbk jobs --var defaults, the SDK's

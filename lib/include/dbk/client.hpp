@@ -16,6 +16,9 @@ class WorkspaceApi;
 class DbfsApi;
 class JobsApi;
 class ClustersApi;
+class SecretsApi;
+class TokensApi;
+class GroupsApi;
 
 /// One line of wire log. Credentials are already redacted when this is called.
 using LogSink = std::function<void(const std::string& line)>;
@@ -47,6 +50,9 @@ class Client {
   DbfsApi& dbfs() const;
   JobsApi& jobs() const;
   ClustersApi& clusters() const;
+  SecretsApi& secrets() const;
+  TokensApi& tokens() const;
+  GroupsApi& groups() const;
   const Config& config() const;
 
   /// The authenticated user's name (`GET /api/2.0/preview/scim/v2/Me` → `userName`),
