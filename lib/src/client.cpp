@@ -1,9 +1,12 @@
 #include "dbk/client.hpp"
 
 #include "api_caller.hpp"
+#include "dbk/cluster_policies.hpp"
 #include "dbk/clusters.hpp"
 #include "dbk/dbfs.hpp"
+#include "dbk/instance_pools.hpp"
 #include "dbk/jobs.hpp"
+#include "dbk/libraries.hpp"
 #include "dbk/workspace.hpp"
 #include "transport_stack.hpp"
 
@@ -19,7 +22,10 @@ struct Client::Impl {
         workspace(caller),
         dbfs(caller),
         jobs(caller, config.jobs_api_version),
-        clusters(caller) {}
+        clusters(caller),
+        instance_pools(caller),
+        cluster_policies(caller),
+        libraries(caller) {}
 
   Config config;
   std::shared_ptr<const detail::ApiCaller> caller;
@@ -27,6 +33,9 @@ struct Client::Impl {
   DbfsApi dbfs;
   JobsApi jobs;
   ClustersApi clusters;
+  InstancePoolsApi instance_pools;
+  ClusterPoliciesApi cluster_policies;
+  LibrariesApi libraries;
 };
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(options)) {}
@@ -47,6 +56,15 @@ JobsApi& Client::jobs() const {
 }
 ClustersApi& Client::clusters() const {
   return impl_->clusters;
+}
+InstancePoolsApi& Client::instance_pools() const {
+  return impl_->instance_pools;
+}
+ClusterPoliciesApi& Client::cluster_policies() const {
+  return impl_->cluster_policies;
+}
+LibrariesApi& Client::libraries() const {
+  return impl_->libraries;
 }
 const Config& Client::config() const {
   return impl_->config;

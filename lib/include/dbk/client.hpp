@@ -16,6 +16,9 @@ class WorkspaceApi;
 class DbfsApi;
 class JobsApi;
 class ClustersApi;
+class InstancePoolsApi;
+class ClusterPoliciesApi;
+class LibrariesApi;
 
 /// One line of wire log. Credentials are already redacted when this is called.
 using LogSink = std::function<void(const std::string& line)>;
@@ -47,6 +50,9 @@ class Client {
   DbfsApi& dbfs() const;
   JobsApi& jobs() const;
   ClustersApi& clusters() const;
+  InstancePoolsApi& instance_pools() const;
+  ClusterPoliciesApi& cluster_policies() const;
+  LibrariesApi& libraries() const;
   const Config& config() const;
 
   /// The authenticated user's name (`GET /api/2.0/preview/scim/v2/Me` → `userName`),
