@@ -257,6 +257,7 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
                                    "run",  "--task", task_file.string()};
   std::vector<std::string> env;
   std::string pythonpath = "PYTHONPATH=" + config_.runtime_dir.string();
+  for (const auto& folder : launch.python_path) pythonpath += ":" + folder.string();
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string entry(*e);
     if (entry.rfind("PYTHONPATH=", 0) == 0) {
