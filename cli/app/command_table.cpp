@@ -12,6 +12,9 @@ const std::vector<GroupSpec>& group_table() {
       {"jobs", "Create, list and run jobs.", false},
       {"runs", "Submit, inspect and cancel job runs.", false},
       {"clusters", "Create, edit, resize, list, inspect, start and stop clusters.", false},
+      {"instance-pools", "Create, edit, list and delete instance pools.", false},
+      {"cluster-policies", "Create, edit, list and delete cluster policies.", false},
+      {"libraries", "Install and uninstall libraries on clusters; their statuses.", false},
       {"score", "Score a Spark ML model natively; compare with Spark's output.", false},
       {"emulator", "Serve a local emulator of a Databricks workspace.", false},
       {"completion", "Print a shell completion script (bash or zsh).", false},
@@ -29,6 +32,9 @@ const std::vector<CommandSpec>& command_table() {
     add_jobs_commands(rows);
     add_runs_commands(rows);
     add_clusters_commands(rows);
+    add_instance_pools_commands(rows);
+    add_cluster_policies_commands(rows);
+    add_libraries_commands(rows);
     add_score_commands(rows);
     add_emulator_commands(rows);
     add_meta_commands(rows);

@@ -31,6 +31,9 @@ void add_fs_commands(std::vector<CommandSpec>& table);
 void add_jobs_commands(std::vector<CommandSpec>& table);
 void add_runs_commands(std::vector<CommandSpec>& table);
 void add_clusters_commands(std::vector<CommandSpec>& table);
+void add_instance_pools_commands(std::vector<CommandSpec>& table);
+void add_cluster_policies_commands(std::vector<CommandSpec>& table);
+void add_libraries_commands(std::vector<CommandSpec>& table);
 void add_score_commands(std::vector<CommandSpec>& table);
 void add_emulator_commands(std::vector<CommandSpec>& table);
 void add_meta_commands(std::vector<CommandSpec>& table);  ///< completion, docs

@@ -100,4 +100,14 @@ Result<nlohmann::ordered_json> json_body_option(const Invocation& inv) {
   return require_json_object(parse_json_argument(*inline_json, "--json"), "--json");
 }
 
+std::string truncate_name(const std::string& name) {
+  return name.size() <= 100 ? name : name.substr(0, 100) + "...";
+}
+
+Result<std::string> required_value(const Invocation& inv, const std::string& name) {
+  auto value = inv.value(name);
+  if (!value) return usage_error("Missing option '--" + name + "'.");
+  return *value;
+}
+
 }  // namespace dbk::cli

@@ -37,4 +37,10 @@ Result<Client> jobs_client(Invocation& inv);
 /// object, or a usage error.
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv);
 
+/// Legacy truncate_string: names longer than 100 characters end in "...".
+std::string truncate_name(const std::string& name);
+
+/// The value of a required option, or legacy's usage error "Missing option '--NAME'.".
+Result<std::string> required_value(const Invocation& inv, const std::string& name);
+
 }  // namespace dbk::cli

@@ -23,11 +23,6 @@ std::string lower(std::string text) {
   return text;
 }
 
-// Legacy truncate_string: names longer than 100 characters get "...".
-std::string truncate_name(const std::string& name) {
-  return name.size() <= 100 ? name : name.substr(0, 100) + "...";
-}
-
 Result<std::int64_t> required_id(const Invocation& inv, const std::string& name) {
   auto id = inv.int_value(name);
   if (!id) return id.error();

@@ -5,6 +5,7 @@
 #include "output/table_printer.hpp"
 
 using dbk::cli::Cell;
+using dbk::cli::format_headed_table;
 using dbk::cli::format_plain_table;
 using dbk::cli::TableRow;
 
@@ -47,4 +48,12 @@ TEST_CASE("text is stripped and an empty table is empty") {
   std::vector<TableRow> runs = {{std::int64_t{1}, std::string("n/a")},
                                 {std::int64_t{2}, std::string("SUCCESS")}};
   CHECK(format_plain_table(runs) == "1  n/a\n2  SUCCESS");
+}
+
+TEST_CASE("a headed table pads columns two beyond the header and aligns numbers left") {
+  // tabulate(rows, headers, tablefmt='plain', numalign='left'), as instance-pools list prints.
+  CHECK(format_headed_table({"ID", "NAME", "IDLE"},
+                            {{"0101-x", "pool", "0"}, {"0102-yyyyyyy", "p", "10"}}) ==
+        "ID            NAME    IDLE\n0101-x        pool    0\n0102-yyyyyyy  p       10");
+  CHECK(format_headed_table({"ID", "NAME", "IDLE"}, {}) == "ID    NAME    IDLE");
 }
