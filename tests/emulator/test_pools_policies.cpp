@@ -187,3 +187,23 @@ TEST_CASE("a cluster with a policy is checked against every rule type", "[polici
     CHECK(edit.status == 400);
   }
 }
+
+TEST_CASE("policy regexes are bounded: long values and patterns are refused, not matched",
+          "[policies]") {
+  ComputeHarness h;
+  auto long_pattern = h.post(
+      "/api/2.0/policies/clusters/create",
+      {{"name", "p"},
+       {"definition",
+        json{{"cluster_name", {{"type", "regex"}, {"pattern", std::string(1001, 'a')}}}}.dump()}});
+  CHECK(long_pattern.status == 400);
+  const auto id =
+      h.create_policy("names", {{"cluster_name", {{"type", "regex"}, {"pattern", "(a+)+"}}}});
+  // A long value is refused before std::regex sees it; the message quotes only its start.
+  auto refused = h.create_cluster({{"policy_id", id}, {"cluster_name", std::string(200000, 'a')}});
+  REQUIRE(refused.status == 400);
+  const std::string message = refused.body["message"];
+  CHECK(message.find("too long to match the pattern (a+)+") != std::string::npos);
+  CHECK(message.size() < 500);
+  CHECK(h.create_cluster({{"policy_id", id}, {"cluster_name", "aaaa"}}).status == 200);
+}

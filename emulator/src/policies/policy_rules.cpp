@@ -12,6 +12,11 @@ namespace {
 
 using json = nlohmann::json;
 
+// std::regex matches recursively: bounded inputs keep a hostile value or pattern from
+// exhausting the stack of a request thread.
+constexpr std::size_t kMaxPatternBytes = 1000;
+constexpr std::size_t kMaxMatchedBytes = 1000;
+
 // Attributes whose value is a map from free-form keys: in "spark_conf.spark.a.b" the key
 // is everything after the first dot.
 const std::set<std::string>& map_attributes() {
@@ -110,6 +115,10 @@ Status check_policy_definition(const json& definition) {
       if (!rule.contains("pattern") || !rule["pattern"].is_string()) {
         return bad_definition(path, "regex needs a pattern");
       }
+      if (rule["pattern"].get<std::string>().size() > kMaxPatternBytes) {
+        return bad_definition(
+            path, "the pattern is longer than " + std::to_string(kMaxPatternBytes) + " bytes");
+      }
       try {
         std::regex pattern(rule["pattern"].get<std::string>());
       } catch (const std::regex_error&) {
@@ -160,7 +169,13 @@ Result<json> apply_policy(const json& definition, json spec, const std::string& 
         }
         continue;
       }
-      const std::string is = " (is \"" + shown(*value) + "\")";
+      std::string actual = shown(*value);
+      if (actual.size() > 200) {  // messages stay short; cut on a UTF-8 character boundary
+        std::size_t cut = 200;
+        while (cut > 0 && (static_cast<unsigned char>(actual[cut]) & 0xC0) == 0x80) --cut;
+        actual = actual.substr(0, cut) + "...";
+      }
+      const std::string is = " (is \"" + actual + "\")";
       if (type == "fixed" && !same_value(*value, rule["value"])) {
         failures.push_back(failure(path, "the value must be " + shown(rule["value"]) + is));
       } else if (type == "forbidden") {
@@ -182,10 +197,22 @@ Result<json> apply_policy(const json& definition, json spec, const std::string& 
           }
         }
       } else if (type == "regex") {
-        const std::regex pattern(rule["pattern"].get<std::string>());
-        if (!std::regex_match(shown(*value), pattern)) {
-          failures.push_back(failure(
-              path, "the value must match the pattern " + rule["pattern"].get<std::string>() + is));
+        const std::string text = shown(*value);
+        bool matched = false;
+        std::string reason;
+        if (text.size() > kMaxMatchedBytes) {
+          reason = "the value is longer than " + std::to_string(kMaxMatchedBytes) +
+                   " bytes, too long to match the pattern ";
+        } else {
+          try {
+            matched = std::regex_match(text, std::regex(rule["pattern"].get<std::string>()));
+          } catch (const std::regex_error&) {
+            reason = "the value could not be matched against the pattern ";
+          }
+          if (reason.empty()) reason = "the value must match the pattern ";
+        }
+        if (!matched) {
+          failures.push_back(failure(path, reason + rule["pattern"].get<std::string>() + is));
         }
       } else if (type == "range") {
         if (!value->is_number()) {
