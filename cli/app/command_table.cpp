@@ -15,6 +15,9 @@ const std::vector<GroupSpec>& group_table() {
       {"secrets", "Secret scopes, secrets and their ACLs.", false},
       {"tokens", "Create, list and revoke personal access tokens.", false},
       {"groups", "Workspace groups and their members.", false},
+      {"instance-pools", "Create, edit, list and delete instance pools.", false},
+      {"cluster-policies", "Create, edit, list and delete cluster policies.", false},
+      {"libraries", "Install and uninstall libraries on clusters; their statuses.", false},
       {"score", "Score a Spark ML model natively; compare with Spark's output.", false},
       {"emulator", "Serve a local emulator of a Databricks workspace.", false},
       {"completion", "Print a shell completion script (bash or zsh).", false},
@@ -35,6 +38,9 @@ const std::vector<CommandSpec>& command_table() {
     add_secrets_commands(rows);
     add_tokens_commands(rows);
     add_groups_commands(rows);
+    add_instance_pools_commands(rows);
+    add_cluster_policies_commands(rows);
+    add_libraries_commands(rows);
     add_score_commands(rows);
     add_emulator_commands(rows);
     add_meta_commands(rows);

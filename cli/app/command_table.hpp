@@ -36,6 +36,9 @@ void add_clusters_commands(std::vector<CommandSpec>& table);
 void add_secrets_commands(std::vector<CommandSpec>& table);
 void add_tokens_commands(std::vector<CommandSpec>& table);
 void add_groups_commands(std::vector<CommandSpec>& table);
+void add_instance_pools_commands(std::vector<CommandSpec>& table);
+void add_cluster_policies_commands(std::vector<CommandSpec>& table);
+void add_libraries_commands(std::vector<CommandSpec>& table);
 void add_score_commands(std::vector<CommandSpec>& table);
 void add_emulator_commands(std::vector<CommandSpec>& table);
 void add_meta_commands(std::vector<CommandSpec>& table);  ///< completion, docs

@@ -16,9 +16,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 Result<std::string> cluster_id_option(const Invocation& inv) {
-  auto id = inv.value("cluster-id");
-  if (!id) return usage_error("Missing option '--cluster-id'.");
-  return *id;
+  return required_value(inv, "cluster-id");
 }
 
 CommandStatus list(Invocation& inv) {
@@ -34,10 +32,7 @@ CommandStatus list(Invocation& inv) {
   }
   std::vector<TableRow> rows;
   for (const auto& cluster : *clusters) {
-    std::string name = cluster.cluster_name.size() <= 100
-                           ? cluster.cluster_name
-                           : cluster.cluster_name.substr(0, 100) + "...";
-    rows.push_back({cluster.cluster_id, name, cluster.state});
+    rows.push_back({cluster.cluster_id, truncate_name(cluster.cluster_name), cluster.state});
   }
   print_table(inv, format_plain_table(rows));
   return 0;

@@ -114,4 +114,8 @@ Result<nlohmann::ordered_json> json_body_option(const Invocation& inv) {
   return require_json_object(parse_json_argument(*inline_json, "--json"), "--json");
 }
 
+std::string truncate_name(const std::string& name) {
+  return name.size() <= 100 ? name : name.substr(0, 100) + "...";
+}
+
 }  // namespace dbk::cli

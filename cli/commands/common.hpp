@@ -45,4 +45,7 @@ Result<std::string> required_value(const Invocation& inv, const std::string& nam
 /// object, or a usage error.
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv);
 
+/// Legacy truncate_string: names longer than 100 characters end in "...".
+std::string truncate_name(const std::string& name);
+
 }  // namespace dbk::cli

@@ -93,8 +93,9 @@ void append_string(std::string& out, const std::string& s) {
   out += '"';
 }
 
+// `pretty`: json.dumps(indent=2); otherwise json.dumps() with its default ", " / ": ".
 template <typename Json>
-void append_value(std::string& out, const Json& value, int level) {
+void append_value(std::string& out, const Json& value, int level, bool pretty = true) {
   auto newline = [&](int depth) {
     out += '\n';
     out.append(static_cast<std::size_t>(depth) * 2, ' ');
@@ -108,14 +109,14 @@ void append_value(std::string& out, const Json& value, int level) {
       out += '{';
       bool first = true;
       for (auto it = value.begin(); it != value.end(); ++it) {
-        if (!first) out += ',';
+        if (!first) out += pretty ? "," : ", ";
         first = false;
-        newline(level + 1);
+        if (pretty) newline(level + 1);
         append_string(out, it.key());
         out += ": ";
-        append_value(out, it.value(), level + 1);
+        append_value(out, it.value(), level + 1, pretty);
       }
-      newline(level);
+      if (pretty) newline(level);
       out += '}';
       return;
     }
@@ -127,12 +128,12 @@ void append_value(std::string& out, const Json& value, int level) {
       out += '[';
       bool first = true;
       for (const auto& item : value) {
-        if (!first) out += ',';
+        if (!first) out += pretty ? "," : ", ";
         first = false;
-        newline(level + 1);
-        append_value(out, item, level + 1);
+        if (pretty) newline(level + 1);
+        append_value(out, item, level + 1, pretty);
       }
-      newline(level);
+      if (pretty) newline(level);
       out += ']';
       return;
     }
@@ -212,6 +213,12 @@ std::string to_python_json(const nlohmann::ordered_json& value) {
 std::string to_python_json(const nlohmann::json& value) {
   std::string out;
   append_value(out, value, 0);
+  return out;
+}
+
+std::string to_python_json_compact(const nlohmann::ordered_json& value) {
+  std::string out;
+  append_value(out, value, 0, false);
   return out;
 }
 

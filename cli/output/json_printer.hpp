@@ -12,6 +12,9 @@ namespace dbk::cli {
 std::string to_python_json(const nlohmann::ordered_json& value);
 std::string to_python_json(const nlohmann::json& value);
 
+/// Python's `json.dumps(value)` with its default separators (", " and ": "), on one line.
+std::string to_python_json_compact(const nlohmann::ordered_json& value);
+
 /// Python's repr() of a finite or non-finite double ("1.0", "1e+16", "NaN", "Infinity").
 std::string python_float_repr(double number);
 

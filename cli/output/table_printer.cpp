@@ -197,4 +197,32 @@ std::string format_simple_table(const std::vector<std::string>& headers,
   return render_table(rows, true, &headers);
 }
 
+std::string format_headed_table(const std::vector<std::string>& headers,
+                                const std::vector<std::vector<std::string>>& rows) {
+  // tabulate pads headed columns by two (its MIN_PADDING) beyond the header's width.
+  std::vector<std::size_t> widths;
+  for (const auto& header : headers) widths.push_back(display_width(header) + 2);
+  std::vector<std::vector<std::string>> lines = {headers};
+  for (const auto& row : rows) {
+    std::vector<std::string> cells;
+    for (std::size_t c = 0; c < headers.size(); ++c) {
+      cells.push_back(c < row.size() ? strip(row[c]) : std::string());
+      widths[c] = std::max(widths[c], display_width(cells.back()));
+    }
+    lines.push_back(std::move(cells));
+  }
+  std::string out;
+  for (std::size_t r = 0; r < lines.size(); ++r) {
+    std::string line;
+    for (std::size_t c = 0; c < headers.size(); ++c) {
+      if (c > 0) line += "  ";
+      line += lines[r][c] + std::string(widths[c] - display_width(lines[r][c]), ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    if (r > 0) out += '\n';
+    out += line;
+  }
+  return out;
+}
+
 }  // namespace dbk::cli

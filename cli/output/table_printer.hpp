@@ -23,5 +23,10 @@ std::string format_plain_table(const std::vector<TableRow>& rows, bool numparse 
 /// than its header.
 std::string format_simple_table(const std::vector<std::string>& headers,
                                 const std::vector<TableRow>& rows);
+/// `tabulate(rows, headers, tablefmt='plain', numalign='left')` for cells already rendered
+/// as text: every column left-aligned and at least two wider than its header, the header
+/// line first, every line right-stripped, no trailing newline.
+std::string format_headed_table(const std::vector<std::string>& headers,
+                                const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace dbk::cli

@@ -21,6 +21,9 @@
 #include "identity/groups_service.hpp"
 #include "identity/scim_service.hpp"
 #include "jobs/jobs_service.hpp"
+#include "libraries/libraries_service.hpp"
+#include "policies/cluster_policies_service.hpp"
+#include "pools/instance_pools_service.hpp"
 #include "runs/runtime_location.hpp"
 #include "secrets/secrets_service.hpp"
 #include "server/http_server.hpp"
@@ -146,9 +149,13 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     services_.push_back(std::make_unique<HostMetadataService>(*context_));
     auto clusters = std::make_unique<ClustersService>(*context_);  // before jobs: runs use it
     auto jobs = std::make_unique<JobsService>(*context_, clusters->clusters());
+    auto libraries = std::make_unique<LibrariesService>(*context_, clusters->clusters());
     services_.push_back(std::move(clusters));
     services_.push_back(std::move(jobs));
     services_.push_back(std::make_unique<WebService>(find_web_dir()));
+    services_.push_back(std::move(libraries));
+    services_.push_back(std::make_unique<InstancePoolsService>(*context_));
+    services_.push_back(std::make_unique<ClusterPoliciesService>(*context_));
 
     ServerOptions server_options;
     server_options.host = options_.host;

@@ -1,10 +1,13 @@
 #include "dbk/client.hpp"
 
 #include "api_caller.hpp"
+#include "dbk/cluster_policies.hpp"
 #include "dbk/clusters.hpp"
 #include "dbk/dbfs.hpp"
 #include "dbk/groups.hpp"
+#include "dbk/instance_pools.hpp"
 #include "dbk/jobs.hpp"
+#include "dbk/libraries.hpp"
 #include "dbk/secrets.hpp"
 #include "dbk/tokens.hpp"
 #include "dbk/workspace.hpp"
@@ -12,7 +15,7 @@
 
 namespace dbk {
 
-// One transport stack and one ApiCaller shared by the four services; copies of a
+// One transport stack and one ApiCaller shared by every service; copies of a
 // Client share this state, so copying is cheap and every copy sees one rate limit.
 struct Client::Impl {
   explicit Impl(const ClientOptions& options)
@@ -25,7 +28,10 @@ struct Client::Impl {
         clusters(caller),
         secrets(caller),
         tokens(caller),
-        groups(caller) {}
+        groups(caller),
+        instance_pools(caller),
+        cluster_policies(caller),
+        libraries(caller) {}
 
   Config config;
   std::shared_ptr<const detail::ApiCaller> caller;
@@ -36,6 +42,9 @@ struct Client::Impl {
   SecretsApi secrets;
   TokensApi tokens;
   GroupsApi groups;
+  InstancePoolsApi instance_pools;
+  ClusterPoliciesApi cluster_policies;
+  LibrariesApi libraries;
 };
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(options)) {}
@@ -65,6 +74,15 @@ TokensApi& Client::tokens() const {
 }
 GroupsApi& Client::groups() const {
   return impl_->groups;
+}
+InstancePoolsApi& Client::instance_pools() const {
+  return impl_->instance_pools;
+}
+ClusterPoliciesApi& Client::cluster_policies() const {
+  return impl_->cluster_policies;
+}
+LibrariesApi& Client::libraries() const {
+  return impl_->libraries;
 }
 const Config& Client::config() const {
   return impl_->config;

@@ -7,6 +7,7 @@
 using dbk::cli::python_float_repr;
 using dbk::cli::python_repr;
 using dbk::cli::to_python_json;
+using dbk::cli::to_python_json_compact;
 using Json = nlohmann::ordered_json;
 
 TEST_CASE("empty containers print as [] and {} like Python, not on two lines") {
@@ -65,4 +66,12 @@ TEST_CASE("python_repr prints what Python prints for the parsed value") {
         "[1.5, [], \"it's\", 'say \"hi\"', 'tab\\there']");
   CHECK(python_repr(Json::parse(R"("both ' and \"")")) == "'both \\' and \"'");
   CHECK(python_repr(Json::parse(R"("back\\slash \u0001 é")")) == "'back\\\\slash \\x01 é'");
+}
+
+TEST_CASE("the compact form is json.dumps() with its default separators") {
+  const auto value = Json::parse(R"({"a": [1, {"b": "\u00e9"}], "c": {}, "d": [], "e": 1.5})");
+  CHECK(to_python_json_compact(value) ==
+        R"({"a": [1, {"b": "\u00e9"}], "c": {}, "d": [], "e": 1.5})");
+  CHECK(to_python_json_compact(Json::parse(R"({"type": "fixed", "value": 2})")) ==
+        R"({"type": "fixed", "value": 2})");
 }

@@ -5,6 +5,7 @@
 #include "output/table_printer.hpp"
 
 using dbk::cli::Cell;
+using dbk::cli::format_headed_table;
 using dbk::cli::format_plain_table;
 using dbk::cli::TableRow;
 
@@ -73,4 +74,10 @@ TEST_CASE("simple tables: headers padded by two and aligned as their columns") {
                             {{std::string("x"), std::string("DATABRICKS"), std::string("N/A")}}) ==
         "Scope    Backend     KeyVault URL\n-------  ----------  --------------\n"
         "x        DATABRICKS  N/A");
+TEST_CASE("a headed table pads columns two beyond the header and aligns numbers left") {
+  // tabulate(rows, headers, tablefmt='plain', numalign='left'), as instance-pools list prints.
+  CHECK(format_headed_table({"ID", "NAME", "IDLE"},
+                            {{"0101-x", "pool", "0"}, {"0102-yyyyyyy", "p", "10"}}) ==
+        "ID            NAME    IDLE\n0101-x        pool    0\n0102-yyyyyyy  p       10");
+  CHECK(format_headed_table({"ID", "NAME", "IDLE"}, {}) == "ID    NAME    IDLE");
 }

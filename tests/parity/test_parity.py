@@ -17,6 +17,7 @@ import ast
 import json
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from string import Template
 from typing import Callable, Dict, Optional, Sequence
@@ -386,6 +387,91 @@ CASES = [
          out="none"),
     Case("workspace_ls_missing", ["databricks", "workspace", "ls", WS], error="api"),
 
+    # Instance pools: ids come from a counter, the same on both emulators.
+    Case("pools_list_none", ["databricks", "instance-pools", "list"], out="table"),
+    Case("pools_list_none_json", ["databricks", "instance-pools", "list", "--output", "JSON"]),
+    Case("pools_create", ["databricks", "instance-pools", "create", "--json",
+                          '{"instance_pool_name": "parity-pool", "node_type_id": "local", '
+                          '"min_idle_instances": 1}'],
+         capture={"pool_id": lambda o: o["instance_pool_id"]}),
+    Case("pools_create_no_name", ["databricks", "instance-pools", "create", "--json",
+                                  '{"node_type_id": "local"}'], error="api"),
+    Case("pools_get", ["databricks", "instance-pools", "get", "--instance-pool-id",
+                       "${pool_id}"]),
+    Case("pools_list", ["databricks", "instance-pools", "list"], out="table"),
+    Case("pools_list_json", ["databricks", "instance-pools", "list", "--output", "JSON"]),
+    Case("pools_edit", ["databricks", "instance-pools", "edit", "--json",
+                        '{"instance_pool_id": "${pool_id}", "instance_pool_name": "parity-pool-2", '
+                        '"node_type_id": "local"}'], out="none"),
+    Case("pools_get_edited", ["databricks", "instance-pools", "get", "--instance-pool-id",
+                              "${pool_id}"]),
+    Case("pools_get_missing", ["databricks", "instance-pools", "get", "--instance-pool-id",
+                               "0101-000000-nosuchpool"], error="api"),
+    Case("pools_delete", ["databricks", "instance-pools", "delete", "--instance-pool-id",
+                          "${pool_id}"], out="none"),
+    Case("pools_delete_no_id", ["databricks", "instance-pools", "delete"], error="usage",
+         dbk_exit=2),
+
+    # Cluster policies; legacy sends an object definition as json.dumps text.
+    Case("policies_list_none", ["databricks", "cluster-policies", "list"], out="table"),
+    Case("policies_create", ["databricks", "cluster-policies", "create", "--json",
+                             '{"name": "parity-policy", "definition": {"spark_version": '
+                             '{"type": "fixed", "value": "15.4.x-scala2.12"}, "num_workers": '
+                             '{"type": "range", "maxValue": 2, "defaultValue": 1}}}'],
+         capture={"policy_id": lambda o: o["policy_id"]}),
+    Case("policies_create_duplicate", ["databricks", "cluster-policies", "create", "--json",
+                                       '{"name": "parity-policy", "definition": "{}"}'],
+         error="api"),
+    Case("policies_get", ["databricks", "cluster-policies", "get", "--policy-id",
+                          "${policy_id}"]),
+    Case("policies_list", ["databricks", "cluster-policies", "list"], out="table"),
+    Case("policies_list_json", ["databricks", "cluster-policies", "list", "--output", "JSON"]),
+    Case("policies_cluster_refused", ["databricks", "clusters", "create", "--json",
+                                      '{"cluster_name": "p", "spark_version": "13.3.x-scala2.12",'
+                                      ' "policy_id": "${policy_id}"}'], error="api"),
+    Case("policies_edit", ["databricks", "cluster-policies", "edit", "--json",
+                           '{"policy_id": "${policy_id}", "name": "parity-policy-2", '
+                           '"definition": "{}"}'], out="none"),
+    Case("policies_get_edited", ["databricks", "cluster-policies", "get", "--policy-id",
+                                 "${policy_id}"]),
+    Case("policies_delete", ["databricks", "cluster-policies", "delete", "--policy-id",
+                             "${policy_id}"], out="none"),
+    Case("policies_get_missing", ["databricks", "cluster-policies", "get", "--policy-id",
+                                  "${policy_id}"], error="api"),
+
+    # Libraries on the default cluster: kinds the emulator cannot install end FAILED.
+    Case("libraries_install_maven", ["databricks", "libraries", "install", "--cluster-id",
+                                     "${cluster_id}", "--maven-coordinates",
+                                     "org.jsoup:jsoup:1.7.2", "--maven-exclusion",
+                                     "slf4j:slf4j"], out="none"),
+    Case("libraries_install_whl", ["databricks", "libraries", "install", "--cluster-id",
+                                   "${cluster_id}", "--whl",
+                                   "dbfs:/parity/nothere-1.0-py3-none-any.whl"], out="none"),
+    Case("libraries_cluster_status", ["databricks", "libraries", "cluster-status",
+                                      "--cluster-id", "${cluster_id}"],
+         setup=lambda side: wait_libraries(side, side.vars["cluster_id"])),
+    Case("libraries_cluster_status_by_name", ["databricks", "libraries", "cluster-status",
+                                              "--cluster-name", "dbk-local"]),
+    Case("libraries_list", ["databricks", "libraries", "list"]),
+    Case("libraries_list_cluster", ["databricks", "libraries", "list", "--cluster-id",
+                                    "${cluster_id}"]),
+    Case("libraries_all_cluster_statuses", ["databricks", "libraries", "all-cluster-statuses"]),
+    Case("libraries_install_two_kinds", ["databricks", "libraries", "install", "--cluster-id",
+                                         "${cluster_id}", "--jar", "dbfs:/a.jar", "--egg",
+                                         "dbfs:/b.egg"], error="usage", dbk_exit=2),
+    Case("libraries_install_no_kind", ["databricks", "libraries", "install", "--cluster-id",
+                                       "${cluster_id}"], error="usage", dbk_exit=2),
+    Case("libraries_install_missing_cluster", ["databricks", "libraries", "install",
+                                               "--cluster-id", "0000-000000-nosuchcl",
+                                               "--pypi-package", "six"], error="api"),
+    Case("libraries_uninstall", ["databricks", "libraries", "uninstall", "--cluster-id",
+                                 "${cluster_id}", "--maven-coordinates", "org.jsoup:jsoup:1.7.2",
+                                 "--maven-exclusion", "slf4j:slf4j"], out="lines"),
+    Case("libraries_uninstall_all", ["databricks", "libraries", "uninstall", "--cluster-id",
+                                     "${cluster_id}", "--all"], out="lines"),
+    Case("libraries_status_marked", ["databricks", "libraries", "cluster-status",
+                                     "--cluster-id", "${cluster_id}"]),
+
     # Cluster life cycle last: a resize or an edit restarts clusters the runs above use.
     Case("clusters_create", ["databricks", "clusters", "create", "--json",
                              '{"cluster_name": "parity-made", "spark_version": '
@@ -420,6 +506,21 @@ CASES = [
     Case("clusters_events_missing", ["databricks", "clusters", "events", "--cluster-id",
                                      "0000-000000-nosuchcl"], error="api"),
 ]
+
+def wait_libraries(side, cluster_id, timeout=120):
+    """Waits until no library of the cluster is PENDING or INSTALLING (the emulator installs
+    in the background), so both sides print settled statuses."""
+    deadline = time.monotonic() + timeout
+    while True:
+        body = side.api("GET", "/api/2.0/libraries/cluster-status?cluster_id=%s" % cluster_id)
+        busy = [s for s in body.get("library_statuses", [])
+                if s["status"] in ("PENDING", "INSTALLING")]
+        if not busy:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("%s: libraries still busy: %s" % (side.name, busy))
+        time.sleep(0.1)
+
 
 def add_jobs(side, count):
     """Creates `count` more single-task jobs through the 2.0 API (the same on both sides)."""

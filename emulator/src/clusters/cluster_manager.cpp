@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "clusters/cluster_admission.hpp"
 #include "http/request.hpp"
 #include "state/store.hpp"
 
@@ -231,8 +232,11 @@ Result<nlohmann::json> ClusterManager::get(const std::string& cluster_id) const 
   return *cluster;
 }
 
-Result<nlohmann::json> ClusterManager::create(const nlohmann::json& spec, std::int64_t now_ms) {
+Result<nlohmann::json> ClusterManager::create(const nlohmann::json& request, std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
+  auto admitted = admit_cluster(store_, request);  // a policy may set spark_version
+  if (!admitted) return admitted.error();
+  const nlohmann::json& spec = *admitted;
   if (!spec.contains("spark_version") || !spec["spark_version"].is_string())
     return invalid_parameter("Missing required field: spark_version");
   if (auto size = check_size(spec); !size) return size.error();
@@ -322,13 +326,16 @@ Status ClusterManager::permanent_delete(const std::string& cluster_id) {
   });
 }
 
-Status ClusterManager::edit(const nlohmann::json& spec, std::int64_t now_ms) {
+Status ClusterManager::edit(const nlohmann::json& request, std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!spec.contains("cluster_id") || !spec["cluster_id"].is_string())
+  if (!request.contains("cluster_id") || !request["cluster_id"].is_string())
     return invalid_parameter("Missing required field: cluster_id");
-  const std::string id = spec["cluster_id"].get<std::string>();
+  const std::string id = request["cluster_id"].get<std::string>();
   auto cluster = store_.get(kKind, id);
   if (!cluster) return invalid_parameter("Cluster " + id + " does not exist");
+  auto admitted = admit_cluster(store_, request);
+  if (!admitted) return admitted.error();
+  const nlohmann::json& spec = *admitted;
   if (!spec.contains("spark_version") || !spec["spark_version"].is_string())
     return invalid_parameter("Missing required field: spark_version");
   if (auto size = check_size(spec); !size) return size.error();

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "http/status_response.hpp"
+
 namespace dbk::emulator {
 namespace {
 
@@ -49,10 +51,6 @@ Response with_cluster_id(const Request& request, Fn&& fn) {
   auto id = params->required_string("cluster_id");
   if (!id) return error_response(id.error());
   return fn(*id, *params);
-}
-
-Response status_response(const Status& status) {
-  return status ? empty_response() : error_response(status.error());
 }
 
 }  // namespace

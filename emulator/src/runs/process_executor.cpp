@@ -270,10 +270,11 @@ struct ChildCommand {
 };
 
 ChildCommand child_command(const ProcessExecutorConfig& config, const std::string& python,
-                           const fs::path& task_file) {
+                           const fs::path& task_file, const std::vector<fs::path>& python_path) {
   ChildCommand command;
   command.args = {python, "-m", "dbk_runtime", "run", "--task", task_file.string()};
   std::string pythonpath = "PYTHONPATH=" + config.runtime_dir.string();
+  for (const auto& folder : python_path) pythonpath += ":" + folder.string();  // libraries
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string entry(*e);
     if (entry.rfind("PYTHONPATH=", 0) == 0) {
@@ -349,7 +350,7 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
   const fs::path task_file = run_dir / "task.json";
   if (!write_file(task_file, task->dump(2))) return fail("Cannot write " + task_file.string());
 
-  ChildCommand command = child_command(config_, python, task_file);
+  ChildCommand command = child_command(config_, python, task_file, launch.python_path);
   const pid_t pid = spawn(command, run_dir);
   if (pid < 0) return fail("Cannot start the notebook runtime: fork failed");
   ::setpgid(pid, pid);  // also from the parent, so a cancel right away reaches the group

@@ -5,6 +5,7 @@
 #include "clusters/cluster_manager.hpp"
 #include "http/request.hpp"
 #include "jobs/job_settings.hpp"
+#include "libraries/libraries_service.hpp"
 #include "service.hpp"
 
 namespace dbk::emulator {
@@ -477,6 +478,10 @@ void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
   if (launch.timeout_seconds == 0)
     launch.timeout_seconds = run["_settings"].value("timeout_seconds", std::int64_t{0});
   launch.now_ms = now;
+  if (!cluster_id.empty()) {
+    launch.python_path =
+        LibrariesService::python_paths(context_.store, context_.state_dir, cluster_id);
+  }
 
   std::unique_ptr<TaskAttempt> attempt = scripts_.try_start(launch);
   if (!attempt) {

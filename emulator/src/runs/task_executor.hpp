@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dbk::emulator {
 
@@ -19,6 +20,8 @@ struct TaskLaunch {
   nlohmann::json parameters;  ///< notebook widgets: base_parameters + job/run-now params
   std::int64_t timeout_seconds = 0;
   std::int64_t now_ms = 0;  ///< emulated start time
+  /// Folders of the libraries installed on the task's cluster, for its PYTHONPATH.
+  std::vector<std::filesystem::path> python_path;
 };
 
 /// How an attempt ended. `life_cycle_state` is TERMINATED or INTERNAL_ERROR.

@@ -19,6 +19,9 @@ class ClustersApi;
 class SecretsApi;
 class TokensApi;
 class GroupsApi;
+class InstancePoolsApi;
+class ClusterPoliciesApi;
+class LibrariesApi;
 
 /// One line of wire log. Credentials are already redacted when this is called.
 using LogSink = std::function<void(const std::string& line)>;
@@ -53,6 +56,9 @@ class Client {
   SecretsApi& secrets() const;
   TokensApi& tokens() const;
   GroupsApi& groups() const;
+  InstancePoolsApi& instance_pools() const;
+  ClusterPoliciesApi& cluster_policies() const;
+  LibrariesApi& libraries() const;
   const Config& config() const;
 
   /// The authenticated user's name (`GET /api/2.0/preview/scim/v2/Me` → `userName`),
