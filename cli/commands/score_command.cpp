@@ -12,6 +12,7 @@
 #include "commands/common.hpp"
 #include "dbk/dbfs.hpp"
 #include "dbk/scorer/scorer.hpp"
+#include "output/terminal_text.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -158,7 +159,8 @@ int run_score(Invocation& inv) {
     if (c.missing_in_expected) out << "Missing in expected: " << c.missing_in_expected << "\n";
     if (c.missing_in_scored) out << "Missing in scored: " << c.missing_in_scored << "\n";
     if (c.duplicate_keys) out << "Duplicate keys: " << c.duplicate_keys << "\n";
-    for (const auto& example : c.examples) out << "  " << example << "\n";
+    // Examples quote the data's keys and values: printed without escape sequences.
+    for (const auto& example : c.examples) out << "  " << terminal_safe(example) << "\n";
   }
   out.flush();
   if (code != exit_codes::kOk) {
