@@ -1,18 +1,30 @@
 // Attacks on the emulator, generated rather than hand-picked where that is possible:
 // nesting, sizes, header tricks, path tricks and handle exhaustion. Each one must end in
 // a clear Databricks-shaped error and a server that still answers, never a crash.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <chrono>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dbfs/dbfs_service.hpp"
 #include "dbk/json.hpp"
 #include "emulator_fixture.hpp"
+#include "server/http_server.hpp"
 #include "state/files.hpp"
 #include "state/journal.hpp"
 #include "state/store.hpp"
@@ -393,6 +405,135 @@ TEST_CASE("open DBFS handles hold no descriptors and are bounded per client and 
   CHECK(full.json().value("message", "").find("in total") != std::string::npos);
   CHECK(open_descriptors() < before + 32);
   CHECK(c.get("/__dbk/health").status == 200);
+}
+
+namespace {
+
+// Answers every request with 200; the accept loop is what is under test.
+struct AlwaysOk final : RequestDispatcher {
+  Plan plan(Request&) override { return {}; }
+  Response handle(Request&) override { return json_response(200, {{"ok", true}}); }
+};
+
+// A connected TCP socket to 127.0.0.1:port; -1 with errno when no descriptor is left.
+int connect_local(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -2;
+  }
+  return fd;
+}
+
+// Sends one GET on `fd` and reads the answer until the server closes (30 s at most).
+std::string get_over(int fd) {
+  timeval timeout{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const std::string request = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) return {};
+  std::string reply;
+  char buffer[512];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) reply.append(buffer, n);
+  return reply;
+}
+
+int highest_open_descriptor() {
+  int highest = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    highest = std::max(highest, std::stoi(entry.path().filename().string()));
+  }
+  return highest;
+}
+
+}  // namespace
+
+TEST_CASE("accept backs off while descriptors run out and serves again once they are free",
+          "[emulator][robustness][handles]") {
+  AlwaysOk dispatcher;
+  ServerOptions options;
+  options.threads = 1;
+  auto started = HttpServer::start(options, dispatcher);
+  REQUIRE(started.ok());
+  HttpServer& server = **started;
+  std::vector<int> descriptors;  // every descriptor this test opens, closed at the end
+  rlimit original{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &original) == 0);
+  struct Cleanup {
+    std::vector<int>& fds;
+    rlimit limit;
+    ~Cleanup() {
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+      for (int fd : fds) ::close(fd);
+    }
+  } cleanup{descriptors, original};
+
+  // The whole process (server and clients) gets a few dozen descriptors more than it has.
+  // No Catch assertion runs while they are exhausted: the sanitizers' own checks need a
+  // descriptor (a pipe) and would misreport. Results are kept and checked afterwards.
+  rlimit low = original;
+  low.rlim_cur = static_cast<rlim_t>(highest_open_descriptor() + 40);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  std::vector<int> spares;  // given back one by one to make a connection the server must take
+  for (int i = 0; i < 8; ++i) {
+    const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) spares.push_back(fd);
+  }
+  // Connect until no descriptor is left; each accepted connection holds one on either side.
+  int last_error = 0;  // of socket(): EMFILE expected; -1 = connect() failed
+  while (true) {
+    const int fd = connect_local(server.port());
+    if (fd < 0) {
+      last_error = fd == -1 ? errno : -1;
+      break;
+    }
+    descriptors.push_back(fd);
+  }
+  // Until accept() has failed: free one descriptor and take it with a new connection, which
+  // then waits in the backlog for a server that has no descriptor to accept it with.
+  // The last connection made: if accept() already failed while connecting, it is one the
+  // server could not take.
+  int waiting = descriptors.empty() ? -1 : descriptors.back();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server.accept_backoffs() == 0 && std::chrono::steady_clock::now() < give_up) {
+    if (!spares.empty()) {
+      ::close(spares.back());
+      spares.pop_back();
+      const int fd = connect_local(server.port());  // fails if the server took it first
+      if (fd >= 0) {
+        descriptors.push_back(fd);
+        waiting = fd;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const bool exhausted = server.accept_backoffs() > 0;
+  // While the shortage lasts the server retries once per back-off, not in a busy loop (which
+  // would count many thousands of failed accepts in the same time).
+  const auto backoffs_before = server.accept_backoffs();
+  const auto start = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto retries = server.accept_backoffs() - backoffs_before;
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+
+  // Descriptors come back: the connection that waited in the backlog is served, and so is
+  // a new one.
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &original) == 0);
+  for (int fd : spares) ::close(fd);
+  spares.clear();
+  CHECK(last_error == EMFILE);
+  REQUIRE(exhausted);
+  REQUIRE(waiting >= 0);
+  CHECK(retries <= static_cast<std::uint64_t>(elapsed / kAcceptBackoff) + 2);
+  CHECK(get_over(waiting).rfind("HTTP/1.1 200", 0) == 0);
+  const int fresh = connect_local(server.port());
+  REQUIRE(fresh >= 0);
+  descriptors.push_back(fresh);
+  CHECK(get_over(fresh).rfind("HTTP/1.1 200", 0) == 0);
 }
 
 TEST_CASE("fault rules refuse header names and values that would inject headers",
