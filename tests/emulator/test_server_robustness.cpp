@@ -258,42 +258,89 @@ ssize_t full_disk_write(int fd, const void* data, size_t size) {
   return -1;
 }
 
-struct FullDisk {
-  FullDisk() { set_state_write_for_testing(&full_disk_write); }
-  ~FullDisk() { set_state_write_for_testing(nullptr); }
-};
-
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-}  // namespace
-
-TEST_CASE("a failed journal append leaves the journal as before; later writes survive",
-          "[emulator][robustness][disk]") {
+// Puts job 1, then job 2 with a disk fault in effect (`fault(true)` ... `fault(false)`),
+// then job 3. Job 2's put must fail and leave no trace, neither in the journal nor in
+// memory, also after a restart without compaction (what a kill -9 leaves); the others
+// must survive.
+void check_failed_put_leaves_no_trace(const std::function<void(bool)>& fault,
+                                      const nlohmann::json& document) {
   TempDir dir;
   {
     auto store = Store::open(dir.path());
     REQUIRE(store.ok());
     REQUIRE((*store)->put("job", "1", {{"name", "before"}}).ok());
     const std::string journal_before = read_text(dir.path() / "journal.jsonl");
-    {
-      FullDisk full;
-      auto failed = (*store)->put("job", "2", {{"description", std::string(20000, 'd')}});
-      CHECK_FALSE(failed.ok());
-      CHECK(failed.error().http_status == 500);
-    }
+    fault(true);
+    auto failed = (*store)->put("job", "2", document);
+    fault(false);
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().http_status == 500);
     CHECK(read_text(dir.path() / "journal.jsonl") == journal_before);
     CHECK_FALSE((*store)->get("job", "2").has_value());  // not applied either
-    // Space is back: the next write is acknowledged and must survive a crash.
-    REQUIRE((*store)->put("workspace_object", "/after", {{"path", "/after"}}).ok());
-  }  // no compaction on close: what a kill -9 leaves
+    // The disk is back: the next write is acknowledged and must survive a crash.
+    REQUIRE((*store)->put("job", "3", {{"name", "after"}}).ok());
+  }
   auto reopened = Store::open(dir.path());
   REQUIRE(reopened.ok());
   CHECK((*reopened)->get("job", "1").has_value());
   CHECK_FALSE((*reopened)->get("job", "2").has_value());
-  CHECK((*reopened)->get("workspace_object", "/after").has_value());
+  CHECK((*reopened)->get("job", "3").has_value());
+}
+
+// fdatasync that fails with EIO (a disk error reported at writeback) the first time
+// after it is armed, then works.
+std::atomic<bool> fail_next_sync{false};
+int failing_once_sync(int fd) {
+  if (fail_next_sync.exchange(false)) {
+    errno = EIO;
+    return -1;
+  }
+  return ::fdatasync(fd);
+}
+
+}  // namespace
+
+TEST_CASE("a failed journal append leaves the journal as before; later writes survive",
+          "[emulator][robustness][disk]") {
+  check_failed_put_leaves_no_trace(
+      [](bool on) { set_state_write_for_testing(on ? &full_disk_write : nullptr); },
+      {{"description", std::string(20000, 'd')}});
+}
+
+TEST_CASE("a record whose fsync failed is cut off and never comes back",
+          "[emulator][robustness][disk]") {
+  check_failed_put_leaves_no_trace(
+      [](bool on) {
+        fail_next_sync = on;
+        set_state_sync_for_testing(on ? &failing_once_sync : nullptr);
+      },
+      {{"name", "never acknowledged"}});
+}
+
+TEST_CASE("Journal::append cuts its record off again when the fsync fails",
+          "[emulator][robustness][disk]") {
+  TempDir dir;
+  const auto path = dir.path() / "journal.jsonl";
+  auto journal = Journal::open(path);
+  REQUIRE(journal.ok());
+  REQUIRE((*journal)->append("first").ok());
+  {
+    set_state_sync_for_testing([](int) {
+      errno = EIO;
+      return -1;
+    });
+    struct Restore {
+      ~Restore() { set_state_sync_for_testing(nullptr); }
+    } restore;
+    CHECK_FALSE((*journal)->append("unacknowledged").ok());
+  }
+  REQUIRE((*journal)->append("second").ok());
+  CHECK(Journal::read_lines(path) == std::vector<std::string>{"first", "second"});
 }
 
 TEST_CASE("a torn journal tail is cut off before the next append", "[emulator][robustness][disk]") {
@@ -344,6 +391,95 @@ TEST_CASE("the emulator starts on a full disk, serves reads and frees space by d
   CHECK(c.get("/api/2.0/dbfs/get-status?path=/filler").status == 404);
   set_state_write_for_testing(nullptr);  // space is back
   CHECK(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Shared/new"}}).status == 200);
+}
+
+namespace {
+
+// A full disk as ext4 has it: a write succeeds only into blocks the file already has
+// (the rest of its last block, or blocks reserved with fallocate), and nothing new can be
+// allocated.
+ssize_t allocated_blocks_only_write(int fd, const void* data, size_t size) {
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 &&
+      info.st_size + static_cast<off_t>(size) <= static_cast<off_t>(info.st_blocks) * 512) {
+    return ::write(fd, data, size);
+  }
+  errno = ENOSPC;
+  return -1;
+}
+
+int no_space_allocate(int, off_t, off_t) {
+  errno = ENOSPC;
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("on a full disk workspace and jobs deletes succeed and survive a restart",
+          "[emulator][robustness][disk]") {
+  TempDir dir;
+  EmulatorOptions options;
+  options.state_dir = (dir.path() / "state").string();
+  constexpr int kNotebooks = 100;
+  constexpr int kJobs = 20;
+  std::vector<std::int64_t> jobs;
+  {
+    TestEmulator emu(options);
+    auto c = emu.client();
+    REQUIRE(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Shared/kept"}}).status == 200);
+    REQUIRE(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Shared/gone"}}).status == 200);
+    for (int i = 0; i < kNotebooks; ++i) {
+      REQUIRE(c.post("/api/2.0/workspace/import",
+                     {{"path", "/Shared/gone/notebook-" + std::to_string(i)},
+                      {"format", "SOURCE"},
+                      {"language", "PYTHON"},
+                      {"content", b64("print(1)\n")}})
+                  .status == 200);
+    }
+    for (int i = 0; i < kJobs; ++i) {
+      auto created = c.post("/api/2.1/jobs/create", {{"name", "job-" + std::to_string(i)}});
+      REQUIRE(created.status == 200);
+      jobs.push_back(created.json()["job_id"].get<std::int64_t>());
+    }
+  }
+  {
+    // The disk is full from here on: nothing new can be allocated.
+    set_state_write_for_testing(&allocated_blocks_only_write);
+    set_state_allocate_for_testing(&no_space_allocate);
+    struct Restore {
+      ~Restore() {
+        set_state_write_for_testing(nullptr);
+        set_state_allocate_for_testing(nullptr);
+      }
+    } restore;
+    TestEmulator emu(options);
+    auto c = emu.client();
+    // One record per delete, together far more than the slack of the journal's last block:
+    // they go into the space the journal keeps reserved.
+    for (int i = 0; i < kNotebooks; ++i) {
+      const std::string path = "/Shared/gone/notebook-" + std::to_string(i);
+      auto deleted = c.post("/api/2.0/workspace/delete", {{"path", path}});
+      CAPTURE(path, deleted.body);
+      REQUIRE(deleted.status == 200);
+    }
+    for (std::int64_t id : jobs) {
+      auto deleted = c.post("/api/2.1/jobs/delete", {{"job_id", id}});
+      CAPTURE(id, deleted.body);
+      REQUIRE(deleted.status == 200);
+    }
+    CHECK(c.get("/api/2.0/workspace/get-status?path=/Shared/gone/notebook-0").status == 404);
+  }
+  // After a restart (no compaction happened on the full disk) the deletes are still there.
+  TestEmulator emu(options);
+  auto c = emu.client();
+  CHECK(c.get("/api/2.0/workspace/get-status?path=/Shared/kept").status == 200);
+  for (int i = 0; i < kNotebooks; ++i) {
+    CHECK(c.get("/api/2.0/workspace/get-status?path=/Shared/gone/notebook-" + std::to_string(i))
+              .status == 404);
+  }
+  for (std::int64_t id : jobs) {
+    CHECK(c.get("/api/2.1/jobs/get?job_id=" + std::to_string(id)).status != 200);
+  }
 }
 
 namespace {
