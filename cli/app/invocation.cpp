@@ -5,6 +5,7 @@
 #include "app/exit_codes.hpp"
 #include "dbk/version.hpp"
 #include "output/error_printer.hpp"
+#include "output/terminal_text.hpp"
 
 namespace dbk::cli {
 
@@ -76,9 +77,12 @@ Result<Client> Invocation::client(const std::optional<std::string>& jobs_api_ver
   options.sleeper = backend_.sleeper;
   if (jobs_api_version) options.config.jobs_api_version = *jobs_api_version;
   if (globals_.debug) {
-    // The library redacts credentials before calling the sink.
+    // The library redacts credentials before calling the sink; the bodies it logs are the
+    // server's, so they are printed without escape sequences.
     std::ostream* err = io_.err;
-    options.log = [err](const std::string& line) { *err << line << '\n' << std::flush; };
+    options.log = [err](const std::string& line) {
+      *err << terminal_safe(line) << '\n' << std::flush;
+    };
   }
   std::string command = spec_.group + (spec_.verb.empty() ? "" : "_" + spec_.verb);
   options.user_agent = std::string("dbk/") + DBK_VERSION + " cmd/" + command;

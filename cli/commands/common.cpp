@@ -4,6 +4,7 @@
 
 #include "dbk/jobs.hpp"
 #include "output/json_printer.hpp"
+#include "output/terminal_text.hpp"
 #include "util/json_args.hpp"
 
 namespace dbk::cli {
@@ -25,20 +26,22 @@ int report_file_results(Invocation& inv, const std::vector<FileResult>& results)
   for (const auto& result : results) {
     switch (result.status) {
       case FileStatus::kDone:
-        inv.out() << result.src << " -> " << result.dst << '\n';
+        // Names in recursive copies come from the server: printed without escape sequences.
+        inv.out() << terminal_safe(result.src) << " -> " << terminal_safe(result.dst) << '\n';
         break;
       case FileStatus::kSkipped: {
         std::string message = result.message;
         if (message.find("Skip") == std::string::npos) message += ". Skip.";
-        inv.out() << message << '\n';
+        inv.out() << terminal_safe(message) << '\n';
         break;
       }
       case FileStatus::kFailed:
         ++failed;
         if (result.error) {
-          inv.err() << "Error: " << result.src << ": " << result.error->to_string() << '\n';
+          inv.err() << "Error: " << terminal_safe(result.src) << ": "
+                    << terminal_safe(result.error->to_string()) << '\n';
         } else {
-          inv.err() << "Error: " << result.src << ": failed\n";
+          inv.err() << "Error: " << terminal_safe(result.src) << ": failed\n";
         }
         break;
       case FileStatus::kNotStarted:

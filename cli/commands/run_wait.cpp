@@ -9,6 +9,7 @@
 
 #include "app/exit_codes.hpp"
 #include "commands/common.hpp"
+#include "output/terminal_text.hpp"
 #include "util/duration.hpp"
 #include "util/interrupt.hpp"
 #include "util/terminal.hpp"
@@ -42,11 +43,11 @@ class Progress {
 
   void state_changed(const Run& run) {
     std::lock_guard<std::mutex> lock(mutex_);
-    state_ = state_text(run);
+    state_ = terminal_safe(state_text(run));  // the server's words, redrawn on a terminal
     std::string line = "Run " + std::to_string(run_id_) + ": " + state_ + " (" + elapsed() + ")";
     if (!run.run_page_url.empty() && run.run_page_url != url_) {
       url_ = run.run_page_url;
-      line += " " + url_;
+      line += " " + terminal_safe(url_);
     }
     if (live_) err_ << "\r\033[K";
     err_ << line << '\n' << std::flush;
@@ -196,7 +197,7 @@ CommandStatus wait_and_report(Invocation& inv, const JobsApi& jobs, std::int64_t
   for (char& c : message) {
     if (c == '\n' || c == '\r') c = ' ';
   }
-  inv.err() << message << '\n';
+  inv.err() << terminal_safe(message) << '\n';
   return exit_code_for_outcome(outcome);
 }
 

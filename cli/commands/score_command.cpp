@@ -12,6 +12,7 @@
 #include "dbk/dbfs.hpp"
 #include "dbk/internal/text.hpp"
 #include "dbk/scorer/scorer.hpp"
+#include "output/terminal_text.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -148,7 +149,8 @@ void print_report_text(std::ostream& out, const scorer::ScoreJob& job,
     if (c.missing_in_expected) out << "Missing in expected: " << c.missing_in_expected << "\n";
     if (c.missing_in_scored) out << "Missing in scored: " << c.missing_in_scored << "\n";
     if (c.duplicate_keys) out << "Duplicate keys: " << c.duplicate_keys << "\n";
-    for (const auto& example : c.examples) out << "  " << example << "\n";
+    // Examples quote the data's keys and values: printed without escape sequences.
+    for (const auto& example : c.examples) out << "  " << terminal_safe(example) << "\n";
   }
   out.flush();
 }

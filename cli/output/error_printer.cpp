@@ -5,6 +5,7 @@
 
 #include "app/invocation.hpp"
 #include "output/json_printer.hpp"
+#include "output/terminal_text.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -32,7 +33,7 @@ std::string error_text(const ApiError& error, const std::string& program) {
     // The legacy CLI's advice (docs/reference/rest-api.md §4.3), naming our command.
     text += " (run `" + program + " configure` or set DATABRICKS_HOST and DATABRICKS_TOKEN)";
   }
-  return one_line(text);
+  return terminal_safe(one_line(text));  // the message is the server's: no escape sequences
 }
 
 std::string error_json(const ApiError& error) {

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "output/terminal_text.hpp"
+
 namespace dbk::cli {
 namespace {
 
@@ -104,7 +106,7 @@ std::string render_table(const std::vector<TableRow>& rows, bool numparse,
       if (std::holds_alternative<std::monostate>(cell)) continue;
       if (types[c] == ColumnType::kText) {
         if (const auto* s = std::get_if<std::string>(&cell)) {
-          out = strip(*s);
+          out = terminal_safe(strip(*s));  // server names: no escape sequences
         } else if (const auto* i = std::get_if<std::int64_t>(&cell)) {
           out = std::to_string(*i);
         } else {

@@ -76,6 +76,12 @@ Result<nlohmann::ordered_json> parse_json_text(const std::string& text, const st
     std::string reason = last == std::string::npos ? what : what.substr(last + 2);
     return usage_error("Invalid JSON in " + source + " at line " + std::to_string(line) +
                        ", column " + std::to_string(column) + ": " + reason);
+  } catch (const nlohmann::json::exception& e) {
+    // Valid syntax that nlohmann cannot hold: a number too large for a double ("1e999").
+    std::string what = e.what();
+    auto bracket = what.find("] ");
+    return usage_error("Invalid JSON in " + source + ": " +
+                       (bracket == std::string::npos ? what : what.substr(bracket + 2)) + ".");
   }
 }
 

@@ -52,7 +52,8 @@ Result<Json> parse_bounded(std::string_view text, std::size_t max_depth) {
   }
   try {
     return Json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // Not only parse_error: a number too large for a double ("1e999") is out_of_range.
     // nlohmann's text reads "[json.exception.parse_error.101] parse error at line 1, ...";
     // keep the part after the bracketed id.
     std::string what = e.what();

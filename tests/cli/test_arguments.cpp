@@ -100,6 +100,15 @@ TEST_CASE("over-deep JSON is a usage error, not a stack overflow") {
   CHECK(limit.ok());
 }
 
+TEST_CASE("a number too large for a double is a usage error, not an uncaught exception") {
+  auto parsed = parse_json_argument(R"({"timeout_seconds": 1e999})", "--json");
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(exit_code_for(parsed.error()) == exit_codes::kUsage);
+  INFO(parsed.error().message);
+  CHECK(parsed.error().message.rfind("Invalid JSON in --json: ", 0) == 0);
+  CHECK(parsed.error().message.find("1e999") != std::string::npos);
+}
+
 TEST_CASE("a request body must be a JSON object") {
   auto array = require_json_object(parse_json_argument("[1, 2]", "--json"), "--json");
   REQUIRE_FALSE(array.ok());

@@ -1,18 +1,30 @@
 // Attacks on the emulator, generated rather than hand-picked where that is possible:
 // nesting, sizes, header tricks, path tricks and handle exhaustion. Each one must end in
 // a clear Databricks-shaped error and a server that still answers, never a crash.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <chrono>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dbfs/dbfs_service.hpp"
 #include "dbk/json.hpp"
 #include "emulator_fixture.hpp"
+#include "server/http_server.hpp"
 #include "state/files.hpp"
 #include "state/journal.hpp"
 #include "state/store.hpp"
@@ -246,42 +258,89 @@ ssize_t full_disk_write(int fd, const void* data, size_t size) {
   return -1;
 }
 
-struct FullDisk {
-  FullDisk() { set_state_write_for_testing(&full_disk_write); }
-  ~FullDisk() { set_state_write_for_testing(nullptr); }
-};
-
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-}  // namespace
-
-TEST_CASE("a failed journal append leaves the journal as before; later writes survive",
-          "[emulator][robustness][disk]") {
+// Puts job 1, then job 2 with a disk fault in effect (`fault(true)` ... `fault(false)`),
+// then job 3. Job 2's put must fail and leave no trace, neither in the journal nor in
+// memory, also after a restart without compaction (what a kill -9 leaves); the others
+// must survive.
+void check_failed_put_leaves_no_trace(const std::function<void(bool)>& fault,
+                                      const nlohmann::json& document) {
   TempDir dir;
   {
     auto store = Store::open(dir.path());
     REQUIRE(store.ok());
     REQUIRE((*store)->put("job", "1", {{"name", "before"}}).ok());
     const std::string journal_before = read_text(dir.path() / "journal.jsonl");
-    {
-      FullDisk full;
-      auto failed = (*store)->put("job", "2", {{"description", std::string(20000, 'd')}});
-      CHECK_FALSE(failed.ok());
-      CHECK(failed.error().http_status == 500);
-    }
+    fault(true);
+    auto failed = (*store)->put("job", "2", document);
+    fault(false);
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.error().http_status == 500);
     CHECK(read_text(dir.path() / "journal.jsonl") == journal_before);
     CHECK_FALSE((*store)->get("job", "2").has_value());  // not applied either
-    // Space is back: the next write is acknowledged and must survive a crash.
-    REQUIRE((*store)->put("workspace_object", "/after", {{"path", "/after"}}).ok());
-  }  // no compaction on close: what a kill -9 leaves
+    // The disk is back: the next write is acknowledged and must survive a crash.
+    REQUIRE((*store)->put("job", "3", {{"name", "after"}}).ok());
+  }
   auto reopened = Store::open(dir.path());
   REQUIRE(reopened.ok());
   CHECK((*reopened)->get("job", "1").has_value());
   CHECK_FALSE((*reopened)->get("job", "2").has_value());
-  CHECK((*reopened)->get("workspace_object", "/after").has_value());
+  CHECK((*reopened)->get("job", "3").has_value());
+}
+
+// fdatasync that fails with EIO (a disk error reported at writeback) the first time
+// after it is armed, then works.
+std::atomic<bool> fail_next_sync{false};
+int failing_once_sync(int fd) {
+  if (fail_next_sync.exchange(false)) {
+    errno = EIO;
+    return -1;
+  }
+  return ::fdatasync(fd);
+}
+
+}  // namespace
+
+TEST_CASE("a failed journal append leaves the journal as before; later writes survive",
+          "[emulator][robustness][disk]") {
+  check_failed_put_leaves_no_trace(
+      [](bool on) { set_state_write_for_testing(on ? &full_disk_write : nullptr); },
+      {{"description", std::string(20000, 'd')}});
+}
+
+TEST_CASE("a record whose fsync failed is cut off and never comes back",
+          "[emulator][robustness][disk]") {
+  check_failed_put_leaves_no_trace(
+      [](bool on) {
+        fail_next_sync = on;
+        set_state_sync_for_testing(on ? &failing_once_sync : nullptr);
+      },
+      {{"name", "never acknowledged"}});
+}
+
+TEST_CASE("Journal::append cuts its record off again when the fsync fails",
+          "[emulator][robustness][disk]") {
+  TempDir dir;
+  const auto path = dir.path() / "journal.jsonl";
+  auto journal = Journal::open(path);
+  REQUIRE(journal.ok());
+  REQUIRE((*journal)->append("first").ok());
+  {
+    set_state_sync_for_testing([](int) {
+      errno = EIO;
+      return -1;
+    });
+    struct Restore {
+      ~Restore() { set_state_sync_for_testing(nullptr); }
+    } restore;
+    CHECK_FALSE((*journal)->append("unacknowledged").ok());
+  }
+  REQUIRE((*journal)->append("second").ok());
+  CHECK(Journal::read_lines(path) == std::vector<std::string>{"first", "second"});
 }
 
 TEST_CASE("a torn journal tail is cut off before the next append", "[emulator][robustness][disk]") {
@@ -332,6 +391,98 @@ TEST_CASE("the emulator starts on a full disk, serves reads and frees space by d
   CHECK(c.get("/api/2.0/dbfs/get-status?path=/filler").status == 404);
   set_state_write_for_testing(nullptr);  // space is back
   CHECK(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Shared/new"}}).status == 200);
+}
+
+namespace {
+
+// A full disk as ext4 has it: a write succeeds only into blocks the file already has
+// (the rest of its last block, or blocks reserved with fallocate), and nothing new can be
+// allocated.
+ssize_t allocated_blocks_only_write(int fd, const void* data, size_t size) {
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 &&
+      info.st_size + static_cast<off_t>(size) <= static_cast<off_t>(info.st_blocks) * 512) {
+    return ::write(fd, data, size);
+  }
+  errno = ENOSPC;
+  return -1;
+}
+
+int no_space_allocate(int, off_t, off_t) {
+  errno = ENOSPC;
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("on a full disk workspace and jobs deletes succeed and survive a restart",
+          "[emulator][robustness][disk]") {
+  TempDir dir;
+  EmulatorOptions options;
+  options.state_dir = (dir.path() / "state").string();
+  constexpr int kNotebooks = 150;
+  constexpr int kJobs = 20;
+  std::vector<std::int64_t> jobs;
+  {
+    TestEmulator emu(options);
+    auto c = emu.client();
+    REQUIRE(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Shared/kept"}}).status == 200);
+    REQUIRE(c.post("/api/2.0/workspace/mkdirs", {{"path", "/Shared/gone"}}).status == 200);
+    for (int i = 0; i < kNotebooks; ++i) {
+      REQUIRE(c.post("/api/2.0/workspace/import",
+                     {{"path", "/Shared/gone/notebook-" + std::to_string(i)},
+                      {"format", "SOURCE"},
+                      {"language", "PYTHON"},
+                      {"content", b64("print(1)\n")}})
+                  .status == 200);
+    }
+    for (int i = 0; i < kJobs; ++i) {
+      auto created = c.post("/api/2.1/jobs/create", {{"name", "job-" + std::to_string(i)}});
+      REQUIRE(created.status == 200);
+      jobs.push_back(created.json()["job_id"].get<std::int64_t>());
+    }
+  }
+  // A start with room compacts the state: the journal begins empty again, so what follows
+  // depends on its reserve, not on the slack of blocks written earlier.
+  { TestEmulator compacting(options); }
+  {
+    // The disk is full from here on: nothing new can be allocated.
+    set_state_write_for_testing(&allocated_blocks_only_write);
+    set_state_allocate_for_testing(&no_space_allocate);
+    struct Restore {
+      ~Restore() {
+        set_state_write_for_testing(nullptr);
+        set_state_allocate_for_testing(nullptr);
+      }
+    } restore;
+    TestEmulator emu(options);
+    auto c = emu.client();
+    // One record per delete, together more than the rest of the journal's last block: they
+    // go into the space the journal keeps reserved.
+    for (int i = 0; i < kNotebooks; ++i) {
+      const std::string path = "/Shared/gone/notebook-" + std::to_string(i);
+      auto deleted = c.post("/api/2.0/workspace/delete", {{"path", path}});
+      CAPTURE(path, deleted.body);
+      REQUIRE(deleted.status == 200);
+    }
+    for (std::int64_t id : jobs) {
+      auto deleted = c.post("/api/2.1/jobs/delete", {{"job_id", id}});
+      CAPTURE(id, deleted.body);
+      REQUIRE(deleted.status == 200);
+    }
+    CHECK(c.get("/api/2.0/workspace/get-status?path=/Shared/gone/notebook-0").status == 404);
+  }
+  // After a restart (no compaction happened on the full disk) the deletes are still there.
+  TestEmulator emu(options);
+  auto c = emu.client();
+  CHECK(c.get("/api/2.0/workspace/get-status?path=/Shared/kept").status == 200);
+  for (int i = 0; i < kNotebooks; ++i) {
+    CHECK(c.get("/api/2.0/workspace/get-status?path=/Shared/gone/notebook-" + std::to_string(i))
+              .status == 404);
+  }
+  for (std::int64_t id : jobs) {
+    CHECK(c.get("/api/2.1/jobs/get?job_id=" + std::to_string(id)).status != 200);
+  }
 }
 
 namespace {
@@ -393,6 +544,135 @@ TEST_CASE("open DBFS handles hold no descriptors and are bounded per client and 
   CHECK(full.json().value("message", "").find("in total") != std::string::npos);
   CHECK(open_descriptors() < before + 32);
   CHECK(c.get("/__dbk/health").status == 200);
+}
+
+namespace {
+
+// Answers every request with 200; the accept loop is what is under test.
+struct AlwaysOk final : RequestDispatcher {
+  Plan plan(Request&) override { return {}; }
+  Response handle(Request&) override { return json_response(200, {{"ok", true}}); }
+};
+
+// A connected TCP socket to 127.0.0.1:port; -1 with errno when no descriptor is left.
+int connect_local(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -2;
+  }
+  return fd;
+}
+
+// Sends one GET on `fd` and reads the answer until the server closes (30 s at most).
+std::string get_over(int fd) {
+  timeval timeout{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const std::string request = "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) return {};
+  std::string reply;
+  char buffer[512];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) reply.append(buffer, n);
+  return reply;
+}
+
+int highest_open_descriptor() {
+  int highest = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    highest = std::max(highest, std::stoi(entry.path().filename().string()));
+  }
+  return highest;
+}
+
+}  // namespace
+
+TEST_CASE("accept backs off while descriptors run out and serves again once they are free",
+          "[emulator][robustness][handles]") {
+  AlwaysOk dispatcher;
+  ServerOptions options;
+  options.threads = 1;
+  auto started = HttpServer::start(options, dispatcher);
+  REQUIRE(started.ok());
+  HttpServer& server = **started;
+  std::vector<int> descriptors;  // every descriptor this test opens, closed at the end
+  rlimit original{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &original) == 0);
+  struct Cleanup {
+    std::vector<int>& fds;
+    rlimit limit;
+    ~Cleanup() {
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+      for (int fd : fds) ::close(fd);
+    }
+  } cleanup{descriptors, original};
+
+  // The whole process (server and clients) gets a few dozen descriptors more than it has.
+  // No Catch assertion runs while they are exhausted: the sanitizers' own checks need a
+  // descriptor (a pipe) and would misreport. Results are kept and checked afterwards.
+  rlimit low = original;
+  low.rlim_cur = static_cast<rlim_t>(highest_open_descriptor() + 40);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  std::vector<int> spares;  // given back one by one to make a connection the server must take
+  for (int i = 0; i < 8; ++i) {
+    const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) spares.push_back(fd);
+  }
+  // Connect until no descriptor is left; each accepted connection holds one on either side.
+  int last_error = 0;  // of socket(): EMFILE expected; -1 = connect() failed
+  while (true) {
+    const int fd = connect_local(server.port());
+    if (fd < 0) {
+      last_error = fd == -1 ? errno : -1;
+      break;
+    }
+    descriptors.push_back(fd);
+  }
+  // Until accept() has failed: free one descriptor and take it with a new connection, which
+  // then waits in the backlog for a server that has no descriptor to accept it with.
+  // The last connection made: if accept() already failed while connecting, it is one the
+  // server could not take.
+  int waiting = descriptors.empty() ? -1 : descriptors.back();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server.accept_backoffs() == 0 && std::chrono::steady_clock::now() < give_up) {
+    if (!spares.empty()) {
+      ::close(spares.back());
+      spares.pop_back();
+      const int fd = connect_local(server.port());  // fails if the server took it first
+      if (fd >= 0) {
+        descriptors.push_back(fd);
+        waiting = fd;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const bool exhausted = server.accept_backoffs() > 0;
+  // While the shortage lasts the server retries once per back-off, not in a busy loop (which
+  // would count many thousands of failed accepts in the same time).
+  const auto backoffs_before = server.accept_backoffs();
+  const auto start = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto retries = server.accept_backoffs() - backoffs_before;
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+
+  // Descriptors come back: the connection that waited in the backlog is served, and so is
+  // a new one.
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &original) == 0);
+  for (int fd : spares) ::close(fd);
+  spares.clear();
+  CHECK(last_error == EMFILE);
+  REQUIRE(exhausted);
+  REQUIRE(waiting >= 0);
+  CHECK(retries <= static_cast<std::uint64_t>(elapsed / kAcceptBackoff) + 2);
+  CHECK(get_over(waiting).rfind("HTTP/1.1 200", 0) == 0);
+  const int fresh = connect_local(server.port());
+  REQUIRE(fresh >= 0);
+  descriptors.push_back(fresh);
+  CHECK(get_over(fresh).rfind("HTTP/1.1 200", 0) == 0);
 }
 
 TEST_CASE("fault rules refuse header names and values that would inject headers",

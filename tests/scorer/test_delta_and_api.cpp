@@ -99,6 +99,16 @@ TEST_CASE("a Delta table reads only the files live in its log", "[delta]") {
     }
     fs::remove(dir.parent_path() / "outside.parquet");
   }
+  SECTION("an over-deep log line is a clean DELTA_CORRUPT, not a stack overflow") {
+    const std::size_t depth = 200000;
+    write_text(
+        dir / "_delta_log/00000000000000000003.json",
+        R"({"commitInfo":{"x":)" + std::string(depth, '[') + std::string(depth, ']') + "}}\n");
+    auto t = dbk::scorer::read_table(dir.string());
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.error().error_code == "DELTA_CORRUPT");
+    CHECK(t.error().message.find("nested deeper than") != std::string::npos);
+  }
   SECTION("a gap in the commits is an error") {
     write_text(dir / "_delta_log/00000000000000000005.json", "{}\n");
     auto t = dbk::scorer::read_table(dir.string());
@@ -117,6 +127,23 @@ TEST_CASE("an unsupported stage is named before scoring", "[pipeline]") {
   REQUIRE_FALSE(model.ok());
   CHECK(model.error().error_code == "UNSUPPORTED_STAGE");
   CHECK(model.error().message.find("org.apache.spark.ml.feature.PCAModel") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("over-deep stage metadata is MODEL_CORRUPT, not a crash", "[pipeline]") {
+  // A hostile model folder: a parameter nested 200,000 levels deep. Loading refuses the
+  // metadata by name instead of building a value whose copies and dumps overflow the stack.
+  fs::path dir = temp_dir("deep_meta");
+  const std::size_t depth = 200000;
+  const std::string deep = std::string(depth, '[') + std::string(depth, ']');
+  const std::string cls = R"("class":"org.apache.spark.ml.feature.VectorIndexerModel")";
+  auto edited = copy_model_with_edit(fixtures() + "/spark-3.5/rf_seed/model", dir, "1_", cls,
+                                     cls + R"(,"hostile":)" + deep);
+  auto model = dbk::scorer::load_pipeline_model(edited.string());
+  REQUIRE_FALSE(model.ok());
+  CHECK(model.error().error_code == "MODEL_CORRUPT");
+  CHECK(model.error().message.find("1_VectorIndexer") != std::string::npos);
+  CHECK(model.error().message.find("nested deeper than 512 levels") != std::string::npos);
   fs::remove_all(dir);
 }
 

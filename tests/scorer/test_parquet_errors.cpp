@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "dbk/scorer/parquet.hpp"
+#include "parquet/thrift_writer.hpp"
 #include "support.hpp"
 
 using namespace scorer_test;
@@ -66,4 +67,66 @@ TEST_CASE("a missing file is an IO error naming it", "[parquet][errors]") {
   auto t = dbk::scorer::read_parquet_file("/nonexistent/x.parquet");
   REQUIRE_FALSE(t.ok());
   CHECK(t.error().message.find("/nonexistent/x.parquet") != std::string::npos);
+}
+
+namespace {
+
+// A Parquet file with one nullable INT32 column "x", no rows, and `row_metadata` as Spark's
+// schema JSON in the footer's key/value metadata.
+std::string file_with_row_metadata(const std::string& row_metadata) {
+  using dbk::scorer::parquet::ThriftWriter;
+  ThriftWriter footer;
+  footer.begin_struct();  // FileMetaData
+  footer.field_i32(1, 1);
+  footer.field_list(2, ThriftWriter::kStruct, 2);
+  footer.begin_struct();  // root
+  footer.field_binary(4, "spark_schema");
+  footer.field_i32(5, 1);
+  footer.end_struct();
+  footer.begin_struct();  // x: INT32, OPTIONAL
+  footer.field_i32(1, 1);
+  footer.field_i32(3, 1);
+  footer.field_binary(4, "x");
+  footer.end_struct();
+  footer.field_i64(3, 0);
+  footer.field_list(4, ThriftWriter::kStruct, 0);
+  footer.field_list(5, ThriftWriter::kStruct, 1);
+  footer.begin_struct();  // KeyValue
+  footer.field_binary(1, "org.apache.spark.sql.parquet.row.metadata");
+  footer.field_binary(2, row_metadata);
+  footer.end_struct();
+  footer.end_struct();
+  std::string file = "PAR1" + footer.bytes();
+  const auto size = static_cast<std::uint32_t>(footer.bytes().size());
+  for (int shift = 0; shift < 32; shift += 8) file += static_cast<char>((size >> shift) & 0xFF);
+  return file + "PAR1";
+}
+
+std::string row_metadata_with_field_metadata(const std::string& metadata) {
+  return R"({"type":"struct","fields":[{"name":"x","type":"integer","nullable":true,"metadata":)" +
+         metadata + "}]}";
+}
+
+}  // namespace
+
+TEST_CASE("Spark field metadata nested too deeply is ignored, not dumped until the stack ends",
+          "[parquet][errors]") {
+  // The reader copies each field's metadata out as text (dump()); 200,000 levels overflowed
+  // that recursion. Metadata only annotates columns, so such a footer reads without it.
+  const std::string ok_meta = R"({"ml_attr":{"type":"nominal","vals":["a","b"]}})";
+  auto plain = dbk::scorer::read_parquet_bytes(
+      file_with_row_metadata(row_metadata_with_field_metadata(ok_meta)), kName);
+  REQUIRE(plain.ok());
+  REQUIRE(plain->columns.size() == 1);
+  CHECK(plain->columns[0].metadata == ok_meta);
+
+  const std::size_t depth = 200000;
+  const std::string deep = R"({"a":)" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  auto t = dbk::scorer::read_parquet_bytes(
+      file_with_row_metadata(row_metadata_with_field_metadata(deep)), kName);
+  REQUIRE(t.ok());
+  REQUIRE(t->columns.size() == 1);
+  CHECK(t->columns[0].name == "x");
+  CHECK(t->columns[0].metadata.empty());
+  CHECK(t->num_rows == 0);
 }

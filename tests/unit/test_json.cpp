@@ -39,6 +39,16 @@ TEST_CASE("parse_json refuses over-deep JSON before building it, however deep") 
   CHECK_FALSE(dbk::parse_ordered_json(std::string(300000, '[')).ok());
 }
 
+TEST_CASE("parse_json refuses a number too large for a double instead of throwing") {
+  // nlohmann reports this as out_of_range, not parse_error: it must not escape as an exception.
+  for (const char* text : {"[1e999]", R"({"a": -1e400})"}) {
+    auto parsed = dbk::parse_json(text);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().message.find("number overflow") != std::string::npos);
+    CHECK_FALSE(dbk::parse_ordered_json(text).ok());
+  }
+}
+
 TEST_CASE("parse_json names the syntax error") {
   auto parsed = dbk::parse_json(R"({"a": )");
   REQUIRE_FALSE(parsed.ok());

@@ -1,5 +1,6 @@
 #include "server/http_server.hpp"
 
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -305,6 +306,7 @@ class BeastServer final : public HttpServer {
 
   int port() const override { return port_; }
   bool tls() const override { return ssl_.has_value(); }
+  std::uint64_t accept_backoffs() const override { return accept_backoffs_.load(); }
 
   void stop() override {
     if (stopped_.exchange(true)) return;
@@ -323,10 +325,12 @@ class BeastServer final : public HttpServer {
     acceptor_.async_accept(
         asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
           if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-          if (is_resource_shortage(ec)) {
-            // Out of descriptors (or memory): accepting again at once fails the same way and
-            // burns a core. Wait for connections or handles to be released, then try again;
-            // pending clients wait in the listen backlog meanwhile.
+          if (ec && !is_about_one_connection(ec)) {
+            ++accept_backoffs_;
+            // Out of descriptors (or memory), or an error that is not about one client:
+            // accepting again at once fails the same way and burns a core. Wait for
+            // connections or handles to be released, then try again; pending clients wait
+            // in the listen backlog meanwhile.
             accept_backoff_.expires_after(kAcceptBackoff);
             accept_backoff_.async_wait([this](beast::error_code wait_ec) {
               if (!wait_ec && acceptor_.is_open()) accept();
@@ -351,13 +355,15 @@ class BeastServer final : public HttpServer {
         });
   }
 
-  static bool is_resource_shortage(beast::error_code ec) {
-    return ec == asio::error::no_descriptors || ec == asio::error::no_memory ||
-           ec == asio::error::no_buffer_space ||
-           ec == beast::error_code(ENFILE, boost::system::system_category());
+  // Errors that concern only the connection being accepted (it was reset or aborted
+  // before accept() took it, a firewall refused it): the next accept() may well succeed.
+  static bool is_about_one_connection(beast::error_code ec) {
+    return ec == asio::error::connection_aborted || ec == asio::error::connection_reset ||
+           ec == asio::error::would_block || ec == asio::error::try_again ||
+           ec == asio::error::interrupted ||
+           ec == beast::error_code(EPROTO, boost::system::system_category()) ||
+           ec == beast::error_code(EPERM, boost::system::system_category());
   }
-
-  static constexpr std::chrono::milliseconds kAcceptBackoff{100};
 
   ServerOptions options_;
   RequestDispatcher& dispatcher_;
@@ -368,6 +374,7 @@ class BeastServer final : public HttpServer {
   std::vector<std::thread> threads_;
   int port_ = 0;
   std::atomic<bool> stopped_{false};
+  std::atomic<std::uint64_t> accept_backoffs_{0};
 };
 
 }  // namespace

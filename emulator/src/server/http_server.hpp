@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,11 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{300};    ///< writing one response
 };
 
+/// How long the server waits before accepting again after accept() found no free
+/// descriptor (EMFILE/ENFILE) or memory: retrying at once would fail the same way and burn
+/// a core, while clients wait in the listen backlog.
+inline constexpr std::chrono::milliseconds kAcceptBackoff{100};
+
 /// HTTP/1.1 server on Boost.Beast: one io_context run by a pool of threads, keep-alive,
 /// limits and timeouts so that no client can hang or crash it. Prints nothing.
 class HttpServer {
@@ -47,6 +53,11 @@ class HttpServer {
   virtual ~HttpServer() = default;
   virtual int port() const = 0;
   virtual bool tls() const = 0;
+  /// How many times accept() failed for lack of descriptors or memory (or with another
+  /// error that is not about one connection). Each failure is followed by a back-off
+  /// (kAcceptBackoff), so this grows by about ten a second while the shortage lasts
+  /// instead of as fast as the CPU can retry.
+  virtual std::uint64_t accept_backoffs() const = 0;
   /// Stops accepting, drops connections and joins the threads. Idempotent.
   virtual void stop() = 0;
 };

@@ -20,6 +20,12 @@ ApiError io_error(const std::string& what, const std::filesystem::path& path, in
 }
 
 std::atomic<StateWriteFn> state_write_fn{&::write};
+std::atomic<StateSyncFn> state_sync_fn{&::fdatasync};
+
+int keep_size_allocate(int fd, off_t offset, off_t length) {
+  return ::fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length);
+}
+std::atomic<StateAllocateFn> state_allocate_fn{&keep_size_allocate};
 
 }  // namespace
 
@@ -29,6 +35,22 @@ void set_state_write_for_testing(StateWriteFn write_fn) {
 
 ssize_t state_write(int fd, const void* data, size_t size) {
   return state_write_fn.load()(fd, data, size);
+}
+
+void set_state_sync_for_testing(StateSyncFn sync_fn) {
+  state_sync_fn.store(sync_fn != nullptr ? sync_fn : &::fdatasync);
+}
+
+int state_fdatasync(int fd) {
+  return state_sync_fn.load()(fd);
+}
+
+void set_state_allocate_for_testing(StateAllocateFn allocate_fn) {
+  state_allocate_fn.store(allocate_fn != nullptr ? allocate_fn : &keep_size_allocate);
+}
+
+int state_allocate(int fd, off_t offset, off_t length) {
+  return state_allocate_fn.load()(fd, offset, length);
 }
 
 std::filesystem::path unique_temp_path(const std::filesystem::path& dir, std::string_view prefix) {

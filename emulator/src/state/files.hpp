@@ -26,6 +26,19 @@ using StateWriteFn = ssize_t (*)(int fd, const void* data, size_t size);
 void set_state_write_for_testing(StateWriteFn write_fn);
 ssize_t state_write(int fd, const void* data, size_t size);
 
+/// fdatasync(2) of the journal, swappable by tests to simulate a failing disk (EIO) the
+/// same way; nullptr restores fdatasync(2).
+using StateSyncFn = int (*)(int fd);
+void set_state_sync_for_testing(StateSyncFn sync_fn);
+int state_fdatasync(int fd);
+
+/// fallocate(2) with FALLOC_FL_KEEP_SIZE: reserves disk blocks after the end of a file
+/// without changing its length, so later appends into them need no free space. Tests swap
+/// it to simulate a full disk; nullptr restores fallocate(2).
+using StateAllocateFn = int (*)(int fd, off_t offset, off_t length);
+void set_state_allocate_for_testing(StateAllocateFn allocate_fn);
+int state_allocate(int fd, off_t offset, off_t length);
+
 /// Crash-safe file writes: the bytes go to a temp file in `tmp_dir` (or next to `target`
 /// when empty), are fsync'ed, renamed over `target`, and the target's folder is fsync'ed,
 /// so after a crash `target` holds either the old or the new content, never a mix.

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -56,10 +57,17 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::filesystem::path& path
   // append lands on the same line. Shrinking needs no free space.
   auto complete = complete_length(fd, path);
   if (!complete.ok()) return std::move(complete).error();
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) return journal_error("cannot stat journal", path, errno);
   journal->good_size_ = *complete;
-  journal->torn_ = true;
+  // Blocks reserved by an earlier run are still allocated after the end of the file (a cut
+  // would free them, so there is none unless a tail is torn).
+  journal->reserved_end_ = std::max<off_t>(*complete, static_cast<off_t>(info.st_blocks) * 512);
+  journal->torn_ = *complete < info.st_size;
   Status cut = journal->cut_to_good_size();
   if (!cut.ok()) return std::move(cut).error();
+  journal->synced_size_ = journal->good_size_.load();
+  (void)journal->has_reserve();  // on a full disk the store starts on what is left of it
   Status synced = fsync_path(path.parent_path());  // the file's creation must be durable too
   if (!synced.ok()) return std::move(synced).error();
   return journal;
@@ -85,21 +93,51 @@ std::vector<std::string> Journal::read_lines(const std::filesystem::path& path) 
 Status Journal::append(std::string_view line) {
   Status written = write(line);
   if (!written.ok()) return written;
-  return sync();
+  Status synced = sync();
+  if (!synced.ok()) (void)discard_unsynced();  // if this fails, the next write retries it
+  return synced;
 }
 
 Status Journal::sync() {
-  if (::fdatasync(fd_) != 0) return journal_error("cannot fsync journal", path_, errno);
+  const off_t covered = good_size_.load();  // records written after this may not be synced
+  if (state_fdatasync(fd_) != 0) return journal_error("cannot fsync journal", path_, errno);
+  if (covered > synced_size_.load()) synced_size_ = covered;
   return {};
 }
 
+Status Journal::discard_unsynced() {
+  good_size_ = std::min(synced_size_.load(), good_size_.load());
+  torn_ = true;
+  return cut_to_good_size();
+}
+
+// The cut is fsync'ed too: after a failed fdatasync the cut-off records may already be on
+// disk, and only a durable cut keeps them from coming back after a crash. Shrinking a file
+// needs no free space, so this works on a full disk.
 Status Journal::cut_to_good_size() {
   if (!torn_) return {};
   if (::ftruncate(fd_, good_size_) != 0) {
     return journal_error("cannot cut a failed append off the journal", path_, errno);
   }
+  reserved_end_ = good_size_;  // truncation also frees the blocks reserved after the end
+  if (state_fdatasync(fd_) != 0) {
+    return journal_error("cannot fsync the journal after cutting off a failed append", path_,
+                         errno);
+  }
   torn_ = false;
+  (void)has_reserve();
   return {};
+}
+
+bool Journal::has_reserve() {
+  const off_t end = good_size_.load();
+  if (reserved_end_ - end >= kReserveBytes / 2) return true;
+  if (state_allocate(fd_, end, kReserveBytes) == 0) {
+    reserved_end_ = end + kReserveBytes;
+    return true;
+  }
+  // EOPNOTSUPP and the like: a file system without reservations is not a full disk.
+  return errno != ENOSPC && errno != EDQUOT;
 }
 
 Status Journal::write(std::string_view line) {
@@ -126,8 +164,11 @@ Status Journal::write(std::string_view line) {
 Status Journal::truncate() {
   if (::ftruncate(fd_, 0) != 0) return journal_error("cannot truncate journal", path_, errno);
   good_size_ = 0;
+  synced_size_ = 0;
+  reserved_end_ = 0;
   torn_ = false;
   if (::fsync(fd_) != 0) return journal_error("cannot fsync journal", path_, errno);
+  (void)has_reserve();
   return {};
 }
 

@@ -150,35 +150,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir) {
   store->dir_ = dir;
 
   std::size_t dropped = 0;
-  auto snapshot_text = read_file(dir / kSnapshotFile);
-  if (snapshot_text.ok()) {
-    auto snapshot = parse_state_json(*snapshot_text, kSnapshotDocumentDepth, dropped);
-    if (snapshot.is_discarded() || !snapshot.is_object()) {
-      return http_error(500, "DATA_LOSS",
-                        "corrupt state snapshot " + (dir / kSnapshotFile).string());
-    }
-    if (snapshot.value("version", 0) > kSnapshotVersion) {
-      return http_error(500, "INVALID_STATE",
-                        "state folder was written by a newer emulator (snapshot version " +
-                            std::to_string(snapshot.value("version", 0)) + ")");
-    }
-    // Copies: a range-for over items() of a temporary would outlive the temporary.
-    const nlohmann::json tables = snapshot.value("tables", nlohmann::json::object());
-    const nlohmann::json counters = snapshot.value("counters", nlohmann::json::object());
-    for (const auto& [kind, entries] : tables.items()) {
-      Table& table = store->tables_[kind];
-      for (const auto& [key, value] : entries.items()) table[key] = value;
-    }
-    for (const auto& [name, value] : counters.items()) {
-      if (value.is_number_integer()) store->counters_[name] = value.get<std::int64_t>();
-    }
-  }
-  for (const std::string& line : Journal::read_lines(dir / kJournalFile)) {
-    auto record = parse_state_json(line, kJournalOpDepth, dropped);
-    // Only the tail can be damaged by a crash; an unreadable record was never acknowledged.
-    if (record.is_discarded() || !record.is_object() || !record.contains("ops")) continue;
-    store->apply(record["ops"]);
-  }
+  Status loaded = store->load(dropped);
+  if (!loaded.ok()) return std::move(loaded).error();
   if (dropped > 0) {
     // The compaction below makes this final: say so where the operator looks.
     std::fprintf(stderr,
@@ -200,6 +173,45 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& dir) {
   }
   lock.unlock();
   return store;
+}
+
+Status Store::load(std::size_t& dropped) {
+  std::map<std::string, Table, std::less<>> tables;
+  std::map<std::string, std::int64_t, std::less<>> counters;
+  auto snapshot_text = read_file(dir_ / kSnapshotFile);
+  if (snapshot_text.ok()) {
+    auto snapshot = parse_state_json(*snapshot_text, kSnapshotDocumentDepth, dropped);
+    if (snapshot.is_discarded() || !snapshot.is_object()) {
+      return http_error(500, "DATA_LOSS",
+                        "corrupt state snapshot " + (dir_ / kSnapshotFile).string());
+    }
+    if (snapshot.value("version", 0) > kSnapshotVersion) {
+      return http_error(500, "INVALID_STATE",
+                        "state folder was written by a newer emulator (snapshot version " +
+                            std::to_string(snapshot.value("version", 0)) + ")");
+    }
+    // Copies: a range-for over items() of a temporary would outlive the temporary.
+    const nlohmann::json snapshot_tables = snapshot.value("tables", nlohmann::json::object());
+    const nlohmann::json snapshot_counters = snapshot.value("counters", nlohmann::json::object());
+    for (const auto& [kind, entries] : snapshot_tables.items()) {
+      Table& table = tables[kind];
+      for (const auto& [key, value] : entries.items()) table[key] = value;
+    }
+    for (const auto& [name, value] : snapshot_counters.items()) {
+      if (value.is_number_integer()) counters[name] = value.get<std::int64_t>();
+    }
+  }
+  tables_ = std::move(tables);
+  counters_ = std::move(counters);
+  journal_records_ = 0;
+  for (const std::string& line : Journal::read_lines(dir_ / kJournalFile)) {
+    auto record = parse_state_json(line, kJournalOpDepth, dropped);
+    // Only the tail can be damaged by a crash; an unreadable record was never acknowledged.
+    if (record.is_discarded() || !record.is_object() || !record.contains("ops")) continue;
+    apply(record["ops"]);
+    ++journal_records_;
+  }
+  return {};
 }
 
 void Store::apply(const nlohmann::json& ops) {
@@ -226,13 +238,33 @@ Status Store::commit(const nlohmann::json& ops) {
   Ticket ticket = 0;
   Status status = commit_deferred(ops, ticket);
   if (!status.ok()) return status;
-  return wait_durable(ticket);  // lock order: mutex_, then sync_mutex_
+  return wait_durable(ticket, /*holding_lock=*/true);  // lock order: mutex_, then sync_mutex_
 }
+
+namespace {
+
+// Changes that only remove: they free space, so the journal's reserve is kept for them.
+bool only_removes(const nlohmann::json& ops) {
+  for (const auto& op : ops) {
+    const std::string kind = op.value("op", "");
+    if (kind != "erase" && kind != "clear") return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Status Store::commit_deferred(const nlohmann::json& ops, Ticket& ticket) {
   ticket = 0;
   if (ops.empty()) return {};
   if (journal_) {
+    // On a full disk the journal's reserve is what lets a delete be recorded, and so space
+    // be freed through the API: other changes are refused before they could use it up.
+    if (!journal_->has_reserve() && !only_removes(ops)) {
+      return http_error(500, "IO_ERROR",
+                        "the disk holding the emulator state " + dir_.string() +
+                            " is full: only deletes are accepted until space is freed");
+    }
     nlohmann::json record = {{"ops", ops}};
     Status written =
         journal_->write(record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -251,20 +283,66 @@ Status Store::commit_deferred(const nlohmann::json& ops, Ticket& ticket) {
 }
 
 Status Store::wait_durable(Ticket ticket) {
+  return wait_durable(ticket, false);
+}
+
+Status Store::wait_durable(Ticket ticket, bool holding_lock) {
   if (ticket == 0 || !journal_) return {};
-  // Group commit: whoever holds sync_mutex_ fsyncs every record written so far, so the
-  // commits that queued up meanwhile return without an fsync of their own.
-  std::lock_guard<std::mutex> lock(sync_mutex_);
+  std::optional<ApiError> failure;
+  {
+    // Group commit: whoever holds sync_mutex_ fsyncs every record written so far, so the
+    // commits that queued up meanwhile return without an fsync of their own.
+    std::lock_guard<std::mutex> lock(sync_mutex_);
+    if (synced_ >= ticket) return {};
+    if (!sync_failed_ && ticket > lost_) {
+      const Ticket target = written_published_.load();
+      Status synced = journal_->sync();
+      if (synced.ok()) {
+        synced_ = std::max(synced_, target);
+        return {};
+      }
+      // No later fsync may vouch for these records (Linux may report success once the
+      // failed pages are dropped): they are cut off instead.
+      sync_failed_ = true;
+      failure = synced.error();
+    }
+  }
+  return recover_from_failed_sync(ticket, holding_lock, failure);
+}
+
+Status Store::recover_from_failed_sync(Ticket ticket, bool holding_lock,
+                                       const std::optional<ApiError>& failure) {
+  // The write lock stops new records while the journal is cut and the state rebuilt.
+  std::unique_lock<std::shared_mutex> lock(mutex_, std::defer_lock);
+  if (!holding_lock) lock.lock();
+  std::lock_guard<std::mutex> sync_lock(sync_mutex_);
+  if (sync_failed_) {
+    // Every record after the last good fsync goes, also ones written since the failure:
+    // the state in memory must match what a restart would read.
+    Status cut = journal_->discard_unsynced();
+    if (!cut.ok()) return cut;  // still failed: the next waiter tries again
+    std::size_t dropped = 0;
+    Status loaded = load(dropped);
+    if (!loaded.ok()) return loaded;
+    lost_ = written_;
+    sync_failed_ = false;
+  }
   if (synced_ >= ticket) return {};
-  const Ticket target = written_published_.load();
-  Status synced = journal_->sync();
-  if (!synced.ok()) return synced;
-  synced_ = std::max(synced_, target);
-  return {};
+  if (failure) return *failure;
+  return http_error(500, "IO_ERROR",
+                    "the change was not saved: an fsync of the journal " +
+                        (dir_ / kJournalFile).string() + " failed");
 }
 
 Status Store::compact() {
   if (dir_.empty()) return {};
+  // A snapshot would make records durable whose commits are about to fail: wait for the
+  // recovery from a failed fsync. Holding sync_mutex_ also keeps fsyncs off the journal
+  // while it is truncated.
+  std::lock_guard<std::mutex> sync_lock(sync_mutex_);
+  if (sync_failed_) {
+    return http_error(500, "IO_ERROR", "not compacting while recovering from a failed fsync");
+  }
   nlohmann::json tables = nlohmann::json::object();
   for (const auto& [kind, table] : tables_) {
     nlohmann::json entries = nlohmann::json::object();
@@ -283,6 +361,7 @@ Status Store::compact() {
   Status truncated = journal_->truncate();
   if (!truncated.ok()) return truncated;
   journal_records_ = 0;
+  synced_ = written_;  // the snapshot holds every record written so far, durably
   return {};
 }
 

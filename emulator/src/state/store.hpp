@@ -107,6 +107,15 @@ class Store {
   /// Journal write + apply, without the fsync; write lock held. Sets `ticket`.
   Status commit_deferred(const nlohmann::json& ops, Ticket& ticket);
   Status compact();  ///< snapshot + truncate journal; write lock held
+  /// Replaces the documents and counters with what the state folder holds (snapshot, then
+  /// journal); `dropped` counts over-deep documents left out. Write lock held.
+  Status load(std::size_t& dropped);
+  /// wait_durable(ticket); `holding_lock` = the caller holds the write lock.
+  Status wait_durable(Ticket ticket, bool holding_lock);
+  /// After a failed fsync: cuts the records not known to be durable off the journal and
+  /// rebuilds the state without them; each of their commits fails (docs/emulator.md).
+  Status recover_from_failed_sync(Ticket ticket, bool holding_lock,
+                                  const std::optional<ApiError>& failure);
 
   mutable std::shared_mutex mutex_;
   std::map<std::string, Table, std::less<>> tables_;
@@ -118,6 +127,8 @@ class Store {
   Ticket written_ = 0;                        ///< last journal record written (under mutex_)
   Ticket synced_ = 0;                         ///< last record known durable (under sync_mutex_)
   std::atomic<Ticket> written_published_{0};  ///< written_, readable without mutex_
+  bool sync_failed_ = false;  ///< an fsync failed, recovery pending (under sync_mutex_)
+  Ticket lost_ = 0;           ///< records in (synced_, lost_] were cut off after a failed fsync
 };
 
 }  // namespace dbk::emulator

@@ -106,21 +106,29 @@ Status replace_with(const DbfsApi& dbfs, const std::string& upload_path, const s
     if (!existing.error().is_not_found()) return existing.error();
     return move_once(dbfs, upload_path, target, size, context);
   }
+  // The moves are not cancelled half-way: a move whose request is cut off by Ctrl-C may
+  // still be done by the server, and the old file would then be left under its hidden
+  // name while the caller removes the new one. A signal before them stops the copy with
+  // nothing moved; one during them lets them finish (a few requests), and the new file
+  // is in place.
+  if (context.is_cancelled()) return cancelled_error("replacing " + target);
+  CallContext finishing = context;
+  finishing.cancellation.reset();
   if (existing->is_dir) {
     // Only an empty directory goes (a non-recursive delete refuses any other); it
     // holds no content to keep.
     auto removed = dbfs.remove(target, false, {}, context);
     if (!removed && !removed.error().is_not_found()) return removed;
-    return move_once(dbfs, upload_path, target, size, context);
+    return move_once(dbfs, upload_path, target, size, finishing);
   }
   const std::string aside = detail::aside_sibling(target);
-  auto moved_aside = move_once(dbfs, target, aside, existing->file_size, context);
+  auto moved_aside = move_once(dbfs, target, aside, existing->file_size, finishing);
   if (!moved_aside) {
     if (!moved_aside.error().is_not_found() || moved_aside.error().replayed) return moved_aside;
     return move_once(dbfs, upload_path, target, size,
-                     context);  // vanished meanwhile: nothing to keep
+                     finishing);  // vanished meanwhile: nothing to keep
   }
-  auto placed = move_once(dbfs, upload_path, target, size, context);
+  auto placed = move_once(dbfs, upload_path, target, size, finishing);
   if (!placed) {
     // Not cancellable: after Ctrl-C between the two moves the old content still goes back.
     auto restored = move_once(dbfs, aside, target, existing->file_size, detail::cleanup_context());
@@ -132,7 +140,8 @@ Status replace_with(const DbfsApi& dbfs, const std::string& upload_path, const s
     }
     return placed;
   }
-  (void)dbfs.remove(aside, false, {}, context);  // a leftover is recognised as stale by a later run
+  // Also after Ctrl-C; a leftover (SIGKILL) is recognised as stale by a later run.
+  (void)dbfs.remove(aside, false, {}, detail::cleanup_context());
   return {};
 }
 

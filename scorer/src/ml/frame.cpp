@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "dbk/json.hpp"
 #include "ml/stage.hpp"
 
 namespace dbk::scorer::detail {
@@ -14,10 +15,12 @@ namespace {
 //   {"ml_attr": {"attrs": {"numeric": [{"idx": 0, "name": "x"}], "binary": [...]},
 //                "num_attrs": 3}}
 // Default numeric attributes are left out of "attrs", so an element may have no entry.
-// Metadata of any other shape records nothing the scorer uses.
+// Metadata of any other shape (or not JSON, or nested too deeply) records nothing the scorer uses.
 void read_ml_attributes(const std::string& metadata, std::optional<NominalAttribute>& nominal,
                         std::optional<VectorAttributes>& vector) {
-  auto json = nlohmann::json::parse(metadata, nullptr, /*allow_exceptions=*/false);
+  auto parsed = dbk::parse_json(metadata);
+  if (!parsed.ok()) return;
+  const nlohmann::json& json = *parsed;
   if (!json.is_object() || !json.contains("ml_attr") || !json["ml_attr"].is_object()) return;
   const auto& attr = json["ml_attr"];
   auto strings = [](const nlohmann::json& j, std::vector<std::string>& out) {

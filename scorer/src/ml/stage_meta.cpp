@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "dbk/json.hpp"
 #include "dbk/scorer/dataset.hpp"
 #include "ml/stage.hpp"
 
@@ -107,10 +108,17 @@ Result<StageMeta> read_stage_meta(const std::string& dir) {
   std::string line;
   while (std::getline(in, line) && line.find_first_not_of(" \t\r") == std::string::npos) {
   }
-  meta.json = nlohmann::json::parse(line, nullptr, false);
-  if (meta.json.is_discarded() || !meta.json.is_object()) {
+  // A model folder is untrusted input: a depth-limited parse, so no later copy of a
+  // parameter can run out of stack.
+  auto parsed = dbk::parse_json(line);
+  if (!parsed.ok()) {
     return make_error(error_codes::kModelCorrupt,
-                      files.front().string() + ": metadata is not JSON");
+                      files.front().string() + ": metadata is not JSON: " + parsed.error().message);
+  }
+  meta.json = std::move(*parsed);
+  if (!meta.json.is_object()) {
+    return make_error(error_codes::kModelCorrupt,
+                      files.front().string() + ": metadata is not a JSON object");
   }
   auto str = [&](const char* key) {
     auto it = meta.json.find(key);

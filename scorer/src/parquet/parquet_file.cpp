@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "dbk/json.hpp"
 #include "dbk/scorer/parquet.hpp"
 #include "parquet/assemble.hpp"
 #include "parquet/column_reader.hpp"
@@ -54,12 +55,15 @@ Result<FileMeta> open_footer(std::string_view bytes, const std::string& name) {
 
 // Field metadata by top-level column name from the Spark schema in the footer (see
 // docs/reference/spark-models.md §4.9): ML attributes travel with a table only this way. A footer
-// without it, or with JSON that does not parse, gives none; the data itself does not depend on it.
+// without it, or with JSON that does not parse (or is nested deeper than dbk::kMaxJsonDepth, whose
+// dump() below would run out of stack), gives none; the data itself does not depend on it.
 std::map<std::string, std::string> spark_field_metadata(const FileMeta& meta) {
   std::map<std::string, std::string> out;
   for (const auto& [key, value] : meta.key_value) {
     if (key != "org.apache.spark.sql.parquet.row.metadata") continue;
-    auto schema = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+    auto parsed = dbk::parse_json(value);
+    if (!parsed.ok()) break;
+    const nlohmann::json& schema = *parsed;
     if (!schema.is_object() || !schema.contains("fields") || !schema["fields"].is_array()) break;
     for (const auto& field : schema["fields"]) {
       if (!field.is_object() || !field.contains("name") || !field["name"].is_string()) continue;
