@@ -49,6 +49,32 @@ ScoredColumn new_vector_column(const std::string& name, std::size_t rows, std::s
   return c;
 }
 
+Status VectorMapStage::transform(Frame& frame) const {
+  auto in = frame.vectors(input);
+  if (!in.ok()) return std::move(in).error();
+  const ScoredColumn& col = **in;
+  if (frame.rows() > 0 && expected_width != 0 && col.width != expected_width) {
+    return data_error(name, "vector size " + std::to_string(col.width) +
+                                " does not match the model's " + std::to_string(expected_width));
+  }
+  if (frame.rows() > 0 && col.width < min_width) {
+    return data_error(name, "vector size " + std::to_string(col.width) +
+                                " is too small for the model, which reads element " +
+                                std::to_string(min_width - 1));
+  }
+  const std::size_t width = output_width ? output_width(col.width) : col.width;
+  auto out = new_vector_column(output, frame.rows(), width);
+  out.valid = col.valid;
+  for (std::size_t r = 0; r < frame.rows(); ++r) {
+    if (!frame.alive()[r] || !col.valid[r]) continue;
+    fn(col.vector(r), out.numbers.data() + r * width, col.width);
+  }
+  if (sparsity == Sparsity::kKeep) out.sparse = col.sparse;
+  if (sparsity == Sparsity::kCompressed) mark_compressed(out);
+  frame.add(std::move(out));
+  return {};
+}
+
 std::string stage_name(const StageMeta& meta) {
   auto dot = meta.class_name.rfind('.');
   return (dot == std::string::npos ? meta.class_name : meta.class_name.substr(dot + 1)) + " " +

@@ -5,6 +5,7 @@
 // error → INVALID_DATA naming stage and value, skip → the row is dropped for every later stage,
 // keep → Spark's replacement value.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -28,6 +29,22 @@ class ColumnsStage : public Stage {
 class ColumnStage : public Stage {
  public:
   std::string name, input, output;
+};
+
+// How a vector map's output rows are held: dense, sparse where the input's were (a map that
+// keeps zeros), or compressed (Vector.compressed picks per row).
+enum class Sparsity { kDense, kKeep, kCompressed };
+
+// A stage computing each output vector from one input vector (scalers, Normalizer, PCA, ...).
+class VectorMapStage : public ColumnStage {
+ public:
+  std::function<void(const double*, double*, std::size_t)> fn;  // (in, out, input width)
+  std::size_t expected_width = 0;                               // 0: any width
+  std::size_t min_width = 0;                                    // shorter vectors are refused
+  std::function<std::size_t(std::size_t)> output_width;         // empty: the input's
+  Sparsity sparsity = Sparsity::kDense;
+
+  Status transform(Frame& frame) const override;
 };
 
 // A new stage of type S with its name and columns read from the metadata; an error when
