@@ -60,6 +60,11 @@ TEST_CASE("KMeansModel and BisectingKMeansModel score like Spark", "[spark][stag
   check_bit_exact("kmeans");
 }
 
+// The probabilities go through an eigen-decomposition (Spark: LAPACK, here Jacobi rotations).
+TEST_CASE("GaussianMixtureModel scores like Spark", "[spark][stages]") {
+  check_bit_exact("gaussian_mixture", {{"probability", 1e-12}});
+}
+
 TEST_CASE("IsotonicRegressionModel scores like Spark", "[spark][stages]") {
   check_bit_exact("isotonic");
 }
@@ -90,4 +95,22 @@ TEST_CASE("GeneralizedLinearRegressionModel scores like Spark", "[spark][stages]
 
 TEST_CASE("feature selectors score like Spark", "[spark][stages]") {
   check_bit_exact("selectors");
+}
+
+// A stage the scorer cannot score is refused before anything is scored, naming its class and
+// folder, never scored wrongly: Interaction (it one-hot encodes by nominal attributes the
+// scorer does not carry for vector elements), in pipelines saved by Spark 3.5 and 4.3.
+TEST_CASE("a Spark-saved pipeline with an unsupported stage is refused naming it",
+          "[spark][stages]") {
+  const auto dirs = case_dirs("interaction");
+  REQUIRE(dirs.size() >= 2);
+  for (const auto& dir : dirs) {
+    INFO(dir);
+    auto model = dbk::scorer::load_pipeline_model(dir + "/interaction/model");
+    REQUIRE_FALSE(model.ok());
+    CHECK(model.error().error_code == "UNSUPPORTED_STAGE");
+    CHECK(model.error().message.find("org.apache.spark.ml.feature.Interaction (") !=
+          std::string::npos);
+    CHECK(model.error().message.find("_Interaction_") != std::string::npos);
+  }
 }

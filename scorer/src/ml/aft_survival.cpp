@@ -20,15 +20,10 @@ class AftStage : public Stage {
   Ddot order = Ddot::kInOrder;
 
   Status transform(Frame& frame) const override {
-    auto in = frame.vectors(features_col);
+    auto in = features_of(frame, name, features_col, coefficients.size());
     if (!in.ok()) return std::move(in).error();
     const ScoredColumn& x = **in;
     const std::size_t n = coefficients.size();
-    if (frame.rows() > 0 && x.width != n) {
-      return data_error(name, "features column '" + features_col + "' has size " +
-                                  std::to_string(x.width) + ", the model expects " +
-                                  std::to_string(n));
-    }
     const std::size_t lanes = ddot_lanes(order, frame.spark_vector_lanes());
     const std::size_t nq = quantile_factors.size();
     auto pred = new_double_column(prediction_col, frame.rows());

@@ -53,15 +53,10 @@ double ClassifierStage::raw_to_prediction(const double* raw) const {
 }
 
 Status ClassifierStage::transform(Frame& frame) const {
-  auto in = frame.vectors(features_col);
+  auto in = features_of(frame, name, features_col, num_features);
   if (!in.ok()) return std::move(in).error();
   const ScoredColumn& x = **in;
   const std::size_t rows = frame.rows();
-  if (rows > 0 && x.width != num_features) {
-    return data_error(name, "features column '" + features_col + "' has size " +
-                                std::to_string(x.width) + ", the model expects " +
-                                std::to_string(num_features));
-  }
   const std::size_t n = num_classes;
   auto raw = new_vector_column(raw_col, rows, n);
   auto prob = new_vector_column(probability_col, rows, n);

@@ -63,14 +63,9 @@ class ClusterStage : public Stage {
   std::size_t width = 0;
 
   Status transform(Frame& frame) const override {
-    auto in = frame.vectors(features_col);
+    auto in = features_of(frame, name, features_col, width);
     if (!in.ok()) return std::move(in).error();
     const ScoredColumn& x = **in;
-    if (frame.rows() > 0 && x.width != width) {
-      return data_error(name, "features column '" + features_col + "' has size " +
-                                  std::to_string(x.width) + ", the model expects " +
-                                  std::to_string(width));
-    }
     auto pred = new_double_column(prediction_col, frame.rows());
     pred.valid = x.valid;
     for (std::size_t r = 0; r < frame.rows(); ++r) {

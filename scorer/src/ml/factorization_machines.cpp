@@ -81,14 +81,9 @@ class FmRegressorStage : public Stage {
   FmModel model;
 
   Status transform(Frame& frame) const override {
-    auto in = frame.vectors(features_col);
+    auto in = features_of(frame, name, features_col, model.linear.size());
     if (!in.ok()) return std::move(in).error();
     const ScoredColumn& x = **in;
-    if (frame.rows() > 0 && x.width != model.linear.size()) {
-      return data_error(name, "features column '" + features_col + "' has size " +
-                                  std::to_string(x.width) + ", the model expects " +
-                                  std::to_string(model.linear.size()));
-    }
     auto pred = new_double_column(prediction_col, frame.rows());
     pred.valid = x.valid;
     for (std::size_t r = 0; r < frame.rows(); ++r) {

@@ -75,6 +75,18 @@ Status VectorMapStage::transform(Frame& frame) const {
   return {};
 }
 
+Result<const ScoredColumn*> features_of(Frame& frame, const std::string& stage,
+                                        const std::string& column, std::size_t width) {
+  auto in = frame.vectors(column);
+  if (!in.ok()) return std::move(in).error();
+  if (frame.rows() > 0 && (*in)->width != width) {
+    return data_error(stage, "features column '" + column + "' has size " +
+                                 std::to_string((*in)->width) + ", the model expects " +
+                                 std::to_string(width));
+  }
+  return *in;
+}
+
 std::string stage_name(const StageMeta& meta) {
   auto dot = meta.class_name.rfind('.');
   return (dot == std::string::npos ? meta.class_name : meta.class_name.substr(dot + 1)) + " " +

@@ -88,6 +88,11 @@ LoadResult loaded(std::shared_ptr<S> stage, StageInfo& info) {
 /// Spark 3.0 MinMaxScaler's, is compressed this way.
 void mark_compressed(ScoredColumn& column);
 
+/// The vectors of a model's features column, which must have the model's `width` (a data
+/// error naming the stage and the sizes otherwise; any width when the frame has no rows).
+Result<const ScoredColumn*> features_of(Frame& frame, const std::string& stage,
+                                        const std::string& column, std::size_t width);
+
 /// The first row's value of a model data column; an error naming the stage when absent.
 Result<Value> first_row(const Table& t, const std::string& column, const StageMeta& meta);
 /// The first row's value of a model data column that holds a Spark ML Vector.

@@ -64,15 +64,10 @@ class GlmStage : public Stage {
   }
 
   Status transform(Frame& frame) const override {
-    auto in = frame.vectors(features_col);
+    auto in = features_of(frame, name, features_col, coefficients.size());
     if (!in.ok()) return std::move(in).error();
     const ScoredColumn& x = **in;
     const std::size_t n = coefficients.size();
-    if (frame.rows() > 0 && x.width != n) {
-      return data_error(name, "features column '" + features_col + "' has size " +
-                                  std::to_string(x.width) + ", the model expects " +
-                                  std::to_string(n));
-    }
     const ScoredColumn* offset = nullptr;
     if (!offset_col.empty()) {
       auto o = frame.numeric(offset_col);

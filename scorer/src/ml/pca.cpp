@@ -17,13 +17,9 @@ class PcaStage : public ColumnStage {
   // pc.transpose.multiply(x): BLAS.gemv of the transposed matrix. Each output is a dot product
   // of one component with x; a sparse x's is the plain sum over its non-zeros.
   Status transform(Frame& frame) const override {
-    auto in = frame.vectors(input);
+    auto in = features_of(frame, name, input, features);
     if (!in.ok()) return std::move(in).error();
     const ScoredColumn& x = **in;
-    if (frame.rows() > 0 && x.width != features) {
-      return data_error(name, "vector size " + std::to_string(x.width) +
-                                  " does not match the model's " + std::to_string(features));
-    }
     const std::size_t lanes = ddot_lanes(order, frame.spark_vector_lanes());
     auto out = new_vector_column(output, frame.rows(), k);
     out.valid = x.valid;

@@ -88,6 +88,7 @@ constexpr Entry kLoaders[] = {
     {"AFTSurvivalRegressionModel", load_aft_survival_regression},
     {"KMeansModel", load_kmeans},
     {"BisectingKMeansModel", load_bisecting_kmeans},
+    {"GaussianMixtureModel", load_gaussian_mixture},
 };
 
 const char* package_of(const std::string& simple) {
