@@ -93,6 +93,12 @@ TEST_CASE("GeneralizedLinearRegressionModel scores like Spark", "[spark][stages]
                           {"tweedie_p0", 1e-15}});
 }
 
+// FeatureHasher over double, string, boolean and categorical double columns (Murmur3 of the
+// name or of "name=value", Java's strings of doubles), then IDF over its sparse vectors.
+TEST_CASE("FeatureHasher and IDFModel score like Spark", "[spark][stages]") {
+  check_bit_exact("hashing");
+}
+
 TEST_CASE("feature selectors score like Spark", "[spark][stages]") {
   check_bit_exact("selectors");
 }

@@ -64,6 +64,8 @@ constexpr Entry kLoaders[] = {
     {"ChiSqSelectorModel", load_feature_selector},
     {"UnivariateFeatureSelectorModel", load_feature_selector},
     {"VarianceThresholdSelectorModel", load_feature_selector},
+    {"FeatureHasher", load_feature_hasher},
+    {"IDFModel", load_idf},
     {"ImputerModel", load_imputer},
     {"Bucketizer", load_bucketizer},
     {"Binarizer", load_binarizer},

@@ -24,6 +24,8 @@ LoadResult load_polynomial_expansion(const StageMeta& meta, StageInfo& info);
 LoadResult load_dct(const StageMeta& meta, StageInfo& info);
 LoadResult load_pca(const StageMeta& meta, StageInfo& info);
 LoadResult load_feature_selector(const StageMeta& meta, StageInfo& info);
+LoadResult load_feature_hasher(const StageMeta& meta, StageInfo& info);
+LoadResult load_idf(const StageMeta& meta, StageInfo& info);
 LoadResult load_imputer(const StageMeta& meta, StageInfo& info);
 LoadResult load_bucketizer(const StageMeta& meta, StageInfo& info);
 LoadResult load_binarizer(const StageMeta& meta, StageInfo& info);
