@@ -31,8 +31,7 @@ class AftStage : public Stage {
     pred.valid = quantiles.valid = x.valid;
     for (std::size_t r = 0; r < frame.rows(); ++r) {
       if (!frame.alive()[r] || !x.valid[r]) continue;
-      const double dot = x.is_sparse(r) ? sparse_ddot(x.vector(r), coefficients.data(), n)
-                                        : ddot(order, lanes, coefficients.data(), x.vector(r), n);
+      const double dot = row_dot(order, lanes, x.vector(r), x.is_sparse(r), coefficients.data(), n);
       const double lambda = std::exp(dot + intercept);
       pred.numbers[r] = lambda;
       for (std::size_t q = 0; q < nq; ++q) {
@@ -56,12 +55,8 @@ LoadResult load_aft_survival_regression(const StageMeta& meta, StageInfo& info) 
   stage->order = spark_ddot(meta.major, meta.minor);
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
-  auto coefficients = vector_field(*data, "coefficients", meta);
-  if (!coefficients.ok()) return std::move(coefficients).error();
-  stage->coefficients = *coefficients;
-  auto intercept = first_row(*data, "intercept", meta);
-  if (!intercept.ok()) return std::move(intercept).error();
-  stage->intercept = intercept->as_double();
+  auto terms = read_linear_terms(*data, meta, stage->coefficients, stage->intercept);
+  if (!terms.ok()) return terms.error();
   auto scale = first_row(*data, "scale", meta);
   if (!scale.ok()) return std::move(scale).error();
   const double sigma = scale->as_double();

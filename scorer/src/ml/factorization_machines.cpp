@@ -22,8 +22,7 @@ struct FmModel {
   double raw(const double* x, bool sparse, std::size_t vector_lanes) const {
     const std::size_t n = linear.size();
     double result =
-        intercept + (sparse ? sparse_ddot(x, linear.data(), n)
-                            : ddot(order, ddot_lanes(order, vector_lanes), x, linear.data(), n));
+        intercept + row_dot(order, ddot_lanes(order, vector_lanes), x, sparse, linear.data(), n);
     for (std::size_t f = 0; f < factor_size; ++f) {
       double sum_square = 0.0, sum = 0.0;
       for (std::size_t i = 0; i < n; ++i) {

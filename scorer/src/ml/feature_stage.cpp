@@ -87,6 +87,17 @@ Result<const ScoredColumn*> features_of(Frame& frame, const std::string& stage,
   return *in;
 }
 
+Status read_linear_terms(const Table& data, const StageMeta& meta,
+                         std::vector<double>& coefficients, double& intercept) {
+  auto c = vector_field(data, "coefficients", meta);
+  if (!c.ok()) return std::move(c).error();
+  auto i = first_row(data, "intercept", meta);
+  if (!i.ok()) return std::move(i).error();
+  coefficients = std::move(*c);
+  intercept = i->as_double();
+  return {};
+}
+
 std::string stage_name(const StageMeta& meta) {
   auto dot = meta.class_name.rfind('.');
   return (dot == std::string::npos ? meta.class_name : meta.class_name.substr(dot + 1)) + " " +

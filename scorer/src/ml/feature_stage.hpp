@@ -93,6 +93,10 @@ void mark_compressed(ScoredColumn& column);
 Result<const ScoredColumn*> features_of(Frame& frame, const std::string& stage,
                                         const std::string& column, std::size_t width);
 
+/// A linear model's data: its `coefficients` vector and `intercept`.
+Status read_linear_terms(const Table& data, const StageMeta& meta,
+                         std::vector<double>& coefficients, double& intercept);
+
 /// The first row's value of a model data column; an error naming the stage when absent.
 Result<Value> first_row(const Table& t, const std::string& column, const StageMeta& meta);
 /// The first row's value of a model data column that holds a Spark ML Vector.

@@ -81,8 +81,7 @@ class GlmStage : public Stage {
     for (std::size_t r = 0; r < frame.rows(); ++r) {
       if (offset != nullptr && !offset->valid[r]) pred.valid[r] = 0;
       if (!frame.alive()[r] || !pred.valid[r]) continue;
-      const double dot = x.is_sparse(r) ? sparse_ddot(x.vector(r), coefficients.data(), n)
-                                        : ddot(order, lanes, x.vector(r), coefficients.data(), n);
+      const double dot = row_dot(order, lanes, x.vector(r), x.is_sparse(r), coefficients.data(), n);
       const double eta = dot + intercept + (offset != nullptr ? offset->numbers[r] : 0.0);
       eta_col.numbers[r] = eta;
       pred.numbers[r] = project(fitted(eta));
@@ -141,12 +140,8 @@ LoadResult load_generalized_linear_regression(const StageMeta& meta, StageInfo& 
   }
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
-  auto coefficients = vector_field(*data, "coefficients", meta);
-  if (!coefficients.ok()) return std::move(coefficients).error();
-  stage->coefficients = *coefficients;
-  auto intercept = first_row(*data, "intercept", meta);
-  if (!intercept.ok()) return std::move(intercept).error();
-  stage->intercept = intercept->as_double();
+  auto terms = read_linear_terms(*data, meta, stage->coefficients, stage->intercept);
+  if (!terms.ok()) return terms.error();
   info.input_columns = {stage->features_col};
   if (!stage->offset_col.empty()) info.input_columns.push_back(stage->offset_col);
   for (const auto* c : {&stage->link_prediction_col, &stage->prediction_col}) {

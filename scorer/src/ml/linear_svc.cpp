@@ -22,9 +22,8 @@ class LinearSvcStage : public ClassifierStage {
   // sum over the non-zeros for a sparse one.
   Status predict_raw(const double* x, bool sparse, std::size_t vector_lanes,
                      double* raw) const override {
-    const double dot =
-        sparse ? sparse_ddot(x, coefficients.data(), num_features)
-               : ddot(order, ddot_lanes(order, vector_lanes), x, coefficients.data(), num_features);
+    const double dot = row_dot(order, ddot_lanes(order, vector_lanes), x, sparse,
+                               coefficients.data(), num_features);
     const double margin = dot + intercept;
     raw[0] = -margin;
     raw[1] = margin;
@@ -45,13 +44,9 @@ LoadResult load_linear_svc(const StageMeta& meta, StageInfo& info) {
   stage->num_classes = 2;
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
-  auto coefficients = vector_field(*data, "coefficients", meta);
-  if (!coefficients.ok()) return std::move(coefficients).error();
-  stage->coefficients = *coefficients;
+  auto terms = read_linear_terms(*data, meta, stage->coefficients, stage->intercept);
+  if (!terms.ok()) return terms.error();
   stage->num_features = stage->coefficients.size();
-  auto intercept = first_row(*data, "intercept", meta);
-  if (!intercept.ok()) return std::move(intercept).error();
-  stage->intercept = intercept->as_double();
   stage->order = spark_ddot(meta.major, meta.minor);
   return stage->loaded(stage, info);
 }

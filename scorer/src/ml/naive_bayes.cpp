@@ -26,9 +26,9 @@ class NaiveBayesStage : public ClassifierStage {
  protected:
   // BLAS.gemv(theta, x) + y: per class, y plus the dot product of its row with x (summed as the
   // release's ddot for a dense x, in order over the non-zeros for a sparse one).
-  double row_dot(std::size_t c, const double* x, bool sparse, std::size_t lanes) const {
+  double class_dot(std::size_t c, const double* x, bool sparse, std::size_t lanes) const {
     const double* w = theta.data() + c * num_features;
-    return sparse ? sparse_ddot(x, w, num_features) : ddot(order, lanes, w, x, num_features);
+    return detail::row_dot(order, lanes, x, sparse, w, num_features);
   }
 
   Status predict_raw(const double* x, bool sparse, std::size_t vector_lanes,
@@ -56,12 +56,12 @@ class NaiveBayesStage : public ClassifierStage {
       case NbType::kMultinomial:
       case NbType::kBernoulli:
         for (std::size_t c = 0; c < num_classes; ++c)
-          raw[c] = base[c] + row_dot(c, x, sparse, lanes);
+          raw[c] = base[c] + class_dot(c, x, sparse, lanes);
         break;
       case NbType::kComplement: {
         double max = -HUGE_VAL;
         for (std::size_t c = 0; c < num_classes; ++c) {
-          raw[c] = row_dot(c, x, sparse, lanes);
+          raw[c] = class_dot(c, x, sparse, lanes);
           max = raw[c] > max ? raw[c] : max;
         }
         // log-sum-exp shifted by the maximum, as scipy.special.logsumexp

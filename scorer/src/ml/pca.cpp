@@ -27,8 +27,7 @@ class PcaStage : public ColumnStage {
       if (!frame.alive()[r] || !x.valid[r]) continue;
       for (std::size_t j = 0; j < k; ++j) {
         const double* c = components.data() + j * features;
-        out.numbers[r * k + j] = x.is_sparse(r) ? sparse_ddot(x.vector(r), c, features)
-                                                : ddot(order, lanes, c, x.vector(r), features);
+        out.numbers[r * k + j] = row_dot(order, lanes, x.vector(r), x.is_sparse(r), c, features);
       }
     }
     frame.add(std::move(out));
