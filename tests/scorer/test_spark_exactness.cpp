@@ -4,118 +4,13 @@
 // adds must equal Spark's bit for bit (probabilities within 1e-12), in each version folder that
 // has the case.
 
-#include <algorithm>
 #include <catch2/catch.hpp>
-#include <cmath>
-#include <filesystem>
-#include <map>
 #include <set>
 
 #include "dbk/scorer/scorer.hpp"
-#include "support.hpp"
+#include "spark_cases.hpp"
 
 using namespace scorer_test;
-using dbk::scorer::ScoredColumn;
-using nlohmann::json;
-
-namespace {
-
-// The version folders holding `name`; the generator writes it for every Spark it runs on.
-std::vector<std::string> case_dirs(const std::string& name) {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(fixtures())) {
-    if (std::filesystem::exists(e.path() / name / "model")) out.push_back(e.path().string());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-json case_meta(const std::string& dir, const std::string& name) {
-  return json::parse(read_file(dir + "/" + name + "/expected_meta.json"));
-}
-
-// Scores the case's input with the lanes of the JVM that ran Spark (recorded for 4.x).
-dbk::scorer::ScoreResult score_case(const std::string& dir, const std::string& name) {
-  auto pipeline = dbk::scorer::load_pipeline_model(dir + "/" + name + "/model");
-  if (!pipeline.ok()) FAIL(pipeline.error().to_string());
-  auto input = dbk::scorer::read_table(dir + "/" + name + "/input");
-  if (!input.ok()) FAIL(input.error().to_string());
-  dbk::scorer::ScoreOptions options;
-  const json meta = case_meta(dir, name);
-  if (meta["spark_vector_lanes"].is_number()) {
-    options.spark_vector_lanes = meta["spark_vector_lanes"].get<std::size_t>();
-  }
-  auto result = dbk::scorer::score_table(*pipeline, *input, options);
-  if (!result.ok()) FAIL(result.error().to_string());
-  return std::move(*result);
-}
-
-// Rows whose value of `name` differs from Spark's in any bit (NaN equals NaN), or by more than
-// `tolerance` (relative to the larger of 1 and Spark's value) when one is given.
-std::size_t rows_differing(const dbk::scorer::ScoreResult& result,
-                           const std::vector<json>& expected, const std::string& name,
-                           double tolerance = 0) {
-  auto close = [tolerance](double got, double want) {
-    return same_double(got, want) ||
-           std::fabs(got - want) <= tolerance * std::max(1.0, std::fabs(want));
-  };
-  const ScoredColumn* col = result.find(name);
-  REQUIRE(col != nullptr);
-  const auto* ids = result.passthrough.find("row_id");
-  REQUIRE(ids != nullptr);
-  std::map<std::int64_t, std::size_t> by_id;
-  for (std::size_t r = 0; r < result.num_rows(); ++r) by_id[ids->ints[r]] = r;
-  std::size_t differ = 0;
-  for (const auto& row : expected) {
-    auto it = by_id.find(row["row_id"].get<std::int64_t>());
-    REQUIRE(it != by_id.end());
-    const std::size_t r = it->second;
-    const json& want = row[name];
-    if (want.is_null() || !col->valid[r]) {
-      differ += want.is_null() == !col->valid[r] ? 0 : 1;
-      continue;
-    }
-    bool equal = true;
-    switch (col->kind) {
-      case ScoredColumn::Kind::kString:
-        equal = col->strings[r] == want.get<std::string>();
-        break;
-      case ScoredColumn::Kind::kDouble:
-        equal = close(col->numbers[r], json_double(want));
-        break;
-      case ScoredColumn::Kind::kVector:
-        equal = want.size() == col->width;
-        for (std::size_t k = 0; equal && k < col->width; ++k) {
-          equal = close(col->vector(r)[k], json_double(want[k]));
-        }
-        break;
-    }
-    differ += equal ? 0 : 1;
-  }
-  return differ;
-}
-
-void check_bit_exact(const std::string& name) {
-  const auto dirs = case_dirs(name);
-  REQUIRE(dirs.size() >= 2);  // Spark 3.5 and 4.x
-  for (const auto& dir : dirs) {
-    INFO(dir << "/" << name);
-    const auto result = score_case(dir, name);
-    const auto expected = read_jsonl(dir + "/" + name + "/expected.jsonl");
-    const json meta = case_meta(dir, name);
-    REQUIRE(result.num_rows() == meta["rows"].get<std::size_t>());
-    for (const auto& column : meta["added_columns"]) {
-      const std::string name = column.get<std::string>();
-      INFO("column " << name);
-      // Probabilities go through HotSpot's Math.exp, which may differ from the C library's exp
-      // in the last bit: they are held to 1e-12, everything else to every bit.
-      const double tolerance = name.find("prob") != std::string::npos ? 1e-12 : 0.0;
-      CHECK(rows_differing(result, expected, name, tolerance) == 0);
-    }
-  }
-}
-
-}  // namespace
 
 // Spark 3.0+ scales by a precomputed (max - min) / range and puts a constant feature at
 // (min + max) / 2; the values differ from 2.x's in the last bit, which a linear regression shows.

@@ -49,6 +49,55 @@ ScoredColumn new_vector_column(const std::string& name, std::size_t rows, std::s
   return c;
 }
 
+Status VectorMapStage::transform(Frame& frame) const {
+  auto in = frame.vectors(input);
+  if (!in.ok()) return std::move(in).error();
+  const ScoredColumn& col = **in;
+  if (frame.rows() > 0 && expected_width != 0 && col.width != expected_width) {
+    return data_error(name, "vector size " + std::to_string(col.width) +
+                                " does not match the model's " + std::to_string(expected_width));
+  }
+  if (frame.rows() > 0 && col.width < min_width) {
+    return data_error(name, "vector size " + std::to_string(col.width) +
+                                " is too small for the model, which reads element " +
+                                std::to_string(min_width - 1));
+  }
+  const std::size_t width = output_width ? output_width(col.width) : col.width;
+  auto out = new_vector_column(output, frame.rows(), width);
+  out.valid = col.valid;
+  for (std::size_t r = 0; r < frame.rows(); ++r) {
+    if (!frame.alive()[r] || !col.valid[r]) continue;
+    fn(col.vector(r), out.numbers.data() + r * width, col.width);
+  }
+  if (sparsity == Sparsity::kKeep) out.sparse = col.sparse;
+  if (sparsity == Sparsity::kCompressed) mark_compressed(out);
+  frame.add(std::move(out));
+  return {};
+}
+
+Result<const ScoredColumn*> features_of(Frame& frame, const std::string& stage,
+                                        const std::string& column, std::size_t width) {
+  auto in = frame.vectors(column);
+  if (!in.ok()) return std::move(in).error();
+  if (frame.rows() > 0 && (*in)->width != width) {
+    return data_error(stage, "features column '" + column + "' has size " +
+                                 std::to_string((*in)->width) + ", the model expects " +
+                                 std::to_string(width));
+  }
+  return *in;
+}
+
+Status read_linear_terms(const Table& data, const StageMeta& meta,
+                         std::vector<double>& coefficients, double& intercept) {
+  auto c = vector_field(data, "coefficients", meta);
+  if (!c.ok()) return std::move(c).error();
+  auto i = first_row(data, "intercept", meta);
+  if (!i.ok()) return std::move(i).error();
+  coefficients = std::move(*c);
+  intercept = i->as_double();
+  return {};
+}
+
 std::string stage_name(const StageMeta& meta) {
   auto dot = meta.class_name.rfind('.');
   return (dot == std::string::npos ? meta.class_name : meta.class_name.substr(dot + 1)) + " " +

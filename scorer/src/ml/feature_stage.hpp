@@ -5,6 +5,7 @@
 // error → INVALID_DATA naming stage and value, skip → the row is dropped for every later stage,
 // keep → Spark's replacement value.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -28,6 +29,22 @@ class ColumnsStage : public Stage {
 class ColumnStage : public Stage {
  public:
   std::string name, input, output;
+};
+
+// How a vector map's output rows are held: dense, sparse where the input's were (a map that
+// keeps zeros), or compressed (Vector.compressed picks per row).
+enum class Sparsity { kDense, kKeep, kCompressed };
+
+// A stage computing each output vector from one input vector (scalers, Normalizer, PCA, ...).
+class VectorMapStage : public ColumnStage {
+ public:
+  std::function<void(const double*, double*, std::size_t)> fn;  // (in, out, input width)
+  std::size_t expected_width = 0;                               // 0: any width
+  std::size_t min_width = 0;                                    // shorter vectors are refused
+  std::function<std::size_t(std::size_t)> output_width;         // empty: the input's
+  Sparsity sparsity = Sparsity::kDense;
+
+  Status transform(Frame& frame) const override;
 };
 
 // A new stage of type S with its name and columns read from the metadata; an error when
@@ -70,6 +87,15 @@ LoadResult loaded(std::shared_ptr<S> stage, StageInfo& info) {
 /// against 8 per element plus 8). NaN counts as a non-zero. VectorAssembler's output, and from
 /// Spark 3.0 MinMaxScaler's, is compressed this way.
 void mark_compressed(ScoredColumn& column);
+
+/// The vectors of a model's features column, which must have the model's `width` (a data
+/// error naming the stage and the sizes otherwise; any width when the frame has no rows).
+Result<const ScoredColumn*> features_of(Frame& frame, const std::string& stage,
+                                        const std::string& column, std::size_t width);
+
+/// A linear model's data: its `coefficients` vector and `intercept`.
+Status read_linear_terms(const Table& data, const StageMeta& meta,
+                         std::vector<double>& coefficients, double& intercept);
 
 /// The first row's value of a model data column; an error naming the stage when absent.
 Result<Value> first_row(const Table& t, const std::string& column, const StageMeta& meta);

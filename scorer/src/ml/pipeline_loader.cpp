@@ -55,6 +55,17 @@ constexpr Entry kLoaders[] = {
     {"StandardScalerModel", load_standard_scaler},
     {"MinMaxScalerModel", load_min_max_scaler},
     {"MaxAbsScalerModel", load_max_abs_scaler},
+    {"RobustScalerModel", load_robust_scaler},
+    {"Normalizer", load_normalizer},
+    {"ElementwiseProduct", load_elementwise_product},
+    {"PolynomialExpansion", load_polynomial_expansion},
+    {"DCT", load_dct},
+    {"PCAModel", load_pca},
+    {"ChiSqSelectorModel", load_feature_selector},
+    {"UnivariateFeatureSelectorModel", load_feature_selector},
+    {"VarianceThresholdSelectorModel", load_feature_selector},
+    {"FeatureHasher", load_feature_hasher},
+    {"IDFModel", load_idf},
     {"ImputerModel", load_imputer},
     {"Bucketizer", load_bucketizer},
     {"Binarizer", load_binarizer},
@@ -68,10 +79,33 @@ constexpr Entry kLoaders[] = {
     {"GBTRegressionModel", load_tree_model},
     {"LogisticRegressionModel", load_logistic_regression},
     {"LinearRegressionModel", load_linear_regression},
+    {"NaiveBayesModel", load_naive_bayes},
+    {"LinearSVCModel", load_linear_svc},
+    {"MultilayerPerceptronClassificationModel", load_multilayer_perceptron},
+    {"OneVsRestModel", load_one_vs_rest},
+    {"FMClassificationModel", load_fm_classifier},
+    {"FMRegressionModel", load_fm_regressor},
+    {"GeneralizedLinearRegressionModel", load_generalized_linear_regression},
+    {"IsotonicRegressionModel", load_isotonic_regression},
+    {"AFTSurvivalRegressionModel", load_aft_survival_regression},
+    {"KMeansModel", load_kmeans},
+    {"BisectingKMeansModel", load_bisecting_kmeans},
+    {"GaussianMixtureModel", load_gaussian_mixture},
 };
 
 const char* package_of(const std::string& simple) {
-  if (simple.find("Classification") != std::string::npos || simple == "LogisticRegressionModel") {
+  // Models whose simple names do not say their package.
+  static const char* const kClassification[] = {"LogisticRegressionModel", "NaiveBayesModel",
+                                                "LinearSVCModel", "OneVsRestModel"};
+  static const char* const kClustering[] = {"KMeansModel", "BisectingKMeansModel",
+                                            "GaussianMixtureModel"};
+  for (const char* c : kClassification) {
+    if (simple == c) return "org.apache.spark.ml.classification.";
+  }
+  for (const char* c : kClustering) {
+    if (simple == c) return "org.apache.spark.ml.clustering.";
+  }
+  if (simple.find("Classification") != std::string::npos) {
     return "org.apache.spark.ml.classification.";
   }
   if (simple.find("Regression") != std::string::npos) return "org.apache.spark.ml.regression.";

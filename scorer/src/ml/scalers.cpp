@@ -1,8 +1,7 @@
-// StandardScalerModel, MinMaxScalerModel and MaxAbsScalerModel: element-wise vector maps
-// (docs/reference/spark-models.md §1.3).
+// StandardScalerModel, RobustScalerModel, MinMaxScalerModel and MaxAbsScalerModel: element-wise
+// vector maps (docs/reference/spark-models.md §1.3).
 
 #include <cmath>
-#include <functional>
 
 #include "ml/feature_stage.hpp"
 
@@ -10,70 +9,52 @@ namespace dbk::scorer::detail {
 
 namespace {
 
-// What a scaler's output vectors are: dense, sparse where the input's were (scaling without
-// shifting keeps zeros), or compressed (Vector.compressed picks per row).
-enum class Sparsity { kDense, kKeep, kCompressed };
-
-// Element-wise vector map shared by the scalers.
-class VectorMapStage : public ColumnStage {
- public:
-  std::function<void(const double*, double*, std::size_t)> fn;
-  std::size_t expected_width = 0;
-  Sparsity sparsity = Sparsity::kDense;
-
-  Status transform(Frame& frame) const override {
-    auto in = frame.vectors(input);
-    if (!in.ok()) return std::move(in).error();
-    const ScoredColumn& col = **in;
-    if (frame.rows() > 0 && col.width != expected_width) {
-      return data_error(name, "vector size " + std::to_string(col.width) +
-                                  " does not match the model's " + std::to_string(expected_width));
-    }
-    auto out = new_vector_column(output, frame.rows(), col.width);
-    out.valid = col.valid;
-    for (std::size_t r = 0; r < frame.rows(); ++r) {
-      if (!frame.alive()[r] || !col.valid[r]) continue;
-      fn(col.vector(r), out.numbers.data() + r * col.width, col.width);
-    }
-    if (sparsity == Sparsity::kKeep) out.sparse = col.sparse;
-    if (sparsity == Sparsity::kCompressed) mark_compressed(out);
-    frame.add(std::move(out));
-    return {};
-  }
-};
-
-}  // namespace
-
-LoadResult load_standard_scaler(const StageMeta& meta, StageInfo& info) {
+// StandardScalerModel.getTransformFunc, which RobustScalerModel shares: (x − shift) × scale,
+// with scale = 1/spread (0 where the spread is 0). Reproduces Spark bit for bit
+// (docs/reference/spark-models.md §1.3).
+LoadResult load_shift_scale(const StageMeta& meta, StageInfo& info, const char* spread_field,
+                            const char* shift_field, bool with_shift, bool with_scale) {
   auto created = new_stage<VectorMapStage>(meta);
   if (!created.ok()) return std::move(created).error();
   auto stage = *std::move(created);
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
-  auto std_v = vector_field(*data, "std", meta);
-  if (!std_v.ok()) return std::move(std_v).error();
-  auto mean_v = vector_field(*data, "mean", meta);
-  if (!mean_v.ok()) return std::move(mean_v).error();
-  if (std_v->size() != mean_v->size()) return model_error(meta, "std and mean differ in size");
-  bool with_mean = meta.bool_param("withMean", false);
-  bool with_std = meta.bool_param("withStd", true);
-  // Shifting by the mean makes the output dense; scaling alone keeps a sparse input sparse.
-  stage->sparsity = with_mean ? Sparsity::kDense : Sparsity::kKeep;
-  std::vector<double> scale(std_v->size());
+  auto spread = vector_field(*data, spread_field, meta);
+  if (!spread.ok()) return std::move(spread).error();
+  auto shift_v = vector_field(*data, shift_field, meta);
+  if (!shift_v.ok()) return std::move(shift_v).error();
+  if (spread->size() != shift_v->size()) {
+    return model_error(meta, std::string(spread_field) + " and " + shift_field + " differ in size");
+  }
+  // Shifting makes the output dense; scaling alone keeps a sparse input sparse.
+  stage->sparsity = with_shift ? Sparsity::kDense : Sparsity::kKeep;
+  std::vector<double> scale(spread->size());
   for (std::size_t k = 0; k < scale.size(); ++k)
-    scale[k] = (*std_v)[k] == 0 ? 0.0 : 1.0 / (*std_v)[k];
-  std::vector<double> mean = *mean_v;
+    scale[k] = (*spread)[k] == 0 ? 0.0 : 1.0 / (*spread)[k];
+  std::vector<double> shift = *shift_v;
   stage->expected_width = scale.size();
-  // docs/reference/spark-models.md §1.3: (x − mean) × (1/std) reproduces Spark bit for bit.
   stage->fn = [=](const double* x, double* y, std::size_t n) {
     for (std::size_t k = 0; k < n; ++k) {
       double v = x[k];
-      if (with_mean) v -= mean[k];
-      if (with_std) v *= scale[k];
+      if (with_shift) v -= shift[k];
+      if (with_scale) v *= scale[k];
       y[k] = v;
     }
   };
   return loaded(std::move(stage), info);
+}
+
+}  // namespace
+
+LoadResult load_standard_scaler(const StageMeta& meta, StageInfo& info) {
+  return load_shift_scale(meta, info, "std", "mean", meta.bool_param("withMean", false),
+                          meta.bool_param("withStd", true));
+}
+
+// RobustScalerModel (Spark 3.0+): the median and the quantile range in place of mean and std.
+LoadResult load_robust_scaler(const StageMeta& meta, StageInfo& info) {
+  return load_shift_scale(meta, info, "range", "median", meta.bool_param("withCentering", false),
+                          meta.bool_param("withScaling", true));
 }
 
 LoadResult load_min_max_scaler(const StageMeta& meta, StageInfo& info) {

@@ -40,6 +40,11 @@ double ddot(Ddot kind, std::size_t lanes, const double* x, const double* y, std:
   return sum;
 }
 
+double row_dot(Ddot kind, std::size_t lanes, const double* x, bool sparse, const double* w,
+               std::size_t n) {
+  return sparse ? sparse_ddot(x, w, n) : ddot(kind, lanes, x, w, n);
+}
+
 double sparse_ddot(const double* x, const double* y, std::size_t n) {
   double sum = 0.0;
   for (std::size_t i = 0; i < n; ++i) {

@@ -41,6 +41,10 @@ inline double combine_lanes(const double* sums, std::size_t lanes) {
 /// x · y over n elements, rounded as `kind` in `lanes` lanes rounds it.
 double ddot(Ddot kind, std::size_t lanes, const double* x, const double* y, std::size_t n);
 
+/// BLAS.dot of a row and a model's dense weights, the row held as Spark holds it.
+double row_dot(Ddot kind, std::size_t lanes, const double* x, bool sparse, const double* w,
+               std::size_t n);
+
 /// x · y where Spark holds x as a SparseVector: BLAS.dot(SparseVector, DenseVector) is the same
 /// in every release, a plain sum over x's non-zeros in index order, unfused (x is given dense;
 /// its zeros are skipped as Spark never stores them).

@@ -17,6 +17,15 @@ LoadResult load_legacy_one_hot_encoder(const StageMeta& meta, StageInfo& info);
 LoadResult load_standard_scaler(const StageMeta& meta, StageInfo& info);
 LoadResult load_min_max_scaler(const StageMeta& meta, StageInfo& info);
 LoadResult load_max_abs_scaler(const StageMeta& meta, StageInfo& info);
+LoadResult load_robust_scaler(const StageMeta& meta, StageInfo& info);
+LoadResult load_normalizer(const StageMeta& meta, StageInfo& info);
+LoadResult load_elementwise_product(const StageMeta& meta, StageInfo& info);
+LoadResult load_polynomial_expansion(const StageMeta& meta, StageInfo& info);
+LoadResult load_dct(const StageMeta& meta, StageInfo& info);
+LoadResult load_pca(const StageMeta& meta, StageInfo& info);
+LoadResult load_feature_selector(const StageMeta& meta, StageInfo& info);
+LoadResult load_feature_hasher(const StageMeta& meta, StageInfo& info);
+LoadResult load_idf(const StageMeta& meta, StageInfo& info);
 LoadResult load_imputer(const StageMeta& meta, StageInfo& info);
 LoadResult load_bucketizer(const StageMeta& meta, StageInfo& info);
 LoadResult load_binarizer(const StageMeta& meta, StageInfo& info);
@@ -25,6 +34,18 @@ LoadResult load_vector_size_hint(const StageMeta& meta, StageInfo& info);
 LoadResult load_tree_model(const StageMeta& meta, StageInfo& info);
 LoadResult load_logistic_regression(const StageMeta& meta, StageInfo& info);
 LoadResult load_linear_regression(const StageMeta& meta, StageInfo& info);
+LoadResult load_naive_bayes(const StageMeta& meta, StageInfo& info);
+LoadResult load_linear_svc(const StageMeta& meta, StageInfo& info);
+LoadResult load_multilayer_perceptron(const StageMeta& meta, StageInfo& info);
+LoadResult load_one_vs_rest(const StageMeta& meta, StageInfo& info);
+LoadResult load_fm_classifier(const StageMeta& meta, StageInfo& info);
+LoadResult load_fm_regressor(const StageMeta& meta, StageInfo& info);
+LoadResult load_generalized_linear_regression(const StageMeta& meta, StageInfo& info);
+LoadResult load_isotonic_regression(const StageMeta& meta, StageInfo& info);
+LoadResult load_aft_survival_regression(const StageMeta& meta, StageInfo& info);
+LoadResult load_kmeans(const StageMeta& meta, StageInfo& info);
+LoadResult load_bisecting_kmeans(const StageMeta& meta, StageInfo& info);
+LoadResult load_gaussian_mixture(const StageMeta& meta, StageInfo& info);
 
 /// The VectorAssembler used by ScoreOptions::assemble_columns.
 std::shared_ptr<const Stage> make_vector_assembler(std::vector<std::string> inputs,
