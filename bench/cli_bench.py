@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Side-by-side benchmark of dbk and the legacy databricks-cli 0.18.0 (docs/benchmarks.md, "CLI").
+"""Side-by-side benchmark of dbk, the legacy databricks-cli 0.18.0 and the Go Databricks CLI.
 
 One emulator on port 80 of a random loopback address (the legacy CLI drops the port),
-20 ms of latency injected on every /api/ request, then, for both CLIs in the same run:
+--latency-ms of latency injected on every /api/ request, then, for every CLI in the same run:
 
 * single commands: `jobs get`, `runs get`, `fs ls` (median of --repeat runs each);
-* `workspace import_dir` of --notebooks small notebooks;
+* `workspace import_dir` (Go: `import-dir`) of --notebooks small notebooks;
 * `fs cp -r` of --cp-total-mb MB in --cp-files files.
 
-Prints a table with times and speed-ups against the targets (30x, 8x, 5x) and writes a
-markdown snippet (machine, versions, results) to --markdown. Loopback only; stops by itself.
+The Go CLI (scripts/install-go-cli.sh, default .tools/go-cli/bin/databricks; skipped if
+absent) runs the transfers twice: with its client-side rate limit at its default (15
+requests/s) and lifted (DATABRICKS_RATE_LIMIT). Prints a table with times and dbk's
+speed-ups and writes a markdown snippet (machine, versions, results) to --markdown.
+Loopback only; stops by itself.
 
     .venv/bin/python bench/cli_bench.py                        # full run (1 GB copy)
     .venv/bin/python bench/cli_bench.py --cp-total-mb 100 --notebooks 100 --repeat 5  # quick
@@ -32,6 +35,7 @@ import urllib.request
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKEN = "dapi-bench-token"
 TARGETS = {"single": 30.0, "import_dir": 8.0, "cp_r": 5.0}
+GO_UNLIMITED = "1000000"  # requests/s: DATABRICKS_RATE_LIMIT, i.e. no client-side limit
 
 
 def default_dbk():
@@ -85,14 +89,30 @@ class Emulator:
 class Cli:
     """One CLI with its own HOME and ~/.databrickscfg (jobs-api-version 2.1 for both)."""
 
-    def __init__(self, name, exe, root, url):
-        self.name, self.exe = name, exe
+    def __init__(self, name, exe, root, url, go=False, extra_env=None):
+        self.name, self.exe, self.go = name, exe, go
         self.home = os.path.join(root, name + "-home")
         os.makedirs(self.home)
         with open(os.path.join(self.home, ".databrickscfg"), "w") as f:
             f.write("[DEFAULT]\nhost = %s\ntoken = %s\njobs-api-version = 2.1\n" % (url, TOKEN))
         self.env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": self.home,
                     "LC_ALL": "C.UTF-8", "DATABRICKS_CLI_DO_NOT_EXECUTE_NEWER_VERSION": "1"}
+        self.env.update(extra_env or {})
+
+    def command(self, what, *args):
+        """The CLI's arguments for one benchmarked operation (the Go CLI spells them apart)."""
+        if what == "jobs get":
+            return ["jobs", "get", args[0]] if self.go else ["jobs", "get", "--job-id", args[0]]
+        if what == "runs get":
+            return (["jobs", "get-run", args[0]] if self.go else
+                    ["runs", "get", "--run-id", args[0]])
+        if what == "fs ls":
+            return ["fs", "ls", args[0]]
+        if what == "import_dir":
+            return ["workspace", "import-dir" if self.go else "import_dir", args[0], args[1]]
+        if what == "cp -r":
+            return ["fs", "cp", "-r", args[0], args[1]]
+        raise ValueError(what)
 
     def run(self, *args, cwd=None, timeout=3600):
         start = time.perf_counter()
@@ -118,7 +138,7 @@ def output(command, *args):
         return "?"
 
 
-def machine_info(dbk, legacy):
+def machine_info(dbk, legacy, go_cli):
     model = "?"
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -135,6 +155,7 @@ def machine_info(dbk, legacy):
         "load": "%.1f %.1f %.1f" % load,
         "dbk": output(dbk, "--version"),
         "legacy": output(legacy, "--version"),
+        "go": output(go_cli, "--version") if go_cli else "not run",
         "python": "Python " + platform.python_version(),
     }
 
@@ -161,6 +182,15 @@ def make_files(folder, total_mb, count):
                 f.write(block[:min(left, len(block))])
                 left -= len(block)
     return size
+
+
+def seconds(value):
+    return "%.3f s" % value if value is not None else "–"
+
+
+def report(label, times):
+    print("%-12s %s" % (label, "  ".join("%s %.3fs" % item for item in times.items())),
+          flush=True)
 
 
 def median_time(cli, args, repeat):
@@ -195,6 +225,8 @@ def main():
     ap.add_argument("--dbk", default=default_dbk(), help="dbk binary (default: release build)")
     ap.add_argument("--legacy", default=os.path.join(REPO, ".venv", "bin", "databricks"),
                     help="databricks-cli 0.18.0 entry point")
+    ap.add_argument("--go-cli", default=os.path.join(REPO, ".tools", "go-cli", "bin", "databricks"),
+                    help="the Go Databricks CLI (scripts/install-go-cli.sh); skipped if absent")
     ap.add_argument("--latency-ms", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=11, help="runs per single command (median)")
     ap.add_argument("--notebooks", type=int, default=500)
@@ -212,7 +244,11 @@ def main():
 
     work = args.work or tempfile.mkdtemp(prefix="dbk-cli-bench-")
     os.makedirs(work, exist_ok=True)
-    info = machine_info(args.dbk, args.legacy)
+    go_cli = os.path.abspath(args.go_cli) if os.access(args.go_cli, os.X_OK) else None
+    if not go_cli:
+        print("no Go CLI at %s (scripts/install-go-cli.sh): comparing dbk and legacy only"
+              % args.go_cli, flush=True)
+    info = machine_info(args.dbk, args.legacy, go_cli)
     emulator = Emulator(args.dbk, os.path.join(work, "state"), os.path.join(work, "emulator.log"))
     rows = []
     try:
@@ -224,36 +260,40 @@ def main():
         emulator.api("POST", "/__dbk/faults", {"method": "*", "path_pattern": "/api/*",
                                               "status": 0, "latency_ms": args.latency_ms,
                                               "times": -1})
-        clis = [Cli("legacy", args.legacy, work, emulator.url),
-                Cli("dbk", args.dbk, work, emulator.url)]
+        clis = [Cli("legacy", args.legacy, work, emulator.url)]
+        if go_cli:
+            clis.append(Cli("go", go_cli, work, emulator.url, go=True))
+            clis.append(Cli("go-unlimited", go_cli, work, emulator.url, go=True,
+                            extra_env={"DATABRICKS_RATE_LIMIT": GO_UNLIMITED}))
+        clis.append(Cli("dbk", args.dbk, work, emulator.url))
+        # One or two requests each: the Go CLI's rate limit does not matter there.
+        single_clis = [cli for cli in clis if cli.name != "go-unlimited"]
 
-        singles = [("jobs get", ["jobs", "get", "--job-id", str(job_id)]),
-                   ("runs get", ["runs", "get", "--run-id", str(run_id)]),
-                   ("fs ls", ["fs", "ls", "dbfs:/bench/ls"])]
-        for label, command in singles:
-            times = {cli.name: median_time(cli, command, args.repeat) for cli in clis}
+        singles = [("jobs get", str(job_id)), ("runs get", str(run_id)),
+                   ("fs ls", "dbfs:/bench/ls")]
+        for label, arg in singles:
+            times = {cli.name: median_time(cli, cli.command(label, arg), args.repeat)
+                     for cli in single_clis}
             rows.append((label + " (median of %d)" % args.repeat, times, TARGETS["single"]))
-            print("%-40s legacy %.3fs  dbk %.3fs" % (label, times["legacy"], times["dbk"]),
-                  flush=True)
+            report(label, times)
 
         times = {}
         for cli in clis:
-            times[cli.name], out = cli.run("workspace", "import_dir", notebooks,
-                                           "/Users/bench/import_%s" % cli.name, cwd=work)
-            listed = emulator.api("GET", "/api/2.0/workspace/list?path=/Users/bench/import_%s"
-                                  % cli.name).get("objects", [])
+            folder = "/Users/bench/import_%s" % cli.name
+            times[cli.name], _ = cli.run(*cli.command("import_dir", notebooks, folder), cwd=work)
+            listed = emulator.api("GET", "/api/2.0/workspace/list?path=" + folder).get(
+                "objects", [])
             if len(listed) != args.notebooks:
                 sys.exit("%s imported %d of %d notebooks" % (cli.name, len(listed),
                                                              args.notebooks))
         rows.append(("workspace import_dir, %d notebooks" % args.notebooks, times,
                      TARGETS["import_dir"]))
-        print("%-40s legacy %.3fs  dbk %.3fs" % ("import_dir", times["legacy"], times["dbk"]),
-              flush=True)
+        report("import_dir", times)
 
         times = {}
         for cli in clis:
             target = "dbfs:/bench/cp_%s" % cli.name
-            times[cli.name], _ = cli.run("fs", "cp", "-r", files, target, cwd=work)
+            times[cli.name], _ = cli.run(*cli.command("cp -r", files, target), cwd=work)
             listed = emulator.api("GET", "/api/2.0/dbfs/list?path=/bench/cp_%s" % cli.name)
             sizes = [f["file_size"] for f in listed.get("files", [])]
             if len(sizes) != args.cp_files or any(s != file_size for s in sizes):
@@ -263,8 +303,7 @@ def main():
                                                           "recursive": True})
         rows.append(("fs cp -r, %d MB in %d files" % (args.cp_total_mb, args.cp_files), times,
                      TARGETS["cp_r"]))
-        print("%-40s legacy %.3fs  dbk %.3fs" % ("cp -r", times["legacy"], times["dbk"]),
-              flush=True)
+        report("cp -r", times)
     finally:
         emulator.stop()
         if not args.work:
@@ -276,18 +315,24 @@ def main():
         "",
         "- Machine: %s, %s RAM, %s; load average at start %s" % (
             info["cpu"], info["memory"], info["os"], info["load"]),
-        "- Versions: `%s`; legacy `%s` on %s" % (info["dbk"], info["legacy"], info["python"]),
+        "- Versions: `%s`; legacy `%s` on %s; Go CLI `%s`" % (
+            info["dbk"], info["legacy"], info["python"], info["go"]),
         "- One emulator on loopback port 80, %d ms latency injected on every `/api/` request; "
-        "both CLIs with default settings (dbk: concurrency 8)." % args.latency_ms,
+        "every CLI with default settings (dbk: concurrency 8; Go CLI: client-side rate limit "
+        "15 requests/s), and the Go CLI once more for the transfers with "
+        "DATABRICKS_RATE_LIMIT=%s (limit lifted)." % (args.latency_ms, GO_UNLIMITED),
         "",
-        "| operation | databricks-cli 0.18.0 | dbk | speed-up | target | met |",
-        "|---|---:|---:|---:|---:|---|",
+        "| operation | databricks-cli 0.18.0 | Go CLI | Go CLI, no rate limit | dbk "
+        "| dbk vs legacy | target | met | dbk vs Go CLI (best) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for label, times, target in rows:
         ratio = times["legacy"] / times["dbk"]
-        lines.append("| %s | %.3f s | %.3f s | %.1f× | %.0f× | %s |" % (
-            label, times["legacy"], times["dbk"], ratio, target,
-            "yes" if ratio >= target else "**no**"))
+        go_best = min([times[k] for k in ("go", "go-unlimited") if k in times] or [0])
+        lines.append("| %s | %.3f s | %s | %s | %.3f s | %.1f× | %.0f× | %s | %s |" % (
+            label, times["legacy"], seconds(times.get("go")), seconds(times.get("go-unlimited")),
+            times["dbk"], ratio, target, "yes" if ratio >= target else "**no**",
+            "%.1f×" % (go_best / times["dbk"]) if go_best else "–"))
     text = "\n".join(lines) + "\n"
     print()
     print(text)

@@ -1,6 +1,7 @@
 // The production Transport on cpprestsdk (docs/reference/design.md §4). All
 // cpprest and PPLX types stay in this file.
 #include <cpprest/http_client.h>
+#include <pplx/threadpool.h>
 
 #include <algorithm>
 #include <boost/asio/ssl.hpp>
@@ -13,6 +14,7 @@
 
 #include "dbk/http.hpp"
 #include "dbk/internal/text.hpp"
+#include "dbk/io_threads.hpp"
 
 namespace dbk {
 namespace {
@@ -313,6 +315,15 @@ class CppRestTransport final : public Transport {
 };
 
 }  // namespace
+
+bool set_cpprest_io_threads(std::size_t threads) {
+  try {
+    crossplat::threadpool::initialize_with_threads(std::max<std::size_t>(1, threads));
+    return true;
+  } catch (const std::exception&) {  // cpprestsdk: "already been initialized"
+    return false;
+  }
+}
 
 std::shared_ptr<Transport> make_cpprest_transport(const TransportOptions& options) {
   return std::make_shared<CppRestTransport>(options);
