@@ -2,9 +2,7 @@
 
 #include <iostream>
 
-#include "app/exit_codes.hpp"
 #include "dbk/version.hpp"
-#include "output/error_printer.hpp"
 #include "output/terminal_text.hpp"
 
 namespace dbk::cli {
@@ -88,11 +86,6 @@ Result<Client> Invocation::client(const std::optional<std::string>& jobs_api_ver
   options.user_agent = std::string("dbk/") + DBK_VERSION + " cmd/" + command;
   client_.emplace(Client(std::move(options)));
   return *client_;
-}
-
-int Invocation::fail(const ApiError& error) const {
-  print_error(err(), error, program_, output_format() == OutputFormat::kJson);
-  return exit_code_for(error);
 }
 
 }  // namespace dbk::cli

@@ -91,11 +91,6 @@ class Invocation {
   Result<Client> client(const std::optional<std::string>& jobs_api_version = std::nullopt);
   bool has_client() const { return client_.has_value(); }
 
-  /// Prints `error` on stderr (text or JSON per -o) and returns its exit code: what
-  /// run_command does with a returned error. Kept only for handlers still written as
-  /// `return inv.fail(error);`; new code returns the error (app/command_status.hpp).
-  int fail(const ApiError& error) const;
-
   // Filled by the parser.
   void set_flag(const std::string& name, bool on) { flags_[name] = on; }
   void add_value(const std::string& name, std::string v) { values_[name].push_back(std::move(v)); }

@@ -22,49 +22,49 @@ Result<Json> policy_body(const Invocation& inv) {
   return request;
 }
 
-int create(Invocation& inv) {
+CommandStatus create(Invocation& inv) {
   auto request = policy_body(inv);
-  if (!request) return inv.fail(request.error());
+  if (!request) return request.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto id = client->cluster_policies().create(*request);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   return print_json(inv, Json{{"policy_id", *id}});
 }
 
-int edit(Invocation& inv) {
+CommandStatus edit(Invocation& inv) {
   auto request = policy_body(inv);
-  if (!request) return inv.fail(request.error());
+  if (!request) return request.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->cluster_policies().edit(*request);
-  return status ? 0 : inv.fail(status.error());
+  return status ? CommandStatus(0) : CommandStatus(status.error());
 }
 
-int remove(Invocation& inv) {
+CommandStatus remove(Invocation& inv) {
   auto id = required_value(inv, "policy-id");
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->cluster_policies().remove(*id);
-  return status ? 0 : inv.fail(status.error());
+  return status ? CommandStatus(0) : CommandStatus(status.error());
 }
 
-int get(Invocation& inv) {
+CommandStatus get(Invocation& inv) {
   auto id = required_value(inv, "policy-id");
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto policy = client->cluster_policies().get(*id);
-  if (!policy) return inv.fail(policy.error());
+  if (!policy) return policy.error();
   return print_json(inv, policy->raw);
 }
 
-int list(Invocation& inv) {
+CommandStatus list(Invocation& inv) {
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto response = client->cluster_policies().list_raw();
-  if (!response) return inv.fail(response.error());
+  if (!response) return response.error();
   if (inv.output_format() == OutputFormat::kJson) return print_json(inv, *response);
   // Legacy _cluster_policies_to_table: id, truncated name, the definition text.
   std::vector<TableRow> rows;
@@ -79,15 +79,6 @@ int list(Invocation& inv) {
   return 0;
 }
 
-CommandSpec command(std::string verb, std::string summary, Handler handler) {
-  CommandSpec spec;
-  spec.group = "cluster-policies";
-  spec.verb = std::move(verb);
-  spec.summary = std::move(summary);
-  spec.handler = std::move(handler);
-  return spec;
-}
-
 }  // namespace
 
 void add_cluster_policies_commands(std::vector<CommandSpec>& table) {
@@ -95,27 +86,30 @@ void add_cluster_policies_commands(std::vector<CommandSpec>& table) {
   const auto json_file = value("json-file", 0, "FILE", "File with the JSON request body.");
   const auto json = value("json", 0, "JSON", "JSON request body, inline or @file.json.");
 
-  auto spec = command("create", "Create a cluster policy; prints {\"policy_id\": ...}.", create);
+  auto spec = command("cluster-policies", "create",
+                      "Create a cluster policy; prints {\"policy_id\": ...}.", create);
   spec.description =
       "The JSON holds name and definition; a definition given as a JSON object is sent as "
       "its text.";
   spec.options = {json_file, json};
   table.push_back(spec);
 
-  spec = command("edit", "Replace a cluster policy's name and definition.", edit);
+  spec =
+      command("cluster-policies", "edit", "Replace a cluster policy's name and definition.", edit);
   spec.description = "The JSON holds policy_id, name and definition.";
   spec.options = {json_file, json};
   table.push_back(spec);
 
-  spec = command("delete", "Delete a cluster policy.", remove);
+  spec = command("cluster-policies", "delete", "Delete a cluster policy.", remove);
   spec.options = {policy_id};
   table.push_back(spec);
 
-  spec = command("get", "Print a cluster policy as JSON.", get);
+  spec = command("cluster-policies", "get", "Print a cluster policy as JSON.", get);
   spec.options = {policy_id};
   table.push_back(spec);
 
-  spec = command("list", "List cluster policies: id, name and definition.", list);
+  spec =
+      command("cluster-policies", "list", "List cluster policies: id, name and definition.", list);
   spec.options = {value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"})};
   table.push_back(spec);
 }

@@ -10,49 +10,49 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-int create(Invocation& inv) {
+CommandStatus create(Invocation& inv) {
   auto request = json_body_option(inv);
-  if (!request) return inv.fail(request.error());
+  if (!request) return request.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto id = client->instance_pools().create(*request);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   return print_json(inv, Json{{"instance_pool_id", *id}});
 }
 
-int edit(Invocation& inv) {
+CommandStatus edit(Invocation& inv) {
   auto request = json_body_option(inv);
-  if (!request) return inv.fail(request.error());
+  if (!request) return request.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->instance_pools().edit(*request);
-  return status ? 0 : inv.fail(status.error());
+  return status ? CommandStatus(0) : CommandStatus(status.error());
 }
 
-int remove(Invocation& inv) {
+CommandStatus remove(Invocation& inv) {
   auto id = required_value(inv, "instance-pool-id");
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->instance_pools().remove(*id);
-  return status ? 0 : inv.fail(status.error());
+  return status ? CommandStatus(0) : CommandStatus(status.error());
 }
 
-int get(Invocation& inv) {
+CommandStatus get(Invocation& inv) {
   auto id = required_value(inv, "instance-pool-id");
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto pool = client->instance_pools().get(*id);
-  if (!pool) return inv.fail(pool.error());
+  if (!pool) return pool.error();
   return print_json(inv, pool->raw);
 }
 
-int list(Invocation& inv) {
+CommandStatus list(Invocation& inv) {
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto response = client->instance_pools().list_raw();
-  if (!response) return inv.fail(response.error());
+  if (!response) return response.error();
   if (inv.output_format() == OutputFormat::kJson) return print_json(inv, *response);
   std::vector<std::vector<std::string>> rows;
   const auto pools = response->find("instance_pools");
@@ -70,15 +70,6 @@ int list(Invocation& inv) {
   return 0;
 }
 
-CommandSpec command(std::string verb, std::string summary, Handler handler) {
-  CommandSpec spec;
-  spec.group = "instance-pools";
-  spec.verb = std::move(verb);
-  spec.summary = std::move(summary);
-  spec.handler = std::move(handler);
-  return spec;
-}
-
 }  // namespace
 
 void add_instance_pools_commands(std::vector<CommandSpec>& table) {
@@ -86,25 +77,25 @@ void add_instance_pools_commands(std::vector<CommandSpec>& table) {
   const auto json_file = value("json-file", 0, "FILE", "File with the JSON request body.");
   const auto json = value("json", 0, "JSON", "JSON request body, inline or @file.json.");
 
-  auto spec =
-      command("create", "Create an instance pool; prints {\"instance_pool_id\": ...}.", create);
+  auto spec = command("instance-pools", "create",
+                      "Create an instance pool; prints {\"instance_pool_id\": ...}.", create);
   spec.options = {json_file, json};
   table.push_back(spec);
 
-  spec = command("edit", "Replace an instance pool's settings.", edit);
+  spec = command("instance-pools", "edit", "Replace an instance pool's settings.", edit);
   spec.description = "The JSON is a full pool spec with its instance_pool_id.";
   spec.options = {json_file, json};
   table.push_back(spec);
 
-  spec = command("delete", "Delete an instance pool permanently.", remove);
+  spec = command("instance-pools", "delete", "Delete an instance pool permanently.", remove);
   spec.options = {pool_id};
   table.push_back(spec);
 
-  spec = command("get", "Print an instance pool as JSON.", get);
+  spec = command("instance-pools", "get", "Print an instance pool as JSON.", get);
   spec.options = {pool_id};
   table.push_back(spec);
 
-  spec = command("list", "List instance pools with their instance counts.", list);
+  spec = command("instance-pools", "list", "List instance pools with their instance counts.", list);
   spec.options = {value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"})};
   table.push_back(spec);
 }

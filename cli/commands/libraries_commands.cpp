@@ -64,45 +64,45 @@ Result<std::string> cluster_of(Invocation& inv, Client& client, const std::strin
   return cluster->cluster_id;
 }
 
-int print_cluster_status(Invocation& inv, const std::string& option) {
+CommandStatus print_cluster_status(Invocation& inv, const std::string& option) {
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto id = cluster_of(inv, *client, option);
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto statuses = client->libraries().cluster_status(*id);
-  if (!statuses) return inv.fail(statuses.error());
+  if (!statuses) return statuses.error();
   return print_json(inv, statuses->raw);
 }
 
-int print_all_statuses(Invocation& inv) {
+CommandStatus print_all_statuses(Invocation& inv) {
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto statuses = client->libraries().all_cluster_statuses();
-  if (!statuses) return inv.fail(statuses.error());
+  if (!statuses) return statuses.error();
   return print_json(inv, *statuses);
 }
 
-int list(Invocation& inv) {
+CommandStatus list(Invocation& inv) {
   auto option = one_of(inv, {"cluster-id", "cluster-name"}, true);
-  if (!option) return inv.fail(option.error());
+  if (!option) return option.error();
   return *option ? print_cluster_status(inv, **option) : print_all_statuses(inv);
 }
 
-int cluster_status(Invocation& inv) {
+CommandStatus cluster_status(Invocation& inv) {
   auto option = one_of(inv, {"cluster-id", "cluster-name"}, false);
-  if (!option) return inv.fail(option.error());
+  if (!option) return option.error();
   return print_cluster_status(inv, **option);
 }
 
-int install(Invocation& inv) {
+CommandStatus install(Invocation& inv) {
   auto cluster_id = required_value(inv, "cluster-id");
-  if (!cluster_id) return inv.fail(cluster_id.error());
+  if (!cluster_id) return cluster_id.error();
   auto option = one_of(inv, kInstallOptions, false);
-  if (!option) return inv.fail(option.error());
+  if (!option) return option.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->libraries().install(*cluster_id, {library_from_options(inv, **option)});
-  return status ? 0 : inv.fail(status.error());
+  return status ? CommandStatus(0) : CommandStatus(status.error());
 }
 
 void print_restart_hint(Invocation& inv, const std::string& cluster_id) {
@@ -113,37 +113,28 @@ void print_restart_hint(Invocation& inv, const std::string& cluster_id) {
   inv.out().flush();
 }
 
-int uninstall(Invocation& inv) {
+CommandStatus uninstall(Invocation& inv) {
   auto cluster_id = required_value(inv, "cluster-id");
-  if (!cluster_id) return inv.fail(cluster_id.error());
+  if (!cluster_id) return cluster_id.error();
   std::vector<std::string> names = {"all"};
   names.insert(names.end(), kInstallOptions.begin(), kInstallOptions.end());
   auto option = one_of(inv, names, false);
-  if (!option) return inv.fail(option.error());
+  if (!option) return option.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   std::vector<Json> libraries;
   if (**option == "all") {
     auto statuses = client->libraries().cluster_status(*cluster_id);
-    if (!statuses) return inv.fail(statuses.error());
+    if (!statuses) return statuses.error();
     for (const auto& status : statuses->library_statuses) libraries.push_back(status.library);
     if (libraries.empty()) return 0;
   } else {
     libraries.push_back(library_from_options(inv, **option));
   }
   auto status = client->libraries().uninstall(*cluster_id, libraries);
-  if (!status) return inv.fail(status.error());
+  if (!status) return status.error();
   print_restart_hint(inv, *cluster_id);
   return 0;
-}
-
-CommandSpec command(std::string verb, std::string summary, Handler handler) {
-  CommandSpec spec;
-  spec.group = "libraries";
-  spec.verb = std::move(verb);
-  spec.summary = std::move(summary);
-  spec.handler = std::move(handler);
-  return spec;
 }
 
 std::vector<OptionSpec> library_options() {
@@ -168,22 +159,23 @@ void add_libraries_commands(std::vector<CommandSpec>& table) {
   const auto cluster_id = value("cluster-id", 0, "CLUSTER_ID", "The cluster id.");
   const auto cluster_name = value("cluster-name", 0, "NAME", "The cluster's exact name.");
 
-  auto spec = command("list", "Library statuses of one cluster, or of all clusters.", list);
+  auto spec =
+      command("libraries", "list", "Library statuses of one cluster, or of all clusters.", list);
   spec.description =
       "With --cluster-id or --cluster-name: cluster-status; else all-cluster-statuses.";
   spec.options = {cluster_id, cluster_name};
   table.push_back(spec);
 
-  table.push_back(command("all-cluster-statuses",
+  table.push_back(command("libraries", "all-cluster-statuses",
                           "Print the library statuses of every cluster (JSON).",
                           print_all_statuses));
 
-  spec = command("cluster-status", "Print the library statuses of one cluster (JSON).",
+  spec = command("libraries", "cluster-status", "Print the library statuses of one cluster (JSON).",
                  cluster_status);
   spec.options = {cluster_id, cluster_name};
   table.push_back(spec);
 
-  spec = command("install", "Install one library on a cluster.", install);
+  spec = command("libraries", "install", "Install one library on a cluster.", install);
   spec.description =
       "Give exactly one of --jar, --egg, --whl, --maven-coordinates, --pypi-package, "
       "--cran-package. The cluster installs it in the background: follow it with "
@@ -192,8 +184,8 @@ void add_libraries_commands(std::vector<CommandSpec>& table) {
   for (auto& option : library_options()) spec.options.push_back(option);
   table.push_back(spec);
 
-  spec = command("uninstall", "Mark a library (or --all) to be removed at the next restart.",
-                 uninstall);
+  spec = command("libraries", "uninstall",
+                 "Mark a library (or --all) to be removed at the next restart.", uninstall);
   spec.options = {cluster_id, flag("all", 0, "Uninstall every library of the cluster.")};
   for (auto& option : library_options()) spec.options.push_back(option);
   table.push_back(spec);

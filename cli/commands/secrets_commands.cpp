@@ -143,18 +143,17 @@ Status fill_value(const Invocation& inv, PutSecretRequest& request) {
   return {};
 }
 
-int create_scope(Invocation& inv) {
+CommandStatus create_scope(Invocation& inv) {
   CreateScopeRequest request;
   auto scope = required_value(inv, "scope");
-  if (!scope) return inv.fail(scope.error());
+  if (!scope) return scope.error();
   request.scope = *scope;
   request.initial_manage_principal = inv.value("initial-manage-principal");
   request.scope_backend_type = inv.value("scope-backend-type").value_or("DATABRICKS");
   if (request.scope_backend_type != "DATABRICKS" &&
       request.scope_backend_type != "AZURE_KEYVAULT") {
-    return inv.fail(usage_error("Invalid value for '--scope-backend-type': '" +
-                                request.scope_backend_type +
-                                "' is not one of 'AZURE_KEYVAULT', 'DATABRICKS'."));
+    return usage_error("Invalid value for '--scope-backend-type': '" + request.scope_backend_type +
+                       "' is not one of 'AZURE_KEYVAULT', 'DATABRICKS'.");
   }
   auto resource_id = inv.value("resource-id");
   auto dns_name = inv.value("dns-name");
@@ -163,18 +162,18 @@ int create_scope(Invocation& inv) {
     request.backend_azure_keyvault = Json{{"resource_id", *resource_id}, {"dns_name", *dns_name}};
   }
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->secrets().create_scope(request);
-  return status ? 0 : inv.fail(status.error());
+  return status ? CommandStatus(0) : CommandStatus(status.error());
 }
 
-int list_scopes(Invocation& inv) {
+CommandStatus list_scopes(Invocation& inv) {
   auto format = output_option(inv);
-  if (!format) return inv.fail(format.error());
+  if (!format) return format.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto scopes = client->secrets().list_scopes();
-  if (!scopes) return inv.fail(scopes.error());
+  if (!scopes) return scopes.error();
   if (*format == OutputFormat::kJson) return print_json(inv, scopes->raw);
   std::vector<TableRow> rows;
   for (const auto& scope : scopes->items) {
@@ -187,55 +186,55 @@ int list_scopes(Invocation& inv) {
   return 0;
 }
 
-int delete_scope(Invocation& inv) {
+CommandStatus delete_scope(Invocation& inv) {
   auto scope = required_value(inv, "scope");
-  if (!scope) return inv.fail(scope.error());
+  if (!scope) return scope.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->secrets().delete_scope(*scope);
-  return status ? 0 : inv.fail(status.error());
+  return status ? CommandStatus(0) : CommandStatus(status.error());
 }
 
-int put_secret(Invocation& inv) {
+CommandStatus put_secret(Invocation& inv) {
   PutSecretRequest request;
   auto scope = required_value(inv, "scope");
-  if (!scope) return inv.fail(scope.error());
+  if (!scope) return scope.error();
   auto key = required_value(inv, "key");
-  if (!key) return inv.fail(key.error());
+  if (!key) return key.error();
   request.scope = *scope;
   request.key = *key;
-  if (auto filled = fill_value(inv, request); !filled) return inv.fail(filled.error());
+  if (auto filled = fill_value(inv, request); !filled) return filled.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->secrets().put_secret(request);
-  return status ? 0 : inv.fail(status.error());
+  return status ? CommandStatus(0) : CommandStatus(status.error());
 }
 
 // delete and delete-acl: --scope and one more required option, then one call.
 template <Status (SecretsApi::*Call)(const std::string&, const std::string&, const CallContext&)
               const>
 Handler scope_and(std::string option) {
-  return [option](Invocation& inv) {
+  return [option](Invocation& inv) -> CommandStatus {
     auto scope = required_value(inv, "scope");
-    if (!scope) return inv.fail(scope.error());
+    if (!scope) return scope.error();
     auto second = required_value(inv, option);
-    if (!second) return inv.fail(second.error());
+    if (!second) return second.error();
     auto client = inv.client();
-    if (!client) return inv.fail(client.error());
+    if (!client) return client.error();
     auto status = (client->secrets().*Call)(*scope, *second, {});
-    return status ? 0 : inv.fail(status.error());
+    return status ? CommandStatus(0) : CommandStatus(status.error());
   };
 }
 
-int list_secrets(Invocation& inv) {
+CommandStatus list_secrets(Invocation& inv) {
   auto scope = required_value(inv, "scope");
-  if (!scope) return inv.fail(scope.error());
+  if (!scope) return scope.error();
   auto format = output_option(inv);
-  if (!format) return inv.fail(format.error());
+  if (!format) return format.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto secrets = client->secrets().list_secrets(*scope);
-  if (!secrets) return inv.fail(secrets.error());
+  if (!secrets) return secrets.error();
   if (*format == OutputFormat::kJson) return print_json(inv, secrets->raw);
   std::vector<TableRow> rows;
   for (const auto& secret : secrets->items) {
@@ -257,17 +256,17 @@ Result<std::string> permission_option(const Invocation& inv) {
   return permission;
 }
 
-int put_acl(Invocation& inv) {
+CommandStatus put_acl(Invocation& inv) {
   auto scope = required_value(inv, "scope");
-  if (!scope) return inv.fail(scope.error());
+  if (!scope) return scope.error();
   auto principal = required_value(inv, "principal");
-  if (!principal) return inv.fail(principal.error());
+  if (!principal) return principal.error();
   auto permission = permission_option(inv);
-  if (!permission) return inv.fail(permission.error());
+  if (!permission) return permission.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->secrets().put_acl(*scope, *principal, *permission);
-  return status ? 0 : inv.fail(status.error());
+  return status ? CommandStatus(0) : CommandStatus(status.error());
 }
 
 void print_acls(Invocation& inv, const std::vector<AclItem>& acls) {
@@ -280,43 +279,34 @@ void print_acls(Invocation& inv, const std::vector<AclItem>& acls) {
   print_table(inv, format_simple_table({"Principal", "Permission"}, rows));
 }
 
-int list_acls(Invocation& inv) {
+CommandStatus list_acls(Invocation& inv) {
   auto scope = required_value(inv, "scope");
-  if (!scope) return inv.fail(scope.error());
+  if (!scope) return scope.error();
   auto format = output_option(inv);
-  if (!format) return inv.fail(format.error());
+  if (!format) return format.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto acls = client->secrets().list_acls(*scope);
-  if (!acls) return inv.fail(acls.error());
+  if (!acls) return acls.error();
   if (*format == OutputFormat::kJson) return print_json(inv, acls->raw);
   print_acls(inv, acls->items);
   return 0;
 }
 
-int get_acl(Invocation& inv) {
+CommandStatus get_acl(Invocation& inv) {
   auto scope = required_value(inv, "scope");
-  if (!scope) return inv.fail(scope.error());
+  if (!scope) return scope.error();
   auto principal = required_value(inv, "principal");
-  if (!principal) return inv.fail(principal.error());
+  if (!principal) return principal.error();
   auto format = output_option(inv);
-  if (!format) return inv.fail(format.error());
+  if (!format) return format.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto acl = client->secrets().get_acl(*scope, *principal);
-  if (!acl) return inv.fail(acl.error());
+  if (!acl) return acl.error();
   if (*format == OutputFormat::kJson) return print_json(inv, acl->raw);
   print_acls(inv, {*acl});
   return 0;
-}
-
-CommandSpec command(std::string verb, std::string summary, Handler handler) {
-  CommandSpec spec;
-  spec.group = "secrets";
-  spec.verb = std::move(verb);
-  spec.summary = std::move(summary);
-  spec.handler = std::move(handler);
-  return spec;
 }
 
 }  // namespace
@@ -328,7 +318,7 @@ void add_secrets_commands(std::vector<CommandSpec>& table) {
       value("principal", 0, "PRINCIPAL", "The name of the principal (user or group).");
   const auto output = value("output", 0, "FORMAT", "JSON or TABLE (default).", {"JSON", "TABLE"});
 
-  auto spec = command("create-scope", "Create a secret scope.", create_scope);
+  auto spec = command("secrets", "create-scope", "Create a secret scope.", create_scope);
   spec.options = {
       scope,
       value("initial-manage-principal", 0, "PRINCIPAL",
@@ -339,16 +329,17 @@ void add_secrets_commands(std::vector<CommandSpec>& table) {
       value("dns-name", 0, "NAME", "Azure Key Vault DNS name (AZURE_KEYVAULT only).")};
   table.push_back(spec);
 
-  spec = command("list-scopes", "List secret scopes (table: scope, backend, Key Vault URL).",
-                 list_scopes);
+  spec = command("secrets", "list-scopes",
+                 "List secret scopes (table: scope, backend, Key Vault URL).", list_scopes);
   spec.options = {output};
   table.push_back(spec);
 
-  spec = command("delete-scope", "Delete a secret scope with its secrets and ACLs.", delete_scope);
+  spec = command("secrets", "delete-scope", "Delete a secret scope with its secrets and ACLs.",
+                 delete_scope);
   spec.options = {scope};
   table.push_back(spec);
 
-  spec = command("put", "Create or overwrite a secret (alias: write).", put_secret);
+  spec = command("secrets", "put", "Create or overwrite a secret (alias: write).", put_secret);
   spec.aliases = {"write"};
   spec.description =
       "Give the value with --string-value (stored as UTF-8) or --binary-file (stored as "
@@ -357,33 +348,34 @@ void add_secrets_commands(std::vector<CommandSpec>& table) {
                   value("binary-file", 0, "FILE", "A file whose bytes are the value.")};
   table.push_back(spec);
 
-  spec = command("delete", "Delete a secret.", scope_and<&SecretsApi::delete_secret>("key"));
+  spec = command("secrets", "delete", "Delete a secret.",
+                 scope_and<&SecretsApi::delete_secret>("key"));
   spec.options = {scope, key};
   table.push_back(spec);
 
-  spec =
-      command("list", "List a scope's secret keys and update times (never values).", list_secrets);
+  spec = command("secrets", "list", "List a scope's secret keys and update times (never values).",
+                 list_secrets);
   spec.options = {scope, output};
   table.push_back(spec);
 
-  spec =
-      command("put-acl", "Give a principal a permission on a scope (alias: write-acl).", put_acl);
+  spec = command("secrets", "put-acl",
+                 "Give a principal a permission on a scope (alias: write-acl).", put_acl);
   spec.aliases = {"write-acl"};
   spec.options = {
       scope, principal,
       value("permission", 0, "PERMISSION", "MANAGE, WRITE or READ.", {"MANAGE", "WRITE", "READ"})};
   table.push_back(spec);
 
-  spec = command("delete-acl", "Remove a principal's permission on a scope.",
+  spec = command("secrets", "delete-acl", "Remove a principal's permission on a scope.",
                  scope_and<&SecretsApi::delete_acl>("principal"));
   spec.options = {scope, principal};
   table.push_back(spec);
 
-  spec = command("list-acls", "List the ACLs of a scope.", list_acls);
+  spec = command("secrets", "list-acls", "List the ACLs of a scope.", list_acls);
   spec.options = {scope, output};
   table.push_back(spec);
 
-  spec = command("get-acl", "Show a principal's permission on a scope.", get_acl);
+  spec = command("secrets", "get-acl", "Show a principal's permission on a scope.", get_acl);
   spec.options = {scope, principal, output};
   table.push_back(spec);
 }

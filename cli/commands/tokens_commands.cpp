@@ -9,62 +9,55 @@ namespace {
 // Legacy's default lifetime: 90 days.
 constexpr std::int64_t kDefaultLifetimeSeconds = 60 * 60 * 24 * 90;
 
-int create(Invocation& inv) {
+CommandStatus create(Invocation& inv) {
   auto comment = required_value(inv, "comment");
-  if (!comment) return inv.fail(comment.error());
+  if (!comment) return comment.error();
   auto lifetime = inv.int_value("lifetime-seconds");
-  if (!lifetime) return inv.fail(lifetime.error());
+  if (!lifetime) return lifetime.error();
   CreateTokenRequest request;
   request.lifetime_seconds = lifetime->value_or(kDefaultLifetimeSeconds);
   request.comment = *comment;
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto created = client->tokens().create(request);
-  if (!created) return inv.fail(created.error());
+  if (!created) return created.error();
   // The one time the value is shown: on stdout, as legacy prints it.
   return print_json(inv, created->raw);
 }
 
-int list(Invocation& inv) {
+CommandStatus list(Invocation& inv) {
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto tokens = client->tokens().list();
-  if (!tokens) return inv.fail(tokens.error());
+  if (!tokens) return tokens.error();
   return print_json(inv, tokens->raw);
 }
 
-int revoke(Invocation& inv) {
+CommandStatus revoke(Invocation& inv) {
   auto id = required_value(inv, "token-id");
-  if (!id) return inv.fail(id.error());
+  if (!id) return id.error();
   auto client = inv.client();
-  if (!client) return inv.fail(client.error());
+  if (!client) return client.error();
   auto status = client->tokens().revoke(*id);
-  if (!status) return inv.fail(status.error());
+  if (!status) return status.error();
   // Legacy prints the (empty) answer.
   return print_json(inv, nlohmann::ordered_json::object());
-}
-
-CommandSpec command(std::string verb, std::string summary, Handler handler) {
-  CommandSpec spec;
-  spec.group = "tokens";
-  spec.verb = std::move(verb);
-  spec.summary = std::move(summary);
-  spec.handler = std::move(handler);
-  return spec;
 }
 
 }  // namespace
 
 void add_tokens_commands(std::vector<CommandSpec>& table) {
-  auto spec = command("create", "Create a personal access token; prints it once (JSON).", create);
+  auto spec =
+      command("tokens", "create", "Create a personal access token; prints it once (JSON).", create);
   spec.options = {value("lifetime-seconds", 0, "SECONDS",
                         "How long the token lives (default 7776000 seconds, 90 days)."),
                   value("comment", 0, "TEXT", "What the token is for (required).")};
   table.push_back(spec);
 
-  table.push_back(command("list", "List your valid tokens (JSON; never their values).", list));
+  table.push_back(
+      command("tokens", "list", "List your valid tokens (JSON; never their values).", list));
 
-  spec = command("revoke", "Revoke a token: it stops working at once.", revoke);
+  spec = command("tokens", "revoke", "Revoke a token: it stops working at once.", revoke);
   spec.options = {value("token-id", 0, "ID", "The id of the token to revoke.")};
   table.push_back(spec);
 }

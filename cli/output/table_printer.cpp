@@ -208,7 +208,7 @@ std::string format_headed_table(const std::vector<std::string>& headers,
   for (const auto& row : rows) {
     std::vector<std::string> cells;
     for (std::size_t c = 0; c < headers.size(); ++c) {
-      cells.push_back(c < row.size() ? strip(row[c]) : std::string());
+      cells.push_back(c < row.size() ? terminal_safe(strip(row[c])) : std::string());
       widths[c] = std::max(widths[c], display_width(cells.back()));
     }
     lines.push_back(std::move(cells));

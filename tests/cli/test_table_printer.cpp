@@ -74,10 +74,18 @@ TEST_CASE("simple tables: headers padded by two and aligned as their columns") {
                             {{std::string("x"), std::string("DATABRICKS"), std::string("N/A")}}) ==
         "Scope    Backend     KeyVault URL\n-------  ----------  --------------\n"
         "x        DATABRICKS  N/A");
+}
+
 TEST_CASE("a headed table pads columns two beyond the header and aligns numbers left") {
   // tabulate(rows, headers, tablefmt='plain', numalign='left'), as instance-pools list prints.
   CHECK(format_headed_table({"ID", "NAME", "IDLE"},
                             {{"0101-x", "pool", "0"}, {"0102-yyyyyyy", "p", "10"}}) ==
         "ID            NAME    IDLE\n0101-x        pool    0\n0102-yyyyyyy  p       10");
   CHECK(format_headed_table({"ID", "NAME", "IDLE"}, {}) == "ID    NAME    IDLE");
+}
+
+TEST_CASE("a headed table shows control characters in server names as escapes") {
+  // A pool name is the server's text: it must not reach the terminal as an escape sequence.
+  CHECK(format_headed_table({"ID", "NAME"}, {{"1", "evil\x1b[2Jname"}}) ==
+        "ID    NAME\n1     evil\\x1b[2Jname");
 }
