@@ -117,6 +117,11 @@ class Browser:
                            f"{result['exceptionDetails'].get('exception', {}).get('description', '')}")
         return result["result"].get("value")
 
+    def texts(self, selector: str) -> list[str]:
+        """The text of every element `selector` matches, in document order."""
+        return self.evaluate(f"Array.from(document.querySelectorAll({json.dumps(selector)}))"
+                             ".map(e => e.textContent)")
+
     def navigate(self, url: str) -> None:
         self.command("Page.navigate", {"url": url})
 

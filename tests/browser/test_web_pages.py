@@ -142,11 +142,6 @@ def shot(browser, name):
     browser.screenshot(os.path.join(ARTIFACTS, name + ".png"))
 
 
-def text_of(browser, selector):
-    return browser.evaluate(f"Array.from(document.querySelectorAll({json.dumps(selector)}))"
-                            ".map(e => e.textContent)")
-
-
 def test_the_pages_carry_their_security_headers_and_serve_only_their_files(pipeline):
     emulator, _, _ = pipeline
     with urllib.request.urlopen(emulator.url + "/?o=0", timeout=10) as response:
@@ -188,10 +183,10 @@ def test_the_run_page_url_of_a_failed_run_shows_the_error_and_trace(pipeline, br
     assert run["run_page_url"] == f"{emulator.url}/?o=0#job/{jobs['fails']}/run/{runs['fails']}"
     browser.navigate(run["run_page_url"])
     browser.wait_for("document.querySelector('.task pre.error')", what="the task's error")
-    assert "the input table is empty" in text_of(browser, ".task pre.error")[0]
-    assert "ValueError" in text_of(browser, ".task pre.trace")[0]
-    assert text_of(browser, "h1 .badge") == ["FAILED"]
-    assert "reading the input" in text_of(browser, ".task pre.logs")[0]
+    assert "the input table is empty" in browser.texts(".task pre.error")[0]
+    assert "ValueError" in browser.texts(".task pre.trace")[0]
+    assert browser.texts("h1 .badge") == ["FAILED"]
+    assert "reading the input" in browser.texts(".task pre.logs")[0]
     assert browser.evaluate("!!document.getElementById('repair-run') && !!document.getElementById('run-again')")
     shot(browser, "run-failed")
 
@@ -200,12 +195,12 @@ def test_notebook_output_with_markup_is_shown_as_text_and_never_runs(pipeline, b
     emulator, jobs, runs = pipeline
     browser.navigate(f"{emulator.url}/#job/{jobs['succeeds']}/run/{runs['succeeds']}")
     browser.wait_for("document.querySelector('.task pre.result')", what="the exit value")
-    assert text_of(browser, ".task pre.result") == [HOSTILE]
-    assert HOSTILE in text_of(browser, ".task pre.logs")[0]
-    assert "hello the browser" in text_of(browser, ".task pre.logs")[0]
+    assert browser.texts(".task pre.result") == [HOSTILE]
+    assert HOSTILE in browser.texts(".task pre.logs")[0]
+    assert "hello the browser" in browser.texts(".task pre.logs")[0]
     assert browser.evaluate("window.__pwned === undefined")
     assert browser.evaluate("document.querySelectorAll('main script, main img').length") == 0
-    assert text_of(browser, "h1 .badge") == ["SUCCESS"]
+    assert browser.texts("h1 .badge") == ["SUCCESS"]
     facts = browser.evaluate("document.querySelector('dl.facts').textContent")
     assert "Trigger" in facts and "ONE_TIME" in facts and "who = the browser" in facts
     shot(browser, "run-succeeded")
@@ -216,7 +211,7 @@ def test_cancel_on_the_page_of_a_live_run_cancels_it(pipeline, browser):
     run_id = runs["runs long"]
     browser.navigate(f"{emulator.url}/?o=0#job/{jobs['runs long']}/run/{run_id}")
     browser.wait_for("document.getElementById('cancel-run')", what="the Cancel button")
-    assert text_of(browser, "h1 .badge") == ["RUNNING"]
+    assert browser.texts("h1 .badge") == ["RUNNING"]
     shot(browser, "run-live")
     browser.evaluate("document.getElementById('cancel-run').click()")
     # The page refreshes itself while the run is live, until it shows the end.
@@ -244,10 +239,10 @@ def test_the_job_page_shows_settings_tasks_and_recent_runs(pipeline, browser):
     emulator, jobs, runs = pipeline
     browser.navigate(f"{emulator.url}/#job/{jobs['succeeds']}")
     browser.wait_for("document.querySelector('ol.tasks li')", what="the task list")
-    task = text_of(browser, "ol.tasks li")[0]
+    task = browser.texts("ol.tasks li")[0]
     assert "succeeds" in task and f"{FOLDER}/succeeds" in task and CLUSTER in task and "who = the job" in task
     browser.wait_for("document.querySelectorAll('main tbody tr').length >= 2", what="the recent runs")
-    assert str(runs["succeeds"]) in text_of(browser, "main tbody tr td:first-child")
+    assert str(runs["succeeds"]) in browser.texts("main tbody tr td:first-child")
     shot(browser, "job")
 
 
@@ -260,7 +255,7 @@ def test_the_workspace_browser_shows_folders_and_notebook_cells(pipeline, browse
     shot(browser, "workspace")
     browser.navigate(f"{emulator.url}/#workspace/Shared/web%20pages/succeeds")
     browser.wait_for("document.querySelectorAll('.cell pre.source').length === 3", what="three cells")
-    cells = text_of(browser, ".cell pre.source")
+    cells = browser.texts(".cell pre.source")
     assert cells[2] == f"dbutils.notebook.exit({HOSTILE!r})"
     assert browser.evaluate("window.__pwned === undefined")
     shot(browser, "notebook")

@@ -6,15 +6,19 @@ against it: configure, import_dir, clusters list, jobs create --upsert --var, da
 then ingestion → features (training, testing, scoring) → model → scoring, each with
 `dbk jobs run-now --wait`. The tables are then exported to CSV by a `runs submit` of an
 export notebook and read from the emulator's DBFS folder. Further tests drive failing,
-cancelled and timed-out runs through dbk.
+cancelled and timed-out runs through dbk. Last, headless Chromium opens the emulator's web
+pages on those runs (job list, the run URL run-now printed, a failed run); screenshots go to
+$DBK_BROWSER_ARTIFACTS (CTest: <build>/browser-artifacts/pipeline).
 """
 
 import json
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -23,7 +27,12 @@ import pytest
 
 from conftest import REPO, SPARK_ENV, write_notebook
 
+sys.path.insert(0, os.path.join(REPO, "tests", "browser"))
+from cdp import Browser  # noqa: E402  (the one Chromium driver, shared with tests/browser)
+
 DBK = os.environ.get("DBK_BIN", "")
+ARTIFACTS = os.environ.get("DBK_BROWSER_ARTIFACTS",
+                           os.path.join(REPO, "build", "browser-artifacts", "pipeline"))
 DRIVER = os.path.join(REPO, "scripts", "pipeline.sh")
 MACHINES = 5  # what --small simulates
 TRAIN = ("2000-01-01", "2015-10-30")
@@ -127,7 +136,7 @@ def pipeline(emulator, tmp_path_factory):
     assert export.returncode == 0, export.stderr[-4000:]
     run_id = json.loads(export.stdout)["run_id"]
     exported = emulator.dbk_json("runs", "get-output", "--run-id", str(run_id))
-    return {"report": report, "stdout": proc.stdout, "data": emulator.dbfs / "datasets" / "pdm",
+    return {"report": report, "stdout": proc.stdout, "stderr": proc.stderr, "data": emulator.dbfs / "datasets" / "pdm",
             "export": emulator.dbfs / "export", "exported": exported,
             "cluster_id": report["cluster_id"], "notebook_dir": report["notebook_dir"]}
 
@@ -348,12 +357,18 @@ def test_scoring_workflow_job_chains_features_and_scoring(pipeline, emulator):
     assert result["scoring"]["predicted"] == pipeline["report"]["predicted"]
 
 
-def test_failing_notebook_ends_failed_with_its_python_error(pipeline, emulator):
+@pytest.fixture(scope="module")
+def failed_run(pipeline, emulator):
+    """`runs submit --wait` of the scoring notebook on a table that does not exist."""
     body = _submit_body(pipeline["cluster_id"], pipeline["notebook_dir"] + "/4_model_scoring",
                         {"SCORING_DATA": "no_such_table"})
     proc = emulator.dbk("runs", "submit", "--wait", "--json", body)
     assert proc.returncode == 3, proc.stderr
-    run = json.loads(proc.stdout)
+    return json.loads(proc.stdout)
+
+
+def test_failing_notebook_ends_failed_with_its_python_error(failed_run, emulator):
+    run = failed_run
     assert run["state"]["result_state"] == "FAILED"
     out = emulator.dbk("runs", "get-output", "--run-id", str(run["run_id"]))
     assert out.returncode == 0, out.stderr
@@ -502,3 +517,87 @@ def test_ctrl_c_on_a_terminal_asks_before_cancelling(pipeline, emulator):
         os.close(leader)
         os.close(follower)
     assert _final_state(emulator, run_id) == "CANCELED"
+
+
+# ------------------------------------------------------------------ web pages (headless Chromium)
+
+@pytest.fixture(scope="module")
+def browser():
+    """Without Chromium this fails (find_chromium raises); it is never skipped."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    b = Browser()
+    yield b
+    b.close()
+
+
+def _shot(browser, name):
+    browser.screenshot(os.path.join(ARTIFACTS, name + ".png"))
+
+
+def test_web_job_list_shows_the_pipeline_jobs(pipeline, emulator, browser):
+    names = set()
+    for spec in os.listdir(os.path.join(REPO, "jobs")):
+        if re.fullmatch(r"0\d_\w+\.json", spec):
+            with open(os.path.join(REPO, "jobs", spec), encoding="utf-8") as f:
+                names.add(json.load(f)["name"])
+    assert len(names) == 5, names
+    ids = {j["settings"]["name"]: str(j["job_id"])
+           for j in emulator.dbk_json("jobs", "list", "--output", "JSON")["jobs"]}
+    browser.navigate(emulator.url + "/")
+    browser.wait_for(f"document.querySelectorAll('main tbody tr').length === {len(names)}",
+                     what="the pipeline's jobs")
+    rows = browser.evaluate("Array.from(document.querySelectorAll('main tbody tr'))"
+                            ".map(r => Array.from(r.cells).map(c => c.textContent))")
+    by_name = {row[0]: row for row in rows}
+    assert set(by_name) == names
+    for name in names:
+        assert by_name[name][1] == ids[name], name
+    # Every job the driver ran ended well; its last run says so.
+    for name in ("Data ingestion", "Feature Engineering", "Model Building", "Model Scoring"):
+        assert by_name[name][3].startswith("SUCCESS"), by_name[name]
+    _shot(browser, "pipeline-jobs")
+
+
+def test_web_run_page_at_the_url_run_now_printed_shows_success_tasks_and_exit_value(
+        pipeline, emulator, browser):
+    # `dbk jobs run-now --wait` prints "Run N: STATE (time) URL" on stderr; the driver's first
+    # run is the ingestion job's.
+    printed = re.findall(r"^Run (\d+): .* (http://\S+#job/(\d+)/run/(\d+))$", pipeline["stderr"], re.M)
+    assert printed, pipeline["stderr"][-3000:]
+    run_id, url, job_in_url, run_in_url = printed[0]
+    assert run_in_url == run_id and url.startswith(emulator.url + "/?o=0#job/")
+    run = emulator.dbk_json("runs", "get", "--run-id", run_id)
+    assert str(run["job_id"]) == job_in_url and run["state"]["result_state"] == "SUCCESS"
+    job = emulator.dbk_json("jobs", "get", "--job-id", job_in_url)
+    assert job["settings"]["name"] == "Data ingestion"
+
+    browser.navigate(url)
+    tasks = run["tasks"]
+    browser.wait_for(f"document.querySelectorAll('section.task pre.result').length === {len(tasks)}",
+                     timeout=60, what="each task's exit value")
+    assert browser.texts("h1 .badge") == ["SUCCESS"]
+    keys = browser.evaluate("Array.from(document.querySelectorAll('section.task')).map(s => s.dataset.task)")
+    assert keys == [t["task_key"] for t in tasks] == ["data_ingestion"]
+    assert browser.texts("section.task h3 .badge") == ["SUCCESS"] * len(tasks)
+    for task, shown in zip(tasks, browser.texts("section.task pre.result")):
+        output = emulator.dbk_json("runs", "get-output", "--run-id", str(task["run_id"]))
+        assert shown == output["notebook_output"]["result"]
+        assert json.loads(shown) == pipeline["report"]["outputs"]["ingestion"]
+    _shot(browser, "pipeline-run-succeeded")
+
+
+def test_web_run_page_of_a_failed_pipeline_run_shows_the_error(failed_run, emulator, browser):
+    assert failed_run["state"]["result_state"] == "FAILED"
+    url = failed_run["run_page_url"]
+    assert url.startswith(emulator.url + "/?o=0#")
+    browser.navigate(url)
+    browser.wait_for("document.querySelector('section.task pre.error')", timeout=60, what="the task's error")
+    assert browser.texts("h1 .badge") == ["FAILED"]
+    error = browser.texts("section.task pre.error")[0]
+    assert error.startswith("AnalysisException") and "no_such_table" in error
+    assert "cell" in browser.texts("section.task pre.trace")[0]
+    _shot(browser, "pipeline-run-failed")
+
+
+def test_web_pages_raised_no_script_error(browser):
+    assert browser.console_errors() == []
