@@ -4,11 +4,14 @@
 # may use it too. Not needed to build or test dbk.
 #   scripts/install-go-cli.sh            # → .tools/go-cli/bin/databricks
 #   DATABRICKS_GO_CLI_SRC=/path/to/cli-source scripts/install-go-cli.sh
-# The second form builds a source tree of that same release (its dependencies still come
-# from the module proxy) for when the proxy does not serve github.com/databricks/cli
-# itself; such a build reports its version as "v<next>-dev".
+# The proxy serves exact versions of github.com/databricks/cli but refuses its version
+# list, and `go install m@v` asks for that list (deprecation check) and fails; so the
+# module is downloaded at its exact version and built in place, with the version stamped
+# as the release build stamps it. v0.298.0 is the newest version the proxy served when
+# this was pinned (its go.mod asks for Go 1.25, older than Debian's build machine's Go).
+# The second form builds a source tree instead (its dependencies still come from the proxy).
 set -euo pipefail
-VERSION="${DATABRICKS_GO_CLI_VERSION:-v1.13.0}"
+VERSION="${DATABRICKS_GO_CLI_VERSION:-v0.298.0}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/.tools/go-cli"
 GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
@@ -25,8 +28,12 @@ mkdir -p "$DEST/bin"
 if [[ -n "${DATABRICKS_GO_CLI_SRC:-}" ]]; then
   (cd "$DATABRICKS_GO_CLI_SRC" && nice "$GO" build -trimpath -o "$DEST/bin/databricks" .)
 else
-  nice "$GO" install -trimpath "github.com/databricks/cli@$VERSION"
-  mv -f "$DEST/bin/cli" "$DEST/bin/databricks"
+  SRC="$("$GO" mod download -json "github.com/databricks/cli@$VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$SRC" ]] || { echo "cannot download github.com/databricks/cli@$VERSION" >&2; exit 1; }
+  (cd "$SRC" && GOFLAGS="$GOFLAGS -mod=mod" nice "$GO" build -trimpath \
+    -ldflags "-X github.com/databricks/cli/internal/build.buildVersion=${VERSION#v}" \
+    -o "$DEST/bin/databricks" .)
 fi
 echo "$VERSION" >"$DEST/VERSION"
 echo "installed $DEST/bin/databricks ($VERSION)"

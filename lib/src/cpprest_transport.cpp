@@ -201,13 +201,20 @@ class CppRestTransport final : public Transport {
     // and a signal handler cannot call pplx's cancel() itself.
     constexpr milliseconds kSlice{50};
     const auto sent_at = std::chrono::steady_clock::now();
+    // Cancelling closes the connection; the continuation then settles the promise on a pool
+    // thread. Waiting briefly for that leaves no work behind once send() returns (nothing
+    // outstanding at exit), and the bound keeps a cancel prompt if the pool is busy.
+    auto abandon = [&] {
+      cancel.cancel();
+      future.wait_for(milliseconds(500));
+    };
     for (;;) {
       auto slice = kSlice;
       if (context.deadline) {
         auto left = std::chrono::duration_cast<milliseconds>(*context.deadline -
                                                              std::chrono::system_clock::now());
         if (left.count() <= 0) {
-          cancel.cancel();
+          abandon();
           return transport_error(
               error_codes::kTimeout,
               "deadline exceeded waiting for " + parts.host + ":" + std::to_string(parts.port),
@@ -219,7 +226,7 @@ class CppRestTransport final : public Transport {
         auto left = std::chrono::duration_cast<milliseconds>(
             *context.attempt_timeout - (std::chrono::steady_clock::now() - sent_at));
         if (left.count() <= 0) {
-          cancel.cancel();
+          abandon();
           return transport_error(
               error_codes::kTimeout,
               "no response from " + parts.host + ":" + std::to_string(parts.port) + " within " +
@@ -230,7 +237,7 @@ class CppRestTransport final : public Transport {
       }
       if (future.wait_for(slice) == std::future_status::ready) return future.get();
       if (context.is_cancelled()) {
-        cancel.cancel();
+        abandon();
         return transport_error(error_codes::kCancelled, "the call was cancelled", request, *url);
       }
     }

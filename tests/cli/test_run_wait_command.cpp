@@ -78,7 +78,7 @@ TEST_CASE("the output of a failed single-task run comes from its task run") {
   CHECK(cli.fake->all_consumed());
 }
 
-TEST_CASE("--timeout ends the wait with exit 4 on the injected clock") {
+TEST_CASE("the --timeout flag ends the wait with exit 4 on the injected clock") {
   FakeCli cli;
   expect_submit(cli);
   cli.fake->expect("GET", "/api/2.1/jobs/runs/get")
