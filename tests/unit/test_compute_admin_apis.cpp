@@ -2,28 +2,19 @@
 // requests they send, what they parse, and which calls are safe to replay.
 #include <catch2/catch.hpp>
 
-#include "api_caller.hpp"
 #include "dbk/cluster_policies.hpp"
 #include "dbk/instance_pools.hpp"
 #include "dbk/libraries.hpp"
-#include "dbk/testing/fake_transport.hpp"
+#include "fake_api_fixture.hpp"
 
 using dbk::Idempotency;
-using dbk::testing::FakeTransport;
 using nlohmann::json;
 
 namespace {
-struct Fixture {
-  std::shared_ptr<FakeTransport> fake = std::make_shared<FakeTransport>();
-  std::shared_ptr<dbk::detail::ApiCaller> caller =
-      std::make_shared<dbk::detail::ApiCaller>("https://h", fake);
+struct Fixture : FakeApiFixture {
   dbk::InstancePoolsApi pools{caller};
   dbk::ClusterPoliciesApi policies{caller};
   dbk::LibrariesApi libraries{caller};
-
-  Idempotency idempotency_of(std::size_t index) const {
-    return fake->requests().at(index).idempotency;
-  }
 };
 }  // namespace
 
@@ -35,17 +26,17 @@ TEST_CASE_METHOD(Fixture, "instance pools: create, edit, delete, get and list") 
       pools.create(nlohmann::ordered_json{{"instance_pool_name", "p"}, {"node_type_id", "local"}});
   REQUIRE(id.ok());
   CHECK(*id == "pool-1");
-  CHECK(idempotency_of(0) == Idempotency::kNonIdempotent);  // a replay makes a second pool
+  CHECK(idempotency(0) == Idempotency::kNonIdempotent);  // a replay makes a second pool
 
   fake->expect("POST", "/api/2.0/instance-pools/edit").respond_json(200, json::object());
   REQUIRE(pools.edit(nlohmann::ordered_json{{"instance_pool_id", "pool-1"}}).ok());
-  CHECK(idempotency_of(1) == Idempotency::kIdempotent);
+  CHECK(idempotency(1) == Idempotency::kIdempotent);
 
   fake->expect("POST", "/api/2.0/instance-pools/delete")
       .with_json_body({{"instance_pool_id", "pool-1"}})
       .respond_json(200, json::object());
   REQUIRE(pools.remove("pool-1").ok());
-  CHECK(idempotency_of(2) == Idempotency::kIdempotent);
+  CHECK(idempotency(2) == Idempotency::kIdempotent);
 
   fake->expect("GET", "/api/2.0/instance-pools/get")
       .with_query("instance_pool_id=pool-1")
@@ -92,7 +83,7 @@ TEST_CASE_METHOD(Fixture, "cluster policies send an object definition as its JSO
       {"name", "small"}, {"definition", {{"num_workers", {{"type", "fixed"}, {"value", 1}}}}}});
   REQUIRE(id.ok());
   CHECK(*id == "ABC");
-  CHECK(idempotency_of(0) == Idempotency::kNonIdempotent);
+  CHECK(idempotency(0) == Idempotency::kNonIdempotent);
 
   // A definition already given as text is sent unchanged.
   fake->expect("POST", "/api/2.0/policies/clusters/edit")
@@ -102,7 +93,7 @@ TEST_CASE_METHOD(Fixture, "cluster policies send an object definition as its JSO
               .edit(nlohmann::ordered_json{
                   {"policy_id", "ABC"}, {"name", "small"}, {"definition", "{}"}})
               .ok());
-  CHECK(idempotency_of(1) == Idempotency::kIdempotent);
+  CHECK(idempotency(1) == Idempotency::kIdempotent);
 
   fake->expect("GET", "/api/2.0/policies/clusters/get")
       .with_query("policy_id=ABC")
@@ -135,7 +126,7 @@ TEST_CASE_METHOD(Fixture, "libraries: install, uninstall and statuses") {
       .with_json_body({{"cluster_id", "c"}, {"libraries", json::array({wheel})}})
       .respond_json(200, json::object());
   REQUIRE(libraries.install("c", {wheel}).ok());
-  CHECK(idempotency_of(0) == Idempotency::kIdempotent);
+  CHECK(idempotency(0) == Idempotency::kIdempotent);
 
   fake->expect("POST", "/api/2.0/libraries/uninstall")
       .with_json_body({{"cluster_id", "c"}, {"libraries", json::array({wheel})}})

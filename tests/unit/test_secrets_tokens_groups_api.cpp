@@ -2,28 +2,19 @@
 // answers, tolerated unknown fields and each call's declared idempotency.
 #include <catch2/catch.hpp>
 
-#include "api_caller.hpp"
 #include "dbk/groups.hpp"
 #include "dbk/secrets.hpp"
-#include "dbk/testing/fake_transport.hpp"
 #include "dbk/tokens.hpp"
+#include "fake_api_fixture.hpp"
 
 using dbk::Idempotency;
-using dbk::testing::FakeTransport;
 using nlohmann::json;
 
 namespace {
-struct Fixture {
-  std::shared_ptr<FakeTransport> fake = std::make_shared<FakeTransport>();
-  std::shared_ptr<dbk::detail::ApiCaller> caller =
-      std::make_shared<dbk::detail::ApiCaller>("https://h", fake);
+struct Fixture : FakeApiFixture {
   dbk::SecretsApi secrets{caller};
   dbk::TokensApi tokens{caller};
   dbk::GroupsApi groups{caller};
-
-  Idempotency idempotency(std::size_t index) const {
-    return fake->requests().at(index).idempotency;
-  }
 };
 }  // namespace
 
