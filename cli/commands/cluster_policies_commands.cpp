@@ -38,7 +38,7 @@ CommandStatus edit(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   auto status = client->cluster_policies().edit(*request);
-  return status ? CommandStatus(0) : CommandStatus(status.error());
+  return status;
 }
 
 CommandStatus remove(Invocation& inv) {
@@ -47,7 +47,7 @@ CommandStatus remove(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   auto status = client->cluster_policies().remove(*id);
-  return status ? CommandStatus(0) : CommandStatus(status.error());
+  return status;
 }
 
 CommandStatus get(Invocation& inv) {

@@ -29,7 +29,7 @@ CommandStatus change_member(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   auto status = (client->groups().*Change)(*parent, *member, {});
-  return status ? CommandStatus(0) : CommandStatus(status.error());
+  return status;
 }
 
 CommandStatus create(Invocation& inv) {

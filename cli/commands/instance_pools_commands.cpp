@@ -26,7 +26,7 @@ CommandStatus edit(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   auto status = client->instance_pools().edit(*request);
-  return status ? CommandStatus(0) : CommandStatus(status.error());
+  return status;
 }
 
 CommandStatus remove(Invocation& inv) {
@@ -35,7 +35,7 @@ CommandStatus remove(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   auto status = client->instance_pools().remove(*id);
-  return status ? CommandStatus(0) : CommandStatus(status.error());
+  return status;
 }
 
 CommandStatus get(Invocation& inv) {

@@ -102,7 +102,7 @@ CommandStatus install(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   auto status = client->libraries().install(*cluster_id, {library_from_options(inv, **option)});
-  return status ? CommandStatus(0) : CommandStatus(status.error());
+  return status;
 }
 
 void print_restart_hint(Invocation& inv, const std::string& cluster_id) {

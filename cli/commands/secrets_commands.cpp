@@ -164,7 +164,7 @@ CommandStatus create_scope(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   auto status = client->secrets().create_scope(request);
-  return status ? CommandStatus(0) : CommandStatus(status.error());
+  return status;
 }
 
 CommandStatus list_scopes(Invocation& inv) {
@@ -192,7 +192,7 @@ CommandStatus delete_scope(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   auto status = client->secrets().delete_scope(*scope);
-  return status ? CommandStatus(0) : CommandStatus(status.error());
+  return status;
 }
 
 CommandStatus put_secret(Invocation& inv) {
@@ -207,7 +207,7 @@ CommandStatus put_secret(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   auto status = client->secrets().put_secret(request);
-  return status ? CommandStatus(0) : CommandStatus(status.error());
+  return status;
 }
 
 // delete and delete-acl: --scope and one more required option, then one call.
@@ -222,7 +222,7 @@ Handler scope_and(std::string option) {
     auto client = inv.client();
     if (!client) return client.error();
     auto status = (client->secrets().*Call)(*scope, *second, {});
-    return status ? CommandStatus(0) : CommandStatus(status.error());
+    return status;
   };
 }
 
@@ -266,7 +266,7 @@ CommandStatus put_acl(Invocation& inv) {
   auto client = inv.client();
   if (!client) return client.error();
   auto status = client->secrets().put_acl(*scope, *principal, *permission);
-  return status ? CommandStatus(0) : CommandStatus(status.error());
+  return status;
 }
 
 void print_acls(Invocation& inv, const std::vector<AclItem>& acls) {

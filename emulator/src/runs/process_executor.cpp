@@ -188,7 +188,8 @@ Status stage_notebook(const ProcessExecutorConfig& config, const TaskLaunch& lau
                       const fs::path& run_dir, nlohmann::json& task) {
   const std::string path = launch.task["notebook_task"].value("notebook_path", "");
   const WorkspaceReader* workspace = config.workspace ? config.workspace() : nullptr;
-  if (workspace == nullptr) return setup_error("Cannot run the task: the workspace is not available");
+  if (workspace == nullptr)
+    return setup_error("Cannot run the task: the workspace is not available");
   auto notebook = workspace->read_notebook(path);
   if (!notebook) {
     return setup_error("Unable to access the notebook \"" + path +
@@ -213,8 +214,7 @@ Status stage_python_file(const ProcessExecutorConfig& config, const TaskLaunch& 
   const bool fuse = python_file.rfind("/dbfs/", 0) == 0;
   if (fuse || python_file.rfind("dbfs:", 0) == 0) {
     // The DBFS API's own check: no '.'/'..' segment, no NUL, always below the root.
-    auto resolved =
-        resolve_dbfs_path(fuse ? python_file.substr(5) : python_file, config.dbfs_root);
+    auto resolved = resolve_dbfs_path(fuse ? python_file.substr(5) : python_file, config.dbfs_root);
     if (!resolved) return setup_error("Invalid python_file: " + resolved.error().message);
     local = resolved->file;
   } else if (!python_file.empty() && python_file.front() == '/' && config.workspace &&
@@ -228,8 +228,7 @@ Status stage_python_file(const ProcessExecutorConfig& config, const TaskLaunch& 
     local = run_dir / "main.py";
     if (!write_file(local, source->content)) return setup_error("Cannot write " + local.string());
   } else {
-    return setup_error("Unsupported python_file location \"" + python_file +
-                       "\" (use dbfs:/...)");
+    return setup_error("Unsupported python_file location \"" + python_file + "\" (use dbfs:/...)");
   }
   std::error_code ec;
   if (!fs::is_regular_file(local, ec)) {
@@ -244,8 +243,8 @@ Status stage_python_file(const ProcessExecutorConfig& config, const TaskLaunch& 
 }
 
 // task.json for the runtime, with what the task runs staged in the run folder.
-Result<nlohmann::json> task_document(const ProcessExecutorConfig& config,
-                                     const TaskLaunch& launch, const fs::path& run_dir) {
+Result<nlohmann::json> task_document(const ProcessExecutorConfig& config, const TaskLaunch& launch,
+                                     const fs::path& run_dir) {
   nlohmann::json task = {
       {"run_id", launch.task_run_id},
       {"task_type", launch.task_type},
