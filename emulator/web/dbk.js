@@ -244,7 +244,10 @@ const DBK = (() => {
     }
     document.getElementById("forget-token").hidden = !token();
     const target = el("div", { class: "page" });
-    if (!refresh) main().replaceChildren(el("p", { class: "muted" }, "Loading…"));
+    if (!refresh) {
+      delete main().dataset.shown;
+      main().replaceChildren(el("p", { class: "muted" }, "Loading…"));
+    }
     try {
       let rendered = false;
       for (const [pattern, render] of routes) {
@@ -260,12 +263,16 @@ const DBK = (() => {
       if (e instanceof ApiError && e.status === 401) {
         stopRefresh();
         main().replaceChildren(loginForm(e));
+        main().dataset.shown = location.hash;
         return;
       }
       target.append(errorBox(e));
     }
     if (mine !== generation) return;
     main().replaceChildren(target);
+    // Which fragment the content shows: a test (or a script) waits for it to match the address
+    // instead of finding the previous page's content before the new one has been rendered.
+    main().dataset.shown = location.hash;
   }
 
   function loginForm(error) {

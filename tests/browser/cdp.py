@@ -125,6 +125,15 @@ class Browser:
     def navigate(self, url: str) -> None:
         self.command("Page.navigate", {"url": url})
 
+    def open(self, url: str, timeout: float = 60) -> None:
+        """Navigates to a page of dbk's web UI and waits until it has rendered the page `url`
+        names: a fragment change re-renders asynchronously, and until then the previous
+        page's content is still there to be found."""
+        self.navigate(url)
+        self.wait_for("document.querySelector('main') && "
+                      "document.querySelector('main').dataset.shown === location.hash",
+                      timeout=timeout, what=f"the page {url}")
+
     def wait_for(self, expression: str, timeout: float = 60, what: str = "") -> object:
         """Polls `expression` until it is truthy; fails naming `what` after `timeout` seconds."""
         deadline = time.monotonic() + timeout

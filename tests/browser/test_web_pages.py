@@ -163,7 +163,7 @@ def test_the_pages_carry_their_security_headers_and_serve_only_their_files(pipel
 
 def test_the_job_list_shows_the_jobs_with_their_last_run(pipeline, browser):
     emulator, jobs, _ = pipeline
-    browser.navigate(emulator.url + "/")
+    browser.open(emulator.url + "/")
     browser.wait_for("document.querySelectorAll('main tbody tr').length === 3", what="three jobs")
     rows = browser.evaluate("Array.from(document.querySelectorAll('main tbody tr'))"
                             ".map(r => Array.from(r.cells).map(c => c.textContent))")
@@ -181,7 +181,7 @@ def test_the_run_page_url_of_a_failed_run_shows_the_error_and_trace(pipeline, br
     emulator, jobs, runs = pipeline
     run = emulator.run(runs["fails"])
     assert run["run_page_url"] == f"{emulator.url}/?o=0#job/{jobs['fails']}/run/{runs['fails']}"
-    browser.navigate(run["run_page_url"])
+    browser.open(run["run_page_url"])
     browser.wait_for("document.querySelector('.task pre.error')", what="the task's error")
     assert "the input table is empty" in browser.texts(".task pre.error")[0]
     assert "ValueError" in browser.texts(".task pre.trace")[0]
@@ -193,7 +193,7 @@ def test_the_run_page_url_of_a_failed_run_shows_the_error_and_trace(pipeline, br
 
 def test_notebook_output_with_markup_is_shown_as_text_and_never_runs(pipeline, browser):
     emulator, jobs, runs = pipeline
-    browser.navigate(f"{emulator.url}/#job/{jobs['succeeds']}/run/{runs['succeeds']}")
+    browser.open(f"{emulator.url}/#job/{jobs['succeeds']}/run/{runs['succeeds']}")
     browser.wait_for("document.querySelector('.task pre.result')", what="the exit value")
     assert browser.texts(".task pre.result") == [HOSTILE]
     assert HOSTILE in browser.texts(".task pre.logs")[0]
@@ -209,7 +209,7 @@ def test_notebook_output_with_markup_is_shown_as_text_and_never_runs(pipeline, b
 def test_cancel_on_the_page_of_a_live_run_cancels_it(pipeline, browser):
     emulator, jobs, runs = pipeline
     run_id = runs["runs long"]
-    browser.navigate(f"{emulator.url}/?o=0#job/{jobs['runs long']}/run/{run_id}")
+    browser.open(f"{emulator.url}/?o=0#job/{jobs['runs long']}/run/{run_id}")
     browser.wait_for("document.getElementById('cancel-run')", what="the Cancel button")
     assert browser.texts("h1 .badge") == ["RUNNING"]
     shot(browser, "run-live")
@@ -224,7 +224,7 @@ def test_cancel_on_the_page_of_a_live_run_cancels_it(pipeline, browser):
 
 def test_run_again_starts_a_run_with_the_same_parameters(pipeline, browser):
     emulator, jobs, runs = pipeline
-    browser.navigate(f"{emulator.url}/#job/{jobs['succeeds']}/run/{runs['succeeds']}")
+    browser.open(f"{emulator.url}/#job/{jobs['succeeds']}/run/{runs['succeeds']}")
     browser.wait_for("document.getElementById('run-again')", what="the Run again button")
     browser.evaluate("document.getElementById('run-again').click()")
     browser.wait_for(f"/run\\/(\\d+)$/.exec(location.hash) && location.hash !== '#job/{jobs['succeeds']}/run/{runs['succeeds']}'",
@@ -237,7 +237,7 @@ def test_run_again_starts_a_run_with_the_same_parameters(pipeline, browser):
 
 def test_the_job_page_shows_settings_tasks_and_recent_runs(pipeline, browser):
     emulator, jobs, runs = pipeline
-    browser.navigate(f"{emulator.url}/#job/{jobs['succeeds']}")
+    browser.open(f"{emulator.url}/#job/{jobs['succeeds']}")
     browser.wait_for("document.querySelector('ol.tasks li')", what="the task list")
     task = browser.texts("ol.tasks li")[0]
     assert "succeeds" in task and f"{FOLDER}/succeeds" in task and CLUSTER in task and "who = the job" in task
@@ -248,12 +248,12 @@ def test_the_job_page_shows_settings_tasks_and_recent_runs(pipeline, browser):
 
 def test_the_workspace_browser_shows_folders_and_notebook_cells(pipeline, browser):
     emulator, _, _ = pipeline
-    browser.navigate(f"{emulator.url}/#workspace/Shared")
+    browser.open(f"{emulator.url}/#workspace/Shared")
     browser.wait_for("document.querySelector('main tbody a')", what="the Shared folder")
     browser.evaluate("document.querySelector('main tbody a').click()")
     browser.wait_for("document.querySelectorAll('main tbody tr').length === 3", what="the three notebooks")
     shot(browser, "workspace")
-    browser.navigate(f"{emulator.url}/#workspace/Shared/web%20pages/succeeds")
+    browser.open(f"{emulator.url}/#workspace/Shared/web%20pages/succeeds")
     browser.wait_for("document.querySelectorAll('.cell pre.source').length === 3", what="three cells")
     cells = browser.texts(".cell pre.source")
     assert cells[2] == f"dbutils.notebook.exit({HOSTILE!r})"
@@ -263,7 +263,7 @@ def test_the_workspace_browser_shows_folders_and_notebook_cells(pipeline, browse
 
 def test_the_dbfs_browser_lists_files_with_size_and_downloads_them(pipeline, browser):
     emulator, _, _ = pipeline
-    browser.navigate(f"{emulator.url}/#dbfs/web-pages")
+    browser.open(f"{emulator.url}/#dbfs/web-pages")
     browser.wait_for("document.querySelector('main tbody tr')", what="the DBFS file")
     row = browser.evaluate("Array.from(document.querySelector('main tbody tr').cells).map(c => c.textContent)")
     assert row[0] == "readings.csv" and row[1] == "8 B" and row[3] == "Download"
@@ -284,7 +284,7 @@ def test_the_dbfs_browser_lists_files_with_size_and_downloads_them(pipeline, bro
 
 def test_the_clusters_page_terminates_and_starts_a_cluster(pipeline, browser):
     emulator, _, _ = pipeline
-    browser.navigate(f"{emulator.url}/#clusters")
+    browser.open(f"{emulator.url}/#clusters")
     browser.wait_for("document.querySelector('main tbody tr')", what="the cluster")
     assert browser.evaluate("document.querySelector('main tbody .badge').textContent") == "RUNNING"
     shot(browser, "clusters")
@@ -309,7 +309,7 @@ def test_with_a_token_the_page_asks_for_it_and_then_works():
     emulator = Emulator(token=secret)
     b = Browser(width=420, height=800)  # and a narrow window
     try:
-        b.navigate(emulator.url + "/?o=0#jobs")
+        b.open(emulator.url + "/?o=0#jobs")
         b.wait_for("document.getElementById('token-input')", what="the token form")
         shot(b, "token-form")
         b.evaluate("document.getElementById('token-input').value = 'wrong'; "
@@ -322,7 +322,7 @@ def test_with_a_token_the_page_asks_for_it_and_then_works():
                    what="the job list after the token")
         # A link with the token in its fragment works too, and the token leaves the address.
         b.evaluate("sessionStorage.clear()")
-        b.navigate(f"{emulator.url}/#clusters&token={secret}")
+        b.open(f"{emulator.url}/#clusters&token={secret}")
         b.wait_for("document.querySelector('main tbody tr')", what="the clusters with a fragment token")
         assert b.evaluate("location.hash") == "#clusters"
         assert b.console_errors() == []

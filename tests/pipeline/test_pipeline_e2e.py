@@ -543,7 +543,7 @@ def test_web_job_list_shows_the_pipeline_jobs(pipeline, emulator, browser):
     assert len(names) == 5, names
     ids = {j["settings"]["name"]: str(j["job_id"])
            for j in emulator.dbk_json("jobs", "list", "--output", "JSON")["jobs"]}
-    browser.navigate(emulator.url + "/")
+    browser.open(emulator.url + "/")
     browser.wait_for(f"document.querySelectorAll('main tbody tr').length === {len(names)}",
                      what="the pipeline's jobs")
     rows = browser.evaluate("Array.from(document.querySelectorAll('main tbody tr'))"
@@ -571,7 +571,7 @@ def test_web_run_page_at_the_url_run_now_printed_shows_success_tasks_and_exit_va
     job = emulator.dbk_json("jobs", "get", "--job-id", job_in_url)
     assert job["settings"]["name"] == "Data ingestion"
 
-    browser.navigate(url)
+    browser.open(url)
     tasks = run["tasks"]
     browser.wait_for(f"document.querySelectorAll('section.task pre.result').length === {len(tasks)}",
                      timeout=60, what="each task's exit value")
@@ -590,7 +590,7 @@ def test_web_run_page_of_a_failed_pipeline_run_shows_the_error(failed_run, emula
     assert failed_run["state"]["result_state"] == "FAILED"
     url = failed_run["run_page_url"]
     assert url.startswith(emulator.url + "/?o=0#")
-    browser.navigate(url)
+    browser.open(url)
     browser.wait_for("document.querySelector('section.task pre.error')", timeout=60, what="the task's error")
     assert browser.texts("h1 .badge") == ["FAILED"]
     error = browser.texts("section.task pre.error")[0]
