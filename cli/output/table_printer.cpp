@@ -64,9 +64,10 @@ std::string format_g(double value) {
 
 namespace {
 
-// tabulate with tablefmt 'plain' (no headers) or 'simple' (headers, then dashes).
+// tabulate with tablefmt 'plain' (no headers, or headers without a rule) or 'simple'
+// (headers, then dashes).
 std::string render_table(const std::vector<TableRow>& rows, bool numparse,
-                         const std::vector<std::string>* headers) {
+                         const std::vector<std::string>* headers, bool dashes) {
   std::size_t columns = headers ? headers->size() : 0;
   for (const auto& row : rows) columns = std::max(columns, row.size());
   // Column types as tabulate infers them (missing cells do not vote).
@@ -170,7 +171,7 @@ std::string render_table(const std::vector<TableRow>& rows, bool numparse,
       dash_line += std::string(widths[c], '-');
     }
     while (!header_line.empty() && header_line.back() == ' ') header_line.pop_back();
-    out = header_line + "\n" + dash_line;
+    out = dashes ? header_line + "\n" + dash_line : header_line;
     if (!text.empty()) out += '\n';
   }
   for (std::size_t r = 0; r < text.size(); ++r) {
@@ -191,40 +192,25 @@ std::string render_table(const std::vector<TableRow>& rows, bool numparse,
 }  // namespace
 
 std::string format_plain_table(const std::vector<TableRow>& rows, bool numparse) {
-  return render_table(rows, numparse, nullptr);
+  return render_table(rows, numparse, nullptr, false);
 }
 
 std::string format_simple_table(const std::vector<std::string>& headers,
                                 const std::vector<TableRow>& rows) {
-  return render_table(rows, true, &headers);
+  return render_table(rows, true, &headers, true);
 }
 
 std::string format_headed_table(const std::vector<std::string>& headers,
                                 const std::vector<std::vector<std::string>>& rows) {
-  // tabulate pads headed columns by two (its MIN_PADDING) beyond the header's width.
-  std::vector<std::size_t> widths;
-  for (const auto& header : headers) widths.push_back(display_width(header) + 2);
-  std::vector<std::vector<std::string>> lines = {headers};
+  // Text cells without number parsing: every column is a text column, so left-aligned.
+  std::vector<TableRow> cells;
+  cells.reserve(rows.size());
   for (const auto& row : rows) {
-    std::vector<std::string> cells;
-    for (std::size_t c = 0; c < headers.size(); ++c) {
-      cells.push_back(c < row.size() ? terminal_safe(strip(row[c])) : std::string());
-      widths[c] = std::max(widths[c], display_width(cells.back()));
-    }
-    lines.push_back(std::move(cells));
+    TableRow cell_row(headers.size(), std::string());
+    for (std::size_t c = 0; c < headers.size() && c < row.size(); ++c) cell_row[c] = row[c];
+    cells.push_back(std::move(cell_row));
   }
-  std::string out;
-  for (std::size_t r = 0; r < lines.size(); ++r) {
-    std::string line;
-    for (std::size_t c = 0; c < headers.size(); ++c) {
-      if (c > 0) line += "  ";
-      line += lines[r][c] + std::string(widths[c] - display_width(lines[r][c]), ' ');
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    if (r > 0) out += '\n';
-    out += line;
-  }
-  return out;
+  return render_table(cells, false, &headers, false);
 }
 
 }  // namespace dbk::cli
