@@ -188,3 +188,49 @@ def test_secrets_tokens_pools_policies(cli):
 
     assert cli.json("instance-pools", "list") == []
     assert cli.json("cluster-policies", "list") == []
+
+
+def test_jobs_repair_run(cli):
+    for key in ("load", "publish"):
+        cli.admin("/__dbk/runs/script", {"match": {"task_key": key}, "outcome": {"result_state": "SUCCESS"}})
+    cli.admin("/__dbk/runs/script", {"match": {"task_key": "check"},
+                                     "outcome": {"result_state": "FAILED", "state_message": "bad rows"},
+                                     "times": 1})
+    cli.admin("/__dbk/runs/script", {"match": {"task_key": "check"}, "outcome": {"result_state": "SUCCESS"}})
+    spec = {"name": "repairable", "tasks": [
+        {"task_key": "load", "existing_cluster_id": CLUSTER, "notebook_task": {"notebook_path": "/Shared/load"}},
+        {"task_key": "check", "depends_on": [{"task_key": "load"}], "existing_cluster_id": CLUSTER,
+         "notebook_task": {"notebook_path": "/Shared/check"}},
+        {"task_key": "publish", "depends_on": [{"task_key": "check"}], "existing_cluster_id": CLUSTER,
+         "notebook_task": {"notebook_path": "/Shared/publish"}}]}
+    job_id = cli.json("jobs", "create", "--json", json.dumps(spec))["job_id"]
+    # A run that ends FAILED is still TERMINATED: the CLI's wait ends there and prints it.
+    failed = cli.json("jobs", "run-now", str(job_id))
+    assert failed["state"]["result_state"] == "FAILED"
+    run_id = failed["run_id"]
+    before = {t["task_key"]: t for t in failed["tasks"]}
+    assert before["check"]["state"]["result_state"] == "FAILED"
+    assert before["publish"]["state"]["result_state"] == "UPSTREAM_FAILED"
+
+    # Repairing the named task alone leaves its dependant skipped.
+    first = cli.json("jobs", "repair-run", "--no-wait",
+                     "--json", json.dumps({"run_id": run_id, "rerun_tasks": ["check"]}))
+    assert wait_for_run(cli, run_id)["state"]["result_state"] == "FAILED"
+    # A second repair without latest_repair_id is refused with the service's message.
+    refused = cli.run("jobs", "repair-run", str(run_id), "--rerun-all-failed-tasks")
+    assert refused.returncode != 0
+    assert f"latest_repair_id must be {first['repair_id']}" in refused.stderr
+    repaired = cli.json("jobs", "repair-run", str(run_id), "--rerun-all-failed-tasks",
+                        "--latest-repair-id", str(first["repair_id"]))
+    assert repaired["run_id"] == run_id
+    assert repaired["state"]["result_state"] == "SUCCESS"
+    after = {t["task_key"]: t for t in repaired["tasks"]}
+    assert after["load"]["run_id"] == before["load"]["run_id"]
+    assert after["publish"]["run_id"] != before["publish"]["run_id"]
+
+    history = cli.json("jobs", "get-run", str(run_id), "--include-history")["repair_history"]
+    assert [(item["type"], item["state"]["result_state"]) for item in history] == [
+        ("ORIGINAL", "FAILED"), ("REPAIR", "FAILED"), ("REPAIR", "SUCCESS")]
+    assert history[1]["id"] == first["repair_id"]
+    assert history[2]["task_run_ids"] == [after["publish"]["run_id"]]
+    assert "repair_history" not in cli.json("jobs", "get-run", str(run_id))
