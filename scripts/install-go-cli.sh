@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Installs the official Databricks CLI (Go) at a pinned version into .tools/go-cli/bin,
-# from the Go module proxy. bench/cli_bench.py compares dbk with it; the parity tests
-# may use it too. Not needed to build or test dbk.
+# from the Go module proxy. tests/go_cli runs it against the emulator (scripts/test.sh
+# installs it for CI); bench/cli_bench.py compares dbk with it.
 #   scripts/install-go-cli.sh            # → .tools/go-cli/bin/databricks
 #   DATABRICKS_GO_CLI_SRC=/path/to/cli-source scripts/install-go-cli.sh
 # The proxy serves exact versions of github.com/databricks/cli but refuses its version
 # list, and `go install m@v` asks for that list (deprecation check) and fails; so the
 # module is downloaded at its exact version and built in place, with the version stamped
 # as the release build stamps it. v0.298.0 is the newest version the proxy served when
-# this was pinned (its go.mod asks for Go 1.25, older than Debian's build machine's Go).
+# this was pinned. Its go.mod asks for Go 1.25: Debian 12's golang package (1.19) is too old,
+# so this uses the Go toolchain the build machine provides (/usr/local/go on CI's).
 # The second form builds a source tree instead (its dependencies still come from the proxy).
 set -euo pipefail
 VERSION="${DATABRICKS_GO_CLI_VERSION:-v0.298.0}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/.tools/go-cli"
 GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
+[[ -x "$GO" ]] || { echo "install-go-cli: no Go toolchain (go on PATH or /usr/local/go/bin/go)" >&2; exit 1; }
 if [[ -x "$DEST/bin/databricks" ]] && [[ "$(cat "$DEST/VERSION" 2>/dev/null)" == "$VERSION" ]]; then
   echo "$DEST/bin/databricks ($VERSION) is installed"
   exit 0

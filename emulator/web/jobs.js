@@ -132,15 +132,14 @@
     return Object.assign({}, run.overriding_parameters || {});
   }
 
+  // Re-runs the failed tasks (and those skipped because of them) within the same run.
   async function repair(run) {
-    try {
-      await api("POST", "2.1/jobs/runs/repair", { run_id: run.run_id, rerun_all_failed_tasks: true });
-      DBK.show(true);
-    } catch (e) {
-      // An emulator without runs/repair: run the job again with the same parameters.
-      if (!(e instanceof DBK.ApiError) || e.code !== "ENDPOINT_NOT_FOUND") throw e;
-      await runNow(run.job_id, sameParameters(run));
-    }
+    const body = { run_id: run.run_id, rerun_all_failed_tasks: true };
+    const history = (await api("GET", "2.1/jobs/runs/get", { run_id: run.run_id, include_history: true })).repair_history || [];
+    const repairs = history.filter((item) => item.type === "REPAIR");
+    if (repairs.length) body.latest_repair_id = repairs[repairs.length - 1].id;
+    await api("POST", "2.1/jobs/runs/repair", body);
+    DBK.show(true);
   }
 
   function output(task, out) {

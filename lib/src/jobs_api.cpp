@@ -395,6 +395,30 @@ Status JobsApi::runs_cancel(std::int64_t run_id, const CallContext& context) con
       post_json("runs/cancel", {{"run_id", run_id}}, Idempotency::kIdempotent, context));
 }
 
+Result<std::int64_t> JobsApi::runs_repair(const RepairRunRequest& request,
+                                          const CallContext& context) const {
+  nlohmann::ordered_json body;
+  body["run_id"] = request.run_id;
+  if (!request.rerun_tasks.empty()) body["rerun_tasks"] = request.rerun_tasks;
+  if (request.rerun_all_failed_tasks) body["rerun_all_failed_tasks"] = true;
+  if (request.rerun_dependent_tasks) body["rerun_dependent_tasks"] = true;
+  if (request.latest_repair_id) body["latest_repair_id"] = *request.latest_repair_id;
+  if (request.notebook_params) body["notebook_params"] = *request.notebook_params;
+  if (request.python_params) body["python_params"] = *request.python_params;
+  if (request.job_parameters) body["job_parameters"] = *request.job_parameters;
+  if (request.extra.is_object()) {
+    for (const auto& item : request.extra.items()) body[item.key()] = item.value();
+  }
+  // Not replayed: a repair whose answer was lost may already be re-running the tasks.
+  auto response = post_json("runs/repair", body, Idempotency::kNonIdempotent, context);
+  if (!response) return std::move(response).error();
+  auto repair_id = detail::optional_int_field(*response, "repair_id");
+  if (!repair_id) {
+    return make_error(error_codes::kInvalidResponse, "jobs/runs/repair returned no repair_id");
+  }
+  return *repair_id;
+}
+
 Status JobsApi::runs_cancel_all(std::int64_t job_id, bool all_queued_runs,
                                 const CallContext& context) const {
   nlohmann::ordered_json body;

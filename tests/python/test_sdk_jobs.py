@@ -156,3 +156,43 @@ def test_multi_task_get_output_is_rejected(w, jobs_emulator):
     with pytest.raises(errors.InvalidParameterValue) as raised:
         w.jobs.get_run_output(submitted.run_id)
     assert "Retrieving the output of runs with multiple tasks is not supported" in str(raised.value)
+
+
+def test_repair_run_reruns_the_failed_task(w, jobs_emulator):
+    for key in ("prepare", "score"):
+        _admin(jobs_emulator, "/__dbk/runs/script", {"match": {"task_key": key}, "outcome": {"result_state": "SUCCESS"}})
+    _admin(jobs_emulator, "/__dbk/runs/script",
+           {"match": {"task_key": "fit"}, "outcome": {"result_state": "FAILED", "state_message": "no data"},
+            "times": 1})
+    _admin(jobs_emulator, "/__dbk/runs/script", {"match": {"task_key": "fit"}, "outcome": {"result_state": "SUCCESS"}})
+    created = w.jobs.create(name="SDK repair", tasks=[
+        jobs.Task(task_key="prepare", notebook_task=jobs.NotebookTask(notebook_path="/prepare")),
+        jobs.Task(task_key="fit", depends_on=[jobs.TaskDependency(task_key="prepare")],
+                  notebook_task=jobs.NotebookTask(notebook_path="/fit")),
+        jobs.Task(task_key="score", depends_on=[jobs.TaskDependency(task_key="fit")],
+                  notebook_task=jobs.NotebookTask(notebook_path="/score")),
+    ])
+    failed = w.jobs.run_now(created.job_id).result(timeout=timedelta(seconds=60))
+    assert failed.state.result_state == jobs.RunResultState.FAILED
+    keys = {t.task_key: t for t in failed.tasks}
+
+    repaired = w.jobs.repair_run(failed.run_id, rerun_tasks=["fit"], rerun_dependent_tasks=True,
+                                 notebook_params={"retry": "1"}).result(timeout=timedelta(seconds=60))
+    assert repaired.run_id == failed.run_id
+    assert repaired.state.result_state == jobs.RunResultState.SUCCESS
+    again = {t.task_key: t for t in repaired.tasks}
+    assert again["prepare"].run_id == keys["prepare"].run_id
+    assert again["fit"].run_id != keys["fit"].run_id
+    assert again["score"].state.result_state == jobs.RunResultState.SUCCESS
+    assert again["fit"].notebook_task.base_parameters == {"retry": "1"}
+
+    history = w.jobs.get_run(failed.run_id, include_history=True).repair_history
+    assert [item.type for item in history] == [jobs.RepairHistoryItemType.ORIGINAL,
+                                               jobs.RepairHistoryItemType.REPAIR]
+    assert history[1].task_run_ids == [again["fit"].run_id, again["score"].run_id]
+    assert not w.jobs.get_run(failed.run_id).repair_history
+
+    # A second repair must name the first one.
+    with pytest.raises(errors.InvalidParameterValue) as raised:
+        w.jobs.repair_run(failed.run_id, rerun_all_failed_tasks=True)
+    assert f"latest_repair_id must be {history[1].id}" in str(raised.value)

@@ -417,3 +417,33 @@ TEST_CASE_METHOD(JobsFixture, "2.2 runs/get and jobs/get concatenate paged array
   CHECK(job->settings["tasks"].size() == 2);
   CHECK(fake->all_consumed());
 }
+
+TEST_CASE_METHOD(JobsFixture, "runs/repair sends only the fields that are set") {
+  fake->expect("POST", "/api/2.1/jobs/runs/repair")
+      .with_json_body({{"run_id", 8},
+                       {"rerun_tasks", {"train"}},
+                       {"rerun_dependent_tasks", true},
+                       {"latest_repair_id", 12},
+                       {"notebook_params", {{"day", "2"}}}})
+      .respond(200, R"({"repair_id": 13})");
+  fake->expect("POST", "/api/2.1/jobs/runs/repair")
+      .with_json_body({{"run_id", 9}, {"rerun_all_failed_tasks", true}})
+      .respond(200, "{}");
+  dbk::RepairRunRequest request;
+  request.run_id = 8;
+  request.rerun_tasks = {"train"};
+  request.rerun_dependent_tasks = true;
+  request.latest_repair_id = 12;
+  request.notebook_params = std::map<std::string, std::string>{{"day", "2"}};
+  auto repaired = api.runs_repair(request);
+  REQUIRE(repaired.ok());
+  CHECK(*repaired == 13);
+
+  dbk::RepairRunRequest all_failed;
+  all_failed.run_id = 9;
+  all_failed.rerun_all_failed_tasks = true;
+  auto missing = api.runs_repair(all_failed);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().error_code == dbk::error_codes::kInvalidResponse);
+  CHECK(fake->all_consumed());
+}

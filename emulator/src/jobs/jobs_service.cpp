@@ -30,6 +30,52 @@ std::optional<std::int64_t> parse_page_token(const std::string& token) {
   return std::stoll(token);
 }
 
+/// The parameter fields of run-now and runs/repair, checked (docs/reference/rest-api.md §1.3:
+/// notebook_params and jar_params are mutually exclusive; each params field's JSON ≤ 10,000
+/// bytes; python/spark-submit params ASCII only).
+struct RunParameters {
+  json overriding = json::object();
+  json job_parameters = json::object();
+};
+
+Result<RunParameters> run_parameters(const json& body) {
+  if (body.contains("notebook_params") && body.contains("jar_params") &&
+      !body["notebook_params"].is_null() && !body["jar_params"].is_null())
+    return invalid_parameter("notebook_params and jar_params cannot both be specified");
+  RunParameters out;
+  for (const char* field :
+       {"notebook_params", "jar_params", "python_params", "spark_submit_params",
+        "python_named_params", "sql_params", "dbt_commands", "pipeline_params"}) {
+    if (!body.contains(field) || body[field].is_null()) continue;
+    const json& value = body[field];
+    const std::string name = field;
+    const bool is_map = name == "notebook_params" || name == "python_named_params" ||
+                        name == "sql_params" || name == "pipeline_params";
+    if (is_map ? !value.is_object() : !value.is_array())
+      return invalid_parameter("Invalid value for " + name);
+    const std::string dumped = value.dump();
+    if (dumped.size() > kMaxParamsBytes)
+      return invalid_parameter("The size of " + name + " (" + std::to_string(dumped.size()) +
+                               " bytes) exceeds the limit of 10000 bytes");
+    if (name == "python_params" || name == "spark_submit_params") {
+      if (std::any_of(dumped.begin(), dumped.end(),
+                      [](char c) { return static_cast<unsigned char>(c) > 127; }))
+        return invalid_parameter(name + " must contain only ASCII characters");
+    }
+    if (name == "notebook_params") {
+      for (auto& [k, v] : value.items())
+        if (!v.is_string()) return invalid_parameter("notebook_params values must be strings");
+    }
+    out.overriding[field] = value;
+  }
+  if (body.contains("job_parameters") && body["job_parameters"].is_object()) {
+    if (body["job_parameters"].dump().size() > kMaxParamsBytes)
+      return invalid_parameter("The size of job_parameters exceeds the limit of 10000 bytes");
+    out.job_parameters = body["job_parameters"];
+  }
+  return out;
+}
+
 }  // namespace
 
 JobsService::JobsService(ServiceContext& context, ClusterManager& clusters)
@@ -66,6 +112,7 @@ void JobsService::register_routes(Router& router) {
   router.add_versions("POST", v, "jobs/runs/cancel", bind(&JobsService::cancel_run));
   router.add_versions("POST", v, "jobs/runs/cancel-all", bind(&JobsService::cancel_all));
   router.add_versions("POST", v, "jobs/runs/delete", bind(&JobsService::delete_run));
+  router.add_versions("POST", v, "jobs/runs/repair", bind(&JobsService::repair_run));
   router.add_versions("GET", v, "jobs/runs/get-output", bind(&JobsService::get_output));
   router.add_versions("GET", v, "jobs/runs/export", bind(&JobsService::export_run));
 
@@ -242,54 +289,13 @@ Response JobsService::run_now(const Request& request) {
   if (!id) return error_response(id.error());
   auto job = context_.store.get(kJobKind, std::to_string(*id));
   if (!job) return error_response(invalid_parameter(job_missing(*id)));
-  const json& body = params->json();
-
-  // docs/reference/rest-api.md §1.3: notebook_params and jar_params are mutually exclusive; each
-  // params field's JSON ≤ 10,000 bytes; python/spark-submit params ASCII only.
-  if (body.contains("notebook_params") && body.contains("jar_params") &&
-      !body["notebook_params"].is_null() && !body["jar_params"].is_null())
-    return error_response(
-        invalid_parameter("notebook_params and jar_params cannot both be specified"));
-  json overriding = json::object();
-  for (const char* field :
-       {"notebook_params", "jar_params", "python_params", "spark_submit_params",
-        "python_named_params", "sql_params", "dbt_commands", "pipeline_params"}) {
-    if (!body.contains(field) || body[field].is_null()) continue;
-    const json& value = body[field];
-    const bool is_map =
-        std::string(field) == "notebook_params" || std::string(field) == "python_named_params" ||
-        std::string(field) == "sql_params" || std::string(field) == "pipeline_params";
-    if (is_map ? !value.is_object() : !value.is_array())
-      return error_response(invalid_parameter(std::string("Invalid value for ") + field));
-    const std::string dumped = value.dump();
-    if (dumped.size() > kMaxParamsBytes)
-      return error_response(invalid_parameter(std::string("The size of ") + field + " (" +
-                                              std::to_string(dumped.size()) +
-                                              " bytes) exceeds the limit of 10000 bytes"));
-    if (std::string(field) == "python_params" || std::string(field) == "spark_submit_params") {
-      if (std::any_of(dumped.begin(), dumped.end(),
-                      [](char c) { return static_cast<unsigned char>(c) > 127; }))
-        return error_response(
-            invalid_parameter(std::string(field) + " must contain only ASCII characters"));
-    }
-    if (std::string(field) == "notebook_params") {
-      for (auto& [k, v] : value.items())
-        if (!v.is_string())
-          return error_response(invalid_parameter("notebook_params values must be strings"));
-    }
-    overriding[field] = value;
-  }
+  auto parameters = run_parameters(params->json());
+  if (!parameters) return error_response(parameters.error());
   RunRequest run;
   run.settings = (*job)["settings"];
   run.job_id = *id;
-  run.overriding_parameters = overriding;
-  if (body.contains("job_parameters") && body["job_parameters"].is_object()) {
-    if (body["job_parameters"].dump().size() > kMaxParamsBytes)
-      return error_response(
-          invalid_parameter("The size of job_parameters exceeds the limit of 10000 bytes"));
-    run.job_parameters = body["job_parameters"];
-    overriding["job_parameters"] = body["job_parameters"];
-  }
+  run.overriding_parameters = parameters->overriding;
+  run.job_parameters = parameters->job_parameters;
   auto token = params->optional_string("idempotency_token");
   if (!token) return error_response(token.error());
   if (*token) {
@@ -344,10 +350,55 @@ Response JobsService::get_run(const Request& request) {
   if (!params) return error_response(params.error());
   auto id = params->required_int64("run_id");
   if (!id) return error_response(id.error());
+  auto include_history = params->optional_bool("include_history", false);
+  if (!include_history) return error_response(include_history.error());
   auto run = engine_.find(*id);
   // docs/reference/rest-api.md §0.3
   if (!run) return error_response(invalid_parameter(run_missing(*id)));
-  return json_response(200, RunEngine::render_run(*run, jobs_api_version(request.path)));
+  return json_response(
+      200, RunEngine::render_run(*run, jobs_api_version(request.path), *include_history));
+}
+
+Response JobsService::repair_run(const Request& request) {
+  auto params = Params::from_request(request);
+  if (!params) return error_response(params.error());
+  auto id = params->required_int64("run_id");
+  if (!id) return error_response(id.error());
+  RepairRequest repair;
+  repair.run_id = *id;
+  auto all_failed = params->optional_bool("rerun_all_failed_tasks", false);
+  if (!all_failed) return error_response(all_failed.error());
+  auto dependents = params->optional_bool("rerun_dependent_tasks", false);
+  if (!dependents) return error_response(dependents.error());
+  auto latest = params->optional_int64("latest_repair_id");
+  if (!latest) return error_response(latest.error());
+  repair.rerun_all_failed_tasks = *all_failed;
+  repair.rerun_dependent_tasks = *dependents;
+  repair.latest_repair_id = *latest;
+  if (auto keys = params->optional_json("rerun_tasks")) {
+    if (!keys->is_array())
+      return error_response(invalid_parameter("Invalid value for rerun_tasks"));
+    for (const auto& key : *keys) {
+      if (!key.is_string())
+        return error_response(invalid_parameter("rerun_tasks must be a list of task keys"));
+      repair.rerun_tasks.push_back(key);
+    }
+  }
+  auto parameters = run_parameters(params->json());
+  if (!parameters) return error_response(parameters.error());
+  repair.overriding_parameters = parameters->overriding;
+  repair.job_parameters = parameters->job_parameters;
+  // A job's run is repaired with the job's current settings (docs/emulator.md).
+  if (auto run = engine_.find(*id);
+      run && run->contains("job_id") && !run->value("_task_view", false)) {
+    const std::int64_t job_id = (*run)["job_id"];
+    auto job = context_.store.get(kJobKind, std::to_string(job_id));
+    if (!job) return error_response(invalid_parameter(job_missing(job_id)));
+    repair.job_settings = (*job)["settings"];
+  }
+  auto repaired = engine_.repair(repair);
+  if (!repaired) return error_response(repaired.error());
+  return json_response(200, *repaired);
 }
 
 Response JobsService::list_runs(const Request& request) {

@@ -37,6 +37,7 @@ class JobsService : public Service {
   Response cancel_run(const Request& request);
   Response cancel_all(const Request& request);
   Response delete_run(const Request& request);
+  Response repair_run(const Request& request);
   Response get_output(const Request& request);
   Response export_run(const Request& request);
 

@@ -113,6 +113,24 @@ void resolve_parameters(json& task, const RunRequest& request, const json& job_p
     task["python_wheel_task"]["named_parameters"] = over["python_named_params"];
 }
 
+/// The run's job_parameters ([{name, default, value}]) and `values` (name → value): each
+/// job parameter's default, replaced by its value in `previous` (the run's list, when
+/// repairing), replaced by the value `sent` with the request.
+json job_parameter_values(const json& settings, const json& previous, const json& sent,
+                          json& values) {
+  json out = json::array();
+  for (const auto& p : settings.value("parameters", json::array())) {
+    const std::string name = p.value("name", "");
+    json value = p.value("default", json(""));
+    for (const auto& used : previous)
+      if (used.value("name", "") == name && used.contains("value")) value = used["value"];
+    if (sent.contains(name)) value = sent[name];
+    values[name] = value;
+    out.push_back({{"name", name}, {"default", p.value("default", json(""))}, {"value", value}});
+  }
+  return out;
+}
+
 /// Whether a not-yet-started task may start given its upstream results (run_if).
 /// Returns "" to start, or the result_state the task ends with.
 std::string run_if_verdict(const std::string& run_if, const std::vector<std::string>& upstream) {
@@ -192,6 +210,7 @@ void RunEngine::recover() {
       run["state"] = make_state("INTERNAL_ERROR", "FAILED", kRestartMessage);
       run["end_time"] = now;
       run["run_duration"] = now - run.value("start_time", now);
+      close_repair(run, now);
       const json job_clusters = run.value("_job_clusters", json::object());
       for (const auto& cluster : job_clusters.items())
         (void)clusters_.terminate(cluster.value().get<std::string>(), now, "JOB_FINISHED");
@@ -321,8 +340,10 @@ bool RunEngine::advance(json& run, std::int64_t now) {
       return true;
     }
     run["state"] = make_state("RUNNING", "", "In run");
-    run["setup_duration"] =
-        now - run["start_time"].get<std::int64_t>() - run.value("queue_duration", std::int64_t{0});
+    if (!run.contains("_repair_start")) {
+      run["setup_duration"] = now - run["start_time"].get<std::int64_t>() -
+                              run.value("queue_duration", std::int64_t{0});
+    }
     run["_exec_start"] = now;
     return true;
   }
@@ -597,7 +618,153 @@ void RunEngine::finish_run(json& run, std::int64_t now) {
   const json job_clusters = run.value("_job_clusters", json::object());
   for (const auto& cluster : job_clusters.items())
     (void)clusters_.terminate(cluster.value().get<std::string>(), now, "JOB_FINISHED");
+  close_repair(run, now);
   active_.erase(run["run_id"].get<std::int64_t>());
+}
+
+// The repair in progress (the last repair_history item) ends with the run.
+void RunEngine::close_repair(json& run, std::int64_t now) {
+  run.erase("_repair_start");
+  if (!run.contains("_repair_history") || run["_repair_history"].empty()) return;
+  json& latest = run["_repair_history"].back();
+  if (latest.contains("end_time")) return;
+  latest["end_time"] = now;
+  latest["state"] = run["state"];
+}
+
+Result<nlohmann::json> RunEngine::repair(const RepairRequest& request) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const std::int64_t now = context_.clock.now_ms();
+  tick_locked(now);
+  const std::string id_text = std::to_string(request.run_id);
+  auto found = runs_.find(request.run_id);
+  if (found == runs_.end()) {
+    if (task_parent_.count(request.run_id))
+      return invalid_parameter("Run " + id_text + " is a task run; repair its parent run " +
+                               std::to_string(task_parent_[request.run_id]) + ".");
+    return invalid_parameter("Run " + id_text + " does not exist.");
+  }
+  json& run = found->second;
+  if (active_.count(request.run_id))
+    return invalid_parameter("Run " + id_text +
+                             " is still active: only a finished run can be repaired.");
+
+  // latest_repair_id: required once the run has been repaired, and must name the latest repair.
+  json history = run.value("_repair_history", json::array());
+  std::optional<std::int64_t> latest;
+  for (const auto& item : history)
+    if (item.value("type", "") == "REPAIR") latest = item.value("id", std::int64_t{0});
+  if (latest && !request.latest_repair_id)
+    return invalid_parameter("Run " + id_text + " has been repaired: latest_repair_id must be " +
+                             std::to_string(*latest) + ".");
+  if (request.latest_repair_id && request.latest_repair_id != latest)
+    return invalid_parameter(
+        "latest_repair_id " + std::to_string(*request.latest_repair_id) +
+        " is not the latest repair of run " + id_text +
+        (latest ? " (" + std::to_string(*latest) + ")." : ": the run has not been repaired."));
+
+  // Which tasks: those named or every unsuccessful one, plus (on request) their dependants.
+  if (!request.rerun_tasks.empty() && request.rerun_all_failed_tasks)
+    return invalid_parameter("Only one of rerun_tasks or rerun_all_failed_tasks can be used.");
+  if (request.rerun_tasks.empty() && !request.rerun_all_failed_tasks)
+    return invalid_parameter("One of rerun_tasks or rerun_all_failed_tasks must be specified.");
+  std::set<std::string> selected;
+  for (const auto& key : request.rerun_tasks) {
+    const bool known = std::any_of(run["tasks"].begin(), run["tasks"].end(),
+                                   [&](const json& t) { return t.value("task_key", "") == key; });
+    if (!known) return invalid_parameter("Task " + key + " does not exist in run " + id_text + ".");
+    selected.insert(key);
+  }
+  if (request.rerun_all_failed_tasks) {
+    for (const auto& task : run["tasks"]) {
+      const std::string result = result_of(task);
+      if (result != "SUCCESS" && result != "EXCLUDED") selected.insert(task.value("task_key", ""));
+    }
+    if (selected.empty())
+      return invalid_parameter("Run " + id_text + " has no failed tasks to repair.");
+  }
+  for (bool grew = request.rerun_dependent_tasks; grew;) {
+    grew = false;
+    for (const auto& task : run["tasks"]) {
+      const std::string key = task.value("task_key", "");
+      if (selected.count(key)) continue;
+      for (const auto& dep : task.value("depends_on", json::array())) {
+        if (selected.count(dep.value("task_key", ""))) {
+          grew = selected.insert(key).second;
+          break;
+        }
+      }
+    }
+  }
+
+  // Tasks re-run with the job's current settings (a one-time run keeps its own).
+  json settings = request.job_settings ? *request.job_settings : run["_settings"];
+  std::map<std::string, json> specs;
+  for (const auto& spec : settings.value("tasks", json::array()))
+    specs[spec.value("task_key", "")] = spec;
+  for (const auto& key : selected)
+    if (!specs.count(key))
+      return invalid_parameter("Task " + key + " is no longer in the job's settings.");
+
+  // Parameters: those sent with the repair replace the run's, field by field.
+  RunRequest parameters;
+  parameters.overriding_parameters = run.value("overriding_parameters", json::object());
+  for (const auto& [field, value] : request.overriding_parameters.items())
+    parameters.overriding_parameters[field] = value;
+  json job_params = json::object();
+  const json job_parameters = job_parameter_values(
+      settings, run.value("job_parameters", json::array()), request.job_parameters, job_params);
+
+  const std::int64_t repair_id = new_id();
+  if (repair_id == 0) return http_error(500, "INTERNAL_ERROR", "Cannot allocate a repair id");
+  if (history.empty()) {
+    json original = {{"type", "ORIGINAL"},
+                     {"start_time", run.value("start_time", std::int64_t{0})},
+                     {"end_time", run.value("end_time", now)},
+                     {"state", run["state"]},
+                     {"task_run_ids", json::array()}};
+    for (const auto& task : run["tasks"]) original["task_run_ids"].push_back(task["run_id"]);
+    history.push_back(original);
+  }
+  json repaired_ids = json::array();
+  if (!run.contains("_attempts")) run["_attempts"] = json::array();
+  const std::int64_t job_id = run.value("job_id", std::int64_t{0});
+  for (auto& task : run["tasks"]) {
+    const std::string key = task.value("task_key", "");
+    if (!selected.count(key)) continue;
+    run["_attempts"].push_back(task);
+    json fresh = specs[key];
+    const std::int64_t task_run_id = new_id();
+    fresh["run_id"] = task_run_id;
+    fresh["attempt_number"] = 0;
+    fresh["run_page_url"] = run_page_url(job_id, task_run_id);
+    resolve_parameters(fresh, parameters, job_params);
+    const bool blocked = fresh.contains("depends_on") && !fresh["depends_on"].empty();
+    fresh["state"] = make_state(blocked ? "BLOCKED" : "PENDING", "", "");
+    task_parent_[task_run_id] = request.run_id;
+    repaired_ids.push_back(task_run_id);
+    task = fresh;
+  }
+  history.push_back(
+      {{"type", "REPAIR"}, {"id", repair_id}, {"start_time", now}, {"task_run_ids", repaired_ids}});
+  run["_repair_history"] = history;
+  run["_settings"] = settings;
+  if (!parameters.overriding_parameters.empty())
+    run["overriding_parameters"] = parameters.overriding_parameters;
+  if (!job_parameters.empty()) run["job_parameters"] = job_parameters;
+  // The run is active again: job clusters of the original run were terminated with it.
+  run.erase("end_time");
+  run.erase("_stop_reason");
+  run.erase("_job_clusters");
+  run.erase("cluster_instance");
+  run["_repair_start"] = now;
+  run["state"] = make_state("PENDING", "", "");
+  active_.insert(request.run_id);
+  auto status = context_.store.put(kRunKind, id_text, run);
+  if (!status)
+    return http_error(500, "INTERNAL_ERROR", "Cannot persist the run: " + status.error().message);
+  tick_locked(now);
+  return json{{"repair_id", repair_id}};
 }
 
 void RunEngine::cancel_locked(json& run, const std::string& reason, std::int64_t now) {
@@ -630,15 +797,8 @@ Result<nlohmann::json> RunEngine::create_run_locked(const RunRequest& request, s
 
   // Job parameters: defaults of the job, overridden by run-now job_parameters.
   json job_params = json::object();
-  json job_parameters = json::array();
-  for (const auto& p : settings.value("parameters", json::array())) {
-    const std::string name = p.value("name", "");
-    json value = p.value("default", json(""));
-    if (request.job_parameters.contains(name)) value = request.job_parameters[name];
-    job_params[name] = value;
-    job_parameters.push_back(
-        {{"name", name}, {"default", p.value("default", json(""))}, {"value", value}});
-  }
+  const json job_parameters =
+      job_parameter_values(settings, json::array(), request.job_parameters, job_params);
 
   json run = {{"run_id", run_id},
               {"number_in_job", run_id},  // docs/reference/rest-api.md §1.3: same value as run_id
@@ -876,10 +1036,20 @@ void RunEngine::fire_schedules(std::int64_t now) {
   }
 }
 
-nlohmann::json RunEngine::render_run(const json& run, int api_version) {
+nlohmann::json RunEngine::render_run(const json& run, int api_version, bool include_history) {
   json out = strip_private(run);
   out["state"] = run["state"];
   out["status"] = status_of(run["state"]);
+  if (include_history && run.contains("_repair_history")) {
+    json history = json::array();
+    for (const auto& entry : run["_repair_history"]) {
+      json item = entry;
+      if (!item.contains("state")) item["state"] = run["state"];  // the repair in progress
+      item["status"] = status_of(item["state"]);
+      history.push_back(item);
+    }
+    out["repair_history"] = history;
+  }
   json tasks = json::array();
   for (const auto& task : run.value("tasks", json::array())) {
     json t = strip_private(task);

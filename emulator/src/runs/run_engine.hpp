@@ -36,6 +36,20 @@ struct RunRequest {
   std::vector<std::string> only;                                    ///< run-now `only`
 };
 
+/// What jobs/runs/repair asks for (docs/emulator.md, "Repairing a run").
+struct RepairRequest {
+  std::int64_t run_id = 0;
+  std::vector<std::string> rerun_tasks;
+  bool rerun_all_failed_tasks = false;
+  bool rerun_dependent_tasks = false;
+  std::optional<std::int64_t> latest_repair_id;
+  /// Parameter fields sent with the repair (as run-now takes them); each replaces the run's.
+  nlohmann::json overriding_parameters = nlohmann::json::object();
+  nlohmann::json job_parameters = nlohmann::json::object();
+  /// The job's current settings (tasks are re-run with them); none for a one-time run.
+  std::optional<nlohmann::json> job_settings;
+};
+
 /// The run engine (docs/reference/rest-api.md §3): keeps every run, advances their life
 /// cycles on the emulated clock, starts task attempts on the executors, retries, times
 /// out, queues or skips at max_concurrent_runs, fires schedules, and persists each run
@@ -69,6 +83,8 @@ class RunEngine {
   std::optional<nlohmann::json> find(std::int64_t run_id);
   /// Every parent run, newest first.
   std::vector<nlohmann::json> list();
+  /// Re-runs tasks of a finished run in place (same run_id): returns {"repair_id": id}.
+  Result<nlohmann::json> repair(const RepairRequest& request);
   Status cancel(std::int64_t run_id);
   Status cancel_all(std::int64_t job_id, bool all_queued_runs);
   Status remove(std::int64_t run_id);
@@ -79,8 +95,10 @@ class RunEngine {
   void job_changed(std::int64_t job_id);
   void job_deleted(std::int64_t job_id);
 
-  /// The public view of a run for `api_version` (20, 21, 22).
-  static nlohmann::json render_run(const nlohmann::json& run, int api_version);
+  /// The public view of a run for `api_version` (20, 21, 22); `repair_history` only when
+  /// include_history is set (runs/get's parameter).
+  static nlohmann::json render_run(const nlohmann::json& run, int api_version,
+                                   bool include_history = false);
 
  private:
   using json = nlohmann::json;
@@ -92,6 +110,7 @@ class RunEngine {
   void finish_task(json& task, const std::string& life, const std::string& result,
                    const std::string& message, std::int64_t now);
   void finish_run(json& run, std::int64_t now);
+  void close_repair(json& run, std::int64_t now);
   bool has_slot(const json& run) const;
   void fire_schedules(std::int64_t now);
   Result<json> create_run_locked(const RunRequest& request, std::int64_t now);

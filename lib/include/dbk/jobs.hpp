@@ -61,6 +61,22 @@ struct RunNowRequest {
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
 };
 
+/// Body of `jobs/runs/repair`: re-runs tasks of a finished run in place. One of rerun_tasks
+/// or rerun_all_failed_tasks; latest_repair_id once the run has been repaired. Unset fields
+/// are not sent.
+struct RepairRunRequest {
+  std::int64_t run_id = 0;
+  std::vector<std::string> rerun_tasks;
+  bool rerun_all_failed_tasks = false;
+  bool rerun_dependent_tasks = false;
+  std::optional<std::int64_t> latest_repair_id;
+  std::optional<std::map<std::string, std::string>> notebook_params;
+  std::optional<std::vector<std::string>> python_params;
+  std::optional<std::map<std::string, std::string>> job_parameters;
+  /// Other body fields (jar_params, sql_params, ...), merged last.
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+};
+
 /// A task run's output, for multi-task runs whose parent has none (§0.7, §6.10).
 struct TaskRunOutput {
   std::string task_key;
@@ -109,6 +125,9 @@ class JobsApi {
   Result<std::vector<Run>> runs_list_all(ListRunsRequest request = {},
                                          const CallContext& context = {}) const;
   Status runs_cancel(std::int64_t run_id, const CallContext& context = {}) const;
+  /// `runs/repair`; returns the repair_id (wait with wait_for_run on the same run_id).
+  Result<std::int64_t> runs_repair(const RepairRunRequest& request,
+                                   const CallContext& context = {}) const;
   Status runs_cancel_all(std::int64_t job_id, bool all_queued_runs = false,
                          const CallContext& context = {}) const;
   Status runs_delete(std::int64_t run_id, const CallContext& context = {}) const;
