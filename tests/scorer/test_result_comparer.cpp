@@ -483,3 +483,33 @@ TEST_CASE("join keys order integers by value and nulls first", "[compare]") {
                      "10") < 0);
   CHECK(compare_keys("abc", "abc") == 0);
 }
+
+TEST_CASE("Spark's table is fed file by file with only the compared columns", "[compare]") {
+  auto [s_rows, e_rows] = sides(600, 11);
+  for (auto& r : e_rows) r.prob_kind = r.prob_kind == 2 ? 1 : r.prob_kind;  // Parquet holds lists
+  const auto scored = scored_of(s_rows);
+  const auto expected = expected_of(e_rows);
+  TempDir tmp;
+  const auto table_dir = tmp.path / "results_output";
+  fs::create_directories(table_dir);
+  const std::size_t half = e_rows.size() / 2;
+  REQUIRE(dbk::scorer::write_parquet_file(
+      expected_of({e_rows.begin(), e_rows.begin() + static_cast<std::ptrdiff_t>(half)}),
+      (table_dir / "part-00000.parquet").string()));
+  REQUIRE(dbk::scorer::write_parquet_file(
+      expected_of({e_rows.begin() + static_cast<std::ptrdiff_t>(half), e_rows.end()}),
+      (table_dir / "part-00001.parquet").string()));
+  auto o = keyed(4096, (tmp.path).string());
+  ResultComparer c(o);
+  REQUIRE(c.add_scored(scored));
+  REQUIRE(dbk::scorer::add_expected_table(c, table_dir.string(), o));
+  auto report = c.finish();
+  REQUIRE(report.ok());
+  check_same(*report, hash_join(scored, expected, o));
+  CHECK(c.stats().spilled_bytes > 0);
+
+  ResultComparer absent(o);
+  auto missing = dbk::scorer::add_expected_table(absent, (tmp.path / "nope").string(), o);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().error_code == "RESOURCE_DOES_NOT_EXIST");
+}
