@@ -84,6 +84,15 @@ struct CompareOptions {
   std::string raw_prediction_column = "rawPrediction";
   double probability_tolerance = 1e-12;
   std::size_t max_examples = 10;
+  /// Memory the join may hold (rows buffered, one spilled partition at a time); beyond it the
+  /// rows are hash-partitioned by key into files under `spill_dir` (docs/scorer.md).
+  std::size_t memory_budget_bytes = std::size_t{256} << 20;
+  /// Parent of the private spill folder; empty = $TMPDIR, else /tmp.
+  std::string spill_dir;
+  /// Both sides arrive in ascending key order (ResultComparer compares them as they stream);
+  /// compare_results finds this out itself. Without key columns rows pair by position, which
+  /// is always in order.
+  bool keys_ascending = false;
 };
 
 struct CompareReport {
@@ -105,6 +114,8 @@ struct CompareReport {
 
 /// Joins the scored rows with a table Spark produced (e.g. the scoring job's results_output)
 /// on the key columns and compares prediction exactly and probability within the tolerance.
+/// Runs through ResultComparer (dbk/scorer/compare.hpp), so tables larger than the memory
+/// budget spill to disk.
 Result<CompareReport> compare_results(const ScoreResult& scored, const Table& expected,
                                       const CompareOptions& options);
 
