@@ -17,16 +17,49 @@ CommandStatus print_result(Invocation& inv, const Result<Json>& result) {
   return print_json(inv, *result);
 }
 
-Result<std::string> value_or_usage(const Invocation& inv, const char* name) {
-  return required_value(inv, name);
+// Commands that call one method of the API and print its answer: without an argument, with
+// one required option, or with one required option and a --json/--json-file body.
+using NoArg = Result<Json> (UnityCatalogApi::*)(const CallContext&) const;
+using OneArg = Result<Json> (UnityCatalogApi::*)(const std::string&, const CallContext&) const;
+using WithBody = Result<Json> (UnityCatalogApi::*)(const std::string&, const Json&,
+                                                   const CallContext&) const;
+
+Handler printing(NoArg call) {
+  return [call](Invocation& inv) -> CommandStatus {
+    auto client = inv.client();
+    if (!client) return client.error();
+    return print_result(inv, (client->unity_catalog().*call)({}));
+  };
+}
+
+Handler printing(const char* option, OneArg call) {
+  return [option, call](Invocation& inv) -> CommandStatus {
+    auto value = required_value(inv, option);
+    if (!value) return value.error();
+    auto client = inv.client();
+    if (!client) return client.error();
+    return print_result(inv, (client->unity_catalog().*call)(*value, {}));
+  };
+}
+
+Handler updating(const char* option, WithBody call) {
+  return [option, call](Invocation& inv) -> CommandStatus {
+    auto value = required_value(inv, option);
+    if (!value) return value.error();
+    auto body = json_body_option(inv);
+    if (!body) return body.error();
+    auto client = inv.client();
+    if (!client) return client.error();
+    return print_result(inv, (client->unity_catalog().*call)(*value, *body, {}));
+  };
 }
 
 // ---- metastores ----
 
 CommandStatus metastore_create(Invocation& inv) {
-  auto name = value_or_usage(inv, "name");
+  auto name = required_value(inv, "name");
   if (!name) return name.error();
-  auto root = value_or_usage(inv, "storage-root");
+  auto root = required_value(inv, "storage-root");
   if (!root) return root.error();
   Json request = {{"name", *name}, {"storage_root", *root}};
   if (auto region = inv.value("region")) request["region"] = *region;
@@ -35,22 +68,8 @@ CommandStatus metastore_create(Invocation& inv) {
   return print_result(inv, client->unity_catalog().create_metastore(request));
 }
 
-CommandStatus metastore_list(Invocation& inv) {
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().list_metastores());
-}
-
-CommandStatus metastore_get(Invocation& inv) {
-  auto id = value_or_usage(inv, "id");
-  if (!id) return id.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().get_metastore(*id));
-}
-
 CommandStatus metastore_update(Invocation& inv) {
-  auto id = value_or_usage(inv, "id");
+  auto id = required_value(inv, "id");
   if (!id) return id.error();
   Json changes = Json::object();
   const std::pair<const char*, const char*> fields[] = {
@@ -80,23 +99,11 @@ CommandStatus metastore_update(Invocation& inv) {
 }
 
 CommandStatus metastore_delete(Invocation& inv) {
-  auto id = value_or_usage(inv, "id");
+  auto id = required_value(inv, "id");
   if (!id) return id.error();
   auto client = inv.client();
   if (!client) return client.error();
   return client->unity_catalog().delete_metastore(*id, inv.flag("force"));
-}
-
-CommandStatus metastore_summary(Invocation& inv) {
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().metastore_summary());
-}
-
-CommandStatus metastore_get_assignment(Invocation& inv) {
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().current_metastore_assignment());
 }
 
 Result<std::int64_t> workspace_id(const Invocation& inv) {
@@ -109,7 +116,7 @@ Result<std::int64_t> workspace_id(const Invocation& inv) {
 CommandStatus metastore_assign(Invocation& inv) {
   auto workspace = workspace_id(inv);
   if (!workspace) return workspace.error();
-  auto metastore = value_or_usage(inv, "metastore-id");
+  auto metastore = required_value(inv, "metastore-id");
   if (!metastore) return metastore.error();
   auto client = inv.client();
   if (!client) return client.error();
@@ -122,7 +129,7 @@ CommandStatus metastore_assign(Invocation& inv) {
 CommandStatus metastore_unassign(Invocation& inv) {
   auto workspace = workspace_id(inv);
   if (!workspace) return workspace.error();
-  auto metastore = value_or_usage(inv, "metastore-id");
+  auto metastore = required_value(inv, "metastore-id");
   if (!metastore) return metastore.error();
   auto client = inv.client();
   if (!client) return client.error();
@@ -134,7 +141,7 @@ CommandStatus metastore_unassign(Invocation& inv) {
 // ---- catalogs ----
 
 CommandStatus catalog_create(Invocation& inv) {
-  auto name = value_or_usage(inv, "name");
+  auto name = required_value(inv, "name");
   if (!name) return name.error();
   Json request = {{"name", *name}};
   if (auto comment = inv.value("comment")) request["comment"] = *comment;
@@ -145,34 +152,10 @@ CommandStatus catalog_create(Invocation& inv) {
   return print_result(inv, client->unity_catalog().create_catalog(request));
 }
 
-CommandStatus catalog_list(Invocation& inv) {
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().list_catalogs());
-}
-
-CommandStatus catalog_get(Invocation& inv) {
-  auto name = value_or_usage(inv, "name");
-  if (!name) return name.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().get_catalog(*name));
-}
-
-CommandStatus catalog_update(Invocation& inv) {
-  auto name = value_or_usage(inv, "name");
-  if (!name) return name.error();
-  auto body = json_body_option(inv);
-  if (!body) return body.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().update_catalog(*name, *body));
-}
-
 // Legacy's --purge: each table (but information_schema's) and each schema (but
 // information_schema) deleted and named on stdout, then the catalog.
 CommandStatus catalog_delete(Invocation& inv) {
-  auto name = value_or_usage(inv, "name");
+  auto name = required_value(inv, "name");
   if (!name) return name.error();
   auto client = inv.client();
   if (!client) return client.error();
@@ -207,9 +190,9 @@ CommandStatus catalog_delete(Invocation& inv) {
 // ---- schemas ----
 
 CommandStatus schema_create(Invocation& inv) {
-  auto catalog = value_or_usage(inv, "catalog-name");
+  auto catalog = required_value(inv, "catalog-name");
   if (!catalog) return catalog.error();
-  auto name = value_or_usage(inv, "name");
+  auto name = required_value(inv, "name");
   if (!name) return name.error();
   Json request = {{"catalog_name", *catalog}, {"name", *name}};
   if (auto comment = inv.value("comment")) request["comment"] = *comment;
@@ -218,34 +201,8 @@ CommandStatus schema_create(Invocation& inv) {
   return print_result(inv, client->unity_catalog().create_schema(request));
 }
 
-CommandStatus schema_list(Invocation& inv) {
-  auto catalog = value_or_usage(inv, "catalog-name");
-  if (!catalog) return catalog.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().list_schemas(*catalog));
-}
-
-CommandStatus schema_get(Invocation& inv) {
-  auto name = value_or_usage(inv, "full-name");
-  if (!name) return name.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().get_schema(*name));
-}
-
-CommandStatus schema_update(Invocation& inv) {
-  auto name = value_or_usage(inv, "full-name");
-  if (!name) return name.error();
-  auto body = json_body_option(inv);
-  if (!body) return body.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().update_schema(*name, *body));
-}
-
 CommandStatus schema_delete(Invocation& inv) {
-  auto name = value_or_usage(inv, "full-name");
+  auto name = required_value(inv, "full-name");
   if (!name) return name.error();
   auto client = inv.client();
   if (!client) return client.error();
@@ -282,43 +239,17 @@ CommandStatus table_create(Invocation& inv) {
 }
 
 CommandStatus table_list(Invocation& inv) {
-  auto catalog = value_or_usage(inv, "catalog-name");
+  auto catalog = required_value(inv, "catalog-name");
   if (!catalog) return catalog.error();
-  auto schema = value_or_usage(inv, "schema-name");
+  auto schema = required_value(inv, "schema-name");
   if (!schema) return schema.error();
   auto client = inv.client();
   if (!client) return client.error();
   return print_result(inv, client->unity_catalog().list_tables(*catalog, *schema));
 }
 
-CommandStatus table_list_summaries(Invocation& inv) {
-  auto catalog = value_or_usage(inv, "catalog-name");
-  if (!catalog) return catalog.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().list_table_summaries(*catalog));
-}
-
-CommandStatus table_get(Invocation& inv) {
-  auto name = value_or_usage(inv, "full-name");
-  if (!name) return name.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().get_table(*name));
-}
-
-CommandStatus table_update(Invocation& inv) {
-  auto name = value_or_usage(inv, "full-name");
-  if (!name) return name.error();
-  auto body = json_body_option(inv);
-  if (!body) return body.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().update_table(*name, *body));
-}
-
 CommandStatus table_delete(Invocation& inv) {
-  auto name = value_or_usage(inv, "full-name");
+  auto name = required_value(inv, "full-name");
   if (!name) return name.error();
   auto client = inv.client();
   if (!client) return client.error();
@@ -354,9 +285,10 @@ void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
       {name("Name of the new metastore."),
        value("storage-root", 0, "TEXT", "Storage root URL for the new metastore."),
        value("region", 0, "TEXT", "Region for the new metastore.")});
-  add(table, "metastores", "list", "list-metastores", "List metastores.", metastore_list, {});
-  add(table, "metastores", "get", "get-metastore", "Get a metastore.", metastore_get,
-      {metastore_id});
+  add(table, "metastores", "list", "list-metastores", "List metastores.",
+      printing(&UnityCatalogApi::list_metastores), {});
+  add(table, "metastores", "get", "get-metastore", "Get a metastore.",
+      printing("id", &UnityCatalogApi::get_metastore), {metastore_id});
   add(table, "metastores", "update", "update-metastore",
       "Update a metastore (flags, or a JSON PATCH body).", metastore_update,
       {metastore_id, value("new-name", 0, "TEXT", "New name of the metastore."),
@@ -371,7 +303,8 @@ void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
   add(table, "metastores", "delete", "delete-metastore", "Delete a metastore.", metastore_delete,
       {metastore_id, flag("force", 'f', "Delete the metastore even when it is not empty.")});
   add(table, "metastores", "get-summary", "metastore-summary",
-      "Get summary info of the current metastore.", metastore_summary, {});
+      "Get summary info of the current metastore.", printing(&UnityCatalogApi::metastore_summary),
+      {});
   add(table, "metastores", "assign", "assign-metastore", "Assign a metastore to a workspace.",
       metastore_assign,
       {value("workspace-id", 0, "WORKSPACE_ID", "The workspace to assign."),
@@ -383,17 +316,20 @@ void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
       {value("workspace-id", 0, "WORKSPACE_ID", "The workspace."),
        value("metastore-id", 0, "METASTORE_ID", "The metastore to unassign.")});
   add(table, "metastores", "get-assignment", "get-metastore-assignment",
-      "Get the metastore assignment of this workspace.", metastore_get_assignment, {});
+      "Get the metastore assignment of this workspace.",
+      printing(&UnityCatalogApi::current_metastore_assignment), {});
 
   add(table, "catalogs", "create", "create-catalog", "Create a catalog.", catalog_create,
       {name("Name of the new catalog."), value("comment", 0, "TEXT", "Free-form description."),
        value("provider", 0, "TEXT", "Provider of a Delta Sharing catalog."),
        value("share", 0, "TEXT", "Share of a Delta Sharing catalog.")});
-  add(table, "catalogs", "list", "list-catalogs", "List catalogs.", catalog_list, {});
-  add(table, "catalogs", "get", "get-catalog", "Get a catalog.", catalog_get,
-      {name("Name of the catalog.")});
+  add(table, "catalogs", "list", "list-catalogs", "List catalogs.",
+      printing(&UnityCatalogApi::list_catalogs), {});
+  add(table, "catalogs", "get", "get-catalog", "Get a catalog.",
+      printing("name", &UnityCatalogApi::get_catalog), {name("Name of the catalog.")});
   add(table, "catalogs", "update", "update-catalog", "Update a catalog with a JSON PATCH body.",
-      catalog_update, {name("Name of the catalog."), json_file, json});
+      updating("name", &UnityCatalogApi::update_catalog),
+      {name("Name of the catalog."), json_file, json});
   add(table, "catalogs", "delete", "delete-catalog", "Delete a catalog.", catalog_delete,
       {name("Name of the catalog."),
        flag("purge", 'p', "Delete its schemas and tables first, naming each.")});
@@ -402,13 +338,15 @@ void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
       {value("catalog-name", 0, "TEXT", "Parent catalog of the new schema."),
        name("Name of the new schema, relative to its catalog."),
        value("comment", 0, "TEXT", "Free-form description.")});
-  add(table, "schemas", "list", "list-schemas", "List the schemas of a catalog.", schema_list,
+  add(table, "schemas", "list", "list-schemas", "List the schemas of a catalog.",
+      printing("catalog-name", &UnityCatalogApi::list_schemas),
       {value("catalog-name", 0, "TEXT", "The parent catalog."),
        value("name-pattern", 0, "TEXT", "Accepted for compatibility; every schema is listed.")});
-  add(table, "schemas", "get", "get-schema", "Get a schema.", schema_get,
-      {full_name("<catalog>.<schema>.")});
+  add(table, "schemas", "get", "get-schema", "Get a schema.",
+      printing("full-name", &UnityCatalogApi::get_schema), {full_name("<catalog>.<schema>.")});
   add(table, "schemas", "update", "update-schema", "Update a schema with a JSON PATCH body.",
-      schema_update, {full_name("<catalog>.<schema>."), json_file, json});
+      updating("full-name", &UnityCatalogApi::update_schema),
+      {full_name("<catalog>.<schema>."), json_file, json});
   add(table, "schemas", "delete", "delete-schema", "Delete a schema.", schema_delete,
       {full_name("<catalog>.<schema>."),
        flag("purge", 'p', "Delete its tables first, naming each.")});
@@ -420,12 +358,15 @@ void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
        value("schema-name", 0, "TEXT", "The parent schema."),
        value("name-pattern", 0, "TEXT", "Accepted for compatibility; every table is listed.")});
   add(table, "tables", "list-summaries", "list-table-summaries",
-      "List the tables of a catalog (full name and type).", table_list_summaries,
+      "List the tables of a catalog (full name and type).",
+      printing("catalog-name", &UnityCatalogApi::list_table_summaries),
       {value("catalog-name", 0, "TEXT", "The catalog.")});
-  add(table, "tables", "get", "get-table", "Get a table.", table_get,
+  add(table, "tables", "get", "get-table", "Get a table.",
+      printing("full-name", &UnityCatalogApi::get_table),
       {full_name("<catalog>.<schema>.<table>.")});
   add(table, "tables", "update", "update-table", "Update a table with a JSON PATCH body.",
-      table_update, {full_name("<catalog>.<schema>.<table>."), json_file, json});
+      updating("full-name", &UnityCatalogApi::update_table),
+      {full_name("<catalog>.<schema>.<table>."), json_file, json});
   add(table, "tables", "delete", "delete-table", "Delete a table.", table_delete,
       {full_name("<catalog>.<schema>.<table>.")});
 }
