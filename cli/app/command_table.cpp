@@ -18,6 +18,7 @@ const std::vector<GroupSpec>& group_table() {
       {"instance-pools", "Create, edit, list and delete instance pools.", false},
       {"cluster-policies", "Create, edit, list and delete cluster policies.", false},
       {"libraries", "Install and uninstall libraries on clusters; their statuses.", false},
+      {"unity-catalog", "Unity Catalog: metastores, catalogs, schemas and tables.", false},
       {"score", "Score a Spark ML model natively; compare with Spark's output.", false},
       {"emulator", "Serve a local emulator of a Databricks workspace.", false},
       {"completion", "Print a shell completion script (bash or zsh).", false},
@@ -41,6 +42,7 @@ const std::vector<CommandSpec>& command_table() {
     add_instance_pools_commands(rows);
     add_cluster_policies_commands(rows);
     add_libraries_commands(rows);
+    add_unity_catalog_commands(rows);
     add_score_commands(rows);
     add_emulator_commands(rows);
     add_meta_commands(rows);
@@ -77,6 +79,14 @@ std::vector<CommandGroup> visible_command_groups() {
     groups.back().commands.push_back(&command);
   }
   return groups;
+}
+
+bool is_sub_group(const std::string& group, const std::string& verb) {
+  const std::string prefix = verb + " ";
+  for (const auto& command : command_table()) {
+    if (command.group == group && command.verb.compare(0, prefix.size(), prefix) == 0) return true;
+  }
+  return false;
 }
 
 bool is_leaf_group(const std::string& group) {

@@ -21,6 +21,9 @@ struct CommandGroup {
   std::vector<const CommandSpec*> commands;
 };
 std::vector<CommandGroup> visible_command_groups();
+/// True when `verb` is the first word of two-word verbs of `group` ("catalogs" of
+/// "unity-catalog catalogs create").
+bool is_sub_group(const std::string& group, const std::string& verb);
 /// True when `group` is itself a command (configure, emulator, completion, docs).
 bool is_leaf_group(const std::string& group);
 
@@ -39,6 +42,7 @@ void add_groups_commands(std::vector<CommandSpec>& table);
 void add_instance_pools_commands(std::vector<CommandSpec>& table);
 void add_cluster_policies_commands(std::vector<CommandSpec>& table);
 void add_libraries_commands(std::vector<CommandSpec>& table);
+void add_unity_catalog_commands(std::vector<CommandSpec>& table);
 void add_score_commands(std::vector<CommandSpec>& table);
 void add_emulator_commands(std::vector<CommandSpec>& table);
 void add_meta_commands(std::vector<CommandSpec>& table);  ///< completion, docs

@@ -298,6 +298,12 @@ Status parse_command_line(const std::vector<std::string>& args, ParsedLine& line
     verb = args[i++];
   }
   line.command = find_command(line.group->name, verb);
+  // Sub-groups (`unity-catalog catalogs create`): the verb is two words.
+  if (!line.command && !verb.empty() && is_sub_group(line.group->name, verb)) {
+    if (i >= args.size()) return {};  // sub-group level: the group's help
+    verb += " " + args[i++];
+  }
+  line.command = find_command(line.group->name, verb);
   if (!line.command) {
     std::vector<std::string> verbs;
     for (const auto& c : command_table()) {

@@ -33,6 +33,19 @@ std::vector<std::string> option_words(const CommandSpec& command) {
   return out;
 }
 
+// " group:sub " for every sub-group of two-word verbs (" unity-catalog:catalogs ... ").
+std::string sub_group_words() {
+  std::set<std::string> subs;
+  for (const auto& command : command_table()) {
+    const auto space = command.verb.find(' ');
+    if (space != std::string::npos)
+      subs.insert(command.group + ":" + command.verb.substr(0, space));
+  }
+  std::string out = " ";
+  for (const auto& sub : subs) out += sub + " ";
+  return out;
+}
+
 std::string bash_script() {
   std::ostringstream out;
   out << "# bash completion for dbk (generated from its command table)\n"
@@ -40,12 +53,14 @@ std::string bash_script() {
       << "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" group=\"\" verb=\"\" i w\n"
       << "  local prog=\"${COMP_WORDS[0]##*/}\"\n"
       << "  local start=1\n"
+      << "  local sub_groups=\"" << sub_group_words() << "\"\n"
       << "  [[ \"$prog\" == dbfs ]] && group=fs\n"
       << "  for ((i = start; i < COMP_CWORD; i++)); do\n"
       << "    w=\"${COMP_WORDS[i]}\"\n"
       << "    [[ \"$w\" == -* ]] && continue\n"
       << "    if [[ -z \"$group\" ]]; then group=\"$w\"; elif [[ -z \"$verb\" ]]; then "
          "verb=\"$w\"; "
+         "elif [[ \"$sub_groups\" == *\" $group:$verb \"* ]]; then verb=\"$verb $w\"; "
          "fi\n"
       << "  done\n"
       << "  local candidates=\"\"\n"
@@ -66,23 +81,36 @@ std::string bash_script() {
       out << "      candidates=\"" << words(option_words(*commands.front())) << "\" ;;\n";
       continue;
     }
+    // Two-word verbs (`catalogs create`) offer their first word, then the second.
     std::vector<std::string> verbs;
+    std::map<std::string, std::vector<std::string>> sub_verbs;
     for (const auto* command : commands) {
+      const auto space = command->verb.find(' ');
+      if (space != std::string::npos) {
+        auto& seconds = sub_verbs[command->verb.substr(0, space)];
+        if (seconds.empty()) verbs.push_back(command->verb.substr(0, space));
+        seconds.push_back(command->verb.substr(space + 1));
+        continue;
+      }
       verbs.push_back(command->verb);
       for (const auto& alias : command->aliases) verbs.push_back(alias);
     }
     out << "      case \"$verb\" in\n"
         << "        \"\") candidates=\"" << words(verbs) << "\" ;;\n";
+    for (const auto& [sub_group, seconds] : sub_verbs) {
+      out << "        \"" << sub_group << "\") candidates=\"" << words(seconds) << "\" ;;\n";
+    }
     for (const auto* command : commands) {
-      std::string pattern = command->verb;
-      for (const auto& alias : command->aliases) pattern += "|" + alias;
+      std::string pattern = "\"" + command->verb + "\"";
+      for (const auto& alias : command->aliases) pattern += "|\"" + alias + "\"";
       out << "        " << pattern << ") candidates=\"" << words(option_words(*command))
           << "\" ;;\n";
     }
     out << "      esac ;;\n";
   }
   out << "  esac\n"
-      << "  if [[ \"$cur\" == -* || -z \"$verb\" ]]; then\n"
+      << "  if [[ \"$cur\" == -* || -z \"$verb\" || \"$sub_groups\" == *\" $group:$verb \"* ]]; "
+         "then\n"
       << "    COMPREPLY=($(compgen -W \"$candidates\" -- \"$cur\"))\n"
       << "  else\n"
       << "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"

@@ -31,6 +31,7 @@
 #include "service.hpp"
 #include "state/files.hpp"
 #include "tokens/token_service.hpp"
+#include "unity_catalog/unity_catalog_service.hpp"
 #include "web/web_service.hpp"
 #include "workspace/workspace_service.hpp"
 
@@ -156,6 +157,7 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     services_.push_back(std::move(libraries));
     services_.push_back(std::make_unique<InstancePoolsService>(*context_));
     services_.push_back(std::make_unique<ClusterPoliciesService>(*context_));
+    services_.push_back(std::make_unique<UnityCatalogService>(*context_));
 
     ServerOptions server_options;
     server_options.host = options_.host;

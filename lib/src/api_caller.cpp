@@ -74,6 +74,19 @@ Result<nlohmann::ordered_json> parse_response(const HttpResponse& response, std:
   return invalid_response(response, std::move(method), std::move(path));
 }
 
+std::string query_string(const Query& query) {
+  std::string out;
+  char separator = '?';
+  for (const auto& [key, value] : query) {
+    out += separator;
+    out += url_encode(key);
+    out += '=';
+    out += url_encode(value);
+    separator = '&';
+  }
+  return out;
+}
+
 }  // namespace
 
 ApiCaller::ApiCaller(std::string host, std::shared_ptr<Transport> transport)
@@ -85,15 +98,7 @@ Result<nlohmann::ordered_json> ApiCaller::get(const std::string& path, const Que
                                               const CallContext& context) const {
   HttpRequest request;
   request.method = "GET";
-  request.url = host_ + path;
-  char separator = '?';
-  for (const auto& [key, value] : query) {
-    request.url += separator;
-    request.url += url_encode(key);
-    request.url += '=';
-    request.url += url_encode(value);
-    separator = '&';
-  }
+  request.url = host_ + path + query_string(query);
   request.headers.emplace_back("Accept", "application/json");
   request.idempotency = Idempotency::kIdempotent;
   auto response = send(std::move(request), context);
@@ -118,6 +123,26 @@ Result<nlohmann::ordered_json> ApiCaller::post(const std::string& path,
   if (!response) return std::move(response).error();
   if (is_blank(response->body)) return nlohmann::ordered_json::object();
   return parse_response(*response, "POST", path);
+}
+
+Result<nlohmann::ordered_json> ApiCaller::call(const std::string& method, const std::string& path,
+                                               const Query& query,
+                                               const nlohmann::ordered_json& body,
+                                               Idempotency idempotency,
+                                               const CallContext& context) const {
+  HttpRequest request;
+  request.method = method;
+  request.idempotency = idempotency;
+  request.url = host_ + path + query_string(query);
+  request.headers.emplace_back("Accept", "application/json");
+  if (!body.is_null()) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    request.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  }
+  auto response = send(std::move(request), context);
+  if (!response) return std::move(response).error();
+  if (is_blank(response->body)) return nlohmann::ordered_json::object();
+  return parse_response(*response, method, path);
 }
 
 Result<HttpResponse> ApiCaller::send(HttpRequest request, const CallContext& context) const {

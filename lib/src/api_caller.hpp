@@ -29,6 +29,11 @@ class ApiCaller {
   Result<nlohmann::ordered_json> post(const std::string& path, const nlohmann::ordered_json& body,
                                       Idempotency idempotency,
                                       const CallContext& context = {}) const;
+  /// Any other JSON call (PATCH, PUT, DELETE, ...): `body` is sent when it is not null.
+  Result<nlohmann::ordered_json> call(const std::string& method, const std::string& path,
+                                      const Query& query, const nlohmann::ordered_json& body,
+                                      Idempotency idempotency,
+                                      const CallContext& context = {}) const;
   /// Raw access for bodies that are not JSON (multipart upload, direct download); the
   /// request carries its own Idempotency.
   Result<HttpResponse> send(HttpRequest request, const CallContext& context = {}) const;

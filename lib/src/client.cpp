@@ -10,6 +10,7 @@
 #include "dbk/libraries.hpp"
 #include "dbk/secrets.hpp"
 #include "dbk/tokens.hpp"
+#include "dbk/unity_catalog.hpp"
 #include "dbk/workspace.hpp"
 #include "transport_stack.hpp"
 
@@ -31,7 +32,8 @@ struct Client::Impl {
         groups(caller),
         instance_pools(caller),
         cluster_policies(caller),
-        libraries(caller) {}
+        libraries(caller),
+        unity_catalog(caller) {}
 
   Config config;
   std::shared_ptr<const detail::ApiCaller> caller;
@@ -45,6 +47,7 @@ struct Client::Impl {
   InstancePoolsApi instance_pools;
   ClusterPoliciesApi cluster_policies;
   LibrariesApi libraries;
+  UnityCatalogApi unity_catalog;
 };
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(options)) {}
@@ -78,6 +81,10 @@ GroupsApi& Client::groups() const {
 InstancePoolsApi& Client::instance_pools() const {
   return impl_->instance_pools;
 }
+UnityCatalogApi& Client::unity_catalog() const {
+  return impl_->unity_catalog;
+}
+
 ClusterPoliciesApi& Client::cluster_policies() const {
   return impl_->cluster_policies;
 }

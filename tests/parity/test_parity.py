@@ -30,6 +30,7 @@ MISC = "/Users/${u}/misc"
 EVENT_TIME = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+"
 # The emulator's one user (docs/emulator.md), a member of its built-in groups.
 EMU_USER = "emulator@dbk.local"
+UC = ["databricks", "unity-catalog"]
 SEED_PARAMS = '{"FEATURES_TABLE": "testing_data", "Start_Date": "2015-11-15", "zEnd_Date": "2017-01-01"}'
 
 # docs/compatibility.md, "Errors and exit codes": errors go to stderr as one line; API
@@ -472,6 +473,112 @@ CASES = [
     Case("libraries_status_marked", ["databricks", "libraries", "cluster-status",
                                      "--cluster-id", "${cluster_id}"]),
 
+    # Unity Catalog (docs/compatibility.md, "Unity Catalog"): one metastore assigned to the
+    # workspace on a fresh state.
+    Case("uc_metastores_get_assignment", UC + ["metastores", "get-assignment"],
+         capture={"metastore_id": lambda o: o["metastore_id"]}),
+    Case("uc_metastores_get_summary", UC + ["metastores", "get-summary"]),
+    Case("uc_metastores_list", UC + ["metastores", "list"]),
+    Case("uc_metastores_get", UC + ["metastores", "get", "--id", "${metastore_id}"]),
+    Case("uc_metastores_get_missing", UC + ["metastores", "get", "--id", "no-such-metastore"],
+         error="api"),
+    Case("uc_metastores_create", UC + ["metastores", "create", "--name", "parity",
+                                       "--storage-root", "s3://bucket/root", "--region",
+                                       "us-west-2"],
+         capture={"new_metastore": lambda o: o["metastore_id"]}),
+    Case("uc_metastores_create_no_root", UC + ["metastores", "create", "--name", "x"],
+         error="usage", dbk_exit=2),
+    # Legacy sends `name` (and every unset flag as null), dbk `new_name`: both rename.
+    Case("uc_metastores_update", UC + ["metastores", "update", "--id", "${new_metastore}",
+                                       "--new-name", "parity-renamed", "--owner", "admins"]),
+    Case("uc_metastores_update_json", UC + ["metastores", "update", "--id", "${new_metastore}",
+                                            "--json", '{"delta_sharing_scope": '
+                                            '"INTERNAL_AND_EXTERNAL"}']),
+    # Legacy: `Error: ValueError: Cannot specify JSON ...`, exit 1; a usage error in dbk.
+    Case("uc_metastores_update_both", UC + ["metastores", "update", "--id", "${new_metastore}",
+                                            "--owner", "a", "--json", "{}"],
+         error="client", dbk_exit=2),
+    Case("uc_metastores_assign", UC + ["metastores", "assign", "--workspace-id", "1",
+                                       "--metastore-id", "${new_metastore}"]),
+    Case("uc_metastores_get_assignment_new", UC + ["metastores", "get-assignment"]),
+    Case("uc_catalogs_list_new_metastore", UC + ["catalogs", "list"]),
+    Case("uc_metastores_unassign_wrong", UC + ["metastores", "unassign", "--workspace-id", "1",
+                                               "--metastore-id", "${metastore_id}"],
+         error="api"),
+    Case("uc_metastores_unassign", UC + ["metastores", "unassign", "--workspace-id", "1",
+                                         "--metastore-id", "${new_metastore}"]),
+    Case("uc_metastores_summary_unassigned", UC + ["metastores", "get-summary"], error="api"),
+    Case("uc_catalogs_list_unassigned", UC + ["catalogs", "list"], error="api"),
+    Case("uc_metastores_assign_back", UC + ["assign-metastore", "--workspace-id", "1",
+                                            "--metastore-id", "${metastore_id}",
+                                            "--default-catalog-name", "main"]),
+    Case("uc_metastores_delete", UC + ["metastores", "delete", "--id", "${new_metastore}"],
+         out="none"),
+    Case("uc_metastores_delete_missing", UC + ["metastores", "delete", "--id",
+                                               "${new_metastore}", "--force"], error="api"),
+    Case("uc_catalogs_create", UC + ["catalogs", "create", "--name", "Parity_Cat", "--comment",
+                                     "made by parity"]),
+    Case("uc_catalogs_create_exists", UC + ["catalogs", "create", "--name", "parity_cat"],
+         error="api"),
+    Case("uc_catalogs_create_bad_name", UC + ["catalogs", "create", "--name", "bad name"],
+         error="api"),
+    Case("uc_catalogs_create_too_long", UC + ["catalogs", "create", "--name", "x" * 256],
+         error="api"),
+    Case("uc_catalogs_list", UC + ["catalogs", "list"]),
+    Case("uc_catalogs_list_legacy_verb", UC + ["list-catalogs"]),
+    Case("uc_catalogs_get", UC + ["catalogs", "get", "--name", "parity_cat"]),
+    Case("uc_catalogs_get_missing", UC + ["catalogs", "get", "--name", "nope"], error="api"),
+    Case("uc_catalogs_update", UC + ["catalogs", "update", "--name", "parity_cat", "--json",
+                                     '{"comment": "updated", "properties": {"k": "v"}}']),
+    Case("uc_catalogs_update_no_json", UC + ["catalogs", "update", "--name", "parity_cat"],
+         error="client", dbk_exit=2),
+    Case("uc_schemas_create", UC + ["schemas", "create", "--catalog-name", "parity_cat",
+                                    "--name", "raw", "--comment", "landing"]),
+    Case("uc_schemas_create_no_catalog", UC + ["schemas", "create", "--catalog-name", "nope",
+                                               "--name", "raw"], error="api"),
+    Case("uc_schemas_list", UC + ["schemas", "list", "--catalog-name", "parity_cat"]),
+    Case("uc_schemas_list_missing", UC + ["schemas", "list", "--catalog-name", "nope"],
+         error="api"),
+    Case("uc_schemas_get", UC + ["schemas", "get", "--full-name", "parity_cat.raw"]),
+    Case("uc_schemas_get_bad_name", UC + ["schemas", "get", "--full-name", "parity_cat"],
+         error="api"),
+    Case("uc_schemas_update", UC + ["schemas", "update", "--full-name", "parity_cat.raw",
+                                    "--json", '{"comment": "raw data"}']),
+    Case("uc_tables_create", UC + ["tables", "create", "--json",
+                                   '{"catalog_name": "parity_cat", "schema_name": "raw", '
+                                   '"name": "events", "table_type": "MANAGED", '
+                                   '"data_source_format": "DELTA", "columns": ['
+                                   '{"name": "id", "type_name": "LONG", "position": 0}]}']),
+    Case("uc_tables_create_default", UC + ["create-table", "--json",
+                                           '{"catalog_name": "parity_cat", "schema_name": '
+                                           '"default", "name": "t2"}']),
+    Case("uc_tables_list", UC + ["tables", "list", "--catalog-name", "parity_cat",
+                                 "--schema-name", "raw"]),
+    Case("uc_tables_list_summaries", UC + ["tables", "list-summaries", "--catalog-name",
+                                           "parity_cat"]),
+    Case("uc_tables_get", UC + ["tables", "get", "--full-name", "parity_cat.raw.events"]),
+    Case("uc_tables_get_bad_name", UC + ["tables", "get", "--full-name", "a b.c.d"],
+         error="api"),
+    Case("uc_tables_update", UC + ["tables", "update", "--full-name", "parity_cat.raw.events",
+                                   "--json", '{"comment": "clicks"}']),
+    Case("uc_schemas_delete_not_empty", UC + ["schemas", "delete", "--full-name",
+                                              "parity_cat.raw"], error="api"),
+    Case("uc_schemas_delete_purge", UC + ["schemas", "delete", "--full-name", "parity_cat.raw",
+                                          "--purge"], out="lines"),
+    Case("uc_tables_get_missing", UC + ["tables", "get", "--full-name",
+                                        "parity_cat.raw.events"], error="api"),
+    Case("uc_catalogs_delete_not_empty", UC + ["catalogs", "delete", "--name", "parity_cat"],
+         error="api"),
+    Case("uc_catalogs_delete_purge", UC + ["catalogs", "delete", "--name", "parity_cat",
+                                           "--purge"], out="lines"),
+    Case("uc_catalogs_get_deleted", UC + ["catalogs", "get", "--name", "parity_cat"],
+         error="api"),
+    Case("uc_catalogs_create_again", UC + ["catalogs", "create", "--name", "second"]),
+    Case("uc_catalogs_delete_fresh", UC + ["catalogs", "delete", "--name", "second", "-p"],
+         out="lines"),
+    Case("uc_tables_delete_missing", UC + ["tables", "delete", "--full-name", "second.a.b"],
+         error="api"),
+
     # Cluster life cycle last: a resize or an edit restarts clusters the runs above use.
     Case("clusters_create", ["databricks", "clusters", "create", "--json",
                              '{"cluster_name": "parity-made", "spark_version": '
@@ -572,7 +679,7 @@ def norm_json(side, value, key=None):
     if isinstance(value, int):
         if key in ID_FAMILIES:
             return label(side, ID_FAMILIES[key], value)
-        if key and (key.endswith("_time") or key.endswith("timestamp")):
+        if key and (key.endswith("_time") or key.endswith("timestamp") or key.endswith("_at")):
             return "<TIME>"
         if key and key.endswith("_duration"):
             return "<DURATION>"

@@ -20,6 +20,7 @@ class SecretsApi;
 class TokensApi;
 class GroupsApi;
 class InstancePoolsApi;
+class UnityCatalogApi;
 class ClusterPoliciesApi;
 class LibrariesApi;
 
@@ -59,6 +60,7 @@ class Client {
   InstancePoolsApi& instance_pools() const;
   ClusterPoliciesApi& cluster_policies() const;
   LibrariesApi& libraries() const;
+  UnityCatalogApi& unity_catalog() const;
   const Config& config() const;
 
   /// The authenticated user's name (`GET /api/2.0/preview/scim/v2/Me` → `userName`),

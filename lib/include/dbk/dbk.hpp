@@ -22,3 +22,4 @@
 #include "dbk/tokens.hpp"
 #include "dbk/transfer.hpp"
 #include "dbk/workspace.hpp"
+#include "dbk/unity_catalog.hpp"

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "dbk/call_context.hpp"
+#include "dbk/result.hpp"
+
+namespace dbk {
+
+namespace detail {
+class ApiCaller;
+}
+
+/// `/api/2.1/unity-catalog/...`: metastores and their workspace assignment, catalogs,
+/// schemas and tables (docs/emulator.md, "Unity Catalog"). Answers are the service's JSON as
+/// sent (key order kept), since their shapes grow with the service. Names and full names
+/// (`catalog.schema.table`) are percent-encoded into the path; the service validates them.
+/// Thread-safe.
+class UnityCatalogApi {
+ public:
+  using Json = nlohmann::ordered_json;
+
+  explicit UnityCatalogApi(std::shared_ptr<const detail::ApiCaller> caller);
+
+  // Metastores. A create is not replayed after a lost response (it would make a second one).
+  Result<Json> create_metastore(const Json& request, const CallContext& context = {}) const;
+  Result<Json> list_metastores(const CallContext& context = {}) const;
+  Result<Json> get_metastore(const std::string& id, const CallContext& context = {}) const;
+  /// PATCH metastores/{id} with the fields given.
+  Result<Json> update_metastore(const std::string& id, const Json& changes,
+                                const CallContext& context = {}) const;
+  Status delete_metastore(const std::string& id, bool force, const CallContext& context = {}) const;
+  /// The metastore assigned to this workspace (metastore_summary).
+  Result<Json> metastore_summary(const CallContext& context = {}) const;
+  Result<Json> current_metastore_assignment(const CallContext& context = {}) const;
+  /// PUT workspaces/{workspace_id}/metastore: assigns (or reassigns) the workspace.
+  Status assign_metastore(std::int64_t workspace_id, const std::string& metastore_id,
+                          const std::optional<std::string>& default_catalog_name,
+                          const CallContext& context = {}) const;
+  Status unassign_metastore(std::int64_t workspace_id, const std::string& metastore_id,
+                            const CallContext& context = {}) const;
+
+  // Catalogs, schemas, tables. `full_name` is `catalog`, `catalog.schema` or
+  // `catalog.schema.table`. Lists page through everything (max_results=0 and page_token)
+  // and answer one object with every item under `catalogs`/`schemas`/`tables`.
+  Result<Json> create_catalog(const Json& request, const CallContext& context = {}) const;
+  Result<Json> list_catalogs(const CallContext& context = {}) const;
+  Result<Json> get_catalog(const std::string& name, const CallContext& context = {}) const;
+  Result<Json> update_catalog(const std::string& name, const Json& changes,
+                              const CallContext& context = {}) const;
+  Status delete_catalog(const std::string& name, bool force, const CallContext& context = {}) const;
+
+  Result<Json> create_schema(const Json& request, const CallContext& context = {}) const;
+  Result<Json> list_schemas(const std::string& catalog_name, const CallContext& context = {}) const;
+  Result<Json> get_schema(const std::string& full_name, const CallContext& context = {}) const;
+  Result<Json> update_schema(const std::string& full_name, const Json& changes,
+                             const CallContext& context = {}) const;
+  Status delete_schema(const std::string& full_name, bool force,
+                       const CallContext& context = {}) const;
+
+  Result<Json> create_table(const Json& request, const CallContext& context = {}) const;
+  Result<Json> list_tables(const std::string& catalog_name, const std::string& schema_name,
+                           const CallContext& context = {}) const;
+  /// table-summaries of a catalog: {"tables": [{"full_name", "table_type"}, ...]}.
+  Result<Json> list_table_summaries(const std::string& catalog_name,
+                                    const CallContext& context = {}) const;
+  Result<Json> get_table(const std::string& full_name, const CallContext& context = {}) const;
+  Result<Json> update_table(const std::string& full_name, const Json& changes,
+                            const CallContext& context = {}) const;
+  Status delete_table(const std::string& full_name, const CallContext& context = {}) const;
+
+ private:
+  Result<Json> list_all(const std::string& what,
+                        std::vector<std::pair<std::string, std::string>> query,
+                        const CallContext& context) const;
+  std::shared_ptr<const detail::ApiCaller> caller_;
+};
+
+}  // namespace dbk

@@ -1,0 +1,71 @@
+"""The official databricks-sdk against the emulator's Unity Catalog: the metastore a workspace
+has, catalogs and schemas as a setup script makes them, with the errors the SDK maps."""
+
+import pytest
+from databricks.sdk import WorkspaceClient
+from databricks.sdk import errors
+
+
+@pytest.fixture(scope="module")
+def w(emulator_url):
+    return WorkspaceClient(host=emulator_url, token="dapi-test-token")
+
+
+def test_current_metastore(w):
+    current = w.metastores.current()
+    assert current.workspace_id == 1
+    assert current.default_catalog_name == "hive_metastore"
+    summary = w.metastores.summary()
+    assert summary.metastore_id == current.metastore_id
+    assert w.metastores.get(current.metastore_id).name == summary.name
+    assert [m.metastore_id for m in w.metastores.list()] == [current.metastore_id]
+    with pytest.raises(errors.NotFound):
+        w.metastores.get("no-such-metastore")
+
+
+def test_catalogs_and_schemas(w):
+    created = w.catalogs.create(name="SDK_Cat", comment="made by the sdk",
+                                properties={"team": "a"})
+    assert created.name == "sdk_cat"
+    assert created.properties == {"team": "a"}
+    assert w.catalogs.get("sdk_cat").comment == "made by the sdk"
+    assert "sdk_cat" in [c.name for c in w.catalogs.list()]
+    with pytest.raises(errors.ResourceConflict):
+        w.catalogs.create(name="sdk_cat")
+    with pytest.raises(errors.NotFound) as missing:
+        w.catalogs.get("nope")
+    assert missing.value.error_code == "CATALOG_DOES_NOT_EXIST"
+    with pytest.raises(errors.InvalidParameterValue):
+        w.catalogs.create(name="../etc")
+
+    schema = w.schemas.create(name="raw", catalog_name="sdk_cat", comment="landing")
+    assert schema.full_name == "sdk_cat.raw"
+    assert sorted(s.name for s in w.schemas.list(catalog_name="sdk_cat")) == [
+        "default", "information_schema", "raw"]
+    assert w.schemas.update("sdk_cat.raw", comment="raw data").comment == "raw data"
+    assert w.schemas.get("sdk_cat.raw").comment == "raw data"
+
+    renamed = w.catalogs.update("sdk_cat", new_name="sdk_cat2", comment="renamed")
+    assert renamed.name == "sdk_cat2"
+    assert w.schemas.get("sdk_cat2.raw").catalog_name == "sdk_cat2"
+    with pytest.raises(errors.NotFound):
+        w.schemas.get("sdk_cat.raw")
+
+    w.schemas.delete("sdk_cat2.raw")
+    with pytest.raises(errors.NotFound):
+        w.schemas.get("sdk_cat2.raw")
+    with pytest.raises(errors.BadRequest):
+        w.catalogs.delete("sdk_cat2")  # still holds `default`
+    w.catalogs.delete("sdk_cat2", force=True)
+    with pytest.raises(errors.NotFound):
+        w.catalogs.get("sdk_cat2")
+
+
+def test_catalog_list_pages_through_everything(w):
+    names = ["page_%03d" % i for i in range(105)]  # more than one server page (100)
+    for name in names:
+        w.catalogs.create(name=name)
+    listed = [c.name for c in w.catalogs.list() if c.name.startswith("page_")]
+    assert listed == names
+    for name in names:
+        w.catalogs.delete(name, force=True)
