@@ -15,6 +15,23 @@ class DbfsApi;
 
 namespace dbk::scorer {
 
+/// Receives the scored batches of run_score_job in input order, one call at a time from one
+/// thread, while later batches are being read and scored: the place to plug in a consumer that
+/// must see every scored row (a batch-fed comparison, a custom writer). A job scores in passes:
+/// one, or more with ScoreJob::match_vector_lanes, each from the first row again.
+class ScoredBatchSink {
+ public:
+  virtual ~ScoredBatchSink() = default;
+  /// A pass begins, scoring with `spark_vector_lanes` (see ScoreOptions).
+  virtual Status begin_pass(std::size_t spark_vector_lanes) {
+    (void)spark_vector_lanes;
+    return {};
+  }
+  /// One batch (a Parquet row group of the input): its rows, their scores. An error stops the
+  /// job with that error.
+  virtual Status consume(const ScoreResult& batch) = 0;
+};
+
 /// Everything `dbk score` does, as one call: resolve the model, input and expected table
 /// (dbfs:/ paths are fetched into the cache, local paths are used as they are), score, compare
 /// and write. Embedders fill this instead of chaining the lower-level functions.
@@ -40,6 +57,11 @@ struct ScoreJob {
   /// within the tolerance even where the margins' last bits differ. Otherwise the first scores
   /// stand.
   bool match_vector_lanes = false;
+  /// Optional: sees every scored batch (see ScoredBatchSink); not owned.
+  ScoredBatchSink* sink = nullptr;
+  /// Batches scored at once (score.threads of them; 0 = the hardware threads) and batches held
+  /// between reading and writing: memory is bounded by this many row groups and the model.
+  std::size_t batches_in_flight = 0;  ///< 0 = twice the threads, plus one
 };
 
 struct ScoreJobReport {
@@ -57,6 +79,11 @@ struct ScoreJobReport {
   bool ok() const { return !comparison || comparison->ok(); }
 };
 
+/// Runs the job: the input is read a row group at a time (across the files of a folder or a
+/// Delta table), each batch scored on one of score.threads workers, and written to `output`
+/// in input order as soon as the batches before it are, so memory stays bounded by the batches
+/// in flight whatever the table's size. With compare_with only the compared columns of the
+/// scored rows are kept for the comparison. The output appears whole or not at all.
 /// Runs the job. `dbfs` may be nullptr when no path is a dbfs:/ path. Errors (one line each):
 /// NOT_FOUND for missing paths, MODEL_CORRUPT / UNSUPPORTED_STAGE for a folder that is not a
 /// supported PipelineModel, COLUMN_NOT_FOUND for an unknown key (with compare_with) or feature
