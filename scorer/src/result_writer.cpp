@@ -36,10 +36,7 @@ class TempFile {
   Status open(const std::string& target) {
     target_ = target;
     fs::path t(target);
-    std::random_device rd;
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%08x%08x", rd(), rd());
-    temp_ = (t.parent_path() / ("." + t.filename().string() + ".dbk-tmp-" + hex)).string();
+    temp_ = (t.parent_path() / ("." + t.filename().string() + ".dbk-tmp-" + random_hex())).string();
     fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd_ < 0) {
       const int err = errno;
@@ -135,6 +132,13 @@ class ParquetWriter : public ResultWriter {
 };
 
 }  // namespace
+
+std::string random_hex() {
+  std::random_device rd;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%08x%08x", rd(), rd());
+  return hex;
+}
 
 Result<std::unique_ptr<ResultWriter>> open_result_writer(const std::string& path,
                                                          OutputFormat format,

@@ -2,6 +2,7 @@
 #include "dbk/scorer/score_job.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -9,7 +10,9 @@
 #include "dbk/api_error.hpp"
 #include "dbk/scorer/dataset.hpp"
 #include "dbk/scorer/parquet.hpp"
+#include "dbk/scorer/parquet_reader.hpp"
 #include "dbk/scorer/pipeline.hpp"
+#include "output_target.hpp"
 #include "result_writer.hpp"
 
 namespace dbk::scorer {
@@ -38,6 +41,12 @@ struct InputBatch {
 // The input's files, opened (footers parsed) in order.
 struct InputFiles {
   std::vector<std::shared_ptr<const ParquetFileReader>> files;
+  std::size_t rows() const {
+    std::size_t n = 0;
+    for (const auto& f : files)
+      n += static_cast<std::size_t>(std::max<std::int64_t>(f->num_rows(), 0));
+    return n;
+  }
   const Table& schema() const { return files.front()->schema(); }
 };
 
@@ -122,6 +131,10 @@ class ComparedColumns : public ScoredBatchSink {
   bool first_ = true;
 };
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 struct PassCounts {
   std::size_t rows_input = 0;
   std::size_t rows_scored = 0;
@@ -131,7 +144,9 @@ struct PassCounts {
 // order (see detail::run_ordered_pipeline).
 Result<PassCounts> score_pass(const PipelineModel& model, const InputFiles& input,
                               const ScoreOptions& options, std::size_t in_flight,
-                              const std::vector<ScoredBatchSink*>& sinks) {
+                              const std::vector<ScoredBatchSink*>& sinks,
+                              const std::function<void(const ScoreProgress&)>& progress) {
+  const auto start = std::chrono::steady_clock::now();
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   std::size_t batches = 0;
@@ -177,6 +192,14 @@ Result<PassCounts> score_pass(const PipelineModel& model, const InputFiles& inpu
     for (auto* s : sinks) {
       if (auto st = s->consume(scored); !st) return st;
     }
+    if (progress) {
+      ScoreProgress p;
+      p.rows_read = counts.rows_input;
+      p.rows_total = input.rows();
+      p.rows_scored = counts.rows_scored;
+      p.seconds = seconds_since(start);
+      progress(p);
+    }
     return {};
   };
   detail::PipelineLimits limits;
@@ -186,15 +209,23 @@ Result<PassCounts> score_pass(const PipelineModel& model, const InputFiles& inpu
   return counts;
 }
 
-// Writes each batch to the output (see detail::ResultWriter).
+// Writes the output columns of each batch (see detail::ResultWriter).
 class OutputSink : public ScoredBatchSink {
  public:
-  explicit OutputSink(std::unique_ptr<detail::ResultWriter> writer) : writer_(std::move(writer)) {}
-  Status consume(const ScoreResult& batch) override { return writer_->write(batch); }
+  OutputSink(std::unique_ptr<detail::ResultWriter> writer, std::vector<std::string> columns)
+      : writer_(std::move(writer)), columns_(std::move(columns)) {}
+  Status consume(const ScoreResult& batch) override {
+    rows_ += batch.num_rows();
+    return writer_->write(detail::select_columns(batch, columns_));
+  }
   Status commit() { return writer_->commit(); }
+  std::size_t rows() const { return rows_; }
+  std::uint64_t bytes() const { return writer_->bytes(); }
 
  private:
   std::unique_ptr<detail::ResultWriter> writer_;
+  std::vector<std::string> columns_;
+  std::size_t rows_ = 0;
 };
 
 }  // namespace
@@ -204,9 +235,16 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
     return make_error(dbk::error_codes::kInvalidArgument, "a model and an input are required");
   }
   // A bad output name fails before anything is fetched.
+  std::optional<detail::OutputTarget> target;
   if (!job.output.empty()) {
-    if (auto format = output_format(job.output); !format) return std::move(format).error();
+    auto resolved = detail::resolve_output_target(job.output, job.output_format);
+    if (!resolved) return std::move(resolved).error();
+    target = std::move(*resolved);
+  } else if (!job.output_format.empty() || !job.output_columns.empty()) {
+    return make_error(dbk::error_codes::kInvalidArgument,
+                      "an output format or output columns need an output");
   }
+  const auto job_start = std::chrono::steady_clock::now();
   ScoreJobReport report;
 
   // Model first: a wrong --model fails before any table is downloaded.
@@ -276,28 +314,36 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
   report.assembled_columns = options.assemble_columns;
   const bool spark4 = model->spark_version().rfind("4.", 0) == 0;
   if (spark4) report.spark_vector_lanes = options.spark_vector_lanes;
+  if (target) {
+    // The columns a batch will have, from scoring no rows: unknown names fail before any work.
+    auto shape = score_table(*model, schema, options);
+    if (!shape) return std::move(shape).error();
+    auto columns = detail::output_columns(*shape, job.output_columns, job.key_columns);
+    if (!columns) return std::move(columns).error();
+    report.output_columns = std::move(*columns);
+  }
 
   // The sinks of a pass: the output (committed once the pass is complete), the comparison's
   // columns, the embedder's sink.
   ComparedColumns compared(job.key_columns,
                            {job.compare.prediction_column, job.compare.probability_column,
                             job.compare.raw_prediction_column});
+  // A pass's output is committed only once the scores it holds are known to be the ones kept.
+  std::unique_ptr<OutputSink> output;
   auto run_pass = [&](const ScoreOptions& pass_options, bool write) -> Result<PassCounts> {
     std::vector<ScoredBatchSink*> sinks;
-    std::unique_ptr<OutputSink> output;
-    if (write && !job.output.empty()) {
-      auto writer = detail::open_result_writer(job.output, *output_format(job.output));
+    if (write && target) {
+      auto writer = detail::open_target_writer(*target, dbfs);
       if (!writer) return std::move(writer).error();
-      output = std::make_unique<OutputSink>(std::move(*writer));
+      output = std::make_unique<OutputSink>(std::move(*writer), report.output_columns);
       sinks.push_back(output.get());
     }
     if (expected) sinks.push_back(&compared);
     if (job.sink != nullptr) sinks.push_back(job.sink);
-    auto counts = score_pass(*model, *input, pass_options, job.batches_in_flight, sinks);
-    if (!counts) return std::move(counts).error();
-    if (output) {
-      if (auto st = output->commit(); !st) return st.error();
-    }
+    const auto pass_start = std::chrono::steady_clock::now();
+    auto counts =
+        score_pass(*model, *input, pass_options, job.batches_in_flight, sinks, job.progress);
+    report.scoring_seconds += seconds_since(pass_start);
     return counts;
   };
   auto counts = run_pass(options, true);
@@ -347,13 +393,20 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
       report.spark_vector_lanes = lanes;
       matched = true;
       // The output holds the scores that matched.
-      if (!job.output.empty()) {
+      if (target) {
+        output.reset();  // the first pass's output is dropped unwritten
         if (auto rewritten = run_pass(other, true); !rewritten) {
           return std::move(rewritten).error();
         }
       }
     }
   }
+  if (output) {
+    if (auto st = output->commit(); !st) return st.error();
+    report.output_rows = output->rows();
+    report.output_bytes = output->bytes();
+  }
+  report.seconds = seconds_since(job_start);
   return report;
 }
 

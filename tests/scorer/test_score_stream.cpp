@@ -161,6 +161,7 @@ TEST_CASE("a streamed score equals the whole-table score, row for row", "[score]
     auto job = t.job(streamed);
     job.score.threads = threads;
     job.batches_in_flight = 2;
+    job.output_columns = {"*"};  // every column, as write_results writes them
     auto report = dbk::scorer::run_score_job(job, nullptr);
     REQUIRE(report.ok());
     CHECK(report->rows_input == whole_input->num_rows);

@@ -12,6 +12,7 @@
 
 #include "dbk/json.hpp"
 #include "dbk/scorer/parquet.hpp"
+#include "dbk/scorer/parquet_reader.hpp"
 #include "parquet/assemble.hpp"
 #include "parquet/column_reader.hpp"
 #include "parquet/errors.hpp"

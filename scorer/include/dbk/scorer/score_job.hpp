@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +34,14 @@ class ScoredBatchSink {
   virtual Status consume(const ScoreResult& batch) = 0;
 };
 
+/// How far a scoring pass is, after each batch written (ScoreJob::progress).
+struct ScoreProgress {
+  std::size_t rows_read = 0;    ///< input rows of the batches done
+  std::size_t rows_total = 0;   ///< the input's rows, from the Parquet footers
+  std::size_t rows_scored = 0;  ///< rows out of the batches done
+  double seconds = 0;           ///< since the pass began
+};
+
 /// Everything `dbk score` does, as one call: resolve the model, input and expected table
 /// (dbfs:/ paths are fetched into the cache, local paths are used as they are), score, compare
 /// and write. Embedders fill this instead of chaining the lower-level functions.
@@ -39,7 +49,14 @@ struct ScoreJob {
   std::string model;         ///< PipelineModel folder: dbfs:/... or local
   std::string input;         ///< table to score: dbfs:/... or local (file, part-file folder, Delta)
   std::string compare_with;  ///< optional: the table Spark wrote (e.g. results_output)
-  std::string output;        ///< optional: .csv, .jsonl or .parquet file to write
+  /// Optional: where the scored rows go: a .parquet, .csv or .jsonl file, a local folder
+  /// (existing, or named with a trailing `/`) or a dbfs:/ path, which get Parquet part files.
+  std::string output;
+  /// parquet | csv | jsonl; empty = from `output`'s name (Parquet for folders).
+  std::string output_format;
+  /// Columns written: empty = the key columns, `prediction` and `probability`; {"*"} = every
+  /// kept input column and every column the stages made. Input columns come first.
+  std::vector<std::string> output_columns;
   /// Join keys for the comparison (only read with compare_with); empty = compare by row order.
   std::vector<std::string> key_columns;
   /// Columns to assemble into `features` when the model needs a `features` column the input
@@ -62,6 +79,8 @@ struct ScoreJob {
   /// Batches scored at once (score.threads of them; 0 = the hardware threads) and batches held
   /// between reading and writing: memory is bounded by this many row groups and the model.
   std::size_t batches_in_flight = 0;  ///< 0 = twice the threads, plus one
+  /// Optional: called after each batch written, from the writer thread (keep it short).
+  std::function<void(const ScoreProgress&)> progress;
 };
 
 struct ScoreJobReport {
@@ -73,6 +92,11 @@ struct ScoreJobReport {
   std::vector<std::string> assembled_columns;  ///< non-empty when the job assembled `features`
   std::size_t rows_input = 0;
   std::size_t rows_scored = 0;
+  double seconds = 0;          ///< wall time of the whole job (fetching included)
+  double scoring_seconds = 0;  ///< wall time of the scoring pass(es): read, score, write
+  std::vector<std::string> output_columns;  ///< the columns written (with an output)
+  std::size_t output_rows = 0;
+  std::uint64_t output_bytes = 0;           ///< bytes of the output file(s)
   std::optional<CompareReport> comparison;  ///< set when compare_with was given
   /// The lanes the scores were summed in for a Spark 4.x model (see match_vector_lanes), else 0.
   std::size_t spark_vector_lanes = 0;
