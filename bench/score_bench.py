@@ -33,6 +33,30 @@ def make(rng, n):
     return rows
 
 
+def train_and_save(spark, model_dir, data_dir, train_rows, score_rows):
+    """Trains the scenario-shaped forest into model_dir and writes score_rows rows of scoring
+    data with Spark into data_dir (both skipped when model_dir already holds a model). Returns
+    the VectorAssembler that builds `features` from the raw columns."""
+    rng = np.random.default_rng(1)
+    cols = FEATURES + ["label_e"]
+    assembler = VectorAssembler(inputCols=FEATURES, outputCol="features")
+    if not os.path.exists(os.path.join(model_dir, "metadata")):
+        train = assembler.transform(spark.createDataFrame(make(rng, train_rows), cols))
+        model = Pipeline(stages=[
+            StringIndexer(inputCol="label_e", outputCol="indexedLabel"),
+            # keep: synthetic count features can take values unseen in training (the first run
+            # stopped on a 5.0 in feature 26 — Spark and dbk both refuse it with handleInvalid=error).
+            VectorIndexer(inputCol="features", outputCol="indexedFeatures", maxCategories=10,
+                          handleInvalid="keep"),
+            RandomForestClassifier(labelCol="indexedLabel", featuresCol="indexedFeatures",
+                                   numTrees=200, maxDepth=15, maxBins=32, featureSubsetStrategy="sqrt",
+                                   subsamplingRate=0.632, seed=3),
+        ]).fit(train)
+        model.write().overwrite().save(model_dir)
+        spark.createDataFrame(make(rng, score_rows), cols).coalesce(1).write.mode("overwrite").parquet(data_dir)
+    return assembler
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", default="build/score-bench")
@@ -47,23 +71,7 @@ def main():
     spark = (SparkSession.builder.master("local[1]").appName("dbk-score-bench")
              .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1")
              .config("spark.driver.memory", "2g").getOrCreate())
-    rng = np.random.default_rng(1)
-    cols = FEATURES + ["label_e"]
-    assembler = VectorAssembler(inputCols=FEATURES, outputCol="features")
-    if not os.path.exists(os.path.join(model_dir, "metadata")):
-        train = assembler.transform(spark.createDataFrame(make(rng, args.train_rows), cols))
-        model = Pipeline(stages=[
-            StringIndexer(inputCol="label_e", outputCol="indexedLabel"),
-            # keep: synthetic count features can take values unseen in training (the first run
-            # stopped on a 5.0 in feature 26 — Spark and dbk both refuse it with handleInvalid=error).
-            VectorIndexer(inputCol="features", outputCol="indexedFeatures", maxCategories=10,
-                          handleInvalid="keep"),
-            RandomForestClassifier(labelCol="indexedLabel", featuresCol="indexedFeatures",
-                                   numTrees=200, maxDepth=15, maxBins=32, featureSubsetStrategy="sqrt",
-                                   subsamplingRate=0.632, seed=3),
-        ]).fit(train)
-        model.write().overwrite().save(model_dir)
-        spark.createDataFrame(make(rng, args.score_rows), cols).coalesce(1).write.mode("overwrite").parquet(data_dir)
+    assembler = train_and_save(spark, model_dir, data_dir, args.train_rows, args.score_rows)
     from pyspark.ml import PipelineModel
     model = PipelineModel.load(model_dir)
     data = assembler.transform(spark.read.parquet(data_dir)).cache()

@@ -1,8 +1,10 @@
 // `dbk score`: scores a saved Spark PipelineModel natively and, with --compare-with, checks
 // the result against the table a scoring job wrote. Thin: the work is
 // dbk::scorer::run_score_job (docs/scorer.md).
+#include <chrono>
 #include <cmath>
 #include <iomanip>
+#include <mutex>
 #include <sstream>
 
 #include "app/command_table.hpp"
@@ -13,6 +15,8 @@
 #include "dbk/internal/text.hpp"
 #include "dbk/scorer/scorer.hpp"
 #include "output/terminal_text.hpp"
+#include "util/duration.hpp"
+#include "util/terminal.hpp"
 
 namespace dbk::cli {
 namespace {
@@ -53,6 +57,58 @@ std::string fetch_text(const std::string& path, const scorer::FetchReport& fetch
          " downloaded, " + std::to_string(fetch.reused) + " from cache)";
 }
 
+// Rows per second of the scoring pass(es); 0 before any.
+double rows_per_second(const scorer::ScoreJobReport& report) {
+  return report.scoring_seconds > 0
+             ? static_cast<double>(report.rows_input) / report.scoring_seconds
+             : 0;
+}
+
+std::string whole(double value) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(0) << value;
+  return out.str();
+}
+
+// A progress line on a terminal's stderr, rewritten at most four times a second: rows, rows/s
+// and, with the total from the Parquet footers, the estimated time left.
+class ProgressLine {
+ public:
+  explicit ProgressLine(Invocation& inv)
+      : err_(inv.err()), live_(live_progress_enabled(inv.io())) {}
+  ~ProgressLine() { clear(); }
+  bool live() const { return live_; }
+  void update(const scorer::ScoreProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shown_ && now - last_ < std::chrono::milliseconds(250)) return;
+    last_ = now;
+    shown_ = true;
+    const double rate = p.seconds > 0 ? static_cast<double>(p.rows_read) / p.seconds : 0;
+    std::string line = "Scoring: " + std::to_string(p.rows_read);
+    if (p.rows_total != 0) line += " of " + std::to_string(p.rows_total);
+    line += " rows, " + whole(rate) + " rows/s";
+    if (p.rows_total > p.rows_read && rate > 0) {
+      const auto left = static_cast<double>(p.rows_total - p.rows_read) / rate;
+      line +=
+          ", ETA " + format_elapsed(std::chrono::milliseconds(static_cast<long long>(left * 1000)));
+    }
+    err_ << "\r\033[K" << line << std::flush;
+  }
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shown_) err_ << "\r\033[K" << std::flush;
+    shown_ = false;
+  }
+
+ private:
+  std::ostream& err_;
+  bool live_;
+  std::mutex mutex_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point last_;
+};
+
 // The job the flags describe; usage errors before anything is fetched.
 Result<scorer::ScoreJob> score_job_from(const Invocation& inv) {
   scorer::ScoreJob job;
@@ -61,6 +117,16 @@ Result<scorer::ScoreJob> score_job_from(const Invocation& inv) {
   if (job.model.empty()) return usage_error("Missing option '--model'.");
   if (job.input.empty()) return usage_error("Missing option '--input'.");
   job.output = inv.value("output").value_or("");
+  job.output_format = internal::ascii_lower(inv.value("format").value_or(""));
+  if (auto columns = inv.value("columns")) {
+    job.output_columns = split_list(*columns);
+    if (job.output_columns.empty()) {
+      return usage_error("Invalid value for '--columns': no column names.");
+    }
+  }
+  if (job.output.empty() && (inv.value("format") || inv.value("columns"))) {
+    return usage_error("'--format' and '--columns' need '--output'.");
+  }
   job.compare_with = inv.value("compare-with").value_or("");
   if (auto keys = inv.value("key")) {
     job.key_columns = split_list(*keys);
@@ -100,9 +166,17 @@ nlohmann::ordered_json report_json(const scorer::ScoreJob& job,
   j["input"] = fetch_json(job.input, report.input_fetch);
   j["rows_input"] = report.rows_input;
   j["rows_scored"] = report.rows_scored;
+  j["seconds"] = report.seconds;
+  j["scoring_seconds"] = report.scoring_seconds;
+  j["rows_per_second"] = rows_per_second(report);
   if (report.spark_vector_lanes != 0) j["spark_vector_lanes"] = report.spark_vector_lanes;
   if (!report.assembled_columns.empty()) j["assembled_features"] = report.assembled_columns;
-  if (!job.output.empty()) j["output"] = job.output;
+  if (!job.output.empty()) {
+    j["output"] = job.output;
+    j["output_columns"] = report.output_columns;
+    j["output_rows"] = report.output_rows;
+    j["output_bytes"] = report.output_bytes;
+  }
   if (report.comparison) {
     const auto& c = *report.comparison;
     nlohmann::ordered_json cj = fetch_json(job.compare_with, *report.expected_fetch);
@@ -131,10 +205,15 @@ void print_report_text(std::ostream& out, const scorer::ScoreJob& job,
     out << "Assembled features from " << report.assembled_columns.size() << " columns\n";
   }
   out << "Rows scored: " << report.rows_scored << " of " << report.rows_input << "\n";
+
   if (report.spark_vector_lanes != 0) {
     out << "Spark 4.x vector lanes: " << report.spark_vector_lanes << "\n";
   }
-  if (!job.output.empty()) out << "Wrote " << job.output << "\n";
+  if (!job.output.empty()) {
+    std::string columns;
+    for (const auto& c : report.output_columns) columns += (columns.empty() ? "" : ", ") + c;
+    out << "Wrote " << report.output_rows << " rows (" << columns << ") to " << job.output << "\n";
+  }
   if (report.comparison) {
     const auto& c = *report.comparison;
     out << "Compared with: " << fetch_text(job.compare_with, *report.expected_fetch) << "\n";
@@ -161,13 +240,22 @@ CommandStatus run_score(Invocation& inv) {
   // A workspace client only when something lives in DBFS: local folders need no profile.
   std::optional<Client> client;
   if (scorer::is_dbfs_uri(job->model) || scorer::is_dbfs_uri(job->input) ||
-      scorer::is_dbfs_uri(job->compare_with)) {
+      scorer::is_dbfs_uri(job->compare_with) || scorer::is_dbfs_uri(job->output)) {
     auto made = inv.client();
     if (!made) return made.error();
     client = *made;
   }
+  ProgressLine progress(inv);
+  if (progress.live()) job->progress = [&](const scorer::ScoreProgress& p) { progress.update(p); };
   auto report = scorer::run_score_job(*job, client ? &client->dbfs() : nullptr);
+  progress.clear();
   if (!report) return report.error();
+  if (progress.live()) {
+    inv.err() << "Scored " << report->rows_input << " rows in "
+              << format_elapsed(std::chrono::milliseconds(
+                     static_cast<long long>(report->scoring_seconds * 1000)))
+              << " (" << whole(rows_per_second(*report)) << " rows/s)\n";
+  }
 
   const int code = report->ok() ? exit_codes::kOk : exit_codes::kMismatch;
   if (inv.output_format() == OutputFormat::kJson) {
@@ -190,15 +278,27 @@ void add_score_commands(std::vector<CommandSpec>& table) {
   spec.description =
       "--model, --input and --compare-with take dbfs:/ paths (fetched in parallel into a local "
       "cache, reused while size and modification time are unchanged) or local paths. Tables "
-      "are Parquet files, folders of part files or Delta tables. Exit code 3 when "
+      "are Parquet files, folders of part files or Delta tables, read a row group at a time and "
+      "scored on --threads cores, so memory stays bounded whatever the table's size; the output "
+      "keeps the input's row order and appears whole or not at all. Exit code 3 when "
       "--compare-with finds mismatching or missing rows.";
   spec.options = {
       value("model", 0, "PATH", "Saved PipelineModel folder (dbfs:/... or local). Required."),
       value("input", 0, "PATH", "Table to score (dbfs:/... or local). Required."),
-      value("output", 0, "FILE", "Write the scored rows to FILE.csv, FILE.jsonl or FILE.parquet."),
+      value("output", 0, "PATH",
+            "Write the scored rows to a .parquet, .csv or .jsonl file, or as Parquet part files "
+            "to a folder (an existing one or PATH/) or a dbfs:/ path (uploaded, then moved into "
+            "place)."),
+      value("format", 0, "FORMAT", "Output format, instead of the one --output's name gives.",
+            {"parquet", "csv", "jsonl"}),
+      value("columns", 0, "COLS",
+            "Output columns (default: the --key columns, prediction and probability; * for "
+            "every input and scored column)."),
       value("compare-with", 0, "PATH",
             "Table Spark wrote (e.g. results_output): compare predictions and probabilities."),
-      value("key", 0, "COLS", "Join columns for --compare-with (default: compare by row order)."),
+      value("key", 0, "COLS",
+            "Key columns: written to --output, and the join columns of --compare-with "
+            "(default: compare by row order)."),
       value("features", 0, "COLS",
             "Columns to assemble into `features` when the model has no VectorAssembler "
             "(default: numeric columns except --key and the columns the model reads)."),

@@ -11,13 +11,9 @@
 #include "parquet/writer.hpp"
 
 namespace dbk::scorer {
-namespace {
+using detail::OwnedList;
 
-// Vectors decoded from nested values, kept alive while the file is written.
-struct OwnedList {
-  std::vector<std::size_t> offsets;
-  std::vector<double> values;
-};
+namespace {
 
 // vector_from_value also takes array<double>; elements that are not numbers (nulls, nested
 // lists) would turn into NaN there, so they are refused here.
@@ -123,14 +119,14 @@ Status write_parquet_file(const Table& table, const std::string& path,
 
 namespace detail {
 
-Status write_results_parquet(const ScoreResult& result, const std::string& path,
-                             const ParquetWriteOptions& options) {
-  std::deque<OwnedList> owned;
+Result<std::vector<parquet::ColumnSource>> result_sources(const ScoreResult& result,
+                                                          const std::string& path,
+                                                          std::deque<OwnedList>& owned) {
   std::vector<parquet::ColumnSource> sources;
   if (auto st = add_sources(result.passthrough, result.num_rows(), path, owned, sources); !st)
-    return st;
+    return st.error();
   for (const auto& c : result.columns) sources.push_back(source_of(c));
-  return write_file(sources, result.num_rows(), path, options);
+  return sources;
 }
 
 }  // namespace detail

@@ -2,11 +2,18 @@
 #include "dbk/scorer/score_job.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
+#include <thread>
 
+#include "batch_pipeline.hpp"
 #include "dbk/api_error.hpp"
 #include "dbk/scorer/dataset.hpp"
 #include "dbk/scorer/parquet.hpp"
+#include "dbk/scorer/parquet_reader.hpp"
 #include "dbk/scorer/pipeline.hpp"
+#include "output_target.hpp"
+#include "result_writer.hpp"
 
 namespace dbk::scorer {
 namespace {
@@ -25,6 +32,202 @@ Status check_columns(const Table& table, const std::vector<std::string>& columns
   return {};
 }
 
+// One batch to score: a row group of one of the input's files.
+struct InputBatch {
+  std::shared_ptr<const ParquetFileReader> file;
+  std::size_t group = 0;
+};
+
+// The input's files, opened (footers parsed) in order.
+struct InputFiles {
+  std::vector<std::shared_ptr<const ParquetFileReader>> files;
+  std::size_t rows() const {
+    std::size_t n = 0;
+    for (const auto& f : files)
+      n += static_cast<std::size_t>(std::max<std::int64_t>(f->num_rows(), 0));
+    return n;
+  }
+  const Table& schema() const { return files.front()->schema(); }
+};
+
+Result<InputFiles> open_input(const std::string& local_path) {
+  auto names = list_table_files(local_path);
+  if (!names) return std::move(names).error();
+  if (names->empty()) {
+    return make_error(dbk::error_codes::kNotFound, local_path + ": no data files in the folder");
+  }
+  InputFiles input;
+  for (const auto& name : *names) {
+    auto file = ParquetFileReader::open(name);
+    if (!file) return std::move(file).error();
+    if (!input.files.empty()) {
+      if (auto st = check_same_columns(input.schema(), (*file)->schema(), name); !st) {
+        return st.error();
+      }
+    }
+    input.files.push_back(std::move(*file));
+  }
+  return input;
+}
+
+void append_column(ScoredColumn& into, const ScoredColumn& part) {
+  into.numbers.insert(into.numbers.end(), part.numbers.begin(), part.numbers.end());
+  into.strings.insert(into.strings.end(), part.strings.begin(), part.strings.end());
+  if (!into.sparse.empty() || !part.sparse.empty()) {
+    into.sparse.resize(into.valid.size(), 0);
+    if (part.sparse.empty()) {
+      into.sparse.resize(into.valid.size() + part.valid.size(), 0);
+    } else {
+      into.sparse.insert(into.sparse.end(), part.sparse.begin(), part.sparse.end());
+    }
+  }
+  into.valid.insert(into.valid.end(), part.valid.begin(), part.valid.end());
+}
+
+// Keeps, across the batches of a pass, only what the comparison reads: the key columns and the
+// compared score columns of each scored row.
+class ComparedColumns : public ScoredBatchSink {
+ public:
+  ComparedColumns(std::vector<std::string> keys, std::vector<std::string> scores)
+      : keys_(std::move(keys)), scores_(std::move(scores)) {}
+  Status begin_pass(std::size_t) override {
+    kept_ = ScoreResult{};
+    first_ = true;
+    return {};
+  }
+  Status consume(const ScoreResult& batch) override {
+    for (const auto& key : keys_) {
+      const Column* c = batch.passthrough.find(key);
+      if (c == nullptr) continue;  // compare_results names the missing key
+      if (first_) {
+        kept_.passthrough.columns.push_back(*c);
+      } else if (Column* into = kept_.passthrough.find(key)) {
+        into->append(*c);
+      }
+    }
+    for (const auto& name : scores_) {
+      const ScoredColumn* c = batch.find(name);
+      if (c == nullptr) continue;
+      if (first_) {
+        kept_.columns.push_back(*c);
+      } else {
+        for (auto& into : kept_.columns) {
+          if (into.name == name) append_column(into, *c);
+        }
+      }
+    }
+    for (auto r : batch.source_rows) kept_.source_rows.push_back(kept_.num_input_rows + r);
+    kept_.num_input_rows += batch.num_input_rows;
+    kept_.passthrough.num_rows += batch.num_rows();
+    first_ = false;
+    return {};
+  }
+  const ScoreResult& kept() const { return kept_; }
+
+ private:
+  std::vector<std::string> keys_;
+  std::vector<std::string> scores_;
+  ScoreResult kept_;
+  bool first_ = true;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+struct PassCounts {
+  std::size_t rows_input = 0;
+  std::size_t rows_scored = 0;
+};
+
+// One scoring pass over the input: read a row group, score it, hand it to the sinks in input
+// order (see detail::run_ordered_pipeline).
+Result<PassCounts> score_pass(const PipelineModel& model, const InputFiles& input,
+                              const ScoreOptions& options, std::size_t in_flight,
+                              const std::vector<ScoredBatchSink*>& sinks,
+                              const std::function<void(const ScoreProgress&)>& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  unsigned threads = options.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  std::size_t batches = 0;
+  for (const auto& f : input.files) batches += f->num_row_groups();
+  // Batches are scored side by side; a table of fewer batches than threads scores each batch
+  // on every thread instead.
+  ScoreOptions per_batch = options;
+  per_batch.threads = batches >= threads ? 1 : threads;
+  const unsigned workers = batches >= threads ? threads : 1;
+  for (auto* sink : sinks) {
+    if (auto st = sink->begin_pass(options.spark_vector_lanes); !st) return st.error();
+  }
+  std::size_t file = 0;
+  std::size_t group = 0;
+  bool empty_sent = false;
+  std::function<Result<std::optional<InputBatch>>()> next =
+      [&]() -> Result<std::optional<InputBatch>> {
+    while (file < input.files.size() && group >= input.files[file]->num_row_groups()) {
+      ++file;
+      group = 0;
+    }
+    if (file < input.files.size())
+      return std::optional<InputBatch>(InputBatch{input.files[file], group++});
+    // A table without rows still has columns: one empty batch gives the output its header.
+    if (batches == 0 && !empty_sent) {
+      empty_sent = true;
+      return std::optional<InputBatch>(InputBatch{input.files.front(), SIZE_MAX});
+    }
+    return std::optional<InputBatch>();
+  };
+  std::function<Result<ScoreResult>(InputBatch&)> work =
+      [&](InputBatch& batch) -> Result<ScoreResult> {
+    if (batch.group == SIZE_MAX) return score_table(model, batch.file->schema(), per_batch);
+    auto table = batch.file->read_row_group(batch.group);
+    if (!table) return std::move(table).error();
+    batch.file.reset();
+    return score_table(model, *table, per_batch);
+  };
+  PassCounts counts;
+  std::function<Status(ScoreResult&)> sink = [&](ScoreResult& scored) -> Status {
+    counts.rows_input += scored.num_input_rows;
+    counts.rows_scored += scored.num_rows();
+    for (auto* s : sinks) {
+      if (auto st = s->consume(scored); !st) return st;
+    }
+    if (progress) {
+      ScoreProgress p;
+      p.rows_read = counts.rows_input;
+      p.rows_total = input.rows();
+      p.rows_scored = counts.rows_scored;
+      p.seconds = seconds_since(start);
+      progress(p);
+    }
+    return {};
+  };
+  detail::PipelineLimits limits;
+  limits.threads = workers;
+  limits.window = in_flight != 0 ? in_flight : 2 * std::size_t{workers} + 1;
+  if (auto st = detail::run_ordered_pipeline(next, work, sink, limits); !st) return st.error();
+  return counts;
+}
+
+// Writes the output columns of each batch (see detail::ResultWriter).
+class OutputSink : public ScoredBatchSink {
+ public:
+  OutputSink(std::unique_ptr<detail::ResultWriter> writer, std::vector<std::string> columns)
+      : writer_(std::move(writer)), columns_(std::move(columns)) {}
+  Status consume(const ScoreResult& batch) override {
+    rows_ += batch.num_rows();
+    return writer_->write(detail::select_columns(batch, columns_));
+  }
+  Status commit() { return writer_->commit(); }
+  std::size_t rows() const { return rows_; }
+  std::uint64_t bytes() const { return writer_->bytes(); }
+
+ private:
+  std::unique_ptr<detail::ResultWriter> writer_;
+  std::vector<std::string> columns_;
+  std::size_t rows_ = 0;
+};
+
 }  // namespace
 
 Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
@@ -32,9 +235,16 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
     return make_error(dbk::error_codes::kInvalidArgument, "a model and an input are required");
   }
   // A bad output name fails before anything is fetched.
+  std::optional<detail::OutputTarget> target;
   if (!job.output.empty()) {
-    if (auto format = output_format(job.output); !format) return std::move(format).error();
+    auto resolved = detail::resolve_output_target(job.output, job.output_format);
+    if (!resolved) return std::move(resolved).error();
+    target = std::move(*resolved);
+  } else if (!job.output_format.empty() || !job.output_columns.empty()) {
+    return make_error(dbk::error_codes::kInvalidArgument,
+                      "an output format or output columns need an output");
   }
+  const auto job_start = std::chrono::steady_clock::now();
   ScoreJobReport report;
 
   // Model first: a wrong --model fails before any table is downloaded.
@@ -49,12 +259,13 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
   auto input_dir = resolve_local(dbfs, job.input, job.fetch);
   if (!input_dir) return std::move(input_dir).error();
   report.input_fetch = *input_dir;
-  auto input = read_table(input_dir->local_path);
+  auto input = open_input(input_dir->local_path);
   if (!input) return std::move(input).error();
+  const Table& schema = input->schema();
   std::optional<Table> expected;
   if (!job.compare_with.empty()) {
     // Keys only join the comparison: without one they are not needed at all.
-    if (auto st = check_columns(*input, job.key_columns, "key column", job.input); !st) {
+    if (auto st = check_columns(schema, job.key_columns, "key column", job.input); !st) {
       return st.error();
     }
     auto expected_dir = resolve_local(dbfs, job.compare_with, job.fetch);
@@ -88,33 +299,64 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
   const auto needed = model->required_input_columns();
   const bool needs_features =
       std::find(needed.begin(), needed.end(), options.assemble_output) != needed.end();
-  if (needs_features && input->find(options.assemble_output) == nullptr &&
+  if (needs_features && schema.find(options.assemble_output) == nullptr &&
       options.assemble_columns.empty()) {
     std::vector<std::string> not_features = job.key_columns;
     not_features.insert(not_features.end(), needed.begin(), needed.end());
     options.assemble_columns = job.feature_columns.empty()
-                                   ? infer_feature_columns(*input, not_features)
+                                   ? infer_feature_columns(schema, not_features)
                                    : job.feature_columns;
-    if (auto st = check_columns(*input, options.assemble_columns, "feature column", job.input);
+    if (auto st = check_columns(schema, options.assemble_columns, "feature column", job.input);
         !st) {
       return st.error();
     }
   }
   report.assembled_columns = options.assemble_columns;
-
-  auto scored = score_table(*model, *input, options);
-  if (!scored) return std::move(scored).error();
-  report.rows_input = scored->num_input_rows;
-  report.rows_scored = scored->num_rows();
   const bool spark4 = model->spark_version().rfind("4.", 0) == 0;
   if (spark4) report.spark_vector_lanes = options.spark_vector_lanes;
+  if (target) {
+    // The columns a batch will have, from scoring no rows: unknown names fail before any work.
+    auto shape = score_table(*model, schema, options);
+    if (!shape) return std::move(shape).error();
+    auto columns = detail::output_columns(*shape, job.output_columns, job.key_columns);
+    if (!columns) return std::move(columns).error();
+    report.output_columns = std::move(*columns);
+  }
+
+  // The sinks of a pass: the output (committed once the pass is complete), the comparison's
+  // columns, the embedder's sink.
+  ComparedColumns compared(job.key_columns,
+                           {job.compare.prediction_column, job.compare.probability_column,
+                            job.compare.raw_prediction_column});
+  // A pass's output is committed only once the scores it holds are known to be the ones kept.
+  std::unique_ptr<OutputSink> output;
+  auto run_pass = [&](const ScoreOptions& pass_options, bool write) -> Result<PassCounts> {
+    std::vector<ScoredBatchSink*> sinks;
+    if (write && target) {
+      auto writer = detail::open_target_writer(*target, dbfs);
+      if (!writer) return std::move(writer).error();
+      output = std::make_unique<OutputSink>(std::move(*writer), report.output_columns);
+      sinks.push_back(output.get());
+    }
+    if (expected) sinks.push_back(&compared);
+    if (job.sink != nullptr) sinks.push_back(job.sink);
+    const auto pass_start = std::chrono::steady_clock::now();
+    auto counts =
+        score_pass(*model, *input, pass_options, job.batches_in_flight, sinks, job.progress);
+    report.scoring_seconds += seconds_since(pass_start);
+    return counts;
+  };
+  auto counts = run_pass(options, true);
+  if (!counts) return std::move(counts).error();
+  report.rows_input = counts->rows_input;
+  report.rows_scored = counts->rows_scored;
 
   if (expected) {
     CompareOptions compare = job.compare;
     compare.key_columns = job.key_columns;
-    auto compared = compare_results(*scored, *expected, compare);
-    if (!compared) return std::move(compared).error();
-    report.comparison = std::move(*compared);
+    auto compared_report = compare_results(compared.kept(), *expected, compare);
+    if (!compared_report) return std::move(compared_report).error();
+    report.comparison = std::move(*compared_report);
     // Lanes match when the comparison passes and the raw margins, where both sides have them,
     // are equal bit for bit: a GBT classifier's probabilities agree within the tolerance in
     // lanes that round its margins differently.
@@ -130,7 +372,7 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
     };
     bool matched = true;
     if (spark4 && job.match_vector_lanes) {
-      auto first = lanes_match(*scored, *report.comparison);
+      auto first = lanes_match(compared.kept(), *report.comparison);
       if (!first) return std::move(first).error();
       matched = *first;
     }
@@ -140,22 +382,31 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
       if (lanes == options.spark_vector_lanes) continue;
       ScoreOptions other = options;
       other.spark_vector_lanes = lanes;
-      auto rescored = score_table(*model, *input, other);
-      if (!rescored) return std::move(rescored).error();
-      auto recompared = compare_results(*rescored, *expected, compare);
+      // The input is read again: only the compared columns of one pass are ever held.
+      if (auto rescored = run_pass(other, false); !rescored) return std::move(rescored).error();
+      auto recompared = compare_results(compared.kept(), *expected, compare);
       if (!recompared) return std::move(recompared).error();
-      auto same = lanes_match(*rescored, *recompared);
+      auto same = lanes_match(compared.kept(), *recompared);
       if (!same) return std::move(same).error();
       if (!*same) continue;
-      scored = std::move(rescored);
       report.comparison = std::move(*recompared);
       report.spark_vector_lanes = lanes;
       matched = true;
+      // The output holds the scores that matched.
+      if (target) {
+        output.reset();  // the first pass's output is dropped unwritten
+        if (auto rewritten = run_pass(other, true); !rewritten) {
+          return std::move(rewritten).error();
+        }
+      }
     }
   }
-  if (!job.output.empty()) {
-    if (auto st = write_results(*scored, job.output); !st) return st.error();
+  if (output) {
+    if (auto st = output->commit(); !st) return st.error();
+    report.output_rows = output->rows();
+    report.output_bytes = output->bytes();
   }
+  report.seconds = seconds_since(job_start);
   return report;
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`dbk score --output x.parquet` read by pyarrow, an independent reader.
+"""`dbk score --output x.parquet` read by pyarrow, an independent reader, and a folder output
+read by pyarrow and PySpark.
 
 Scores the committed Spark 3.5 seed model twice, once into .parquet and once into .jsonl,
 and checks that pyarrow sees the same columns in the same order, with Parquet types, and
@@ -33,11 +34,11 @@ def check(ok, what):
         print("FAIL: " + what)
 
 
-def score(args, output, preexec=None):
+def score(args, output, preexec=None, extra=("--columns", "*")):
     spark = os.path.join(args.fixtures, "spark-3.5")
     cmd = [args.dbk, "score", "--model", os.path.join(spark, "rf_seed", "model"),
            "--input", os.path.join(spark, "scoring_input"), FEATURES, "--handle-invalid", "keep",
-           "--output", output]
+           "--output", output] + list(extra)
     return subprocess.run(cmd, capture_output=True, text=True, preexec_fn=preexec)
 
 
@@ -144,6 +145,75 @@ def check_failures(args):
         check(os.listdir(full) == [], "full disk, %s: left %s" % (name, os.listdir(full)))
 
 
+KEY = ("--key", "machineID,dt_truncated")
+
+
+def check_default_columns(args):
+    """The default output (keys, prediction, probability) as a folder of Parquet part files read
+    by pyarrow and by Spark, as CSV chosen by --format, and --columns."""
+    jsonl = os.path.join(args.work, "default.jsonl")
+    run = score(args, jsonl, extra=KEY + ("--threads", "2"))
+    check(run.returncode == 0, "default columns: exit %d: %s" % (run.returncode, run.stderr))
+    with open(jsonl) as f:
+        expected = [json.loads(line) for line in f if line.strip()]
+    names = ["machineID", "dt_truncated", "prediction", "probability"]
+    check(expected and list(expected[0].keys()) == names,
+          "default columns: %s" % (list(expected[0].keys()) if expected else None))
+
+    folder = os.path.join(args.work, "parts")
+    run = score(args, folder + "/", extra=KEY + ("--threads", "2"))
+    check(run.returncode == 0, "folder output: exit %d: %s" % (run.returncode, run.stderr))
+    listed = sorted(os.listdir(folder))
+    check(listed == ["_SUCCESS", "part-00000.parquet"], "folder holds %s" % listed)
+    table = pq.read_table(folder)
+    check(table.column_names == names, "folder columns %s" % table.column_names)
+    rows = table.to_pylist()
+    check(len(rows) == len(expected), "folder rows %d, JSON lines %d" % (len(rows), len(expected)))
+    for r, (got, want) in enumerate(zip(rows, expected)):
+        for name in names:
+            a, b = arrow_cell(got.get(name)), json_cell(want[name])
+            if not same(a, b):
+                check(False, "folder row %d, %s: parquet %r, JSON lines %r" % (r, name, a, b))
+    # Scoring again replaces the previous output folder.
+    run = score(args, folder, extra=KEY)
+    check(run.returncode == 0, "folder rewrite: exit %d: %s" % (run.returncode, run.stderr))
+    check(not [n for n in os.listdir(args.work) if "dbk-" in n], "temporaries left in %s" % os.listdir(args.work))
+
+    from pyspark.sql import SparkSession
+    spark = (SparkSession.builder.master("local[1]").appName("dbk-parquet-output-check")
+             .config("spark.ui.enabled", "false").getOrCreate())
+    try:
+        df = spark.read.parquet(folder)
+        check(df.columns == names, "Spark columns %s" % df.columns)
+        got = {(r["machineID"], r["prediction"], tuple(r["probability"])) for r in df.collect()}
+        want = {(w["machineID"], float(w["prediction"]), tuple(float(v) for v in w["probability"]))
+                for w in expected}
+        check(got == want, "Spark read %d distinct rows, JSON lines %d" % (len(got), len(want)))
+    finally:
+        spark.stop()
+
+    csv_path = os.path.join(args.work, "scored.out")
+    run = score(args, csv_path, extra=KEY + ("--format", "csv"))
+    check(run.returncode == 0, "--format csv: exit %d: %s" % (run.returncode, run.stderr))
+    with open(csv_path) as f:
+        header = f.readline().strip()
+        lines = 1 + sum(1 for _ in f)
+    check(header == ",".join(names), "--format csv header %r" % header)
+    check(lines == len(expected) + 1, "--format csv: %d lines" % lines)
+
+    run = score(args, os.path.join(args.work, "few.jsonl"), extra=("--columns", "prediction,f_cont1"))
+    check(run.returncode == 0, "--columns: exit %d: %s" % (run.returncode, run.stderr))
+    with open(os.path.join(args.work, "few.jsonl")) as f:
+        first = json.loads(f.readline())
+    check(list(first.keys()) == ["f_cont1", "prediction"], "--columns gave %s" % list(first.keys()))
+
+    bad = os.path.join(args.work, "bad.parquet")
+    run = score(args, bad, extra=("--columns", "prediction,nope"))
+    check(run.returncode == 1 and "nope" in run.stderr and "probability" in run.stderr,
+          "unknown --columns: exit %d: %s" % (run.returncode, run.stderr))
+    check(not os.path.exists(bad), "unknown --columns wrote %s" % bad)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--dbk", required=True)
@@ -154,6 +224,7 @@ def main():
     os.makedirs(args.work)
     check_round_trip(args)
     check_failures(args)
+    check_default_columns(args)
     print("parquet output check: " + ("%d failures" % len(failures) if failures else "ok"))
     return 1 if failures else 0
 

@@ -19,20 +19,10 @@ Status append_table(Table& into, Table&& part, const std::string& part_name) {
     into = std::move(part);
     return {};
   }
-  if (part.columns.size() != into.columns.size()) {
-    return make_error(error_codes::kSchemaMismatch,
-                      part_name + ": has " + std::to_string(part.columns.size()) +
-                          " columns, earlier files " + std::to_string(into.columns.size()));
-  }
+  if (auto st = check_same_columns(into, part, part_name); !st) return st;
   for (std::size_t c = 0; c < part.columns.size(); ++c) {
     Column& dst = into.columns[c];
     Column& src = part.columns[c];
-    if (dst.name != src.name || dst.type != src.type) {
-      return make_error(error_codes::kSchemaMismatch,
-                        part_name + ": column " + std::to_string(c) + " is '" + src.name + "' (" +
-                            column_type_name(src.type) + "), earlier files have '" + dst.name +
-                            "' (" + column_type_name(dst.type) + ")");
-    }
     dst.append(src);
   }
   into.num_rows += part.num_rows;
@@ -40,6 +30,25 @@ Status append_table(Table& into, Table&& part, const std::string& part_name) {
 }
 
 }  // namespace
+
+Status check_same_columns(const Table& first, const Table& part, const std::string& part_name) {
+  if (part.columns.size() != first.columns.size()) {
+    return make_error(error_codes::kSchemaMismatch,
+                      part_name + ": has " + std::to_string(part.columns.size()) +
+                          " columns, earlier files " + std::to_string(first.columns.size()));
+  }
+  for (std::size_t c = 0; c < part.columns.size(); ++c) {
+    const Column& dst = first.columns[c];
+    const Column& src = part.columns[c];
+    if (dst.name != src.name || dst.type != src.type) {
+      return make_error(error_codes::kSchemaMismatch,
+                        part_name + ": column " + std::to_string(c) + " is '" + src.name + "' (" +
+                            column_type_name(src.type) + "), earlier files have '" + dst.name +
+                            "' (" + column_type_name(dst.type) + ")");
+    }
+  }
+  return {};
+}
 
 Result<std::vector<std::string>> list_table_files(const std::string& path) {
   std::error_code ec;

@@ -13,7 +13,7 @@
 #include "dbk/internal/text.hpp"
 #include "dbk/transfer.hpp"
 #include "ml/stages.hpp"
-#include "parquet_output.hpp"
+#include "result_writer.hpp"
 
 namespace dbk::scorer {
 
@@ -120,6 +120,27 @@ Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
 using detail::cell_text;
 using detail::format_double;
 
+namespace {
+
+// In CSV and JSON lines vectors are JSON arrays (quoted in CSV) and doubles are printed with 17
+// significant digits (round-trip exact); non-finite doubles are JSON strings.
+std::string json_number(double v) {
+  return std::isfinite(v) ? format_double(v) : "\"" + format_double(v) + "\"";
+}
+
+std::string json_string(const std::string& s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
+
+}  // namespace
+
 Result<OutputFormat> output_format(const std::string& path) {
   const std::string lower = internal::ascii_lower(path);
   auto ends = [&](std::string_view ext) { return internal::ends_with(lower, ext); };
@@ -131,37 +152,24 @@ Result<OutputFormat> output_format(const std::string& path) {
       "cannot tell the output format of " + path + " (use a .csv, .jsonl or .parquet file name)");
 }
 
-Status write_results(const ScoreResult& result, const std::string& path,
-                     const ParquetWriteOptions& parquet) {
-  auto format = output_format(path);
-  if (!format) return std::move(format).error();
-  if (*format == OutputFormat::kParquet)
-    return detail::write_results_parquet(result, path, parquet);
-  const bool csv = *format == OutputFormat::kCsv;
-  // Built in memory (the result already is) and renamed into place, so a failed write never
-  // leaves a partial file where the user expects the whole one.
-  std::ostringstream out;
-  auto json_number = [](double v) {
-    return std::isfinite(v) ? format_double(v) : "\"" + format_double(v) + "\"";
-  };
-  auto json_string = [](const std::string& s) {
-    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  };
-  auto csv_field = [](const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return q + "\"";
-  };
+namespace detail {
+
+std::string text_header(const ScoreResult& result, bool csv) {
+  if (!csv) return {};
+  std::string out;
+  std::size_t k = 0;
+  for (const auto& c : result.passthrough.columns) out += (k++ ? "," : "") + csv_field(c.name);
+  for (const auto& c : result.columns) out += (k++ ? "," : "") + csv_field(c.name);
+  return out + "\n";
+}
+
+void append_text_rows(const ScoreResult& result, bool csv, std::string& out) {
   std::vector<std::string> names;
   for (const auto& c : result.passthrough.columns) names.push_back(c.name);
   for (const auto& c : result.columns) names.push_back(c.name);
-  if (csv) {
-    for (std::size_t k = 0; k < names.size(); ++k) out << (k ? "," : "") << csv_field(names[k]);
-    out << "\n";
-  }
+  std::vector<std::string> cells;
   for (std::size_t r = 0; r < result.num_rows(); ++r) {
-    std::vector<std::string> cells;
+    cells.clear();
     for (const auto& c : result.passthrough.columns) {
       if (c.is_null(r)) {
         cells.push_back(csv ? "" : "null");
@@ -203,17 +211,24 @@ Status write_results(const ScoreResult& result, const std::string& path,
       }
     }
     if (csv) {
-      for (std::size_t k = 0; k < cells.size(); ++k) out << (k ? "," : "") << cells[k];
-    } else {
-      out << "{";
       for (std::size_t k = 0; k < cells.size(); ++k) {
-        out << (k ? "," : "") << json_string(names[k]) << ":" << cells[k];
+        out += (k ? "," : "");
+        out += cells[k];
       }
-      out << "}";
+    } else {
+      out += "{";
+      for (std::size_t k = 0; k < cells.size(); ++k) {
+        out += (k ? "," : "");
+        out += json_string(names[k]);
+        out += ":";
+        out += cells[k];
+      }
+      out += "}";
     }
-    out << "\n";
+    out += "\n";
   }
-  return dbk::write_local_file_atomically(path, out.str());
 }
+
+}  // namespace detail
 
 }  // namespace dbk::scorer

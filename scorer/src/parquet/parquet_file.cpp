@@ -1,3 +1,8 @@
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -7,6 +12,7 @@
 
 #include "dbk/json.hpp"
 #include "dbk/scorer/parquet.hpp"
+#include "dbk/scorer/parquet_reader.hpp"
 #include "parquet/assemble.hpp"
 #include "parquet/column_reader.hpp"
 #include "parquet/errors.hpp"
@@ -88,29 +94,32 @@ Result<ParquetFileInfo> read_parquet_info(std::string_view bytes, const std::str
   return info;
 }
 
-Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name,
-                                 const ParquetReadOptions& options) {
-  auto meta_result = open_footer(bytes, name);
-  if (!meta_result.ok()) return std::move(meta_result).error();
-  const FileMeta& meta = *meta_result;
+namespace {
 
+// The top-level fields `options` selects, in its order (every field when it names none).
+Result<std::vector<const SchemaNode*>> select_fields(const FileMeta& meta, const std::string& name,
+                                                     const ParquetReadOptions& options) {
   std::vector<const SchemaNode*> fields;
   if (options.columns.empty()) {
     for (const auto& c : meta.root->children) fields.push_back(c.get());
-  } else {
-    for (const auto& want : options.columns) {
-      const SchemaNode* found = nullptr;
-      for (const auto& c : meta.root->children) {
-        if (c->name == want) found = c.get();
-      }
-      if (found == nullptr && options.skip_missing_columns) continue;
-      if (found == nullptr) {
-        return make_error(error_codes::kColumnNotFound, name + ": no column '" + want + "'");
-      }
-      fields.push_back(found);
-    }
+    return fields;
   }
+  for (const auto& want : options.columns) {
+    const SchemaNode* found = nullptr;
+    for (const auto& c : meta.root->children) {
+      if (c->name == want) found = c.get();
+    }
+    if (found == nullptr && options.skip_missing_columns) continue;
+    if (found == nullptr) {
+      return make_error(error_codes::kColumnNotFound, name + ": no column '" + want + "'");
+    }
+    fields.push_back(found);
+  }
+  return fields;
+}
 
+// Columns without rows: names, types and Spark field metadata of `fields`.
+Table empty_table(const FileMeta& meta, const std::vector<const SchemaNode*>& fields) {
   Table table;
   const auto field_metadata = spark_field_metadata(meta);
   for (const SchemaNode* f : fields) {
@@ -122,47 +131,160 @@ Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name
     col.decimal_precision = f->precision;
     table.columns.push_back(std::move(col));
   }
+  return table;
+}
+
+// Decodes row group `g` of `fields` and appends its rows to `table` (built by empty_table).
+Status append_row_group(std::string_view bytes, const std::string& name, const FileMeta& meta,
+                        const std::vector<const SchemaNode*>& fields, std::size_t g,
+                        const ParquetReadOptions& options, Table& table) {
   // Bounds the work a tiny hostile file can demand (RLE runs expand without limit).
   const std::int64_t max_entries =
       std::max<std::int64_t>(std::int64_t{1} << 20, static_cast<std::int64_t>(bytes.size()) * 256);
-  std::size_t total_rows = 0;
-  for (std::size_t g = 0; g < meta.row_groups.size(); ++g) {
-    const auto& rg = meta.row_groups[g];
-    if (rg.num_rows > max_entries) {
-      return corrupt(name, "row group " + std::to_string(g) + " claims " +
-                               std::to_string(rg.num_rows) + " rows");
-    }
-    const auto rows = static_cast<std::size_t>(rg.num_rows);
-    for (std::size_t f = 0; f < fields.size(); ++f) {
-      std::vector<const SchemaNode*> leaves;
-      collect_leaves(*fields[f], leaves);
-      std::vector<parquet::LeafData> data(leaves.size());
-      for (std::size_t l = 0; l < leaves.size(); ++l) {
-        const auto& chunk = rg.columns[static_cast<std::size_t>(leaves[l]->leaf_index)];
-        if (chunk.num_values > max_entries) {
-          return corrupt(name,
-                         "column chunk claims " + std::to_string(chunk.num_values) + " values");
-        }
-        if (auto read =
-                parquet::read_column_chunk(bytes, chunk, *leaves[l], options.verify_crc, data[l]);
-            !read) {
-          return parquet::within(
-              name + ": row group " + std::to_string(g) + ", column '" + leaves[l]->name + "': ",
-              std::move(read).error());
-        }
-      }
-      Column& col = table.columns[f];
-      Status appended = col.type == ColumnType::kNested
-                            ? parquet::append_nested(*fields[f], data, rows, col)
-                            : parquet::append_flat(*leaves[0], data[0], rows, col);
-      if (!appended) {
-        return parquet::within(name + ": row group " + std::to_string(g) + ": ",
-                               std::move(appended).error());
-      }
-    }
-    total_rows += rows;
+  const auto& rg = meta.row_groups[g];
+  if (rg.num_rows > max_entries) {
+    return corrupt(name, "row group " + std::to_string(g) + " claims " +
+                             std::to_string(rg.num_rows) + " rows");
   }
-  table.num_rows = total_rows;
+  const auto rows = static_cast<std::size_t>(rg.num_rows);
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    std::vector<const SchemaNode*> leaves;
+    collect_leaves(*fields[f], leaves);
+    std::vector<parquet::LeafData> data(leaves.size());
+    for (std::size_t l = 0; l < leaves.size(); ++l) {
+      const auto& chunk = rg.columns[static_cast<std::size_t>(leaves[l]->leaf_index)];
+      if (chunk.num_values > max_entries) {
+        return corrupt(name, "column chunk claims " + std::to_string(chunk.num_values) + " values");
+      }
+      if (auto read =
+              parquet::read_column_chunk(bytes, chunk, *leaves[l], options.verify_crc, data[l]);
+          !read) {
+        return parquet::within(
+            name + ": row group " + std::to_string(g) + ", column '" + leaves[l]->name + "': ",
+            std::move(read).error());
+      }
+    }
+    Column& col = table.columns[f];
+    Status appended = col.type == ColumnType::kNested
+                          ? parquet::append_nested(*fields[f], data, rows, col)
+                          : parquet::append_flat(*leaves[0], data[0], rows, col);
+    if (!appended) {
+      return parquet::within(name + ": row group " + std::to_string(g) + ": ",
+                             std::move(appended).error());
+    }
+  }
+  table.num_rows += rows;
+  return {};
+}
+
+}  // namespace
+
+Result<Table> read_parquet_bytes(std::string_view bytes, const std::string& name,
+                                 const ParquetReadOptions& options) {
+  auto meta_result = open_footer(bytes, name);
+  if (!meta_result.ok()) return std::move(meta_result).error();
+  const FileMeta& meta = *meta_result;
+  auto fields = select_fields(meta, name, options);
+  if (!fields) return std::move(fields).error();
+  Table table = empty_table(meta, *fields);
+  for (std::size_t g = 0; g < meta.row_groups.size(); ++g) {
+    if (auto st = append_row_group(bytes, name, meta, *fields, g, options, table); !st) {
+      return st.error();
+    }
+  }
+  return table;
+}
+
+// The file is mapped rather than read: only the row group being decoded is resident, and its
+// pages are handed back to the kernel once decoded, so a file of any size streams in bounded
+// memory.
+struct ParquetFileReader::Impl {
+  std::string path;
+  ParquetReadOptions options;
+  int fd = -1;
+  void* map = nullptr;
+  std::size_t size = 0;
+  FileMeta meta;
+  std::vector<const SchemaNode*> fields;
+  Table schema;
+  std::string_view bytes() const { return {static_cast<const char*>(map), size}; }
+  ~Impl() {
+    if (map != nullptr && map != MAP_FAILED) munmap(map, size);
+    if (fd >= 0) close(fd);
+  }
+};
+
+ParquetFileReader::ParquetFileReader() : impl_(std::make_unique<Impl>()) {}
+ParquetFileReader::~ParquetFileReader() = default;
+
+Result<std::shared_ptr<const ParquetFileReader>> ParquetFileReader::open(
+    const std::string& path, const ParquetReadOptions& options) {
+  std::shared_ptr<ParquetFileReader> reader(new ParquetFileReader());
+  Impl& m = *reader->impl_;
+  m.path = path;
+  m.options = options;
+  m.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (m.fd < 0) return make_error(dbk::error_codes::kIoError, path + ": cannot open file");
+  struct stat st {};
+  if (fstat(m.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return make_error(dbk::error_codes::kIoError, path + ": not a readable file");
+  }
+  m.size = static_cast<std::size_t>(st.st_size);
+  if (m.size > 0) {
+    m.map = mmap(nullptr, m.size, PROT_READ, MAP_PRIVATE, m.fd, 0);
+    if (m.map == MAP_FAILED) {
+      m.map = nullptr;
+      return make_error(dbk::error_codes::kIoError, path + ": cannot map file");
+    }
+  }
+  auto meta = open_footer(m.bytes(), path);
+  if (!meta) return std::move(meta).error();
+  m.meta = std::move(*meta);
+  auto fields = select_fields(m.meta, path, options);
+  if (!fields) return std::move(fields).error();
+  m.fields = std::move(*fields);
+  m.schema = empty_table(m.meta, m.fields);
+  return std::shared_ptr<const ParquetFileReader>(std::move(reader));
+}
+
+const std::string& ParquetFileReader::path() const {
+  return impl_->path;
+}
+std::size_t ParquetFileReader::num_row_groups() const {
+  return impl_->meta.row_groups.size();
+}
+std::int64_t ParquetFileReader::num_rows() const {
+  return impl_->meta.num_rows;
+}
+const Table& ParquetFileReader::schema() const {
+  return impl_->schema;
+}
+
+Result<Table> ParquetFileReader::read_row_group(std::size_t g) const {
+  const Impl& m = *impl_;
+  if (g >= m.meta.row_groups.size()) {
+    return make_error(dbk::error_codes::kInvalidArgument,
+                      m.path + ": no row group " + std::to_string(g));
+  }
+  Table table = m.schema;
+  auto st = append_row_group(m.bytes(), m.path, m.meta, m.fields, g, m.options, table);
+  // Whole pages inside the group's chunks go back to the kernel (they are clean file pages:
+  // a later read faults them in again).
+  const long page = sysconf(_SC_PAGESIZE);
+  for (const auto& chunk : m.meta.row_groups[g].columns) {
+    std::int64_t begin = chunk.dictionary_page_offset.value_or(chunk.data_page_offset);
+    begin = std::min(begin, chunk.data_page_offset);
+    const std::int64_t end = begin + chunk.total_compressed_size;
+    if (page <= 0 || begin < 0 || end <= begin || static_cast<std::uint64_t>(end) > m.size)
+      continue;
+    const std::int64_t first = (begin + page - 1) / page * page;
+    const std::int64_t last = end / page * page;
+    if (last > first) {
+      madvise(static_cast<char*>(m.map) + first, static_cast<std::size_t>(last - first),
+              MADV_DONTNEED);
+    }
+  }
+  if (!st) return st.error();
   return table;
 }
 

@@ -12,12 +12,6 @@
 #include "parquet/thrift_writer.hpp"
 
 namespace dbk::scorer::parquet {
-namespace {
-
-__extension__ typedef __int128 Int128;
-__extension__ typedef unsigned __int128 UInt128;
-
-using T = ThriftWriter;
 
 // Physical layout of one top-level column.
 struct Layout {
@@ -27,6 +21,13 @@ struct Layout {
   int max_def = 1;
   int max_rep = 0;
 };
+
+namespace {
+
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
+using T = ThriftWriter;
 
 struct ChunkInfo {
   std::int64_t num_values = 0;
@@ -469,9 +470,22 @@ void encode_rle_hybrid(const std::vector<std::int32_t>& values, int bit_width, s
   }
 }
 
-Result<std::string> write_parquet(const std::vector<ColumnSource>& columns, std::size_t num_rows,
-                                  const std::string& name, const ParquetWriteOptions& options) {
-  std::vector<Layout> layouts;
+struct FileWriter::Group {
+  std::vector<ChunkInfo> chunks;
+  std::int64_t uncompressed = 0;
+  std::int64_t rows = 0;
+  std::int64_t offset = 0;
+  std::int64_t size = 0;
+};
+
+FileWriter::FileWriter() = default;
+FileWriter::FileWriter(FileWriter&&) noexcept = default;
+FileWriter& FileWriter::operator=(FileWriter&&) noexcept = default;
+FileWriter::~FileWriter() = default;
+
+Result<FileWriter> FileWriter::make(const std::vector<ColumnSource>& columns,
+                                    const std::string& name, const ParquetWriteOptions& options) {
+  FileWriter w;
   std::set<std::string> names;
   for (const auto& c : columns) {
     if (!names.insert(c.name).second) {
@@ -480,52 +494,98 @@ Result<std::string> write_parquet(const std::vector<ColumnSource>& columns, std:
     }
     auto l = layout_of(c, name);
     if (!l) return std::move(l).error();
-    layouts.push_back(*l);
+    w.layouts_.push_back(*l);
+    ColumnSource schema_only;
+    schema_only.name = c.name;
+    schema_only.type = c.type;
+    schema_only.decimal_precision = c.decimal_precision;
+    schema_only.decimal_scale = c.decimal_scale;
+    w.schema_.push_back(std::move(schema_only));
   }
-  const std::size_t group_rows = std::max<std::size_t>(options.row_group_rows, 1);
-  const std::size_t page_bytes = std::max<std::size_t>(options.page_bytes, 1);
-  std::string file = "PAR1";
+  w.name_ = name;
+  w.options_ = options;
+  return w;
+}
+
+Result<std::string> FileWriter::add_rows(const std::vector<ColumnSource>& columns,
+                                         std::size_t num_rows) {
+  if (columns.size() != schema_.size()) {
+    return make_error(dbk::error_codes::kInvalidArgument,
+                      name_ + ": " + std::to_string(columns.size()) + " columns, the file has " +
+                          std::to_string(schema_.size()));
+  }
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name != schema_[i].name || columns[i].type != schema_[i].type) {
+      return make_error(dbk::error_codes::kInvalidArgument,
+                        name_ + ": column " + std::to_string(i) + " is '" + columns[i].name +
+                            "', the file's is '" + schema_[i].name + "'");
+    }
+  }
+  const std::size_t group_rows = std::max<std::size_t>(options_.row_group_rows, 1);
+  const std::size_t page_bytes = std::max<std::size_t>(options_.page_bytes, 1);
+  std::string out;
+  for (std::size_t begin = 0; begin < num_rows; begin += group_rows) {
+    const std::size_t end = std::min(num_rows, begin + group_rows);
+    Group group;
+    group.offset = static_cast<std::int64_t>(written_ + out.size());
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      ChunkWriter chunk(columns[i], layouts_[i], page_bytes);
+      if (auto st = chunk.write_rows(begin, end, name_); !st) return st.error();
+      ChunkInfo info = chunk.info();
+      info.data_page_offset = static_cast<std::int64_t>(written_ + out.size());
+      group.uncompressed += info.uncompressed;
+      out += chunk.bytes();
+      group.chunks.push_back(info);
+    }
+    group.rows = static_cast<std::int64_t>(end - begin);
+    group.size = static_cast<std::int64_t>(written_ + out.size()) - group.offset;
+    groups_.push_back(std::move(group));
+    rows_ += end - begin;
+  }
+  written_ += out.size();
+  return out;
+}
+
+std::string FileWriter::finish() {
   ThriftWriter footer;
   footer.begin_struct();
   footer.field_i32(1, 1);
-  write_schema(footer, columns, layouts);
-  footer.field_i64(3, static_cast<std::int64_t>(num_rows));
-  const std::size_t groups = (num_rows + group_rows - 1) / group_rows;
-  footer.field_list(4, T::kStruct, groups);
-  for (std::size_t g = 0; g < groups; ++g) {
-    const std::size_t begin = g * group_rows;
-    const std::size_t end = std::min(num_rows, begin + group_rows);
-    const auto group_offset = static_cast<std::int64_t>(file.size());
-    std::vector<ChunkInfo> infos;
-    std::int64_t uncompressed = 0;
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-      ChunkWriter chunk(columns[i], layouts[i], page_bytes);
-      if (auto st = chunk.write_rows(begin, end, name); !st) return st.error();
-      ChunkInfo info = chunk.info();
-      info.data_page_offset = static_cast<std::int64_t>(file.size());
-      uncompressed += info.uncompressed;
-      file += chunk.bytes();
-      infos.push_back(info);
-    }
+  write_schema(footer, schema_, layouts_);
+  footer.field_i64(3, static_cast<std::int64_t>(rows_));
+  footer.field_list(4, T::kStruct, groups_.size());
+  for (const auto& group : groups_) {
     footer.begin_struct();  // RowGroup
-    footer.field_list(1, T::kStruct, columns.size());
-    for (std::size_t i = 0; i < columns.size(); ++i) {
+    footer.field_list(1, T::kStruct, schema_.size());
+    for (std::size_t i = 0; i < schema_.size(); ++i) {
       footer.begin_struct();  // ColumnChunk
-      footer.field_i64(2, infos[i].data_page_offset);
-      write_column_meta(footer, columns[i], layouts[i], infos[i]);
+      footer.field_i64(2, group.chunks[i].data_page_offset);
+      write_column_meta(footer, schema_[i], layouts_[i], group.chunks[i]);
       footer.end_struct();
     }
-    footer.field_i64(2, uncompressed);
-    footer.field_i64(3, static_cast<std::int64_t>(end - begin));
-    footer.field_i64(5, group_offset);
-    footer.field_i64(6, static_cast<std::int64_t>(file.size()) - group_offset);
+    footer.field_i64(2, group.uncompressed);
+    footer.field_i64(3, group.rows);
+    footer.field_i64(5, group.offset);
+    footer.field_i64(6, group.size);
     footer.end_struct();
   }
   footer.field_binary(6, "dbk scorer");
   footer.end_struct();
-  file += footer.bytes();
-  put_le(file, static_cast<std::uint32_t>(footer.bytes().size()));
-  file += "PAR1";
+  std::string out = footer.bytes();
+  put_le(out, static_cast<std::uint32_t>(footer.bytes().size()));
+  out += "PAR1";
+  written_ += out.size();
+  return out;
+}
+
+Result<std::string> write_parquet(const std::vector<ColumnSource>& columns, std::size_t num_rows,
+                                  const std::string& name, const ParquetWriteOptions& options) {
+  auto writer = FileWriter::make(columns, name, options);
+  if (!writer) return std::move(writer).error();
+  std::string file = FileWriter::kMagic;
+  auto rows = writer->add_rows(columns, num_rows);
+  if (!rows) return std::move(rows).error();
+  file += *rows;
+  file += writer->finish();
   return file;
 }
 

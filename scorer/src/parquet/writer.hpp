@@ -37,6 +37,38 @@ struct ColumnSource {
 Result<std::string> write_parquet(const std::vector<ColumnSource>& columns, std::size_t num_rows,
                                   const std::string& name, const ParquetWriteOptions& options);
 
+struct Layout;
+
+/// A Parquet file written a batch at a time: kMagic, then the bytes of add_rows for each batch
+/// (one or more row groups of at most ParquetWriteOptions::row_group_rows rows), then finish()
+/// (the footer). Only the footer's row group entries stay in memory.
+class FileWriter {
+ public:
+  static constexpr const char* kMagic = "PAR1";
+  /// The file's columns (their data pointers are not read here). Errors as write_parquet.
+  static Result<FileWriter> make(const std::vector<ColumnSource>& columns, const std::string& name,
+                                 const ParquetWriteOptions& options);
+  FileWriter(FileWriter&&) noexcept;
+  FileWriter& operator=(FileWriter&&) noexcept;
+  ~FileWriter();
+  /// The bytes of `num_rows` rows of `columns` (the same names and types as make's).
+  Result<std::string> add_rows(const std::vector<ColumnSource>& columns, std::size_t num_rows);
+  /// The footer and closing magic.
+  std::string finish();
+  std::size_t rows() const { return rows_; }
+
+ private:
+  FileWriter();
+  struct Group;
+  std::string name_;
+  ParquetWriteOptions options_;
+  std::vector<ColumnSource> schema_;
+  std::vector<Layout> layouts_;
+  std::vector<Group> groups_;
+  std::size_t written_ = 4;  // the magic
+  std::size_t rows_ = 0;
+};
+
 /// RLE / bit-packed hybrid encoding of `values` (each below 2^bit_width), appended to `out`.
 void encode_rle_hybrid(const std::vector<std::int32_t>& values, int bit_width, std::string& out);
 

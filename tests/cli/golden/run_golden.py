@@ -77,6 +77,7 @@ def normalise(text, host, work):
     text = re.sub(r"\b1[5-9]\d{11}\b", "<TIME>", text)
     # Durations measured by the emulator, and ids assigned by parallel imports.
     text = re.sub(r'("[a-z_]*duration": )\d+', r'\1<MS>', text)
+    text = re.sub(r'("(?:scoring_)?seconds"|"rows_per_second"): [0-9.e+-]+', r'\1: <N>', text)
     text = re.sub(r'("object_id": )\d+', r'\1<ID>', text)
     text = re.sub(r'("resource_id": )"\d+"', r'\1"<ID>"', text)
     # Elapsed times in wait progress lines.

@@ -22,6 +22,10 @@ Result<Table> read_table(const std::string& path, const ParquetReadOptions& opti
 /// The Parquet files `read_table` would read, in order.
 Result<std::vector<std::string>> list_table_files(const std::string& path);
 
+/// SCHEMA_MISMATCH naming `part_name` unless `part` has the columns (names and types, in
+/// order) of `first`, an earlier file of the same table.
+Status check_same_columns(const Table& first, const Table& part, const std::string& part_name);
+
 /// Live data files of a Delta table, relative to the table folder, in commit order.
 Result<std::vector<std::string>> delta_live_files(const std::string& table_dir);
 

@@ -1,0 +1,188 @@
+// The streaming path of `dbk score`: the ordered, bounded batch pipeline on its own, and
+// run_score_job over a table of many row groups, scored on several threads, against the
+// whole-table functions.
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "batch_pipeline.hpp"
+#include "dbk/api_error.hpp"
+#include "dbk/scorer/scorer.hpp"
+#include "support.hpp"
+
+using namespace scorer_test;
+namespace fs = std::filesystem;
+using dbk::scorer::detail::PipelineLimits;
+using dbk::scorer::detail::run_ordered_pipeline;
+
+namespace {
+
+struct Counting {
+  std::size_t count;
+  std::size_t made = 0;
+};
+
+// Tasks 0..count-1; the work of task i sleeps a little when i is even, so later tasks often
+// finish first and the sink's order depends on the pipeline, not on luck.
+dbk::Status run_numbers(Counting& c, PipelineLimits limits, std::vector<int>& seen,
+                        std::size_t fail_at = SIZE_MAX,
+                        std::atomic<std::size_t>* in_flight = nullptr,
+                        std::size_t* max_in_flight = nullptr) {
+  std::function<dbk::Result<std::optional<int>>()> next = [&]() -> dbk::Result<std::optional<int>> {
+    if (c.made == c.count) return std::optional<int>();
+    if (in_flight) {
+      const std::size_t now = ++*in_flight;
+      if (now > *max_in_flight) *max_in_flight = now;
+    }
+    return std::optional<int>(static_cast<int>(c.made++));
+  };
+  std::function<dbk::Result<int>(int&)> work = [&](int& task) -> dbk::Result<int> {
+    if (task % 2 == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (static_cast<std::size_t>(task) == fail_at) {
+      return dbk::make_error("INVALID_DATA", "batch " + std::to_string(task) + " is bad");
+    }
+    return task;
+  };
+  std::function<dbk::Status(int&)> sink = [&](int& out) -> dbk::Status {
+    seen.push_back(out);
+    if (in_flight) --*in_flight;
+    return {};
+  };
+  return run_ordered_pipeline<int, int>(next, work, sink, limits);
+}
+
+}  // namespace
+
+TEST_CASE("the batch pipeline hands results over in input order on many threads",
+          "[score][stream]") {
+  Counting c{300};
+  std::vector<int> seen;
+  REQUIRE(run_numbers(c, PipelineLimits{4, 9}, seen).ok());
+  REQUIRE(seen.size() == 300);
+  for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == static_cast<int>(i));
+}
+
+TEST_CASE("the batch pipeline holds at most its window of batches", "[score][stream]") {
+  Counting c{200};
+  std::vector<int> seen;
+  std::atomic<std::size_t> in_flight{0};
+  std::size_t max_in_flight = 0;
+  REQUIRE(run_numbers(c, PipelineLimits{4, 3}, seen, SIZE_MAX, &in_flight, &max_in_flight).ok());
+  CHECK(seen.size() == 200);
+  CHECK(max_in_flight <= 3);
+  CHECK(max_in_flight >= 1);
+}
+
+TEST_CASE("an error in one batch stops the pipeline with that error", "[score][stream]") {
+  Counting c{1000};
+  std::vector<int> seen;
+  auto st = run_numbers(c, PipelineLimits{3, 5}, seen, 37);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message == "batch 37 is bad");
+  // Nothing at or after the failed batch reached the sink, and production stopped soon after.
+  REQUIRE(seen.size() <= 37);
+  for (std::size_t i = 0; i < seen.size(); ++i) CHECK(seen[i] == static_cast<int>(i));
+  CHECK(c.made <= 37 + 5 + 1);
+}
+
+TEST_CASE("a sink error stops the pipeline", "[score][stream]") {
+  std::size_t made = 0;
+  std::function<dbk::Result<std::optional<int>>()> next = [&]() -> dbk::Result<std::optional<int>> {
+    if (made == 100) return std::optional<int>();
+    return std::optional<int>(static_cast<int>(made++));
+  };
+  std::function<dbk::Result<int>(int&)> work = [](int& t) -> dbk::Result<int> { return t; };
+  std::function<dbk::Status(int&)> sink = [](int& t) -> dbk::Status {
+    if (t == 5) return dbk::make_error("IO_ERROR", "disk full");
+    return {};
+  };
+  auto st = run_ordered_pipeline<int, int>(next, work, sink, PipelineLimits{2, 4});
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().message == "disk full");
+  CHECK(made <= 5 + 4 + 1);
+}
+
+namespace {
+
+// The seed forest's input rewritten with row groups of 7 rows (80 rows: 12 batches).
+struct ManyGroups {
+  fs::path dir = temp_dir("stream");
+  std::string input = (dir / "input.parquet").string();
+  std::string model = fixtures() + "/spark-3.5/rf_seed/model";
+  ManyGroups() {
+    auto table = dbk::scorer::read_table(fixtures() + "/spark-3.5/scoring_input");
+    REQUIRE(table.ok());
+    dbk::scorer::ParquetWriteOptions groups;
+    groups.row_group_rows = 7;
+    REQUIRE(dbk::scorer::write_parquet_file(*table, input, groups).ok());
+  }
+  ~ManyGroups() { fs::remove_all(dir); }
+  dbk::scorer::ScoreJob job(const std::string& output) const {
+    dbk::scorer::ScoreJob job;
+    job.model = model;
+    job.input = input;
+    job.output = output;
+    job.feature_columns = tree_pipeline_raw_columns();
+    job.score.assemble_handle_invalid = "keep";
+    return job;
+  }
+};
+
+struct FailingSink : dbk::scorer::ScoredBatchSink {
+  std::size_t batches = 0;
+  dbk::Status consume(const dbk::scorer::ScoreResult&) override {
+    if (++batches == 3) return dbk::make_error("IO_ERROR", "the consumer failed");
+    return {};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a streamed score equals the whole-table score, row for row", "[score][stream]") {
+  ManyGroups t;
+  auto model = dbk::scorer::load_pipeline_model(t.model);
+  REQUIRE(model.ok());
+  auto whole_input = dbk::scorer::read_table(t.input);
+  REQUIRE(whole_input.ok());
+  dbk::scorer::ScoreOptions options;
+  options.assemble_columns = tree_pipeline_raw_columns();
+  options.assemble_handle_invalid = "keep";
+  auto whole = dbk::scorer::score_table(*model, *whole_input, options);
+  REQUIRE(whole.ok());
+  const std::string expected = (t.dir / "whole.jsonl").string();
+  REQUIRE(dbk::scorer::write_results(*whole, expected).ok());
+  for (unsigned threads : {1u, 3u}) {
+    const std::string streamed =
+        (t.dir / ("streamed" + std::to_string(threads) + ".jsonl")).string();
+    auto job = t.job(streamed);
+    job.score.threads = threads;
+    job.batches_in_flight = 2;
+    job.output_columns = {"*"};  // every column, as write_results writes them
+    auto report = dbk::scorer::run_score_job(job, nullptr);
+    REQUIRE(report.ok());
+    CHECK(report->rows_input == whole_input->num_rows);
+    CHECK(report->rows_scored == whole->num_rows());
+    CHECK(read_file(streamed) == read_file(expected));
+  }
+}
+
+TEST_CASE("a failed streamed score leaves no output and no temporary", "[score][stream]") {
+  ManyGroups t;
+  for (const char* name : {"out.parquet", "out.csv", "out.jsonl"}) {
+    const std::string out = (t.dir / name).string();
+    auto job = t.job(out);
+    job.score.threads = 2;
+    FailingSink sink;
+    job.sink = &sink;
+    auto report = dbk::scorer::run_score_job(job, nullptr);
+    REQUIRE_FALSE(report.ok());
+    CHECK(report.error().message == "the consumer failed");
+    for (const auto& entry : fs::directory_iterator(t.dir)) {
+      CHECK(entry.path().filename() == "input.parquet");
+    }
+  }
+}
