@@ -114,9 +114,18 @@ std::shared_ptr<ClusterDriver> ClusterDrivers::ensure(const std::string& cluster
   return driver;
 }
 
+std::shared_ptr<ClusterDriver> ClusterDrivers::find(const std::string& cluster_id,
+                                                    std::int64_t context_id) {
+  auto it = drivers_.find(cluster_id);
+  if (it == drivers_.end() || it->second->context_id() != context_id || it->second->pid() <= 0)
+    return nullptr;
+  return it->second;
+}
+
 void ClusterDrivers::retire(std::shared_ptr<ClusterDriver> driver) {
   driver->request_stop();
-  if (!driver->reap(false)) retiring_.push_back(std::move(driver));
+  // A driver still starting does not read its stdin yet: nothing to wait for.
+  if (!driver->reap(!driver->ready_)) retiring_.push_back(std::move(driver));
 }
 
 std::vector<ClusterDrivers::Change> ClusterDrivers::sync(
@@ -148,10 +157,7 @@ std::vector<ClusterDrivers::Change> ClusterDrivers::sync(
 }
 
 void ClusterDrivers::stop_all() {
-  for (auto& [id, driver] : drivers_) {
-    driver->request_stop();
-    retiring_.push_back(driver);
-  }
+  for (auto& [id, driver] : drivers_) retire(driver);
   drivers_.clear();
   // A short wait lets Spark shut down cleanly; then the rest is killed.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);

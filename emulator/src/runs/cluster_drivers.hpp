@@ -77,6 +77,8 @@ class ClusterDrivers {
                                         const std::string& python,
                                         const std::vector<std::filesystem::path>& python_path,
                                         std::string& error);
+  /// The cluster's live driver for `context_id`, or null.
+  std::shared_ptr<ClusterDriver> find(const std::string& cluster_id, std::int64_t context_id);
   /// Stops drivers whose cluster is no longer RUNNING with the same context id (`running`:
   /// cluster id → spark_context_id), reaps stopped ones, and reports drivers that became
   /// ready or died.

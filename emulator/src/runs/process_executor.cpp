@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <vector>
 
@@ -73,6 +74,12 @@ std::string find_in_path(const std::string& name) {
 constexpr const char* kDriverLost =
     "The spark driver has stopped unexpectedly and is restarting. Your notebook will be "
     "automatically reattached.";
+
+// The notebook runtime's own test for "this source needs Spark" (executor.py, _NEEDS_SPARK).
+bool mentions_spark(const std::string& source) {
+  static const std::regex needs(R"(spark|\bsc\b|sqlContext|\bdisplay\(|saveAsTable|pyspark)");
+  return std::regex_search(source, needs);
+}
 
 class ProcessAttempt : public TaskAttempt {
  public:
@@ -319,10 +326,18 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
     command.env.push_back(std::string(kTokenVariable) + "=" + config_.workspace_token);
   std::shared_ptr<ClusterDriver> driver;
   if (launch.warm_cluster) {
-    std::string error;
-    driver = drivers_.ensure(launch.cluster_id, launch.spark_context_id, python, launch.python_path,
-                             error);
-    if (!driver) return fail(error);
+    driver = drivers_.find(launch.cluster_id, launch.spark_context_id);
+    // No driver yet: start one for a task that will use Spark. A pure-Python task starts
+    // no JVM (as before); should it reach Spark after all (%run), it starts its own.
+    if (!driver && mentions_spark(read_text(
+                       task->value("notebook_file", task->value("python_file", std::string()))))) {
+      std::string error;
+      driver = drivers_.ensure(launch.cluster_id, launch.spark_context_id, python,
+                               launch.python_path, error);
+      if (!driver) return fail(error);
+    }
+  }
+  if (driver) {
     // Where the driver publishes its gateway (a private file, read when Spark is first
     // needed, so the task need not wait for a driver that is still starting).
     command.env.push_back("DBK_DRIVER_INFO=" + driver->info_file().string());
