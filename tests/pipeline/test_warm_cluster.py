@@ -14,9 +14,8 @@ import urllib.request
 
 import pytest
 
-from conftest import SPARK_ENV
+from conftest import running_emulator
 
-DBK = os.environ.get("DBK_BIN", "")
 CLUSTER = "0101-000000-dbklocal"
 DEADLINE = 900  # seconds a run may take on a loaded machine before the test gives up
 
@@ -142,18 +141,9 @@ class Api:
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
-    assert DBK and os.access(DBK, os.X_OK), "DBK_BIN must name the dbk binary (CTest sets it)"
     state = tmp_path_factory.mktemp("warm")
-    log = open(state.parent / "warm-emulator.log", "w")
-    proc = subprocess.Popen([DBK, "emulator", "--host", "127.0.0.1", "--port", "0",
-                             "--state", str(state)], stdout=subprocess.PIPE, stderr=log,
-                            text=True, env={**os.environ, **SPARK_ENV})
-    url = proc.stdout.readline().strip()
-    assert url.startswith("http://"), f"the emulator did not start: {url!r}"
-    yield Api(url)
-    proc.terminate()
-    proc.wait(timeout=120)
-    log.close()
+    with running_emulator(state, state.parent / "warm-emulator.log") as (url, _):
+        yield Api(url)
     # Shutdown stops the cluster's driver too: no JVM of this state folder is left.
     left = subprocess.run(["pgrep", "-f", str(state)], capture_output=True, text=True).stdout
     assert left.strip() == "", left
