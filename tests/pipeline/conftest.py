@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -41,6 +42,26 @@ def run_notebook(file, dbfs_root, params=None, workspace_dir=None, timeout=900):
     with open(out, encoding="utf-8") as f:
         result = json.load(f)
     return result, proc
+
+
+@contextlib.contextmanager
+def running_emulator(state, log_path):
+    """`dbk emulator` ($DBK_BIN) on a free loopback port with `state`; yields (url, process).
+
+    The runs inherit the emulator's environment: small Spark, sanitizer options."""
+    dbk = os.environ.get("DBK_BIN", "")
+    assert dbk and os.access(dbk, os.X_OK), "DBK_BIN must name the dbk binary (CTest sets it)"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([dbk, "emulator", "--host", "127.0.0.1", "--port", "0",
+                                 "--state", str(state)], stdout=subprocess.PIPE, stderr=log,
+                                text=True, env={**os.environ, **SPARK_ENV})
+        try:
+            url = proc.stdout.readline().strip()
+            assert url.startswith("http://"), f"the emulator did not start: {url!r}"
+            yield url, proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=120)
 
 
 def write_notebook(path, *cells):

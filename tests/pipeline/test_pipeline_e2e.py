@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import REPO, SPARK_ENV, write_notebook
+from conftest import REPO, running_emulator, write_notebook
 
 sys.path.insert(0, os.path.join(REPO, "tests", "browser"))
 from cdp import Browser  # noqa: E402  (the one Chromium driver, shared with tests/browser)
@@ -100,19 +100,9 @@ def _submit_body(cluster_id, notebook, params=None, timeout_seconds=0):
 
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory):
-    assert DBK and os.access(DBK, os.X_OK), "DBK_BIN must name the dbk binary (CTest sets it)"
     state = tmp_path_factory.mktemp("emulator")
-    log = open(state.parent / "emulator.log", "w")
-    # The runs inherit the emulator's environment: small Spark, sanitizer options.
-    proc = subprocess.Popen([DBK, "emulator", "--host", "127.0.0.1", "--port", "0",
-                             "--state", str(state)], stdout=subprocess.PIPE, stderr=log,
-                            text=True, env={**os.environ, **SPARK_ENV})
-    url = proc.stdout.readline().strip()
-    assert url.startswith("http://"), f"the emulator did not start: {url!r}"
-    yield Workspace(url, state, proc)
-    proc.terminate()
-    proc.wait(timeout=120)
-    log.close()
+    with running_emulator(state, state.parent / "emulator.log") as (url, proc):
+        yield Workspace(url, state, proc)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Command line: `run --task task.json` for the emulator, `notebook FILE` for local use."""
+"""Command line: `run --task task.json` and `driver` for the emulator, `notebook FILE` for local use."""
 
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ def cmd_run(args) -> int:
     # out so that %sh and other child processes of user code do not inherit it.
     token = os.environ.pop("DBK_WORKSPACE_TOKEN", "") or task.get("workspace_token") or ""
     workspace = RestWorkspace(url, token) if url else None
-    rt = Runtime(task["dbfs_root"], task.get("spark_master") or "local[*]", workspace)
+    run_id = task.get("run_id")
+    rt = Runtime(task["dbfs_root"], task.get("spark_master") or "local[*]", workspace,
+                 job_tag=f"dbk-run-{run_id}" if isinstance(run_id, int) else None)
     try:
         if task.get("task_type") == "spark_python_task":
             result = run_python_file(rt, task["python_file"], [str(a) for a in task.get("python_params", [])])
@@ -102,7 +104,14 @@ def main(argv=None) -> int:
                       "(default: the notebook's folder); used by %%run and dbutils.notebook.run")
     p_nb.add_argument("--master", default=os.environ.get("DBK_SPARK_MASTER", "local[*]"))
     p_nb.add_argument("--output", help="write result.json here")
+    p_drv = sub.add_parser("driver", help="a warm cluster's Spark driver (emulator protocol)")
+    p_drv.add_argument("--dbfs-root", required=True)
+    p_drv.add_argument("--master", default="local[*]")
+    p_drv.add_argument("--info", required=True, help="where to write the gateway's port and secret")
     args = parser.parse_args(argv)
+    if args.cmd == "driver":
+        from .driver import serve
+        return serve(args.dbfs_root, args.master, args.info)
     signal.signal(signal.SIGTERM, _on_sigterm)
     return cmd_run(args) if args.cmd == "run" else cmd_notebook(args)
 

@@ -110,7 +110,8 @@ class _LazySpark:
 class Runtime:
     """Process-wide state: DBFS root, Spark master and session, where notebooks come from."""
 
-    def __init__(self, dbfs_root: str, spark_master: str = "local[*]", workspace=None):
+    def __init__(self, dbfs_root: str, spark_master: str = "local[*]", workspace=None,
+                 job_tag: str | None = None):
         self.dbfs = Dbfs(dbfs_root)
         os.makedirs(self.dbfs.root, exist_ok=True)
         # there is no /dbfs FUSE mount locally: Python code can build paths from this instead
@@ -118,14 +119,21 @@ class Runtime:
         self.spark_master = spark_master or "local[*]"
         self.workspace = workspace
         self.redactor = Redactor()  # one per process: stdout is process-wide
+        self.job_tag = job_tag  # the run's Spark job tag, which the emulator cancels
+        # On a warm cluster: the driver's connection file (driver.py); else Spark starts here.
+        self.driver_info = os.environ.pop("DBK_DRIVER_INFO", "")
         self._spark = None
         self._lock = threading.Lock()
 
     def spark_session(self):
         with self._lock:
             if self._spark is None:
-                from .sparkenv import build_session
-                self._spark = build_session(self.spark_master, self.dbfs)
+                if self.driver_info:
+                    from .driver import attach
+                    self._spark = attach(self.driver_info, self.dbfs, self.job_tag)
+                else:
+                    from .sparkenv import build_session
+                    self._spark = build_session(self.spark_master, self.dbfs)
             return self._spark
 
     @property
@@ -140,7 +148,11 @@ class Runtime:
     def stop(self) -> None:
         if self._spark is not None:
             try:
-                self._spark.stop()
+                if self.driver_info:  # the cluster's context outlives the run, its jobs do not
+                    if self.job_tag:
+                        self._spark.sparkContext.cancelJobsWithTag(self.job_tag)
+                else:
+                    self._spark.stop()
             except Exception:
                 pass
             self._spark = None
@@ -180,6 +192,9 @@ class NotebookRun:
     def _ensure_spark(self) -> None:
         """Swap the lazy stand-ins for the real objects once Spark is needed."""
         spark = self.rt.spark_session()
+        if self.rt.driver_info:
+            from .driver import tag_thread
+            tag_thread(spark.sparkContext, self.rt.job_tag)  # per thread (pinned threads)
         if self.job_group:
             # thread-local (pinned threads): lets a timeout cancel exactly this child's jobs
             spark.sparkContext.setJobGroup(self.job_group, self.path, True)

@@ -66,10 +66,15 @@ def build_session(master: str, dbfs: Dbfs, app_name: str = "dbk-notebook"):
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(os.environ.get("DBK_SPARK_LOG_LEVEL", "WARN"))
     _no_checksum_files(spark)
+    prepare_session(spark, dbfs)
+    return spark
+
+
+def prepare_session(spark, dbfs: Dbfs) -> None:
+    """What every notebook's session needs in its own Python process: dbfs:/ paths, tables."""
     install_path_mapping(dbfs)
     install_tables(spark, dbfs)
     register_warehouse_tables(spark, dbfs)
-    return spark
 
 
 def _no_checksum_files(spark) -> None:

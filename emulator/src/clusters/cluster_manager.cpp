@@ -461,6 +461,33 @@ Result<nlohmann::json> ClusterManager::events(const Params& request) const {
   return body;
 }
 
+namespace {
+constexpr const char* kDriverRestarting =
+    "The spark driver has stopped unexpectedly and is restarting.";
+}  // namespace
+
+std::optional<std::int64_t> ClusterManager::driver_lost(const std::string& cluster_id,
+                                                        std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto cluster = store_.get(kKind, cluster_id);
+  if (!cluster || cluster->value("state", "") != "RUNNING") return std::nullopt;
+  const std::int64_t context = cluster->value("spark_context_id", std::int64_t{0}) + 1;
+  (*cluster)["spark_context_id"] = context;
+  (*cluster)["state_message"] = kDriverRestarting;
+  (*cluster)["last_state_loss_time"] = now_ms;
+  save(*cluster, {event(*cluster, now_ms, "DRIVER_NOT_RESPONDING",
+                        {{"reason", termination_reason("DRIVER_UNRESPONSIVE")}})});
+  return context;
+}
+
+void ClusterManager::driver_ready(const std::string& cluster_id, std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto cluster = store_.get(kKind, cluster_id);
+  if (!cluster || cluster->value("state_message", "") != kDriverRestarting) return;
+  (*cluster)["state_message"] = "";
+  save(*cluster, {event(*cluster, now_ms, "DRIVER_HEALTHY", nlohmann::json::object())});
+}
+
 std::string ClusterManager::create_job_cluster(const nlohmann::json& spec, std::int64_t run_id,
                                                std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mutex_);

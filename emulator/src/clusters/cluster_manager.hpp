@@ -56,6 +56,13 @@ class ClusterManager {
   /// (offset/limit, default 50, at most 500), with next_page and total_count.
   Result<nlohmann::json> events(const Params& request) const;
 
+  /// The cluster's Spark driver died: as on Databricks the cluster stays RUNNING while a new
+  /// driver starts (new spark_context_id, a state_message, a DRIVER_NOT_RESPONDING event).
+  /// The new spark_context_id, or nothing when the cluster is not RUNNING.
+  std::optional<std::int64_t> driver_lost(const std::string& cluster_id, std::int64_t now_ms);
+  /// The cluster's (new) driver is up: DRIVER_HEALTHY after a loss, state_message cleared.
+  void driver_ready(const std::string& cluster_id, std::int64_t now_ms);
+
   /// A RUNNING job cluster for one run (cluster_source JOB).
   std::string create_job_cluster(const nlohmann::json& spec, std::int64_t run_id,
                                  std::int64_t now_ms);

@@ -1,8 +1,6 @@
 #include "runs/process_executor.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,15 +8,15 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <vector>
 
 #include "dbfs/dbfs_paths.hpp"
 #include "dbk/json.hpp"
+#include "runs/child_process.hpp"
 #include "service.hpp"
 #include "state/files.hpp"
-
-extern char** environ;
 
 namespace dbk::emulator {
 namespace {
@@ -72,13 +70,30 @@ std::string find_in_path(const std::string& name) {
   return {};
 }
 
+// What Databricks tells a notebook whose cluster's driver went away.
+constexpr const char* kDriverLost =
+    "The spark driver has stopped unexpectedly and is restarting. Your notebook will be "
+    "automatically reattached.";
+
+// The notebook runtime's own test for "this source needs Spark" (executor.py, _NEEDS_SPARK).
+bool mentions_spark(const std::string& source) {
+  static const std::regex needs(R"(spark|\bsc\b|sqlContext|\bdisplay\(|saveAsTable|pyspark)");
+  return std::regex_search(source, needs);
+}
+
 class ProcessAttempt : public TaskAttempt {
  public:
-  ProcessAttempt(pid_t pid, fs::path run_dir) : pid_(pid), run_dir_(std::move(run_dir)) {}
+  ProcessAttempt(pid_t pid, fs::path run_dir, std::shared_ptr<ClusterDriver> driver,
+                 std::string job_tag)
+      : pid_(pid),
+        run_dir_(std::move(run_dir)),
+        driver_(std::move(driver)),
+        job_tag_(std::move(job_tag)) {}
   ~ProcessAttempt() override {
     if (pid_ > 0) {
       ::kill(-pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
+      cancel_jobs();
     }
   }
 
@@ -94,6 +109,7 @@ class ProcessAttempt : public TaskAttempt {
     }
     ::kill(-pid_, SIGKILL);  // leftovers of the group (e.g. a Spark JVM) go with the leader
     pid_ = -1;
+    cancel_jobs();  // however the process ended, its Spark jobs on the cluster end too
     return finish(done < 0 ? -1 : status);
   }
 
@@ -101,10 +117,23 @@ class ProcessAttempt : public TaskAttempt {
     if (pid_ <= 0 || stopping_) return;
     stopping_ = true;
     stop_requested_ = std::chrono::steady_clock::now();
+    cancel_jobs();
     ::kill(-pid_, SIGTERM);
   }
 
  private:
+  void cancel_jobs() {
+    if (driver_) driver_->cancel_jobs(job_tag_);
+  }
+
+  // The run failed because the cluster's driver died under it: say so, as Databricks does.
+  void blame_driver(TaskOutcome& outcome) const {
+    if (!driver_ || !driver_->lost() || outcome.result_state != "FAILED") return;
+    outcome.error_trace = outcome.error + "\n" + outcome.error_trace;
+    outcome.error = kDriverLost;
+    outcome.state_message = kDriverLost;
+  }
+
   TaskOutcome finish(int status) {
     TaskOutcome outcome;
     const std::string stdout_text = read_text(run_dir_ / "stdout.log");
@@ -135,6 +164,7 @@ class ProcessAttempt : public TaskAttempt {
         outcome.error_trace = text("error_trace", "");
         if (outcome.result_state == "FAILED" && outcome.error.empty())
           outcome.error = "The notebook failed without an error message";
+        blame_driver(outcome);
         return outcome;
       }
     }
@@ -149,11 +179,14 @@ class ProcessAttempt : public TaskAttempt {
                     (line.empty() ? std::string() : ": " + line);
     outcome.error_trace = tail(stderr_text, kLogTail);
     outcome.state_message = outcome.error;
+    blame_driver(outcome);
     return outcome;
   }
 
   pid_t pid_;
   fs::path run_dir_;
+  std::shared_ptr<ClusterDriver> driver_;  ///< the warm cluster's driver, or null
+  std::string job_tag_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_requested_{};
 };
@@ -261,69 +294,6 @@ Result<nlohmann::json> task_document(const ProcessExecutorConfig& config, const 
   return task;
 }
 
-// The runtime's command line and environment: the emulator's environment without its own
-// token variables, the workspace token for the task, the runtime on PYTHONPATH.
-struct ChildCommand {
-  std::vector<std::string> args;
-  std::vector<std::string> env;
-};
-
-ChildCommand child_command(const ProcessExecutorConfig& config, const std::string& python,
-                           const fs::path& task_file, const std::vector<fs::path>& python_path) {
-  ChildCommand command;
-  command.args = {python, "-m", "dbk_runtime", "run", "--task", task_file.string()};
-  std::string pythonpath = "PYTHONPATH=" + config.runtime_dir.string();
-  for (const auto& folder : python_path) pythonpath += ":" + folder.string();  // libraries
-  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
-    std::string entry(*e);
-    if (entry.rfind("PYTHONPATH=", 0) == 0) {
-      pythonpath += ":" + entry.substr(11);
-      continue;
-    }
-    if (entry.rfind("DBK_EMULATOR_TOKEN=", 0) == 0 ||
-        entry.rfind(std::string(kTokenVariable) + "=", 0) == 0) {
-      continue;
-    }
-    command.env.push_back(entry);
-  }
-  if (!config.workspace_token.empty()) {
-    command.env.push_back(std::string(kTokenVariable) + "=" + config.workspace_token);
-  }
-  command.env.push_back(pythonpath);
-  command.env.push_back("PYTHONUNBUFFERED=1");
-  return command;
-}
-
-// Forks and execs `command` in `run_dir` as the leader of a new process group, with stdout
-// and stderr in the run folder's logs; the child's pid, or -1 when fork failed.
-pid_t spawn(ChildCommand& command, const fs::path& run_dir) {
-  // Everything the child needs is built before fork: after it only async-signal-safe calls.
-  std::vector<char*> argv;
-  for (auto& a : command.args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (auto& e : command.env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  const std::string dir = run_dir.string();
-  const std::string out_path = (run_dir / "stdout.log").string();
-  const std::string err_path = (run_dir / "stderr.log").string();
-
-  pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  ::setpgid(0, 0);
-  ::umask(077);  // what the task writes into DBFS and its run folder stays private too
-  if (::chdir(dir.c_str()) != 0) ::_exit(127);
-  int in = ::open("/dev/null", O_RDONLY);
-  int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, kPrivateFileMode);
-  int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, kPrivateFileMode);
-  if (in < 0 || out < 0 || err < 0) ::_exit(127);
-  ::dup2(in, 0);
-  ::dup2(out, 1);
-  ::dup2(err, 2);
-  ::execve(argv[0], argv.data(), envp.data());
-  ::_exit(127);
-}
-
 }  // namespace
 
 std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
@@ -349,11 +319,51 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
   const fs::path task_file = run_dir / "task.json";
   if (!write_file(task_file, task->dump(2))) return fail("Cannot write " + task_file.string());
 
-  ChildCommand command = child_command(config_, python, task_file, launch.python_path);
+  ChildCommand command;
+  command.args = {python, "-m", "dbk_runtime", "run", "--task", task_file.string()};
+  command.env = runtime_environment(config_.runtime_dir, launch.python_path);
+  if (!config_.workspace_token.empty())
+    command.env.push_back(std::string(kTokenVariable) + "=" + config_.workspace_token);
+  std::shared_ptr<ClusterDriver> driver;
+  if (launch.warm_cluster) {
+    driver = drivers_.find(launch.cluster_id, launch.spark_context_id);
+    // No driver yet: start one for a task that will use Spark. A pure-Python task starts
+    // no JVM (as before); should it reach Spark after all (%run), it starts its own.
+    if (!driver && mentions_spark(read_text(
+                       task->value("notebook_file", task->value("python_file", std::string()))))) {
+      std::string error;
+      driver = drivers_.ensure(launch.cluster_id, launch.spark_context_id, python,
+                               launch.python_path, error);
+      if (!driver) return fail(error);
+    }
+  }
+  if (driver) {
+    // Where the driver publishes its gateway (a private file, read when Spark is first
+    // needed, so the task need not wait for a driver that is still starting).
+    command.env.push_back("DBK_DRIVER_INFO=" + driver->info_file().string());
+    command.env.push_back("DBK_DRIVER_PID=" + std::to_string(driver->pid()));
+    command.env.push_back("DBK_DRIVER_LOG=" + driver->log_file().string());
+  }
   const pid_t pid = spawn(command, run_dir);
   if (pid < 0) return fail("Cannot start the notebook runtime: fork failed");
   ::setpgid(pid, pid);  // also from the parent, so a cancel right away reaches the group
-  return std::make_unique<ProcessAttempt>(pid, run_dir);
+  return std::make_unique<ProcessAttempt>(pid, run_dir, std::move(driver),
+                                          "dbk-run-" + std::to_string(launch.task_run_id));
+}
+
+ProcessExecutor::ProcessExecutor(ProcessExecutorConfig config)
+    : config_(std::move(config)),
+      drivers_(ClusterDrivers::Config{config_.runs_dir.parent_path() / "drivers",
+                                      config_.runtime_dir, config_.dbfs_root,
+                                      config_.spark_master}) {}
+
+void ProcessExecutor::start_driver(const std::string& cluster_id, std::int64_t context_id,
+                                   const std::vector<fs::path>& python_path) {
+  std::string missing;
+  const std::string python = resolve_python(missing);
+  if (python.empty()) return;  // the next task reports it
+  std::string error;
+  (void)drivers_.ensure(cluster_id, context_id, python, python_path, error);
 }
 
 }  // namespace dbk::emulator

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "runs/cluster_drivers.hpp"
 #include "runs/task_executor.hpp"
 
 namespace dbk::emulator {
@@ -30,16 +31,30 @@ struct ProcessExecutorConfig {
 
 /// Runs notebook_task and spark_python_task attempts as `<python> -m dbk_runtime run
 /// --task task.json`, one process group per attempt so cancel and timeout reach Spark too.
+/// On a warm (all-purpose) cluster the process attaches to the cluster's driver instead of
+/// starting a JVM (docs/emulator.md, "Clusters and Spark drivers").
 class ProcessExecutor : public TaskExecutor {
  public:
-  explicit ProcessExecutor(ProcessExecutorConfig config) : config_(std::move(config)) {}
+  explicit ProcessExecutor(ProcessExecutorConfig config);
   std::unique_ptr<TaskAttempt> start(const TaskLaunch& launch) override;
+  void stop() override { drivers_.stop_all(); }
 
   /// The interpreter that would be used, or an error naming what is missing.
   std::string resolve_python(std::string& missing) const;
 
+  /// Keeps the drivers in step with the clusters (cluster id → spark_context_id of the
+  /// RUNNING all-purpose ones); reports drivers that became ready or died.
+  std::vector<ClusterDrivers::Change> sync_drivers(
+      const std::map<std::string, std::int64_t>& running) {
+    return drivers_.sync(running);
+  }
+  /// Starts a cluster's driver ahead of any task (after the old one died).
+  void start_driver(const std::string& cluster_id, std::int64_t context_id,
+                    const std::vector<std::filesystem::path>& python_path);
+
  private:
   ProcessExecutorConfig config_;
+  ClusterDrivers drivers_;
 };
 
 }  // namespace dbk::emulator

@@ -239,11 +239,13 @@ void RunEngine::stop() {
   if (ticker_.joinable()) ticker_.join();
   std::lock_guard<std::mutex> lock(mutex_);
   attempts_.clear();  // ProcessAttempt's destructor kills its process group
+  process_.stop();    // and the clusters' drivers
 }
 
 void RunEngine::reset() {
   std::lock_guard<std::mutex> lock(mutex_);
   attempts_.clear();
+  process_.stop();
   runs_.clear();
   active_.clear();
   task_parent_.clear();
@@ -266,6 +268,7 @@ void RunEngine::tick() {
 
 void RunEngine::tick_locked(std::int64_t now) {
   clusters_.tick(now);
+  sync_drivers(now);
   fire_schedules(now);
   // Loop so that one tick carries a run as far as the clock allows (e.g. a task finishing
   // unblocks its dependants, a finished run frees a slot for a queued one).
@@ -443,6 +446,26 @@ bool RunEngine::advance_task(json& run, json& task, std::int64_t now) {
   return changed;
 }
 
+void RunEngine::sync_drivers(std::int64_t now) {
+  std::map<std::string, std::int64_t> running;  // all-purpose clusters with a live context
+  for (const auto& cluster : clusters_.list()) {
+    if (cluster.value("state", "") == "RUNNING" && cluster.value("cluster_source", "") != "JOB")
+      running[cluster["cluster_id"]] = cluster.value("spark_context_id", std::int64_t{0});
+  }
+  for (const auto& change : process_.sync_drivers(running)) {
+    if (change.ready) {
+      clusters_.driver_ready(change.cluster_id, now);
+      continue;
+    }
+    // The driver died: the cluster shows it and a new driver starts, as on Databricks.
+    if (auto context = clusters_.driver_lost(change.cluster_id, now)) {
+      process_.start_driver(
+          change.cluster_id, *context,
+          LibrariesService::python_paths(context_.store, context_.state_dir, change.cluster_id));
+    }
+  }
+}
+
 void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
   task["start_time"] = now;
   task["state"] = make_state("RUNNING", "", "In run");
@@ -476,8 +499,14 @@ void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
       clusters[key] = cluster_id;
     }
   }
+  TaskLaunch launch;
   if (!cluster_id.empty()) {
     auto cluster = clusters_.get(cluster_id);
+    if (cluster) {
+      launch.cluster_id = cluster_id;
+      launch.spark_context_id = cluster->value("spark_context_id", std::int64_t{0});
+      launch.warm_cluster = cluster->value("cluster_source", "") != "JOB";
+    }
     json instance = {{"cluster_id", cluster_id}};
     if (cluster && cluster->contains("spark_context_id"))
       instance["spark_context_id"] =
@@ -486,7 +515,6 @@ void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
     if (run["tasks"].size() == 1) run["cluster_instance"] = instance;
   }
 
-  TaskLaunch launch;
   launch.task_run_id = task_run_id;
   launch.job_id = run.value("job_id", std::int64_t{0});
   launch.task_key = task["task_key"];

@@ -106,6 +106,8 @@ class RunEngine {
   bool advance(json& run, std::int64_t now);
   bool advance_task(json& run, json& task, std::int64_t now);
   void start_attempt(json& run, json& task, std::int64_t now);
+  /// Keeps the warm clusters' drivers in step with the clusters' states.
+  void sync_drivers(std::int64_t now);
   void handle_outcome(json& run, json& task, struct TaskOutcome outcome, std::int64_t now);
   void finish_task(json& task, const std::string& life, const std::string& result,
                    const std::string& message, std::int64_t now);

@@ -22,6 +22,11 @@ struct TaskLaunch {
   std::int64_t now_ms = 0;  ///< emulated start time
   /// Folders of the libraries installed on the task's cluster, for its PYTHONPATH.
   std::vector<std::filesystem::path> python_path;
+  /// The task's cluster. On an all-purpose cluster (warm_cluster) the task attaches to the
+  /// cluster's long-lived driver of this Spark context; on a job cluster it starts its own.
+  std::string cluster_id;
+  std::int64_t spark_context_id = 0;
+  bool warm_cluster = false;
 };
 
 /// How an attempt ended. `life_cycle_state` is TERMINATED or INTERNAL_ERROR.
