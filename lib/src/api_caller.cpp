@@ -106,18 +106,27 @@ Result<nlohmann::ordered_json> ApiCaller::post(const std::string& path,
                                                const nlohmann::ordered_json& body,
                                                Idempotency idempotency,
                                                const CallContext& context) const {
+  return call("POST", path, body, idempotency, context);
+}
+
+Result<nlohmann::ordered_json> ApiCaller::call(const std::string& method, const std::string& path,
+                                               const nlohmann::ordered_json& body,
+                                               Idempotency idempotency,
+                                               const CallContext& context) const {
   HttpRequest request;
-  request.method = "POST";
+  request.method = method;
   request.idempotency = idempotency;
   request.url = host_ + path;
   request.headers.emplace_back("Accept", "application/json");
-  request.headers.emplace_back("Content-Type", "application/json");
-  // Invalid UTF-8 in a string must become an error value, not an exception.
-  request.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  if (!body.is_null()) {
+    request.headers.emplace_back("Content-Type", "application/json");
+    // Invalid UTF-8 in a string must become an error value, not an exception.
+    request.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  }
   auto response = send(std::move(request), context);
   if (!response) return std::move(response).error();
   if (is_blank(response->body)) return nlohmann::ordered_json::object();
-  return parse_response(*response, "POST", path);
+  return parse_response(*response, method, path);
 }
 
 Result<HttpResponse> ApiCaller::send(HttpRequest request, const CallContext& context) const {

@@ -29,6 +29,10 @@ class ApiCaller {
   Result<nlohmann::ordered_json> post(const std::string& path, const nlohmann::ordered_json& body,
                                       Idempotency idempotency,
                                       const CallContext& context = {}) const;
+  /// Another method with a JSON body (PATCH, PUT) or none (DELETE: `body` null).
+  Result<nlohmann::ordered_json> call(const std::string& method, const std::string& path,
+                                      const nlohmann::ordered_json& body, Idempotency idempotency,
+                                      const CallContext& context = {}) const;
   /// Raw access for bodies that are not JSON (multipart upload, direct download); the
   /// request carries its own Idempotency.
   Result<HttpResponse> send(HttpRequest request, const CallContext& context = {}) const;

@@ -8,6 +8,7 @@
 #include "dbk/instance_pools.hpp"
 #include "dbk/jobs.hpp"
 #include "dbk/libraries.hpp"
+#include "dbk/repos.hpp"
 #include "dbk/secrets.hpp"
 #include "dbk/tokens.hpp"
 #include "dbk/workspace.hpp"
@@ -31,7 +32,8 @@ struct Client::Impl {
         groups(caller),
         instance_pools(caller),
         cluster_policies(caller),
-        libraries(caller) {}
+        libraries(caller),
+        repos(caller) {}
 
   Config config;
   std::shared_ptr<const detail::ApiCaller> caller;
@@ -45,6 +47,7 @@ struct Client::Impl {
   InstancePoolsApi instance_pools;
   ClusterPoliciesApi cluster_policies;
   LibrariesApi libraries;
+  ReposApi repos;
 };
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(options)) {}
@@ -83,6 +86,9 @@ ClusterPoliciesApi& Client::cluster_policies() const {
 }
 LibrariesApi& Client::libraries() const {
   return impl_->libraries;
+}
+ReposApi& Client::repos() const {
+  return impl_->repos;
 }
 const Config& Client::config() const {
   return impl_->config;

@@ -114,6 +114,9 @@ TEST_CASE("repos: create clones into the workspace, get, list, update, delete", 
             .body["object_type"] == "DIRECTORY");
   CHECK(h.get("/api/2.0/workspace/get-status?path=/Repos/me@example.com/proj/.git").status == 404);
   CHECK(exported(h, "/Repos/me@example.com/proj/nb") == kNotebook);
+  // The repo lists its files as a folder does.
+  CHECK(h.get("/api/2.0/workspace/list?path=/Repos/me@example.com/proj").body["objects"].size() ==
+        3);
   CHECK(exported(h, "/Repos/me@example.com/proj/README.md") == "# readme\n");
 
   auto got = h.get("/api/2.0/repos/" + std::to_string(id));

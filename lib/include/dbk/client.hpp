@@ -22,6 +22,7 @@ class GroupsApi;
 class InstancePoolsApi;
 class ClusterPoliciesApi;
 class LibrariesApi;
+class ReposApi;
 
 /// One line of wire log. Credentials are already redacted when this is called.
 using LogSink = std::function<void(const std::string& line)>;
@@ -59,6 +60,7 @@ class Client {
   InstancePoolsApi& instance_pools() const;
   ClusterPoliciesApi& cluster_policies() const;
   LibrariesApi& libraries() const;
+  ReposApi& repos() const;
   const Config& config() const;
 
   /// The authenticated user's name (`GET /api/2.0/preview/scim/v2/Me` → `userName`),
