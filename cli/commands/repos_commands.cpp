@@ -50,15 +50,26 @@ Result<std::string> repo_id_for_path(Client& client, const std::string& path) {
   return make_error(error_codes::kNotFound, "Can't find repo ID for " + path);
 }
 
-// Legacy's --repo-id / --path pair: which one was given (checked before any call).
-Result<std::string> id_option(const Invocation& inv) {
-  return exactly_one_of(inv, {"repo-id", "path"});
-}
+// The repo that --repo-id or --path names, and the client to reach it. Legacy checks
+// that pair first, then the other one-of pair `also` (if any), and only then calls.
+struct Target {
+  Client client;
+  std::string id;
+};
 
-// The repo that option names.
-Result<std::string> repo_id(Invocation& inv, Client& client, const std::string& option) {
-  if (option == "repo-id") return *inv.value("repo-id");
-  return repo_id_for_path(client, *inv.value("path"));
+Result<Target> target(Invocation& inv, const std::vector<std::string>& also = {}) {
+  auto which = exactly_one_of(inv, {"repo-id", "path"});
+  if (!which) return which.error();
+  if (!also.empty()) {
+    auto other = exactly_one_of(inv, also);
+    if (!other) return other.error();
+  }
+  auto client = inv.client();
+  if (!client) return client.error();
+  auto id = *which == "repo-id" ? Result<std::string>(*inv.value("repo-id"))
+                                : repo_id_for_path(*client, *inv.value("path"));
+  if (!id) return id.error();
+  return Target{*client, *id};
 }
 
 CommandStatus list(Invocation& inv) {
@@ -86,41 +97,28 @@ CommandStatus create(Invocation& inv) {
 }
 
 CommandStatus get(Invocation& inv) {
-  auto which = id_option(inv);
-  if (!which) return which.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  auto id = repo_id(inv, *client, *which);
-  if (!id) return id.error();
-  auto repo = client->repos().get(*id);
+  auto repo_target = target(inv);
+  if (!repo_target) return repo_target.error();
+  auto repo = repo_target->client.repos().get(repo_target->id);
   if (!repo) return repo.error();
   return print_json(inv, repo->raw);
 }
 
 CommandStatus update(Invocation& inv) {
-  auto which = id_option(inv);
-  if (!which) return which.error();
-  auto ref = exactly_one_of(inv, {"branch", "tag"});
-  if (!ref) return ref.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  auto id = repo_id(inv, *client, *which);
-  if (!id) return id.error();
+  auto repo_target = target(inv, {"branch", "tag"});
+  if (!repo_target) return repo_target.error();
   UpdateRepoRequest request;
-  (*ref == "branch" ? request.branch : request.tag) = inv.value(*ref);
-  auto answer = client->repos().update(*id, request);
+  request.branch = inv.value("branch");
+  request.tag = inv.value("tag");
+  auto answer = repo_target->client.repos().update(repo_target->id, request);
   if (!answer) return answer.error();
   return print_json(inv, *answer);
 }
 
 CommandStatus remove(Invocation& inv) {
-  auto which = id_option(inv);
-  if (!which) return which.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  auto id = repo_id(inv, *client, *which);
-  if (!id) return id.error();
-  auto status = client->repos().remove(*id);
+  auto repo_target = target(inv);
+  if (!repo_target) return repo_target.error();
+  auto status = repo_target->client.repos().remove(repo_target->id);
   if (!status) return status.error();
   return print_json(inv, Json::object());
 }
