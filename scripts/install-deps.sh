@@ -20,6 +20,7 @@ cd "$(dirname "$0")/.."
 #   openssl procps curl                - test certificates, process control, smoke checks
 #   file groff-base                    - the Debian package: CPack finds the ELF files for
 #                                        dpkg-shlibdeps with file; man page lint (package-check.sh)
+#   git                                - the emulator's Repos API clones and checks out with it
 #   chromium                           - the headless browser the emulator's web pages are
 #                                        tested in (tests/browser, over the DevTools Protocol)
 APT_PACKAGES=(
@@ -27,7 +28,7 @@ APT_PACKAGES=(
   libcpprest-dev nlohmann-json3-dev libboost-program-options-dev libboost-dev libboost-system-dev
   libssl-dev catch2 libsnappy-dev zlib1g-dev libzstd-dev
   openjdk-17-jre-headless python3-venv clang-format clang-tidy clang-14 libclang-rt-14-dev
-  openssl procps curl file groff-base chromium
+  openssl procps curl file groff-base chromium git
 )
 
 missing=()

@@ -19,6 +19,7 @@ const std::vector<GroupSpec>& group_table() {
       {"cluster-policies", "Create, edit, list and delete cluster policies.", false},
       {"libraries", "Install and uninstall libraries on clusters; their statuses.", false},
       {"unity-catalog", "Unity Catalog: metastores, catalogs, schemas and tables.", false},
+      {"repos", "Git repos cloned into the workspace: create, check out, list, delete.", false},
       {"score", "Score a Spark ML model natively; compare with Spark's output.", false},
       {"emulator", "Serve a local emulator of a Databricks workspace.", false},
       {"completion", "Print a shell completion script (bash or zsh).", false},
@@ -43,6 +44,7 @@ const std::vector<CommandSpec>& command_table() {
     add_cluster_policies_commands(rows);
     add_libraries_commands(rows);
     add_unity_catalog_commands(rows);
+    add_repos_commands(rows);
     add_score_commands(rows);
     add_emulator_commands(rows);
     add_meta_commands(rows);

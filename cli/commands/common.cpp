@@ -121,4 +121,10 @@ std::string truncate_name(const std::string& name) {
   return name.size() <= 100 ? name : name.substr(0, 100) + "...";
 }
 
+std::string python_list(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", '" : "'") + names[i] + "'";
+  return out + "]";
+}
+
 }  // namespace dbk::cli

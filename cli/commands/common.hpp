@@ -45,6 +45,9 @@ Result<std::string> required_value(const Invocation& inv, const std::string& nam
 /// object, or a usage error.
 Result<nlohmann::ordered_json> json_body_option(const Invocation& inv);
 
+/// An option list as legacy's messages print it (a Python list: ['a', 'b']).
+std::string python_list(const std::vector<std::string>& names);
+
 /// Legacy truncate_string: names longer than 100 characters end in "...".
 std::string truncate_name(const std::string& name);
 

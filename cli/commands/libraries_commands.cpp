@@ -13,13 +13,6 @@ using Json = nlohmann::ordered_json;
 const std::vector<std::string> kInstallOptions = {
     "jar", "egg", "whl", "maven-coordinates", "pypi-package", "cran-package"};
 
-// The option list as legacy's messages print it (a Python list).
-std::string python_list(const std::vector<std::string>& names) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", '" : "'") + names[i] + "'";
-  return out + "]";
-}
-
 // Exactly one of `names` (legacy OneOfOption), or at most one when `optional`.
 Result<std::optional<std::string>> one_of(const Invocation& inv,
                                           const std::vector<std::string>& names, bool optional) {

@@ -24,6 +24,7 @@
 #include "libraries/libraries_service.hpp"
 #include "policies/cluster_policies_service.hpp"
 #include "pools/instance_pools_service.hpp"
+#include "repos/repos_service.hpp"
 #include "runs/runtime_location.hpp"
 #include "secrets/secrets_service.hpp"
 #include "server/http_server.hpp"
@@ -158,6 +159,7 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     services_.push_back(std::make_unique<InstancePoolsService>(*context_));
     services_.push_back(std::make_unique<ClusterPoliciesService>(*context_));
     services_.push_back(std::make_unique<UnityCatalogService>(*context_));
+    services_.push_back(std::make_unique<ReposService>(*context_));
 
     ServerOptions server_options;
     server_options.host = options_.host;

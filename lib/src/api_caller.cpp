@@ -96,33 +96,14 @@ ApiCaller::ApiCaller(std::string host, std::shared_ptr<Transport> transport)
 
 Result<nlohmann::ordered_json> ApiCaller::get(const std::string& path, const Query& query,
                                               const CallContext& context) const {
-  HttpRequest request;
-  request.method = "GET";
-  request.url = host_ + path + query_string(query);
-  request.headers.emplace_back("Accept", "application/json");
-  request.idempotency = Idempotency::kIdempotent;
-  auto response = send(std::move(request), context);
-  if (!response) return std::move(response).error();
-  if (is_blank(response->body)) return nlohmann::ordered_json::object();
-  return parse_response(*response, "GET", path);
+  return call("GET", path, query, nullptr, Idempotency::kIdempotent, context);
 }
 
 Result<nlohmann::ordered_json> ApiCaller::post(const std::string& path,
                                                const nlohmann::ordered_json& body,
                                                Idempotency idempotency,
                                                const CallContext& context) const {
-  HttpRequest request;
-  request.method = "POST";
-  request.idempotency = idempotency;
-  request.url = host_ + path;
-  request.headers.emplace_back("Accept", "application/json");
-  request.headers.emplace_back("Content-Type", "application/json");
-  // Invalid UTF-8 in a string must become an error value, not an exception.
-  request.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  auto response = send(std::move(request), context);
-  if (!response) return std::move(response).error();
-  if (is_blank(response->body)) return nlohmann::ordered_json::object();
-  return parse_response(*response, "POST", path);
+  return call("POST", path, {}, body, idempotency, context);
 }
 
 Result<nlohmann::ordered_json> ApiCaller::call(const std::string& method, const std::string& path,
@@ -137,6 +118,7 @@ Result<nlohmann::ordered_json> ApiCaller::call(const std::string& method, const 
   request.headers.emplace_back("Accept", "application/json");
   if (!body.is_null()) {
     request.headers.emplace_back("Content-Type", "application/json");
+    // Invalid UTF-8 in a string must become an error value, not an exception.
     request.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   }
   auto response = send(std::move(request), context);

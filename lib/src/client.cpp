@@ -8,6 +8,7 @@
 #include "dbk/instance_pools.hpp"
 #include "dbk/jobs.hpp"
 #include "dbk/libraries.hpp"
+#include "dbk/repos.hpp"
 #include "dbk/secrets.hpp"
 #include "dbk/tokens.hpp"
 #include "dbk/unity_catalog.hpp"
@@ -33,7 +34,8 @@ struct Client::Impl {
         instance_pools(caller),
         cluster_policies(caller),
         libraries(caller),
-        unity_catalog(caller) {}
+        unity_catalog(caller),
+        repos(caller) {}
 
   Config config;
   std::shared_ptr<const detail::ApiCaller> caller;
@@ -48,6 +50,7 @@ struct Client::Impl {
   ClusterPoliciesApi cluster_policies;
   LibrariesApi libraries;
   UnityCatalogApi unity_catalog;
+  ReposApi repos;
 };
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(options)) {}
@@ -90,6 +93,9 @@ ClusterPoliciesApi& Client::cluster_policies() const {
 }
 LibrariesApi& Client::libraries() const {
   return impl_->libraries;
+}
+ReposApi& Client::repos() const {
+  return impl_->repos;
 }
 const Config& Client::config() const {
   return impl_->config;

@@ -17,6 +17,7 @@ import ast
 import json
 import os
 import re
+import subprocess
 import time
 from dataclasses import dataclass, field
 from string import Template
@@ -54,6 +55,41 @@ class Case:
     legacy_argv: Optional[Sequence[str]] = None  # legacy equivalent, when it differs
     mask: Optional[str] = None             # regex of a volatile part of each output line
     setup: Optional[Callable] = None       # f(side), run on both sides before the command
+
+
+REPO_PATH = "/Repos/${u}/parity-repo"
+
+
+def make_git_source(side):
+    """The same git repository on both sides (fixed author and dates, so the same commit
+    ids): main with a notebook and a file, tag v1, branch feature with one more file."""
+    src = os.path.join(side.work, "gitsrc")
+    side.vars["work"] = side.work
+    if os.path.exists(src):
+        return
+    env = dict(side.env, GIT_AUTHOR_NAME="p", GIT_AUTHOR_EMAIL="p@example.com",
+               GIT_COMMITTER_NAME="p", GIT_COMMITTER_EMAIL="p@example.com",
+               GIT_AUTHOR_DATE="2024-01-01T00:00:00Z", GIT_COMMITTER_DATE="2024-01-01T00:00:00Z",
+               GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1")
+
+    def git(*args):
+        subprocess.run(["git", "-C", src] + list(args), env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.makedirs(src)
+    git("init", "-q", "-b", "main")
+    with open(os.path.join(src, "nb.py"), "w") as f:
+        f.write("# Databricks notebook source\nprint('repo')\n")
+    with open(os.path.join(src, "README.md"), "w") as f:
+        f.write("parity\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "one")
+    git("tag", "v1")
+    git("checkout", "-q", "-b", "feature")
+    with open(os.path.join(src, "more.txt"), "w") as f:
+        f.write("more\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "two")
+    git("checkout", "-q", "main")
 
 
 CASES = [
@@ -578,6 +614,63 @@ CASES = [
          out="lines"),
     Case("uc_tables_delete_missing", UC + ["tables", "delete", "--full-name", "second.a.b"],
          error="api"),
+    # Repos: a local git repository cloned through file:// (the emulator is offline).
+    Case("repos_list_none", ["databricks", "repos", "list"]),
+    Case("repos_create", ["databricks", "repos", "create", "--url", "file://${work}/gitsrc",
+                          "--provider", "gitHub", "--path", REPO_PATH],
+         capture={"repo_id": lambda o: o["id"]}, setup=lambda side: make_git_source(side)),
+    Case("repos_create_exists", ["databricks", "repos", "create", "--url",
+                                 "file://${work}/gitsrc", "--provider", "gitHub", "--path",
+                                 REPO_PATH], error="api"),
+    Case("repos_create_unreachable", ["databricks", "repos", "create", "--url",
+                                      "https://github.com/databricks/databricks-cli.git",
+                                      "--path", "/Repos/${u}/net"], error="api"),
+    Case("repos_create_missing_source", ["databricks", "repos", "create", "--url",
+                                         "file:///nonexistent/parity-src", "--provider",
+                                         "gitHub", "--path", "/Repos/${u}/gone"], error="api"),
+    Case("repos_create_bad_path", ["databricks", "repos", "create", "--url",
+                                   "file://${work}/gitsrc", "--provider", "gitHub", "--path",
+                                   "/Users/${u}/not-a-repo"], error="api"),
+    Case("repos_create_option_url", ["databricks", "repos", "create",
+                                     "--url=--upload-pack=touch /tmp/dbk-parity-pwned",
+                                     "--provider",
+                                     "gitHub", "--path", "/Repos/${u}/x"], error="api"),
+    Case("repos_create_no_url", ["databricks", "repos", "create"], error="usage", dbk_exit=2),
+    Case("repos_get", ["databricks", "repos", "get", "--repo-id", "${repo_id}"]),
+    Case("repos_get_by_path", ["databricks", "repos", "get", "--path", REPO_PATH]),
+    Case("repos_get_missing", ["databricks", "repos", "get", "--repo-id", "987654"],
+         error="api"),
+    Case("repos_get_path_not_repos", ["databricks", "repos", "get", "--path", "/Users/${u}"],
+         error="client"),
+    Case("repos_get_path_missing", ["databricks", "repos", "get", "--path",
+                                    "/Repos/${u}/nothing"], error="client"),
+    Case("repos_get_no_id", ["databricks", "repos", "get"], error="usage", dbk_exit=2),
+    Case("repos_get_both_ids", ["databricks", "repos", "get", "--repo-id", "1", "--path",
+                                REPO_PATH], error="usage", dbk_exit=2),
+    Case("repos_list", ["databricks", "repos", "list"]),
+    Case("repos_list_prefix", ["databricks", "repos", "list", "--path-prefix", "/Repos/${u}"]),
+    Case("repos_list_prefix_other", ["databricks", "repos", "list", "--path-prefix",
+                                     "/Repos/nobody"]),
+    Case("repos_workspace_ls", ["databricks", "workspace", "ls", "-l", REPO_PATH], out="table"),
+    Case("repos_update_branch", ["databricks", "repos", "update", "--repo-id", "${repo_id}",
+                                 "--branch", "feature"]),
+    Case("repos_get_on_branch", ["databricks", "repos", "get", "--repo-id", "${repo_id}"]),
+    Case("repos_workspace_ls_branch", ["databricks", "workspace", "ls", "-l", REPO_PATH],
+         out="table"),
+    Case("repos_update_tag", ["databricks", "repos", "update", "--path", REPO_PATH, "--tag",
+                              "v1"]),
+    Case("repos_get_on_tag", ["databricks", "repos", "get", "--path", REPO_PATH]),
+    Case("repos_update_missing_branch", ["databricks", "repos", "update", "--repo-id",
+                                         "${repo_id}", "--branch", "nope"], error="api"),
+    Case("repos_update_no_ref", ["databricks", "repos", "update", "--repo-id", "${repo_id}"],
+         error="usage", dbk_exit=2),
+    Case("repos_update_both_refs", ["databricks", "repos", "update", "--repo-id", "${repo_id}",
+                                    "--branch", "a", "--tag", "b"], error="usage", dbk_exit=2),
+    Case("repos_delete", ["databricks", "repos", "delete", "--repo-id", "${repo_id}"]),
+    Case("repos_get_deleted", ["databricks", "repos", "get", "--repo-id", "${repo_id}"],
+         error="api"),
+    Case("repos_delete_missing", ["databricks", "repos", "delete", "--path", REPO_PATH],
+         error="client"),
 
     # Cluster life cycle last: a resize or an edit restarts clusters the runs above use.
     Case("clusters_create", ["databricks", "clusters", "create", "--json",
@@ -641,6 +734,7 @@ def add_jobs(side, count):
 ID_FAMILIES = {
     "job_id": "job", "run_id": "run", "parent_run_id": "run", "original_attempt_run_id": "run",
     "number_in_job": "run", "object_id": "object", "token_id": "token",
+    "id": "object",  # a repo's id is its workspace object's id
 }
 EPOCH_MS = re.compile(r"\b1[5-9]\d{11}\b")
 

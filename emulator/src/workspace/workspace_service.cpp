@@ -201,7 +201,8 @@ Response WorkspaceService::list(const Request& request) {
   auto object = lookup(path);
   if (!object) return error_response(missing(path));
   nlohmann::ordered_json objects = nlohmann::ordered_json::array();
-  if (object->value("object_type", "") != "DIRECTORY") {
+  const std::string type = object->value("object_type", "");
+  if (type != "DIRECTORY" && type != "REPO") {      // a repo lists its files, as a folder does
     objects.push_back(object_info(path, *object));  // a non-directory lists as itself
   } else {
     for (const auto& [child, doc] : context_.store.list(kKind)) {
@@ -418,7 +419,8 @@ Response WorkspaceService::store_import(const WorkspaceImport& import, ImportApi
   std::unique_lock<std::mutex> lock(write_mutex_);
   const std::string parent = parent_of(path);
   auto parent_object = lookup(parent);
-  if (!parent_object || parent_object->value("object_type", "") != "DIRECTORY") {
+  const std::string parent_type = parent_object ? parent_object->value("object_type", "") : "";
+  if (parent_type != "DIRECTORY" && parent_type != "REPO") {
     drop_blob();
     return error_response(not_found("The parent folder (" + parent + ") does not exist."));
   }

@@ -23,6 +23,7 @@ class InstancePoolsApi;
 class UnityCatalogApi;
 class ClusterPoliciesApi;
 class LibrariesApi;
+class ReposApi;
 
 /// One line of wire log. Credentials are already redacted when this is called.
 using LogSink = std::function<void(const std::string& line)>;
@@ -61,6 +62,7 @@ class Client {
   ClusterPoliciesApi& cluster_policies() const;
   LibrariesApi& libraries() const;
   UnityCatalogApi& unity_catalog() const;
+  ReposApi& repos() const;
   const Config& config() const;
 
   /// The authenticated user's name (`GET /api/2.0/preview/scim/v2/Me` → `userName`),
