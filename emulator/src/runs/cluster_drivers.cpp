@@ -108,7 +108,6 @@ std::shared_ptr<ClusterDriver> ClusterDrivers::ensure(const std::string& cluster
     error = "Cannot start the cluster's Spark driver: fork failed";
     return nullptr;
   }
-  ::setpgid(pid, pid);
   auto driver = std::make_shared<ClusterDriver>(cluster_id, context_id, dir, pid, fds[0]);
   drivers_[cluster_id] = driver;
   return driver;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "runs/child_process.hpp"
+#include "process/child_process.hpp"
 
 namespace dbk::emulator {
 

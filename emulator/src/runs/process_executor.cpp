@@ -14,7 +14,7 @@
 
 #include "dbfs/dbfs_paths.hpp"
 #include "dbk/json.hpp"
-#include "runs/child_process.hpp"
+#include "process/child_process.hpp"
 #include "service.hpp"
 #include "state/files.hpp"
 
@@ -75,7 +75,8 @@ constexpr const char* kDriverLost =
     "The spark driver has stopped unexpectedly and is restarting. Your notebook will be "
     "automatically reattached.";
 
-// The notebook runtime's own test for "this source needs Spark" (executor.py, _NEEDS_SPARK).
+// The notebook runtime's own test for "this source needs Spark" (executor.py, _NEEDS_SPARK):
+// keep the two patterns alike. A miss here only costs speed: the task starts its own Spark.
 bool mentions_spark(const std::string& source) {
   static const std::regex needs(R"(spark|\bsc\b|sqlContext|\bdisplay\(|saveAsTable|pyspark)");
   return std::regex_search(source, needs);
@@ -346,7 +347,6 @@ std::unique_ptr<TaskAttempt> ProcessExecutor::start(const TaskLaunch& launch) {
   }
   const pid_t pid = spawn(command, run_dir);
   if (pid < 0) return fail("Cannot start the notebook runtime: fork failed");
-  ::setpgid(pid, pid);  // also from the parent, so a cancel right away reaches the group
   return std::make_unique<ProcessAttempt>(pid, run_dir, std::move(driver),
                                           "dbk-run-" + std::to_string(launch.task_run_id));
 }
