@@ -219,8 +219,6 @@ def register_warehouse_tables(spark, dbfs: Dbfs) -> None:
     base = dbfs.local(WAREHOUSE)
     if not os.path.isdir(base):
         return
-    known = {(t.database or "default", t.name) for db in _databases(spark)
-             for t in spark.catalog.listTables(db)}
     for entry in sorted(os.listdir(base)):
         path = os.path.join(base, entry)
         if entry.startswith((".", "_")) or not os.path.isdir(path):
@@ -229,14 +227,17 @@ def register_warehouse_tables(spark, dbfs: Dbfs) -> None:
             db = entry[:-3]
             for sub in sorted(os.listdir(path)):
                 sp = os.path.join(path, sub)
-                if _IDENT.match(sub) and (db, sub) not in known and _is_table_dir(sp):
+                if _IDENT.match(sub) and _is_table_dir(sp) and not _known(spark, db, sub):
                     _try_register(spark, db, sub, sp)
-        elif _IDENT.match(entry) and ("default", entry) not in known and _is_table_dir(path):
+        elif _IDENT.match(entry) and _is_table_dir(path) and not _known(spark, "default", entry):
             _try_register(spark, "default", entry, path)
 
 
-def _databases(spark):
-    return [d.name for d in spark.catalog.listDatabases()]
+def _known(spark, db, table):
+    # A catalog lookup. spark.catalog.listDatabases()/listTables() run a Spark job, which on a
+    # warm cluster waits behind another run's job that holds every executor slot: a new
+    # notebook could not even start.
+    return spark.catalog.tableExists(f"{db}.{table}")
 
 
 def _try_register(spark, db, table, path):
