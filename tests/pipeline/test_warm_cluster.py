@@ -50,13 +50,22 @@ LONG_JOB = """
 import time
 sc.parallelize(range(2), 2).map(lambda x: time.sleep(3600)).count()
 """
-# Waits until the cluster's driver runs a job (the long one).
+# Waits until the cluster's driver runs a job (the long one) with a task in every executor
+# slot (local[2] on the test machines: the long job's two tasks).
 STARTED = """
-import json, time
+import json, os, time
 tracker = sc.statusTracker()
-while not list(tracker.getActiveJobsIds()):
+def running_tasks():
+    infos = [tracker.getStageInfo(s) for s in tracker.getActiveStageIds()]
+    return sum(i.numActiveTasks for i in infos if i)
+while running_tasks() < min(2, os.cpu_count()):
     time.sleep(0.2)
 dbutils.notebook.exit(json.dumps({"active": list(tracker.getActiveJobsIds())}))
+"""
+# Attaches a session to the driver and runs no Spark job.
+ATTACH = """
+import json
+dbutils.notebook.exit(json.dumps({"version": spark.version}))
 """
 # Waits until the cluster's driver has no active job, then reports what is left.
 ACTIVE_JOBS = """
@@ -179,9 +188,14 @@ def test_a_crashed_run_fails_and_the_cluster_keeps_running(api):
 
 
 def test_cancelling_a_run_cancels_its_spark_jobs(api):
+    # With a warehouse folder, each new session looks for tables there; that lookup must not
+    # need a Spark job, which would wait behind the long job holding every executor slot.
+    api.call("POST", "/api/2.0/dbfs/mkdirs", {"path": "/user/hive/warehouse"})
     run_id = api.submit("long", LONG_JOB)
     # A second run on the same driver waits until the long job is active in the JVM.
     assert api.exit_value("started", STARTED)["active"] != []
+    # Every slot is taken: a new notebook still starts (its session setup needs no job).
+    assert api.exit_value("attach", ATTACH)["version"]
     api.call("POST", "/api/2.1/jobs/runs/cancel", {"run_id": run_id})
     run, _ = api.wait(run_id)
     assert run["state"]["result_state"] == "CANCELED"
