@@ -22,5 +22,5 @@
 #include "dbk/secrets.hpp"
 #include "dbk/tokens.hpp"
 #include "dbk/transfer.hpp"
-#include "dbk/workspace.hpp"
 #include "dbk/unity_catalog.hpp"
+#include "dbk/workspace.hpp"
