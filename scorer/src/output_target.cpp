@@ -14,6 +14,7 @@
 #include "dbk/scorer/dbfs_cache.hpp"
 #include "dbk/scorer/parquet.hpp"
 #include "dbk/transfer.hpp"
+#include "private_folder.hpp"
 
 namespace dbk::scorer::detail {
 namespace {
@@ -148,25 +149,13 @@ class DbfsFolderWriter : public ResultWriter {
       : dbfs_(dbfs), target_(std::move(target)), format_(format), part_rows_(part_rows) {
     while (target_.size() > 1 && target_.back() == '/') target_.pop_back();
   }
-  ~DbfsFolderWriter() override {
-    local_.reset();
-    std::error_code ignored;
-    if (!staging_.empty()) fs::remove_all(staging_, ignored);
-  }
   Status open() {
     if (dbfs_.get_status(target_).ok()) {
       return make_error("RESOURCE_ALREADY_EXISTS", target_ + " already exists; not replaced");
     }
-    std::error_code ec;
-    staging_ = (fs::temp_directory_path(ec) / ("dbk-score-" + random_hex())).string();
-    if (ec || !fs::create_directory(staging_, ec)) {
-      const std::string failed = staging_;
-      staging_.clear();
-      return io_error(failed, "cannot create a staging folder", ec);
-    }
-    fs::permissions(staging_, fs::perms::owner_all, ec);
-    local_ = std::make_unique<LocalFolderWriter>((fs::path(staging_) / "out").string(), format_,
-                                                 part_rows_);
+    if (auto st = staging_.create("", "dbk-score", "staging"); !st) return st;
+    local_ = std::make_unique<LocalFolderWriter>((fs::path(staging_.path()) / "out").string(),
+                                                 format_, part_rows_);
     return local_->open();
   }
   Status write(const ScoreResult& batch) override { return local_->write(batch); }
@@ -178,8 +167,8 @@ class DbfsFolderWriter : public ResultWriter {
     CopyOptions options;
     options.atomic = true;
     options.skip_existing = false;
-    auto copied = copy_tree(dbfs_, CopyDirection::kUpload, (fs::path(staging_) / "out").string(),
-                            temp, options);
+    auto copied = copy_tree(dbfs_, CopyDirection::kUpload,
+                            (fs::path(staging_.path()) / "out").string(), temp, options);
     Status st;
     if (!copied) {
       st = copied.error();
@@ -207,7 +196,7 @@ class DbfsFolderWriter : public ResultWriter {
   std::string target_;
   OutputFormat format_;
   std::size_t part_rows_;
-  std::string staging_;
+  PrivateFolder staging_;  // declared before local_, so destroyed (and removed) after it
   std::unique_ptr<LocalFolderWriter> local_;
 };
 

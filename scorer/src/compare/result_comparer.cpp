@@ -15,6 +15,7 @@
 #include "dbk/scorer/dataset.hpp"
 #include "dbk/scorer/parquet.hpp"
 #include "ml/stage.hpp"
+#include "private_folder.hpp"
 
 namespace dbk::scorer {
 namespace {
@@ -89,7 +90,7 @@ struct ResultComparer::Impl {
 
   // Hashed mode: rows held until the budget, then spilled.
   std::vector<CompareRow> held;
-  detail::SpillFolder folder;
+  detail::PrivateFolder folder;
   std::unique_ptr<detail::PartitionFiles> partitions;
 
   explicit Impl(CompareOptions o) : options(std::move(o)) {
@@ -218,7 +219,8 @@ struct ResultComparer::Impl {
   }
 
   Status start_spill() {
-    if (auto st = folder.create(options.spill_dir); !st) return fail(st.error());
+    if (auto st = folder.create(options.spill_dir, "dbk-compare", "spill"); !st)
+      return fail(st.error());
     stats.spill_dir = folder.path();
     partitions = std::make_unique<detail::PartitionFiles>();
     if (auto st = partitions->open(folder.path(), "p", kPartitions, 0, buffer_bytes()); !st) {

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -32,29 +31,6 @@ std::uint64_t key_hash(std::string_view key, std::uint64_t seed) {
 }
 
 }  // namespace
-
-Status SpillFolder::create(const std::string& parent) {
-  std::string base = parent;
-  if (base.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    base = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
-  }
-  std::string templ = base + "/dbk-compare-XXXXXX";
-  std::vector<char> buf(templ.begin(), templ.end());
-  buf.push_back('\0');
-  if (::mkdtemp(buf.data()) == nullptr) {
-    return io_error("cannot create a spill folder in", base, errno);
-  }
-  path_ = buf.data();
-  return {};
-}
-
-void SpillFolder::remove() {
-  if (path_.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-  path_.clear();
-}
 
 PartitionFiles::~PartitionFiles() {
   for (int fd : fds_) {

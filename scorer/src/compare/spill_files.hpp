@@ -13,23 +13,6 @@
 
 namespace dbk::scorer::detail {
 
-/// The private folder (mode 0700, made with mkdtemp under `parent`): removed with everything in
-/// it by remove() and by the destructor, so no error path leaves spill files behind.
-class SpillFolder {
- public:
-  SpillFolder() = default;
-  ~SpillFolder() { remove(); }
-  SpillFolder(const SpillFolder&) = delete;
-  SpillFolder& operator=(const SpillFolder&) = delete;
-  /// `parent` "" = $TMPDIR, else /tmp. Errors: IO_ERROR.
-  Status create(const std::string& parent);
-  const std::string& path() const { return path_; }
-  void remove();
-
- private:
-  std::string path_;
-};
-
 /// `count` append-only files that rows go to by a hash of their key (seeded, so a re-split of
 /// one file spreads its keys anew). Writes are buffered; every failure is an IO_ERROR naming the
 /// file, e.g. on a full disk.
