@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <random>
 #include <system_error>
 
 #include "dbk/api_error.hpp"
+#include "dbk/atomic_file.hpp"
 #include "dbk/dbfs.hpp"
 #include "dbk/internal/text.hpp"
 #include "dbk/scorer/dbfs_cache.hpp"
@@ -73,8 +73,7 @@ class LocalFolderWriter : public ResultWriter {
       return make_error("RESOURCE_ALREADY_EXISTS",
                         target_ + " exists and is not a folder of part files; not replaced");
     }
-    temp_ = (target.parent_path() / ("." + target.filename().string() + ".dbk-tmp-" + random_hex()))
-                .string();
+    temp_ = temporary_sibling(target.string());
     if (!fs::create_directory(temp_, ec)) {
       temp_.clear();
       return io_error(target_, "cannot create the output folder", ec);
@@ -103,9 +102,7 @@ class LocalFolderWriter : public ResultWriter {
     std::error_code ec;
     std::string aside;
     if (fs::exists(target_, ec)) {
-      fs::path t(target_);
-      aside =
-          (t.parent_path() / ("." + t.filename().string() + ".dbk-old-" + random_hex())).string();
+      aside = aside_sibling(target_);
       fs::rename(target_, aside, ec);
       if (ec) return io_error(target_, "cannot move the previous output aside", ec);
     }
@@ -161,9 +158,7 @@ class DbfsFolderWriter : public ResultWriter {
   Status write(const ScoreResult& batch) override { return local_->write(batch); }
   Status commit() override {
     if (auto st = local_->commit(); !st) return st;
-    const auto slash = target_.find_last_of('/');
-    const std::string temp =
-        target_.substr(0, slash + 1) + "." + target_.substr(slash + 1) + ".dbk-tmp-" + random_hex();
+    const std::string temp = temporary_sibling(target_);
     CopyOptions options;
     options.atomic = true;
     options.skip_existing = false;

@@ -31,9 +31,6 @@ Result<std::unique_ptr<ResultWriter>> open_result_writer(const std::string& path
                                                          OutputFormat format,
                                                          const ParquetWriteOptions& parquet = {});
 
-/// 16 random hex digits for the hidden temporary names of outputs (".NAME.dbk-tmp-<hex>").
-std::string random_hex();
-
 /// The CSV header line (empty for JSON lines) and the text rows of `result` (score.cpp).
 std::string text_header(const ScoreResult& result, bool csv);
 void append_text_rows(const ScoreResult& result, bool csv, std::string& out);

@@ -2,6 +2,7 @@
 
 // Umbrella header: everything an embedding program needs.
 #include "dbk/api_error.hpp"
+#include "dbk/atomic_file.hpp"
 #include "dbk/base64.hpp"
 #include "dbk/client.hpp"
 #include "dbk/clock.hpp"

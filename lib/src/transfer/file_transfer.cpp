@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "cleanup_context.hpp"
+#include "dbk/atomic_file.hpp"
 #include "dbk/dbfs.hpp"
 #include "dbk/transfer.hpp"
 #include "idempotency.hpp"
@@ -121,7 +122,7 @@ Status replace_with(const DbfsApi& dbfs, const std::string& upload_path, const s
     if (!removed && !removed.error().is_not_found()) return removed;
     return move_once(dbfs, upload_path, target, size, finishing);
   }
-  const std::string aside = detail::aside_sibling(target);
+  const std::string aside = aside_sibling(target);
   auto moved_aside = move_once(dbfs, target, aside, existing->file_size, finishing);
   if (!moved_aside) {
     if (!moved_aside.error().is_not_found() || moved_aside.error().replayed) return moved_aside;
@@ -179,7 +180,7 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
       return existing.error();
     }
   }
-  const std::string upload_path = options.atomic ? detail::temp_sibling(*target) : *target;
+  const std::string upload_path = options.atomic ? temporary_sibling(*target) : *target;
   Status sent;
   if (one_request) {
     if (context.is_cancelled()) return cancelled_error("upload of " + local_path);
@@ -242,39 +243,27 @@ Status download_file(const DbfsApi& dbfs, const std::string& dbfs_path,
     return make_error(kAlreadyExists, local_path + " already exists locally");
   }
 
-  const fs::path temp = detail::temp_sibling(target);
-  errno = 0;
-  std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-  if (!out) return detail::io_error("cannot create", temp);
-  auto fail = [&](ApiError error) -> Status {
-    out.close();
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    return error;
-  };
+  AtomicFileWriter out;
+  if (auto opened = out.open(target.string()); !opened) return opened;
 
   TransferProgress progress;
   progress.files_total = 1;
   std::int64_t offset = 0;
   // Legacy download loops offset += bytes_read up to file_size (docs/reference/rest-api.md §1.2);
-  // a 0-byte read also ends it, in case the file shrank meanwhile.
+  // a 0-byte read also ends it, in case the file shrank meanwhile. Returning early drops `out`,
+  // which removes the partial temporary file.
   while (offset < status->file_size) {
-    if (context.is_cancelled()) return fail(cancelled_error("download of " + dbfs_path));
+    if (context.is_cancelled()) return cancelled_error("download of " + dbfs_path);
     auto chunk =
         dbfs.read(*source, offset, static_cast<std::int64_t>(kTransferBlockBytes), context);
-    if (!chunk) return fail(std::move(chunk).error());
+    if (!chunk) return std::move(chunk).error();
     if (chunk->bytes_read == 0) break;
-    out.write(chunk->data.data(), static_cast<std::streamsize>(chunk->data.size()));
-    if (!out) return fail(detail::io_error("cannot write", temp));
+    if (auto written = out.append(chunk->data); !written) return written;
     offset += chunk->bytes_read;
     progress.bytes_done = static_cast<std::uint64_t>(offset);
     if (options.progress) options.progress(progress);
   }
-  out.close();
-  if (!out) return fail(detail::io_error("cannot write", temp));
-  fs::rename(temp, target, code);
-  if (code) return fail(detail::io_error("cannot rename into", target, code));
-  return {};
+  return out.commit();
 }
 
 Status copy_within_dbfs(const DbfsApi& dbfs, const std::string& src_path,

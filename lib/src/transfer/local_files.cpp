@@ -3,37 +3,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
+#include "dbk/atomic_file.hpp"
 #include "dbk/transfer.hpp"
-#include "idempotency.hpp"
 
 namespace dbk::detail {
 
 namespace fs = std::filesystem;
-
-fs::path temp_sibling(const fs::path& target) {
-  return target.parent_path() / ("." + target.filename().string() + ".dbk-tmp-" + random_hex(8));
-}
-
-namespace {
-
-std::string hidden_dbfs_sibling(const std::string& dbfs_path, const char* kind) {
-  const auto slash = dbfs_path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? std::string() : dbfs_path.substr(0, slash);
-  const std::string name = slash == std::string::npos ? dbfs_path : dbfs_path.substr(slash + 1);
-  return dir + "/." + name + kind + random_hex(8);
-}
-
-}  // namespace
-
-std::string temp_sibling(const std::string& dbfs_path) {
-  return hidden_dbfs_sibling(dbfs_path, ".dbk-tmp-");
-}
-
-std::string aside_sibling(const std::string& dbfs_path) {
-  return hidden_dbfs_sibling(dbfs_path, ".dbk-old-");
-}
 
 ApiError io_error(const std::string& what, const fs::path& path, const std::error_code& code) {
   std::string message = what + " " + path.string();
@@ -63,30 +39,6 @@ bool first_visit(const fs::path& dir, std::set<fs::path>& visited) {
   return !code && visited.insert(canonical).second;
 }
 
-Status write_file_atomically(const fs::path& target, std::string_view content) {
-  const fs::path temp = temp_sibling(target);
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return io_error("cannot create", temp);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    if (!out) {
-      auto error = io_error("cannot write", temp);
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      return error;
-    }
-  }
-  std::error_code code;
-  fs::rename(temp, target, code);
-  if (code) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    return io_error("cannot rename into", target, code);
-  }
-  return {};
-}
-
 }  // namespace dbk::detail
 
 namespace dbk {
@@ -107,7 +59,10 @@ Result<std::string> local_file_name(const std::string& listed_path, const std::s
 }
 
 Status write_local_file_atomically(const std::string& path, std::string_view content) {
-  return detail::write_file_atomically(path, content);
+  AtomicFileWriter file;
+  if (auto opened = file.open(path); !opened) return opened;
+  if (auto written = file.append(content); !written) return written;
+  return file.commit();
 }
 
 }  // namespace dbk

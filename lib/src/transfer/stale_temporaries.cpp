@@ -18,14 +18,14 @@ namespace {
 
 constexpr std::string_view kTempMark = ".dbk-tmp-";
 constexpr std::string_view kAsideMark = ".dbk-old-";
-constexpr std::size_t kHexDigits = 16;  // detail::temp_sibling's random_hex(8)
+constexpr std::size_t kHexDigits = 16;  // temporary_sibling.s 8 random bytes
 
 struct TemporaryName {
   std::string target;  ///< the NAME in ".NAME.dbk-tmp-<hex>"
   bool aside = false;  ///< ".dbk-old-": the previous content of an overwrite
 };
 
-// Reads ".NAME.dbk-tmp-<16 hex>" / ".NAME.dbk-old-<16 hex>", the names temp_sibling
+// Reads ".NAME.dbk-tmp-<16 hex>" / ".NAME.dbk-old-<16 hex>", the names temporary_sibling
 // and aside_sibling make; nullopt for any other name.
 std::optional<TemporaryName> parse_temporary(const std::string& file_name) {
   if (file_name.size() < 1 + 1 + kTempMark.size() + kHexDigits || file_name.front() != '.') {

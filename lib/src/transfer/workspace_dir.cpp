@@ -351,7 +351,7 @@ Result<std::vector<FileResult>> export_dir(const WorkspaceApi& workspace,
         Status written;
         auto exported = workspace.export_object(result.src, formats::kSource, context);
         if (exported) {
-          written = detail::write_file_atomically(result.dst, exported->content);
+          written = write_local_file_atomically(result.dst, exported->content);
         } else {
           written = std::move(exported).error();
         }
