@@ -80,7 +80,9 @@ inline std::size_t rows_differing(const dbk::scorer::ScoreResult& result,
         equal = col->strings[r] == want.get<std::string>();
         break;
       case ScoredColumn::Kind::kDouble:
-        equal = close(col->numbers[r], json_double(want));
+        // An IntegerType column (cluster indices) is one on both sides.
+        equal =
+            close(col->numbers[r], json_double(want)) && col->integer == want.is_number_integer();
         break;
       case ScoredColumn::Kind::kVector:
         equal = want.size() == col->width;

@@ -60,6 +60,39 @@ TEST_CASE("KMeansModel and BisectingKMeansModel score like Spark", "[spark][stag
   check_bit_exact("kmeans");
 }
 
+// Spark's clustering predictions are IntegerType: the result files hold "1", not "1.0", and
+// Parquet INT32, as Spark's own table would.
+TEST_CASE("clustering predictions are written as integers", "[spark][stages]") {
+  const auto dirs = case_dirs("kmeans");
+  REQUIRE_FALSE(dirs.empty());
+  const auto result = score_case(dirs.front(), "kmeans");
+  const auto tmp = temp_dir("int_predictions");
+  for (const char* name : {"out.csv", "out.jsonl", "out.parquet"}) {
+    INFO(name);
+    REQUIRE(dbk::scorer::write_results(result, (tmp / name).string()).ok());
+  }
+  const std::string csv = read_file((tmp / "out.csv").string());
+  const std::string header = csv.substr(0, csv.find('\n'));
+  CHECK(header.find(",km,km_cos,bkm") != std::string::npos);
+  const auto rows = read_jsonl((tmp / "out.jsonl").string());
+  REQUIRE(rows.size() == result.num_rows());
+  for (const auto& row : rows) {
+    CHECK(row["km"].is_number_integer());
+    CHECK(row["bkm"].is_number_integer());
+  }
+  auto table = dbk::scorer::read_table((tmp / "out.parquet").string());
+  REQUIRE(table.ok());
+  for (const char* column : {"km", "km_cos", "bkm"}) {
+    const auto* c = table->find(column);
+    REQUIRE(c != nullptr);
+    CHECK(c->type == dbk::scorer::ColumnType::kInt32);
+    for (std::size_t r = 0; r < result.num_rows(); ++r) {
+      CHECK(static_cast<double>(c->ints[r]) == result.find(column)->numbers[r]);
+    }
+  }
+  std::filesystem::remove_all(tmp);
+}
+
 // The probabilities go through an eigen-decomposition (Spark: LAPACK, here Jacobi rotations).
 TEST_CASE("GaussianMixtureModel scores like Spark", "[spark][stages]") {
   check_bit_exact("gaussian_mixture", {{"probability", 1e-12}});

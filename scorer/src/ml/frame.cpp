@@ -192,7 +192,9 @@ Result<const ScoredColumn*> Frame::strings(const std::string& name) {
     }
     col->valid = out->valid;
     for (std::size_t r = 0; r < rows_; ++r) {
-      if (out->valid[r]) col->strings[r] = java_double_string(out->numbers[r]);
+      if (!out->valid[r]) continue;
+      col->strings[r] = out->integer ? std::to_string(static_cast<std::int64_t>(out->numbers[r]))
+                                     : java_double_string(out->numbers[r]);
     }
   } else if (in != nullptr) {
     col->valid = in->valid;

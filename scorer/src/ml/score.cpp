@@ -195,7 +195,11 @@ void append_text_rows(const ScoreResult& result, bool csv, std::string& out) {
       }
       switch (c.kind) {
         case ScoredColumn::Kind::kDouble:
-          cells.push_back(csv ? format_double(c.numbers[r]) : json_number(c.numbers[r]));
+          if (c.integer) {
+            cells.push_back(std::to_string(static_cast<std::int64_t>(c.numbers[r])));
+          } else {
+            cells.push_back(csv ? format_double(c.numbers[r]) : json_number(c.numbers[r]));
+          }
           break;
         case ScoredColumn::Kind::kString:
           cells.push_back(csv ? csv_field(c.strings[r]) : json_string(c.strings[r]));

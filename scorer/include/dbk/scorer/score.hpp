@@ -24,6 +24,9 @@ struct ScoredColumn {
   /// kVector: 1 where Spark holds the row's vector as a SparseVector (its dot products then sum
   /// over the non-zeros in order); empty = every row dense.
   std::vector<std::uint8_t> sparse;
+  /// kDouble: the values are Spark IntegerType (a clustering model's `prediction`): written as
+  /// integer text and Parquet INT32, cast to strings without ".0".
+  bool integer = false;
   std::size_t size() const { return valid.size(); }
   double number(std::size_t row) const { return numbers[row]; }
   const double* vector(std::size_t row) const { return numbers.data() + row * width; }
