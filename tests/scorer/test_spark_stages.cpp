@@ -4,6 +4,8 @@
 // Spark's order of operations is not followed (docs/scorer.md says why for each).
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <set>
 
 #include "spark_cases.hpp"
 
@@ -136,20 +138,56 @@ TEST_CASE("feature selectors score like Spark", "[spark][stages]") {
   check_bit_exact("selectors");
 }
 
-// A stage the scorer cannot score is refused before anything is scored, naming its class and
-// folder, never scored wrongly: Interaction (it one-hot encodes by nominal attributes the
-// scorer does not carry for vector elements), in pipelines saved by Spark 3.5 and 4.3.
-TEST_CASE("a Spark-saved pipeline with an unsupported stage is refused naming it",
-          "[spark][stages]") {
-  const auto dirs = case_dirs("interaction");
-  REQUIRE(dirs.size() >= 2);
-  for (const auto& dir : dirs) {
+// Products built from the last input to the first, nominal inputs (a StringIndexer's output,
+// and a nominal element of an assembled vector) one-hot encoded by their attributes; the
+// VectorSlicers select outputs by the names Spark gives them, and each row is held sparse or
+// dense as Spark's Vector.compressed holds it.
+TEST_CASE("Interaction scores like Spark", "[spark][stages]") {
+  check_bit_exact("interaction");
+  for (const auto& dir : case_dirs("interaction")) {
     INFO(dir);
-    auto model = dbk::scorer::load_pipeline_model(dir + "/interaction/model");
-    REQUIRE_FALSE(model.ok());
-    CHECK(model.error().error_code == "UNSUPPORTED_STAGE");
-    CHECK(model.error().message.find("org.apache.spark.ml.feature.Interaction (") !=
-          std::string::npos);
-    CHECK(model.error().message.find("_Interaction_") != std::string::npos);
+    const auto result = score_case(dir, "interaction");
+    const json meta = case_meta(dir, "interaction");
+    const auto* ids = result.passthrough.find("row_id");
+    REQUIRE(ids != nullptr);
+    for (const char* column : {"ia", "ia2"}) {
+      INFO(column);
+      std::set<std::int64_t> want, got;
+      if (meta["sparse_rows"].contains(column)) {
+        for (const auto& id : meta["sparse_rows"][column]) want.insert(id.get<std::int64_t>());
+      }
+      for (std::size_t r = 0; r < result.num_rows(); ++r) {
+        if (result.find(column)->is_sparse(r)) got.insert(ids->ints[r]);
+      }
+      CHECK(got == want);
+    }
   }
+}
+
+// A stage the scorer cannot score is refused before anything is scored, naming its class and
+// folder, never scored wrongly: a Spark-saved pipeline whose Interaction is renamed to a class
+// the scorer does not know.
+TEST_CASE("a pipeline with an unsupported stage is refused naming it", "[spark][stages]") {
+  const auto dirs = case_dirs("interaction");
+  REQUIRE_FALSE(dirs.empty());
+  const auto tmp = temp_dir("unsupported_stage");
+  std::filesystem::copy(dirs.front() + "/interaction/model", tmp / "model",
+                        std::filesystem::copy_options::recursive);
+  bool renamed = false;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(tmp / "model" / "stages")) {
+    if (!e.is_regular_file() || e.path().parent_path().filename() != "metadata") continue;
+    std::string text = read_file(e.path().string());
+    const std::string from = "org.apache.spark.ml.feature.Interaction\"";
+    if (text.find(from) == std::string::npos) continue;
+    text.replace(text.find(from), from.size(), "org.apache.spark.ml.feature.Unheard\"");
+    std::ofstream(e.path()) << text;
+    renamed = true;
+  }
+  REQUIRE(renamed);
+  auto model = dbk::scorer::load_pipeline_model((tmp / "model").string());
+  REQUIRE_FALSE(model.ok());
+  CHECK(model.error().error_code == "UNSUPPORTED_STAGE");
+  CHECK(model.error().message.find("org.apache.spark.ml.feature.Unheard (") != std::string::npos);
+  CHECK(model.error().message.find("_Interaction_") != std::string::npos);
+  std::filesystem::remove_all(tmp);
 }

@@ -91,6 +91,7 @@ constexpr Entry kLoaders[] = {
     {"KMeansModel", load_kmeans},
     {"BisectingKMeansModel", load_bisecting_kmeans},
     {"GaussianMixtureModel", load_gaussian_mixture},
+    {"Interaction", load_interaction},
 };
 
 const char* package_of(const std::string& simple) {
