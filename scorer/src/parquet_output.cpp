@@ -87,6 +87,11 @@ parquet::ColumnSource source_of(const ScoredColumn& c, std::deque<OwnedList>& ow
       s.type = ColumnType::kNested;
       s.width = c.width;
       break;
+    case ScoredColumn::Kind::kVectorList:  // LIST of LIST<DOUBLE>, each vector as vectors are
+      s.type = ColumnType::kNested;
+      s.width = c.width * c.list_size;
+      s.inner_width = c.width;
+      break;
   }
   return s;
 }

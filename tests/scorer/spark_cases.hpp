@@ -90,13 +90,28 @@ inline std::size_t rows_differing(const dbk::scorer::ScoreResult& result,
           equal = close(col->vector(r)[k], json_double(want[k]));
         }
         break;
+      case ScoredColumn::Kind::kVectorList: {  // [[...], [...]]: list_size vectors of width
+        const double* got = col->numbers.data() + r * col->width * col->list_size;
+        equal = want.size() == col->list_size;
+        for (std::size_t i = 0; equal && i < col->list_size; ++i) {
+          equal = want[i].size() == col->width;
+          for (std::size_t k = 0; equal && k < col->width; ++k) {
+            equal = close(got[i * col->width + k], json_double(want[i][k]));
+          }
+        }
+        break;
+      }
     }
     if (!equal && differ == 0) {  // the first difference, to show how far off it is
       std::ostringstream got;
       got.precision(17);
       if (col->kind == ScoredColumn::Kind::kString) got << col->strings[r];
       if (col->kind == ScoredColumn::Kind::kDouble) got << col->numbers[r];
-      for (std::size_t k = 0; col->kind == ScoredColumn::Kind::kVector && k < col->width; ++k) {
+      const std::size_t shown = col->kind == ScoredColumn::Kind::kVector ? col->width
+                                : col->kind == ScoredColumn::Kind::kVectorList
+                                    ? col->width * col->list_size
+                                    : 0;
+      for (std::size_t k = 0; k < shown; ++k) {
         got << (k ? ", " : "") << col->vector(r)[k];
       }
       if (first != nullptr) {

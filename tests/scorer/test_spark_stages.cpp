@@ -164,6 +164,48 @@ TEST_CASE("Interaction scores like Spark", "[spark][stages]") {
   }
 }
 
+// MinHash over the rows' non-zero indices (sparse and dense rows), bucketed projections of the
+// same rows: each an array of 1-element vectors, as Spark's.
+TEST_CASE("MinHashLSHModel and BucketedRandomProjectionLSHModel score like Spark",
+          "[spark][stages]") {
+  check_bit_exact("lsh");
+}
+
+// array<vector> in the result files: JSON as Spark's to_json writes it, Parquet a LIST of
+// LIST<DOUBLE> (each vector as vector columns are written) that reads back as Spark's hashes.
+TEST_CASE("LSH hashes are written as lists of vectors", "[spark][stages]") {
+  const auto dirs = case_dirs("lsh");
+  REQUIRE_FALSE(dirs.empty());
+  const auto result = score_case(dirs.front(), "lsh");
+  const auto expected = read_jsonl(dirs.front() + "/lsh/expected.jsonl");
+  const auto tmp = temp_dir("lsh_output");
+  for (const char* name : {"out.jsonl", "out.parquet"}) {
+    INFO(name);
+    REQUIRE(dbk::scorer::write_results(result, (tmp / name).string()).ok());
+  }
+  const auto rows = read_jsonl((tmp / "out.jsonl").string());
+  REQUIRE(rows.size() == expected.size());
+  auto table = dbk::scorer::read_table((tmp / "out.parquet").string());
+  if (!table.ok()) FAIL(table.error().to_string());
+  const auto* mh = table->find("mh");
+  REQUIRE(mh != nullptr);
+  REQUIRE(mh->type == dbk::scorer::ColumnType::kNested);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const json& want = expected[r]["mh"];
+    REQUIRE(rows[r]["row_id"] == expected[r]["row_id"]);
+    REQUIRE(rows[r]["mh"].size() == want.size());
+    const auto& got = mh->nested[r];
+    REQUIRE(got.items.size() == want.size());
+    for (std::size_t t = 0; t < want.size(); ++t) {
+      CHECK(rows[r]["mh"][t]["type"] == 1);
+      CHECK(rows[r]["mh"][t]["values"] == want[t]);
+      REQUIRE(got.items[t].items.size() == 1);
+      CHECK(got.items[t].items[0].as_double() == want[t][0].get<double>());
+    }
+  }
+  std::filesystem::remove_all(tmp);
+}
+
 // A stage the scorer cannot score is refused before anything is scored, naming its class and
 // folder, never scored wrongly: a Spark-saved pipeline whose Interaction is renamed to a class
 // the scorer does not know.

@@ -92,6 +92,8 @@ constexpr Entry kLoaders[] = {
     {"BisectingKMeansModel", load_bisecting_kmeans},
     {"GaussianMixtureModel", load_gaussian_mixture},
     {"Interaction", load_interaction},
+    {"MinHashLSHModel", load_min_hash_lsh},
+    {"BucketedRandomProjectionLSHModel", load_bucketed_random_projection_lsh},
 };
 
 const char* package_of(const std::string& simple) {
