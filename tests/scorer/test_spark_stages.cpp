@@ -206,6 +206,12 @@ TEST_CASE("LSH hashes are written as lists of vectors", "[spark][stages]") {
   std::filesystem::remove_all(tmp);
 }
 
+// Spark 4.x only: binary and continuous targets, smoothing, two columns per stage, categories
+// unseen in training and nulls (handleInvalid=keep gives them the overall statistic).
+TEST_CASE("TargetEncoderModel scores like Spark", "[spark][stages]") {
+  check_bit_exact("target_encoder", {}, 1);
+}
+
 // A stage the scorer cannot score is refused before anything is scored, naming its class and
 // folder, never scored wrongly: a Spark-saved pipeline whose Interaction is renamed to a class
 // the scorer does not know.

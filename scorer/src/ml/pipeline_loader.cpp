@@ -92,6 +92,7 @@ constexpr Entry kLoaders[] = {
     {"BisectingKMeansModel", load_bisecting_kmeans},
     {"GaussianMixtureModel", load_gaussian_mixture},
     {"Interaction", load_interaction},
+    {"TargetEncoderModel", load_target_encoder},
     {"MinHashLSHModel", load_min_hash_lsh},
     {"BucketedRandomProjectionLSHModel", load_bucketed_random_projection_lsh},
 };

@@ -47,6 +47,7 @@ LoadResult load_kmeans(const StageMeta& meta, StageInfo& info);
 LoadResult load_bisecting_kmeans(const StageMeta& meta, StageInfo& info);
 LoadResult load_gaussian_mixture(const StageMeta& meta, StageInfo& info);
 LoadResult load_interaction(const StageMeta& meta, StageInfo& info);
+LoadResult load_target_encoder(const StageMeta& meta, StageInfo& info);
 LoadResult load_min_hash_lsh(const StageMeta& meta, StageInfo& info);
 LoadResult load_bucketed_random_projection_lsh(const StageMeta& meta, StageInfo& info);
 
