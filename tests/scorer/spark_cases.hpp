@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "dbk/scorer/scorer.hpp"
@@ -122,6 +123,24 @@ inline std::size_t rows_differing(const dbk::scorer::ScoreResult& result,
     differ += equal ? 0 : 1;
   }
   return differ;
+}
+
+// Checks that the rows of vector column `column` are sparse exactly where Spark held them sparse
+// (expected_meta.json's `sparse_rows`, by row_id); returns how many are.
+inline std::size_t check_sparse_rows(const dbk::scorer::ScoreResult& result, const json& meta,
+                                     const ScoredColumn& column) {
+  INFO("column " << column.name);
+  const auto* ids = result.passthrough.find("row_id");
+  REQUIRE(ids != nullptr);
+  std::set<std::int64_t> want, got;
+  if (meta["sparse_rows"].contains(column.name)) {
+    for (const auto& id : meta["sparse_rows"][column.name]) want.insert(id.get<std::int64_t>());
+  }
+  for (std::size_t r = 0; r < result.num_rows(); ++r) {
+    if (column.is_sparse(r)) got.insert(ids->ints[r]);
+  }
+  CHECK(got == want);
+  return got.size();
 }
 
 // Every column the case adds equals Spark's bit for bit, except probabilities (within 1e-12:
