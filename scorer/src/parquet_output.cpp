@@ -63,7 +63,7 @@ Result<parquet::ColumnSource> source_of(const Column& c, std::size_t rows,
   return s;
 }
 
-parquet::ColumnSource source_of(const ScoredColumn& c) {
+parquet::ColumnSource source_of(const ScoredColumn& c, std::deque<OwnedList>& owned) {
   parquet::ColumnSource s;
   s.name = c.name;
   s.valid = c.valid.data();
@@ -72,6 +72,13 @@ parquet::ColumnSource source_of(const ScoredColumn& c) {
   switch (c.kind) {
     case ScoredColumn::Kind::kDouble:
       s.type = ColumnType::kDouble;
+      if (c.integer) {  // Spark's IntegerType: INT32
+        OwnedList& list = owned.emplace_back();
+        list.ints.reserve(c.numbers.size());
+        for (double v : c.numbers) list.ints.push_back(static_cast<std::int64_t>(v));
+        s.type = ColumnType::kInt32;
+        s.ints = list.ints.data();
+      }
       break;
     case ScoredColumn::Kind::kString:
       s.type = ColumnType::kString;
@@ -79,6 +86,11 @@ parquet::ColumnSource source_of(const ScoredColumn& c) {
     case ScoredColumn::Kind::kVector:
       s.type = ColumnType::kNested;
       s.width = c.width;
+      break;
+    case ScoredColumn::Kind::kVectorList:  // LIST of LIST<DOUBLE>, each vector as vectors are
+      s.type = ColumnType::kNested;
+      s.width = c.width * c.list_size;
+      s.inner_width = c.width;
       break;
   }
   return s;
@@ -125,7 +137,7 @@ Result<std::vector<parquet::ColumnSource>> result_sources(const ScoreResult& res
   std::vector<parquet::ColumnSource> sources;
   if (auto st = add_sources(result.passthrough, result.num_rows(), path, owned, sources); !st)
     return st.error();
-  for (const auto& c : result.columns) sources.push_back(source_of(c));
+  for (const auto& c : result.columns) sources.push_back(source_of(c, owned));
   return sources;
 }
 

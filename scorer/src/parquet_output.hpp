@@ -14,6 +14,7 @@ namespace dbk::scorer::detail {
 struct OwnedList {
   std::vector<std::size_t> offsets;
   std::vector<double> values;
+  std::vector<std::int64_t> ints;  // integer scored columns, as the writer reads them
 };
 
 /// The writer's sources for the columns of `result` (the kept input columns, then the scored

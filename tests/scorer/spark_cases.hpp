@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "dbk/scorer/scorer.hpp"
@@ -80,7 +81,9 @@ inline std::size_t rows_differing(const dbk::scorer::ScoreResult& result,
         equal = col->strings[r] == want.get<std::string>();
         break;
       case ScoredColumn::Kind::kDouble:
-        equal = close(col->numbers[r], json_double(want));
+        // An IntegerType column (cluster indices) is one on both sides.
+        equal =
+            close(col->numbers[r], json_double(want)) && col->integer == want.is_number_integer();
         break;
       case ScoredColumn::Kind::kVector:
         equal = want.size() == col->width;
@@ -88,13 +91,28 @@ inline std::size_t rows_differing(const dbk::scorer::ScoreResult& result,
           equal = close(col->vector(r)[k], json_double(want[k]));
         }
         break;
+      case ScoredColumn::Kind::kVectorList: {  // [[...], [...]]: list_size vectors of width
+        const double* got = col->numbers.data() + r * col->width * col->list_size;
+        equal = want.size() == col->list_size;
+        for (std::size_t i = 0; equal && i < col->list_size; ++i) {
+          equal = want[i].size() == col->width;
+          for (std::size_t k = 0; equal && k < col->width; ++k) {
+            equal = close(got[i * col->width + k], json_double(want[i][k]));
+          }
+        }
+        break;
+      }
     }
     if (!equal && differ == 0) {  // the first difference, to show how far off it is
       std::ostringstream got;
       got.precision(17);
       if (col->kind == ScoredColumn::Kind::kString) got << col->strings[r];
       if (col->kind == ScoredColumn::Kind::kDouble) got << col->numbers[r];
-      for (std::size_t k = 0; col->kind == ScoredColumn::Kind::kVector && k < col->width; ++k) {
+      const std::size_t shown = col->kind == ScoredColumn::Kind::kVector ? col->width
+                                : col->kind == ScoredColumn::Kind::kVectorList
+                                    ? col->width * col->list_size
+                                    : 0;
+      for (std::size_t k = 0; k < shown; ++k) {
         got << (k ? ", " : "") << col->vector(r)[k];
       }
       if (first != nullptr) {
@@ -107,14 +125,33 @@ inline std::size_t rows_differing(const dbk::scorer::ScoreResult& result,
   return differ;
 }
 
+// Checks that the rows of vector column `column` are sparse exactly where Spark held them sparse
+// (expected_meta.json's `sparse_rows`, by row_id); returns how many are.
+inline std::size_t check_sparse_rows(const dbk::scorer::ScoreResult& result, const json& meta,
+                                     const ScoredColumn& column) {
+  INFO("column " << column.name);
+  const auto* ids = result.passthrough.find("row_id");
+  REQUIRE(ids != nullptr);
+  std::set<std::int64_t> want, got;
+  if (meta["sparse_rows"].contains(column.name)) {
+    for (const auto& id : meta["sparse_rows"][column.name]) want.insert(id.get<std::int64_t>());
+  }
+  for (std::size_t r = 0; r < result.num_rows(); ++r) {
+    if (column.is_sparse(r)) got.insert(ids->ints[r]);
+  }
+  CHECK(got == want);
+  return got.size();
+}
+
 // Every column the case adds equals Spark's bit for bit, except probabilities (within 1e-12:
 // they go through HotSpot's Math.exp, which may differ from the C library's in the last bit) and
 // the columns `tolerances` names, held to the tolerance given (for an order of operations the
 // scorer does not follow, each documented where the stage is).
 inline void check_bit_exact(const std::string& name,
-                            const std::map<std::string, double>& tolerances = {}) {
+                            const std::map<std::string, double>& tolerances = {},
+                            std::size_t min_versions = 2) {
   const auto dirs = case_dirs(name);
-  REQUIRE(dirs.size() >= 2);  // Spark 3.5 and 4.x
+  REQUIRE(dirs.size() >= min_versions);  // Spark 3.5 and 4.x, where the stage exists in both
   for (const auto& dir : dirs) {
     INFO(dir << "/" << name);
     const auto result = score_case(dir, name);

@@ -92,6 +92,8 @@ void check_result_file(const dbk::scorer::ScoreResult& result, const std::string
           REQUIRE(got.type == ColumnType::kNested);
           check_vector(got.nested[r], want.vector(r), want.width);
           break;
+        default:
+          FAIL("no check for column " << want.name);
       }
     }
   }

@@ -4,6 +4,7 @@
 // Spark's order of operations is not followed (docs/scorer.md says why for each).
 
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "spark_cases.hpp"
 
@@ -60,6 +61,39 @@ TEST_CASE("KMeansModel and BisectingKMeansModel score like Spark", "[spark][stag
   check_bit_exact("kmeans");
 }
 
+// Spark's clustering predictions are IntegerType: the result files hold "1", not "1.0", and
+// Parquet INT32, as Spark's own table would.
+TEST_CASE("clustering predictions are written as integers", "[spark][stages]") {
+  const auto dirs = case_dirs("kmeans");
+  REQUIRE_FALSE(dirs.empty());
+  const auto result = score_case(dirs.front(), "kmeans");
+  const auto tmp = temp_dir("int_predictions");
+  for (const char* name : {"out.csv", "out.jsonl", "out.parquet"}) {
+    INFO(name);
+    REQUIRE(dbk::scorer::write_results(result, (tmp / name).string()).ok());
+  }
+  const std::string csv = read_file((tmp / "out.csv").string());
+  const std::string header = csv.substr(0, csv.find('\n'));
+  CHECK(header.find(",km,km_cos,bkm") != std::string::npos);
+  const auto rows = read_jsonl((tmp / "out.jsonl").string());
+  REQUIRE(rows.size() == result.num_rows());
+  for (const auto& row : rows) {
+    CHECK(row["km"].is_number_integer());
+    CHECK(row["bkm"].is_number_integer());
+  }
+  auto table = dbk::scorer::read_table((tmp / "out.parquet").string());
+  REQUIRE(table.ok());
+  for (const char* column : {"km", "km_cos", "bkm"}) {
+    const auto* c = table->find(column);
+    REQUIRE(c != nullptr);
+    CHECK(c->type == dbk::scorer::ColumnType::kInt32);
+    for (std::size_t r = 0; r < result.num_rows(); ++r) {
+      CHECK(static_cast<double>(c->ints[r]) == result.find(column)->numbers[r]);
+    }
+  }
+  std::filesystem::remove_all(tmp);
+}
+
 // The probabilities go through an eigen-decomposition (Spark: LAPACK, here Jacobi rotations).
 TEST_CASE("GaussianMixtureModel scores like Spark", "[spark][stages]") {
   check_bit_exact("gaussian_mixture", {{"probability", 1e-12}});
@@ -103,20 +137,93 @@ TEST_CASE("feature selectors score like Spark", "[spark][stages]") {
   check_bit_exact("selectors");
 }
 
-// A stage the scorer cannot score is refused before anything is scored, naming its class and
-// folder, never scored wrongly: Interaction (it one-hot encodes by nominal attributes the
-// scorer does not carry for vector elements), in pipelines saved by Spark 3.5 and 4.3.
-TEST_CASE("a Spark-saved pipeline with an unsupported stage is refused naming it",
-          "[spark][stages]") {
-  const auto dirs = case_dirs("interaction");
-  REQUIRE(dirs.size() >= 2);
-  for (const auto& dir : dirs) {
+// Products built from the last input to the first, nominal inputs (a StringIndexer's output,
+// and a nominal element of an assembled vector) one-hot encoded by their attributes; the
+// VectorSlicers select outputs by the names Spark gives them, and each row is held sparse or
+// dense as Spark's Vector.compressed holds it.
+TEST_CASE("Interaction scores like Spark", "[spark][stages]") {
+  check_bit_exact("interaction");
+  for (const auto& dir : case_dirs("interaction")) {
     INFO(dir);
-    auto model = dbk::scorer::load_pipeline_model(dir + "/interaction/model");
-    REQUIRE_FALSE(model.ok());
-    CHECK(model.error().error_code == "UNSUPPORTED_STAGE");
-    CHECK(model.error().message.find("org.apache.spark.ml.feature.Interaction (") !=
-          std::string::npos);
-    CHECK(model.error().message.find("_Interaction_") != std::string::npos);
+    const auto result = score_case(dir, "interaction");
+    const json meta = case_meta(dir, "interaction");
+    CHECK(check_sparse_rows(result, meta, *result.find("ia")) > 0);
+    check_sparse_rows(result, meta, *result.find("ia2"));
   }
+}
+
+// MinHash over the rows' non-zero indices (sparse and dense rows), bucketed projections of the
+// same rows: each an array of 1-element vectors, as Spark's.
+TEST_CASE("MinHashLSHModel and BucketedRandomProjectionLSHModel score like Spark",
+          "[spark][stages]") {
+  check_bit_exact("lsh");
+}
+
+// array<vector> in the result files: JSON as Spark's to_json writes it, Parquet a LIST of
+// LIST<DOUBLE> (each vector as vector columns are written) that reads back as Spark's hashes.
+TEST_CASE("LSH hashes are written as lists of vectors", "[spark][stages]") {
+  const auto dirs = case_dirs("lsh");
+  REQUIRE_FALSE(dirs.empty());
+  const auto result = score_case(dirs.front(), "lsh");
+  const auto expected = read_jsonl(dirs.front() + "/lsh/expected.jsonl");
+  const auto tmp = temp_dir("lsh_output");
+  for (const char* name : {"out.jsonl", "out.parquet"}) {
+    INFO(name);
+    REQUIRE(dbk::scorer::write_results(result, (tmp / name).string()).ok());
+  }
+  const auto rows = read_jsonl((tmp / "out.jsonl").string());
+  REQUIRE(rows.size() == expected.size());
+  auto table = dbk::scorer::read_table((tmp / "out.parquet").string());
+  if (!table.ok()) FAIL(table.error().to_string());
+  const auto* mh = table->find("mh");
+  REQUIRE(mh != nullptr);
+  REQUIRE(mh->type == dbk::scorer::ColumnType::kNested);
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const json& want = expected[r]["mh"];
+    REQUIRE(rows[r]["row_id"] == expected[r]["row_id"]);
+    REQUIRE(rows[r]["mh"].size() == want.size());
+    const auto& got = mh->nested[r];
+    REQUIRE(got.items.size() == want.size());
+    for (std::size_t t = 0; t < want.size(); ++t) {
+      CHECK(rows[r]["mh"][t]["type"] == 1);
+      CHECK(rows[r]["mh"][t]["values"] == want[t]);
+      REQUIRE(got.items[t].items.size() == 1);
+      CHECK(got.items[t].items[0].as_double() == want[t][0].get<double>());
+    }
+  }
+  std::filesystem::remove_all(tmp);
+}
+
+// Spark 4.x only: binary and continuous targets, smoothing, two columns per stage, categories
+// unseen in training and nulls (handleInvalid=keep gives them the overall statistic).
+TEST_CASE("TargetEncoderModel scores like Spark", "[spark][stages]") {
+  check_bit_exact("target_encoder", {}, 1);
+}
+
+// A stage the scorer cannot score is refused before anything is scored, naming its class and
+// folder, never scored wrongly: a Spark-saved pipeline whose Interaction is renamed to a class
+// the scorer does not know.
+TEST_CASE("a pipeline with an unsupported stage is refused naming it", "[spark][stages]") {
+  const auto dirs = case_dirs("interaction");
+  REQUIRE_FALSE(dirs.empty());
+  const auto tmp = temp_dir("unsupported_stage");
+  std::filesystem::copy(dirs.front() + "/interaction/model", tmp / "model",
+                        std::filesystem::copy_options::recursive);
+  bool renamed = false;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(tmp / "model" / "stages")) {
+    if (!e.is_regular_file() || e.path().parent_path().filename() != "metadata") continue;
+    std::string text = read_file(e.path().string());
+    const std::string from = "org.apache.spark.ml.feature.Interaction\"";
+    if (text.find(from) == std::string::npos) continue;
+    text.replace(text.find(from), from.size(), "org.apache.spark.ml.feature.Unheard\"");
+    std::ofstream(e.path()) << text;
+    renamed = true;
+  }
+  REQUIRE(renamed);
+  auto model = dbk::scorer::load_pipeline_model((tmp / "model").string());
+  REQUIRE_FALSE(model.ok());
+  CHECK(model.error().error_code == "UNSUPPORTED_STAGE");
+  CHECK(model.error().message.find("org.apache.spark.ml.feature.Unheard (") != std::string::npos);
+  CHECK(model.error().message.find("_Interaction_") != std::string::npos);
+  std::filesystem::remove_all(tmp);
 }

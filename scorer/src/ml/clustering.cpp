@@ -67,6 +67,7 @@ class ClusterStage : public Stage {
     if (!in.ok()) return std::move(in).error();
     const ScoredColumn& x = **in;
     auto pred = new_double_column(prediction_col, frame.rows());
+    pred.integer = true;  // Spark's prediction column is IntegerType
     pred.valid = x.valid;
     for (std::size_t r = 0; r < frame.rows(); ++r) {
       if (!frame.alive()[r] || !x.valid[r]) continue;

@@ -121,7 +121,7 @@ class BinarizerStage : public ColumnsStage {
         for (std::size_t r = 0; r < frame.rows(); ++r)
           out.numbers[r] = (*in)->numbers[r] > t ? 1.0 : 0.0;
         frame.add(std::move(out));
-        frame.set_nominal(outputs[i], {2, {}});  // a binary attribute: two unnamed values
+        frame.set_nominal(outputs[i], {2, {}, true});  // a binary attribute: two unnamed values
       }
     }
     return {};

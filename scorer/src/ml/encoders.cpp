@@ -83,7 +83,7 @@ class OneHotEncoderStage : public ColumnsStage {
         }
       }
       frame.add(std::move(out));
-      frame.set_vector_attributes(outputs[i], VectorAttributes{std::move(names)});
+      frame.set_vector_attributes(outputs[i], VectorAttributes{std::move(names), {}});
     }
     return {};
   }
@@ -159,7 +159,7 @@ class LegacyOneHotEncoderStage : public ColumnStage {
       if (x < static_cast<double>(size)) out.numbers[r * size + static_cast<std::size_t>(x)] = 1.0;
     }
     frame.add(std::move(out));
-    frame.set_vector_attributes(output, VectorAttributes{std::move(names)});
+    frame.set_vector_attributes(output, VectorAttributes{std::move(names), {}});
     return {};
   }
 };

@@ -34,7 +34,7 @@ void read_ml_attributes(const std::string& metadata, std::optional<NominalAttrib
   if (attr.contains("attrs")) {
     const auto count = attr.value("num_attrs", std::int64_t{-1});
     if (count < 0 || count > (std::int64_t{1} << 24) || !attr["attrs"].is_object()) return;
-    VectorAttributes names{std::vector<std::string>(static_cast<std::size_t>(count))};
+    VectorAttributes names{std::vector<std::string>(static_cast<std::size_t>(count)), {}};
     for (const auto& [type, list] : attr["attrs"].items()) {
       if (!list.is_array()) return;
       for (const auto& a : list) {
@@ -44,6 +44,17 @@ void read_ml_attributes(const std::string& metadata, std::optional<NominalAttrib
         if (a.contains("name") && a["name"].is_string()) {
           names.names[static_cast<std::size_t>(idx)] = a["name"].get<std::string>();
         }
+        if (type != "nominal") continue;
+        NominalAttribute element;
+        if (a.contains("vals") && !strings(a["vals"], element.values)) return;
+        element.size = element.values.size();
+        if (element.values.empty()) {
+          const auto values = a.value("num_vals", std::int64_t{-1});
+          if (values < 0 || values > (std::int64_t{1} << 31)) return;
+          element.size = static_cast<std::size_t>(values);
+        }
+        names.nominal.resize(names.names.size());
+        names.nominal[static_cast<std::size_t>(idx)] = std::move(element);
       }
     }
     vector = std::move(names);
@@ -56,6 +67,7 @@ void read_ml_attributes(const std::string& metadata, std::optional<NominalAttrib
   if (attr.contains("vals") && !strings(attr["vals"], out.values)) return;
   if (type == "binary") {
     out.size = 2;
+    out.binary = true;
   } else if (type == "nominal") {
     out.size = out.values.size();
     if (out.values.empty()) {
@@ -192,7 +204,9 @@ Result<const ScoredColumn*> Frame::strings(const std::string& name) {
     }
     col->valid = out->valid;
     for (std::size_t r = 0; r < rows_; ++r) {
-      if (out->valid[r]) col->strings[r] = java_double_string(out->numbers[r]);
+      if (!out->valid[r]) continue;
+      col->strings[r] = out->integer ? std::to_string(static_cast<std::int64_t>(out->numbers[r]))
+                                     : java_double_string(out->numbers[r]);
     }
   } else if (in != nullptr) {
     col->valid = in->valid;

@@ -87,6 +87,7 @@ class GaussianMixtureStage : public Stage {
     const std::size_t k = weights.size();
     auto prob = new_vector_column(probability_col, frame.rows(), k);
     auto pred = new_double_column(prediction_col, frame.rows());
+    pred.integer = true;  // Spark's prediction column is IntegerType
     prob.valid = pred.valid = x.valid;
     for (std::size_t r = 0; r < frame.rows(); ++r) {
       if (!frame.alive()[r] || !x.valid[r]) continue;

@@ -204,9 +204,10 @@ class VectorIndexerStage : public ColumnStage {
     // Spark keeps the input's attribute names; without input attributes the elements have
     // attributes but no names.
     const VectorAttributes* named = frame.vector_attributes(input);
-    VectorAttributes attributes = named != nullptr && named->names.size() == num_features
-                                      ? *named
-                                      : VectorAttributes{std::vector<std::string>(num_features)};
+    VectorAttributes attributes =
+        named != nullptr && named->names.size() == num_features
+            ? *named
+            : VectorAttributes{std::vector<std::string>(num_features), {}};
     frame.add(std::move(out));
     frame.set_vector_attributes(output, std::move(attributes));
     return {};

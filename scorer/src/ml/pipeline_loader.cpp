@@ -91,6 +91,10 @@ constexpr Entry kLoaders[] = {
     {"KMeansModel", load_kmeans},
     {"BisectingKMeansModel", load_bisecting_kmeans},
     {"GaussianMixtureModel", load_gaussian_mixture},
+    {"Interaction", load_interaction},
+    {"TargetEncoderModel", load_target_encoder},
+    {"MinHashLSHModel", load_min_hash_lsh},
+    {"BucketedRandomProjectionLSHModel", load_bucketed_random_projection_lsh},
 };
 
 const char* package_of(const std::string& simple) {

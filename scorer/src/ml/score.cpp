@@ -109,8 +109,11 @@ Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
     if (!all_rows) {
       keep_rows(out.valid, result.source_rows, 1);
       keep_rows(out.strings, result.source_rows, 1);
-      keep_rows(out.numbers, result.source_rows,
-                out.kind == ScoredColumn::Kind::kVector ? out.width : 1);
+      const std::size_t per_row = out.kind == ScoredColumn::Kind::kVector ? out.width
+                                  : out.kind == ScoredColumn::Kind::kVectorList
+                                      ? out.width * out.list_size
+                                      : 1;
+      keep_rows(out.numbers, result.source_rows, per_row);
     }
     result.columns.push_back(std::move(out));
   }
@@ -195,7 +198,11 @@ void append_text_rows(const ScoreResult& result, bool csv, std::string& out) {
       }
       switch (c.kind) {
         case ScoredColumn::Kind::kDouble:
-          cells.push_back(csv ? format_double(c.numbers[r]) : json_number(c.numbers[r]));
+          if (c.integer) {
+            cells.push_back(std::to_string(static_cast<std::int64_t>(c.numbers[r])));
+          } else {
+            cells.push_back(csv ? format_double(c.numbers[r]) : json_number(c.numbers[r]));
+          }
           break;
         case ScoredColumn::Kind::kString:
           cells.push_back(csv ? csv_field(c.strings[r]) : json_string(c.strings[r]));
@@ -204,6 +211,20 @@ void append_text_rows(const ScoreResult& result, bool csv, std::string& out) {
           std::string v = "[";
           for (std::size_t k = 0; k < c.width; ++k)
             v += (k ? "," : "") + json_number(c.vector(r)[k]);
+          v += "]";
+          cells.push_back(csv ? csv_field(v) : v);
+          break;
+        }
+        case ScoredColumn::Kind::kVectorList: {
+          // As Spark's to_json writes array<vector>: each vector as its struct, dense here.
+          std::string v = "[";
+          const double* row = c.numbers.data() + r * c.width * c.list_size;
+          for (std::size_t i = 0; i < c.list_size; ++i) {
+            v += i ? ",{\"type\":1,\"values\":[" : "{\"type\":1,\"values\":[";
+            for (std::size_t k = 0; k < c.width; ++k)
+              v += (k ? "," : "") + json_number(row[i * c.width + k]);
+            v += "]}";
+          }
           v += "]";
           cells.push_back(csv ? csv_field(v) : v);
           break;

@@ -23,12 +23,17 @@ namespace dbk::scorer::detail {
 struct NominalAttribute {
   std::size_t size = 0;
   std::vector<std::string> values;  // empty when Spark records none (Binarizer)
+  bool binary = false;  // Spark's BinaryAttribute (Binarizer): Interaction takes it as numeric
 };
 
 /// Names of a vector column's elements from the ML attribute group Spark attaches to it, "" for
 /// an element without one. VectorSlicer looks its `names` up here.
 struct VectorAttributes {
   std::vector<std::string> names;
+  /// Per element, empty when none is: the nominal attribute of a categorical element (size 0
+  /// for a numeric or binary one). VectorAssembler keeps a nominal input's; Interaction
+  /// one-hot encodes by it.
+  std::vector<NominalAttribute> nominal;
 };
 
 /// Working set of a scoring run.

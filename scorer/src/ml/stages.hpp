@@ -46,6 +46,10 @@ LoadResult load_aft_survival_regression(const StageMeta& meta, StageInfo& info);
 LoadResult load_kmeans(const StageMeta& meta, StageInfo& info);
 LoadResult load_bisecting_kmeans(const StageMeta& meta, StageInfo& info);
 LoadResult load_gaussian_mixture(const StageMeta& meta, StageInfo& info);
+LoadResult load_interaction(const StageMeta& meta, StageInfo& info);
+LoadResult load_target_encoder(const StageMeta& meta, StageInfo& info);
+LoadResult load_min_hash_lsh(const StageMeta& meta, StageInfo& info);
+LoadResult load_bucketed_random_projection_lsh(const StageMeta& meta, StageInfo& info);
 
 /// The VectorAssembler used by ScoreOptions::assemble_columns.
 std::shared_ptr<const Stage> make_vector_assembler(std::vector<std::string> inputs,

@@ -33,7 +33,9 @@ class VectorAssemblerStage : public Stage {
       parts.push_back({*col, vec});
       width += vec ? (*col)->width : 1;
       append_names(frame, in, vec ? (*col)->width : 0, vec, attributes.names);
+      append_nominal(frame, in, vec ? (*col)->width : 1, vec, attributes);
     }
+    if (!attributes.nominal.empty()) attributes.nominal.resize(attributes.names.size());
     auto out = new_vector_column(output, frame.rows(), width);
     auto& alive = frame.alive();
     for (std::size_t r = 0; r < frame.rows(); ++r) {
@@ -88,6 +90,27 @@ class VectorAssemblerStage : public Stage {
     for (std::size_t i = 0; i < width; ++i) {
       const bool named = attributes != nullptr && !attributes->names[i].empty();
       names.push_back(column + "_" + (named ? attributes->names[i] : std::to_string(i)));
+    }
+  }
+
+  // Spark keeps each element's attribute type: a nominal input column, or a nominal element
+  // of a vector input, stays nominal with its values.
+  static void append_nominal(const Frame& frame, const std::string& column, std::size_t width,
+                             bool vector, VectorAttributes& out) {
+    const std::size_t before = out.names.size() - width;
+    auto put = [&](std::size_t i, const NominalAttribute& a) {
+      out.nominal.resize(out.names.size());
+      out.nominal[before + i] = a;
+    };
+    if (!vector) {
+      const NominalAttribute* a = frame.nominal(column);
+      if (a != nullptr && !a->binary) put(0, *a);
+      return;
+    }
+    const VectorAttributes* attributes = frame.vector_attributes(column);
+    if (attributes == nullptr || attributes->nominal.size() != width) return;
+    for (std::size_t i = 0; i < width; ++i) {
+      if (attributes->nominal[i].size > 0) put(i, attributes->nominal[i]);
     }
   }
 };
@@ -159,6 +182,9 @@ class VectorSlicerStage : public ColumnStage {
     if (attributes != nullptr && attributes->names.size() == col.width) {
       kept.emplace();
       for (auto idx : picks) kept->names.push_back(attributes->names[idx]);
+      if (attributes->nominal.size() == col.width) {
+        for (auto idx : picks) kept->nominal.push_back(attributes->nominal[idx]);
+      }
     }
     frame.add(std::move(out));
     if (kept) frame.set_vector_attributes(output, std::move(*kept));

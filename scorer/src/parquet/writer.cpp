@@ -18,6 +18,7 @@ struct Layout {
   int physical = kDouble;
   int type_length = 0;  // FIXED_LEN_BYTE_ARRAY decimals
   bool list = false;
+  bool list_of_lists = false;  // LIST<LIST<DOUBLE>>
   int max_def = 1;
   int max_rep = 0;
 };
@@ -95,6 +96,11 @@ Result<Layout> layout_of(const ColumnSource& c, const std::string& name) {
       l.list = true;
       l.max_def = 2;  // optional group, repeated group; the element is required
       l.max_rep = 1;
+      if (c.inner_width > 0) {  // and a required inner list's repeated group
+        l.list_of_lists = true;
+        l.max_def = 3;
+        l.max_rep = 2;
+      }
       break;
   }
   return l;
@@ -179,6 +185,15 @@ class ChunkWriter {
     if (from == to) {  // an empty list, not a null one
       defs_.push_back(1);
       reps_.push_back(0);
+      return;
+    }
+    if (l_.list_of_lists) {
+      // Repetition 0 starts the row, 1 a new inner list, 2 continues one.
+      for (std::size_t k = from; k < to; ++k) {
+        defs_.push_back(3);
+        reps_.push_back(k == from ? 0 : (k - from) % c_.inner_width == 0 ? 1 : 2);
+        put_le(values_, c_.doubles[k]);
+      }
       return;
     }
     for (std::size_t k = from; k < to; ++k) {
@@ -314,10 +329,28 @@ class ChunkWriter {
   ChunkInfo info_;
 };
 
+// A LIST-annotated group named `name` and its repeated `list` group (the three-level layout).
+void list_group(ThriftWriter& t, int repetition, const std::string& name) {
+  t.begin_struct();
+  t.field_i32(3, repetition);
+  t.field_binary(4, name);
+  t.field_i32(5, 1);
+  t.field_i32(6, kList);
+  t.field_struct(10);
+  t.field_empty_struct(3);  // LogicalType.LIST
+  t.end_struct();
+  t.end_struct();
+  t.begin_struct();
+  t.field_i32(3, kRepeated);
+  t.field_binary(4, "list");
+  t.field_i32(5, 1);
+  t.end_struct();
+}
+
 void write_schema(ThriftWriter& t, const std::vector<ColumnSource>& columns,
                   const std::vector<Layout>& layouts) {
   std::size_t elements = 1;
-  for (const auto& l : layouts) elements += l.list ? 3 : 1;
+  for (const auto& l : layouts) elements += l.list_of_lists ? 5 : l.list ? 3 : 1;
   t.field_list(2, T::kStruct, elements);
   t.begin_struct();
   t.field_binary(4, "schema");
@@ -327,20 +360,8 @@ void write_schema(ThriftWriter& t, const std::vector<ColumnSource>& columns,
     const ColumnSource& c = columns[i];
     const Layout& l = layouts[i];
     if (l.list) {
-      t.begin_struct();
-      t.field_i32(3, kOptional);
-      t.field_binary(4, c.name);
-      t.field_i32(5, 1);
-      t.field_i32(6, kList);
-      t.field_struct(10);
-      t.field_empty_struct(3);  // LogicalType.LIST
-      t.end_struct();
-      t.end_struct();
-      t.begin_struct();
-      t.field_i32(3, kRepeated);
-      t.field_binary(4, "list");
-      t.field_i32(5, 1);
-      t.end_struct();
+      list_group(t, kOptional, c.name);
+      if (l.list_of_lists) list_group(t, kRequired, "element");  // each element a LIST
       t.begin_struct();
       t.field_i32(1, kDouble);
       t.field_i32(3, kRequired);
@@ -402,7 +423,11 @@ void write_column_meta(ThriftWriter& t, const ColumnSource& c, const Layout& l,
   t.field_list(2, T::kI32, 2);
   t.i32(kPlain);
   t.i32(kRle);
-  if (l.list) {
+  if (l.list_of_lists) {
+    t.field_list(3, T::kBinary, 5);
+    t.binary(c.name);
+    for (const char* part : {"list", "element", "list", "element"}) t.binary(part);
+  } else if (l.list) {
     t.field_list(3, T::kBinary, 3);
     t.binary(c.name);
     t.binary("list");
@@ -500,6 +525,7 @@ Result<FileWriter> FileWriter::make(const std::vector<ColumnSource>& columns,
     schema_only.type = c.type;
     schema_only.decimal_precision = c.decimal_precision;
     schema_only.decimal_scale = c.decimal_scale;
+    schema_only.inner_width = c.inner_width;
     w.schema_.push_back(std::move(schema_only));
   }
   w.name_ = name;
@@ -515,7 +541,8 @@ Result<std::string> FileWriter::add_rows(const std::vector<ColumnSource>& column
                           std::to_string(schema_.size()));
   }
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i].name != schema_[i].name || columns[i].type != schema_[i].type) {
+    if (columns[i].name != schema_[i].name || columns[i].type != schema_[i].type ||
+        columns[i].inner_width != schema_[i].inner_width) {
       return make_error(dbk::error_codes::kInvalidArgument,
                         name_ + ": column " + std::to_string(i) + " is '" + columns[i].name +
                             "', the file's is '" + schema_[i].name + "'");

@@ -15,7 +15,8 @@
 
 namespace dbk::scorer::parquet {
 
-/// One top-level column to write. `type` kNested means a list of doubles per row; any other
+/// One top-level column to write. `type` kNested means a list of doubles (or, with
+/// `inner_width`, of lists of doubles) per row; any other
 /// type is a flat column read from the vector that Column uses for it. Pointers refer to the
 /// caller's storage, which must outlive the write.
 struct ColumnSource {
@@ -29,6 +30,9 @@ struct ColumnSource {
   const std::string* strings = nullptr;  ///< kString, kBinary, kDecimal (exact text)
   std::size_t width = 0;                 ///< list: elements per row when `offsets` is null
   const std::size_t* offsets = nullptr;  ///< list: rows+1 offsets into `doubles`
+  /// A list of lists (array<vector>): each row's elements form lists of this many; 0 = a flat
+  /// list. Written as LIST<LIST<DOUBLE>>.
+  std::size_t inner_width = 0;
 };
 
 /// The bytes of a whole Parquet file holding `num_rows` rows of `columns`. `name` is used in

@@ -14,7 +14,12 @@ namespace dbk::scorer {
 
 /// A column produced while scoring (or an input column converted for a stage).
 struct ScoredColumn {
-  enum class Kind { kDouble, kString, kVector };
+  enum class Kind {
+    kDouble,
+    kString,
+    kVector,
+    kVectorList,  ///< array<vector>: `list_size` vectors of `width` per row (LSH hashes)
+  };
   std::string name;
   Kind kind = Kind::kDouble;
   std::size_t width = 0;             ///< kVector: values per row
@@ -24,6 +29,11 @@ struct ScoredColumn {
   /// kVector: 1 where Spark holds the row's vector as a SparseVector (its dot products then sum
   /// over the non-zeros in order); empty = every row dense.
   std::vector<std::uint8_t> sparse;
+  /// kDouble: the values are Spark IntegerType (a clustering model's `prediction`): written as
+  /// integer text and Parquet INT32, cast to strings without ".0".
+  bool integer = false;
+  /// kVectorList: vectors per row (numbers then hold list_size × width per row).
+  std::size_t list_size = 0;
   std::size_t size() const { return valid.size(); }
   double number(std::size_t row) const { return numbers[row]; }
   const double* vector(std::size_t row) const { return numbers.data() + row * width; }
