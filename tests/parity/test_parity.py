@@ -711,6 +711,15 @@ CASES = [
     Case("pipelines_start_deleted", ["databricks", "pipelines", "start", "--pipeline-id", PIPE],
          error="pipelines_api"),
 
+    # Stack: a notebook, a DBFS file and a job; the redeploy updates the same job (the
+    # status file, compared byte for byte, keeps its id); download exports the notebook.
+    Case("stack_deploy", ["databricks", "stack", "deploy", "stack/stack.json"], out="lines",
+         files=["stack/stack.deployed.json"]),
+    Case("stack_redeploy", ["databricks", "stack", "deploy", "-o", "stack/stack.json"],
+         out="lines", files=["stack/stack.deployed.json"]),
+    Case("stack_download", ["databricks", "stack", "download", "-o", "stack/stack.json"],
+         out="lines", files=["stack/nb.py"]),
+
     # Cluster life cycle last: a resize or an edit restarts clusters the runs above use.
     Case("clusters_create", ["databricks", "clusters", "create", "--json",
                              '{"cluster_name": "parity-made", "spark_version": '
