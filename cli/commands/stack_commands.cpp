@@ -197,6 +197,17 @@ Result<Json> deploy_job(Invocation& inv, Client& client, const Json& properties,
   return Json{{"job_id", job_id}};
 }
 
+// The databricks_id of a workspace or DBFS resource; legacy notes a path that changed since
+// the last deployment.
+Json path_id(Invocation& inv, const std::string& kind, const Json* previous,
+             const std::string& path) {
+  if (previous && previous->contains("path") && text_of((*previous)["path"]) != path) {
+    inv.out() << kind << " asset had path changed from " << text_of((*previous)["path"]) << " to "
+              << path << "\n";
+  }
+  return Json{{"path", path}};
+}
+
 Result<Json> deploy_workspace(Invocation& inv, Client& client, const fs::path& config_dir,
                               const Json& properties, const Json* previous, bool overwrite) {
   const std::string source = text_of(properties["source_path"]);
@@ -240,11 +251,7 @@ Result<Json> deploy_workspace(Invocation& inv, Client& client, const fs::path& c
       return make_error(error_codes::kIoError, "workspace folder " + source + " not deployed");
     }
   }
-  if (previous && previous->contains("path") && text_of((*previous)["path"]) != path) {
-    inv.out() << "Workspace asset had path changed from " << text_of((*previous)["path"]) << " to "
-              << path << "\n";
-  }
-  return Json{{"path", path}};
+  return path_id(inv, "Workspace", previous, path);
 }
 
 Result<Json> deploy_dbfs(Invocation& inv, Client& client, const fs::path& config_dir,
@@ -291,11 +298,7 @@ Result<Json> deploy_dbfs(Invocation& inv, Client& client, const fs::path& config
       return status.error();
     }
   }
-  if (previous && previous->contains("path") && text_of((*previous)["path"]) != path) {
-    inv.out() << "Dbfs asset had path changed from " << text_of((*previous)["path"]) << " to "
-              << path << "\n";
-  }
-  return Json{{"path", path}};
+  return path_id(inv, "Dbfs", previous, path);
 }
 
 Result<Json> deploy_resource(Invocation& inv, Client& client, const fs::path& config_dir,

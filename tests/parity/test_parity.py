@@ -677,13 +677,10 @@ CASES = [
     # Pipelines (Delta Live Tables). The emulator hands out pipeline ids from a counter, so
     # both sides' first pipeline is PIPE. A started update ends FAILED (the emulator does
     # not run DLT); cases after a start wait for that on both sides.
-    Case("pipelines_list_none", ["databricks", "pipelines", "list"]),
     Case("pipelines_create", ["databricks", "pipelines", "create", "pipelines/pipeline.json"],
          out="lines"),
     Case("pipelines_create_duplicate", ["databricks", "pipelines", "create", "--settings",
                                         "pipelines/pipeline.json"], error="client"),
-    Case("pipelines_create_with_id", ["databricks", "pipelines", "create",
-                                      "pipelines/with_id.json"], error="client"),
     Case("pipelines_create_no_settings", ["databricks", "pipelines", "create"], error="client"),
     Case("pipelines_code_uploaded", ["databricks", "fs", "ls", "dbfs:/pipelines/code"],
          out="lines"),

@@ -211,6 +211,31 @@ Result<Page> read_page(const json& query, std::int64_t fallback, std::int64_t ma
   return page;
 }
 
+// The query of a list call with a filter and an order: its page, the filter text and
+// order_by in lower case (`fallback` when absent).
+struct Listing {
+  Page page;
+  std::string filter;
+  std::string order;
+};
+
+Result<Listing> read_listing(const json& query, std::int64_t max, const std::string& fallback) {
+  Listing listing;
+  auto page = read_page(query, PipelinesService::kDefaultPage, max);
+  if (!page) return page.error();
+  listing.page = *page;
+  Params params = Params::from_json(query);
+  auto filter = params.optional_string("filter");
+  if (!filter) return filter.error();
+  listing.filter = filter->value_or("");
+  auto order = params.optional_string("order_by");
+  if (!order) return order.error();
+  listing.order = order->value_or(fallback);
+  std::transform(listing.order.begin(), listing.order.end(), listing.order.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return listing;
+}
+
 // One page of `items`; next/prev tokens are offsets into the same ordering.
 ojson paged(const std::string& field, const std::vector<ojson>& items, const Page& page,
             bool with_prev) {
@@ -349,22 +374,15 @@ Result<ojson> PipelinesService::get(const std::string& id) {
 }
 
 Result<ojson> PipelinesService::list(const json& query) {
-  auto page = read_page(query, kDefaultPage, kMaxPage);
-  if (!page) return page.error();
-  Params params = Params::from_json(query);
-  auto filter_text = params.optional_string("filter");
-  if (!filter_text) return filter_text.error();
-  auto filter = PipelineFilter::parse(filter_text->value_or(""));
+  auto listing = read_listing(query, kMaxPage, "id asc");
+  if (!listing) return listing.error();
+  auto filter = PipelineFilter::parse(listing->filter);
   if (!filter) return filter.error();
-  auto order_text = params.optional_string("order_by");
-  if (!order_text) return order_text.error();
-  std::string order = order_text->value_or("id asc");
-  std::transform(order.begin(), order.end(), order.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string& order = listing->order;
   const bool by_name = order.rfind("name", 0) == 0;
   const bool descending = order == "id desc" || order == "name desc";
   if (!descending && order != "id asc" && order != "name asc" && order != "id" && order != "name") {
-    return invalid_parameter("Invalid order_by '" + *order_text.value() +
+    return invalid_parameter("Invalid order_by '" + order +
                              "': supported are id and name, asc or desc.");
   }
   std::lock_guard<std::mutex> lock(mutex_);
@@ -382,7 +400,7 @@ Result<ojson> PipelinesService::list(const json& query) {
   });
   std::vector<ojson> statuses;
   for (const auto& pipeline : pipelines) statuses.push_back(render_status(pipeline));
-  return paged("statuses", statuses, *page, false);
+  return paged("statuses", statuses, listing->page, false);
 }
 
 Result<ojson> PipelinesService::start_update(const std::string& id, const json& request,
@@ -499,18 +517,11 @@ Result<ojson> PipelinesService::list_updates(const std::string& id, const json& 
 }
 
 Result<ojson> PipelinesService::list_events(const std::string& id, const json& query) {
-  auto page = read_page(query, kDefaultPage, 250);
-  if (!page) return page.error();
-  Params params = Params::from_json(query);
-  auto filter_text = params.optional_string("filter");
-  if (!filter_text) return filter_text.error();
-  auto filter = EventFilter::parse(filter_text->value_or(""));
+  auto listing = read_listing(query, 250, "timestamp desc");
+  if (!listing) return listing.error();
+  auto filter = EventFilter::parse(listing->filter);
   if (!filter) return filter.error();
-  auto order_text = params.optional_string("order_by");
-  if (!order_text) return order_text.error();
-  std::string order = order_text->value_or("timestamp desc");
-  std::transform(order.begin(), order.end(), order.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string& order = listing->order;
   if (order != "timestamp desc" && order != "timestamp asc" && order != "timestamp") {
     return invalid_parameter("Invalid order_by '" + order +
                              "': supported are timestamp asc and "
@@ -524,7 +535,7 @@ Result<ojson> PipelinesService::list_events(const std::string& id, const json& q
     if (filter->matches(event)) events.push_back(event);
   }
   if (order == "timestamp desc") std::reverse(events.begin(), events.end());
-  return paged("events", events, *page, true);
+  return paged("events", events, listing->page, true);
 }
 
 void PipelinesService::register_routes(Router& router) {
