@@ -2,6 +2,7 @@
 #include "call_status.hpp"
 #include "dbk/pipelines.hpp"
 #include "models/json_fields.hpp"
+#include "token_pages.hpp"
 
 namespace dbk {
 
@@ -86,20 +87,10 @@ Result<PipelinePage> PipelinesApi::list_page(const std::string& filter,
 
 Result<std::vector<Json>> PipelinesApi::list(const std::string& filter,
                                              const CallContext& context) const {
-  std::vector<Json> all;
-  std::string token;
-  do {
-    auto page = list_page(filter, token, 0, context);
-    if (!page) return std::move(page).error();
-    // A server that hands back the token it was given would loop forever.
-    if (!page->next_page_token.empty() && page->next_page_token == token) {
-      return make_error(error_codes::kInvalidResponse,
-                        "pipelines/list returned the same next_page_token twice");
-    }
-    for (auto& status : page->statuses) all.push_back(std::move(status));
-    token = page->next_page_token;
-  } while (!token.empty());
-  return all;
+  return detail::all_token_pages<Json>(
+      "pipelines/list",
+      [&](const std::string& token) { return list_page(filter, token, 0, context); },
+      [](PipelinePage& page) -> std::vector<Json>& { return page.statuses; });
 }
 
 Result<Json> PipelinesApi::start_update(const std::string& pipeline_id, bool full_refresh,
