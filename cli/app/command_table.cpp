@@ -20,6 +20,8 @@ const std::vector<GroupSpec>& group_table() {
       {"libraries", "Install and uninstall libraries on clusters; their statuses.", false},
       {"unity-catalog", "Unity Catalog: metastores, catalogs, schemas and tables.", false},
       {"repos", "Git repos cloned into the workspace: create, check out, list, delete.", false},
+      {"pipelines", "Delta Live Tables pipelines: settings, updates, start and stop.", false},
+      {"stack", "[Beta] Deploy and download stacks of workspace, DBFS and job resources.", false},
       {"score", "Score a Spark ML model natively; compare with Spark's output.", false},
       {"emulator", "Serve a local emulator of a Databricks workspace.", false},
       {"completion", "Print a shell completion script (bash or zsh).", false},
@@ -45,6 +47,8 @@ const std::vector<CommandSpec>& command_table() {
     add_libraries_commands(rows);
     add_unity_catalog_commands(rows);
     add_repos_commands(rows);
+    add_pipelines_commands(rows);
+    add_stack_commands(rows);
     add_score_commands(rows);
     add_emulator_commands(rows);
     add_meta_commands(rows);

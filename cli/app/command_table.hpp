@@ -41,6 +41,8 @@ void add_tokens_commands(std::vector<CommandSpec>& table);
 void add_groups_commands(std::vector<CommandSpec>& table);
 void add_instance_pools_commands(std::vector<CommandSpec>& table);
 void add_repos_commands(std::vector<CommandSpec>& table);
+void add_pipelines_commands(std::vector<CommandSpec>& table);
+void add_stack_commands(std::vector<CommandSpec>& table);
 void add_cluster_policies_commands(std::vector<CommandSpec>& table);
 void add_libraries_commands(std::vector<CommandSpec>& table);
 void add_unity_catalog_commands(std::vector<CommandSpec>& table);

@@ -22,6 +22,7 @@
 #include "identity/scim_service.hpp"
 #include "jobs/jobs_service.hpp"
 #include "libraries/libraries_service.hpp"
+#include "pipelines/pipelines_service.hpp"
 #include "policies/cluster_policies_service.hpp"
 #include "pools/instance_pools_service.hpp"
 #include "repos/repos_service.hpp"
@@ -160,6 +161,7 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     services_.push_back(std::make_unique<ClusterPoliciesService>(*context_));
     services_.push_back(std::make_unique<UnityCatalogService>(*context_));
     services_.push_back(std::make_unique<ReposService>(*context_));
+    services_.push_back(std::make_unique<PipelinesService>(*context_));
 
     ServerOptions server_options;
     server_options.host = options_.host;

@@ -8,6 +8,7 @@
 #include "dbk/instance_pools.hpp"
 #include "dbk/jobs.hpp"
 #include "dbk/libraries.hpp"
+#include "dbk/pipelines.hpp"
 #include "dbk/repos.hpp"
 #include "dbk/secrets.hpp"
 #include "dbk/tokens.hpp"
@@ -35,7 +36,8 @@ struct Client::Impl {
         cluster_policies(caller),
         libraries(caller),
         unity_catalog(caller),
-        repos(caller) {}
+        repos(caller),
+        pipelines(caller) {}
 
   Config config;
   std::shared_ptr<const detail::ApiCaller> caller;
@@ -51,6 +53,7 @@ struct Client::Impl {
   LibrariesApi libraries;
   UnityCatalogApi unity_catalog;
   ReposApi repos;
+  PipelinesApi pipelines;
 };
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(options)) {}
@@ -96,6 +99,10 @@ LibrariesApi& Client::libraries() const {
 }
 ReposApi& Client::repos() const {
   return impl_->repos;
+}
+
+PipelinesApi& Client::pipelines() const {
+  return impl_->pipelines;
 }
 const Config& Client::config() const {
   return impl_->config;

@@ -2,6 +2,7 @@
 #include "call_status.hpp"
 #include "dbk/repos.hpp"
 #include "models/json_fields.hpp"
+#include "token_pages.hpp"
 
 namespace dbk {
 
@@ -108,20 +109,10 @@ Result<RepoPage> ReposApi::list_page(const std::string& path_prefix, const std::
 
 Result<std::vector<Repo>> ReposApi::list(const std::string& path_prefix,
                                          const CallContext& context) const {
-  std::vector<Repo> all;
-  std::string token;
-  do {
-    auto page = list_page(path_prefix, token, context);
-    if (!page) return std::move(page).error();
-    // A server that hands back the token it was given would loop forever.
-    if (!page->next_page_token.empty() && page->next_page_token == token) {
-      return make_error(error_codes::kInvalidResponse,
-                        "repos/list returned the same next_page_token twice");
-    }
-    for (auto& repo : page->repos) all.push_back(std::move(repo));
-    token = page->next_page_token;
-  } while (!token.empty());
-  return all;
+  return detail::all_token_pages<Repo>(
+      "repos/list",
+      [&](const std::string& token) { return list_page(path_prefix, token, context); },
+      [](RepoPage& page) -> std::vector<Repo>& { return page.repos; });
 }
 
 }  // namespace dbk

@@ -169,6 +169,18 @@ class Side:
                     self.name, cluster_id, state, cluster))
             time.sleep(0.1)
 
+    def wait_pipeline_idle(self, pipeline_id, timeout=60):
+        """Until the pipeline has no active update (the emulator fails each one)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pipeline = self.api("GET", "/api/2.0/pipelines/%s" % pipeline_id)
+            if pipeline.get("state") == "IDLE":
+                return pipeline
+            if time.monotonic() > deadline:
+                raise AssertionError("%s: pipeline %s is not IDLE: %s" % (
+                    self.name, pipeline_id, pipeline))
+            time.sleep(0.1)
+
     def wait_run(self, run_id, timeout=60):
         deadline = time.monotonic() + timeout
         while True:

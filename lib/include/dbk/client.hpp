@@ -23,6 +23,7 @@ class InstancePoolsApi;
 class UnityCatalogApi;
 class ClusterPoliciesApi;
 class LibrariesApi;
+class PipelinesApi;
 class ReposApi;
 
 /// One line of wire log. Credentials are already redacted when this is called.
@@ -63,6 +64,7 @@ class Client {
   LibrariesApi& libraries() const;
   UnityCatalogApi& unity_catalog() const;
   ReposApi& repos() const;
+  PipelinesApi& pipelines() const;
   const Config& config() const;
 
   /// The authenticated user's name (`GET /api/2.0/preview/scim/v2/Me` → `userName`),

@@ -16,6 +16,7 @@
 #include "dbk/job_template.hpp"
 #include "dbk/jobs.hpp"
 #include "dbk/libraries.hpp"
+#include "dbk/pipelines.hpp"
 #include "dbk/repos.hpp"
 #include "dbk/result.hpp"
 #include "dbk/retry.hpp"
