@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -317,4 +318,55 @@ TEST_CASE("--compare-with reads Spark's table a row group at a time", "[score][s
     CHECK(stats.spilled_bytes == 0);
     CHECK(stats.spill_dir.empty());
   }
+}
+
+namespace {
+
+// Fails the job at its third batch, once the comparison has spilled.
+struct FailAfterSpill : dbk::scorer::ScoredBatchSink {
+  fs::path spill_parent;
+  bool spilled = false;
+  std::size_t batches = 0;
+  dbk::Status consume(const dbk::scorer::ScoreResult&) override {
+    if (++batches < 3) return {};
+    for (const auto& entry : fs::directory_iterator(spill_parent)) {
+      if (entry.path().filename().string().rfind("dbk-compare", 0) == 0) spilled = true;
+    }
+    return dbk::make_error("IO_ERROR", "the consumer failed");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("--compare-with removes its spill files when the job fails", "[score][stream][compare]") {
+  ManyGroups t;
+  std::vector<std::size_t> order(80);
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = 79 - i;  // descending: hashed
+  auto spark = results_table(t, order, 2, 5, 0);
+  const fs::path spill = t.dir / "spill";
+  fs::create_directories(spill);
+  auto job = t.job((t.dir / "out.parquet").string());
+  job.compare_with = spark.dir;
+  job.key_columns = {"row_id"};
+  job.compare.memory_budget_bytes = 1024;
+  job.compare.spill_dir = spill.string();
+  job.score.threads = 2;
+  SECTION("a failing consumer") {
+    FailAfterSpill sink;
+    sink.spill_parent = spill;
+    job.sink = &sink;
+    auto report = dbk::scorer::run_score_job(job, nullptr);
+    REQUIRE_FALSE(report.ok());
+    CHECK(report.error().message == "the consumer failed");
+    CHECK(sink.spilled);
+  }
+  SECTION("a corrupt file of Spark's table") {
+    // The second file is read only after the first has been fed (and spilled).
+    std::ofstream(spark.dir + "/part-00001.parquet", std::ios::binary | std::ios::trunc)
+        << "PAR1 not a parquet file";
+    auto report = dbk::scorer::run_score_job(job, nullptr);
+    REQUIRE_FALSE(report.ok());
+  }
+  CHECK(fs::is_empty(spill));
+  CHECK_FALSE(fs::exists(job.output));
 }
