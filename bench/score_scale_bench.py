@@ -95,15 +95,20 @@ def main():
     ap.add_argument("--sizes", default="1000000,10000000")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--compare", action="store_true", help="also score with --compare-with")
+    ap.add_argument("--results", help="with --compare: a results table of the base input's rows "
+                    "in its part files' order (default: Spark's, made once)")
     ap.add_argument("--keep", action="store_true", help="keep the linked inputs afterwards")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     model, base = spark_inputs(args.work, args.base_rows)
-    results = spark_results(args.work, model, base) if args.compare else None
+    results = None
+    if args.compare:
+        results = args.results or spark_results(args.work, model, base)
     print("machine: %d hardware threads; dbk: %s" % (os.cpu_count(), args.dbk))
-    print("| rows | threads | compare | wall s | rows/s | rows/s per thread | peak RSS MB "
+    # CPU seconds (user + system) say what a core does whatever the machine's load.
+    print("| rows | threads | compare | wall s | rows/s | CPU s | rows per CPU s | peak RSS MB "
           "| output MB | load before/after |")
-    print("|---:|---:|---|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---|")
     for size in (int(s) for s in args.sizes.split(",")):
         data, rows = repeated_input(args.work, base, args.base_rows, size)
         expected = None
@@ -113,10 +118,11 @@ def main():
             for compare in ([None, expected] if expected else [None]):
                 output = os.path.join(args.work, "scored")
                 before = load()
-                wall, report, peak_kb = measure(args.dbk, model, data, output, threads, compare)
-                print("| %d | %d | %s | %.1f | %.0f | %.0f | %.0f | %.1f | %s / %s |" % (
+                wall, report, peak_kb, cpu = measure(args.dbk, model, data, output, threads,
+                                                     compare)
+                print("| %d | %d | %s | %.1f | %.0f | %.1f | %.0f | %.0f | %.1f | %s / %s |" % (
                     report["rows_scored"], threads, compare_text(report), wall,
-                    report["rows_scored"] / wall, report["rows_scored"] / wall / threads,
+                    report["rows_scored"] / wall, cpu, report["rows_scored"] / cpu,
                     peak_kb / 1024, report.get("output_bytes", 0) / 1e6, before, load()),
                     flush=True)
                 shutil.rmtree(output, ignore_errors=True)
@@ -136,7 +142,8 @@ def compare_text(report):
 
 
 def measure(dbk, model, data, output, threads, expected=None):
-    """Runs one score; (wall seconds, the -o json report, the child's peak RSS in KB)."""
+    """Runs one score; (wall seconds, the -o json report, the child's peak RSS in KB, its CPU
+    seconds)."""
     shutil.rmtree(output, ignore_errors=True)
     if os.path.basename(dbk) == "dbk_score_job_bench":
         # run_score_job as the CLI calls it (bench/score_job_bench.cpp), same JSON figures.
@@ -158,7 +165,8 @@ def measure(dbk, model, data, output, threads, expected=None):
         # 3: the comparison found differences; the report says which.
         if proc.returncode not in (0, 3):
             raise SystemExit("dbk score failed (%d): %s" % (proc.returncode, err.read().decode()))
-        return wall, json.loads(out.read()), usage.ru_maxrss
+        return (wall, json.loads(out.read()), usage.ru_maxrss,
+                usage.ru_utime + usage.ru_stime)
 
 
 if __name__ == "__main__":
