@@ -190,6 +190,12 @@ nlohmann::ordered_json report_json(const scorer::ScoreJob& job,
     cj["missing_in_scored"] = c.missing_in_scored;
     cj["duplicate_keys"] = c.duplicate_keys;
     cj["examples"] = c.examples;
+    if (report.compare_stats) {
+      // How the join ran: in order as the rows streamed, or spilled to disk.
+      cj["merged_in_order"] = report.compare_stats->merged_in_order;
+      cj["spilled_bytes"] = report.compare_stats->spilled_bytes;
+      cj["peak_buffered_bytes"] = report.compare_stats->peak_buffered_bytes;
+    }
     j["comparison"] = cj;
   }
   j["ok"] = report.ok();

@@ -3,11 +3,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <thread>
 
 #include "batch_pipeline.hpp"
+#include "compare/expected_feed.hpp"
 #include "dbk/api_error.hpp"
+#include "dbk/scorer/compare.hpp"
 #include "dbk/scorer/dataset.hpp"
 #include "dbk/scorer/parquet.hpp"
 #include "dbk/scorer/parquet_reader.hpp"
@@ -69,67 +72,6 @@ Result<InputFiles> open_input(const std::string& local_path) {
   }
   return input;
 }
-
-void append_column(ScoredColumn& into, const ScoredColumn& part) {
-  into.numbers.insert(into.numbers.end(), part.numbers.begin(), part.numbers.end());
-  into.strings.insert(into.strings.end(), part.strings.begin(), part.strings.end());
-  if (!into.sparse.empty() || !part.sparse.empty()) {
-    into.sparse.resize(into.valid.size(), 0);
-    if (part.sparse.empty()) {
-      into.sparse.resize(into.valid.size() + part.valid.size(), 0);
-    } else {
-      into.sparse.insert(into.sparse.end(), part.sparse.begin(), part.sparse.end());
-    }
-  }
-  into.valid.insert(into.valid.end(), part.valid.begin(), part.valid.end());
-}
-
-// Keeps, across the batches of a pass, only what the comparison reads: the key columns and the
-// compared score columns of each scored row.
-class ComparedColumns : public ScoredBatchSink {
- public:
-  ComparedColumns(std::vector<std::string> keys, std::vector<std::string> scores)
-      : keys_(std::move(keys)), scores_(std::move(scores)) {}
-  Status begin_pass(std::size_t) override {
-    kept_ = ScoreResult{};
-    first_ = true;
-    return {};
-  }
-  Status consume(const ScoreResult& batch) override {
-    for (const auto& key : keys_) {
-      const Column* c = batch.passthrough.find(key);
-      if (c == nullptr) continue;  // compare_results names the missing key
-      if (first_) {
-        kept_.passthrough.columns.push_back(*c);
-      } else if (Column* into = kept_.passthrough.find(key)) {
-        into->append(*c);
-      }
-    }
-    for (const auto& name : scores_) {
-      const ScoredColumn* c = batch.find(name);
-      if (c == nullptr) continue;
-      if (first_) {
-        kept_.columns.push_back(*c);
-      } else {
-        for (auto& into : kept_.columns) {
-          if (into.name == name) append_column(into, *c);
-        }
-      }
-    }
-    for (auto r : batch.source_rows) kept_.source_rows.push_back(kept_.num_input_rows + r);
-    kept_.num_input_rows += batch.num_input_rows;
-    kept_.passthrough.num_rows += batch.num_rows();
-    first_ = false;
-    return {};
-  }
-  const ScoreResult& kept() const { return kept_; }
-
- private:
-  std::vector<std::string> keys_;
-  std::vector<std::string> scores_;
-  ScoreResult kept_;
-  bool first_ = true;
-};
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -228,6 +170,63 @@ class OutputSink : public ScoredBatchSink {
   std::size_t rows_ = 0;
 };
 
+// The comparison of one pass: each scored batch goes to the comparers as it comes, and Spark's
+// table is read alongside it as far as the rows scored so far, so sides in the same order pair
+// as they stream and neither table is ever held whole.
+class CompareSink : public ScoredBatchSink {
+ public:
+  CompareSink(const CompareOptions& options, bool exact_margins,
+              const std::vector<std::string>& files, bool with_raw_prediction)
+      : feed_(files, detail::compared_columns(options, with_raw_prediction)) {
+    CompareOptions main = options;
+    if (exact_margins) {
+      // Two joins at once share the memory budget.
+      main.memory_budget_bytes /= 2;
+      // Raw margins where both sides have them, bit for bit: a GBT classifier's probabilities
+      // agree within the tolerance in lanes that round its margins differently.
+      CompareOptions exact = main;
+      exact.probability_column = options.raw_prediction_column;
+      exact.probability_tolerance = 0;
+      margins_ = std::make_unique<ResultComparer>(exact);
+    }
+    main_ = std::make_unique<ResultComparer>(main);
+    comparers_.push_back(main_.get());
+    if (margins_) comparers_.push_back(margins_.get());
+  }
+  Status consume(const ScoreResult& batch) override {
+    for (auto* c : comparers_) {
+      if (auto st = c->add_scored(batch, input_rows_); !st) return st;
+    }
+    input_rows_ += batch.num_input_rows;
+    scored_rows_ += batch.num_rows();
+    return feed_.feed(comparers_, scored_rows_);
+  }
+  /// The rest of Spark's table, then the report; `lanes_match` (with exact_margins) whether the
+  /// comparison passed and the margins are equal.
+  Result<CompareReport> finish(bool* lanes_match) {
+    if (auto st = feed_.feed(comparers_, std::numeric_limits<std::size_t>::max()); !st) {
+      return st.error();
+    }
+    auto report = main_->finish();
+    if (!report) return report;
+    if (margins_) {
+      auto margins = margins_->finish();
+      if (!margins) return std::move(margins).error();
+      *lanes_match = report->ok() && margins->ok();
+    }
+    return report;
+  }
+  const CompareStats& stats() const { return main_->stats(); }
+
+ private:
+  detail::ExpectedFeed feed_;
+  std::unique_ptr<ResultComparer> main_;
+  std::unique_ptr<ResultComparer> margins_;
+  std::vector<ResultComparer*> comparers_;
+  std::size_t input_rows_ = 0;
+  std::size_t scored_rows_ = 0;
+};
+
 }  // namespace
 
 Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
@@ -262,7 +261,10 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
   auto input = open_input(input_dir->local_path);
   if (!input) return std::move(input).error();
   const Table& schema = input->schema();
-  std::optional<Table> expected;
+  // Spark's table: its files, read a row group at a time while the input is scored.
+  std::vector<std::string> expected_files;
+  CompareOptions compare = job.compare;
+  compare.key_columns = job.key_columns;
   if (!job.compare_with.empty()) {
     // Keys only join the comparison: without one they are not needed at all.
     if (auto st = check_columns(schema, job.key_columns, "key column", job.input); !st) {
@@ -271,26 +273,34 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
     auto expected_dir = resolve_local(dbfs, job.compare_with, job.fetch);
     if (!expected_dir) return std::move(expected_dir).error();
     report.expected_fetch = *expected_dir;
-    // Only what the comparison reads: Spark's results tables also hold the features and raw
-    // predictions, vector columns that cost far more to read than the rest.
-    ParquetReadOptions projection;
-    projection.skip_missing_columns = true;
-    for (const auto& c : job.key_columns) projection.columns.push_back(c);
-    std::vector<const std::string*> compared = {&job.compare.prediction_column,
-                                                &job.compare.probability_column};
-    if (job.match_vector_lanes) compared.push_back(&job.compare.raw_prediction_column);
-    for (const auto* c : compared) {
-      if (std::find(projection.columns.begin(), projection.columns.end(), *c) ==
-          projection.columns.end()) {
-        projection.columns.push_back(*c);
-      }
+    auto files = list_table_files(expected_dir->local_path);
+    if (!files) return std::move(files).error();
+    if (files->empty()) {
+      return make_error(dbk::error_codes::kNotFound,
+                        expected_dir->local_path + ": no data files in the folder");
     }
-    auto table = read_table(expected_dir->local_path, projection);
-    if (!table) return std::move(table).error();
-    if (auto st = check_columns(*table, job.key_columns, "key column", job.compare_with); !st) {
+    // A key Spark's table lacks fails before any scoring (the first file's footer tells).
+    auto first = ParquetFileReader::open(files->front(), detail::compared_columns(compare, false));
+    if (!first) return std::move(first).error();
+    if (auto st =
+            check_columns((*first)->schema(), job.key_columns, "key column", job.compare_with);
+        !st) {
       return st.error();
     }
-    expected = std::move(*table);
+    // Both sides in ascending key order join as they stream; otherwise the comparer spills
+    // key-hashed partitions beyond its budget. Only the key columns are read to find out.
+    if (!compare.key_columns.empty()) {
+      std::vector<std::string> input_files;
+      for (const auto& f : input->files) input_files.push_back(f->path());
+      auto ascending = detail::keys_ascend(input_files, compare.key_columns, "scored result");
+      if (!ascending) return std::move(ascending).error();
+      if (*ascending) {
+        ascending = detail::keys_ascend(*files, compare.key_columns, "expected table");
+        if (!ascending) return std::move(ascending).error();
+      }
+      compare.keys_ascending = *ascending;
+    }
+    expected_files = std::move(*files);
   }
 
   ScoreOptions options = job.score;
@@ -323,14 +333,13 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
     report.output_columns = std::move(*columns);
   }
 
-  // The sinks of a pass: the output (committed once the pass is complete), the comparison's
-  // columns, the embedder's sink.
-  ComparedColumns compared(job.key_columns,
-                           {job.compare.prediction_column, job.compare.probability_column,
-                            job.compare.raw_prediction_column});
+  // With a Spark 4.x model the lanes are matched on exact margins as well (match_vector_lanes).
+  const bool match_lanes = spark4 && job.match_vector_lanes;
   // A pass's output is committed only once the scores it holds are known to be the ones kept.
   std::unique_ptr<OutputSink> output;
-  auto run_pass = [&](const ScoreOptions& pass_options, bool write) -> Result<PassCounts> {
+  std::unique_ptr<CompareSink> comparison;
+  auto run_pass = [&](const ScoreOptions& pass_options, bool write,
+                      bool compared) -> Result<PassCounts> {
     std::vector<ScoredBatchSink*> sinks;
     if (write && target) {
       auto writer = detail::open_target_writer(*target, dbfs);
@@ -338,7 +347,12 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
       output = std::make_unique<OutputSink>(std::move(*writer), report.output_columns);
       sinks.push_back(output.get());
     }
-    if (expected) sinks.push_back(&compared);
+    comparison.reset();
+    if (compared && !expected_files.empty()) {
+      comparison = std::make_unique<CompareSink>(compare, match_lanes, expected_files,
+                                                 job.match_vector_lanes);
+      sinks.push_back(comparison.get());
+    }
     if (job.sink != nullptr) sinks.push_back(job.sink);
     const auto pass_start = std::chrono::steady_clock::now();
     auto counts =
@@ -346,56 +360,42 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
     report.scoring_seconds += seconds_since(pass_start);
     return counts;
   };
-  auto counts = run_pass(options, true);
+  // The comparison of the pass just run; `matched`: whether its lanes match Spark's exactly.
+  auto finish_comparison = [&](bool& matched) -> Result<CompareReport> {
+    matched = true;
+    auto compared = comparison->finish(&matched);
+    if (compared) report.compare_stats = comparison->stats();
+    comparison.reset();
+    return compared;
+  };
+  auto counts = run_pass(options, true, true);
   if (!counts) return std::move(counts).error();
   report.rows_input = counts->rows_input;
   report.rows_scored = counts->rows_scored;
 
-  if (expected) {
-    CompareOptions compare = job.compare;
-    compare.key_columns = job.key_columns;
-    auto compared_report = compare_results(compared.kept(), *expected, compare);
-    if (!compared_report) return std::move(compared_report).error();
-    report.comparison = std::move(*compared_report);
-    // Lanes match when the comparison passes and the raw margins, where both sides have them,
-    // are equal bit for bit: a GBT classifier's probabilities agree within the tolerance in
-    // lanes that round its margins differently.
-    CompareOptions exact = compare;
-    exact.probability_column = compare.raw_prediction_column;
-    exact.probability_tolerance = 0;
-    auto lanes_match = [&](const ScoreResult& result,
-                           const CompareReport& comparison) -> Result<bool> {
-      if (!comparison.ok()) return false;
-      auto margins = compare_results(result, *expected, exact);
-      if (!margins) return std::move(margins).error();
-      return margins->ok();
-    };
+  if (!expected_files.empty()) {
     bool matched = true;
-    if (spark4 && job.match_vector_lanes) {
-      auto first = lanes_match(compared.kept(), *report.comparison);
-      if (!first) return std::move(first).error();
-      matched = *first;
-    }
+    auto first = finish_comparison(matched);
+    if (!first) return std::move(first).error();
+    report.comparison = std::move(*first);
     // Only an exact match switches lanes, so a real difference still shows in the first scores.
     for (std::size_t lanes : {std::size_t{4}, std::size_t{8}, std::size_t{2}}) {
-      if (matched) break;
+      if (!match_lanes || matched) break;
       if (lanes == options.spark_vector_lanes) continue;
       ScoreOptions other = options;
       other.spark_vector_lanes = lanes;
-      // The input is read again: only the compared columns of one pass are ever held.
-      if (auto rescored = run_pass(other, false); !rescored) return std::move(rescored).error();
-      auto recompared = compare_results(compared.kept(), *expected, compare);
+      // The input and Spark's table are read again: nothing of a pass is held for the next.
+      if (auto rescored = run_pass(other, false, true); !rescored)
+        return std::move(rescored).error();
+      auto recompared = finish_comparison(matched);
       if (!recompared) return std::move(recompared).error();
-      auto same = lanes_match(compared.kept(), *recompared);
-      if (!same) return std::move(same).error();
-      if (!*same) continue;
+      if (!matched) continue;
       report.comparison = std::move(*recompared);
       report.spark_vector_lanes = lanes;
-      matched = true;
       // The output holds the scores that matched.
       if (target) {
         output.reset();  // the first pass's output is dropped unwritten
-        if (auto rewritten = run_pass(other, true); !rewritten) {
+        if (auto rewritten = run_pass(other, true, false); !rewritten) {
           return std::move(rewritten).error();
         }
       }

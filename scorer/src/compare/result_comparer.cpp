@@ -9,11 +9,11 @@
 
 #include "cell_text.hpp"
 #include "compare/compare_row.hpp"
+#include "compare/expected_feed.hpp"
 #include "compare/spill_files.hpp"
 #include "dbk/api_error.hpp"
 #include "dbk/scorer/compare.hpp"
 #include "dbk/scorer/dataset.hpp"
-#include "dbk/scorer/parquet.hpp"
 #include "ml/stage.hpp"
 #include "private_folder.hpp"
 
@@ -385,6 +385,9 @@ Status ResultComparer::add_expected(const Table& batch, std::size_t begin, std::
   const Column* prob = batch.find(o.probability_column);
   if (prob != nullptr && prob->type != ColumnType::kNested) prob = nullptr;
   if (auto st = m.start_side(Side::kExpected, prob != nullptr, "expected table"); !st) return st;
+  ++m.stats.expected_batches;
+  m.stats.largest_expected_batch_rows =
+      std::max(m.stats.largest_expected_batch_rows, batch.num_rows);
   auto& side = m.sides[static_cast<int>(Side::kExpected)];
   for (std::size_t r = begin; r < end; ++r) {
     CompareRow row;
@@ -443,24 +446,9 @@ Status add_expected_table(ResultComparer& comparer, const std::string& path,
   if (files->empty()) {
     return make_error(dbk::error_codes::kNotFound, path + ": no data files in the folder");
   }
-  ParquetReadOptions projection;
-  projection.skip_missing_columns = true;
-  projection.columns = options.key_columns;
-  std::vector<const std::string*> compared = {&options.prediction_column,
-                                              &options.probability_column};
-  if (with_raw_prediction) compared.push_back(&options.raw_prediction_column);
-  for (const auto* c : compared) {
-    if (std::find(projection.columns.begin(), projection.columns.end(), *c) ==
-        projection.columns.end()) {
-      projection.columns.push_back(*c);
-    }
-  }
-  for (const auto& file : *files) {
-    auto table = read_parquet_file(file, projection);
-    if (!table) return std::move(table).error();
-    if (auto st = comparer.add_expected(*table); !st) return st;
-  }
-  return {};
+  detail::ExpectedFeed feed(std::move(*files),
+                            detail::compared_columns(options, with_raw_prediction));
+  return feed.feed({&comparer}, std::numeric_limits<std::size_t>::max());
 }
 
 }  // namespace dbk::scorer

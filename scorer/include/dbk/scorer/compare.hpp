@@ -18,6 +18,10 @@ struct CompareStats {
   std::size_t spill_partitions = 0;  ///< partition files created, re-splits included
   std::size_t peak_buffered_bytes = 0;  ///< most record bytes held in memory at once
   std::string spill_dir;  ///< the private folder spills went to ("" = none); gone after finish
+  std::size_t expected_batches = 0;  ///< add_expected calls
+  /// Rows of the largest table add_expected was given: the most of Spark's table held at once
+  /// when it is fed by row group (add_expected_table, `dbk score --compare-with`).
+  std::size_t largest_expected_batch_rows = 0;
 };
 
 /// Compares scored rows with the rows Spark wrote, both fed in batches of any size, in bounded
@@ -60,7 +64,7 @@ class ResultComparer {
 };
 
 /// Feeds the table at a local path (Parquet file, part-file folder or Delta table, as
-/// read_table reads it) to `comparer` one file at a time, reading only the key, prediction and
+/// read_table reads it) to `comparer` one row group at a time, reading only the key, prediction and
 /// probability columns (and the raw prediction with `with_raw_prediction`).
 Status add_expected_table(ResultComparer& comparer, const std::string& path,
                           const CompareOptions& options, bool with_raw_prediction = false);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dbk/result.hpp"
+#include "dbk/scorer/compare.hpp"
 #include "dbk/scorer/dbfs_cache.hpp"
 #include "dbk/scorer/score.hpp"
 
@@ -98,6 +99,9 @@ struct ScoreJobReport {
   std::size_t output_rows = 0;
   std::uint64_t output_bytes = 0;           ///< bytes of the output file(s)
   std::optional<CompareReport> comparison;  ///< set when compare_with was given
+  /// How the kept comparison ran: in order or spilled, the memory it held, the most rows of
+  /// Spark's table read at once (set with comparison).
+  std::optional<CompareStats> compare_stats;
   /// The lanes the scores were summed in for a Spark 4.x model (see match_vector_lanes), else 0.
   std::size_t spark_vector_lanes = 0;
   bool ok() const { return !comparison || comparison->ok(); }
@@ -106,8 +110,11 @@ struct ScoreJobReport {
 /// Runs the job: the input is read a row group at a time (across the files of a folder or a
 /// Delta table), each batch scored on one of score.threads workers, and written to `output`
 /// in input order as soon as the batches before it are, so memory stays bounded by the batches
-/// in flight whatever the table's size. With compare_with only the compared columns of the
-/// scored rows are kept for the comparison. The output appears whole or not at all.
+/// in flight whatever the table's size. With compare_with each scored batch is fed to a
+/// ResultComparer and Spark's table is read a row group at a time alongside it, so neither
+/// table is held whole: sides in ascending key order (or compared by row order) join as they
+/// stream, others spill key-hashed runs under compare.spill_dir beyond
+/// compare.memory_budget_bytes. The output appears whole or not at all.
 /// Runs the job. `dbfs` may be nullptr when no path is a dbfs:/ path. Errors (one line each):
 /// NOT_FOUND for missing paths, MODEL_CORRUPT / UNSUPPORTED_STAGE for a folder that is not a
 /// supported PipelineModel, COLUMN_NOT_FOUND for an unknown key (with compare_with) or feature
