@@ -16,6 +16,7 @@ import base64
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -126,6 +127,10 @@ def main():
     finally:
         emulator.terminate()
         emulator.wait(timeout=120)
+        shutil.rmtree(state, ignore_errors=True)
+        log = state.rstrip("/") + ".log"
+        if os.path.exists(log) and os.path.getsize(log) == 0:
+            os.remove(log)
 
 
 if __name__ == "__main__":
