@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import random
+import resource
 import select
 import shutil
 import statistics
@@ -193,8 +194,61 @@ def report(label, times):
           flush=True)
 
 
-def median_time(cli, args, repeat):
-    return statistics.median(cli.run(*args)[0] for _ in range(repeat))
+def cpu_of_children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_of_process(pid):
+    """User + system seconds of a running process (the emulator)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def interleaved_medians(clis, label, arg, repeat):
+    """Median wall and CPU time per CLI, the CLIs taking turns run by run so that a change
+    in the machine's load hits all of them alike."""
+    walls = {cli.name: [] for cli in clis}
+    cpus = {cli.name: [] for cli in clis}
+    for _ in range(repeat):
+        for cli in clis:
+            before = cpu_of_children()
+            walls[cli.name].append(cli.run(*cli.command(label, arg))[0])
+            cpus[cli.name].append(cpu_of_children() - before)
+    return ({name: statistics.median(v) for name, v in walls.items()},
+            {name: statistics.median(v) for name, v in cpus.items()})
+
+
+# Endpoints whose requests are counted per transfer (latency-free fault rules that only
+# count: the emulator reports how often each rule matched).
+COUNTED = ["dbfs/put", "dbfs/move", "dbfs/create", "dbfs/add-block", "dbfs/close",
+           "dbfs/get-status", "dbfs/mkdirs", "dbfs/list", "dbfs/delete", "workspace/import",
+           "workspace/mkdirs", "workspace/get-status", "workspace-files/import-file/*"]
+
+
+def count_requests(emulator):
+    rules = emulator.api("GET", "/__dbk/faults").get("faults", [])
+    counts = {}
+    for rule in rules:
+        for name in COUNTED:
+            if rule["path_pattern"] == "/api/2.0/" + name:
+                counts[name] = rule["matched"]
+        if rule["path_pattern"] == "/api/*":
+            counts["all"] = rule["matched"]
+    return counts
+
+
+def measure_transfer(emulator, cli, args, cwd):
+    """Wall time, the CLI's CPU time, the emulator's CPU time and the requests it sent."""
+    counts = count_requests(emulator)
+    cpu = cpu_of_children()
+    server_cpu = cpu_of_process(emulator.proc.pid)
+    elapsed, _ = cli.run(*args, cwd=cwd)
+    after = count_requests(emulator)
+    return {"wall": elapsed, "cpu": cpu_of_children() - cpu,
+            "server_cpu": cpu_of_process(emulator.proc.pid) - server_cpu,
+            "requests": {k: after[k] - counts.get(k, 0) for k in after if after[k] - counts.get(k, 0)}}
 
 
 def prepare(emulator):
@@ -251,6 +305,8 @@ def main():
     info = machine_info(args.dbk, args.legacy, go_cli)
     emulator = Emulator(args.dbk, os.path.join(work, "state"), os.path.join(work, "emulator.log"))
     rows = []
+    details = []  # (operation, {cli: {cpu, server_cpu, requests}}, items)
+    load_after = "?"
     try:
         job_id, run_id = prepare(emulator)
         notebooks = os.path.join(work, "notebooks")
@@ -260,6 +316,10 @@ def main():
         emulator.api("POST", "/__dbk/faults", {"method": "*", "path_pattern": "/api/*",
                                               "status": 0, "latency_ms": args.latency_ms,
                                               "times": -1})
+        for name in COUNTED:
+            emulator.api("POST", "/__dbk/faults", {"method": "*", "status": 0, "latency_ms": 0,
+                                                  "path_pattern": "/api/2.0/" + name,
+                                                  "times": -1})
         clis = [Cli("legacy", args.legacy, work, emulator.url)]
         if go_cli:
             clis.append(Cli("go", go_cli, work, emulator.url, go=True))
@@ -272,15 +332,18 @@ def main():
         singles = [("jobs get", str(job_id)), ("runs get", str(run_id)),
                    ("fs ls", "dbfs:/bench/ls")]
         for label, arg in singles:
-            times = {cli.name: median_time(cli, cli.command(label, arg), args.repeat)
-                     for cli in single_clis}
+            times, cpus = interleaved_medians(single_clis, label, arg, args.repeat)
             rows.append((label + " (median of %d)" % args.repeat, times, TARGETS["single"]))
+            details.append((label, {name: {"cpu": cpu} for name, cpu in cpus.items()}, 1))
             report(label, times)
 
         times = {}
+        measured = {}
         for cli in clis:
             folder = "/Users/bench/import_%s" % cli.name
-            times[cli.name], _ = cli.run(*cli.command("import_dir", notebooks, folder), cwd=work)
+            measured[cli.name] = measure_transfer(
+                emulator, cli, cli.command("import_dir", notebooks, folder), work)
+            times[cli.name] = measured[cli.name]["wall"]
             listed = emulator.api("GET", "/api/2.0/workspace/list?path=" + folder).get(
                 "objects", [])
             if len(listed) != args.notebooks:
@@ -288,12 +351,16 @@ def main():
                                                              args.notebooks))
         rows.append(("workspace import_dir, %d notebooks" % args.notebooks, times,
                      TARGETS["import_dir"]))
+        details.append(("import_dir", measured, args.notebooks))
         report("import_dir", times)
 
         times = {}
+        measured = {}
         for cli in clis:
             target = "dbfs:/bench/cp_%s" % cli.name
-            times[cli.name], _ = cli.run(*cli.command("cp -r", files, target), cwd=work)
+            measured[cli.name] = measure_transfer(emulator, cli,
+                                                  cli.command("cp -r", files, target), work)
+            times[cli.name] = measured[cli.name]["wall"]
             listed = emulator.api("GET", "/api/2.0/dbfs/list?path=/bench/cp_%s" % cli.name)
             sizes = [f["file_size"] for f in listed.get("files", [])]
             if len(sizes) != args.cp_files or any(s != file_size for s in sizes):
@@ -303,7 +370,9 @@ def main():
                                                           "recursive": True})
         rows.append(("fs cp -r, %d MB in %d files" % (args.cp_total_mb, args.cp_files), times,
                      TARGETS["cp_r"]))
+        details.append(("cp -r", measured, args.cp_files))
         report("cp -r", times)
+        load_after = "%.1f %.1f %.1f" % os.getloadavg()
     finally:
         emulator.stop()
         if not args.work:
@@ -333,6 +402,23 @@ def main():
             label, times["legacy"], seconds(times.get("go")), seconds(times.get("go-unlimited")),
             times["dbk"], ratio, target, "yes" if ratio >= target else "**no**",
             "%.1f×" % (go_best / times["dbk"]) if go_best else "–"))
+    lines += [
+        "",
+        "Load average at the end: %s. CPU time (user + system) of each CLI process, of the "
+        "emulator while serving it, and the requests each CLI sent per file/notebook:" % load_after,
+        "",
+        "| operation | CLI | CLI CPU | emulator CPU | requests per item | requests by endpoint |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for label, per_cli, items in details:
+        for name, figures in per_cli.items():
+            requests = figures.get("requests")
+            lines.append("| %s | %s | %.3f s | %s | %s | %s |" % (
+                label, name, figures["cpu"],
+                "%.3f s" % figures["server_cpu"] if "server_cpu" in figures else "–",
+                "%.2f" % (requests.get("all", 0) / items) if requests else "–",
+                ", ".join("%s %d" % (k, v) for k, v in sorted(requests.items()) if k != "all")
+                if requests else "–"))
     text = "\n".join(lines) + "\n"
     print()
     print(text)

@@ -15,6 +15,8 @@ import argparse
 import base64
 import json
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -64,11 +66,15 @@ def main():
         cli_env = {**os.environ, "DATABRICKS_HOST": url, "DATABRICKS_TOKEN": "dbk-local"}
         cli_env.pop("DATABRICKS_CONFIG_FILE", None)
         times = []
+        rows = []
+        load_start = "%.1f %.1f %.1f" % os.getloadavg()
         for i in range(args.runs):
             start = time.monotonic()
+            wall_start_ms = time.time() * 1000
             proc = subprocess.run([args.dbk, "jobs", "run-now", "--job-id", str(job), "--wait"],
                                   capture_output=True, text=True, env=cli_env)
             elapsed = time.monotonic() - start
+            wall_end_ms = time.time() * 1000
             run = json.loads(proc.stdout) if proc.returncode == 0 else {}
             if run.get("state", {}).get("result_state") != "SUCCESS":
                 sys.exit(f"run {i + 1} did not succeed: {proc.stdout[-2000:]} {proc.stderr[-2000:]}")
@@ -77,14 +83,54 @@ def main():
             if out.get("notebook_output", {}).get("result") != "10":
                 sys.exit(f"run {i + 1} returned {out.get('notebook_output')}")
             times.append(elapsed)
-            print(f"run {i + 1}: {elapsed:.2f} s (load {os.getloadavg()[0]:.1f})", flush=True)
+            # Where the wall time went, from the emulator's own timestamps: until the run
+            # started (submission, queueing), the task (its setup = the driver's start on a
+            # cold cluster, then the notebook), and after the run ended until the CLI saw it
+            # (the --wait poll interval).
+            task = run["tasks"][0]
+            row = {
+                "wall": elapsed,
+                "to_start": (run["start_time"] - wall_start_ms) / 1000,
+                "setup": task.get("setup_duration", 0) / 1000,
+                "execution": task.get("execution_duration", 0) / 1000,
+                "run": (run["end_time"] - run["start_time"]) / 1000,
+                "after_end": (wall_end_ms - run["end_time"]) / 1000,
+                "load": os.getloadavg()[0],
+            }
+            rows.append(row)
+            print(f"run {i + 1}: {elapsed:.2f} s (run {row['run']:.2f} s, of it setup "
+                  f"{row['setup']:.2f} s and notebook {row['execution']:.2f} s; CLI saw the end "
+                  f"{row['after_end']:.2f} s after it; load {row['load']:.1f})", flush=True)
         rest = times[1:]
         print(f"first run {times[0]:.2f} s; following runs median "
               f"{statistics.median(rest):.2f} s (min {min(rest):.2f}, max {max(rest):.2f})"
               if rest else f"first run {times[0]:.2f} s")
+        version = subprocess.run([args.dbk, "--version"], capture_output=True,
+                                 text=True).stdout.strip()
+        print()
+        print(f"Run of `bench/warm_cluster_bench.py {' '.join(sys.argv[1:])}` on "
+              f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC; {os.cpu_count()} cores, "
+              f"{platform.system()} {platform.release()}, `{version}`, Python "
+              f"{platform.python_version()}; load average at start {load_start}, at the end "
+              f"{'%.1f %.1f %.1f' % os.getloadavg()}.")
+        print()
+        print("| run | `run-now --wait` wall | submit → start | task setup | notebook "
+              "| run (start → end) | end → CLI done | load |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for i, row in enumerate(rows):
+            print(f"| {i + 1}{' (cold)' if i == 0 else ''} | {row['wall']:.2f} s "
+                  f"| {row['to_start']:.2f} s | {row['setup']:.2f} s | {row['execution']:.2f} s "
+                  f"| {row['run']:.2f} s | {row['after_end']:.2f} s | {row['load']:.1f} |")
+        if rest:
+            print(f"| following runs, median | {statistics.median(rest):.2f} s "
+                  f"| | | | | | |")
     finally:
         emulator.terminate()
         emulator.wait(timeout=120)
+        shutil.rmtree(state, ignore_errors=True)
+        log = state.rstrip("/") + ".log"
+        if os.path.exists(log) and os.path.getsize(log) == 0:
+            os.remove(log)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,14 @@ double random_jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-std::chrono::milliseconds poll_interval(const PollPolicy& policy, int attempt) {
-  // docs/reference/rest-api.md §0.6: ≈ min(attempt, 10) s + jitter.
-  auto base = std::min(policy.initial * attempt, policy.max);
+std::chrono::milliseconds poll_interval(const PollPolicy& policy,
+                                        std::chrono::milliseconds waited) {
+  // The SDKs wait min(attempt, 10) s + jitter (docs/reference/rest-api.md §0.6): a run that
+  // ends just after the 5th poll is seen 6 s later. A fraction of the time waited bounds
+  // that delay by the run's age, with the same 10 s ceiling for long runs.
+  const auto grown = std::chrono::milliseconds(static_cast<std::int64_t>(
+      policy.elapsed_fraction * static_cast<double>(std::max<std::int64_t>(0, waited.count()))));
+  auto base = std::clamp(grown, policy.initial, std::max(policy.initial, policy.max));
   double factor = policy.jitter ? policy.jitter() : random_jitter();
   factor = std::clamp(factor, 0.0, 1.0);
   auto jitter = std::chrono::milliseconds(
@@ -41,11 +46,12 @@ Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOpt
   const auto clock = options.clock ? options.clock : system_clock();
   const auto sleeper = options.sleeper ? options.sleeper : real_sleeper();
   const bool has_deadline = options.timeout.count() > 0;
-  const auto deadline = clock->now() + options.timeout;
+  const auto started = clock->now();
+  const auto deadline = started + options.timeout;
 
   std::optional<std::pair<std::string, std::optional<std::string>>> last_state;
   std::optional<std::chrono::system_clock::time_point> unreachable_since;
-  for (int attempt = 1;; ++attempt) {
+  for (;;) {
     if (context.is_cancelled()) return cancelled_error(run_id);
     auto run = jobs.runs_get(run_id, context);
     if (!run && context.is_cancelled()) return cancelled_error(run_id);
@@ -78,7 +84,9 @@ Result<Run> wait_for_run(const JobsApi& jobs, std::int64_t run_id, const WaitOpt
       }
       return make_error(error_codes::kTimeout, message);
     }
-    auto interval = poll_interval(options.poll, attempt);
+    auto interval = poll_interval(
+        options.poll,
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock->now() - started));
     if (has_deadline) interval = std::min(interval, remaining);
     if (!sleeper->sleep_for(interval, context.cancellation.get())) return cancelled_error(run_id);
   }

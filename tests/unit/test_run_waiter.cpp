@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
@@ -67,18 +68,31 @@ TEST_CASE_METHOD(WaiterFixture, "waits through the states and reports each chang
   REQUIRE(run.ok());
   CHECK(run->state.result_state == std::optional<std::string>("SUCCESS"));
   CHECK(changes == std::vector<std::string>{"PENDING", "RUNNING", "TERMINATED"});
-  // Polls after 1 s, 2 s and 3 s: the interval grows by one second per poll.
-  CHECK(elapsed() == 6s);
+  // A young run is polled once a second (the SDKs' 1 s, 2 s, 3 s would have seen the
+  // end 3 s later).
+  CHECK(elapsed() == 3s);
   CHECK(fake->all_consumed());
 }
 
-TEST_CASE_METHOD(WaiterFixture, "the poll interval stops growing at the maximum") {
-  for (int i = 0; i < 14; ++i) expect_state("RUNNING");
+TEST_CASE_METHOD(WaiterFixture, "the poll interval grows with the time waited up to the maximum") {
+  for (int i = 0; i < 45; ++i) expect_state("RUNNING");
   expect_state("TERMINATED", "FAILED");
   auto run = dbk::wait_for_run(jobs, 42, options());
   REQUIRE(run.ok());
-  // 1 + 2 + ... + 10, then four more polls at 10 s.
-  CHECK(elapsed() == 95s);
+  const auto sleeps = sleeper->sleeps();
+  REQUIRE(sleeps.size() == 45);
+  std::chrono::milliseconds waited{0};
+  for (const auto& slept : sleeps) {
+    // A tenth of the time waited, at least 1 s, at most 10 s: the end of a run is seen
+    // within a tenth of its age (or a second) instead of after up to 10 more seconds.
+    CHECK(slept ==
+          std::clamp(waited / 10, std::chrono::milliseconds(1s), std::chrono::milliseconds(10s)));
+    waited += slept;
+  }
+  CHECK(sleeps.front() == 1s);
+  CHECK(sleeps[10] == 1s);      // 10 s waited: a tenth is the minimum
+  CHECK(sleeps[11] == 1100ms);  // 11 s waited
+  CHECK(sleeps.back() == 10s);
 }
 
 TEST_CASE_METHOD(WaiterFixture, "jitter is added to each interval") {
@@ -95,13 +109,13 @@ TEST_CASE_METHOD(WaiterFixture, "a timeout cancels the run when asked and says D
   for (int i = 0; i < 4; ++i) expect_state("RUNNING");
   fake->expect("POST", "/api/2.1/jobs/runs/cancel").with_json_body({{"run_id", 42}});
   auto wait = options();
-  wait.timeout = 5s;
+  wait.timeout = 3s;
   wait.cancel_on_timeout = true;
   auto run = dbk::wait_for_run(jobs, 42, wait);
   REQUIRE_FALSE(run.ok());
   CHECK(run.error().error_code == dbk::error_codes::kTimeout);
   CHECK(run.error().message.find("cancelled") != std::string::npos);
-  CHECK(elapsed() == 5s);
+  CHECK(elapsed() == 3s);
   CHECK(fake->all_consumed());
 }
 

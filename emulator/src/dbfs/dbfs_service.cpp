@@ -96,6 +96,14 @@ Status sync_rename(const fs::path& from, const fs::path& to) {
   return status;
 }
 
+// A rename out of the private temporary folder needs only the target's folder fsynced:
+// that folder is emptied at every start, so whether the temporary's removal from it
+// reached the disk does not matter. Under parallel uploads it is always dirty, and
+// fsyncing it too made each upload wait for another journal commit.
+Status sync_from_tmp(const fs::path& target) {
+  return fsync_path(target.parent_path());
+}
+
 ApiError unknown_handle(std::int64_t id) {
   return not_found("The handle " + std::to_string(id) + " does not exist or has expired.");
 }
@@ -171,10 +179,15 @@ Status DbfsService::make_parents(const DbfsPath& path) {
       }
       continue;
     }
-    if (::mkdir(current.c_str(), kPrivateDirMode) != 0 && errno != EEXIST) {
-      return internal("cannot create directory", api, errno);
+    if (::mkdir(current.c_str(), kPrivateDirMode) != 0) {
+      if (errno != EEXIST) return internal("cannot create directory", api, errno);
+      continue;
     }
     touch(current);
+    // The new folder's entry is durable once its parent is fsynced; the caller fsyncs
+    // only the deepest folder (rare: clients usually call mkdirs first).
+    Status synced = fsync_path(current.parent_path());
+    if (!synced.ok()) return synced;
   }
   return {};
 }
@@ -232,7 +245,7 @@ Status DbfsService::write_file(const DbfsPath& path, std::string_view bytes, boo
       return renamed;
     }
   }
-  return sync_rename(temp, path.file);
+  return sync_from_tmp(path.file);
 }
 
 Response DbfsService::list(const Request& request) {
@@ -289,13 +302,13 @@ Response DbfsService::put(const Request& request) {
       if (part.name == "file" || part.name == "contents" || !part.filename.empty()) {
         if (file == nullptr) file = &part;
       } else {
-        fields[part.name] = part.data;
+        fields[part.name] = std::string(part.data);
       }
     }
     Params params = Params::from_json(fields);
     DBK_ASSIGN_OR_RESPOND(auto path, path_param(params, "path"));
     DBK_ASSIGN_OR_RESPOND(bool overwrite, params.optional_bool("overwrite", false));
-    DBK_RETURN_IF_ERROR(write_file(path, file ? std::string_view(file->data) : "", overwrite));
+    DBK_RETURN_IF_ERROR(write_file(path, file ? file->data : std::string_view(), overwrite));
     return empty_response();
   }
   DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
@@ -462,7 +475,7 @@ Response DbfsService::close(const Request& request) {
       return error_response(renamed.error());
     }
   }
-  DBK_RETURN_IF_ERROR(sync_rename(handle->temp, handle->target.file));
+  DBK_RETURN_IF_ERROR(sync_from_tmp(handle->target.file));
   return empty_response();
 }
 

@@ -273,7 +273,7 @@ Result<std::vector<FormPart>> parse_multipart(const Request& request) {
     size_t data_start = headers_end + 4;
     size_t next = body.find("\r\n" + delimiter, data_start);
     if (next == std::string::npos) return malformed_request("Malformed multipart/form-data body");
-    part.data = body.substr(data_start, next - data_start);
+    part.data = std::string_view(body).substr(data_start, next - data_start);
     parts.push_back(std::move(part));
     pos = next + 2 + delimiter.size();
   }

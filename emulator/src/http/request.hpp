@@ -97,11 +97,13 @@ struct FormPart {
   std::string name;
   std::string filename;  ///< empty for plain fields
   std::string content_type;
-  std::string data;
+  /// The part's bytes inside the request's body (not copied: an upload's file part
+  /// can be up to 2 GB); valid while that request lives.
+  std::string_view data;
 };
 
 /// Splits a multipart/form-data body (boundary from the Content-Type header);
-/// 400 MALFORMED_REQUEST when it cannot be parsed.
+/// 400 MALFORMED_REQUEST when it cannot be parsed. The parts point into `request.body`.
 Result<std::vector<FormPart>> parse_multipart(const Request& request);
 
 }  // namespace dbk::emulator

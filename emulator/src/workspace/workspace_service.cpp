@@ -265,9 +265,9 @@ Response WorkspaceService::import(const Request& request) {
     std::optional<std::string> content;
     for (const FormPart& part : parts) {
       if (part.name == "content" || !part.filename.empty()) {
-        if (!content) content = part.data;
+        if (!content) content = std::string(part.data);
       } else {
-        fields[part.name] = part.data;
+        fields[part.name] = std::string(part.data);
       }
     }
     return do_import(Params::from_json(fields), content ? std::move(content) : std::string());

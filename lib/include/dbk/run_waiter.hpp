@@ -15,11 +15,15 @@ namespace dbk {
 
 class JobsApi;
 
-/// Poll interval: `initial × n` for the n-th poll, capped at `max`, plus up to
-/// `max_jitter × jitter()` (docs/reference/rest-api.md §0.6, §3.4).
+/// Poll interval: `elapsed_fraction` of the time waited so far, at least `initial` and at
+/// most `max`, plus up to `max_jitter × jitter()`. Like the SDKs' schedule (1 s growing to
+/// 10 s, docs/reference/rest-api.md §0.6, §3.4) it backs off to one poll per 10 s, but it
+/// grows with the run's age instead of the poll count, so a short run is seen ending
+/// within about a second and a long one within a tenth of its time (docs/library.md).
 struct PollPolicy {
   std::chrono::milliseconds initial{1000};
   std::chrono::milliseconds max{10000};
+  double elapsed_fraction = 0.1;
   std::chrono::milliseconds max_jitter{500};
   std::function<double()> jitter;  ///< in [0, 1); nullptr = random
 };
