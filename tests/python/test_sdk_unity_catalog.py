@@ -69,3 +69,34 @@ def test_catalog_list_pages_through_everything(w):
     assert listed == names
     for name in names:
         w.catalogs.delete(name, force=True)
+
+
+def test_storage_credentials_and_external_locations(w):
+    from databricks.sdk.service import catalog
+    cred = w.storage_credentials.create(
+        name="SDK_Cred", comment="sdk",
+        aws_iam_role=catalog.AwsIamRoleRequest(role_arn="arn:aws:iam::1:role/sdk"))
+    assert cred.name == "sdk_cred"
+    assert cred.aws_iam_role.role_arn == "arn:aws:iam::1:role/sdk"
+    with pytest.raises(errors.ResourceConflict):
+        w.storage_credentials.create(
+            name="sdk_cred", aws_iam_role=catalog.AwsIamRoleRequest(role_arn="a"))
+    with pytest.raises(errors.BadRequest):  # no cloud credential
+        w.storage_credentials.create(name="sdk_none")
+    loc = w.external_locations.create(name="sdk_loc", url="s3://sdk-bucket/data/",
+                                      credential_name="sdk_cred")
+    assert (loc.url, loc.credential_name, loc.credential_id) == (
+        "s3://sdk-bucket/data", "sdk_cred", cred.id)
+    with pytest.raises(errors.BadRequest):  # overlaps sdk_loc
+        w.external_locations.create(name="inner", url="s3://sdk-bucket/data/x",
+                                    credential_name="sdk_cred")
+    with pytest.raises(errors.NotFound):
+        w.external_locations.create(name="other", url="s3://other", credential_name="nope")
+    assert "sdk_loc" in [l.name for l in w.external_locations.list()]
+    assert w.storage_credentials.update("sdk_cred", comment="changed").comment == "changed"
+    with pytest.raises(errors.BadRequest):  # sdk_loc depends on it
+        w.storage_credentials.delete("sdk_cred")
+    w.external_locations.delete("sdk_loc")
+    w.storage_credentials.delete("sdk_cred")
+    with pytest.raises(errors.NotFound):
+        w.storage_credentials.get("sdk_cred")
