@@ -364,6 +364,7 @@ void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
   add(table, "tables", "delete", "delete-table", "Delete a table.", table_delete,
       {full_name("<catalog>.<schema>.<table>.")});
   add_uc_storage_commands(table);
+  add_uc_permissions_commands(table);
 }
 
 }  // namespace dbk::cli

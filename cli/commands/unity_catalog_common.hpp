@@ -42,4 +42,6 @@ Result<Json> flags_or_json(const Invocation& inv, Json from_flags);
 namespace dbk::cli {
 /// `unity-catalog storage-credentials` and `external-locations`.
 void add_uc_storage_commands(std::vector<CommandSpec>& table);
+/// `unity-catalog permissions`.
+void add_uc_permissions_commands(std::vector<CommandSpec>& table);
 }  // namespace dbk::cli

@@ -641,6 +641,20 @@ CASES = [
     Case("uc_creds_update", UC + ["storage-credentials", "update", "--name", "parity_cred",
                                   "--new-name", "parity_cred2"]),
     Case("uc_locs_get", UC + ["external-locations", "get", "--name", "parity_loc"]),
+    # Permissions: legacy names the type `external-location`, dbk `external_location`.
+    Case("uc_perms_update", UC + ["permissions", "update", "--external-location", "parity_loc",
+                                  "--json", '{"changes": [{"principal": "users", "add": '
+                                  '["READ_FILES", "create external table"]}]}']),
+    Case("uc_perms_get", UC + ["get-permissions", "--external-location", "parity_loc"]),
+    Case("uc_perms_get_effective", UC + ["permissions", "get", "--storage-credential",
+                                         "parity_cred2", "--effective"]),
+    Case("uc_perms_update_unknown_principal", UC + ["permissions", "update", "--metastore",
+                                                    "${metastore_id}", "--json",
+                                                    '{"changes": [{"principal": "nobody", '
+                                                    '"add": ["CREATE_CATALOG"]}]}'],
+         error="api"),
+    Case("uc_perms_get_missing", UC + ["permissions", "get", "--catalog", "nope"], error="api"),
+    Case("uc_perms_get_no_securable", UC + ["permissions", "get"], error="usage", dbk_exit=2),
     Case("uc_locs_delete", UC + ["external-locations", "delete", "--name", "parity_loc"],
          out="none"),
     Case("uc_creds_delete", UC + ["storage-credentials", "delete", "--name", "parity_cred2"],

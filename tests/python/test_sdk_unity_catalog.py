@@ -100,3 +100,33 @@ def test_storage_credentials_and_external_locations(w):
     w.storage_credentials.delete("sdk_cred")
     with pytest.raises(errors.NotFound):
         w.storage_credentials.get("sdk_cred")
+
+
+def test_grants_are_durable_and_checked(w):
+    from databricks.sdk.service import catalog
+    w.catalogs.create(name="grant_cat")
+    w.schemas.create(name="s", catalog_name="grant_cat")
+    try:
+        changed = w.grants.update("catalog", "grant_cat", changes=[catalog.PermissionsChange(
+            principal="users", add=[catalog.Privilege.USE_CATALOG, catalog.Privilege.SELECT])])
+        assert [(a.principal, sorted(p.value for p in a.privileges))
+                for a in changed.privilege_assignments] == [("users", ["SELECT", "USE_CATALOG"])]
+        w.grants.update("catalog", "grant_cat", changes=[catalog.PermissionsChange(
+            principal="users", remove=[catalog.Privilege.SELECT])])
+        got = w.grants.get("catalog", "grant_cat")
+        assert [p.value for p in got.privilege_assignments[0].privileges] == ["USE_CATALOG"]
+        effective = w.grants.get_effective("schema", "grant_cat.s")
+        inherited = effective.privilege_assignments[0].privileges[0]
+        assert (inherited.privilege.value, inherited.inherited_from_name) == (
+            "USE_CATALOG", "grant_cat")
+        with pytest.raises(errors.NotFound):
+            w.grants.update("catalog", "grant_cat", changes=[catalog.PermissionsChange(
+                principal="nobody", add=[catalog.Privilege.SELECT])])
+        with pytest.raises(errors.NotFound):
+            w.grants.get("table", "grant_cat.s.missing")
+    finally:
+        w.catalogs.delete("grant_cat", force=True)
+    # A catalog made again under the same name starts without the old grants.
+    w.catalogs.create(name="grant_cat")
+    assert not w.grants.get("catalog", "grant_cat").privilege_assignments
+    w.catalogs.delete("grant_cat", force=True)

@@ -98,6 +98,21 @@ class UnityCatalogApi {
   Result<Json> validate_storage_credential(const Json& request,
                                            const CallContext& context = {}) const;
 
+  // Permissions (grants) on a securable. `securable_type` is metastore, catalog, schema,
+  // table, storage_credential, external_location or share; `full_name` its name (the id of
+  // a metastore). Answers {"privilege_assignments": [{principal, privileges}]}; effective
+  // ones name where an inherited privilege comes from. `principal` limits the answer.
+  Result<Json> get_permissions(const std::string& securable_type, const std::string& full_name,
+                               const std::optional<std::string>& principal = std::nullopt,
+                               const CallContext& context = {}) const;
+  Result<Json> get_effective_permissions(const std::string& securable_type,
+                                         const std::string& full_name,
+                                         const std::optional<std::string>& principal = std::nullopt,
+                                         const CallContext& context = {}) const;
+  /// PATCH with {"changes": [{principal, add, remove}]}; answers the grants after it.
+  Result<Json> update_permissions(const std::string& securable_type, const std::string& full_name,
+                                  const Json& changes, const CallContext& context = {}) const;
+
  private:
   /// Every item of a paginated list (`what` is the path under unity-catalog/, `field` the
   /// answer's list field), as one object {field: [...]}.
