@@ -365,6 +365,7 @@ void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
       {full_name("<catalog>.<schema>.<table>.")});
   add_uc_storage_commands(table);
   add_uc_permissions_commands(table);
+  add_uc_lineage_binding_commands(table);
 }
 
 }  // namespace dbk::cli

@@ -44,4 +44,6 @@ namespace dbk::cli {
 void add_uc_storage_commands(std::vector<CommandSpec>& table);
 /// `unity-catalog permissions`.
 void add_uc_permissions_commands(std::vector<CommandSpec>& table);
+/// `unity-catalog catalogs get-bindings/update-bindings` and `lineage`.
+void add_uc_lineage_binding_commands(std::vector<CommandSpec>& table);
 }  // namespace dbk::cli

@@ -32,6 +32,7 @@
 #include "service.hpp"
 #include "state/files.hpp"
 #include "tokens/token_service.hpp"
+#include "unity_catalog/lineage_bindings_service.hpp"
 #include "unity_catalog/permissions_service.hpp"
 #include "unity_catalog/storage_service.hpp"
 #include "unity_catalog/unity_catalog_service.hpp"
@@ -163,6 +164,7 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     services_.push_back(std::make_unique<UnityCatalogService>(*context_));
     services_.push_back(std::make_unique<UcStorageService>(*context_));
     services_.push_back(std::make_unique<UcPermissionsService>(*context_));
+    services_.push_back(std::make_unique<UcLineageBindingsService>(*context_));
     services_.push_back(std::make_unique<ReposService>(*context_));
 
     ServerOptions server_options;

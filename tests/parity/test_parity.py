@@ -659,6 +659,16 @@ CASES = [
          out="none"),
     Case("uc_creds_delete", UC + ["storage-credentials", "delete", "--name", "parity_cred2"],
          out="none"),
+    # Lineage: the emulator records none, so both print the empty graph / answer.
+    Case("uc_lineage_table", UC + ["lineage", "table", "--table-name", "c.s.t"], out="lines"),
+    Case("uc_lineage_column", UC + ["list-column-lineages", "--table-name", "c.s.t",
+                                    "--column-name", "id"]),
+    Case("uc_lineage_bad_name", UC + ["lineage", "column", "--table-name", "c.s",
+                                      "--column-name", "id"], error="api"),
+    Case("uc_bindings_catalog", UC + ["catalogs", "create", "--name", "bound"]),
+    Case("uc_bindings_update", UC + ["catalogs", "update-bindings", "--name", "bound", "--json",
+                                     '{"assign_workspaces": [3, 1], "unassign_workspaces": [3]}']),
+    Case("uc_bindings_get", UC + ["get-catalog-bindings", "--name", "bound"]),
     # Repos: a local git repository cloned through file:// (the emulator is offline).
     Case("repos_list_none", ["databricks", "repos", "list"]),
     Case("repos_create", ["databricks", "repos", "create", "--url", "file://${work}/gitsrc",

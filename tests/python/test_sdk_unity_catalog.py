@@ -130,3 +130,18 @@ def test_grants_are_durable_and_checked(w):
     w.catalogs.create(name="grant_cat")
     assert not w.grants.get("catalog", "grant_cat").privilege_assignments
     w.catalogs.delete("grant_cat", force=True)
+
+
+def test_catalog_workspace_bindings(w):
+    w.catalogs.create(name="bound_cat")
+    try:
+        assert not w.workspace_bindings.get("bound_cat").workspaces
+        assert w.workspace_bindings.update("bound_cat", assign_workspaces=[1, 7]).workspaces == [
+            1, 7]
+        assert w.workspace_bindings.update("bound_cat", unassign_workspaces=[7]).workspaces == [1]
+        renamed = w.catalogs.update("bound_cat", new_name="bound_cat2")
+        assert w.workspace_bindings.get(renamed.name).workspaces == [1]
+        with pytest.raises(errors.NotFound):
+            w.workspace_bindings.get("nope")
+    finally:
+        w.catalogs.delete("bound_cat2", force=True)

@@ -113,6 +113,18 @@ class UnityCatalogApi {
   Result<Json> update_permissions(const std::string& securable_type, const std::string& full_name,
                                   const Json& changes, const CallContext& context = {}) const;
 
+  // Workspace bindings of a catalog: {"workspaces": [ids]}; the update takes
+  // {"assign_workspaces": [...], "unassign_workspaces": [...]} and answers the bindings after.
+  Result<Json> get_catalog_bindings(const std::string& name, const CallContext& context = {}) const;
+  Result<Json> update_catalog_bindings(const std::string& name, const Json& changes,
+                                       const CallContext& context = {}) const;
+
+  // Lineage (/api/2.0/lineage-tracking) of a table (`catalog.schema.table`) or one of its
+  // columns: {"upstreams"/"downstreams" ...} as the service answers, `{}` when none.
+  Result<Json> table_lineage(const std::string& table_name, const CallContext& context = {}) const;
+  Result<Json> column_lineage(const std::string& table_name, const std::string& column_name,
+                              const CallContext& context = {}) const;
+
  private:
   /// Every item of a paginated list (`what` is the path under unity-catalog/, `field` the
   /// answer's list field), as one object {field: [...]}.
