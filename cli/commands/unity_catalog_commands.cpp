@@ -50,6 +50,7 @@ void add(std::vector<CommandSpec>& table, const std::string& sub_group, const st
   spec.options = std::move(options);
   spec.accepts_output = false;
   table.push_back(spec);
+  if (legacy_verb.empty()) return;  // a command legacy added without a verb-noun name
   spec.verb = legacy_verb;
   spec.hidden = true;
   table.push_back(spec);
@@ -366,6 +367,7 @@ void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
   add_uc_storage_commands(table);
   add_uc_permissions_commands(table);
   add_uc_lineage_binding_commands(table);
+  add_uc_shares_commands(table);
 }
 
 }  // namespace dbk::cli

@@ -28,7 +28,7 @@ Handler printing(const char* option, OneArg call);
 Handler updating(const char* option, WithBody call);
 
 /// One command under its sub-group (`catalogs create`) and, hidden, under legacy's older
-/// verb-noun name (`create-catalog`).
+/// verb-noun name (`create-catalog`), unless `legacy_verb` is empty.
 void add(std::vector<CommandSpec>& table, const std::string& sub_group, const std::string& verb,
          const std::string& legacy_verb, const std::string& summary, Handler handler,
          std::vector<OptionSpec> options);
@@ -46,4 +46,6 @@ void add_uc_storage_commands(std::vector<CommandSpec>& table);
 void add_uc_permissions_commands(std::vector<CommandSpec>& table);
 /// `unity-catalog catalogs get-bindings/update-bindings` and `lineage`.
 void add_uc_lineage_binding_commands(std::vector<CommandSpec>& table);
+/// `unity-catalog shares`.
+void add_uc_shares_commands(std::vector<CommandSpec>& table);
 }  // namespace dbk::cli

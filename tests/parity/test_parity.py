@@ -669,6 +669,26 @@ CASES = [
     Case("uc_bindings_update", UC + ["catalogs", "update-bindings", "--name", "bound", "--json",
                                      '{"assign_workspaces": [3, 1], "unassign_workspaces": [3]}']),
     Case("uc_bindings_get", UC + ["get-catalog-bindings", "--name", "bound"]),
+    # Shares, holding the catalog `bound`'s schema `default` and a table in it.
+    Case("uc_shares_table", UC + ["tables", "create", "--json", '{"catalog_name": "bound", '
+                                  '"schema_name": "default", "name": "t"}']),
+    Case("uc_shares_create", UC + ["shares", "create", "--name", "Parity_Share"]),
+    Case("uc_shares_create_exists", UC + ["create-share", "--name", "parity_share"],
+         error="api"),
+    Case("uc_shares_add_table", UC + ["shares", "add-table", "--share", "parity_share",
+                                      "--table", "bound.default.t", "--comment", "c"]),
+    Case("uc_shares_add_schema", UC + ["shares", "add-schema", "--share", "parity_share",
+                                       "--schema", "bound.default"]),
+    Case("uc_shares_add_missing", UC + ["shares", "add-table", "--share", "parity_share",
+                                        "--table", "bound.default.nope"], error="api"),
+    Case("uc_shares_get", UC + ["shares", "get", "--name", "parity_share"]),
+    Case("uc_shares_list", UC + ["shares", "list"]),
+    Case("uc_shares_remove_table", UC + ["shares", "remove-table", "--share", "parity_share",
+                                         "--shared-as", "default.t"]),
+    # Legacy sends the new name as `name` and an empty `updates`, dbk `new_name` alone.
+    Case("uc_shares_update", UC + ["shares", "update", "--name", "parity_share", "--new-name",
+                                   "parity_share2", "--comment", "renamed"]),
+    Case("uc_shares_delete", UC + ["shares", "delete", "--name", "parity_share2"], out="none"),
     # Repos: a local git repository cloned through file:// (the emulator is offline).
     Case("repos_list_none", ["databricks", "repos", "list"]),
     Case("repos_create", ["databricks", "repos", "create", "--url", "file://${work}/gitsrc",

@@ -145,3 +145,31 @@ def test_catalog_workspace_bindings(w):
             w.workspace_bindings.get("nope")
     finally:
         w.catalogs.delete("bound_cat2", force=True)
+
+
+def test_shares(w):
+    from databricks.sdk.service import sharing
+    w.catalogs.create(name="share_cat")
+    try:
+        share = w.shares.create(name="SDK_Share", comment="sdk")
+        assert share.name == "sdk_share"
+        with pytest.raises(errors.ResourceConflict):
+            w.shares.create(name="sdk_share")
+        updated = w.shares.update("sdk_share", updates=[sharing.SharedDataObjectUpdate(
+            action=sharing.SharedDataObjectUpdateAction.ADD,
+            data_object=sharing.SharedDataObject(
+                name="share_cat.default",
+                data_object_type=sharing.SharedDataObjectDataObjectType.SCHEMA))])
+        assert [o.name for o in updated.objects] == ["share_cat.default"]
+        with pytest.raises(errors.NotFound):
+            w.shares.update("sdk_share", updates=[sharing.SharedDataObjectUpdate(
+                action=sharing.SharedDataObjectUpdateAction.ADD,
+                data_object=sharing.SharedDataObject(name="share_cat.default.missing"))])
+        got = w.shares.get("sdk_share", include_shared_data=True)
+        assert got.objects[0].status.value == "ACTIVE"
+        assert "sdk_share" in [s.name for s in w.shares.list_shares()]
+        w.shares.delete("sdk_share")
+        with pytest.raises(errors.NotFound):
+            w.shares.get("sdk_share")
+    finally:
+        w.catalogs.delete("share_cat", force=True)

@@ -125,6 +125,16 @@ class UnityCatalogApi {
   Result<Json> column_lineage(const std::string& table_name, const std::string& column_name,
                               const CallContext& context = {}) const;
 
+  // Delta Sharing shares. An update takes `new_name`, `comment`, `owner` and `updates`
+  // ([{action: ADD|REMOVE|UPDATE, data_object: {name, data_object_type, ...}}]).
+  Result<Json> create_share(const Json& request, const CallContext& context = {}) const;
+  Result<Json> list_shares(const CallContext& context = {}) const;
+  Result<Json> get_share(const std::string& name, bool include_shared_data,
+                         const CallContext& context = {}) const;
+  Result<Json> update_share(const std::string& name, const Json& changes,
+                            const CallContext& context = {}) const;
+  Status delete_share(const std::string& name, const CallContext& context = {}) const;
+
  private:
   /// Every item of a paginated list (`what` is the path under unity-catalog/, `field` the
   /// answer's list field), as one object {field: [...]}.
