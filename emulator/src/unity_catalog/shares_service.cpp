@@ -196,14 +196,7 @@ Response UcSharesService::share(const Request& request) {
     DBK_UC_ASSIGN(auto comment, update_string(body, "comment"));
     if (comment) (*doc)["comment"] = *comment;
     if (owner) (*doc)["owner"] = *owner;
-    std::optional<std::string> rename;
-    for (const char* field : {"new_name", "name"}) {
-      DBK_UC_ASSIGN(auto value, update_string(body, field));
-      if (value && lower(*value) != name) {
-        DBK_UC_TRY(check_name("Share", *value));
-        rename = lower(*value);
-      }
-    }
+    DBK_UC_ASSIGN(auto rename, new_name_of(body, name, "Share"));
     (*doc)["updated_at"] = now;
     (*doc)["updated_by"] = kEmulatorUserName;
     if (rename) {

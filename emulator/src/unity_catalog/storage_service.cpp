@@ -180,20 +180,6 @@ Status apply_common(const json& body, json& doc) {
   return {};
 }
 
-// The new name of an update: `new_name` (official clients) or `name` (legacy CLI).
-Result<std::optional<std::string>> new_name_of(const json& body, const std::string& current,
-                                               const char* what) {
-  std::optional<std::string> rename;
-  for (const char* field : {"new_name", "name"}) {
-    DBK_UC_ASSIGN(auto value, update_string(body, field));
-    if (value && lower(*value) != current) {
-      DBK_UC_TRY(check_name(what, *value));
-      rename = lower(*value);
-    }
-  }
-  return rename;
-}
-
 }  // namespace
 
 void UcStorageService::register_routes(Router& router) {

@@ -184,4 +184,17 @@ Result<ordered> page_of(const Request& request, std::vector<json> items, const c
   return body;
 }
 
+Result<std::optional<std::string>> new_name_of(const json& body, const std::string& current,
+                                               const char* what) {
+  std::optional<std::string> rename;
+  for (const char* field : {"new_name", "name"}) {
+    DBK_UC_ASSIGN(auto value, update_string(body, field));
+    if (value && lower(*value) != current) {
+      DBK_UC_TRY(check_name(what, *value));
+      rename = lower(*value);
+    }
+  }
+  return rename;
+}
+
 }  // namespace dbk::emulator::uc

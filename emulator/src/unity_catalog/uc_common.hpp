@@ -55,6 +55,10 @@ Result<std::string> current_metastore(const Store::Transaction& tx);
 /// flag, unset ones as null).
 Result<std::optional<std::string>> update_string(const json& body, const char* field);
 Result<json> request_body(const Request& request);
+/// The new name an update asks for, checked and lower-cased: `new_name` (official clients)
+/// or `name` (legacy CLI); nullopt when absent or equal to `current`.
+Result<std::optional<std::string>> new_name_of(const json& body, const std::string& current,
+                                               const char* what);
 /// `force` of a DELETE: a query parameter (official clients) or a JSON body (legacy CLI).
 Result<bool> delete_force(const Request& request);
 /// The document without its private fields (those starting with '_').
