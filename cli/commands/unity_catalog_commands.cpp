@@ -2,27 +2,16 @@
 // catalogs, schemas and tables (docs/compatibility.md, "Unity Catalog").
 #include "app/command_table.hpp"
 #include "commands/common.hpp"
+#include "commands/unity_catalog_common.hpp"
 #include "dbk/unity_catalog.hpp"
 
 namespace dbk::cli {
-namespace {
+namespace uc {
 
-using Json = nlohmann::ordered_json;
-
-constexpr const char* kGroup = "unity-catalog";
-
-// Prints a command's answer as legacy does (json.dumps, indent 2).
 CommandStatus print_result(Invocation& inv, const Result<Json>& result) {
   if (!result) return result.error();
   return print_json(inv, *result);
 }
-
-// Commands that call one method of the API and print its answer: without an argument, with
-// one required option, or with one required option and a --json/--json-file body.
-using NoArg = Result<Json> (UnityCatalogApi::*)(const CallContext&) const;
-using OneArg = Result<Json> (UnityCatalogApi::*)(const std::string&, const CallContext&) const;
-using WithBody = Result<Json> (UnityCatalogApi::*)(const std::string&, const Json&,
-                                                   const CallContext&) const;
 
 Handler printing(NoArg call) {
   return [call](Invocation& inv) -> CommandStatus {
@@ -54,6 +43,33 @@ Handler updating(const char* option, WithBody call) {
   };
 }
 
+void add(std::vector<CommandSpec>& table, const std::string& sub_group, const std::string& verb,
+         const std::string& legacy_verb, const std::string& summary, Handler handler,
+         std::vector<OptionSpec> options) {
+  auto spec = command(kGroup, sub_group + " " + verb, summary, std::move(handler));
+  spec.options = std::move(options);
+  spec.accepts_output = false;
+  table.push_back(spec);
+  if (legacy_verb.empty()) return;  // a command legacy added without a verb-noun name
+  spec.verb = legacy_verb;
+  spec.hidden = true;
+  table.push_back(spec);
+}
+
+Result<Json> flags_or_json(const Invocation& inv, Json from_flags) {
+  if (from_flags.empty()) return json_body_option(inv);
+  if (inv.value("json-file") || inv.value("json")) {
+    return usage_error("Cannot specify JSON if any other update flags are specified");
+  }
+  return from_flags;
+}
+
+}  // namespace uc
+
+namespace {
+
+using namespace uc;
+
 // ---- metastores ----
 
 CommandStatus metastore_create(Invocation& inv) {
@@ -84,18 +100,11 @@ CommandStatus metastore_update(Invocation& inv) {
   auto lifetime = inv.int_value("delta-sharing-recipient-token-lifetime-in-seconds");
   if (!lifetime) return lifetime.error();
   if (*lifetime) changes["delta_sharing_recipient_token_lifetime_in_seconds"] = **lifetime;
-  if (!changes.empty()) {
-    if (inv.value("json-file") || inv.value("json")) {
-      return usage_error("Cannot specify JSON if any other update flags are specified");
-    }
-  } else {
-    auto body = json_body_option(inv);
-    if (!body) return body.error();
-    changes = std::move(*body);
-  }
+  auto body = flags_or_json(inv, std::move(changes));
+  if (!body) return body.error();
   auto client = inv.client();
   if (!client) return client.error();
-  return print_result(inv, client->unity_catalog().update_metastore(*id, changes));
+  return print_result(inv, client->unity_catalog().update_metastore(*id, *body));
 }
 
 CommandStatus metastore_delete(Invocation& inv) {
@@ -256,20 +265,6 @@ CommandStatus table_delete(Invocation& inv) {
   return client->unity_catalog().delete_table(*name);
 }
 
-// One command under its sub-group (`catalogs create`) and, hidden, under legacy's older
-// verb-noun name (`create-catalog`).
-void add(std::vector<CommandSpec>& table, const std::string& sub_group, const std::string& verb,
-         const std::string& legacy_verb, const std::string& summary, Handler handler,
-         std::vector<OptionSpec> options) {
-  auto spec = command(kGroup, sub_group + " " + verb, summary, std::move(handler));
-  spec.options = std::move(options);
-  spec.accepts_output = false;
-  table.push_back(spec);
-  spec.verb = legacy_verb;
-  spec.hidden = true;
-  table.push_back(spec);
-}
-
 }  // namespace
 
 void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
@@ -369,6 +364,10 @@ void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
       {full_name("<catalog>.<schema>.<table>."), json_file, json});
   add(table, "tables", "delete", "delete-table", "Delete a table.", table_delete,
       {full_name("<catalog>.<schema>.<table>.")});
+  add_uc_storage_commands(table);
+  add_uc_permissions_commands(table);
+  add_uc_lineage_binding_commands(table);
+  add_uc_shares_commands(table);
 }
 
 }  // namespace dbk::cli

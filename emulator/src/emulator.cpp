@@ -33,6 +33,10 @@
 #include "service.hpp"
 #include "state/files.hpp"
 #include "tokens/token_service.hpp"
+#include "unity_catalog/lineage_bindings_service.hpp"
+#include "unity_catalog/permissions_service.hpp"
+#include "unity_catalog/shares_service.hpp"
+#include "unity_catalog/storage_service.hpp"
 #include "unity_catalog/unity_catalog_service.hpp"
 #include "web/web_service.hpp"
 #include "workspace/workspace_service.hpp"
@@ -160,6 +164,10 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     services_.push_back(std::make_unique<InstancePoolsService>(*context_));
     services_.push_back(std::make_unique<ClusterPoliciesService>(*context_));
     services_.push_back(std::make_unique<UnityCatalogService>(*context_));
+    services_.push_back(std::make_unique<UcStorageService>(*context_));
+    services_.push_back(std::make_unique<UcPermissionsService>(*context_));
+    services_.push_back(std::make_unique<UcLineageBindingsService>(*context_));
+    services_.push_back(std::make_unique<UcSharesService>(*context_));
     services_.push_back(std::make_unique<ReposService>(*context_));
     services_.push_back(std::make_unique<PipelinesService>(*context_));
 

@@ -90,7 +90,7 @@ Status UnityCatalogApi::unassign_metastore(std::int64_t workspace_id,
 
 // ---- Catalogs, schemas, tables ----
 
-Result<Json> UnityCatalogApi::list_all(const std::string& what,
+Result<Json> UnityCatalogApi::list_all(const std::string& what, const std::string& field,
                                        std::vector<std::pair<std::string, std::string>> query,
                                        const CallContext& context) const {
   // max_results=0 asks for pages of the server's length; without it an unpaginated answer
@@ -103,14 +103,14 @@ Result<Json> UnityCatalogApi::list_all(const std::string& what,
     if (!token.empty()) paged.emplace_back("page_token", token);
     auto response = caller_->get(std::string(kBase) + what, paged, context);
     if (!response) return response;
-    auto items = response->find(what);
+    auto items = response->find(field);
     if (items != response->end() && items->is_array()) {
       for (auto& item : *items) all.push_back(std::move(item));
     }
     auto next = response->find("next_page_token");
     if (next == response->end() || !next->is_string() || next->get<std::string>().empty()) {
       Json body = Json::object();
-      if (!all.empty()) body[what] = std::move(all);
+      if (!all.empty()) body[field] = std::move(all);
       return body;
     }
     if (next->get<std::string>() == token) {
@@ -131,7 +131,7 @@ Result<Json> UnityCatalogApi::create_catalog(const Json& request,
 }
 
 Result<Json> UnityCatalogApi::list_catalogs(const CallContext& context) const {
-  return list_all("catalogs", {}, context);
+  return list_all("catalogs", "catalogs", {}, context);
 }
 
 Result<Json> UnityCatalogApi::get_catalog(const std::string& name,
@@ -161,7 +161,7 @@ Result<Json> UnityCatalogApi::create_schema(const Json& request, const CallConte
 
 Result<Json> UnityCatalogApi::list_schemas(const std::string& catalog_name,
                                            const CallContext& context) const {
-  return list_all("schemas", {{"catalog_name", catalog_name}}, context);
+  return list_all("schemas", "schemas", {{"catalog_name", catalog_name}}, context);
 }
 
 Result<Json> UnityCatalogApi::get_schema(const std::string& full_name,
@@ -192,8 +192,8 @@ Result<Json> UnityCatalogApi::create_table(const Json& request, const CallContex
 Result<Json> UnityCatalogApi::list_tables(const std::string& catalog_name,
                                           const std::string& schema_name,
                                           const CallContext& context) const {
-  return list_all("tables", {{"catalog_name", catalog_name}, {"schema_name", schema_name}},
-                  context);
+  return list_all("tables", "tables",
+                  {{"catalog_name", catalog_name}, {"schema_name", schema_name}}, context);
 }
 
 Result<Json> UnityCatalogApi::list_table_summaries(const std::string& catalog_name,
@@ -217,6 +217,36 @@ Result<Json> UnityCatalogApi::update_table(const std::string& full_name, const J
 Status UnityCatalogApi::delete_table(const std::string& full_name,
                                      const CallContext& context) const {
   return detail::to_delete_status(caller_->call("DELETE", path_of("tables", full_name), {}, nullptr,
+                                                Idempotency::kIdempotent, context));
+}
+
+// ---- Named objects ----
+
+Result<Json> UnityCatalogApi::create_in(const char* collection, const Json& request,
+                                        const char* what, const CallContext& context) const {
+  if (auto checked = require_object(request, what); !checked) return checked;
+  return caller_->post(std::string(kBase) + collection, request, Idempotency::kNonIdempotent,
+                       context);
+}
+
+Result<Json> UnityCatalogApi::get_in(const char* collection, const std::string& name,
+                                     const CallContext& context) const {
+  return caller_->get(path_of(collection, name), {}, context);
+}
+
+Result<Json> UnityCatalogApi::update_in(const char* collection, const std::string& name,
+                                        const Json& changes, const char* what,
+                                        const CallContext& context) const {
+  if (auto checked = require_object(changes, what); !checked) return checked;
+  return caller_->call("PATCH", path_of(collection, name), {}, changes, Idempotency::kIdempotent,
+                       context);
+}
+
+Status UnityCatalogApi::delete_in(const char* collection, const std::string& name,
+                                  std::optional<bool> force, const CallContext& context) const {
+  std::vector<std::pair<std::string, std::string>> query;
+  if (force) query.emplace_back("force", *force ? "true" : "false");
+  return detail::to_delete_status(caller_->call("DELETE", path_of(collection, name), query, nullptr,
                                                 Idempotency::kIdempotent, context));
 }
 

@@ -69,3 +69,107 @@ def test_catalog_list_pages_through_everything(w):
     assert listed == names
     for name in names:
         w.catalogs.delete(name, force=True)
+
+
+def test_storage_credentials_and_external_locations(w):
+    from databricks.sdk.service import catalog
+    cred = w.storage_credentials.create(
+        name="SDK_Cred", comment="sdk",
+        aws_iam_role=catalog.AwsIamRoleRequest(role_arn="arn:aws:iam::1:role/sdk"))
+    assert cred.name == "sdk_cred"
+    assert cred.aws_iam_role.role_arn == "arn:aws:iam::1:role/sdk"
+    with pytest.raises(errors.ResourceConflict):
+        w.storage_credentials.create(
+            name="sdk_cred", aws_iam_role=catalog.AwsIamRoleRequest(role_arn="a"))
+    with pytest.raises(errors.BadRequest):  # no cloud credential
+        w.storage_credentials.create(name="sdk_none")
+    loc = w.external_locations.create(name="sdk_loc", url="s3://sdk-bucket/data/",
+                                      credential_name="sdk_cred")
+    assert (loc.url, loc.credential_name, loc.credential_id) == (
+        "s3://sdk-bucket/data", "sdk_cred", cred.id)
+    with pytest.raises(errors.BadRequest):  # overlaps sdk_loc
+        w.external_locations.create(name="inner", url="s3://sdk-bucket/data/x",
+                                    credential_name="sdk_cred")
+    with pytest.raises(errors.NotFound):
+        w.external_locations.create(name="other", url="s3://other", credential_name="nope")
+    assert "sdk_loc" in [l.name for l in w.external_locations.list()]
+    assert w.storage_credentials.update("sdk_cred", comment="changed").comment == "changed"
+    with pytest.raises(errors.BadRequest):  # sdk_loc depends on it
+        w.storage_credentials.delete("sdk_cred")
+    w.external_locations.delete("sdk_loc")
+    w.storage_credentials.delete("sdk_cred")
+    with pytest.raises(errors.NotFound):
+        w.storage_credentials.get("sdk_cred")
+
+
+def test_grants_are_durable_and_checked(w):
+    from databricks.sdk.service import catalog
+    w.catalogs.create(name="grant_cat")
+    w.schemas.create(name="s", catalog_name="grant_cat")
+    try:
+        changed = w.grants.update("catalog", "grant_cat", changes=[catalog.PermissionsChange(
+            principal="users", add=[catalog.Privilege.USE_CATALOG, catalog.Privilege.SELECT])])
+        assert [(a.principal, sorted(p.value for p in a.privileges))
+                for a in changed.privilege_assignments] == [("users", ["SELECT", "USE_CATALOG"])]
+        w.grants.update("catalog", "grant_cat", changes=[catalog.PermissionsChange(
+            principal="users", remove=[catalog.Privilege.SELECT])])
+        got = w.grants.get("catalog", "grant_cat")
+        assert [p.value for p in got.privilege_assignments[0].privileges] == ["USE_CATALOG"]
+        effective = w.grants.get_effective("schema", "grant_cat.s")
+        inherited = effective.privilege_assignments[0].privileges[0]
+        assert (inherited.privilege.value, inherited.inherited_from_name) == (
+            "USE_CATALOG", "grant_cat")
+        with pytest.raises(errors.NotFound):
+            w.grants.update("catalog", "grant_cat", changes=[catalog.PermissionsChange(
+                principal="nobody", add=[catalog.Privilege.SELECT])])
+        with pytest.raises(errors.NotFound):
+            w.grants.get("table", "grant_cat.s.missing")
+    finally:
+        w.catalogs.delete("grant_cat", force=True)
+    # A catalog made again under the same name starts without the old grants.
+    w.catalogs.create(name="grant_cat")
+    assert not w.grants.get("catalog", "grant_cat").privilege_assignments
+    w.catalogs.delete("grant_cat", force=True)
+
+
+def test_catalog_workspace_bindings(w):
+    w.catalogs.create(name="bound_cat")
+    try:
+        assert not w.workspace_bindings.get("bound_cat").workspaces
+        assert w.workspace_bindings.update("bound_cat", assign_workspaces=[1, 7]).workspaces == [
+            1, 7]
+        assert w.workspace_bindings.update("bound_cat", unassign_workspaces=[7]).workspaces == [1]
+        renamed = w.catalogs.update("bound_cat", new_name="bound_cat2")
+        assert w.workspace_bindings.get(renamed.name).workspaces == [1]
+        with pytest.raises(errors.NotFound):
+            w.workspace_bindings.get("nope")
+    finally:
+        w.catalogs.delete("bound_cat2", force=True)
+
+
+def test_shares(w):
+    from databricks.sdk.service import sharing
+    w.catalogs.create(name="share_cat")
+    try:
+        share = w.shares.create(name="SDK_Share", comment="sdk")
+        assert share.name == "sdk_share"
+        with pytest.raises(errors.ResourceConflict):
+            w.shares.create(name="sdk_share")
+        updated = w.shares.update("sdk_share", updates=[sharing.SharedDataObjectUpdate(
+            action=sharing.SharedDataObjectUpdateAction.ADD,
+            data_object=sharing.SharedDataObject(
+                name="share_cat.default",
+                data_object_type=sharing.SharedDataObjectDataObjectType.SCHEMA))])
+        assert [o.name for o in updated.objects] == ["share_cat.default"]
+        with pytest.raises(errors.NotFound):
+            w.shares.update("sdk_share", updates=[sharing.SharedDataObjectUpdate(
+                action=sharing.SharedDataObjectUpdateAction.ADD,
+                data_object=sharing.SharedDataObject(name="share_cat.default.missing"))])
+        got = w.shares.get("sdk_share", include_shared_data=True)
+        assert got.objects[0].status.value == "ACTIVE"
+        assert "sdk_share" in [s.name for s in w.shares.list_shares()]
+        w.shares.delete("sdk_share")
+        with pytest.raises(errors.NotFound):
+            w.shares.get("sdk_share")
+    finally:
+        w.catalogs.delete("share_cat", force=True)

@@ -73,10 +73,84 @@ class UnityCatalogApi {
                             const CallContext& context = {}) const;
   Status delete_table(const std::string& full_name, const CallContext& context = {}) const;
 
+  // Storage credentials and external locations (by name). A credential spec holds one cloud
+  // credential (`aws_iam_role`, `azure_service_principal`, ...); the service answers it
+  // without its secrets. Lists page through everything, as the others do.
+  Result<Json> create_storage_credential(const Json& request,
+                                         const CallContext& context = {}) const;
+  Result<Json> list_storage_credentials(const CallContext& context = {}) const;
+  Result<Json> get_storage_credential(const std::string& name,
+                                      const CallContext& context = {}) const;
+  Result<Json> update_storage_credential(const std::string& name, const Json& changes,
+                                         const CallContext& context = {}) const;
+  Status delete_storage_credential(const std::string& name, bool force,
+                                   const CallContext& context = {}) const;
+
+  Result<Json> create_external_location(const Json& request, const CallContext& context = {}) const;
+  Result<Json> list_external_locations(const CallContext& context = {}) const;
+  Result<Json> get_external_location(const std::string& name,
+                                     const CallContext& context = {}) const;
+  Result<Json> update_external_location(const std::string& name, const Json& changes,
+                                        const CallContext& context = {}) const;
+  Status delete_external_location(const std::string& name, bool force,
+                                  const CallContext& context = {}) const;
+  /// validate-storage-credentials: {"results": [{operation, result, message}], ...}.
+  Result<Json> validate_storage_credential(const Json& request,
+                                           const CallContext& context = {}) const;
+
+  // Permissions (grants) on a securable. `securable_type` is metastore, catalog, schema,
+  // table, storage_credential, external_location or share; `full_name` its name (the id of
+  // a metastore). Answers {"privilege_assignments": [{principal, privileges}]}; effective
+  // ones name where an inherited privilege comes from. `principal` limits the answer.
+  Result<Json> get_permissions(const std::string& securable_type, const std::string& full_name,
+                               const std::optional<std::string>& principal = std::nullopt,
+                               const CallContext& context = {}) const;
+  Result<Json> get_effective_permissions(const std::string& securable_type,
+                                         const std::string& full_name,
+                                         const std::optional<std::string>& principal = std::nullopt,
+                                         const CallContext& context = {}) const;
+  /// PATCH with {"changes": [{principal, add, remove}]}; answers the grants after it.
+  Result<Json> update_permissions(const std::string& securable_type, const std::string& full_name,
+                                  const Json& changes, const CallContext& context = {}) const;
+
+  // Workspace bindings of a catalog: {"workspaces": [ids]}; the update takes
+  // {"assign_workspaces": [...], "unassign_workspaces": [...]} and answers the bindings after.
+  Result<Json> get_catalog_bindings(const std::string& name, const CallContext& context = {}) const;
+  Result<Json> update_catalog_bindings(const std::string& name, const Json& changes,
+                                       const CallContext& context = {}) const;
+
+  // Lineage (/api/2.0/lineage-tracking) of a table (`catalog.schema.table`) or one of its
+  // columns: {"upstreams"/"downstreams" ...} as the service answers, `{}` when none.
+  Result<Json> table_lineage(const std::string& table_name, const CallContext& context = {}) const;
+  Result<Json> column_lineage(const std::string& table_name, const std::string& column_name,
+                              const CallContext& context = {}) const;
+
+  // Delta Sharing shares. An update takes `new_name`, `comment`, `owner` and `updates`
+  // ([{action: ADD|REMOVE|UPDATE, data_object: {name, data_object_type, ...}}]).
+  Result<Json> create_share(const Json& request, const CallContext& context = {}) const;
+  Result<Json> list_shares(const CallContext& context = {}) const;
+  Result<Json> get_share(const std::string& name, bool include_shared_data,
+                         const CallContext& context = {}) const;
+  Result<Json> update_share(const std::string& name, const Json& changes,
+                            const CallContext& context = {}) const;
+  Status delete_share(const std::string& name, const CallContext& context = {}) const;
+
  private:
-  Result<Json> list_all(const std::string& what,
+  /// Every item of a paginated list (`what` is the path under unity-catalog/, `field` the
+  /// answer's list field), as one object {field: [...]}.
+  Result<Json> list_all(const std::string& what, const std::string& field,
                         std::vector<std::pair<std::string, std::string>> query,
                         const CallContext& context) const;
+  // The calls every named object shares: `collection` is the path under unity-catalog/.
+  Result<Json> create_in(const char* collection, const Json& request, const char* what,
+                         const CallContext& context) const;
+  Result<Json> get_in(const char* collection, const std::string& name,
+                      const CallContext& context) const;
+  Result<Json> update_in(const char* collection, const std::string& name, const Json& changes,
+                         const char* what, const CallContext& context) const;
+  /// DELETE; `force` as a query parameter when set.
+  Status delete_in(const char* collection, const std::string& name, std::optional<bool> force,
+                   const CallContext& context) const;
   std::shared_ptr<const detail::ApiCaller> caller_;
 };
 
