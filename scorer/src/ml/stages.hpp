@@ -46,6 +46,10 @@ LoadResult load_aft_survival_regression(const StageMeta& meta, StageInfo& info);
 LoadResult load_kmeans(const StageMeta& meta, StageInfo& info);
 LoadResult load_bisecting_kmeans(const StageMeta& meta, StageInfo& info);
 LoadResult load_gaussian_mixture(const StageMeta& meta, StageInfo& info);
+LoadResult load_sql_transformer(const StageMeta& meta, StageInfo& info);
+LoadResult load_rformula(const StageMeta& meta, StageInfo& info);
+LoadResult load_column_pruner(const StageMeta& meta, StageInfo& info);
+LoadResult load_vector_attribute_rewriter(const StageMeta& meta, StageInfo& info);
 
 /// The VectorAssembler used by ScoreOptions::assemble_columns.
 std::shared_ptr<const Stage> make_vector_assembler(std::vector<std::string> inputs,
