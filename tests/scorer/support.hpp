@@ -65,6 +65,7 @@ inline std::string read_file(const std::string& path) {
 
 /// Double from the fixtures' JSON (non-finite values are strings).
 inline double json_double(const nlohmann::json& j) {
+  if (j.is_boolean()) return j.get<bool>() ? 1.0 : 0.0;  // a SQL boolean scored as 1.0 / 0.0
   if (j.is_string()) {
     const auto& s = j.get_ref<const std::string&>();
     if (s == "NaN") return std::nan("");

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
+#include "ml/stage.hpp"
 #include "spark_cases.hpp"
 
 using namespace scorer_test;
@@ -226,4 +227,84 @@ TEST_CASE("a pipeline with an unsupported stage is refused naming it", "[spark][
   CHECK(model.error().message.find("org.apache.spark.ml.feature.Unheard (") != std::string::npos);
   CHECK(model.error().message.find("_Interaction_") != std::string::npos);
   std::filesystem::remove_all(tmp);
+}
+
+// SQLTransformer's derived features (every construct of the subset, with division by zero,
+// negative square roots, nulls, an INT that overflows, NaN) into a VectorAssembler and a
+// LinearRegression. ln, log10, exp and pow go through the C library (HotSpot's Math may round
+// the last bit differently); the prediction is bit for bit where they agree.
+TEST_CASE("SQLTransformer scores like Spark", "[spark][stages]") {
+  check_bit_exact("sql_transformer", {{"lnb", 1e-15},
+                                      {"l10", 1e-15},
+                                      {"ex", 1e-15},
+                                      {"sq", 1e-15},
+                                      {"pw", 1e-15},
+                                      {"v", 1e-15},
+                                      {"prediction", 1e-15}});
+}
+
+// Two SQLTransformers, each with a WHERE that drops rows for every later stage, into a
+// LogisticRegression: the same rows survive as in Spark.
+TEST_CASE("SQLTransformer's WHERE drops rows as Spark does", "[spark][stages]") {
+  check_bit_exact("sql_where");
+}
+
+// RFormula over numeric and string terms (a string label, `~ .` with `-` terms), scored without
+// the label column as Spark 3.x+ allows, into LogisticRegression and LinearRegression.
+TEST_CASE("RFormulaModel scores like Spark", "[spark][stages]") {
+  // A string label with handleInvalid=keep has three classes: multinomial margins (1e-12).
+  check_bit_exact("rformula", {{"rawPrediction", 1e-12}});
+  check_bit_exact("rformula_dot");
+}
+
+// RFormulaModel.transform casts a numeric label found in the scoring input to double under
+// labelCol; a string label goes through the label's StringIndexer.
+TEST_CASE("RFormulaModel makes the label column when the input has one", "[spark][stages]") {
+  for (const auto& dir : case_dirs("rformula_dot")) {
+    INFO(dir);
+    auto model = dbk::scorer::load_pipeline_model(dir + "/rformula_dot/model");
+    REQUIRE(model.ok());
+    auto input = dbk::scorer::read_table(dir + "/rformula_dot/input");
+    REQUIRE(input.ok());
+    dbk::scorer::Column y{"y", dbk::scorer::ColumnType::kInt32};
+    for (std::size_t r = 0; r < input->num_rows; ++r) {
+      y.valid.push_back(r % 5 == 0 ? 0 : 1);
+      y.ints.push_back(static_cast<std::int64_t>(r) - 3);
+    }
+    input->columns.push_back(y);
+    auto scored = dbk::scorer::score_table(*model, *input);
+    REQUIRE(scored.ok());
+    const auto* label = scored->find("lbl");
+    REQUIRE(label != nullptr);
+    for (std::size_t r = 0; r < scored->num_rows(); ++r) {
+      const std::size_t in = scored->source_rows[r];
+      CHECK(label->valid[r] == y.valid[in]);
+      if (label->valid[r]) CHECK(label->numbers[r] == static_cast<double>(y.ints[in]));
+    }
+    input->columns.back().type = dbk::scorer::ColumnType::kString;
+    input->columns.back().strings.assign(input->num_rows, "x");
+    auto refused = dbk::scorer::score_table(*model, *input);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().message.find("label column 'y'") != std::string::npos);
+  }
+  for (const auto& dir : case_dirs("rformula")) {
+    auto model = dbk::scorer::load_pipeline_model(dir + "/rformula/model");
+    REQUIRE(model.ok());
+    auto input = dbk::scorer::read_table(dir + "/rformula/input");
+    REQUIRE(input.ok());
+    dbk::scorer::Column yc{"yc", dbk::scorer::ColumnType::kString};
+    yc.valid.assign(input->num_rows, 1);
+    for (std::size_t r = 0; r < input->num_rows; ++r) yc.strings.push_back(r % 2 ? "yes" : "no");
+    input->columns.push_back(yc);
+    auto scored = dbk::scorer::score_table(*model, *input);
+    REQUIRE(scored.ok());
+    const auto* label = scored->find("label");
+    REQUIRE(label != nullptr);
+    CHECK(label->numbers[0] != label->numbers[1]);  // the two labels' indices
+  }
+}
+
+// A formula with an `a:b` term fits an Interaction inside RFormula's pipeline.
+TEST_CASE("RFormulaModel with an interaction term scores like Spark", "[spark][stages]") {
+  check_bit_exact("rformula_interaction");
 }

@@ -95,6 +95,10 @@ constexpr Entry kLoaders[] = {
     {"TargetEncoderModel", load_target_encoder},
     {"MinHashLSHModel", load_min_hash_lsh},
     {"BucketedRandomProjectionLSHModel", load_bucketed_random_projection_lsh},
+    {"SQLTransformer", load_sql_transformer},
+    {"RFormulaModel", load_rformula},
+    {"ColumnPruner", load_column_pruner},
+    {"VectorAttributeRewriter", load_vector_attribute_rewriter},
 };
 
 const char* package_of(const std::string& simple) {
@@ -174,6 +178,11 @@ Status load_into(const std::string& dir, PipelineModel& model, int depth,
       if (!st.ok()) return st;
     }
     return {};
+  }
+  // RFormulaModel runs the pipeline it fitted, then its own label step (ml/rformula.cpp).
+  if (meta->class_name == "org.apache.spark.ml.feature.RFormulaModel") {
+    auto st = load_into((fs::path(dir) / "pipelineModel").string(), model, depth + 1, unsupported);
+    if (!st.ok()) return st;
   }
   StageLoader loader = find_stage_loader(meta->class_name);
   if (loader == nullptr) {

@@ -53,6 +53,7 @@ class Frame {
   bool is_vector(const std::string& name) const;
   /// Type of an input column (nullptr when the name is not an input column).
   const Column* input_column(const std::string& name) const { return input_.find(name); }
+  const Table& input_table() const { return input_; }
   /// Column as doubles (numeric input columns are converted; strings are an error).
   Result<const ScoredColumn*> numeric(const std::string& name);
   /// Column as Spark's cast to string (numbers printed the way Java does).

@@ -50,6 +50,10 @@ LoadResult load_interaction(const StageMeta& meta, StageInfo& info);
 LoadResult load_target_encoder(const StageMeta& meta, StageInfo& info);
 LoadResult load_min_hash_lsh(const StageMeta& meta, StageInfo& info);
 LoadResult load_bucketed_random_projection_lsh(const StageMeta& meta, StageInfo& info);
+LoadResult load_sql_transformer(const StageMeta& meta, StageInfo& info);
+LoadResult load_rformula(const StageMeta& meta, StageInfo& info);
+LoadResult load_column_pruner(const StageMeta& meta, StageInfo& info);
+LoadResult load_vector_attribute_rewriter(const StageMeta& meta, StageInfo& info);
 
 /// The VectorAssembler used by ScoreOptions::assemble_columns.
 std::shared_ptr<const Stage> make_vector_assembler(std::vector<std::string> inputs,
