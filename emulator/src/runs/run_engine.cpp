@@ -495,7 +495,15 @@ void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
       json spec = task.value("new_cluster", json::object());
       for (const auto& jc : run["_settings"].value("job_clusters", json::array()))
         if (jc.value("job_cluster_key", "") == key) spec = jc.value("new_cluster", json::object());
-      cluster_id = clusters_.create_job_cluster(spec, run["run_id"], now);
+      auto created = clusters_.create_job_cluster(spec, run["run_id"], now);
+      if (!created) {
+        // The cluster could not be set up: the service ends such a task INTERNAL_ERROR.
+        TaskOutcome outcome = failed_outcome(created.error().message);
+        outcome.life_cycle_state = "INTERNAL_ERROR";
+        attempts_[task_run_id] = std::make_unique<FinishedAttempt>(std::move(outcome));
+        return;
+      }
+      cluster_id = *created;
       clusters[key] = cluster_id;
     }
   }
