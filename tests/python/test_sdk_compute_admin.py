@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from datetime import timedelta
 
 import pytest
 from databricks.sdk import WorkspaceClient
@@ -228,3 +229,56 @@ def test_instance_pool_max_capacity(w, emulator_url):
     run = _finished_run(w, w.jobs.run_now(job).response.run_id)
     assert run.state.result_state == jobs.RunResultState.SUCCESS
 
+
+def test_command_execution_contexts(w):
+    ce = w.command_execution
+
+    def run(context, command, language=compute.Language.PYTHON):
+        return ce.execute_and_wait(cluster_id=DEFAULT_CLUSTER, context_id=context, language=language,
+                                   command=command, timeout=timedelta(minutes=10))
+
+    first = ce.create_and_wait(cluster_id=DEFAULT_CLUSTER, language=compute.Language.PYTHON).id
+    done = run(first, "x = 41\nprint('hello')")
+    assert done.status == compute.CommandStatus.FINISHED
+    assert (done.results.result_type, done.results.data) == (compute.ResultType.TEXT, "hello\n")
+    # The context keeps its state; its last expression is shown as a REPL shows it.
+    assert run(first, "x + 1").results.data == "42\n"
+    failed = run(first, "1 / 0")
+    assert failed.status == compute.CommandStatus.FINISHED
+    assert failed.results.result_type == compute.ResultType.ERROR
+    assert "ZeroDivisionError" in failed.results.summary
+    assert "Traceback" in failed.results.cause
+
+    # Another context has its own state.
+    second = ce.create_and_wait(cluster_id=DEFAULT_CLUSTER, language=compute.Language.PYTHON).id
+    assert "NameError" in run(second, "print(x)").results.summary
+
+    # SQL runs through the context's own SparkSession; the result is a table.
+    table = run(second, "SELECT 1 AS one, 'a' AS letter", compute.Language.SQL).results
+    assert table.result_type == compute.ResultType.TABLE
+    assert table.data == [[1, "a"]]
+    assert [column["name"] for column in table.schema] == ["one", "letter"]
+
+    # Secrets a command reads never show in its results.
+    w.secrets.create_scope("commands")
+    w.secrets.put_secret("commands", "password", string_value="s3cr3t-value")
+    shown = run(first, "v = dbutils.secrets.get('commands', 'password')\nprint('pw=' + v)")
+    assert shown.results.data == "pw=[REDACTED]\n"
+
+    # Scala and R are refused, clearly.
+    scala = run(first, "println(1)", compute.Language.SCALA)
+    assert scala.results.result_type == compute.ResultType.ERROR
+    assert "scala is not supported" in scala.results.summary
+    with pytest.raises(errors.InvalidParameterValue):
+        ce.create(cluster_id=DEFAULT_CLUSTER, language=compute.Language.R)
+
+    ce.destroy(cluster_id=DEFAULT_CLUSTER, context_id=second)
+    with pytest.raises(errors.InvalidParameterValue):
+        ce.context_status(cluster_id=DEFAULT_CLUSTER, context_id=second)
+    ce.destroy(cluster_id=DEFAULT_CLUSTER, context_id=first)
+
+    # The cluster must be running.
+    pending = w.clusters.create(cluster_name="not-yet", spark_version="15.4.x-scala2.12").cluster_id
+    with pytest.raises(errors.BadRequest) as refused:
+        ce.create(cluster_id=pending, language=compute.Language.PYTHON)
+    assert "is not running" in str(refused.value)

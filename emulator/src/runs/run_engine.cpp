@@ -466,6 +466,25 @@ void RunEngine::sync_drivers(std::int64_t now) {
   }
 }
 
+Result<std::pair<DriverAttachment, std::int64_t>> RunEngine::context_process(
+    const std::string& cluster_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  clusters_.tick(context_.clock.now_ms());
+  auto cluster = clusters_.get(cluster_id);
+  if (!cluster) return cluster.error();
+  if (cluster->value("state", "") != "RUNNING") {
+    return http_error(400, "INVALID_STATE",
+                      "Cluster " + cluster_id + " is not running (its state is " +
+                          cluster->value("state", "") + "); start it first.");
+  }
+  const std::int64_t spark_context = cluster->value("spark_context_id", std::int64_t{0});
+  auto attachment = process_.context_process(
+      cluster_id, spark_context,
+      LibrariesService::python_paths(context_.store, context_.state_dir, cluster_id));
+  if (!attachment) return attachment.error();
+  return std::make_pair(std::move(*attachment), spark_context);
+}
+
 void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
   task["start_time"] = now;
   task["state"] = make_state("RUNNING", "", "In run");
