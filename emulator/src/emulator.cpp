@@ -15,6 +15,7 @@
 #include "admin/admin_service.hpp"
 #include "admin/faults.hpp"
 #include "clusters/clusters_service.hpp"
+#include "commands/command_execution_service.hpp"
 #include "dbfs/dbfs_service.hpp"
 #include "dbk/internal/text.hpp"
 #include "discovery/host_metadata_service.hpp"
@@ -157,7 +158,9 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     auto clusters = std::make_unique<ClustersService>(*context_);  // before jobs: runs use it
     auto jobs = std::make_unique<JobsService>(*context_, clusters->clusters());
     auto libraries = std::make_unique<LibrariesService>(*context_, clusters->clusters());
+    auto commands = std::make_unique<CommandExecutionService>(*context_, jobs->engine());
     services_.push_back(std::move(clusters));
+    services_.push_back(std::move(commands));  // before jobs: its contexts use the drivers
     services_.push_back(std::move(jobs));
     services_.push_back(std::make_unique<WebService>(find_web_dir()));
     services_.push_back(std::move(libraries));

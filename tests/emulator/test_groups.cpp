@@ -130,3 +130,39 @@ TEST_CASE("SCIM Me lists the groups the user is directly in", "[groups][scim]") 
   }
   CHECK(names == std::vector<std::string>{"admins", "data", "users"});
 }
+
+TEST_CASE("SCIM users: memberships agree with groups 2.0, errors in the SCIM shape",
+          "[groups][scim]") {
+  GroupsHarness g;
+  auto& h = g.h;
+  dbk::emulator::ScimService scim(*h.context);
+  scim.recover();
+  scim.register_routes(h.router);
+  REQUIRE(h.post("/api/2.0/groups/create", {{"group_name", "data"}}).status == 200);
+  auto created = h.post("/api/2.0/preview/scim/v2/Users", {{"userName", "a@x.org"}});
+  REQUIRE(created.status == 201);
+  const std::string id = created.body["id"];
+  // The legacy API adds the SCIM user; SCIM sees the membership, and the other way round.
+  REQUIRE(h.post("/api/2.0/groups/add-member", {{"parent_name", "data"}, {"user_name", "A@x.org"}})
+              .status == 200);
+  CHECK(h.get("/api/2.0/groups/list-members?group_name=data").body ==
+        json({{"members", {{{"user_name", "a@x.org"}}}}}));
+  auto user = h.get("/api/2.0/preview/scim/v2/Users/" + id);
+  REQUIRE(user.body["groups"].size() == 2);
+  CHECK(user.body["groups"][0]["display"] == "data");
+  CHECK(h.call("DELETE", "/api/2.0/preview/scim/v2/Users/" + id).status == 204);
+  CHECK(h.get("/api/2.0/groups/list-members?group_name=data").body ==
+        json({{"members", json::array()}}));
+
+  auto missing = h.get("/api/2.0/preview/scim/v2/Users/" + id);
+  CHECK(missing.status == 404);
+  CHECK(missing.body["schemas"] == json({"urn:ietf:params:scim:api:messages:2.0:Error"}));
+  CHECK(missing.body["status"] == "404");
+  auto bad_filter = h.get("/api/2.0/preview/scim/v2/Users?filter=userName%20xx%20%22a%22");
+  CHECK(bad_filter.status == 400);
+  CHECK(bad_filter.body["scimType"] == "invalidFilter");
+  // Paging past the end answers no Resources, which ends the SDKs' paging loops.
+  auto past = h.get("/api/2.0/preview/scim/v2/Users?startIndex=5&count=2");
+  CHECK(past.body["totalResults"] == 1);
+  CHECK_FALSE(past.body.contains("Resources"));
+}

@@ -234,3 +234,97 @@ def test_jobs_repair_run(cli):
     assert history[1]["id"] == first["repair_id"]
     assert history[2]["task_run_ids"] == [after["publish"]["run_id"]]
     assert "repair_history" not in cli.json("jobs", "get-run", str(run_id))
+
+
+def _write_tree(root, files):
+    for name, body in files.items():
+        path = os.path.join(root, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(body)
+
+
+def _read_tree(root):
+    found = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            with open(path) as f:
+                found[os.path.relpath(path, root)] = f.read()
+    return found
+
+
+# A project as a repository holds it: notebooks (with their headers) and plain files.
+PROJECT = {"etl.py": "# Databricks notebook source\nprint('etl')\n",
+           "report.sql": "-- Databricks notebook source\nSELECT 1\n",
+           "lib/util.py": "def double(x):\n    return 2 * x\n",
+           "conf/settings.json": '{"env": "dev"}\n'}
+
+
+def test_workspace_import_dir_export_dir_round_trip(cli):
+    source = os.path.join(cli.home, "project")
+    _write_tree(source, PROJECT)
+    target = f"/Users/{ME}/project"
+    cli.ok("workspace", "import-dir", source, target)
+    listed = {o["path"]: (o["object_type"], o.get("language")) for o in cli.json("workspace", "list", target)}
+    assert listed == {f"{target}/etl": ("NOTEBOOK", "PYTHON"), f"{target}/report": ("NOTEBOOK", "SQL"),
+                      f"{target}/lib": ("DIRECTORY", None), f"{target}/conf": ("DIRECTORY", None)}
+    assert cli.json("workspace", "get-status", f"{target}/lib/util.py")["object_type"] == "FILE"
+
+    exported = os.path.join(cli.home, "exported-project")
+    cli.ok("workspace", "export-dir", target, exported)
+    assert _read_tree(exported) == PROJECT
+    # Importing again skips what exists (the service's RESOURCE_ALREADY_EXISTS, which the
+    # CLI reports per file); --overwrite replaces it.
+    again = cli.ok("workspace", "import-dir", source, target)
+    assert f"{target}/etl (skipped; already exists)" in again
+    _write_tree(source, {"etl.py": "# Databricks notebook source\nprint('v2')\n"})
+    cli.ok("workspace", "import-dir", source, target, "--overwrite")
+    assert cli.ok("workspace", "export", f"{target}/etl", "--format", "SOURCE") == (
+        "# Databricks notebook source\nprint('v2')\n")
+
+
+def test_fs_cp_recursive_round_trip(cli):
+    source = os.path.join(cli.home, "upload")
+    _write_tree(source, PROJECT)
+    cli.ok("fs", "cp", "-r", source, "dbfs:/roundtrip/project")
+    back = os.path.join(cli.home, "download")
+    cli.ok("fs", "cp", "-r", "dbfs:/roundtrip/project", back)
+    assert _read_tree(back) == PROJECT
+    cli.ok("fs", "rm", "-r", "dbfs:/roundtrip")
+
+
+def test_clusters_create_and_delete(cli):
+    created = cli.json("clusters", "create", "15.4.x-scala2.12", "--cluster-name", "etl",
+                       "--num-workers", "1", "--no-wait")
+    cluster_id = created["cluster_id"]
+    assert cli.json("clusters", "get", cluster_id)["state"] == "PENDING"
+    # The emulated clock runs the start-up, so the session need not wait for it.
+    cli.admin("/__dbk/clock", {"advance_ms": 5000})
+    cluster = cli.json("clusters", "get", cluster_id)
+    assert (cluster["state"], cluster["cluster_name"], cluster["num_workers"]) == ("RUNNING", "etl", 1)
+    assert cluster["creator_user_name"] == ME
+    cli.ok("clusters", "delete", cluster_id, "--no-wait")
+    cli.admin("/__dbk/clock", {"advance_ms": 2000})
+    assert cli.json("clusters", "get", cluster_id)["state"] == "TERMINATED"
+    cli.ok("clusters", "permanent-delete", cluster_id)
+    assert cli.run("clusters", "get", cluster_id).returncode != 0
+    refused = cli.run("clusters", "create", "15.4.x-scala2.12", "--num-workers", "-1", "--no-wait")
+    assert refused.returncode != 0
+    assert "num_workers" in refused.stderr
+
+
+def test_jobs_get_run_output_of_a_failed_run(cli):
+    cli.admin("/__dbk/runs/script", {"match": {"task_key": "broken"},
+                                     "outcome": {"result_state": "FAILED", "state_message": "boom",
+                                                 "error": "ValueError: boom",
+                                                 "error_trace": "Traceback ...\nValueError: boom"}})
+    submitted = cli.json("jobs", "submit", "--no-wait", "--json", json.dumps({
+        "run_name": "one-off", "tasks": [{"task_key": "broken", "existing_cluster_id": CLUSTER,
+                                          "notebook_task": {"notebook_path": "/Shared/broken"}}]}))
+    run = wait_for_run(cli, submitted["run_id"])
+    assert run["state"]["result_state"] == "FAILED"
+    output = cli.json("jobs", "get-run-output", str(run["tasks"][0]["run_id"]))
+    assert output["error"] == "ValueError: boom"
+    assert "Traceback" in output["error_trace"]
+    assert output["metadata"]["state"]["result_state"] == "FAILED"

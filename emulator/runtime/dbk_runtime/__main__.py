@@ -1,4 +1,4 @@
-"""Command line: `run --task task.json` and `driver` for the emulator, `notebook FILE` for local use."""
+"""Command line: `run --task task.json`, `driver` and `context` for the emulator, `notebook FILE` for local use."""
 
 from __future__ import annotations
 
@@ -108,7 +108,13 @@ def main(argv=None) -> int:
     p_drv.add_argument("--dbfs-root", required=True)
     p_drv.add_argument("--master", default="local[*]")
     p_drv.add_argument("--info", required=True, help="where to write the gateway's port and secret")
+    p_ctx = sub.add_parser("context", help="a command execution context (emulator protocol)")
+    p_ctx.add_argument("--dbfs-root", required=True)
+    p_ctx.add_argument("--master", default="local[*]")
     args = parser.parse_args(argv)
+    if args.cmd == "context":
+        from .context import serve as serve_context
+        return serve_context(args.dbfs_root, args.master)
     if args.cmd == "driver":
         from .driver import serve
         return serve(args.dbfs_root, args.master, args.info)

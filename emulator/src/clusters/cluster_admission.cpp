@@ -8,14 +8,15 @@
 
 namespace dbk::emulator {
 
-Result<nlohmann::json> admit_cluster(const Store& store, nlohmann::json spec) {
+Result<nlohmann::json> admit_cluster(const Store& store, nlohmann::json spec,
+                                     const std::string& cluster_type) {
   // The policy first: it may fix the pool.
   if (spec.contains("policy_id")) {
     if (!spec["policy_id"].is_string()) return invalid_parameter("policy_id must be a string");
     auto definition =
         ClusterPoliciesService::definition_of(store, spec["policy_id"].get<std::string>());
     if (!definition) return definition.error();
-    auto applied = apply_policy(*definition, std::move(spec), "all-purpose");
+    auto applied = apply_policy(*definition, std::move(spec), cluster_type);
     if (!applied) return applied.error();
     spec = std::move(*applied);
   }
@@ -37,6 +38,24 @@ Result<nlohmann::json> admit_cluster(const Store& store, nlohmann::json spec) {
     spec[node_field] = (*pool)["node_type_id"];
   }
   return spec;
+}
+
+Status check_job_cluster_policies(const Store& store, const nlohmann::json& settings) {
+  std::vector<nlohmann::json> specs;
+  for (const char* list : {"tasks", "job_clusters"}) {
+    if (!settings.contains(list) || !settings[list].is_array()) continue;
+    for (const auto& entry : settings[list]) {
+      if (entry.is_object() && entry.contains("new_cluster")) specs.push_back(entry["new_cluster"]);
+    }
+  }
+  for (const auto& spec : specs) {
+    if (!spec.is_object() || !spec.contains("policy_id")) continue;
+    if (!spec["policy_id"].is_string()) return invalid_parameter("policy_id must be a string");
+    auto definition =
+        ClusterPoliciesService::definition_of(store, spec["policy_id"].get<std::string>());
+    if (!definition) return definition.error();
+  }
+  return {};
 }
 
 }  // namespace dbk::emulator

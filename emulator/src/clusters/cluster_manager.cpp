@@ -8,6 +8,7 @@
 
 #include "clusters/cluster_admission.hpp"
 #include "http/request.hpp"
+#include "pools/pool_capacity.hpp"
 #include "state/store.hpp"
 
 namespace dbk::emulator {
@@ -191,6 +192,7 @@ void ClusterManager::tick(std::int64_t now_ms) {
     cluster.erase("_transition_at");
     cluster.erase("_next_state");
     std::vector<nlohmann::json> events;
+    std::optional<nlohmann::json> reason;
     const std::int64_t workers = workers_of(cluster);
     if (target == "RUNNING" && resized) {
       // The Spark context survives a resize.
@@ -202,6 +204,14 @@ void ClusterManager::tick(std::int64_t now_ms) {
             event(cluster, at, "UPSIZE_COMPLETED",
                   {{"current_num_workers", workers}, {"target_num_workers", workers}}));
       }
+    } else if (target == "RUNNING" && (reason = pool_capacity_shortfall(store_, cluster))) {
+      // Its pool cannot give the instances: the start fails as on the service.
+      cluster["state"] = "TERMINATED";
+      cluster["terminated_time"] = now_ms;
+      cluster["termination_reason"] = *reason;
+      cluster["state_message"] =
+          (*reason)["parameters"].value("instance_pool_error_message", std::string());
+      events.push_back(event(cluster, at, "TERMINATING", {{"reason", *reason}}));
     } else if (target == "RUNNING") {
       cluster["state_message"] = "";
       cluster["last_restarted_time"] = now_ms;
@@ -488,10 +498,18 @@ void ClusterManager::driver_ready(const std::string& cluster_id, std::int64_t no
   save(*cluster, {event(*cluster, now_ms, "DRIVER_HEALTHY", nlohmann::json::object())});
 }
 
-std::string ClusterManager::create_job_cluster(const nlohmann::json& spec, std::int64_t run_id,
-                                               std::int64_t now_ms) {
+Result<std::string> ClusterManager::create_job_cluster(const nlohmann::json& spec,
+                                                       std::int64_t run_id, std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
-  nlohmann::json cluster = spec.is_object() ? spec : nlohmann::json::object();
+  // The job's policy is applied now, with cluster_type "job"; a violation fails the run
+  // before any cluster exists.
+  auto admitted = admit_cluster(store_, spec.is_object() ? spec : nlohmann::json::object(), "job");
+  if (!admitted) {
+    ApiError error = admitted.error();
+    error.message = error.error_code + ": " + error.message;
+    return error;
+  }
+  nlohmann::json cluster = std::move(*admitted);
   const std::string id = new_cluster_id(now_ms);
   cluster["cluster_id"] = id;
   cluster["cluster_name"] = "job-run-" + std::to_string(run_id);
@@ -505,11 +523,21 @@ std::string ClusterManager::create_job_cluster(const nlohmann::json& spec, std::
   cluster["creator_user_name"] = creator_;
   cluster["cluster_source"] = "JOB";
   cluster["spark_context_id"] = 1;
-  save(cluster, {event(cluster, now_ms, "CREATING",
-                       {{"cluster_size", cluster_size(cluster)}, {"user", creator_}}),
-                 event(cluster, now_ms, "RUNNING",
-                       {{"current_num_workers", workers_of(cluster)},
-                        {"target_num_workers", workers_of(cluster)}})});
+  const auto created = event(cluster, now_ms, "CREATING",
+                             {{"cluster_size", cluster_size(cluster)}, {"user", creator_}});
+  if (auto reason = pool_capacity_shortfall(store_, cluster)) {
+    cluster["state"] = "TERMINATED";
+    cluster["terminated_time"] = now_ms;
+    cluster["termination_reason"] = *reason;
+    cluster["state_message"] =
+        (*reason)["parameters"].value("instance_pool_error_message", std::string());
+    save(cluster, {created, event(cluster, now_ms, "TERMINATING", {{"reason", *reason}})});
+    return http_error(400, "INSTANCE_POOL_MAX_CAPACITY_REACHED",
+                      terminated_cluster_message(id, *reason));
+  }
+  save(cluster, {created, event(cluster, now_ms, "RUNNING",
+                                {{"current_num_workers", workers_of(cluster)},
+                                 {"target_num_workers", workers_of(cluster)}})});
   return id;
 }
 

@@ -63,9 +63,12 @@ class ClusterManager {
   /// The cluster's (new) driver is up: DRIVER_HEALTHY after a loss, state_message cleared.
   void driver_ready(const std::string& cluster_id, std::int64_t now_ms);
 
-  /// A RUNNING job cluster for one run (cluster_source JOB).
-  std::string create_job_cluster(const nlohmann::json& spec, std::int64_t run_id,
-                                 std::int64_t now_ms);
+  /// A RUNNING job cluster for one run (cluster_source JOB). Its policy (policy_id) is
+  /// applied with cluster_type "job"; a violation is the run's error, "<CODE>: <message>".
+  /// A cluster whose pool is at max_capacity is kept TERMINATED with the service's reason
+  /// and the run's error says so.
+  Result<std::string> create_job_cluster(const nlohmann::json& spec, std::int64_t run_id,
+                                         std::int64_t now_ms);
   /// The public view (no private fields).
   static nlohmann::json render(const nlohmann::json& cluster);
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "service.hpp"
 
 namespace dbk::emulator {
@@ -25,7 +28,10 @@ class GroupsService : public Service {
   Response scim_list(const Request& request);
   Response scim_create(const Request& request);
   Response scim_get(const Request& request);
+  Response scim_patch(const Request& request);
   Response scim_delete(const Request& request);
+  /// The display name (store key) of the group with SCIM id `id`.
+  std::optional<std::string> name_of_id(const std::string& id) const;
   /// Deletes the group and its memberships in other groups.
   Status delete_group(const std::string& name);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "clusters/cluster_admission.hpp"
 #include "dbk/internal/text.hpp"
 #include "jobs/job_settings.hpp"
 
@@ -140,6 +141,7 @@ Response JobsService::create_job(const Request& request) {
   settings.erase("access_control_list");
   auto normalized = normalize_job_settings(settings, jobs_api_version(request.path));
   if (!normalized) return error_response(normalized.error());
+  DBK_RETURN_IF_ERROR(check_job_cluster_policies(context_.store, *normalized));
   auto id = context_.store.next_id("job");
   if (!id) return error_response(id.error());
   json job = {{"job_id", *id},
@@ -248,6 +250,7 @@ Response JobsService::reset_job(const Request& request) {
     return error_response(invalid_parameter("Missing required field: new_settings"));
   auto normalized = normalize_job_settings(*new_settings, jobs_api_version(request.path));
   if (!normalized) return error_response(normalized.error());
+  DBK_RETURN_IF_ERROR(check_job_cluster_policies(context_.store, *normalized));
   {
     std::lock_guard<std::mutex> lock(jobs_mutex_);
     auto job = context_.store.get(kJobKind, std::to_string(*id));
@@ -274,6 +277,7 @@ Response JobsService::update_job(const Request& request) {
     auto updated = update_job_settings((*job)["settings"], new_settings, remove,
                                        jobs_api_version(request.path));
     if (!updated) return error_response(updated.error());
+    DBK_RETURN_IF_ERROR(check_job_cluster_policies(context_.store, *updated));
     (*job)["settings"] = *updated;
     if (auto status = context_.store.put(kJobKind, std::to_string(*id), *job); !status)
       return error_response(status.error());
@@ -333,6 +337,7 @@ Response JobsService::submit(const Request& request) {
   spec["max_concurrent_runs"] = 1000;
   auto normalized = normalize_job_settings(spec, jobs_api_version(request.path));
   if (!normalized) return error_response(normalized.error());
+  DBK_RETURN_IF_ERROR(check_job_cluster_policies(context_.store, *normalized));
   if ((*normalized)["tasks"].empty())
     return error_response(invalid_parameter("A run must have at least one task"));
   RunRequest run;

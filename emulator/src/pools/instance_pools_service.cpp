@@ -8,6 +8,7 @@
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "http/status_response.hpp"
+#include "pools/pool_capacity.hpp"
 #include "state/store.hpp"
 
 namespace dbk::emulator {
@@ -52,14 +53,6 @@ Status check_settings(const json& request) {
   return {};
 }
 
-// Nodes a cluster holds: the driver and its workers (the floor of an autoscale range).
-std::int64_t nodes_of(const json& cluster) {
-  if (cluster.contains("autoscale") && cluster["autoscale"].is_object()) {
-    return 1 + cluster["autoscale"].value("min_workers", std::int64_t{0});
-  }
-  return 1 + cluster.value("num_workers", std::int64_t{0});
-}
-
 }  // namespace
 
 InstancePoolsService::InstancePoolsService(ServiceContext& context) : context_(context) {}
@@ -77,27 +70,18 @@ json InstancePoolsService::render(const json& pool) const {
   for (const auto& [key, value] : pool.items()) {
     if (!key.empty() && key[0] != '_') out[key] = value;
   }
-  // Instances held by live clusters (driver and workers) are used; the pool keeps
-  // min_idle_instances more ready, within max_capacity.
-  std::int64_t used = 0;
-  const std::string id = pool["instance_pool_id"];
-  for (const auto& [key, cluster] : context_.store.list("cluster")) {
-    const std::string state = cluster.value("state", "");
-    if (state == "TERMINATED" || state == "TERMINATING") continue;
-    if (cluster.value("instance_pool_id", "") == id) used += nodes_of(cluster) - 1;
-    if (cluster.value("driver_instance_pool_id", cluster.value("instance_pool_id", "")) == id) {
-      used += 1;
-    }
-  }
+  // Instances held by clusters that are up are used, by clusters starting pending-used;
+  // the pool keeps min_idle_instances more ready, within max_capacity.
+  const PoolUsage usage = pool_usage(context_.store, pool["instance_pool_id"]);
   std::int64_t idle =
       pool.value("state", "") == "ACTIVE" ? pool.value("min_idle_instances", std::int64_t{0}) : 0;
   if (pool.contains("max_capacity")) {
-    idle =
-        std::max<std::int64_t>(0, std::min(idle, pool["max_capacity"].get<std::int64_t>() - used));
+    idle = std::max<std::int64_t>(
+        0, std::min(idle, pool["max_capacity"].get<std::int64_t>() - usage.used - usage.pending));
   }
-  out["stats"] = {{"used_count", used},
+  out["stats"] = {{"used_count", usage.used},
                   {"idle_count", idle},
-                  {"pending_used_count", 0},
+                  {"pending_used_count", usage.pending},
                   {"pending_idle_count", 0}};
   out["status"] = json::object();
   return out;

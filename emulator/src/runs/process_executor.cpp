@@ -357,6 +357,33 @@ ProcessExecutor::ProcessExecutor(ProcessExecutorConfig config)
                                       config_.runtime_dir, config_.dbfs_root,
                                       config_.spark_master}) {}
 
+Result<DriverAttachment> ProcessExecutor::context_process(
+    const std::string& cluster_id, std::int64_t context_id,
+    const std::vector<fs::path>& python_path) {
+  std::string missing;
+  const std::string python = resolve_python(missing);
+  if (python.empty())
+    return http_error(500, "INTERNAL_ERROR", "Cannot start a context: " + missing);
+  std::string error;
+  auto driver = drivers_.ensure(cluster_id, context_id, python, python_path, error);
+  if (!driver) return http_error(500, "INTERNAL_ERROR", error);
+  DriverAttachment attachment;
+  attachment.args = {
+      python,        "-m",
+      "dbk_runtime", "context",
+      "--dbfs-root", config_.dbfs_root.string(),
+      "--master",    config_.spark_master.empty() ? "local[*]" : config_.spark_master};
+  attachment.env = runtime_environment(config_.runtime_dir, python_path);
+  if (config_.workspace_url)
+    attachment.env.push_back("DBK_WORKSPACE_URL=" + config_.workspace_url());
+  if (!config_.workspace_token.empty())
+    attachment.env.push_back(std::string(kTokenVariable) + "=" + config_.workspace_token);
+  attachment.env.push_back("DBK_DRIVER_INFO=" + driver->info_file().string());
+  attachment.env.push_back("DBK_DRIVER_PID=" + std::to_string(driver->pid()));
+  attachment.env.push_back("DBK_DRIVER_LOG=" + driver->log_file().string());
+  return attachment;
+}
+
 void ProcessExecutor::start_driver(const std::string& cluster_id, std::int64_t context_id,
                                    const std::vector<fs::path>& python_path) {
   std::string missing;

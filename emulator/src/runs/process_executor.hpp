@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "dbk/result.hpp"
 #include "runs/cluster_drivers.hpp"
 #include "runs/task_executor.hpp"
 
@@ -29,6 +30,12 @@ struct ProcessExecutorConfig {
   std::function<const WorkspaceReader*()> workspace;
 };
 
+/// How to start a process attached to a warm cluster's driver (a command execution context).
+struct DriverAttachment {
+  std::vector<std::string> args;  ///< `<python> -m dbk_runtime context ...`
+  std::vector<std::string> env;   ///< runtime PYTHONPATH, the driver's connection file, token
+};
+
 /// Runs notebook_task and spark_python_task attempts as `<python> -m dbk_runtime run
 /// --task task.json`, one process group per attempt so cancel and timeout reach Spark too.
 /// On a warm (all-purpose) cluster the process attaches to the cluster's driver instead of
@@ -48,6 +55,10 @@ class ProcessExecutor : public TaskExecutor {
       const std::map<std::string, std::int64_t>& running) {
     return drivers_.sync(running);
   }
+  /// A command execution context on the cluster's driver of `context_id` (started now when
+  /// there is none); the error says what is missing.
+  Result<DriverAttachment> context_process(const std::string& cluster_id, std::int64_t context_id,
+                                           const std::vector<std::filesystem::path>& python_path);
   /// Starts a cluster's driver ahead of any task (after the old one died).
   void start_driver(const std::string& cluster_id, std::int64_t context_id,
                     const std::vector<std::filesystem::path>& python_path);

@@ -466,6 +466,25 @@ void RunEngine::sync_drivers(std::int64_t now) {
   }
 }
 
+Result<std::pair<DriverAttachment, std::int64_t>> RunEngine::context_process(
+    const std::string& cluster_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  clusters_.tick(context_.clock.now_ms());
+  auto cluster = clusters_.get(cluster_id);
+  if (!cluster) return cluster.error();
+  if (cluster->value("state", "") != "RUNNING") {
+    return http_error(400, "INVALID_STATE",
+                      "Cluster " + cluster_id + " is not running (its state is " +
+                          cluster->value("state", "") + "); start it first.");
+  }
+  const std::int64_t spark_context = cluster->value("spark_context_id", std::int64_t{0});
+  auto attachment = process_.context_process(
+      cluster_id, spark_context,
+      LibrariesService::python_paths(context_.store, context_.state_dir, cluster_id));
+  if (!attachment) return attachment.error();
+  return std::make_pair(std::move(*attachment), spark_context);
+}
+
 void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
   task["start_time"] = now;
   task["state"] = make_state("RUNNING", "", "In run");
@@ -495,7 +514,15 @@ void RunEngine::start_attempt(json& run, json& task, std::int64_t now) {
       json spec = task.value("new_cluster", json::object());
       for (const auto& jc : run["_settings"].value("job_clusters", json::array()))
         if (jc.value("job_cluster_key", "") == key) spec = jc.value("new_cluster", json::object());
-      cluster_id = clusters_.create_job_cluster(spec, run["run_id"], now);
+      auto created = clusters_.create_job_cluster(spec, run["run_id"], now);
+      if (!created) {
+        // The cluster could not be set up: the service ends such a task INTERNAL_ERROR.
+        TaskOutcome outcome = failed_outcome(created.error().message);
+        outcome.life_cycle_state = "INTERNAL_ERROR";
+        attempts_[task_run_id] = std::make_unique<FinishedAttempt>(std::move(outcome));
+        return;
+      }
+      cluster_id = *created;
       clusters[key] = cluster_id;
     }
   }

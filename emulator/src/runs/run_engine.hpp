@@ -91,6 +91,11 @@ class RunEngine {
   /// runs/get-output body (without rendering for the API version).
   Result<nlohmann::json> output(std::int64_t run_id);
 
+  /// How to start a command execution context on an all-purpose cluster: it must be
+  /// RUNNING (400 INVALID_STATE otherwise); its driver is started now if needed. Also the
+  /// cluster's spark_context_id, which the context belongs to.
+  Result<std::pair<DriverAttachment, std::int64_t>> context_process(const std::string& cluster_id);
+
   /// The job's settings changed or it was deleted: refresh its schedule.
   void job_changed(std::int64_t job_id);
   void job_deleted(std::int64_t job_id);
