@@ -2,7 +2,7 @@
 
 // Parquet writer: PLAIN values, RLE levels, data pages v1, Snappy, every top-level column
 // OPTIONAL. Flat columns keep the Table's logical types; list columns hold doubles (Spark ML
-// vectors) in the three-level LIST layout.
+// vectors) or strings (array<string>) in the three-level LIST layout.
 
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include "dbk/result.hpp"
 #include "dbk/scorer/parquet.hpp"
+#include "dbk/scorer/score.hpp"
 #include "dbk/scorer/table.hpp"
 
 namespace dbk::scorer::parquet {
@@ -29,6 +30,9 @@ struct ColumnSource {
   const std::string* strings = nullptr;  ///< kString, kBinary, kDecimal (exact text)
   std::size_t width = 0;                 ///< list: elements per row when `offsets` is null
   const std::size_t* offsets = nullptr;  ///< list: rows+1 offsets into `doubles`
+  /// list: when set, one list of strings per row (LIST of optional UTF8, as Spark writes
+  /// array<string>) instead of doubles.
+  const StringList* string_lists = nullptr;
 };
 
 /// The bytes of a whole Parquet file holding `num_rows` rows of `columns`. `name` is used in

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,9 +13,12 @@
 
 namespace dbk::scorer {
 
+/// One row of a list-of-strings column (Spark `array<string>`); a null element is nullopt.
+using StringList = std::vector<std::optional<std::string>>;
+
 /// A column produced while scoring (or an input column converted for a stage).
 struct ScoredColumn {
-  enum class Kind { kDouble, kString, kVector };
+  enum class Kind { kDouble, kString, kVector, kStringList };
   std::string name;
   Kind kind = Kind::kDouble;
   std::size_t width = 0;             ///< kVector: values per row
@@ -24,6 +28,8 @@ struct ScoredColumn {
   /// kVector: 1 where Spark holds the row's vector as a SparseVector (its dot products then sum
   /// over the non-zeros in order); empty = every row dense.
   std::vector<std::uint8_t> sparse;
+  /// kStringList: one list of strings per row (tokens, n-grams).
+  std::vector<StringList> string_lists;
   std::size_t size() const { return valid.size(); }
   double number(std::size_t row) const { return numbers[row]; }
   const double* vector(std::size_t row) const { return numbers.data() + row * width; }
