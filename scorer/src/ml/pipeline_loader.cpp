@@ -91,6 +91,13 @@ constexpr Entry kLoaders[] = {
     {"KMeansModel", load_kmeans},
     {"BisectingKMeansModel", load_bisecting_kmeans},
     {"GaussianMixtureModel", load_gaussian_mixture},
+    {"Tokenizer", load_tokenizer},
+    {"RegexTokenizer", load_regex_tokenizer},
+    {"StopWordsRemover", load_stop_words_remover},
+    {"NGram", load_ngram},
+    {"HashingTF", load_hashing_tf},
+    {"CountVectorizerModel", load_count_vectorizer},
+    {"Word2VecModel", load_word2vec},
 };
 
 const char* package_of(const std::string& simple) {
