@@ -36,11 +36,7 @@ Result<const ScoredColumn*> Frame::string_lists(const std::string& name) {
         error_codes::kInvalidData,
         "column '" + name + "' is " + column_type_name(in->type) + ", not a list of strings");
   }
-  auto col = std::make_unique<ScoredColumn>();
-  col->name = name;
-  col->kind = ScoredColumn::Kind::kStringList;
-  col->valid.assign(rows_, 0);
-  col->string_lists.resize(rows_);
+  auto col = std::make_unique<ScoredColumn>(new_string_list_column(name, rows_));
   for (std::size_t r = 0; r < rows_; ++r) {
     if (!in->valid[r] || in->nested[r].is_null()) continue;
     const Value& list = in->nested[r];
@@ -60,6 +56,15 @@ Result<const ScoredColumn*> Frame::string_lists(const std::string& name) {
   }
   converted_.push_back(std::move(col));
   return converted_.back().get();
+}
+
+ScoredColumn new_string_list_column(const std::string& name, std::size_t rows) {
+  ScoredColumn c;
+  c.name = name;
+  c.kind = ScoredColumn::Kind::kStringList;
+  c.valid.assign(rows, 0);
+  c.string_lists.resize(rows);
+  return c;
 }
 
 Result<const ScoredColumn*> live_string_lists(Frame& frame, const std::string& stage,

@@ -11,4 +11,7 @@ namespace dbk::scorer::detail {
 Result<const ScoredColumn*> live_string_lists(Frame& frame, const std::string& stage,
                                               const std::string& input);
 
+/// An output list-of-strings column of `rows` null rows.
+ScoredColumn new_string_list_column(const std::string& name, std::size_t rows);
+
 }  // namespace dbk::scorer::detail

@@ -284,11 +284,7 @@ class TokenizerStage : public ColumnStage {
     if (U_FAILURE(err)) return data_error(name, std::string("ICU: ") + u_errorName(err));
     uregex_setTimeLimit(re.get(), kMatchTimeLimit, &err);
     const std::size_t rows = frame.rows();
-    ScoredColumn out;
-    out.name = output;
-    out.kind = ScoredColumn::Kind::kStringList;
-    out.valid.assign(rows, 0);
-    out.string_lists.resize(rows);
+    ScoredColumn out = new_string_list_column(output, rows);
     std::vector<std::pair<std::int32_t, std::int32_t>> matches;
     for (std::size_t r = 0; r < rows; ++r) {
       if (!frame.alive()[r]) continue;
@@ -360,11 +356,7 @@ Status map_lists(Frame& frame, const std::string& stage, const std::string& inpu
   auto col = live_string_lists(frame, stage, input);
   if (!col) return std::move(col).error();
   const std::size_t rows = frame.rows();
-  ScoredColumn out;
-  out.name = output;
-  out.kind = ScoredColumn::Kind::kStringList;
-  out.valid.assign(rows, 0);
-  out.string_lists.resize(rows);
+  ScoredColumn out = new_string_list_column(output, rows);
   for (std::size_t r = 0; r < rows; ++r) {
     if (!frame.alive()[r]) continue;
     out.string_lists[r] = fn((*col)->string_lists[r]);
