@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 #   libssl-dev                         - TLS (chosen dependency)
 #   catch2                             - unit tests (chosen dependency)
 #   libsnappy-dev zlib1g-dev libzstd-dev - Parquet page codecs for the native scorer
+#   libicu-dev                         - the scorer's text stages: Java-like regex and lowercasing
 #   openjdk-17-jre-headless            - the JVM that PySpark runs on
 #   python3-venv                       - isolated Python environment for PySpark and test peers
 #   clang-format clang-tidy            - formatting and lint checks
@@ -26,7 +27,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libcpprest-dev nlohmann-json3-dev libboost-program-options-dev libboost-dev libboost-system-dev
-  libssl-dev catch2 libsnappy-dev zlib1g-dev libzstd-dev
+  libssl-dev catch2 libsnappy-dev zlib1g-dev libzstd-dev libicu-dev
   openjdk-17-jre-headless python3-venv clang-format clang-tidy clang-14 libclang-rt-14-dev
   openssl procps curl file groff-base chromium git
 )

@@ -25,6 +25,40 @@ bool numeric_items(const Value& v) {
   return true;
 }
 
+// What an empty batch's list-of-strings source points at (it must not be null).
+const StringList kNoList;
+
+// A nested input column holding lists of strings (array<string>, read from Parquet), to be
+// written as such: a row with a string element says so.
+bool holds_string_lists(const Column& c) {
+  for (std::size_t r = 0; r < c.size(); ++r) {
+    if (c.is_null(r) || c.nested[r].kind != Value::Kind::kList) continue;
+    for (const auto& e : c.nested[r].items) {
+      if (e.kind == Value::Kind::kString) return true;
+    }
+  }
+  return false;
+}
+
+Status string_list_source(const Column& c, const std::string& path, OwnedList& list,
+                          parquet::ColumnSource& s) {
+  list.strings.resize(c.size());
+  for (std::size_t r = 0; r < c.size(); ++r) {
+    if (c.is_null(r)) continue;
+    for (const auto& e : c.nested[r].items) {
+      if (e.kind != Value::Kind::kString && e.kind != Value::Kind::kNull) {
+        return make_error(error_codes::kInvalidData,
+                          path + ": column '" + c.name + "' row " + std::to_string(r) +
+                              " mixes strings with other values in a list");
+      }
+      list.strings[r].push_back(e.kind == Value::Kind::kString ? std::optional<std::string>(e.s)
+                                                               : std::nullopt);
+    }
+  }
+  s.string_lists = list.strings.empty() ? &kNoList : list.strings.data();
+  return {};
+}
+
 Result<parquet::ColumnSource> source_of(const Column& c, std::size_t rows,
                                         std::deque<OwnedList>& owned, const std::string& path) {
   if (c.size() != rows) {
@@ -43,6 +77,10 @@ Result<parquet::ColumnSource> source_of(const Column& c, std::size_t rows,
   s.strings = c.strings.data();
   if (c.type != ColumnType::kNested) return s;
   OwnedList& list = owned.emplace_back();
+  if (holds_string_lists(c)) {
+    if (auto st = string_list_source(c, path, list, s); !st) return st.error();
+    return s;
+  }
   list.offsets.reserve(rows + 1);
   list.offsets.push_back(0);
   std::vector<double> row;
@@ -51,8 +89,8 @@ Result<parquet::ColumnSource> source_of(const Column& c, std::size_t rows,
       if (!numeric_items(c.nested[r]) || !detail::vector_from_value(c.nested[r], row)) {
         return make_error(error_codes::kInvalidData,
                           path + ": column '" + c.name + "' row " + std::to_string(r) +
-                              " is neither a Spark ML vector nor a list of numbers (Parquet output "
-                              "writes nested columns only when they hold vectors)");
+                              " is neither a Spark ML vector nor a list of numbers or strings "
+                              "(Parquet output writes nested columns only when they hold those)");
       }
       list.values.insert(list.values.end(), row.begin(), row.end());
     }
@@ -91,6 +129,10 @@ parquet::ColumnSource source_of(const ScoredColumn& c, std::deque<OwnedList>& ow
       s.type = ColumnType::kNested;
       s.width = c.width * c.list_size;
       s.inner_width = c.width;
+      break;
+    case ScoredColumn::Kind::kStringList:
+      s.type = ColumnType::kNested;
+      s.string_lists = c.string_lists.empty() ? &kNoList : c.string_lists.data();
       break;
   }
   return s;

@@ -10,11 +10,12 @@
 
 namespace dbk::scorer::detail {
 
-/// Vectors decoded from nested values, kept alive while they are written.
+/// Vectors (or lists of strings) decoded from nested values, kept alive while they are written.
 struct OwnedList {
   std::vector<std::size_t> offsets;
   std::vector<double> values;
   std::vector<std::int64_t> ints;  // integer scored columns, as the writer reads them
+  std::vector<StringList> strings;
 };
 
 /// The writer's sources for the columns of `result` (the kept input columns, then the scored

@@ -102,6 +102,14 @@ inline std::size_t rows_differing(const dbk::scorer::ScoreResult& result,
         }
         break;
       }
+      case ScoredColumn::Kind::kStringList: {
+        const auto& list = col->string_lists[r];
+        equal = want.is_array() && want.size() == list.size();
+        for (std::size_t k = 0; equal && k < list.size(); ++k) {
+          equal = want[k].is_null() ? !list[k] : list[k] && *list[k] == want[k].get<std::string>();
+        }
+        break;
+      }
     }
     if (!equal && differ == 0) {  // the first difference, to show how far off it is
       std::ostringstream got;
@@ -114,6 +122,9 @@ inline std::size_t rows_differing(const dbk::scorer::ScoreResult& result,
                                     : 0;
       for (std::size_t k = 0; k < shown; ++k) {
         got << (k ? ", " : "") << col->vector(r)[k];
+      }
+      if (col->kind == ScoredColumn::Kind::kStringList) {
+        for (const auto& e : col->string_lists[r]) got << (e ? json(*e).dump() : "null") << " ";
       }
       if (first != nullptr) {
         *first =

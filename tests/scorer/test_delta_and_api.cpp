@@ -122,11 +122,11 @@ TEST_CASE("an unsupported stage is named before scoring", "[pipeline]") {
   fs::path dir = temp_dir("unsupported");
   auto edited = copy_model_with_edit(fixtures() + "/spark-3.5/rf_seed/model", dir, "1_",
                                      "org.apache.spark.ml.feature.VectorIndexerModel",
-                                     "org.apache.spark.ml.feature.Word2VecModel");
+                                     "org.apache.spark.ml.recommendation.ALSModel");
   auto model = dbk::scorer::load_pipeline_model(edited.string());
   REQUIRE_FALSE(model.ok());
   CHECK(model.error().error_code == "UNSUPPORTED_STAGE");
-  CHECK(model.error().message.find("org.apache.spark.ml.feature.Word2VecModel") !=
+  CHECK(model.error().message.find("org.apache.spark.ml.recommendation.ALSModel") !=
         std::string::npos);
   fs::remove_all(dir);
 }

@@ -92,6 +92,18 @@ void check_result_file(const dbk::scorer::ScoreResult& result, const std::string
           REQUIRE(got.type == ColumnType::kNested);
           check_vector(got.nested[r], want.vector(r), want.width);
           break;
+        case ScoredColumn::Kind::kStringList: {
+          REQUIRE(got.type == ColumnType::kNested);
+          const Value& list = got.nested[r];
+          REQUIRE(list.kind == Value::Kind::kList);
+          REQUIRE(list.items.size() == want.string_lists[r].size());
+          for (std::size_t k = 0; k < list.items.size(); ++k) {
+            const auto& e = want.string_lists[r][k];
+            CHECK(list.items[k].kind == (e ? Value::Kind::kString : Value::Kind::kNull));
+            if (e) CHECK(list.items[k].s == *e);
+          }
+          break;
+        }
         default:
           FAIL("no check for column " << want.name);
       }
@@ -107,7 +119,8 @@ ScoredColumn scored(const std::string& name, ScoredColumn::Kind kind, std::size_
   c.width = width;
   c.valid.assign(rows, 1);
   if (kind == ScoredColumn::Kind::kString) c.strings.resize(rows);
-  if (kind != ScoredColumn::Kind::kString) {
+  if (kind == ScoredColumn::Kind::kStringList) c.string_lists.resize(rows);
+  if (kind == ScoredColumn::Kind::kDouble || kind == ScoredColumn::Kind::kVector) {
     c.numbers.assign(kind == ScoredColumn::Kind::kVector ? rows * width : rows, 0.0);
   }
   return c;
@@ -115,7 +128,7 @@ ScoredColumn scored(const std::string& name, ScoredColumn::Kind kind, std::size_
 
 // A result with the awkward values: nulls in mixed patterns (runs shorter and longer than the
 // 8 values of a bit-packed group), NaN, infinities, -0.0, empty and non-ASCII strings, null and
-// empty vectors.
+// empty vectors, lists of strings (null, empty, with null and empty elements).
 dbk::scorer::ScoreResult awkward_result(std::size_t rows) {
   dbk::scorer::ScoreResult result;
   result.num_input_rows = rows;
@@ -145,6 +158,7 @@ dbk::scorer::ScoreResult awkward_result(std::size_t rows) {
   auto label = scored("predictedLabel", ScoredColumn::Kind::kString, rows);
   auto probability = scored("probability", ScoredColumn::Kind::kVector, rows, 3);
   auto empty = scored("emptyVector", ScoredColumn::Kind::kVector, rows, 0);
+  auto tokens = scored("tokens", ScoredColumn::Kind::kStringList, rows);
   const double specials[] = {std::nan(""), HUGE_VAL, -HUGE_VAL, -0.0, 0.0, 1e-310, 0.1};
   for (std::size_t r = 0; r < rows; ++r) {
     prediction.numbers[r] = r % 11 < 7 ? specials[r % 11] : static_cast<double>(r) / 3.0;
@@ -156,8 +170,15 @@ dbk::scorer::ScoreResult awkward_result(std::size_t rows) {
     }
     probability.valid[r] = r < 40 || r % 10 != 0;
     empty.valid[r] = r % 2;
+    tokens.valid[r] = r % 9 != 7;
+    for (std::size_t k = 0; k < r % 5; ++k) {
+      tokens.string_lists[r].push_back(
+          (r + k) % 4 == 0
+              ? std::nullopt
+              : std::optional<std::string>((r + k) % 4 == 1 ? "" : "caf\xc3\xa9 \"t\""));
+    }
   }
-  result.columns = {prediction, label, probability, empty};
+  result.columns = {prediction, label, probability, empty, tokens};
   return result;
 }
 
@@ -243,7 +264,7 @@ TEST_CASE("awkward values round-trip over many row groups and pages", "[parquet]
     auto back = dbk::scorer::read_table(path);
     REQUIRE(back.ok());
     CHECK(back->num_rows == 0);
-    CHECK(back->columns.size() == 9);
+    CHECK(back->columns.size() == 10);
   }
   fs::remove_all(dir);
 }

@@ -5,8 +5,11 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <set>
 
+#include "ml/murmur3.hpp"
 #include "ml/stage.hpp"
+#include "ml/text_unicode.hpp"
 #include "spark_cases.hpp"
 
 using namespace scorer_test;
@@ -307,4 +310,133 @@ TEST_CASE("RFormulaModel makes the label column when the input has one", "[spark
 // A formula with an `a:b` term fits an Interaction inside RFormula's pipeline.
 TEST_CASE("RFormulaModel with an interaction term scores like Spark", "[spark][stages]") {
   check_bit_exact("rformula_interaction");
+}
+
+// The row_ids whose vector in each of `columns` Spark held sparse equal those the scorer marks
+// sparse, in every release's fixture of the case.
+static void check_sparse_columns(const std::string& name, const std::vector<std::string>& columns) {
+  for (const auto& dir : case_dirs(name)) {
+    INFO(dir << "/" << name);
+    const auto result = score_case(dir, name);
+    const json meta = case_meta(dir, name);
+    for (const auto& c : columns) {
+      const ScoredColumn* col = result.find(c);
+      REQUIRE(col != nullptr);
+      check_sparse_rows(result, meta, *col);
+    }
+  }
+}
+
+// Tokenizer over non-ASCII text (Java's toLowerCase: final sigma, dotted capital I; tabs,
+// newlines, blank and empty strings), StopWordsRemover (English defaults, its own words,
+// case-sensitive, the 3.x multi-column form, null elements kept), NGram (a null element is
+// "null"), HashingTF (Murmur3 of UTF-8 terms, binary, a null term at the seed's index), then
+// IDF, VectorAssembler and LogisticRegression over them.
+TEST_CASE("Tokenizer, StopWordsRemover, NGram and HashingTF score like Spark",
+          "[spark][stages][text]") {
+  check_bit_exact("text_hashing");
+  check_sparse_columns("text_hashing", {"tf", "tf_bin", "tags_tf", "tfidf", "features"});
+}
+
+// RegexTokenizer with gaps and with find-all, \W, \p{L}, `.`, minTokenLength counted in UTF-16
+// units (an emoji is two), no lowercasing; CountVectorizerModel with minTF as a count and as a
+// fraction of the row's tokens, binary; NaiveBayes over the counts.
+TEST_CASE("RegexTokenizer and CountVectorizerModel score like Spark", "[spark][stages][text]") {
+  check_bit_exact("text_count_vectorizer");
+  check_sparse_columns("text_count_vectorizer", {"counts", "counts_frac", "tag_counts"});
+}
+
+// The average of the known words' vectors over the sentence's length; an empty sentence is a
+// sparse zero vector.
+TEST_CASE("Word2VecModel scores like Spark", "[spark][stages][text]") {
+  check_bit_exact("text_word2vec");
+  check_sparse_columns("text_word2vec", {"w2v"});
+}
+
+// A RegexTokenizer pattern with a construct whose Java meaning the scorer does not reproduce
+// (inline flags: Java's (?i) folds ASCII only) is refused naming the stage and the construct.
+TEST_CASE("a RegexTokenizer pattern the scorer cannot reproduce is refused",
+          "[spark][stages][text]") {
+  const auto dirs = case_dirs("text_regex_refused");
+  REQUIRE(dirs.size() >= 2);
+  for (const auto& dir : dirs) {
+    INFO(dir);
+    auto model = dbk::scorer::load_pipeline_model(dir + "/text_regex_refused/model");
+    REQUIRE_FALSE(model.ok());
+    CHECK(model.error().error_code == "UNSUPPORTED_STAGE");
+    CHECK(model.error().message.find("org.apache.spark.ml.feature.RegexTokenizer (") !=
+          std::string::npos);
+    CHECK(model.error().message.find("(?i") != std::string::npos);
+  }
+}
+
+// Java's \s \d \w are ASCII-only and its `.` stops at fewer line terminators than ICU's, so
+// they are spelled out; constructs ICU reads differently are refused.
+TEST_CASE("Java regular expressions are rewritten for ICU or refused", "[stages][text]") {
+  using dbk::scorer::detail::java_regex_to_icu;
+  std::string out, construct;
+  const std::pair<const char*, const char*> kept[] = {
+      {"\\s+", "[\\x{20}\\t\\n\\x{0B}\\f\\r]+"},
+      {"\\W+", "[^a-zA-Z_0-9]+"},
+      {"[\\w-]+", "[a-zA-Z_0-9\\x{2D}]+"},
+      {"[a-c,]", "[a-c\\x{2C}]"},
+      {"a.b", "a[^\\n\\r\\x{85}\\x{2028}\\x{2029}]b"},
+      {"\\p{L}+|\\pN", "\\p{L}+|\\p{N}"},
+      {"(?:x|y)(?=z)\\1", "(?:x|y)(?=z)\\1"},
+      {"\\Q.$\\E", "\\x{2E}\\x{24}"},
+  };
+  for (const auto& [java, icu] : kept) {
+    INFO(java);
+    REQUIRE(java_regex_to_icu(java, out, construct));
+    CHECK(out == icu);
+  }
+  for (const char* java : {"(?i)the", "end$", "\\bword", "[a-z&&[^e]]", "\\p{Alpha}", "[^\\S]",
+                           "\\R", "(?<name>x)", "[abc"}) {
+    INFO(java);
+    CHECK_FALSE(java_regex_to_icu(java, out, construct));
+    CHECK_FALSE(construct.empty());
+  }
+}
+
+// Spark 3.x's HashingTF indexes of "a".."d" among 100 features (its own test suite's values).
+TEST_CASE("HashingTF hashes terms as Spark 3 does", "[stages][text]") {
+  using namespace dbk::scorer::detail;
+  const std::pair<const char*, std::size_t> want[] = {{"a", 67}, {"b", 65}, {"c", 68}, {"d", 90}};
+  for (const auto& [term, index] : want) {
+    CHECK(non_negative_mod(spark_murmur3(term, kSparkHashSeed), 100) == index);
+  }
+}
+
+// Lists of strings in every output format: JSON arrays in JSON lines (and CSV cells) as Spark's
+// to_json writes them, LIST<STRING> in Parquet, read back equal to Spark's transform.
+TEST_CASE("lists of strings are written as JSON arrays and Parquet lists", "[stages][text]") {
+  const std::string dir = case_dirs("text_hashing").front();
+  const auto result = score_case(dir, "text_hashing");
+  const auto expected = read_jsonl(dir + "/text_hashing/expected.jsonl");
+  const auto out = temp_dir("text_lists");
+  REQUIRE(dbk::scorer::write_results(result, (out / "x.jsonl").string()).ok());
+  REQUIRE(dbk::scorer::write_results(result, (out / "x.csv").string()).ok());
+  REQUIRE(dbk::scorer::write_results(result, (out / "x.parquet").string()).ok());
+  const auto rows = read_jsonl((out / "x.jsonl").string());
+  auto table = dbk::scorer::read_table((out / "x.parquet").string());
+  REQUIRE(table.ok());
+  const auto* words = table->find("tag_trigrams");
+  REQUIRE(words != nullptr);
+  REQUIRE(rows.size() == expected.size());
+  std::map<std::int64_t, json> want;
+  for (const auto& e : expected) want[e["row_id"].get<std::int64_t>()] = e;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const json& spark = want.at(rows[r]["row_id"].get<std::int64_t>());
+    for (const char* c : {"words", "filtered", "tags_kept", "bigrams", "tag_trigrams"}) {
+      CHECK(rows[r][c] == spark[c]);
+    }
+    json back = json::array();
+    for (const auto& e : words->nested[r].items) {
+      back.push_back(e.is_null() ? json(nullptr) : json(e.s));
+    }
+    CHECK(back == spark["tag_trigrams"]);
+  }
+  const std::string csv = read_file((out / "x.csv").string());
+  CHECK(csv.find(",\"[\"\"null the null\"\",") != std::string::npos);
+  std::filesystem::remove_all(out);
 }

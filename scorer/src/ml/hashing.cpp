@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "ml/feature_stage.hpp"
+#include "ml/murmur3.hpp"
 
 namespace dbk::scorer::detail {
 
@@ -25,8 +26,18 @@ std::uint32_t mix_k1(std::uint32_t k1) {
   return k1 * 0x1b873593u;
 }
 
-// Murmur3_x86_32.hashUnsafeBytes2 over UTF-8 bytes: little-endian words, then the tail bytes.
-std::int32_t murmur3(const std::string& s, std::uint32_t seed) {
+std::uint32_t mix_h1(std::uint32_t h, std::uint32_t k1) {
+  h ^= mix_k1(k1);
+  return rotl(h, 13) * 5 + 0xe6546b64u;
+}
+
+// Output vectors are held dense: refuse a table whose hashed vectors would take more than 1 GiB.
+constexpr std::size_t kMaxElements = std::size_t{1} << 27;
+
+}  // namespace
+
+// Little-endian words, then the tail bytes (see murmur3.hpp), then the length and fmix.
+std::int32_t spark_murmur3(const std::string& s, std::uint32_t seed, bool legacy_tail) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
   const std::size_t aligned = n - n % 4;
@@ -35,14 +46,20 @@ std::int32_t murmur3(const std::string& s, std::uint32_t seed) {
     const std::uint32_t k =
         static_cast<std::uint32_t>(p[i]) | static_cast<std::uint32_t>(p[i + 1]) << 8 |
         static_cast<std::uint32_t>(p[i + 2]) << 16 | static_cast<std::uint32_t>(p[i + 3]) << 24;
-    h ^= mix_k1(k);
-    h = rotl(h, 13) * 5 + 0xe6546b64u;
+    h = mix_h1(h, k);
   }
-  std::uint32_t k1 = 0;
-  for (std::size_t i = aligned, shift = 0; i < n; ++i, shift += 8) {
-    k1 ^= static_cast<std::uint32_t>(p[i]) << shift;
+  if (legacy_tail) {
+    for (std::size_t i = aligned; i < n; ++i) {
+      h = mix_h1(
+          h, static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::int8_t>(p[i]))));
+    }
+  } else {
+    std::uint32_t k1 = 0;
+    for (std::size_t i = aligned, shift = 0; i < n; ++i, shift += 8) {
+      k1 ^= static_cast<std::uint32_t>(p[i]) << shift;
+    }
+    h ^= mix_k1(k1);
   }
-  h ^= mix_k1(k1);
   h ^= static_cast<std::uint32_t>(n);
   h ^= h >> 16;
   h *= 0x85ebca6bu;
@@ -59,9 +76,17 @@ std::size_t non_negative_mod(std::int32_t x, std::size_t mod) {
   return static_cast<std::size_t>(((x % m) + m) % m);
 }
 
-constexpr std::uint32_t kSeed = 42;
-// Output vectors are held dense: refuse a table whose hashed vectors would take more than 1 GiB.
-constexpr std::size_t kMaxElements = std::size_t{1} << 27;
+Status check_dense_hashed(const std::string& stage, std::size_t width, std::size_t rows) {
+  if (rows > 0 && width > kMaxElements / rows) {
+    return data_error(stage, std::to_string(width) + " features for " + std::to_string(rows) +
+                                 " rows are too many to hold as dense vectors");
+  }
+  return {};
+}
+
+namespace {
+
+constexpr std::uint32_t kSeed = kSparkHashSeed;
 
 class FeatureHasherStage : public Stage {
  public:
@@ -72,11 +97,7 @@ class FeatureHasherStage : public Stage {
 
   Status transform(Frame& frame) const override {
     const std::size_t rows = frame.rows();
-    if (rows > 0 && num_features > kMaxElements / rows) {
-      return data_error(name, std::to_string(num_features) + " features for " +
-                                  std::to_string(rows) +
-                                  " rows are too many to hold as dense vectors");
-    }
+    if (auto st = check_dense_hashed(name, num_features, rows); !st) return st;
     struct Part {
       const ScoredColumn* col;
       bool real;
@@ -105,7 +126,8 @@ class FeatureHasherStage : public Stage {
       const bool real = numeric && !categorical[i];
       auto col = real ? frame.numeric(inputs[i]) : frame.strings(inputs[i]);
       if (!col.ok()) return std::move(col).error();
-      parts.push_back({*col, real, non_negative_mod(murmur3(inputs[i], kSeed), num_features)});
+      parts.push_back(
+          {*col, real, non_negative_mod(spark_murmur3(inputs[i], kSeed), num_features)});
     }
     auto out = new_vector_column(output, rows, num_features);
     out.sparse.assign(rows, 1);
@@ -121,9 +143,9 @@ class FeatureHasherStage : public Stage {
           const ScoredColumn& c = *parts[i].col;
           if (parts[i].real != real_pass || !c.valid[r]) continue;
           const std::size_t index =
-              real_pass
-                  ? parts[i].name_index
-                  : non_negative_mod(murmur3(inputs[i] + "=" + c.strings[r], kSeed), num_features);
+              real_pass ? parts[i].name_index
+                        : non_negative_mod(spark_murmur3(inputs[i] + "=" + c.strings[r], kSeed),
+                                           num_features);
           const double value = real_pass ? c.numbers[r] : 1.0;
           // OpenHashMap.changeValue: the first value as it is, later ones added to it
           if (present[index]) {

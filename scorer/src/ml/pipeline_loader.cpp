@@ -99,6 +99,13 @@ constexpr Entry kLoaders[] = {
     {"RFormulaModel", load_rformula},
     {"ColumnPruner", load_column_pruner},
     {"VectorAttributeRewriter", load_vector_attribute_rewriter},
+    {"Tokenizer", load_tokenizer},
+    {"RegexTokenizer", load_regex_tokenizer},
+    {"StopWordsRemover", load_stop_words_remover},
+    {"NGram", load_ngram},
+    {"HashingTF", load_hashing_tf},
+    {"CountVectorizerModel", load_count_vectorizer},
+    {"Word2VecModel", load_word2vec},
 };
 
 const char* package_of(const std::string& simple) {

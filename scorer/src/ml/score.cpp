@@ -109,6 +109,7 @@ Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
     if (!all_rows) {
       keep_rows(out.valid, result.source_rows, 1);
       keep_rows(out.strings, result.source_rows, 1);
+      keep_rows(out.string_lists, result.source_rows, 1);
       const std::size_t per_row = out.kind == ScoredColumn::Kind::kVector ? out.width
                                   : out.kind == ScoredColumn::Kind::kVectorList
                                       ? out.width * out.list_size
@@ -133,6 +134,27 @@ std::string json_number(double v) {
 
 std::string json_string(const std::string& s) {
   return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A list of strings as Spark's to_json writes array<string>: ["a",null,"b"].
+template <class Items, class Get>
+std::string json_string_list(const Items& items, Get get) {
+  std::string out = "[";
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (k) out += ",";
+    const std::string* s = get(items[k]);
+    out += s == nullptr ? "null" : json_string(*s);
+  }
+  return out + "]";
+}
+
+// Whether a nested input value is a list of strings (and nulls), written as one.
+bool is_string_list(const Value& v) {
+  if (v.kind != Value::Kind::kList) return false;
+  for (const auto& e : v.items) {
+    if (e.kind != Value::Kind::kString && e.kind != Value::Kind::kNull) return false;
+  }
+  return true;
 }
 
 std::string csv_field(const std::string& s) {
@@ -176,6 +198,11 @@ void append_text_rows(const ScoreResult& result, bool csv, std::string& out) {
     for (const auto& c : result.passthrough.columns) {
       if (c.is_null(r)) {
         cells.push_back(csv ? "" : "null");
+      } else if (c.type == ColumnType::kNested && is_string_list(c.nested[r])) {
+        const std::string list = json_string_list(c.nested[r].items, [](const Value& e) {
+          return e.kind == Value::Kind::kString ? &e.s : nullptr;
+        });
+        cells.push_back(csv ? csv_field(list) : list);
       } else if (c.type == ColumnType::kNested) {
         cells.push_back(csv ? csv_field("<nested>") : "null");
       } else {
@@ -227,6 +254,13 @@ void append_text_rows(const ScoreResult& result, bool csv, std::string& out) {
           }
           v += "]";
           cells.push_back(csv ? csv_field(v) : v);
+          break;
+        }
+        case ScoredColumn::Kind::kStringList: {
+          const std::string list = json_string_list(
+              c.string_lists[r],
+              [](const std::optional<std::string>& e) { return e ? &*e : nullptr; });
+          cells.push_back(csv ? csv_field(list) : list);
           break;
         }
       }

@@ -60,6 +60,9 @@ class Frame {
   Result<const ScoredColumn*> strings(const std::string& name);
   /// Column as fixed-width vectors (Spark ML Vector structs or arrays of numbers).
   Result<const ScoredColumn*> vectors(const std::string& name);
+  /// Column as lists of strings (Spark array<string>: a stage's output or an input list column
+  /// whose elements are strings or nulls); string_lists.cpp.
+  Result<const ScoredColumn*> string_lists(const std::string& name);
   /// Adds (or replaces) an output column.
   void add(ScoredColumn column);
   /// The nominal (or binary) ML attribute Spark attaches to a stage's output column: the 2.x
@@ -77,6 +80,7 @@ class Frame {
 
  private:
   const ScoredColumn* find_output(const std::string& name) const;
+  const ScoredColumn* find_converted(const std::string& name, ScoredColumn::Kind kind) const;
   const Table& input_;
   std::size_t rows_;
   std::vector<std::uint8_t> alive_;

@@ -54,6 +54,14 @@ LoadResult load_sql_transformer(const StageMeta& meta, StageInfo& info);
 LoadResult load_rformula(const StageMeta& meta, StageInfo& info);
 LoadResult load_column_pruner(const StageMeta& meta, StageInfo& info);
 LoadResult load_vector_attribute_rewriter(const StageMeta& meta, StageInfo& info);
+// Text stages (text_stages.cpp, text_vectors.cpp, word2vec.cpp).
+LoadResult load_tokenizer(const StageMeta& meta, StageInfo& info);
+LoadResult load_regex_tokenizer(const StageMeta& meta, StageInfo& info);
+LoadResult load_stop_words_remover(const StageMeta& meta, StageInfo& info);
+LoadResult load_ngram(const StageMeta& meta, StageInfo& info);
+LoadResult load_hashing_tf(const StageMeta& meta, StageInfo& info);
+LoadResult load_count_vectorizer(const StageMeta& meta, StageInfo& info);
+LoadResult load_word2vec(const StageMeta& meta, StageInfo& info);
 
 /// The VectorAssembler used by ScoreOptions::assemble_columns.
 std::shared_ptr<const Stage> make_vector_assembler(std::vector<std::string> inputs,

@@ -17,7 +17,7 @@ namespace dbk::scorer::parquet {
 struct Layout {
   int physical = kDouble;
   int type_length = 0;  // FIXED_LEN_BYTE_ARRAY decimals
-  bool list = false;
+  bool list = false;           // of doubles, or of strings when physical is BYTE_ARRAY
   bool list_of_lists = false;  // LIST<LIST<DOUBLE>>
   int max_def = 1;
   int max_rep = 0;
@@ -100,6 +100,9 @@ Result<Layout> layout_of(const ColumnSource& c, const std::string& name) {
         l.list_of_lists = true;
         l.max_def = 3;
         l.max_rep = 2;
+      } else if (c.string_lists != nullptr) {  // array<string>: the element is optional UTF8
+        l.physical = kByteArray;
+        l.max_def = 3;
       }
       break;
   }
@@ -179,7 +182,27 @@ class ChunkWriter {
   const ChunkInfo& info() const { return info_; }
 
  private:
+  void string_list_row(std::size_t r) {
+    const StringList& list = c_.string_lists[r];
+    if (list.empty()) {
+      defs_.push_back(1);
+      reps_.push_back(0);
+      return;
+    }
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      reps_.push_back(k == 0 ? 0 : 1);
+      if (!list[k]) {
+        defs_.push_back(2);
+        continue;
+      }
+      defs_.push_back(3);
+      put_le(values_, static_cast<std::int32_t>(list[k]->size()));
+      values_ += *list[k];
+    }
+  }
+
   void list_row(std::size_t r) {
+    if (c_.string_lists != nullptr) return string_list_row(r);
     const std::size_t from = c_.offsets ? c_.offsets[r] : r * c_.width;
     const std::size_t to = c_.offsets ? c_.offsets[r + 1] : from + c_.width;
     if (from == to) {  // an empty list, not a null one
@@ -363,9 +386,19 @@ void write_schema(ThriftWriter& t, const std::vector<ColumnSource>& columns,
       list_group(t, kOptional, c.name);
       if (l.list_of_lists) list_group(t, kRequired, "element");  // each element a LIST
       t.begin_struct();
-      t.field_i32(1, kDouble);
-      t.field_i32(3, kRequired);
-      t.field_binary(4, "element");
+      if (l.physical == kByteArray) {
+        t.field_i32(1, kByteArray);
+        t.field_i32(3, kOptional);
+        t.field_binary(4, "element");
+        t.field_i32(6, kUtf8);
+        t.field_struct(10);
+        t.field_empty_struct(1);  // LogicalType.STRING
+        t.end_struct();
+      } else {
+        t.field_i32(1, kDouble);
+        t.field_i32(3, kRequired);
+        t.field_binary(4, "element");
+      }
       t.end_struct();
       continue;
     }
@@ -541,8 +574,10 @@ Result<std::string> FileWriter::add_rows(const std::vector<ColumnSource>& column
                           std::to_string(schema_.size()));
   }
   for (std::size_t i = 0; i < columns.size(); ++i) {
+    const bool strings = layouts_[i].list && layouts_[i].physical == kByteArray;
     if (columns[i].name != schema_[i].name || columns[i].type != schema_[i].type ||
-        columns[i].inner_width != schema_[i].inner_width) {
+        columns[i].inner_width != schema_[i].inner_width ||
+        (columns[i].string_lists != nullptr) != strings) {
       return make_error(dbk::error_codes::kInvalidArgument,
                         name_ + ": column " + std::to_string(i) + " is '" + columns[i].name +
                             "', the file's is '" + schema_[i].name + "'");

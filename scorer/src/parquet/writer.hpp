@@ -2,7 +2,7 @@
 
 // Parquet writer: PLAIN values, RLE levels, data pages v1, Snappy, every top-level column
 // OPTIONAL. Flat columns keep the Table's logical types; list columns hold doubles (Spark ML
-// vectors) in the three-level LIST layout.
+// vectors) or strings (array<string>) in the three-level LIST layout.
 
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include "dbk/result.hpp"
 #include "dbk/scorer/parquet.hpp"
+#include "dbk/scorer/score.hpp"
 #include "dbk/scorer/table.hpp"
 
 namespace dbk::scorer::parquet {
@@ -33,6 +34,9 @@ struct ColumnSource {
   /// A list of lists (array<vector>): each row's elements form lists of this many; 0 = a flat
   /// list. Written as LIST<LIST<DOUBLE>>.
   std::size_t inner_width = 0;
+  /// list: when set, one list of strings per row (LIST of optional UTF8, as Spark writes
+  /// array<string>) instead of doubles.
+  const StringList* string_lists = nullptr;
 };
 
 /// The bytes of a whole Parquet file holding `num_rows` rows of `columns`. `name` is used in

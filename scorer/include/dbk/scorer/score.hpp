@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,9 @@
 
 namespace dbk::scorer {
 
+/// One row of a list-of-strings column (Spark `array<string>`); a null element is nullopt.
+using StringList = std::vector<std::optional<std::string>>;
+
 /// A column produced while scoring (or an input column converted for a stage).
 struct ScoredColumn {
   enum class Kind {
@@ -19,6 +23,7 @@ struct ScoredColumn {
     kString,
     kVector,
     kVectorList,  ///< array<vector>: `list_size` vectors of `width` per row (LSH hashes)
+    kStringList,  ///< array<string>: one list of strings per row (tokens, n-grams)
   };
   std::string name;
   Kind kind = Kind::kDouble;
@@ -34,6 +39,8 @@ struct ScoredColumn {
   bool integer = false;
   /// kVectorList: vectors per row (numbers then hold list_size × width per row).
   std::size_t list_size = 0;
+  /// kStringList: one list of strings per row (tokens, n-grams).
+  std::vector<StringList> string_lists;
   std::size_t size() const { return valid.size(); }
   double number(std::size_t row) const { return numbers[row]; }
   const double* vector(std::size_t row) const { return numbers.data() + row * width; }
