@@ -110,11 +110,11 @@ parquet::ColumnSource source_of(const ScoredColumn& c, std::deque<OwnedList>& ow
   switch (c.kind) {
     case ScoredColumn::Kind::kDouble:
       s.type = ColumnType::kDouble;
-      if (c.integer) {  // Spark's IntegerType: INT32
+      if (c.integer) {  // Spark's IntegerType: INT32; LongType: INT64
         OwnedList& list = owned.emplace_back();
         list.ints.reserve(c.numbers.size());
         for (double v : c.numbers) list.ints.push_back(static_cast<std::int64_t>(v));
-        s.type = ColumnType::kInt32;
+        s.type = c.long_integer ? ColumnType::kInt64 : ColumnType::kInt32;
         s.ints = list.ints.data();
       }
       break;

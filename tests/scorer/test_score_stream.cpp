@@ -252,7 +252,7 @@ ResultsTable results_table(const ManyGroups& t, const std::vector<std::size_t>& 
 
 }  // namespace
 
-TEST_CASE("--compare-with in another row order and grouping spills and reports exactly",
+TEST_CASE("score --compare-with in another row order and grouping spills and reports exactly",
           "[score][stream][compare]") {
   ManyGroups t;
   // Spark's rows in another order (a fixed shuffle), in row groups of 5 across 3 files; the
@@ -290,7 +290,8 @@ TEST_CASE("--compare-with in another row order and grouping spills and reports e
   }
 }
 
-TEST_CASE("--compare-with reads Spark's table a row group at a time", "[score][stream][compare]") {
+TEST_CASE("score --compare-with reads Spark's table a row group at a time",
+          "[score][stream][compare]") {
   ManyGroups t;
   // The same order as the input, in row groups of 5 across 2 files.
   std::vector<std::size_t> order(80);
@@ -338,7 +339,8 @@ struct FailAfterSpill : dbk::scorer::ScoredBatchSink {
 
 }  // namespace
 
-TEST_CASE("--compare-with removes its spill files when the job fails", "[score][stream][compare]") {
+TEST_CASE("score --compare-with removes its spill files when the job fails",
+          "[score][stream][compare]") {
   ManyGroups t;
   std::vector<std::size_t> order(80);
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = 79 - i;  // descending: hashed

@@ -69,6 +69,8 @@ class SqlTransformerStage : public Stage {
       col.name = item.alias;
       col.kind =
           type == sql::Type::kString ? ScoredColumn::Kind::kString : ScoredColumn::Kind::kDouble;
+      col.integer = type == sql::Type::kInt || type == sql::Type::kLong;
+      col.long_integer = type == sql::Type::kLong;
       col.valid.assign(frame.rows(), 0);
       if (col.kind == ScoredColumn::Kind::kString) {
         col.strings.resize(frame.rows());

@@ -16,7 +16,7 @@ namespace dbk::scorer::parquet {
 // Physical layout of one top-level column.
 struct Layout {
   int physical = kDouble;
-  int type_length = 0;  // FIXED_LEN_BYTE_ARRAY decimals
+  int type_length = 0;         // FIXED_LEN_BYTE_ARRAY decimals
   bool list = false;           // of doubles, or of strings when physical is BYTE_ARRAY
   bool list_of_lists = false;  // LIST<LIST<DOUBLE>>
   int max_def = 1;

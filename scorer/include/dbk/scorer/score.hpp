@@ -37,6 +37,9 @@ struct ScoredColumn {
   /// kDouble: the values are Spark IntegerType (a clustering model's `prediction`): written as
   /// integer text and Parquet INT32, cast to strings without ".0".
   bool integer = false;
+  /// With `integer`: Spark LongType (a SQL BIGINT), written as Parquet INT64. Held as doubles,
+  /// so values beyond 2^53 lose their last bits (docs/scorer.md, SQLTransformer).
+  bool long_integer = false;
   /// kVectorList: vectors per row (numbers then hold list_size × width per row).
   std::size_t list_size = 0;
   /// kStringList: one list of strings per row (tokens, n-grams).
