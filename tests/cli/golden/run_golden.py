@@ -78,6 +78,8 @@ def normalise(text, host, work):
     # Durations measured by the emulator, and ids assigned by parallel imports.
     text = re.sub(r'("[a-z_]*duration": )\d+', r'\1<MS>', text)
     text = re.sub(r'("(?:scoring_)?seconds"|"rows_per_second"): [0-9.e+-]+', r'\1: <N>', text)
+    # The comparison's memory high-water mark depends on how batches interleave across threads.
+    text = re.sub(r'("peak_buffered_bytes": )\d+', r'\1<BYTES>', text)
     text = re.sub(r'("object_id": )\d+', r'\1<ID>', text)
     text = re.sub(r'("resource_id": )"\d+"', r'\1"<ID>"', text)
     # Elapsed times in wait progress lines.
