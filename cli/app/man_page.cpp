@@ -1,5 +1,7 @@
 #include "app/man_page.hpp"
 
+#include <cstdint>
+#include <cstdio>
 #include <sstream>
 
 #include "app/command_table.hpp"
@@ -21,6 +23,31 @@ std::string guard_line_starts(const std::string& text) {
   return out;
 }
 
+// groff reads its input as Latin-1 bytes: a UTF-8 character must go in as its code point,
+// \[uXXXX]. Returns the bytes consumed at `i` (1 for a byte that starts no valid sequence,
+// written as '?').
+std::size_t append_unicode_escape(const std::string& text, std::size_t i, std::string& out) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+  if (length == 0 || length > 4 || i + length > text.size()) {
+    out += '?';
+    return 1;
+  }
+  std::uint32_t code = lead & (0x7F >> length);
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) {
+      out += '?';
+      return 1;
+    }
+    code = (code << 6) | (byte(i + k) & 0x3F);
+  }
+  char escape[16];
+  std::snprintf(escape, sizeof escape, "\\[u%04X]", static_cast<unsigned>(code));
+  out += escape;
+  return length;
+}
+
 void tagged(std::ostream& out, const std::string& tag, const std::string& text) {
   out << ".TP\n.B " << roff_text(tag) << "\n" << roff_text(text) << "\n";
 }
@@ -30,8 +57,11 @@ void tagged(std::ostream& out, const std::string& tag, const std::string& text) 
 std::string roff_text(const std::string& text) {
   std::string out;
   bool in_code = false;
-  for (char c : text) {
-    if (c == '`') {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      i += append_unicode_escape(text, i, out) - 1;
+    } else if (c == '`') {
       out += in_code ? "\\fR" : "\\fB";
       in_code = !in_code;
     } else if (c == '\\') {

@@ -18,6 +18,21 @@ TEST_CASE("roff_text escapes what roff would otherwise interpret") {
   CHECK(roff_text("unpaired `tick") == "unpaired \\fBtick\\fR");
 }
 
+// groff reads bytes as Latin-1 and warns on UTF-8 (the package check fails on any warning).
+TEST_CASE("roff_text writes non-ASCII characters as groff code points") {
+  CHECK(roff_text("a.json \u2192 b.json") == "a.json \\[u2192] b.json");
+  CHECK(roff_text("caf\u00e9, \U0001F600") == "caf\\[u00E9], \\[u1F600]");
+  CHECK(roff_text("bad \xff\xc3 end") == "bad ?? end");
+}
+
+TEST_CASE("the man page is plain ASCII") {
+  const std::string page = man_page();
+  for (std::size_t i = 0; i < page.size(); ++i) {
+    INFO("byte " << i << " near: " << page.substr(i < 40 ? 0 : i - 40, 80));
+    REQUIRE(static_cast<unsigned char>(page[i]) < 0x80);
+  }
+}
+
 TEST_CASE("the man page lists every visible command and no hidden one") {
   const std::string page = man_page();
   CHECK(page.rfind(".TH DBK 1 ", 0) == 0);
