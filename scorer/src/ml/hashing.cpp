@@ -1,9 +1,9 @@
 // FeatureHasher and IDFModel (docs/scorer.md, "Supported stages"). FeatureHasher puts each
 // input at MurmurHash3_x86_32 (seed 42, Spark's hashUnsafeBytes2) of its column name (numeric
 // columns, the value itself) or of "name=value" (strings, booleans and categoricalCols, the
-// value 1.0), modulo numFeatures, summing values that meet at one index (numeric columns
-// first, then categorical ones); its vectors are always sparse. IDFModel multiplies each element by
-// its idf, keeping sparsity.
+// value 1.0), modulo numFeatures, summing values that meet at one index (Spark 3+: numeric
+// columns first, then categorical ones; 2.x: in input order); its vectors are always sparse.
+// IDFModel multiplies each element by its idf, keeping sparsity.
 
 #include <algorithm>
 #include <cstdint>
@@ -94,6 +94,7 @@ class FeatureHasherStage : public Stage {
   std::vector<std::string> inputs;
   std::vector<bool> categorical;  // per input: forced categorical by categoricalCols
   std::size_t num_features = 0;
+  bool numeric_first = true;  // Spark 3+; 2.x adds the inputs in their order
 
   Status transform(Frame& frame) const override {
     const std::size_t rows = frame.rows();
@@ -137,16 +138,18 @@ class FeatureHasherStage : public Stage {
       if (!frame.alive()[r]) continue;
       double* y = out.numbers.data() + r * num_features;
       touched.clear();
-      // Spark adds the numeric columns first, then the categorical ones, each in input order.
-      for (const bool real_pass : {true, false}) {
+      // Spark 3+ adds the numeric columns first, then the categorical ones, each in input
+      // order; 2.x adds every input in input order (one pass).
+      for (int pass = 0; pass < (numeric_first ? 2 : 1); ++pass) {
         for (std::size_t i = 0; i < parts.size(); ++i) {
           const ScoredColumn& c = *parts[i].col;
-          if (parts[i].real != real_pass || !c.valid[r]) continue;
+          if ((numeric_first && parts[i].real != (pass == 0)) || !c.valid[r]) continue;
+          const bool real = parts[i].real;
           const std::size_t index =
-              real_pass ? parts[i].name_index
-                        : non_negative_mod(spark_murmur3(inputs[i] + "=" + c.strings[r], kSeed),
-                                           num_features);
-          const double value = real_pass ? c.numbers[r] : 1.0;
+              real ? parts[i].name_index
+                   : non_negative_mod(spark_murmur3(inputs[i] + "=" + c.strings[r], kSeed),
+                                      num_features);
+          const double value = real ? c.numbers[r] : 1.0;
           // OpenHashMap.changeValue: the first value as it is, later ones added to it
           if (present[index]) {
             y[index] += value;
@@ -177,6 +180,7 @@ LoadResult load_feature_hasher(const StageMeta& meta, StageInfo& info) {
   const double n = meta.double_param("numFeatures", 262144.0);
   if (!(n >= 1 && n <= 2147483647.0)) return model_error(meta, "bad numFeatures");
   stage->num_features = static_cast<std::size_t>(n);
+  stage->numeric_first = meta.major != 2;
   const auto categorical = meta.strings_param("categoricalCols");
   for (const auto& in : stage->inputs) {
     stage->categorical.push_back(std::find(categorical.begin(), categorical.end(), in) !=

@@ -28,7 +28,7 @@ ScoredColumn new_hash_column(const std::string& name, std::size_t rows, std::siz
 }
 
 // Each table's hash: the least ((1 + i) * a + b) mod HASH_PRIME over the row's non-zero indices
-// i (a NaN is non-zero). Spark 3.0+ computes it in longs; 2.x in Java ints, which wrap.
+// i (a NaN is non-zero). Spark 2.4+ computes it in longs; 2.1-2.3 in Java ints, which wrap.
 class MinHashStage : public ColumnStage {
  public:
   std::vector<std::pair<std::int64_t, std::int64_t>> coefficients;  // (a, b) per table
@@ -112,7 +112,7 @@ LoadResult load_min_hash_lsh(const StageMeta& meta, StageInfo& info) {
   auto created = new_stage<MinHashStage>(meta);
   if (!created.ok()) return std::move(created).error();
   auto stage = *std::move(created);
-  stage->int_arithmetic = meta.major > 0 && meta.major < 3;
+  stage->int_arithmetic = meta.major == 2 && meta.minor < 4;
   auto data = read_stage_table(meta.path, "data");
   if (!data.ok()) return std::move(data).error();
   auto coefficients = first_row(*data, "randCoefficients", meta);
