@@ -124,8 +124,7 @@ Response UcProvidersService::list(const Request& request) {
 Response UcProvidersService::provider(const Request& request) {
   if (auto name = before_suffix(request.path_tail, "/shares")) {
     if (request.method != "GET") {
-      return error_response(http_error(405, "METHOD_NOT_ALLOWED",
-                                       request.method + " is not allowed on a provider's shares."));
+      return error_response(not_allowed_on(request.method, "a provider's shares"));
     }
     return shares(request, *name);
   }

@@ -303,8 +303,7 @@ Response UcRecipientsService::recipient(const Request& request) {
   }
   if (auto name = before_suffix(request.path_tail, "/share-permissions")) {
     if (request.method != "GET") {
-      return error_response(http_error(405, "METHOD_NOT_ALLOWED",
-                                       request.method + " is not allowed on share permissions."));
+      return error_response(not_allowed_on(request.method, "share permissions"));
     }
     return share_permissions(request, *name);
   }

@@ -235,8 +235,7 @@ Response UcSharesService::permissions(const Request& request, const std::string&
     return json_response(200, body);
   }
   if (request.method != "PATCH") {
-    return error_response(http_error(405, "METHOD_NOT_ALLOWED",
-                                     request.method + " is not allowed on share permissions."));
+    return error_response(not_allowed_on(request.method, "share permissions"));
   }
   DBK_ASSIGN_OR_RESPOND(auto body, request_body(request));
   DBK_ASSIGN_OR_RESPOND(auto changes, parse_changes(body));

@@ -16,6 +16,10 @@ Result<Found> find_named(const Store::Transaction& tx, const char* kind, const s
   return Found{metastore, key, std::move(*doc)};
 }
 
+ApiError not_allowed_on(const std::string& method, const std::string& what) {
+  return http_error(405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + what + ".");
+}
+
 std::optional<std::string> before_suffix(const std::string& tail, const std::string& suffix) {
   if (tail.size() <= suffix.size() ||
       tail.compare(tail.size() - suffix.size(), suffix.size(), suffix) != 0) {

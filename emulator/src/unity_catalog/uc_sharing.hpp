@@ -21,6 +21,8 @@ struct Found {
 };
 Result<Found> find_named(const Store::Transaction& tx, const char* kind, const std::string& name,
                          ApiError (*missing)(const std::string&));
+/// 405 METHOD_NOT_ALLOWED for a method a sub-resource (`what`) does not take.
+ApiError not_allowed_on(const std::string& method, const std::string& what);
 /// The part of a path tail before `suffix` ("r/rotate-token" → "r"); nullopt without it.
 std::optional<std::string> before_suffix(const std::string& tail, const std::string& suffix);
 /// Every change adds or removes only SELECT, and a grant names a recipient of `metastore`;
