@@ -56,6 +56,14 @@ void add(std::vector<CommandSpec>& table, const std::string& sub_group, const st
   table.push_back(spec);
 }
 
+Json rename_comment_owner(const Invocation& inv) {
+  Json changes = Json::object();
+  if (auto value = inv.value("new-name")) changes["new_name"] = *value;
+  if (auto value = inv.value("comment")) changes["comment"] = *value;
+  if (auto value = inv.value("owner")) changes["owner"] = *value;
+  return changes;
+}
+
 Result<Json> flags_or_json(const Invocation& inv, Json from_flags) {
   if (from_flags.empty()) return json_body_option(inv);
   if (inv.value("json-file") || inv.value("json")) {
@@ -368,6 +376,7 @@ void add_unity_catalog_commands(std::vector<CommandSpec>& table) {
   add_uc_permissions_commands(table);
   add_uc_lineage_binding_commands(table);
   add_uc_shares_commands(table);
+  add_uc_sharing_commands(table);
 }
 
 }  // namespace dbk::cli

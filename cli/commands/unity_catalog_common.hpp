@@ -33,6 +33,10 @@ void add(std::vector<CommandSpec>& table, const std::string& sub_group, const st
          const std::string& legacy_verb, const std::string& summary, Handler handler,
          std::vector<OptionSpec> options);
 
+/// The flags most updates share, as the request fields: --new-name (as `new_name`),
+/// --comment and --owner, each only when given.
+Json rename_comment_owner(const Invocation& inv);
+
 /// The request built from a command's flags, or else its --json/--json-file body; both is
 /// a usage error (legacy: "Cannot specify JSON if any other ... flags are specified").
 Result<Json> flags_or_json(const Invocation& inv, Json from_flags);
@@ -48,4 +52,6 @@ void add_uc_permissions_commands(std::vector<CommandSpec>& table);
 void add_uc_lineage_binding_commands(std::vector<CommandSpec>& table);
 /// `unity-catalog shares`.
 void add_uc_shares_commands(std::vector<CommandSpec>& table);
+/// `unity-catalog recipients`, `providers` and the share permission commands.
+void add_uc_sharing_commands(std::vector<CommandSpec>& table);
 }  // namespace dbk::cli

@@ -46,10 +46,7 @@ Json table_object(const std::string& name) {
 CommandStatus share_update(Invocation& inv) {
   auto name = required_value(inv, "name");
   if (!name) return name.error();
-  Json changes = Json::object();
-  if (auto value = inv.value("new-name")) changes["new_name"] = *value;
-  if (auto value = inv.value("comment")) changes["comment"] = *value;
-  if (auto value = inv.value("owner")) changes["owner"] = *value;
+  Json changes = rename_comment_owner(inv);
   Json updates = Json::array();
   for (const auto& table : inv.values("add-table")) {
     updates.push_back(Json{{"action", "ADD"}, {"data_object", table_object(table)}});

@@ -36,6 +36,8 @@
 #include "tokens/token_service.hpp"
 #include "unity_catalog/lineage_bindings_service.hpp"
 #include "unity_catalog/permissions_service.hpp"
+#include "unity_catalog/providers_service.hpp"
+#include "unity_catalog/recipients_service.hpp"
 #include "unity_catalog/shares_service.hpp"
 #include "unity_catalog/storage_service.hpp"
 #include "unity_catalog/unity_catalog_service.hpp"
@@ -171,6 +173,8 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
     services_.push_back(std::make_unique<UcPermissionsService>(*context_));
     services_.push_back(std::make_unique<UcLineageBindingsService>(*context_));
     services_.push_back(std::make_unique<UcSharesService>(*context_));
+    services_.push_back(std::make_unique<UcRecipientsService>(*context_));
+    services_.push_back(std::make_unique<UcProvidersService>(*context_));
     services_.push_back(std::make_unique<ReposService>(*context_));
     services_.push_back(std::make_unique<PipelinesService>(*context_));
 
@@ -255,7 +259,10 @@ class EmulatorImpl final : public Emulator, public RequestDispatcher {
   Plan plan(Request& request) override {
     Plan plan;
     const bool admin = starts_with(request.path, "/__dbk/");
-    if (!options_.token.empty() && (admin || starts_with(request.path, "/api/"))) {
+    // Delta Sharing's activation endpoints are public: the one-time link is the credential.
+    const bool public_api = starts_with(request.path, "/api/2.1/unity-catalog/public/") ||
+                            starts_with(request.path, "/api/2.0/unity-catalog/public/");
+    if (!options_.token.empty() && (admin || starts_with(request.path, "/api/")) && !public_api) {
       std::string given = request.header("Authorization").value_or("");
       const std::string prefix = "Bearer ";
       const bool bearer =

@@ -173,3 +173,91 @@ def test_shares(w):
             w.shares.get("sdk_share")
     finally:
         w.catalogs.delete("share_cat", force=True)
+
+
+def test_delta_sharing_recipients_providers(w):
+    """Open sharing end to end: a TOKEN recipient granted a share, its credential file
+    downloaded once through the activation link, and a provider made from that file."""
+    import json
+    from databricks.sdk.service import sharing
+    recipient = w.recipients.create(
+        name="SDK_Partner", authentication_type=sharing.AuthenticationType.TOKEN,
+        comment="sdk", ip_access_list=sharing.IpAccessList(allowed_ip_addresses=["10.1.0.0/16"]),
+        properties_kvpairs=sharing.SecurablePropertiesKvPairs(properties={"country": "US"}))
+    try:
+        assert recipient.name == "sdk_partner"
+        assert recipient.activated is False
+        assert recipient.properties_kvpairs.properties == {"country": "US"}
+        assert len(recipient.tokens) == 1
+        assert recipient.tokens[0].activation_url == recipient.activation_url
+        with pytest.raises(errors.ResourceConflict):
+            w.recipients.create(name="sdk_partner",
+                                authentication_type=sharing.AuthenticationType.TOKEN)
+        w.shares.create(name="sdk_open_share")
+        granted = w.shares.update_permissions("sdk_open_share", changes=[
+            sharing.PermissionsChange(principal="sdk_partner", add=["SELECT"])])
+        assert [(a.principal, a.privileges) for a in granted.privilege_assignments] == [
+            ("sdk_partner", [sharing.Privilege.SELECT])]
+        with pytest.raises(errors.NotFound):
+            w.shares.update_permissions("sdk_open_share", changes=[
+                sharing.PermissionsChange(principal="nobody", add=["SELECT"])])
+        listed = w.shares.share_permissions("sdk_open_share")
+        assert listed.privilege_assignments[0].principal == "sdk_partner"
+        out = w.recipients.share_permissions("sdk_partner").permissions_out
+        assert [p.share_name for p in out] == ["sdk_open_share"]
+
+        code = recipient.activation_url.rsplit("?", 1)[1]
+        w.recipient_activation.get_activation_url_info(code)
+        profile = w.recipient_activation.retrieve_token(code)
+        assert profile.share_credentials_version == 1 and profile.bearer_token
+        with pytest.raises(errors.NotFound):  # the link works once
+            w.recipient_activation.retrieve_token(code)
+        assert w.recipients.get("sdk_partner").activated is True
+
+        provider = w.providers.create(
+            name="sdk_upstream", authentication_type=sharing.AuthenticationType.TOKEN,
+            recipient_profile_str=json.dumps(profile.as_dict()))
+        assert provider.recipient_profile.endpoint == profile.endpoint
+        assert provider.recipient_profile.bearer_token is None
+        assert [s.name for s in w.providers.list_shares("sdk_upstream")] == ["sdk_open_share"]
+        assert "sdk_upstream" in [p.name for p in w.providers.list()]
+
+        # Rotating with 0 expires the downloaded token: the provider loses access.
+        rotated = w.recipients.rotate_token("sdk_partner", existing_token_expire_in_seconds=0)
+        assert len(rotated.tokens) == 1 and rotated.activated is False
+        with pytest.raises(errors.PermissionDenied):
+            list(w.providers.list_shares("sdk_upstream"))
+        w.providers.delete("sdk_upstream")
+        with pytest.raises(errors.NotFound):
+            w.providers.get("sdk_upstream")
+    finally:
+        w.recipients.delete("sdk_partner")
+        try:
+            w.shares.delete("sdk_open_share")
+        except errors.NotFound:
+            pass
+    with pytest.raises(errors.NotFound):
+        w.recipients.get("sdk_partner")
+
+
+def test_activation_link_needs_no_workspace_token():
+    """The activation endpoints are public on the service: the one-time code is the
+    credential, so an emulator with --token serves them without one (and nothing else)."""
+    import json
+    import urllib.error
+    import urllib.request
+    from conftest import running_emulator
+    token = "dapi-sharing-admin"
+    with running_emulator(("--token", token)) as url:
+        admin = WorkspaceClient(host=url, token=token)
+        from databricks.sdk.service import sharing
+        recipient = admin.recipients.create(
+            name="public_check", authentication_type=sharing.AuthenticationType.TOKEN)
+        code = recipient.activation_url.rsplit("?", 1)[1]
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url + "/api/2.1/unity-catalog/recipients", timeout=30)
+        assert refused.value.code == 401
+        with urllib.request.urlopen(
+                url + "/api/2.1/unity-catalog/public/data_sharing_activation/" + code,
+                timeout=30) as response:
+            assert json.loads(response.read())["bearerToken"]

@@ -9,6 +9,7 @@
 #include "state/store.hpp"
 #include "unity_catalog/uc_common.hpp"
 #include "unity_catalog/uc_grants.hpp"
+#include "unity_catalog/uc_sharing.hpp"
 
 namespace dbk::emulator {
 namespace {
@@ -149,11 +150,18 @@ Response UcPermissionsService::permissions(const Request& request, bool effectiv
   }
   DBK_ASSIGN_OR_RESPOND(auto body, request_body(request));
   DBK_ASSIGN_OR_RESPOND(auto changes, parse_changes(body));
-  DBK_RETURN_IF_ERROR(check_principals(context_.store, changes));
+  // A share is granted to recipients (as through shares/{name}/permissions), the others to
+  // users and groups.
+  const bool share = securable.kind == kShare;
+  if (!share) DBK_RETURN_IF_ERROR(check_principals(context_.store, changes));
   std::lock_guard<std::mutex> lock(mutex_);
   ordered answer;
   DBK_RETURN_IF_ERROR(context_.store.transaction([&](Store::Transaction& tx) -> Status {
     DBK_UC_ASSIGN(auto doc, find(tx, securable));
+    if (share) {
+      DBK_UC_TRY(
+          check_share_changes(tx, securable.key.substr(0, securable.key.find('/')), changes));
+    }
     apply_changes(doc, changes);
     tx.put(securable.kind, securable.key, doc);
     answer = grants_of(doc, std::nullopt);

@@ -6,6 +6,7 @@
 #include "identity/principals.hpp"
 #include "state/store.hpp"
 #include "unity_catalog/uc_common.hpp"
+#include "unity_catalog/uc_sharing.hpp"
 
 namespace dbk::emulator {
 namespace {
@@ -146,6 +147,9 @@ Response UcSharesService::list(const Request& request) {
 }
 
 Response UcSharesService::share(const Request& request) {
+  if (auto name = before_suffix(request.path_tail, "/permissions")) {
+    return permissions(request, *name);
+  }
   DBK_RETURN_IF_ERROR(check_name("Share", request.path_tail));
   const std::string name = lower(request.path_tail);
   if (request.method == "GET") {
@@ -211,6 +215,48 @@ Response UcSharesService::share(const Request& request) {
     return {};
   }));
   return json_response(200, answer_of(updated, true));
+}
+
+Response UcSharesService::permissions(const Request& request, const std::string& given) {
+  DBK_RETURN_IF_ERROR(check_name("Share", given));
+  const std::string name = lower(given);
+  if (request.method == "GET") {
+    std::vector<json> items;
+    DBK_RETURN_IF_ERROR(context_.store.transaction([&](Store::Transaction& tx) -> Status {
+      DBK_UC_ASSIGN(auto share, find_named(tx, kShare, name, share_missing));
+      auto grants = grants_of(share.doc, std::nullopt);
+      if (grants.contains("privilege_assignments")) {
+        for (const auto& grant : grants["privilege_assignments"]) items.push_back(json(grant));
+      }
+      return {};
+    }));
+    DBK_ASSIGN_OR_RESPOND(auto body,
+                          page_of(request, std::move(items), "privilege_assignments", "principal"));
+    return json_response(200, body);
+  }
+  if (request.method != "PATCH") {
+    return error_response(not_allowed_on(request.method, "share permissions"));
+  }
+  DBK_ASSIGN_OR_RESPOND(auto body, request_body(request));
+  DBK_ASSIGN_OR_RESPOND(auto changes, parse_changes(body));
+  bool omit = false;
+  if (auto it = body.find("omit_permissions_list"); it != body.end() && !it->is_null()) {
+    if (!it->is_boolean()) {
+      return error_response(invalid_parameter("omit_permissions_list must be a boolean"));
+    }
+    omit = it->get<bool>();
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  ordered answer = ordered::object();
+  DBK_RETURN_IF_ERROR(context_.store.transaction([&](Store::Transaction& tx) -> Status {
+    DBK_UC_ASSIGN(auto share, find_named(tx, kShare, name, share_missing));
+    DBK_UC_TRY(check_share_changes(tx, share.metastore, changes));
+    apply_changes(share.doc, changes);
+    tx.put(kShare, share.key, share.doc);
+    if (!omit) answer = grants_of(share.doc, std::nullopt);
+    return {};
+  }));
+  return json_response(200, answer);
 }
 
 }  // namespace dbk::emulator

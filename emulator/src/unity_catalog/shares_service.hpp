@@ -8,7 +8,8 @@ namespace dbk::emulator {
 
 /// /api/2.x/unity-catalog/shares: Delta Sharing shares of the current metastore and the
 /// tables and schemas they hold (docs/emulator.md, "Unity Catalog"). A share is a document
-/// keyed "<metastore id>/<name>", so it survives kill -9; nothing is served to recipients.
+/// keyed "<metastore id>/<name>", so it survives kill -9, with its grants to recipients;
+/// nothing is served to recipients.
 class UcSharesService : public Service {
  public:
   explicit UcSharesService(ServiceContext& context) : context_(context) {}
@@ -18,6 +19,8 @@ class UcSharesService : public Service {
   Response create(const Request& request);
   Response list(const Request& request);
   Response share(const Request& request);  ///< GET/PATCH/DELETE shares/{name}
+  /// GET/PATCH shares/{name}/permissions: the share's grants to recipients.
+  Response permissions(const Request& request, const std::string& name);
 
   ServiceContext& context_;
   std::mutex mutex_;

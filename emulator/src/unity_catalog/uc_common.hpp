@@ -28,6 +28,9 @@ inline constexpr const char* kListFields[] = {"", "catalogs", "schemas", "tables
 inline constexpr const char* kCredential = "uc_storage_credential";
 inline constexpr const char* kLocation = "uc_external_location";
 inline constexpr const char* kShare = "uc_share";
+// Delta Sharing recipients and providers, keyed "<metastore id>/<name>".
+inline constexpr const char* kRecipient = "uc_recipient";
+inline constexpr const char* kProvider = "uc_provider";
 inline constexpr std::size_t kMaxNameLength = 255;
 // The page length when a client asks for the paginated form (max_results=0).
 inline constexpr std::int64_t kPageLength = 100;

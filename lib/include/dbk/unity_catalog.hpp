@@ -134,6 +134,39 @@ class UnityCatalogApi {
   Result<Json> update_share(const std::string& name, const Json& changes,
                             const CallContext& context = {}) const;
   Status delete_share(const std::string& name, const CallContext& context = {}) const;
+  /// Grants of a share to recipients: {"privilege_assignments": [{principal, privileges}]}
+  /// (every page). The update takes {"changes": [{principal, add, remove}]}.
+  Result<Json> list_share_permissions(const std::string& name,
+                                      const CallContext& context = {}) const;
+  Result<Json> update_share_permissions(const std::string& name, const Json& changes,
+                                        const CallContext& context = {}) const;
+
+  // Delta Sharing recipients. A TOKEN recipient (open sharing) gets a token whose activation
+  // URL hands out its bearer token once; rotate_recipient_token makes a new one and cuts the
+  // old one's life to `existing_token_expire_in_seconds` (0: now) when given.
+  Result<Json> create_recipient(const Json& request, const CallContext& context = {}) const;
+  Result<Json> list_recipients(const CallContext& context = {}) const;
+  Result<Json> get_recipient(const std::string& name, const CallContext& context = {}) const;
+  Result<Json> update_recipient(const std::string& name, const Json& changes,
+                                const CallContext& context = {}) const;
+  Status delete_recipient(const std::string& name, const CallContext& context = {}) const;
+  Result<Json> rotate_recipient_token(const std::string& name,
+                                      std::optional<std::int64_t> existing_token_expire_in_seconds,
+                                      const CallContext& context = {}) const;
+  /// The shares a recipient may read: {"permissions_out": [{share_name, privilege_assignments}]}.
+  Result<Json> list_recipient_share_permissions(const std::string& name,
+                                                const CallContext& context = {}) const;
+
+  // Delta Sharing providers: who shares with this metastore (a TOKEN provider holds the
+  // recipient profile its credential file gave).
+  Result<Json> create_provider(const Json& request, const CallContext& context = {}) const;
+  Result<Json> list_providers(const CallContext& context = {}) const;
+  Result<Json> get_provider(const std::string& name, const CallContext& context = {}) const;
+  Result<Json> update_provider(const std::string& name, const Json& changes,
+                               const CallContext& context = {}) const;
+  Status delete_provider(const std::string& name, const CallContext& context = {}) const;
+  /// The provider's shares: {"shares": [{name}]} (every page).
+  Result<Json> list_provider_shares(const std::string& name, const CallContext& context = {}) const;
 
  private:
   /// Every item of a paginated list (`what` is the path under unity-catalog/, `field` the
