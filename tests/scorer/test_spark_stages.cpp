@@ -1,5 +1,6 @@
 // Stages beyond the first fixtures' (scorer/fixtures/generate_stage_cases.py), each saved and
-// transformed by Spark 3.5 and 4.x: every column a case adds equals Spark's bit for bit,
+// transformed by Spark 3.5 and 4.x, and the models 2.x has by Spark 2.4 too
+// (scorer/fixtures/spark2x/Spark2Models.java): every column a case adds equals Spark's bit for bit,
 // probabilities within 1e-12, and the columns named here within the tolerance given, where
 // Spark's order of operations is not followed (docs/scorer.md says why for each).
 
@@ -46,7 +47,8 @@ TEST_CASE("RobustScalerModel scores like Spark", "[spark][stages]") {
 }
 
 // Multinomial raw scores go through gemv, like PCA's (Spark 3.5 within 1e-12); complement,
-// bernoulli and gaussian raw scores are bit for bit.
+// bernoulli and gaussian raw scores are bit for bit. Spark 2.4 (multinomial and bernoulli only)
+// sums bernoulli scores in another order, from log(1 - e^θ) without log1p.
 TEST_CASE("NaiveBayesModel scores like Spark", "[spark][stages]") {
   check_bit_exact("naive_bayes", {{"mn_raw", 1e-12}});
 }
