@@ -2,7 +2,8 @@
 
 // Cases saved and transformed by real Spark, each `<version>/<case>/` with model/, input/ and
 // Spark's transform (expected.jsonl, expected_meta.json): generate_exactness_cases.py and
-// generate_stage_cases.py write them. Helpers to score a case and compare it with Spark's.
+// generate_stage_cases.py write them, spark2x/Spark2Models.java the models' cases for Spark
+// 2.x. Helpers to score a case and compare it with Spark's.
 
 #include <algorithm>
 #include <catch2/catch.hpp>

@@ -64,12 +64,12 @@ LoadResult load_aft_survival_regression(const StageMeta& meta, StageInfo& info) 
   if (!meta.has_param("quantileProbabilities")) {
     probabilities = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99};
   }
-  // Spark 3.1 precomputes exp(log(−log1p(−q)) · scale) and scales it by lambda; 2.x and 3.0
-  // compute lambda · exp(log(−log1p(−q)) / (1 / scale)) per row. The two round alike but for
-  // the last bit of 1 / (1 / scale).
+  // Spark 3.1 precomputes exp(log(−log1p(−q)) · scale) and scales it by lambda; 3.0 computes
+  // lambda · exp(log(−log1p(−q)) / (1 / scale)) per row. The two round alike but for the last
+  // bit of 1 / (1 / scale). 2.x does as 3.0 with log(1 − q) for log1p(−q).
   const bool precomputed = meta.major > 3 || (meta.major == 3 && meta.minor >= 1);
   for (double q : probabilities) {
-    const double base = std::log(-std::log1p(-q));
+    const double base = std::log(-(meta.major < 3 ? std::log(1 - q) : std::log1p(-q)));
     stage->quantile_factors.push_back(precomputed ? std::exp(base * sigma)
                                                   : std::exp(base / (1 / sigma)));
   }

@@ -21,6 +21,7 @@ class NaiveBayesStage : public ClassifierStage {
   std::vector<double> sigma;  // gaussian: variances, classes × features
   std::vector<double> base;   // per class: pi (multinomial), pi + Σ log(1 − e^θ) (bernoulli),
                               // Σ log σ² (gaussian)
+  std::vector<double> neg_theta_sum;  // bernoulli saved by Spark 2.x: Σ log(1 − e^θ), added last
   Ddot order = Ddot::kInOrder;
 
  protected:
@@ -55,8 +56,10 @@ class NaiveBayesStage : public ClassifierStage {
     switch (type) {
       case NbType::kMultinomial:
       case NbType::kBernoulli:
-        for (std::size_t c = 0; c < num_classes; ++c)
+        for (std::size_t c = 0; c < num_classes; ++c) {
           raw[c] = base[c] + class_dot(c, x, sparse, lanes);
+          if (!neg_theta_sum.empty()) raw[c] += neg_theta_sum[c];
+        }
         break;
       case NbType::kComplement: {
         double max = -HUGE_VAL;
@@ -120,16 +123,19 @@ LoadResult load_naive_bayes(const StageMeta& meta, StageInfo& info) {
   stage->order = spark_ddot(meta.major, meta.minor);
   stage->base = stage->pi;
   if (stage->type == NbType::kBernoulli) {
-    // thetaMinusNegTheta, and pi + negTheta · ones (gemv: the row summed in order)
+    // thetaMinusNegTheta, and pi + negTheta · ones (gemv: the row summed in order). Spark 2.x
+    // takes log(1 − e^θ) without log1p and adds pi, then the row's sum, to the dot product.
+    const bool legacy = meta.major < 3;
+    if (legacy) stage->neg_theta_sum.assign(rows, 0.0);
     for (std::size_t c = 0; c < rows; ++c) {
       double neg_sum = 0.0;
       for (std::size_t j = 0; j < cols; ++j) {
         double& t = stage->theta[c * cols + j];
-        const double neg = std::log1p(-std::exp(t));
+        const double neg = legacy ? std::log(1.0 - std::exp(t)) : std::log1p(-std::exp(t));
         neg_sum += neg;
         t -= neg;
       }
-      stage->base[c] += neg_sum;
+      (legacy ? stage->neg_theta_sum[c] : stage->base[c]) += neg_sum;
     }
   }
   if (stage->type == NbType::kGaussian) {
