@@ -4,6 +4,7 @@
 
 #include "clusters/cluster_admission.hpp"
 #include "dbk/internal/text.hpp"
+#include "http/member_handler.hpp"
 #include "jobs/job_settings.hpp"
 
 namespace dbk::emulator {
@@ -97,25 +98,27 @@ void JobsService::stop() {
 
 void JobsService::register_routes(Router& router) {
   const std::initializer_list<std::string_view> v = {"2.0", "2.1", "2.2"};
-  auto bind = [this](Response (JobsService::*fn)(const Request&)) {
-    return [this, fn](const Request& request) { return (this->*fn)(request); };
-  };
-  router.add_versions("POST", v, "jobs/create", bind(&JobsService::create_job));
-  router.add_versions("GET", v, "jobs/get", bind(&JobsService::get_job));
-  router.add_versions("GET", v, "jobs/list", bind(&JobsService::list_jobs));
-  router.add_versions("POST", v, "jobs/delete", bind(&JobsService::delete_job));
-  router.add_versions("POST", v, "jobs/reset", bind(&JobsService::reset_job));
-  router.add_versions("POST", v, "jobs/update", bind(&JobsService::update_job));
-  router.add_versions("POST", v, "jobs/run-now", bind(&JobsService::run_now));
-  router.add_versions("POST", v, "jobs/runs/submit", bind(&JobsService::submit));
-  router.add_versions("GET", v, "jobs/runs/get", bind(&JobsService::get_run));
-  router.add_versions("GET", v, "jobs/runs/list", bind(&JobsService::list_runs));
-  router.add_versions("POST", v, "jobs/runs/cancel", bind(&JobsService::cancel_run));
-  router.add_versions("POST", v, "jobs/runs/cancel-all", bind(&JobsService::cancel_all));
-  router.add_versions("POST", v, "jobs/runs/delete", bind(&JobsService::delete_run));
-  router.add_versions("POST", v, "jobs/runs/repair", bind(&JobsService::repair_run));
-  router.add_versions("GET", v, "jobs/runs/get-output", bind(&JobsService::get_output));
-  router.add_versions("GET", v, "jobs/runs/export", bind(&JobsService::export_run));
+  router.add_versions("POST", v, "jobs/create", member_handler(this, &JobsService::create_job));
+  router.add_versions("GET", v, "jobs/get", member_handler(this, &JobsService::get_job));
+  router.add_versions("GET", v, "jobs/list", member_handler(this, &JobsService::list_jobs));
+  router.add_versions("POST", v, "jobs/delete", member_handler(this, &JobsService::delete_job));
+  router.add_versions("POST", v, "jobs/reset", member_handler(this, &JobsService::reset_job));
+  router.add_versions("POST", v, "jobs/update", member_handler(this, &JobsService::update_job));
+  router.add_versions("POST", v, "jobs/run-now", member_handler(this, &JobsService::run_now));
+  router.add_versions("POST", v, "jobs/runs/submit", member_handler(this, &JobsService::submit));
+  router.add_versions("GET", v, "jobs/runs/get", member_handler(this, &JobsService::get_run));
+  router.add_versions("GET", v, "jobs/runs/list", member_handler(this, &JobsService::list_runs));
+  router.add_versions("POST", v, "jobs/runs/cancel",
+                      member_handler(this, &JobsService::cancel_run));
+  router.add_versions("POST", v, "jobs/runs/cancel-all",
+                      member_handler(this, &JobsService::cancel_all));
+  router.add_versions("POST", v, "jobs/runs/delete",
+                      member_handler(this, &JobsService::delete_run));
+  router.add_versions("POST", v, "jobs/runs/repair",
+                      member_handler(this, &JobsService::repair_run));
+  router.add_versions("GET", v, "jobs/runs/get-output",
+                      member_handler(this, &JobsService::get_output));
+  router.add_versions("GET", v, "jobs/runs/export", member_handler(this, &JobsService::export_run));
 
   // Test scripting of task outcomes (see ScriptedExecutor).
   router.add("POST", "/__dbk/runs/script", [this](const Request& request) {
