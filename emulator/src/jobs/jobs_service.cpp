@@ -252,6 +252,9 @@ Response JobsService::list_jobs(const Request& request) {
           invalid_parameter("The limit must be between 1 and 100, got " + std::to_string(size)));
     DBK_ASSIGN_OR_RESPOND(start, page_start(*offset, *page_token));
     count = size;
+  } else if (start < 0) {
+    // 2.0 without a limit lists everything from the offset: it too must not point before the list.
+    return error_response(invalid_parameter("offset must be non-negative"));
   }
   return json_response(200, page_body(jobs, "jobs", start, count, version != 20));
 }
