@@ -167,23 +167,35 @@ CommandStatus create_scope(Invocation& inv) {
   return status;
 }
 
-CommandStatus list_scopes(Invocation& inv) {
+// The reading commands (list-scopes, list, list-acls, get-acl), once their own options are
+// checked: --output, then `fetch` with the client; with JSON output the service's answer as it
+// came, else `print_rows` prints its table.
+template <typename Fetch, typename PrintRows>
+CommandStatus fetch_and_print(Invocation& inv, Fetch fetch, PrintRows print_rows) {
   auto format = output_option(inv);
   if (!format) return format.error();
   auto client = inv.client();
   if (!client) return client.error();
-  auto scopes = client->secrets().list_scopes();
-  if (!scopes) return scopes.error();
-  if (*format == OutputFormat::kJson) return print_json(inv, scopes->raw);
-  std::vector<TableRow> rows;
-  for (const auto& scope : scopes->items) {
-    const auto dns = scope.keyvault_metadata.is_object()
-                         ? scope.keyvault_metadata.value("dns_name", std::string())
-                         : std::string("N/A");
-    rows.push_back({truncate(scope.name), scope.backend_type, dns});
-  }
-  print_table(inv, format_simple_table({"Scope", "Backend", "KeyVault URL"}, rows));
+  auto answer = fetch(client->secrets());
+  if (!answer) return answer.error();
+  if (*format == OutputFormat::kJson) return print_json(inv, answer->raw);
+  print_rows(*answer);
   return 0;
+}
+
+CommandStatus list_scopes(Invocation& inv) {
+  return fetch_and_print(
+      inv, [](const SecretsApi& api) { return api.list_scopes(); },
+      [&inv](const ListResponse<SecretScope>& scopes) {
+        std::vector<TableRow> rows;
+        for (const auto& scope : scopes.items) {
+          const auto dns = scope.keyvault_metadata.is_object()
+                               ? scope.keyvault_metadata.value("dns_name", std::string())
+                               : std::string("N/A");
+          rows.push_back({truncate(scope.name), scope.backend_type, dns});
+        }
+        print_table(inv, format_simple_table({"Scope", "Backend", "KeyVault URL"}, rows));
+      });
 }
 
 CommandStatus delete_scope(Invocation& inv) {
@@ -229,21 +241,17 @@ Handler scope_and(std::string option) {
 CommandStatus list_secrets(Invocation& inv) {
   auto scope = required_value(inv, "scope");
   if (!scope) return scope.error();
-  auto format = output_option(inv);
-  if (!format) return format.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  auto secrets = client->secrets().list_secrets(*scope);
-  if (!secrets) return secrets.error();
-  if (*format == OutputFormat::kJson) return print_json(inv, secrets->raw);
-  std::vector<TableRow> rows;
-  for (const auto& secret : secrets->items) {
-    Cell updated = std::string("Not Available");
-    if (secret.last_updated_timestamp) updated = *secret.last_updated_timestamp;
-    rows.push_back({secret.key, updated});
-  }
-  print_table(inv, format_simple_table({"Key name", "Last updated"}, rows));
-  return 0;
+  return fetch_and_print(
+      inv, [&scope](const SecretsApi& api) { return api.list_secrets(*scope); },
+      [&inv](const ListResponse<SecretMetadata>& secrets) {
+        std::vector<TableRow> rows;
+        for (const auto& secret : secrets.items) {
+          Cell updated = std::string("Not Available");
+          if (secret.last_updated_timestamp) updated = *secret.last_updated_timestamp;
+          rows.push_back({secret.key, updated});
+        }
+        print_table(inv, format_simple_table({"Key name", "Last updated"}, rows));
+      });
 }
 
 Result<std::string> permission_option(const Invocation& inv) {
@@ -282,15 +290,9 @@ void print_acls(Invocation& inv, const std::vector<AclItem>& acls) {
 CommandStatus list_acls(Invocation& inv) {
   auto scope = required_value(inv, "scope");
   if (!scope) return scope.error();
-  auto format = output_option(inv);
-  if (!format) return format.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  auto acls = client->secrets().list_acls(*scope);
-  if (!acls) return acls.error();
-  if (*format == OutputFormat::kJson) return print_json(inv, acls->raw);
-  print_acls(inv, acls->items);
-  return 0;
+  return fetch_and_print(
+      inv, [&scope](const SecretsApi& api) { return api.list_acls(*scope); },
+      [&inv](const ListResponse<AclItem>& acls) { print_acls(inv, acls.items); });
 }
 
 CommandStatus get_acl(Invocation& inv) {
@@ -298,15 +300,9 @@ CommandStatus get_acl(Invocation& inv) {
   if (!scope) return scope.error();
   auto principal = required_value(inv, "principal");
   if (!principal) return principal.error();
-  auto format = output_option(inv);
-  if (!format) return format.error();
-  auto client = inv.client();
-  if (!client) return client.error();
-  auto acl = client->secrets().get_acl(*scope, *principal);
-  if (!acl) return acl.error();
-  if (*format == OutputFormat::kJson) return print_json(inv, acl->raw);
-  print_acls(inv, {*acl});
-  return 0;
+  return fetch_and_print(
+      inv, [&](const SecretsApi& api) { return api.get_acl(*scope, *principal); },
+      [&inv](const AclItem& acl) { print_acls(inv, {acl}); });
 }
 
 }  // namespace

@@ -137,6 +137,10 @@ TEST_CASE("jobs/list pages, filters by name and omits an empty list", "[jobs]") 
   CHECK(legacy.body["jobs"].size() == 6);  // 2.0: every job, no paging
   CHECK(legacy.body["jobs"][0]["settings"].contains("notebook_task") ==
         false);  // 2.1-created: MULTI_TASK
+  // 2.0 without a limit: a negative offset is refused as under 2.1, never read before the list.
+  auto negative = h.get("/api/2.0/jobs/list?offset=-3");
+  CHECK(negative.status == 400);
+  CHECK(negative.body["error_code"] == "INVALID_PARAMETER_VALUE");
 }
 
 TEST_CASE("jobs/reset replaces and jobs/update merges settings", "[jobs]") {

@@ -1,28 +1,17 @@
 #include <catch2/catch.hpp>
 
 #include "auth/auth_transport.hpp"
+#include "auth_requests.hpp"
 #include "dbk/base64.hpp"
 #include "dbk/testing/fake_transport.hpp"
 
 using dbk::testing::FakeTransport;
 
-namespace {
-
-dbk::HttpRequest get(std::string url) {
-  return dbk::HttpRequest{"GET", std::move(url), {}, ""};
-}
-
-std::string authorization_of(const dbk::HttpRequest& request) {
-  return dbk::find_header(request.headers, "Authorization").value_or("");
-}
-
-}  // namespace
-
 TEST_CASE("PAT auth sends a bearer token") {
   auto fake = std::make_shared<FakeTransport>();
   fake->expect("GET", "/api/2.0/x").respond(200, "{}");
   auto auth = dbk::detail::make_pat_auth(fake, "dapi123");
-  dbk::HttpRequest request = get("https://h/api/2.0/x");
+  dbk::HttpRequest request = get_request("https://h/api/2.0/x");
   request.headers.emplace_back("authorization", "stale");
   REQUIRE(auth->send(request, {}).ok());
   CHECK(authorization_of(fake->requests().at(0)) == "Bearer dapi123");
@@ -33,7 +22,7 @@ TEST_CASE("basic auth sends base64(user:password)") {
   auto fake = std::make_shared<FakeTransport>();
   fake->expect("GET", "/x").respond(200, "{}");
   auto auth = dbk::detail::make_basic_auth(fake, "me@example.com", "p:w");
-  REQUIRE(auth->send(get("https://h/x"), {}).ok());
+  REQUIRE(auth->send(get_request("https://h/x"), {}).ok());
   CHECK(authorization_of(fake->requests().at(0)) ==
         "Basic " + dbk::base64_encode("me@example.com:p:w"));
 }
@@ -45,13 +34,13 @@ TEST_CASE("make_auth_transport follows the effective auth type") {
   config.host = "https://h";
   auto none = dbk::detail::make_auth_transport(fake, config, nullptr);
   REQUIRE(none.ok());
-  REQUIRE((*none)->send(get("https://h/x"), {}).ok());
+  REQUIRE((*none)->send(get_request("https://h/x"), {}).ok());
   CHECK(authorization_of(fake->requests().back()).empty());
 
   config.token = "dapi1";
   auto pat = dbk::detail::make_auth_transport(fake, config, nullptr);
   REQUIRE(pat.ok());
-  REQUIRE((*pat)->send(get("https://h/x"), {}).ok());
+  REQUIRE((*pat)->send(get_request("https://h/x"), {}).ok());
   CHECK(authorization_of(fake->requests().back()) == "Bearer dapi1");
 
   config.auth_type = "basic";

@@ -1,24 +1,13 @@
 #include <catch2/catch.hpp>
 
 #include "auth/auth_transport.hpp"
+#include "auth_requests.hpp"
 #include "dbk/base64.hpp"
 #include "dbk/testing/fake_clock.hpp"
 #include "dbk/testing/fake_transport.hpp"
 
 using dbk::testing::FakeClock;
 using dbk::testing::FakeTransport;
-
-namespace {
-
-dbk::HttpRequest get(std::string url) {
-  return dbk::HttpRequest{"GET", std::move(url), {}, ""};
-}
-
-std::string authorization_of(const dbk::HttpRequest& request) {
-  return dbk::find_header(request.headers, "Authorization").value_or("");
-}
-
-}  // namespace
 
 namespace {
 
@@ -51,11 +40,11 @@ TEST_CASE("OAuth M2M fetches a token once and reuses it until shortly before exp
   f.expect_token("tok-2", 3600);
   f.fake->expect("GET", "/api/2.0/c").respond(200, "{}");
 
-  REQUIRE(f.auth->send(get("https://h/api/2.0/a"), {}).ok());
+  REQUIRE(f.auth->send(get_request("https://h/api/2.0/a"), {}).ok());
   f.clock->advance(std::chrono::seconds(3500));  // still more than a minute left
-  REQUIRE(f.auth->send(get("https://h/api/2.0/b"), {}).ok());
+  REQUIRE(f.auth->send(get_request("https://h/api/2.0/b"), {}).ok());
   f.clock->advance(std::chrono::seconds(60));  // within the refresh margin
-  REQUIRE(f.auth->send(get("https://h/api/2.0/c"), {}).ok());
+  REQUIRE(f.auth->send(get_request("https://h/api/2.0/c"), {}).ok());
 
   CHECK(f.fake->all_consumed());
   auto requests = f.fake->requests();
@@ -73,8 +62,8 @@ TEST_CASE("OAuth M2M refetches once when a cached token is rejected") {
   f.fake->expect("GET", "/x").respond(401, "");
   f.expect_token("tok-2", 3600);
   f.fake->expect("GET", "/x").respond(200, "{}");
-  REQUIRE(f.auth->send(get("https://h/x"), {}).ok());
-  auto retried = f.auth->send(get("https://h/x"), {});
+  REQUIRE(f.auth->send(get_request("https://h/x"), {}).ok());
+  auto retried = f.auth->send(get_request("https://h/x"), {});
   REQUIRE(retried.ok());
   CHECK(retried->status == 200);
   CHECK(authorization_of(f.fake->requests().back()) == "Bearer tok-2");
@@ -85,7 +74,7 @@ TEST_CASE("OAuth M2M token endpoint failures are clear errors without the secret
   f.fake->expect("POST", "/oidc/v1/token")
       .respond_json(401, {{"error", "invalid_client"},
                           {"error_description", "Client authentication failed"}});
-  auto refused = f.auth->send(get("https://h/x"), {});
+  auto refused = f.auth->send(get_request("https://h/x"), {});
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().http_status == 401);
   CHECK_THAT(refused.error().message, Catch::Contains("client-1"));
@@ -94,19 +83,19 @@ TEST_CASE("OAuth M2M token endpoint failures are clear errors without the secret
   CHECK_THAT(refused.error().to_string(), !Catch::Contains("s3cret"));
 
   f.fake->expect("POST", "/oidc/v1/token").respond(200, "<html><title>Sign in</title></html>");
-  auto html = f.auth->send(get("https://h/x"), {});
+  auto html = f.auth->send(get_request("https://h/x"), {});
   REQUIRE_FALSE(html.ok());
   CHECK(html.error().error_code == "INVALID_RESPONSE");
   CHECK_THAT(html.error().message, Catch::Contains("web page"));
 
   f.fake->expect("POST", "/oidc/v1/token").respond_json(200, {{"token_type", "Bearer"}});
-  auto no_token = f.auth->send(get("https://h/x"), {});
+  auto no_token = f.auth->send(get_request("https://h/x"), {});
   REQUIRE_FALSE(no_token.ok());
   CHECK_THAT(no_token.error().message, Catch::Contains("without an access_token"));
 
   f.fake->expect("POST", "/oidc/v1/token")
       .fail(dbk::make_error("CONNECTION_ERROR", "cannot connect to h:443"));
-  auto offline = f.auth->send(get("https://h/x"), {});
+  auto offline = f.auth->send(get_request("https://h/x"), {});
   REQUIRE_FALSE(offline.ok());
   CHECK(offline.error().error_code == "CONNECTION_ERROR");
   CHECK_THAT(offline.error().message, Catch::Contains("OAuth token"));

@@ -62,6 +62,30 @@ std::int64_t workers_of(const nlohmann::json& cluster) {
   return cluster.value("num_workers", std::int64_t{0});
 }
 
+// A stored cluster by id (the caller holds the manager's lock); an unknown id is the
+// service's 400 "Cluster <id> does not exist".
+Result<nlohmann::json> find_cluster(const Store& store, const std::string& cluster_id) {
+  auto cluster = store.get(kKind, cluster_id);
+  if (!cluster) return invalid_parameter("Cluster " + cluster_id + " does not exist");
+  return std::move(*cluster);
+}
+
+// The stored cluster that an edit or resize body names by its cluster_id.
+Result<nlohmann::json> requested_cluster(const Store& store, const nlohmann::json& request) {
+  if (!request.contains("cluster_id") || !request["cluster_id"].is_string())
+    return invalid_parameter("Missing required field: cluster_id");
+  return find_cluster(store, request["cluster_id"].get<std::string>());
+}
+
+// Puts a cluster into a transient `state` that tick() ends at `at_ms` in `next_state`.
+void begin_transition(nlohmann::json& cluster, const char* state, const char* message,
+                      std::int64_t at_ms, const char* next_state) {
+  cluster["state"] = state;
+  cluster["state_message"] = message;
+  cluster["_transition_at"] = at_ms;
+  cluster["_next_state"] = next_state;
+}
+
 Status unexpected_state(const std::string& cluster_id, const nlohmann::json& cluster) {
   return http_error(400, "INVALID_STATE",
                     "Cluster " + cluster_id + " is in unexpected state " +
@@ -237,9 +261,7 @@ std::vector<nlohmann::json> ClusterManager::list() const {
 
 Result<nlohmann::json> ClusterManager::get(const std::string& cluster_id) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto cluster = store_.get(kKind, cluster_id);
-  if (!cluster) return invalid_parameter("Cluster " + cluster_id + " does not exist");
-  return *cluster;
+  return find_cluster(store_, cluster_id);
 }
 
 Result<nlohmann::json> ClusterManager::create(const nlohmann::json& request, std::int64_t now_ms) {
@@ -256,13 +278,10 @@ Result<nlohmann::json> ClusterManager::create(const nlohmann::json& request, std
   if (!cluster.contains("node_type_id")) cluster["node_type_id"] = "local";
   if (!cluster.contains("num_workers") && !cluster.contains("autoscale"))
     cluster["num_workers"] = 0;
-  cluster["state"] = "PENDING";
-  cluster["state_message"] = "Starting Spark";
+  begin_transition(cluster, "PENDING", "Starting Spark", now_ms + kStartMs, "RUNNING");
   cluster["start_time"] = now_ms;
   cluster["creator_user_name"] = creator_;
   cluster["cluster_source"] = "API";
-  cluster["_transition_at"] = now_ms + kStartMs;
-  cluster["_next_state"] = "RUNNING";
   save(cluster, {event(cluster, now_ms, "CREATING",
                        {{"cluster_size", cluster_size(cluster)}, {"user", creator_}})});
   return cluster;
@@ -270,36 +289,26 @@ Result<nlohmann::json> ClusterManager::create(const nlohmann::json& request, std
 
 Status ClusterManager::start(const std::string& cluster_id, std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto cluster = store_.get(kKind, cluster_id);
-  if (!cluster) return invalid_parameter("Cluster " + cluster_id + " does not exist");
+  auto cluster = find_cluster(store_, cluster_id);
+  if (!cluster) return cluster.error();
   if (cluster->value("cluster_source", "") == "JOB")
     return http_error(400, "INVALID_STATE",
                       "Cluster " + cluster_id + " is a job cluster and cannot be started");
   // docs/reference/rest-api.md §1.4: not TERMINATED → "nothing will happen" (we pick the documented
   // no-op).
   if ((*cluster)["state"] != "TERMINATED") return {};
-  (*cluster)["state"] = "PENDING";
-  (*cluster)["state_message"] = "Starting Spark";
+  begin_transition(*cluster, "PENDING", "Starting Spark", now_ms + kStartMs, "RUNNING");
   (*cluster)["start_time"] = now_ms;
-  (*cluster)["_transition_at"] = now_ms + kStartMs;
-  (*cluster)["_next_state"] = "RUNNING";
   save(*cluster, {event(*cluster, now_ms, "STARTING", {{"user", creator_}})});
   return {};
 }
 
 Status ClusterManager::restart(const std::string& cluster_id, std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto cluster = store_.get(kKind, cluster_id);
-  if (!cluster) return invalid_parameter("Cluster " + cluster_id + " does not exist");
-  if ((*cluster)["state"] != "RUNNING") {
-    return http_error(400, "INVALID_STATE",
-                      "Cluster " + cluster_id + " is in unexpected state " +
-                          (*cluster)["state"].get<std::string>() + ".");
-  }
-  (*cluster)["state"] = "RESTARTING";
-  (*cluster)["state_message"] = "Restarting Spark";
-  (*cluster)["_transition_at"] = now_ms + kStartMs;
-  (*cluster)["_next_state"] = "RUNNING";
+  auto cluster = find_cluster(store_, cluster_id);
+  if (!cluster) return cluster.error();
+  if ((*cluster)["state"] != "RUNNING") return unexpected_state(cluster_id, *cluster);
+  begin_transition(*cluster, "RESTARTING", "Restarting Spark", now_ms + kStartMs, "RUNNING");
   save(*cluster, {event(*cluster, now_ms, "RESTARTING", {{"user", creator_}})});
   return {};
 }
@@ -307,15 +316,12 @@ Status ClusterManager::restart(const std::string& cluster_id, std::int64_t now_m
 Status ClusterManager::terminate(const std::string& cluster_id, std::int64_t now_ms,
                                  const std::string& reason_code) {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto cluster = store_.get(kKind, cluster_id);
-  if (!cluster) return invalid_parameter("Cluster " + cluster_id + " does not exist");
+  auto cluster = find_cluster(store_, cluster_id);
+  if (!cluster) return cluster.error();
   const std::string state = (*cluster)["state"];
   if (state == "TERMINATED" || state == "TERMINATING") return {};
-  (*cluster)["state"] = "TERMINATING";
-  (*cluster)["state_message"] = "Terminating";
+  begin_transition(*cluster, "TERMINATING", "Terminating", now_ms + kTerminateMs, "TERMINATED");
   (*cluster)["termination_reason"] = termination_reason(reason_code);
-  (*cluster)["_transition_at"] = now_ms + kTerminateMs;
-  (*cluster)["_next_state"] = "TERMINATED";
   nlohmann::json details = {{"reason", termination_reason(reason_code)}};
   if (reason_code == "USER_REQUEST") details["user"] = creator_;
   save(*cluster, {event(*cluster, now_ms, "TERMINATING", std::move(details))});
@@ -324,8 +330,7 @@ Status ClusterManager::terminate(const std::string& cluster_id, std::int64_t now
 
 Status ClusterManager::permanent_delete(const std::string& cluster_id) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!store_.get(kKind, cluster_id))
-    return invalid_parameter("Cluster " + cluster_id + " does not exist");
+  if (auto cluster = find_cluster(store_, cluster_id); !cluster) return cluster.error();
   const std::string prefix = cluster_id + "/";
   return store_.transaction([&](Store::Transaction& tx) -> Status {
     tx.erase(kKind, cluster_id);
@@ -338,11 +343,9 @@ Status ClusterManager::permanent_delete(const std::string& cluster_id) {
 
 Status ClusterManager::edit(const nlohmann::json& request, std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!request.contains("cluster_id") || !request["cluster_id"].is_string())
-    return invalid_parameter("Missing required field: cluster_id");
-  const std::string id = request["cluster_id"].get<std::string>();
-  auto cluster = store_.get(kKind, id);
-  if (!cluster) return invalid_parameter("Cluster " + id + " does not exist");
+  auto cluster = requested_cluster(store_, request);
+  if (!cluster) return cluster.error();
+  const std::string id = (*cluster)["cluster_id"];
   auto admitted = admit_cluster(store_, request);
   if (!admitted) return admitted.error();
   const nlohmann::json& spec = *admitted;
@@ -372,10 +375,7 @@ Status ClusterManager::edit(const nlohmann::json& request, std::int64_t now_ms) 
                                                {"user", creator_}})};
   if (state == "RUNNING") {
     // The new attributes take effect through a restart.
-    (*cluster)["state"] = "RESTARTING";
-    (*cluster)["state_message"] = "Restarting Spark";
-    (*cluster)["_transition_at"] = now_ms + kStartMs;
-    (*cluster)["_next_state"] = "RUNNING";
+    begin_transition(*cluster, "RESTARTING", "Restarting Spark", now_ms + kStartMs, "RUNNING");
     events.push_back(event(*cluster, now_ms, "RESTARTING", {{"user", creator_}}));
   }
   save(*cluster, events);
@@ -384,11 +384,9 @@ Status ClusterManager::edit(const nlohmann::json& request, std::int64_t now_ms) 
 
 Status ClusterManager::resize(const nlohmann::json& request, std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!request.contains("cluster_id") || !request["cluster_id"].is_string())
-    return invalid_parameter("Missing required field: cluster_id");
-  const std::string id = request["cluster_id"].get<std::string>();
-  auto cluster = store_.get(kKind, id);
-  if (!cluster) return invalid_parameter("Cluster " + id + " does not exist");
+  auto cluster = requested_cluster(store_, request);
+  if (!cluster) return cluster.error();
+  const std::string id = (*cluster)["cluster_id"];
   if (request.contains("num_workers") == request.contains("autoscale"))
     return invalid_parameter("Exactly one of num_workers or autoscale must be specified.");
   if (auto size = check_size(request); !size) return size.error();
@@ -402,11 +400,8 @@ Status ClusterManager::resize(const nlohmann::json& request, std::int64_t now_ms
     cluster->erase("num_workers");
   }
   const std::int64_t to = workers_of(*cluster);
-  (*cluster)["state"] = "RESIZING";
-  (*cluster)["state_message"] = "Resizing cluster";
+  begin_transition(*cluster, "RESIZING", "Resizing cluster", now_ms + kStartMs, "RUNNING");
   (*cluster)["_resized_from"] = from;
-  (*cluster)["_transition_at"] = now_ms + kStartMs;
-  (*cluster)["_next_state"] = "RUNNING";
   save(*cluster,
        {event(*cluster, now_ms, "RESIZING",
               {{"current_num_workers", from}, {"target_num_workers", to}, {"user", creator_}})});
@@ -442,7 +437,7 @@ Result<nlohmann::json> ClusterManager::events(const Params& request) const {
     }
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!store_.get(kKind, id)) return invalid_parameter("Cluster " + id + " does not exist");
+  if (auto cluster = find_cluster(store_, id); !cluster) return cluster.error();
   const std::string prefix = id + "/";
   std::vector<nlohmann::json> matching;  // oldest first: keys follow the event order
   for (const auto& [key, doc] : store_.list(kEventKind)) {

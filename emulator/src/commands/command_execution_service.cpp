@@ -8,6 +8,7 @@
 #include <atomic>
 
 #include "dbk/json.hpp"
+#include "http/member_handler.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "process/child_process.hpp"
@@ -73,17 +74,17 @@ void CommandExecutionService::close(Context& context) {
 void CommandExecutionService::register_routes(Router& router) {
   const auto versions = {"1.2"};
   router.add_versions("POST", versions, "contexts/create",
-                      [this](const Request& r) { return create_context(r); });
+                      member_handler(this, &CommandExecutionService::create_context));
   router.add_versions("GET", versions, "contexts/status",
-                      [this](const Request& r) { return context_status(r); });
+                      member_handler(this, &CommandExecutionService::context_status));
   router.add_versions("POST", versions, "contexts/destroy",
-                      [this](const Request& r) { return destroy_context(r); });
+                      member_handler(this, &CommandExecutionService::destroy_context));
   router.add_versions("POST", versions, "commands/execute",
-                      [this](const Request& r) { return execute(r); });
+                      member_handler(this, &CommandExecutionService::execute));
   router.add_versions("GET", versions, "commands/status",
-                      [this](const Request& r) { return command_status(r); });
+                      member_handler(this, &CommandExecutionService::command_status));
   router.add_versions("POST", versions, "commands/cancel",
-                      [this](const Request& r) { return cancel(r); });
+                      member_handler(this, &CommandExecutionService::cancel));
 }
 
 Response CommandExecutionService::create_context(const Request& request) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dbk/base64.hpp"
+#include "http/member_handler.hpp"
 #include "state/files.hpp"
 
 namespace dbk::emulator {
@@ -117,20 +118,17 @@ DbfsService::~DbfsService() {
 }
 
 void DbfsService::register_routes(Router& router) {
-  auto bind = [this](Response (DbfsService::*fn)(const Request&)) {
-    return [this, fn](const Request& request) { return (this->*fn)(request); };
-  };
-  router.add("GET", "/api/2.0/dbfs/list", bind(&DbfsService::list));
-  router.add("GET", "/api/2.0/dbfs/get-status", bind(&DbfsService::get_status));
-  router.add("POST", "/api/2.0/dbfs/mkdirs", bind(&DbfsService::mkdirs));
-  router.add("POST", "/api/2.0/dbfs/put", bind(&DbfsService::put));
-  router.add("POST", "/api/2.0/dbfs/create", bind(&DbfsService::create));
-  router.add("POST", "/api/2.0/dbfs/add-block", bind(&DbfsService::add_block));
-  router.add("POST", "/api/2.0/dbfs/close", bind(&DbfsService::close));
-  router.add("GET", "/api/2.0/dbfs/read", bind(&DbfsService::read));
-  router.add("POST", "/api/2.0/dbfs/delete", bind(&DbfsService::remove));
-  router.add("POST", "/api/2.0/dbfs/move", bind(&DbfsService::move));
-  router.add("POST", "/__dbk/dbfs/settings", bind(&DbfsService::settings));
+  router.add("GET", "/api/2.0/dbfs/list", member_handler(this, &DbfsService::list));
+  router.add("GET", "/api/2.0/dbfs/get-status", member_handler(this, &DbfsService::get_status));
+  router.add("POST", "/api/2.0/dbfs/mkdirs", member_handler(this, &DbfsService::mkdirs));
+  router.add("POST", "/api/2.0/dbfs/put", member_handler(this, &DbfsService::put));
+  router.add("POST", "/api/2.0/dbfs/create", member_handler(this, &DbfsService::create));
+  router.add("POST", "/api/2.0/dbfs/add-block", member_handler(this, &DbfsService::add_block));
+  router.add("POST", "/api/2.0/dbfs/close", member_handler(this, &DbfsService::close));
+  router.add("GET", "/api/2.0/dbfs/read", member_handler(this, &DbfsService::read));
+  router.add("POST", "/api/2.0/dbfs/delete", member_handler(this, &DbfsService::remove));
+  router.add("POST", "/api/2.0/dbfs/move", member_handler(this, &DbfsService::move));
+  router.add("POST", "/__dbk/dbfs/settings", member_handler(this, &DbfsService::settings));
 }
 
 void DbfsService::reset() {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "http/member_handler.hpp"
 #include "identity/principals.hpp"
 #include "identity/scim_protocol.hpp"
 
@@ -104,25 +105,25 @@ void GroupsService::recover() {
 }
 
 void GroupsService::register_routes(Router& router) {
-  router.add("POST", "/api/2.0/groups/create", [this](const Request& r) { return create(r); });
+  router.add("POST", "/api/2.0/groups/create", member_handler(this, &GroupsService::create));
   router.add("POST", "/api/2.0/groups/add-member",
              [this](const Request& r) { return change_member(r, true); });
   router.add("POST", "/api/2.0/groups/remove-member",
              [this](const Request& r) { return change_member(r, false); });
-  router.add("GET", "/api/2.0/groups/list", [this](const Request& r) { return list(r); });
+  router.add("GET", "/api/2.0/groups/list", member_handler(this, &GroupsService::list));
   router.add("GET", "/api/2.0/groups/list-members",
-             [this](const Request& r) { return list_members(r); });
+             member_handler(this, &GroupsService::list_members));
   router.add("GET", "/api/2.0/groups/list-parents",
-             [this](const Request& r) { return list_parents(r); });
-  router.add("POST", "/api/2.0/groups/delete", [this](const Request& r) { return remove(r); });
-  router.add("GET", kScimGroups, [this](const Request& r) { return scim_list(r); });
-  router.add("POST", kScimGroups, [this](const Request& r) { return scim_create(r); });
+             member_handler(this, &GroupsService::list_parents));
+  router.add("POST", "/api/2.0/groups/delete", member_handler(this, &GroupsService::remove));
+  router.add("GET", kScimGroups, member_handler(this, &GroupsService::scim_list));
+  router.add("POST", kScimGroups, member_handler(this, &GroupsService::scim_create));
   router.add("GET", std::string(kScimGroups) + "/*",
-             [this](const Request& r) { return scim_get(r); });
+             member_handler(this, &GroupsService::scim_get));
   router.add("PATCH", std::string(kScimGroups) + "/*",
-             [this](const Request& r) { return scim_patch(r); });
+             member_handler(this, &GroupsService::scim_patch));
   router.add("DELETE", std::string(kScimGroups) + "/*",
-             [this](const Request& r) { return scim_delete(r); });
+             member_handler(this, &GroupsService::scim_delete));
 }
 
 Response GroupsService::create(const Request& request) {

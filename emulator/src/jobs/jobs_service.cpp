@@ -4,6 +4,7 @@
 
 #include "clusters/cluster_admission.hpp"
 #include "dbk/internal/text.hpp"
+#include "http/member_handler.hpp"
 #include "jobs/job_settings.hpp"
 
 namespace dbk::emulator {
@@ -23,12 +24,63 @@ std::string run_missing(std::int64_t id) {
   return "Run " + std::to_string(id) + " does not exist.";
 }
 
+/// A stored job by id; an unknown id is the service's 400 (docs/reference/rest-api.md §0.3).
+Result<json> find_job(const Store& store, std::int64_t id) {
+  auto job = store.get(kJobKind, std::to_string(id));
+  if (!job) return invalid_parameter(job_missing(id));
+  return std::move(*job);
+}
+
+/// jobs/reset and jobs/update: replaces job `id`'s settings with what `change` makes of the
+/// current ones, holding `jobs_mutex` over the read-modify-write.
+template <typename Change>
+Status change_job_settings(Store& store, std::mutex& jobs_mutex, std::int64_t id,
+                           const Change& change) {
+  std::lock_guard<std::mutex> lock(jobs_mutex);
+  auto job = find_job(store, id);
+  if (!job) return job.error();
+  Result<json> settings = change((*job)["settings"]);
+  if (!settings) return settings.error();
+  (*job)["settings"] = std::move(*settings);
+  return store.put(kJobKind, std::to_string(id), *job);
+}
+
 /// Opaque page tokens: the offset of the next page.
 std::optional<std::int64_t> parse_page_token(const std::string& token) {
   if (token.empty() || token.size() > 18 ||
       !std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
   return std::stoll(token);
+}
+
+/// Where a page of jobs/list or runs/list starts: a non-empty page_token wins over offset.
+Result<std::int64_t> page_start(const std::optional<std::int64_t>& offset,
+                                const std::optional<std::string>& page_token) {
+  std::int64_t start = offset.value_or(0);
+  if (page_token && !page_token->empty()) {
+    auto parsed = parse_page_token(*page_token);
+    if (!parsed) return invalid_parameter("Invalid page_token");
+    start = *parsed;
+  }
+  if (start < 0) return invalid_parameter("offset must be non-negative");
+  return start;
+}
+
+/// The body of a listing page: up to `size` of `items` from `start` under `key` (omitted when
+/// empty, docs/reference/rest-api.md §1), has_more, and the tokens of the pages around it.
+json page_body(const std::vector<json>& items, const char* key, std::int64_t start,
+               std::int64_t size, bool with_prev_token) {
+  json body = json::object();
+  json page = json::array();
+  const auto total = static_cast<std::int64_t>(items.size());
+  for (std::int64_t i = start; i < total && i < start + size; ++i) page.push_back(items[i]);
+  if (!page.empty()) body[key] = page;
+  const bool has_more = start + size < total;
+  body["has_more"] = has_more;
+  if (has_more) body["next_page_token"] = std::to_string(start + size);
+  if (start > 0 && with_prev_token)
+    body["prev_page_token"] = std::to_string(std::max<std::int64_t>(0, start - size));
+  return body;
 }
 
 /// The parameter fields of run-now and runs/repair, checked (docs/reference/rest-api.md §1.3:
@@ -97,31 +149,32 @@ void JobsService::stop() {
 
 void JobsService::register_routes(Router& router) {
   const std::initializer_list<std::string_view> v = {"2.0", "2.1", "2.2"};
-  auto bind = [this](Response (JobsService::*fn)(const Request&)) {
-    return [this, fn](const Request& request) { return (this->*fn)(request); };
-  };
-  router.add_versions("POST", v, "jobs/create", bind(&JobsService::create_job));
-  router.add_versions("GET", v, "jobs/get", bind(&JobsService::get_job));
-  router.add_versions("GET", v, "jobs/list", bind(&JobsService::list_jobs));
-  router.add_versions("POST", v, "jobs/delete", bind(&JobsService::delete_job));
-  router.add_versions("POST", v, "jobs/reset", bind(&JobsService::reset_job));
-  router.add_versions("POST", v, "jobs/update", bind(&JobsService::update_job));
-  router.add_versions("POST", v, "jobs/run-now", bind(&JobsService::run_now));
-  router.add_versions("POST", v, "jobs/runs/submit", bind(&JobsService::submit));
-  router.add_versions("GET", v, "jobs/runs/get", bind(&JobsService::get_run));
-  router.add_versions("GET", v, "jobs/runs/list", bind(&JobsService::list_runs));
-  router.add_versions("POST", v, "jobs/runs/cancel", bind(&JobsService::cancel_run));
-  router.add_versions("POST", v, "jobs/runs/cancel-all", bind(&JobsService::cancel_all));
-  router.add_versions("POST", v, "jobs/runs/delete", bind(&JobsService::delete_run));
-  router.add_versions("POST", v, "jobs/runs/repair", bind(&JobsService::repair_run));
-  router.add_versions("GET", v, "jobs/runs/get-output", bind(&JobsService::get_output));
-  router.add_versions("GET", v, "jobs/runs/export", bind(&JobsService::export_run));
+  router.add_versions("POST", v, "jobs/create", member_handler(this, &JobsService::create_job));
+  router.add_versions("GET", v, "jobs/get", member_handler(this, &JobsService::get_job));
+  router.add_versions("GET", v, "jobs/list", member_handler(this, &JobsService::list_jobs));
+  router.add_versions("POST", v, "jobs/delete", member_handler(this, &JobsService::delete_job));
+  router.add_versions("POST", v, "jobs/reset", member_handler(this, &JobsService::reset_job));
+  router.add_versions("POST", v, "jobs/update", member_handler(this, &JobsService::update_job));
+  router.add_versions("POST", v, "jobs/run-now", member_handler(this, &JobsService::run_now));
+  router.add_versions("POST", v, "jobs/runs/submit", member_handler(this, &JobsService::submit));
+  router.add_versions("GET", v, "jobs/runs/get", member_handler(this, &JobsService::get_run));
+  router.add_versions("GET", v, "jobs/runs/list", member_handler(this, &JobsService::list_runs));
+  router.add_versions("POST", v, "jobs/runs/cancel",
+                      member_handler(this, &JobsService::cancel_run));
+  router.add_versions("POST", v, "jobs/runs/cancel-all",
+                      member_handler(this, &JobsService::cancel_all));
+  router.add_versions("POST", v, "jobs/runs/delete",
+                      member_handler(this, &JobsService::delete_run));
+  router.add_versions("POST", v, "jobs/runs/repair",
+                      member_handler(this, &JobsService::repair_run));
+  router.add_versions("GET", v, "jobs/runs/get-output",
+                      member_handler(this, &JobsService::get_output));
+  router.add_versions("GET", v, "jobs/runs/export", member_handler(this, &JobsService::export_run));
 
   // Test scripting of task outcomes (see ScriptedExecutor).
   router.add("POST", "/__dbk/runs/script", [this](const Request& request) {
-    auto params = Params::from_request(request);
-    if (!params.ok()) return error_response(params.error());
-    auto id = engine_.scripts().add_rule(params->json());
+    DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+    auto id = engine_.scripts().add_rule(params.json());
     if (!id) return error_response(id.error());
     return json_response(200, {{"id", *id}});
   });
@@ -135,9 +188,8 @@ void JobsService::register_routes(Router& router) {
 }
 
 Response JobsService::create_job(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  json settings = params->json();
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  json settings = params.json();
   settings.erase("access_control_list");
   auto normalized = normalize_job_settings(settings, jobs_api_version(request.path));
   if (!normalized) return error_response(normalized.error());
@@ -157,26 +209,21 @@ Response JobsService::create_job(const Request& request) {
 }
 
 Response JobsService::get_job(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("job_id");
-  if (!id) return error_response(id.error());
-  auto job = context_.store.get(kJobKind, std::to_string(*id));
-  // docs/reference/rest-api.md §0.3
-  if (!job) return error_response(invalid_parameter(job_missing(*id)));
-  (*job)["settings"] = render_job_settings((*job)["settings"], jobs_api_version(request.path));
-  return json_response(200, *job);
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("job_id"));
+  DBK_ASSIGN_OR_RESPOND(json job, find_job(context_.store, id));
+  job["settings"] = render_job_settings(job["settings"], jobs_api_version(request.path));
+  return json_response(200, job);
 }
 
 Response JobsService::list_jobs(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
   const int version = jobs_api_version(request.path);
-  auto limit = params->optional_int64("limit");
-  auto offset = params->optional_int64("offset");
-  auto name = params->optional_string("name");
-  auto page_token = params->optional_string("page_token");
-  auto expand = params->optional_bool("expand_tasks", false);
+  auto limit = params.optional_int64("limit");
+  auto offset = params.optional_int64("offset");
+  auto name = params.optional_string("name");
+  auto page_token = params.optional_string("page_token");
+  auto expand = params.optional_bool("expand_tasks", false);
   if (!limit) return error_response(limit.error());
   if (!offset) return error_response(offset.error());
   if (!name) return error_response(name.error());
@@ -203,114 +250,83 @@ Response JobsService::list_jobs(const Request& request) {
     if (size < 1 || size > 100)
       return error_response(
           invalid_parameter("The limit must be between 1 and 100, got " + std::to_string(size)));
-    if (*page_token && !(**page_token).empty()) {
-      auto parsed = parse_page_token(**page_token);
-      if (!parsed) return error_response(invalid_parameter("Invalid page_token"));
-      start = *parsed;
-    }
-    if (start < 0) return error_response(invalid_parameter("offset must be non-negative"));
+    DBK_ASSIGN_OR_RESPOND(start, page_start(*offset, *page_token));
     count = size;
+  } else if (start < 0) {
+    // 2.0 without a limit lists everything from the offset: it too must not point before the list.
+    return error_response(invalid_parameter("offset must be non-negative"));
   }
-  json body = json::object();
-  json page = json::array();
-  const std::int64_t total = static_cast<std::int64_t>(jobs.size());
-  for (std::int64_t i = start; i < total && i < start + count; ++i) page.push_back(jobs[i]);
-  if (!page.empty()) body["jobs"] = page;  // docs/reference/rest-api.md §1: omitted when empty
-  const bool has_more = start + count < total;
-  body["has_more"] = has_more;
-  if (has_more) body["next_page_token"] = std::to_string(start + count);
-  if (start > 0 && version != 20)
-    body["prev_page_token"] = std::to_string(std::max<std::int64_t>(0, start - count));
-  return json_response(200, body);
+  return json_response(200, page_body(jobs, "jobs", start, count, version != 20));
 }
 
 Response JobsService::delete_job(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("job_id");
-  if (!id) return error_response(id.error());
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("job_id"));
   {
     std::lock_guard<std::mutex> lock(jobs_mutex_);
-    if (!context_.store.get(kJobKind, std::to_string(*id)))
-      return error_response(invalid_parameter(job_missing(*id)));
-    if (auto status = context_.store.erase(kJobKind, std::to_string(*id)); !status)
+    DBK_RETURN_IF_ERROR(find_job(context_.store, id));
+    if (auto status = context_.store.erase(kJobKind, std::to_string(id)); !status)
       return error_response(status.error());
   }
-  engine_.job_deleted(*id);
+  engine_.job_deleted(id);
   return empty_response();
 }
 
 Response JobsService::reset_job(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("job_id");
-  if (!id) return error_response(id.error());
-  auto new_settings = params->optional_json("new_settings");
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("job_id"));
+  auto new_settings = params.optional_json("new_settings");
   if (!new_settings)
     return error_response(invalid_parameter("Missing required field: new_settings"));
   auto normalized = normalize_job_settings(*new_settings, jobs_api_version(request.path));
   if (!normalized) return error_response(normalized.error());
   DBK_RETURN_IF_ERROR(check_job_cluster_policies(context_.store, *normalized));
-  {
-    std::lock_guard<std::mutex> lock(jobs_mutex_);
-    auto job = context_.store.get(kJobKind, std::to_string(*id));
-    if (!job) return error_response(invalid_parameter(job_missing(*id)));
-    (*job)["settings"] = *normalized;
-    if (auto status = context_.store.put(kJobKind, std::to_string(*id), *job); !status)
-      return error_response(status.error());
-  }
-  engine_.job_changed(*id);
+  DBK_RETURN_IF_ERROR(change_job_settings(
+      context_.store, jobs_mutex_, id, [&](const json&) -> Result<json> { return *normalized; }));
+  engine_.job_changed(id);
   return empty_response();
 }
 
 Response JobsService::update_job(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("job_id");
-  if (!id) return error_response(id.error());
-  const json new_settings = params->optional_json("new_settings").value_or(json::object());
-  const json remove = params->optional_json("fields_to_remove").value_or(json::array());
-  {
-    std::lock_guard<std::mutex> lock(jobs_mutex_);
-    auto job = context_.store.get(kJobKind, std::to_string(*id));
-    if (!job) return error_response(invalid_parameter(job_missing(*id)));
-    auto updated = update_job_settings((*job)["settings"], new_settings, remove,
-                                       jobs_api_version(request.path));
-    if (!updated) return error_response(updated.error());
-    DBK_RETURN_IF_ERROR(check_job_cluster_policies(context_.store, *updated));
-    (*job)["settings"] = *updated;
-    if (auto status = context_.store.put(kJobKind, std::to_string(*id), *job); !status)
-      return error_response(status.error());
-  }
-  engine_.job_changed(*id);
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("job_id"));
+  const json new_settings = params.optional_json("new_settings").value_or(json::object());
+  const json remove = params.optional_json("fields_to_remove").value_or(json::array());
+  const int version = jobs_api_version(request.path);
+  DBK_RETURN_IF_ERROR(change_job_settings(
+      context_.store, jobs_mutex_, id, [&](const json& current) -> Result<json> {
+        auto updated = update_job_settings(current, new_settings, remove, version);
+        if (!updated) return updated;
+        if (auto allowed = check_job_cluster_policies(context_.store, *updated); !allowed)
+          return allowed.error();
+        return updated;
+      }));
+  engine_.job_changed(id);
   return empty_response();
 }
 
 Response JobsService::run_now(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("job_id");
-  if (!id) return error_response(id.error());
-  auto job = context_.store.get(kJobKind, std::to_string(*id));
-  if (!job) return error_response(invalid_parameter(job_missing(*id)));
-  auto parameters = run_parameters(params->json());
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("job_id"));
+  DBK_ASSIGN_OR_RESPOND(json job, find_job(context_.store, id));
+  auto parameters = run_parameters(params.json());
   if (!parameters) return error_response(parameters.error());
   RunRequest run;
-  run.settings = (*job)["settings"];
-  run.job_id = *id;
+  run.settings = job["settings"];
+  run.job_id = id;
   run.overriding_parameters = parameters->overriding;
   run.job_parameters = parameters->job_parameters;
-  auto token = params->optional_string("idempotency_token");
+  auto token = params.optional_string("idempotency_token");
   if (!token) return error_response(token.error());
   if (*token) {
     if ((*token)->size() > kMaxTokenChars)
       return error_response(invalid_parameter("idempotency_token must be at most 64 characters"));
     run.idempotency_token = **token;
   }
-  if (auto queue = params->optional_json("queue");
+  if (auto queue = params.optional_json("queue");
       queue && queue->is_object() && queue->contains("enabled"))
     run.queue_enabled = (*queue)["enabled"].get<bool>();
-  if (auto only = params->optional_json("only"); only && only->is_array()) {
+  if (auto only = params.optional_json("only"); only && only->is_array()) {
     for (const auto& key : *only)
       if (key.is_string()) run.only.push_back(key);
   }
@@ -321,9 +337,8 @@ Response JobsService::run_now(const Request& request) {
 }
 
 Response JobsService::submit(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  json spec = params->json();
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  json spec = params.json();
   const std::string run_name = spec.value("run_name", std::string("Untitled"));
   std::string token;
   if (spec.contains("idempotency_token") && spec["idempotency_token"].is_string())
@@ -351,36 +366,32 @@ Response JobsService::submit(const Request& request) {
 }
 
 Response JobsService::get_run(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("run_id");
-  if (!id) return error_response(id.error());
-  auto include_history = params->optional_bool("include_history", false);
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("run_id"));
+  auto include_history = params.optional_bool("include_history", false);
   if (!include_history) return error_response(include_history.error());
-  auto run = engine_.find(*id);
+  auto run = engine_.find(id);
   // docs/reference/rest-api.md §0.3
-  if (!run) return error_response(invalid_parameter(run_missing(*id)));
+  if (!run) return error_response(invalid_parameter(run_missing(id)));
   return json_response(
       200, RunEngine::render_run(*run, jobs_api_version(request.path), *include_history));
 }
 
 Response JobsService::repair_run(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("run_id");
-  if (!id) return error_response(id.error());
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("run_id"));
   RepairRequest repair;
-  repair.run_id = *id;
-  auto all_failed = params->optional_bool("rerun_all_failed_tasks", false);
+  repair.run_id = id;
+  auto all_failed = params.optional_bool("rerun_all_failed_tasks", false);
   if (!all_failed) return error_response(all_failed.error());
-  auto dependents = params->optional_bool("rerun_dependent_tasks", false);
+  auto dependents = params.optional_bool("rerun_dependent_tasks", false);
   if (!dependents) return error_response(dependents.error());
-  auto latest = params->optional_int64("latest_repair_id");
+  auto latest = params.optional_int64("latest_repair_id");
   if (!latest) return error_response(latest.error());
   repair.rerun_all_failed_tasks = *all_failed;
   repair.rerun_dependent_tasks = *dependents;
   repair.latest_repair_id = *latest;
-  if (auto keys = params->optional_json("rerun_tasks")) {
+  if (auto keys = params.optional_json("rerun_tasks")) {
     if (!keys->is_array())
       return error_response(invalid_parameter("Invalid value for rerun_tasks"));
     for (const auto& key : *keys) {
@@ -389,17 +400,16 @@ Response JobsService::repair_run(const Request& request) {
       repair.rerun_tasks.push_back(key);
     }
   }
-  auto parameters = run_parameters(params->json());
+  auto parameters = run_parameters(params.json());
   if (!parameters) return error_response(parameters.error());
   repair.overriding_parameters = parameters->overriding;
   repair.job_parameters = parameters->job_parameters;
   // A job's run is repaired with the job's current settings (docs/emulator.md).
-  if (auto run = engine_.find(*id);
+  if (auto run = engine_.find(id);
       run && run->contains("job_id") && !run->value("_task_view", false)) {
     const std::int64_t job_id = (*run)["job_id"];
-    auto job = context_.store.get(kJobKind, std::to_string(job_id));
-    if (!job) return error_response(invalid_parameter(job_missing(job_id)));
-    repair.job_settings = (*job)["settings"];
+    DBK_ASSIGN_OR_RESPOND(json job, find_job(context_.store, job_id));
+    repair.job_settings = job["settings"];
   }
   auto repaired = engine_.repair(repair);
   if (!repaired) return error_response(repaired.error());
@@ -407,19 +417,18 @@ Response JobsService::repair_run(const Request& request) {
 }
 
 Response JobsService::list_runs(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
   const int version = jobs_api_version(request.path);
-  auto job_id = params->optional_int64("job_id");
-  auto active_only = params->optional_bool("active_only", false);
-  auto completed_only = params->optional_bool("completed_only", false);
-  auto offset = params->optional_int64("offset");
-  auto limit = params->optional_int64("limit");
-  auto run_type = params->optional_string("run_type");
-  auto from = params->optional_int64("start_time_from");
-  auto to = params->optional_int64("start_time_to");
-  auto page_token = params->optional_string("page_token");
-  auto expand = params->optional_bool("expand_tasks", false);
+  auto job_id = params.optional_int64("job_id");
+  auto active_only = params.optional_bool("active_only", false);
+  auto completed_only = params.optional_bool("completed_only", false);
+  auto offset = params.optional_int64("offset");
+  auto limit = params.optional_int64("limit");
+  auto run_type = params.optional_string("run_type");
+  auto from = params.optional_int64("start_time_from");
+  auto to = params.optional_int64("start_time_to");
+  auto page_token = params.optional_string("page_token");
+  auto expand = params.optional_bool("expand_tasks", false);
   for (const Status& s :
        {Status(job_id ? Status() : job_id.error()),
         Status(active_only ? Status() : active_only.error()),
@@ -441,13 +450,7 @@ Response JobsService::list_runs(const Request& request) {
     return error_response(invalid_parameter("The limit must be between 0 and " +
                                             std::to_string(max_limit) + ", got " +
                                             std::to_string(size)));
-  std::int64_t start = offset->value_or(0);
-  if (*page_token && !(*page_token)->empty()) {
-    auto parsed = parse_page_token(**page_token);
-    if (!parsed) return error_response(invalid_parameter("Invalid page_token"));
-    start = *parsed;
-  }
-  if (start < 0) return error_response(invalid_parameter("offset must be non-negative"));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t start, page_start(*offset, *page_token));
   if (*job_id && !context_.store.get(kJobKind, std::to_string(**job_id))) {
     // Runs of a deleted job are still listed; an id that never existed is an error.
     bool any = false;
@@ -471,32 +474,20 @@ Response JobsService::list_runs(const Request& request) {
     if (version != 20 && !*expand) rendered.erase("tasks");
     runs.push_back(rendered);
   }
-  json body = json::object();
-  json page = json::array();
-  const std::int64_t total = static_cast<std::int64_t>(runs.size());
-  for (std::int64_t i = start; i < total && i < start + size; ++i) page.push_back(runs[i]);
-  if (!page.empty()) body["runs"] = page;
-  const bool has_more = start + size < total;
-  body["has_more"] = has_more;
-  if (has_more) body["next_page_token"] = std::to_string(start + size);
-  if (start > 0) body["prev_page_token"] = std::to_string(std::max<std::int64_t>(0, start - size));
-  return json_response(200, body);
+  return json_response(200, page_body(runs, "runs", start, size, true));
 }
 
 Response JobsService::cancel_run(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("run_id");
-  if (!id) return error_response(id.error());
-  auto status = engine_.cancel(*id);
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("run_id"));
+  auto status = engine_.cancel(id);
   return status ? empty_response() : error_response(status.error());
 }
 
 Response JobsService::cancel_all(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto job_id = params->optional_int64("job_id");
-  auto all_queued = params->optional_bool("all_queued_runs", false);
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  auto job_id = params.optional_int64("job_id");
+  auto all_queued = params.optional_bool("all_queued_runs", false);
   if (!job_id) return error_response(job_id.error());
   if (!all_queued) return error_response(all_queued.error());
   if (!*job_id && !*all_queued)
@@ -508,20 +499,16 @@ Response JobsService::cancel_all(const Request& request) {
 }
 
 Response JobsService::delete_run(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("run_id");
-  if (!id) return error_response(id.error());
-  auto status = engine_.remove(*id);
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("run_id"));
+  auto status = engine_.remove(id);
   return status ? empty_response() : error_response(status.error());
 }
 
 Response JobsService::get_output(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("run_id");
-  if (!id) return error_response(id.error());
-  auto output = engine_.output(*id);
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("run_id"));
+  auto output = engine_.output(id);
   if (!output) return error_response(output.error());
   json body = *output;
   body["metadata"] = RunEngine::render_run((*output)["metadata"], jobs_api_version(request.path));
@@ -530,17 +517,15 @@ Response JobsService::get_output(const Request& request) {
 }
 
 Response JobsService::export_run(const Request& request) {
-  auto params = Params::from_request(request);
-  if (!params) return error_response(params.error());
-  auto id = params->required_int64("run_id");
-  if (!id) return error_response(id.error());
-  auto views = params->optional_string("views_to_export");
+  DBK_ASSIGN_OR_RESPOND(auto params, Params::from_request(request));
+  DBK_ASSIGN_OR_RESPOND(const std::int64_t id, params.required_int64("run_id"));
+  auto views = params.optional_string("views_to_export");
   if (!views) return error_response(views.error());
   const std::string which = views->value_or("CODE");
   if (which != "CODE" && which != "DASHBOARDS" && which != "ALL")
     return error_response(invalid_parameter("views_to_export must be CODE, DASHBOARDS or ALL"));
-  auto run = engine_.find(*id);
-  if (!run) return error_response(invalid_parameter(run_missing(*id)));
+  auto run = engine_.find(id);
+  if (!run) return error_response(invalid_parameter(run_missing(id)));
   if ((*run)["tasks"].size() != 1)
     return error_response(
         invalid_parameter("Exporting runs with multiple tasks is not supported. Please export each "
@@ -558,7 +543,7 @@ Response JobsService::export_run(const Request& request) {
   const json output = task.value("_output", json::object());
   std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" +
                      html_escape(path) + "</title></head><body>\n<h1>" + html_escape(path) +
-                     "</h1>\n<p>Run " + std::to_string(*id) + ": " +
+                     "</h1>\n<p>Run " + std::to_string(id) + ": " +
                      html_escape(task["state"].value("result_state",
                                                      task["state"].value("life_cycle_state", ""))) +
                      "</p>\n<pre class=\"source\">" + html_escape(source) + "</pre>\n";

@@ -1,6 +1,7 @@
 #include "secrets/secrets_service.hpp"
 
 #include "dbk/base64.hpp"
+#include "http/member_handler.hpp"
 #include "identity/principals.hpp"
 
 namespace dbk::emulator {
@@ -65,20 +66,22 @@ std::vector<json> scope_members(const Source& source, const char* kind, const st
 }  // namespace
 
 void SecretsService::register_routes(Router& router) {
-  auto bind = [this](Response (SecretsService::*method)(const Request&)) {
-    return [this, method](const Request& request) { return (this->*method)(request); };
-  };
-  router.add("POST", "/api/2.0/secrets/scopes/create", bind(&SecretsService::create_scope));
-  router.add("POST", "/api/2.0/secrets/scopes/delete", bind(&SecretsService::delete_scope));
-  router.add("GET", "/api/2.0/secrets/scopes/list", bind(&SecretsService::list_scopes));
-  router.add("POST", "/api/2.0/secrets/put", bind(&SecretsService::put_secret));
-  router.add("POST", "/api/2.0/secrets/delete", bind(&SecretsService::delete_secret));
-  router.add("GET", "/api/2.0/secrets/list", bind(&SecretsService::list_secrets));
-  router.add("GET", "/api/2.0/secrets/get", bind(&SecretsService::get_secret));
-  router.add("POST", "/api/2.0/secrets/acls/put", bind(&SecretsService::put_acl));
-  router.add("POST", "/api/2.0/secrets/acls/delete", bind(&SecretsService::delete_acl));
-  router.add("GET", "/api/2.0/secrets/acls/get", bind(&SecretsService::get_acl));
-  router.add("GET", "/api/2.0/secrets/acls/list", bind(&SecretsService::list_acls));
+  router.add("POST", "/api/2.0/secrets/scopes/create",
+             member_handler(this, &SecretsService::create_scope));
+  router.add("POST", "/api/2.0/secrets/scopes/delete",
+             member_handler(this, &SecretsService::delete_scope));
+  router.add("GET", "/api/2.0/secrets/scopes/list",
+             member_handler(this, &SecretsService::list_scopes));
+  router.add("POST", "/api/2.0/secrets/put", member_handler(this, &SecretsService::put_secret));
+  router.add("POST", "/api/2.0/secrets/delete",
+             member_handler(this, &SecretsService::delete_secret));
+  router.add("GET", "/api/2.0/secrets/list", member_handler(this, &SecretsService::list_secrets));
+  router.add("GET", "/api/2.0/secrets/get", member_handler(this, &SecretsService::get_secret));
+  router.add("POST", "/api/2.0/secrets/acls/put", member_handler(this, &SecretsService::put_acl));
+  router.add("POST", "/api/2.0/secrets/acls/delete",
+             member_handler(this, &SecretsService::delete_acl));
+  router.add("GET", "/api/2.0/secrets/acls/get", member_handler(this, &SecretsService::get_acl));
+  router.add("GET", "/api/2.0/secrets/acls/list", member_handler(this, &SecretsService::list_acls));
 }
 
 Response SecretsService::create_scope(const Request& request) {

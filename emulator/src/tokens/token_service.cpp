@@ -4,6 +4,8 @@
 
 #include "tokens/random_secret.hpp"
 
+#include "http/member_handler.hpp"
+
 namespace dbk::emulator {
 namespace {
 
@@ -29,9 +31,9 @@ nlohmann::ordered_json token_info(const json& token) {
 }  // namespace
 
 void TokenService::register_routes(Router& router) {
-  router.add("POST", "/api/2.0/token/create", [this](const Request& r) { return create(r); });
-  router.add("GET", "/api/2.0/token/list", [this](const Request& r) { return list(r); });
-  router.add("POST", "/api/2.0/token/delete", [this](const Request& r) { return revoke(r); });
+  router.add("POST", "/api/2.0/token/create", member_handler(this, &TokenService::create));
+  router.add("GET", "/api/2.0/token/list", member_handler(this, &TokenService::list));
+  router.add("POST", "/api/2.0/token/delete", member_handler(this, &TokenService::revoke));
 }
 
 bool TokenService::authenticates(const std::string& value) const {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "dbk/base64.hpp"
+#include "http/member_handler.hpp"
 #include "identity/scim_service.hpp"
 #include "state/files.hpp"
 #include "workspace/notebook_format.hpp"
@@ -108,17 +109,16 @@ std::string extension_of(const std::string& path) {
 WorkspaceService::WorkspaceService(ServiceContext& context) : context_(context) {}
 
 void WorkspaceService::register_routes(Router& router) {
-  auto bind = [this](Response (WorkspaceService::*fn)(const Request&)) {
-    return [this, fn](const Request& request) { return (this->*fn)(request); };
-  };
-  router.add("GET", "/api/2.0/workspace/list", bind(&WorkspaceService::list));
-  router.add("GET", "/api/2.0/workspace/get-status", bind(&WorkspaceService::get_status));
-  router.add("POST", "/api/2.0/workspace/mkdirs", bind(&WorkspaceService::mkdirs));
-  router.add("POST", "/api/2.0/workspace/import", bind(&WorkspaceService::import));
-  router.add("GET", "/api/2.0/workspace/export", bind(&WorkspaceService::export_object));
-  router.add("POST", "/api/2.0/workspace/delete", bind(&WorkspaceService::remove));
+  router.add("GET", "/api/2.0/workspace/list", member_handler(this, &WorkspaceService::list));
+  router.add("GET", "/api/2.0/workspace/get-status",
+             member_handler(this, &WorkspaceService::get_status));
+  router.add("POST", "/api/2.0/workspace/mkdirs", member_handler(this, &WorkspaceService::mkdirs));
+  router.add("POST", "/api/2.0/workspace/import", member_handler(this, &WorkspaceService::import));
+  router.add("GET", "/api/2.0/workspace/export",
+             member_handler(this, &WorkspaceService::export_object));
+  router.add("POST", "/api/2.0/workspace/delete", member_handler(this, &WorkspaceService::remove));
   router.add("POST", "/api/2.0/workspace-files/import-file/*",
-             bind(&WorkspaceService::import_file));
+             member_handler(this, &WorkspaceService::import_file));
 }
 
 void WorkspaceService::recover() {
