@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "http/member_handler.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "http/status_response.hpp"
@@ -184,25 +185,22 @@ Status apply_common(const json& body, json& doc) {
 
 void UcStorageService::register_routes(Router& router) {
   const auto versions = {"2.0", "2.1"};
-  auto bind = [this](Response (UcStorageService::*method)(const Request&)) {
-    return [this, method](const Request& request) { return (this->*method)(request); };
-  };
   router.add_versions("POST", versions, "unity-catalog/storage-credentials",
-                      bind(&UcStorageService::create_credential));
+                      member_handler(this, &UcStorageService::create_credential));
   router.add_versions("GET", versions, "unity-catalog/storage-credentials",
                       [this](const Request& request) { return list(request, false); });
   router.add_versions("POST", versions, "unity-catalog/external-locations",
-                      bind(&UcStorageService::create_location));
+                      member_handler(this, &UcStorageService::create_location));
   router.add_versions("GET", versions, "unity-catalog/external-locations",
                       [this](const Request& request) { return list(request, true); });
   for (const char* method : {"GET", "PATCH", "DELETE"}) {
     router.add_versions(method, versions, "unity-catalog/storage-credentials/*",
-                        bind(&UcStorageService::credential));
+                        member_handler(this, &UcStorageService::credential));
     router.add_versions(method, versions, "unity-catalog/external-locations/*",
-                        bind(&UcStorageService::location));
+                        member_handler(this, &UcStorageService::location));
   }
   router.add_versions("POST", versions, "unity-catalog/validate-storage-credentials",
-                      bind(&UcStorageService::validate));
+                      member_handler(this, &UcStorageService::validate));
 }
 
 Response UcStorageService::create_credential(const Request& request) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "discovery/host_metadata_service.hpp"
+#include "http/member_handler.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "http/status_response.hpp"
@@ -47,24 +48,21 @@ void UnityCatalogService::seed() {
 
 void UnityCatalogService::register_routes(Router& router) {
   const auto versions = {"2.0", "2.1"};
-  auto bind = [this](Response (UnityCatalogService::*method)(const Request&)) {
-    return [this, method](const Request& request) { return (this->*method)(request); };
-  };
   router.add_versions("POST", versions, "unity-catalog/metastores",
-                      bind(&UnityCatalogService::create_metastore));
+                      member_handler(this, &UnityCatalogService::create_metastore));
   router.add_versions("GET", versions, "unity-catalog/metastores",
-                      bind(&UnityCatalogService::list_metastores));
+                      member_handler(this, &UnityCatalogService::list_metastores));
   for (const char* method : {"GET", "PATCH", "DELETE"}) {
     router.add_versions(method, versions, "unity-catalog/metastores/*",
-                        bind(&UnityCatalogService::metastore));
+                        member_handler(this, &UnityCatalogService::metastore));
   }
   router.add_versions("GET", versions, "unity-catalog/metastore_summary",
-                      bind(&UnityCatalogService::summary));
+                      member_handler(this, &UnityCatalogService::summary));
   router.add_versions("GET", versions, "unity-catalog/current-metastore-assignment",
-                      bind(&UnityCatalogService::current_assignment));
+                      member_handler(this, &UnityCatalogService::current_assignment));
   for (const char* method : {"PUT", "PATCH", "DELETE"}) {
     router.add_versions(method, versions, "unity-catalog/workspaces/*",
-                        bind(&UnityCatalogService::assignment));
+                        member_handler(this, &UnityCatalogService::assignment));
   }
   for (int level = 1; level <= 3; ++level) {
     const std::string base = std::string("unity-catalog/") + kListFields[level];
@@ -81,7 +79,7 @@ void UnityCatalogService::register_routes(Router& router) {
     }
   }
   router.add_versions("GET", versions, "unity-catalog/table-summaries",
-                      bind(&UnityCatalogService::table_summaries));
+                      member_handler(this, &UnityCatalogService::table_summaries));
 }
 
 // ---- Metastores ----
