@@ -880,8 +880,8 @@ CASES = [
          out="lines", files=["stack/stack.deployed.json"]),
     Case("stack_download", ["databricks", "stack", "download", "-o", "stack/stack.json"],
          out="lines", files=["stack/nb.py"]),
-    # Failing deploys: the progress lines up to the failure on stdout (dbk: the error on
-    # stderr), no status file written, what was deployed before the failure stays.
+    # Failing deploys: the progress lines up to the failure on stdout, no status file
+    # written. DOCUMENTED (Stack): dbk's error goes to stderr (special "progress").
     Case("stack_deploy_missing_source", ["databricks", "stack", "deploy",
                                          "stack/stack_missing.json"],
          error="client", special="progress", files=["stack"]),
