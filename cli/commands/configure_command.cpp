@@ -127,7 +127,12 @@ CommandStatus configure(Invocation& inv) {
   auto normalized = checked_host(host);
   if (!normalized) return normalized.error();
 
-  ProfileSection values;
+  // As databricks-cli: the profile's other keys (cluster_id, ...) stay; the credentials
+  // and flags it manages are replaced by what this run gives.
+  ProfileSection values = existing;
+  for (const char* key : {"username", "password", "token", "refresh_token", "insecure"}) {
+    values.erase(key);
+  }
   values["host"] = *normalized;
   if (token_mode) {
     std::string token;
@@ -180,8 +185,10 @@ CommandStatus configure(Invocation& inv) {
   if (inv.flag("insecure")) values["insecure"] = "True";
   if (auto version = inv.value("jobs-api-version")) {
     values["jobs-api-version"] = *version;
-  } else if (auto it = existing.find("jobs-api-version"); it != existing.end()) {
-    values["jobs-api-version"] = it->second;
+  } else if (inv.legacy_syntax() && !values.count("jobs-api-version")) {
+    // databricks-cli always stores its default, so the file means 2.0 to either CLI
+    // (and to `dbk`, whose own default is 2.1). An existing value is kept (legacy reset it).
+    values["jobs-api-version"] = "2.0";
   }
   auto status = write_profile(path, profile, values);
   return status;

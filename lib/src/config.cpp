@@ -379,6 +379,111 @@ Status validate(const Config& config, const std::string& path) {
   return {};
 }
 
+// The keys databricks-cli writes, in the order it adds them to a new section.
+constexpr const char* kProfileKeyOrder[] = {"host",          "username", "password",        "token",
+                                            "refresh_token", "insecure", "jobs-api-version"};
+
+std::vector<std::string> ordered_keys(const ProfileSection& values) {
+  std::vector<std::string> keys;
+  for (const char* key : kProfileKeyOrder) {
+    if (values.count(key)) keys.push_back(key);
+  }
+  for (const auto& entry : values) {
+    if (std::find(keys.begin(), keys.end(), entry.first) == keys.end()) {
+      keys.push_back(entry.first);
+    }
+  }
+  return keys;
+}
+
+// The file with `profile` holding exactly `values`, edited where it stands as
+// databricks-cli's ConfigParser edits it: the section keeps its place (a new DEFAULT goes
+// first, another new section last), a kept key keeps its line, a key no longer set goes,
+// new keys follow in legacy's order. Unlike ConfigParser, every other line (comments,
+// other sections) stays byte for byte.
+std::string render_profile(const std::vector<std::string>& lines, const std::string& profile,
+                           const ProfileSection& values) {
+  std::vector<std::string> out;
+  std::vector<std::string> written;  // keys of `values` already written
+  bool in_profile = false;           // inside a [profile] block
+  bool placed = false;               // the block was written (a repeated block is dropped)
+  bool skipping_value = false;       // continuation lines of a dropped or rewritten key
+  auto close_block = [&]() {
+    if (!in_profile) return;
+    // New keys go after the block's last key, before its trailing blank lines.
+    std::vector<std::string> trailing;
+    while (!out.empty() && trim(out.back()).empty()) {
+      trailing.push_back(out.back());
+      out.pop_back();
+    }
+    for (const auto& key : ordered_keys(values)) {
+      if (std::find(written.begin(), written.end(), key) == written.end()) {
+        out.push_back(key + " = " + values.at(key));
+        written.push_back(key);
+      }
+    }
+    out.insert(out.end(), trailing.rbegin(), trailing.rend());
+    in_profile = false;
+    placed = true;
+  };
+  bool dropping = false;  // inside a repeated [profile] block
+  for (const auto& line : lines) {
+    std::string text = trim(line);
+    std::string name;
+    if (is_section_header(text, name)) {
+      close_block();
+      skipping_value = false;
+      dropping = name == profile && placed;
+      in_profile = name == profile && !placed;
+      if (!dropping) out.push_back(line);
+      continue;
+    }
+    if (dropping) continue;
+    if (!in_profile) {
+      out.push_back(line);
+      continue;
+    }
+    const bool continuation = !line.empty() && std::isspace(static_cast<unsigned char>(line[0]));
+    if (skipping_value && continuation && !text.empty()) continue;
+    skipping_value = false;
+    auto separator = text.find_first_of("=:");
+    if (text.empty() || text.front() == '#' || text.front() == ';' ||
+        separator == std::string::npos) {
+      out.push_back(line);
+      continue;
+    }
+    std::string key = ascii_lower(trim(std::string_view(text).substr(0, separator)));
+    skipping_value = true;
+    auto it = values.find(key);
+    if (it == values.end() || std::find(written.begin(), written.end(), key) != written.end()) {
+      continue;
+    }
+    out.push_back(key + " = " + it->second);
+    written.push_back(key);
+  }
+  close_block();
+  if (!placed) {
+    std::vector<std::string> block{"[" + profile + "]"};
+    for (const auto& key : ordered_keys(values)) block.push_back(key + " = " + values.at(key));
+    if (profile == "DEFAULT") {
+      // ConfigParser writes DEFAULT first: before the first section header.
+      auto first = std::find_if(out.begin(), out.end(), [](const std::string& line) {
+        std::string name;
+        return is_section_header(trim(line), name);
+      });
+      if (first != out.end()) block.push_back("");
+      out.insert(first, block.begin(), block.end());
+    } else {
+      while (!out.empty() && trim(out.back()).empty()) out.pop_back();
+      if (!out.empty()) out.push_back("");
+      out.insert(out.end(), block.begin(), block.end());
+    }
+  }
+  std::string content;
+  for (const auto& line : out) content += line + '\n';
+  return content;
+}
+
 }  // namespace
 
 Result<Config> resolve_config(const ConfigOptions& options) {
@@ -414,8 +519,7 @@ Status write_profile(const std::string& path, const std::string& profile,
       return config_error("invalid config entry for key '" + key + "' (no line breaks allowed)");
     }
   }
-  // Keep every other section byte for byte, comments included.
-  std::vector<std::string> kept;
+  std::vector<std::string> lines;
   {
     std::ifstream in(path);
     if (!in && errno != ENOENT) {
@@ -423,21 +527,9 @@ Status write_profile(const std::string& path, const std::string& profile,
                         "cannot read config file " + path + ": " + std::strerror(errno));
     }
     std::string line;
-    bool skipping = false;
-    while (std::getline(in, line)) {
-      std::string name;
-      std::string text = trim(line);
-      if (is_section_header(text, name)) skipping = name == profile;
-      if (!skipping) kept.push_back(line);
-    }
+    while (std::getline(in, line)) lines.push_back(line);
   }
-  while (!kept.empty() && trim(kept.back()).empty()) kept.pop_back();
-  std::ostringstream out;
-  for (const auto& line : kept) out << line << '\n';
-  if (!kept.empty()) out << '\n';
-  out << '[' << profile << "]\n";
-  for (const auto& [key, value] : values) out << key << " = " << value << '\n';
-  const std::string content = out.str();
+  const std::string content = render_profile(lines, profile, values);
 
   // Atomic replace: temp file in the same directory, fsync, rename.
   std::string temp = path + ".tmp.XXXXXX";

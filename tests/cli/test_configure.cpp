@@ -25,9 +25,11 @@ struct Configured {
 
 // Runs `dbk configure [--token]` with `input` piped on stdin and the profile file
 // (and DATABRICKS_HOST, when `env_host` is set) pointed into a temporary folder.
-Configured configure(const std::string& input, const char* env_host = nullptr) {
+Configured configure(const std::string& input, const char* env_host = nullptr,
+                     const std::string& program = "dbk", const std::string& before = "") {
   TempDir dir;
   const std::string path = (dir / "cfg").string();
+  if (!before.empty()) std::ofstream(path) << before;
   ::setenv("DATABRICKS_CONFIG_FILE", path.c_str(), 1);
   if (env_host) {
     ::setenv("DATABRICKS_HOST", env_host, 1);
@@ -39,7 +41,7 @@ Configured configure(const std::string& input, const char* env_host = nullptr) {
   std::istringstream in(input);
   std::ostringstream out;
   std::ostringstream err;
-  Invocation inv(table.at(0), "dbk", {}, Io{&in, &out, &err});
+  Invocation inv(table.at(0), program, {}, Io{&in, &out, &err});
   inv.set_flag("token", true);
   Configured result;
   result.code = run_command(inv);
@@ -89,4 +91,27 @@ TEST_CASE("configure never stores a URL as a token") {
   auto nothing = configure("");
   CHECK(nothing.code == exit_codes::kUsage);
   CHECK(nothing.file.empty());
+}
+
+TEST_CASE("configure edits the profile in place and keeps its other keys, as databricks-cli") {
+  // dbk used to rewrite the profile from scratch at the end of the file: keys a user had
+  // added (cluster_id) were lost, and the file no longer read as legacy's did.
+  const std::string before =
+      "# team settings\n[DEFAULT]\nhost = https://old.example\ntoken = old\ninsecure = True\n"
+      "cluster_id = 0101-abc\n\n[other]\nhost = https://o.example\n";
+  auto legacy = configure("https://new.example\ndapiNEW\n", nullptr, "databricks", before);
+  INFO(legacy.err);
+  REQUIRE(legacy.code == 0);
+  // Legacy drops `insecure` without --insecure and stores its Jobs API default.
+  CHECK(legacy.file ==
+        "# team settings\n[DEFAULT]\nhost = https://new.example\ntoken = dapiNEW\n"
+        "cluster_id = 0101-abc\njobs-api-version = 2.0\n\n[other]\nhost = https://o.example\n");
+
+  // `dbk` stores no Jobs API version of its own; a stored one is kept.
+  auto own = configure("https://new.example\ndapiNEW\n", nullptr, "dbk",
+                       "[DEFAULT]\nhost = https://old.example\njobs-api-version = 2.1\n");
+  REQUIRE(own.code == 0);
+  CHECK(own.file ==
+        "[DEFAULT]\nhost = https://new.example\njobs-api-version = 2.1\n"
+        "token = dapiNEW\n");
 }

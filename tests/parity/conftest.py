@@ -143,11 +143,14 @@ class Side:
         self.vars = {"u": USER}   # values substituted into command lines (${name})
         self.ids = {}             # (family, raw id) -> label, labels given in order of appearance
 
-    def run(self, argv, timeout=300):
+    def run(self, argv, timeout=300, input=None, env=None):
+        """Runs argv[0] of this side; `input` is piped to stdin (else /dev/null), `env` adds
+        variables to the scrubbed environment."""
         exe = os.path.join(self.bin_dir, argv[0])
-        return subprocess.run([exe] + list(argv[1:]), cwd=self.work, env=self.env,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=timeout)
+        stdin = subprocess.DEVNULL if input is None else None
+        return subprocess.run([exe] + list(argv[1:]), cwd=self.work,
+                              env=dict(self.env, **(env or {})), stdin=stdin, input=input,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
 
     def api(self, method, path, body=None):
         """Calls the emulator directly (admin surface and waiting); not part of the comparison."""

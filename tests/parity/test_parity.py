@@ -55,6 +55,9 @@ class Case:
     legacy_argv: Optional[Sequence[str]] = None  # legacy equivalent, when it differs
     mask: Optional[str] = None             # regex of a volatile part of each output line
     setup: Optional[Callable] = None       # f(side), run on both sides before the command
+    stdin: Optional[str] = None            # text piped to the command (else /dev/null)
+    env: Dict[str, str] = field(default_factory=dict)  # extra environment of the command
+    config_files: Sequence[str] = ()      # profile files to compare afterwards (config_lines)
 
 
 REPO_PATH = "/Repos/${u}/parity-repo"
@@ -257,6 +260,7 @@ CASES = [
 
     # DBFS.
     Case("fs_mkdirs", ["databricks", "fs", "mkdirs", "dbfs:/parity/models"], out="none"),
+    Case("dbfs_mkdirs", ["dbfs", "mkdirs", "dbfs:/parity/staging"], out="none"),
     Case("fs_cp_up", ["databricks", "fs", "cp", "hello.txt", "dbfs:/parity/hello.txt"],
          out="none"),
     Case("fs_cp_up_exists", ["databricks", "fs", "cp", "hello.txt", "dbfs:/parity/hello.txt"],
@@ -286,6 +290,8 @@ CASES = [
          out="none"),
     Case("fs_cp_dbfs_to_dbfs", ["databricks", "fs", "cp", "dbfs:/parity/moved.txt",
                                 "dbfs:/parity/models/copied.txt"], out="none"),
+    Case("dbfs_mv", ["dbfs", "mv", "dbfs:/parity/models/copied.txt",
+                     "dbfs:/parity/staging/copied.txt"], out="none"),
     Case("fs_ls_after_mv", ["databricks", "fs", "ls", "-l", "dbfs:/parity"], out="table"),
     # DOCUMENTED (Workspace and DBFS): `Delete finished successfully.` without `\r`.
     Case("fs_rm", ["databricks", "fs", "rm", "dbfs:/parity/moved.txt"], out="lines",
@@ -295,7 +301,7 @@ CASES = [
     Case("fs_rm_r", ["dbfs", "rm", "-r", "dbfs:/parity"], out="lines",
          special="rm_carriage_return"),
     Case("fs_ls_missing", ["databricks", "fs", "ls", "dbfs:/parity"], error="api"),
-    Case("fs_cat_missing", ["databricks", "fs", "cat", "dbfs:/no/such/file.txt"], error="api"),
+    Case("fs_cat_missing", ["dbfs", "cat", "dbfs:/no/such/file.txt"], error="api"),
     # Argument errors the legacy CLI reports as `Error:` with exit 1 are usage errors in
     # dbk (exit 2); DOCUMENTED in compatibility.md (Errors and exit codes).
     Case("fs_cp_both_local", ["databricks", "fs", "cp", "hello.txt", "other.txt"],
@@ -428,6 +434,32 @@ CASES = [
                                        "https://made.example.com", "--token-file",
                                        "hello.txt"], out="none"),
 
+    # `configure` as setup scripts drive it, into the file DATABRICKS_CONFIG_FILE names: the
+    # host piped on stdin (legacy prints its prompt), the token from a file; then `jobs
+    # configure` on that profile, and an Azure AD token from the environment into DEFAULT.
+    Case("configure_piped_host", ["databricks", "configure", "--token-file", "hello.txt",
+                                  "--profile", "scripted"], out="raw",
+         stdin="https://made.example.com\n", env={"DATABRICKS_CONFIG_FILE": "made.cfg"},
+         config_files=["made.cfg"]),
+    Case("jobs_configure", ["databricks", "jobs", "configure", "--version=2.1", "--profile",
+                            "scripted"], out="none", env={"DATABRICKS_CONFIG_FILE": "made.cfg"},
+         config_files=["made.cfg"]),
+    Case("configure_aad_token", ["databricks", "configure", "--aad-token", "--host",
+                                 "https://adb-1.azuredatabricks.net"], out="none",
+         env={"DATABRICKS_CONFIG_FILE": "made.cfg", "DATABRICKS_AAD_TOKEN": "eyJ0-parity"},
+         config_files=["made.cfg"]),
+    Case("configure_again_keeps_keys", ["databricks", "configure", "--profile", "scripted",
+                                        "--host", "https://made.example.com", "--token-file",
+                                        "hello.txt", "--jobs-api-version", "2.1"], out="none",
+         env={"DATABRICKS_CONFIG_FILE": "made.cfg"}, config_files=["made.cfg"],
+         setup=lambda side: add_profile_key(side, "made.cfg", "scripted", "cluster_id",
+                                            "0101-parity")),
+    # Legacy: a RuntimeError traceback; dbk one line, exit 1. Nothing is written.
+    Case("configure_missing_token_file", ["databricks", "configure", "--host",
+                                          "https://made.example.com", "--token-file",
+                                          "no-such-token"], error="crash",
+         env={"DATABRICKS_CONFIG_FILE": "made.cfg"}, config_files=["made.cfg"]),
+
     # Workspace removal last (the jobs above run notebooks from it).
     Case("workspace_rm_not_recursive", ["databricks", "workspace", "rm", WS], error="api"),
     Case("workspace_rm_r", ["databricks", "workspace", "rm", "-r", WS], out="none"),
@@ -527,7 +559,7 @@ CASES = [
     Case("uc_metastores_get_summary", UC + ["metastores", "get-summary"]),
     Case("uc_metastores_list", UC + ["metastores", "list"]),
     Case("uc_metastores_get", UC + ["metastores", "get", "--id", "${metastore_id}"]),
-    Case("uc_metastores_get_missing", UC + ["metastores", "get", "--id", "no-such-metastore"],
+    Case("uc_metastores_get_missing", UC + ["get-metastore", "--id", "no-such-metastore"],
          error="api"),
     Case("uc_metastores_create", UC + ["metastores", "create", "--name", "parity",
                                        "--storage-root", "s3://bucket/root", "--region",
@@ -542,30 +574,39 @@ CASES = [
                                             "--json", '{"delta_sharing_scope": '
                                             '"INTERNAL_AND_EXTERNAL"}']),
     # Legacy: `Error: ValueError: Cannot specify JSON ...`, exit 1; a usage error in dbk.
-    Case("uc_metastores_update_both", UC + ["metastores", "update", "--id", "${new_metastore}",
+    Case("uc_metastores_update_both", UC + ["update-metastore", "--id", "${new_metastore}",
                                             "--owner", "a", "--json", "{}"],
          error="client", dbk_exit=2),
     Case("uc_metastores_assign", UC + ["metastores", "assign", "--workspace-id", "1",
                                        "--metastore-id", "${new_metastore}"]),
-    Case("uc_metastores_get_assignment_new", UC + ["metastores", "get-assignment"]),
+    Case("uc_metastores_get_assignment_new", UC + ["get-metastore-assignment"]),
     Case("uc_catalogs_list_new_metastore", UC + ["catalogs", "list"]),
-    Case("uc_metastores_unassign_wrong", UC + ["metastores", "unassign", "--workspace-id", "1",
+    Case("uc_metastores_unassign_wrong", UC + ["unassign-metastore", "--workspace-id", "1",
                                                "--metastore-id", "${metastore_id}"],
          error="api"),
     Case("uc_metastores_unassign", UC + ["metastores", "unassign", "--workspace-id", "1",
                                          "--metastore-id", "${new_metastore}"]),
-    Case("uc_metastores_summary_unassigned", UC + ["metastores", "get-summary"], error="api"),
+    Case("uc_metastores_summary_unassigned", UC + ["metastore-summary"], error="api"),
     Case("uc_catalogs_list_unassigned", UC + ["catalogs", "list"], error="api"),
     Case("uc_metastores_assign_back", UC + ["assign-metastore", "--workspace-id", "1",
                                             "--metastore-id", "${metastore_id}",
                                             "--default-catalog-name", "main"]),
     Case("uc_metastores_delete", UC + ["metastores", "delete", "--id", "${new_metastore}"],
          out="none"),
-    Case("uc_metastores_delete_missing", UC + ["metastores", "delete", "--id",
+    Case("uc_metastores_delete_missing", UC + ["delete-metastore", "--id",
                                                "${new_metastore}", "--force"], error="api"),
+    # Legacy's hidden verb-noun commands (create-metastore, ...) are the same commands under
+    # older names; scripts use both, so each has a case of its own.
+    Case("uc_metastores_create_alias", UC + ["create-metastore", "--name", "parity-two",
+                                             "--storage-root", "s3://bucket/two", "--region",
+                                             "us-west-2"],
+         capture={"metastore2": lambda o: o["metastore_id"]}),
+    Case("uc_metastores_list_alias", UC + ["list-metastores"]),
+    Case("uc_metastores_delete_two", UC + ["metastores", "delete", "--id", "${metastore2}"],
+         out="none"),
     Case("uc_catalogs_create", UC + ["catalogs", "create", "--name", "Parity_Cat", "--comment",
                                      "made by parity"]),
-    Case("uc_catalogs_create_exists", UC + ["catalogs", "create", "--name", "parity_cat"],
+    Case("uc_catalogs_create_exists", UC + ["create-catalog", "--name", "parity_cat"],
          error="api"),
     Case("uc_catalogs_create_bad_name", UC + ["catalogs", "create", "--name", "bad name"],
          error="api"),
@@ -577,20 +618,22 @@ CASES = [
     Case("uc_catalogs_get_missing", UC + ["catalogs", "get", "--name", "nope"], error="api"),
     Case("uc_catalogs_update", UC + ["catalogs", "update", "--name", "parity_cat", "--json",
                                      '{"comment": "updated", "properties": {"k": "v"}}']),
-    Case("uc_catalogs_update_no_json", UC + ["catalogs", "update", "--name", "parity_cat"],
+    Case("uc_catalogs_update_no_json", UC + ["update-catalog", "--name", "parity_cat"],
          error="client", dbk_exit=2),
     Case("uc_schemas_create", UC + ["schemas", "create", "--catalog-name", "parity_cat",
                                     "--name", "raw", "--comment", "landing"]),
-    Case("uc_schemas_create_no_catalog", UC + ["schemas", "create", "--catalog-name", "nope",
+    Case("uc_schemas_create_no_catalog", UC + ["create-schema", "--catalog-name", "nope",
                                                "--name", "raw"], error="api"),
     Case("uc_schemas_list", UC + ["schemas", "list", "--catalog-name", "parity_cat"]),
-    Case("uc_schemas_list_missing", UC + ["schemas", "list", "--catalog-name", "nope"],
+    Case("uc_schemas_list_missing", UC + ["list-schemas", "--catalog-name", "nope"],
          error="api"),
     Case("uc_schemas_get", UC + ["schemas", "get", "--full-name", "parity_cat.raw"]),
-    Case("uc_schemas_get_bad_name", UC + ["schemas", "get", "--full-name", "parity_cat"],
+    Case("uc_schemas_get_bad_name", UC + ["get-schema", "--full-name", "parity_cat"],
          error="api"),
     Case("uc_schemas_update", UC + ["schemas", "update", "--full-name", "parity_cat.raw",
                                     "--json", '{"comment": "raw data"}']),
+    Case("uc_schemas_update_alias", UC + ["update-schema", "--full-name", "parity_cat.raw",
+                                          "--json", '{"properties": {"layer": "bronze"}}']),
     Case("uc_tables_create", UC + ["tables", "create", "--json",
                                    '{"catalog_name": "parity_cat", "schema_name": "raw", '
                                    '"name": "events", "table_type": "MANAGED", '
@@ -608,22 +651,30 @@ CASES = [
          error="api"),
     Case("uc_tables_update", UC + ["tables", "update", "--full-name", "parity_cat.raw.events",
                                    "--json", '{"comment": "clicks"}']),
-    Case("uc_schemas_delete_not_empty", UC + ["schemas", "delete", "--full-name",
+    Case("uc_tables_update_alias", UC + ["update-table", "--full-name", "parity_cat.raw.events",
+                                         "--json", '{"comment": "click events"}']),
+    Case("uc_tables_list_alias", UC + ["list-tables", "--catalog-name", "parity_cat",
+                                       "--schema-name", "raw"]),
+    Case("uc_tables_list_summaries_alias", UC + ["list-table-summaries", "--catalog-name",
+                                                 "parity_cat"]),
+    Case("uc_tables_delete", UC + ["tables", "delete", "--full-name", "parity_cat.default.t2"],
+         out="none"),
+    Case("uc_schemas_delete_not_empty", UC + ["delete-schema", "--full-name",
                                               "parity_cat.raw"], error="api"),
     Case("uc_schemas_delete_purge", UC + ["schemas", "delete", "--full-name", "parity_cat.raw",
                                           "--purge"], out="lines"),
-    Case("uc_tables_get_missing", UC + ["tables", "get", "--full-name",
+    Case("uc_tables_get_missing", UC + ["get-table", "--full-name",
                                         "parity_cat.raw.events"], error="api"),
-    Case("uc_catalogs_delete_not_empty", UC + ["catalogs", "delete", "--name", "parity_cat"],
+    Case("uc_catalogs_delete_not_empty", UC + ["delete-catalog", "--name", "parity_cat"],
          error="api"),
     Case("uc_catalogs_delete_purge", UC + ["catalogs", "delete", "--name", "parity_cat",
                                            "--purge"], out="lines"),
-    Case("uc_catalogs_get_deleted", UC + ["catalogs", "get", "--name", "parity_cat"],
+    Case("uc_catalogs_get_deleted", UC + ["get-catalog", "--name", "parity_cat"],
          error="api"),
     Case("uc_catalogs_create_again", UC + ["catalogs", "create", "--name", "second"]),
     Case("uc_catalogs_delete_fresh", UC + ["catalogs", "delete", "--name", "second", "-p"],
          out="lines"),
-    Case("uc_tables_delete_missing", UC + ["tables", "delete", "--full-name", "second.a.b"],
+    Case("uc_tables_delete_missing", UC + ["delete-table", "--full-name", "second.a.b"],
          error="api"),
     # Storage credentials and external locations. Legacy's create/update commands print a
     # Python traceback on an API error (they skip its error handler): "crash" cases.
@@ -634,23 +685,32 @@ CASES = [
                                          "--aws-iam-role-arn", "arn:aws:iam::1:role/p"],
          error="crash"),
     Case("uc_creds_list", UC + ["storage-credentials", "list"]),
-    Case("uc_creds_get_missing", UC + ["storage-credentials", "get", "--name", "nope"],
+    Case("uc_creds_list_alias", UC + ["list-storage-credentials"]),
+    Case("uc_creds_get", UC + ["storage-credentials", "get", "--name", "parity_cred"]),
+    Case("uc_creds_get_missing", UC + ["get-storage-credential", "--name", "nope"],
          error="api"),
     Case("uc_locs_create", UC + ["external-locations", "create", "--name", "parity_loc", "--url",
                                  "s3://parity/data/", "--storage-credential-name", "parity_cred"]),
-    Case("uc_locs_create_overlap", UC + ["external-locations", "create", "--name", "inner",
+    Case("uc_locs_create_overlap", UC + ["create-external-location", "--name", "inner",
                                          "--url", "s3://parity/data/in", "--storage-credential-name",
                                          "parity_cred"], error="crash"),
     Case("uc_locs_update", UC + ["external-locations", "update", "--name", "parity_loc",
                                  "--comment", "landing", "--read-only"]),
+    Case("uc_locs_update_alias", UC + ["update-external-location", "--name", "parity_loc",
+                                       "--no-read-only", "--comment", "landing zone"]),
     Case("uc_locs_list", UC + ["list-external-locations"]),
+    Case("uc_locs_list_group", UC + ["external-locations", "list"]),
     Case("uc_locs_validate", UC + ["external-locations", "validate", "--name", "parity_loc",
                                    "--cred-name", "parity_cred"]),
-    Case("uc_creds_delete_in_use", UC + ["storage-credentials", "delete", "--name",
+    Case("uc_locs_validate_alias", UC + ["validate-external-location", "--url",
+                                         "s3://parity/data/x", "--cred-name", "parity_cred"]),
+    Case("uc_creds_delete_in_use", UC + ["delete-storage-credential", "--name",
                                          "parity_cred"], error="api"),
     # Legacy sends the new name as `name` (and unset flags as null), dbk as `new_name`.
     Case("uc_creds_update", UC + ["storage-credentials", "update", "--name", "parity_cred",
                                   "--new-name", "parity_cred2"]),
+    Case("uc_creds_update_alias", UC + ["update-storage-credential", "--name", "parity_cred2",
+                                        "--comment", "for landing"]),
     Case("uc_locs_get", UC + ["external-locations", "get", "--name", "parity_loc"]),
     # Permissions: legacy names the type `external-location`, dbk `external_location`.
     Case("uc_perms_update", UC + ["permissions", "update", "--external-location", "parity_loc",
@@ -659,7 +719,7 @@ CASES = [
     Case("uc_perms_get", UC + ["get-permissions", "--external-location", "parity_loc"]),
     Case("uc_perms_get_effective", UC + ["permissions", "get", "--storage-credential",
                                          "parity_cred2", "--effective"]),
-    Case("uc_perms_update_unknown_principal", UC + ["permissions", "update", "--metastore",
+    Case("uc_perms_update_unknown_principal", UC + ["update-permissions", "--metastore",
                                                     "${metastore_id}", "--json",
                                                     '{"changes": [{"principal": "nobody", '
                                                     '"add": ["CREATE_CATALOG"]}]}'],
@@ -668,10 +728,16 @@ CASES = [
     Case("uc_perms_get_no_securable", UC + ["permissions", "get"], error="usage", dbk_exit=2),
     Case("uc_locs_delete", UC + ["external-locations", "delete", "--name", "parity_loc"],
          out="none"),
+    Case("uc_locs_get_deleted", UC + ["get-external-location", "--name", "parity_loc"],
+         error="api"),
+    Case("uc_locs_delete_missing", UC + ["delete-external-location", "--name", "parity_loc"],
+         error="api"),
     Case("uc_creds_delete", UC + ["storage-credentials", "delete", "--name", "parity_cred2"],
          out="none"),
     # Lineage: the emulator records none, so both print the empty graph / answer.
     Case("uc_lineage_table", UC + ["lineage", "table", "--table-name", "c.s.t"], out="lines"),
+    Case("uc_lineage_table_alias", UC + ["list-table-lineages", "--table-name", "c.s.t"],
+         out="lines"),
     Case("uc_lineage_column", UC + ["list-column-lineages", "--table-name", "c.s.t",
                                     "--column-name", "id"]),
     Case("uc_lineage_bad_name", UC + ["lineage", "column", "--table-name", "c.s",
@@ -680,6 +746,9 @@ CASES = [
     Case("uc_bindings_update", UC + ["catalogs", "update-bindings", "--name", "bound", "--json",
                                      '{"assign_workspaces": [3, 1], "unassign_workspaces": [3]}']),
     Case("uc_bindings_get", UC + ["get-catalog-bindings", "--name", "bound"]),
+    Case("uc_bindings_update_alias", UC + ["update-catalog-bindings", "--name", "bound",
+                                           "--json", '{"assign_workspaces": [4]}']),
+    Case("uc_bindings_get_group", UC + ["catalogs", "get-bindings", "--name", "bound"]),
     # Shares, holding the catalog `bound`'s schema `default` and a table in it.
     Case("uc_shares_table", UC + ["tables", "create", "--json", '{"catalog_name": "bound", '
                                   '"schema_name": "default", "name": "t"}']),
@@ -693,13 +762,25 @@ CASES = [
     Case("uc_shares_add_missing", UC + ["shares", "add-table", "--share", "parity_share",
                                         "--table", "bound.default.nope"], error="api"),
     Case("uc_shares_get", UC + ["shares", "get", "--name", "parity_share"]),
+    Case("uc_shares_update_table", UC + ["shares", "update-table", "--share", "parity_share",
+                                         "--table", "bound.default.t", "--comment", "daily"]),
+    Case("uc_shares_update_schema", UC + ["shares", "update-schema", "--share", "parity_share",
+                                          "--schema", "bound.default", "--comment", "all"]),
+    Case("uc_shares_get_alias", UC + ["get-share", "--name", "parity_share"]),
     Case("uc_shares_list", UC + ["shares", "list"]),
+    Case("uc_shares_list_alias", UC + ["list-shares"]),
     Case("uc_shares_remove_table", UC + ["shares", "remove-table", "--share", "parity_share",
                                          "--shared-as", "default.t"]),
+    Case("uc_shares_remove_schema", UC + ["shares", "remove-schema", "--share", "parity_share",
+                                          "--schema", "bound.default"]),
     # Legacy sends the new name as `name` and an empty `updates`, dbk `new_name` alone.
     Case("uc_shares_update", UC + ["shares", "update", "--name", "parity_share", "--new-name",
                                    "parity_share2", "--comment", "renamed"]),
+    Case("uc_shares_update_alias", UC + ["update-share", "--name", "parity_share2", "--comment",
+                                         "second"]),
     Case("uc_shares_delete", UC + ["shares", "delete", "--name", "parity_share2"], out="none"),
+    Case("uc_shares_delete_missing", UC + ["delete-share", "--name", "parity_share2"],
+         error="api"),
     # Delta Sharing: recipients (legacy sends properties as a list of {key, value}, dbk the
     # map the service answers with; both read back the same), share permissions, and a
     # provider made from the profile the emulator hands out at the recipient's activation.
@@ -717,6 +798,7 @@ CASES = [
     Case("uc_recipients_create_bad_ip", UC + ["recipients", "create", "--name", "x",
                                               "--allowed-ip-address", "300.0.0.1"], error="api"),
     Case("uc_recipients_list", UC + ["recipients", "list"]),
+    Case("uc_recipients_list_alias", UC + ["list-recipients"]),
     Case("uc_recipients_get", UC + ["recipients", "get", "--name", "parity_rcpt"]),
     Case("uc_recipients_get_missing", UC + ["get-recipient", "--name", "nope"], error="api"),
     # One empty --allowed-ip-address clears the list.
@@ -738,6 +820,7 @@ CASES = [
          capture={"activation": lambda o: o["activation_url"].rsplit("?", 1)[1]}),
     Case("uc_recipients_rotate_d2d", UC + ["recipients", "rotate-token", "--name", "d2d"],
          error="api"),
+    Case("uc_recipients_delete_alias", UC + ["delete-recipient", "--name", "d2d"], out="none"),
     Case("uc_share_perms_share", UC + ["shares", "create", "--name", "perm_share"]),
     Case("uc_share_perms_update", UC + ["shares", "update-permissions", "--name", "perm_share",
                                         "--json", '{"changes": [{"principal": "parity_rcpt", '
@@ -755,6 +838,8 @@ CASES = [
          error="api"),
     Case("uc_recipients_list_permissions", UC + ["recipients", "list-permissions", "--name",
                                                  "parity_rcpt"]),
+    Case("uc_recipients_list_permissions_alias", UC + ["list-recipient-permissions", "--name",
+                                                       "parity_rcpt"]),
     Case("uc_providers_create", UC + ["providers", "create", "--name", "Parity_Prov",
                                       "--comment", "from the emulator",
                                       "--recipient-profile-json-file", "profile.json"],
@@ -763,8 +848,17 @@ CASES = [
     Case("uc_providers_create_no_profile", UC + ["providers", "create", "--name", "x"],
          error="client", dbk_exit=2),
     Case("uc_providers_list", UC + ["providers", "list"]),
+    Case("uc_providers_list_alias", UC + ["list-providers"]),
     Case("uc_providers_get", UC + ["get-provider", "--name", "parity_prov"]),
     Case("uc_providers_list_shares", UC + ["providers", "list-shares", "--name", "parity_prov"]),
+    Case("uc_providers_list_shares_alias", UC + ["list-provider-shares", "--name", "parity_prov"]),
+    Case("uc_providers_update_alias", UC + ["update-provider", "--name", "parity_prov",
+                                            "--comment", "through the alias"]),
+    # A second provider from the same downloaded profile (the link hands it out only once).
+    Case("uc_providers_create_alias", UC + ["create-provider", "--name", "parity_prov_b",
+                                            "--recipient-profile-json-file", "profile.json"]),
+    Case("uc_providers_delete_b", UC + ["providers", "delete", "--name", "parity_prov_b"],
+         out="none"),
     Case("uc_providers_update", UC + ["providers", "update", "--name", "parity_prov",
                                       "--new-name", "parity_prov2", "--comment", "renamed"]),
     Case("uc_providers_get_renamed", UC + ["providers", "get", "--name", "parity_prov"],
@@ -859,6 +953,14 @@ CASES = [
          out="lines"),
     Case("pipelines_reset", ["databricks", "pipelines", "reset", "--pipeline-id", PIPE],
          out="lines", setup=lambda side: side.wait_pipeline_idle(PIPE)),
+    # `run` is legacy's deprecated name of `start` (it prints the deprecation line first).
+    # No `get` after it: the update `stop` ended above is FAILED or CANCELED depending on
+    # which came first, the stop or the emulator failing the update.
+    Case("pipelines_run", ["databricks", "pipelines", "run", "--pipeline-id", PIPE],
+         out="lines", setup=lambda side: side.wait_pipeline_idle(PIPE)),
+    Case("pipelines_run_missing", ["databricks", "pipelines", "run", "--pipeline-id",
+                                   "00000000-0000-4000-8000-00000000ffff"],
+         error="pipelines_api", special="progress"),
     Case("pipelines_get_missing", ["databricks", "pipelines", "get", "--pipeline-id",
                                    "00000000-0000-4000-8000-00000000ffff"], error="pipelines_api"),
     Case("pipelines_get_no_id", ["databricks", "pipelines", "get"], error="client"),
@@ -875,6 +977,13 @@ CASES = [
          out="lines", files=["stack/stack.deployed.json"]),
     Case("stack_download", ["databricks", "stack", "download", "-o", "stack/stack.json"],
          out="lines", files=["stack/nb.py"]),
+    # Failing deploys: the progress lines up to the failure on stdout, no status file
+    # written. DOCUMENTED (Stack): dbk's error goes to stderr (special "progress").
+    Case("stack_deploy_missing_source", ["databricks", "stack", "deploy",
+                                         "stack/stack_missing.json"],
+         error="client", special="progress", files=["stack"]),
+    Case("stack_deploy_bad_job", ["databricks", "stack", "deploy", "stack/stack_bad_job.json"],
+         error="api", special="progress", files=["stack"]),
 
     # Cluster life cycle last: a resize or an edit restarts clusters the runs above use.
     Case("clusters_create", ["databricks", "clusters", "create", "--json",
@@ -909,6 +1018,22 @@ CASES = [
                                   "--event-type", "RESIZING"], out="table", mask=EVENT_TIME),
     Case("clusters_events_missing", ["databricks", "clusters", "events", "--cluster-id",
                                      "0000-000000-nosuchcl"], error="api"),
+    Case("clusters_restart", ["databricks", "clusters", "restart", "--cluster-id",
+                              "${new_cluster}"], out="none",
+         setup=lambda side: side.wait_cluster(side.vars["new_cluster"])),
+    Case("clusters_delete", ["databricks", "clusters", "delete", "--cluster-id",
+                             "${new_cluster}"], out="none",
+         setup=lambda side: side.wait_cluster(side.vars["new_cluster"])),
+    Case("clusters_get_terminated", ["databricks", "clusters", "get", "--cluster-id",
+                                     "${new_cluster}"],
+         setup=lambda side: side.wait_cluster(side.vars["new_cluster"], "TERMINATED")),
+    Case("clusters_start", ["databricks", "clusters", "start", "--cluster-id",
+                            "${new_cluster}"], out="none"),
+    Case("clusters_permanent_delete", ["databricks", "clusters", "permanent-delete",
+                                       "--cluster-id", "${new_cluster}"], out="none",
+         setup=lambda side: side.wait_cluster(side.vars["new_cluster"])),
+    Case("clusters_get_permanently_deleted", ["databricks", "clusters", "get", "--cluster-id",
+                                              "${new_cluster}"], error="api"),
 ]
 
 def wait_libraries(side, cluster_id, timeout=120):
@@ -924,6 +1049,16 @@ def wait_libraries(side, cluster_id, timeout=120):
         if time.monotonic() > deadline:
             raise AssertionError("%s: libraries still busy: %s" % (side.name, busy))
         time.sleep(0.1)
+
+
+def add_profile_key(side, name, profile, key, value):
+    """A key a user added by hand to a profile (ConfigParser syntax), before a reconfigure."""
+    path = os.path.join(side.work, name)
+    with open(path) as f:
+        text = f.read()
+    header = "[%s]\n" % profile
+    with open(path, "w") as f:
+        f.write(text.replace(header, header + "%s = %s\n" % (key, value), 1))
 
 
 def add_jobs(side, count):
@@ -957,6 +1092,14 @@ def norm_text(side, text):
     # Legacy drops the port from the host it prints (the pipelines' UI URLs).
     text = text.replace(re.sub(r":80$", "", side.url) + "/", "$HOST/")
     return EPOCH_MS.sub("<TIME>", text)
+
+
+def label_clusters(side, text):
+    """Cluster ids seen before (time-stamped, so different on the twins) become labels."""
+    for (family, raw), lab in side.ids.items():
+        if family == "cluster":
+            text = text.replace(raw, lab)
+    return text
 
 
 def norm_url(side, text):
@@ -1129,8 +1272,28 @@ def legacy_error_text(case, lres):
     return out[len("Error: "):].strip()
 
 
+def split_progress(case, legacy, dbk, lres, dres):
+    """Commands that log progress on stdout before failing (`stack deploy`, the deprecation
+    line of `pipelines run`): legacy's stdout
+    ends with its `Error:` lines, dbk's is the progress alone (the error goes to stderr;
+    docs/compatibility.md, Stack). Compares the progress and returns legacy's result with
+    the progress removed, for check_error to compare the errors."""
+    lout, dout = lres.stdout.decode(), dres.stdout.decode()
+    at = lout.rfind("\nError: ")
+    if at < 0:
+        pytest.fail("%s: no legacy `Error:` line after the progress: %r" % (
+            case.name, lout[-500:]), pytrace=False)
+    problems = line_diffs(norm_table(legacy, lout[:at + 1]), norm_table(dbk, dout))
+    lres = subprocess.CompletedProcess(lres.args, lres.returncode, lout[at + 1:].encode(),
+                                       lres.stderr)
+    dres = subprocess.CompletedProcess(dres.args, dres.returncode, b"", dres.stderr)
+    return problems, lres, dres
+
+
 def check_error(case, legacy, dbk, lres, dres):
     problems = []
+    if case.special == "progress":
+        problems, lres, dres = split_progress(case, legacy, dbk, lres, dres)
     dout, derr = dres.stdout.decode(), dres.stderr.decode()
     if dres.returncode != case.dbk_exit:
         problems.append("dbk exit code %d, documented %d" % (dres.returncode, case.dbk_exit))
@@ -1170,8 +1333,8 @@ def check_error(case, legacy, dbk, lres, dres):
             if match.group(1) != body.get("error_code"):
                 problems.append("error_code: legacy %r, dbk %r" % (body.get("error_code"),
                                                                    match.group(1)))
-            lmsg = norm_text(legacy, body.get("message", ""))
-            dmsg = norm_text(dbk, match.group(2))
+            lmsg = label_clusters(legacy, norm_text(legacy, body.get("message", "")))
+            dmsg = label_clusters(dbk, norm_text(dbk, match.group(2)))
             if lmsg != dmsg:
                 problems.append("message: legacy %r, dbk %r" % (lmsg, dmsg))
     elif case.error == "pipelines_api":
@@ -1234,6 +1397,17 @@ def check_jobs_pages(case, legacy, dbk, lres, dres):
     return problems
 
 
+def config_lines(path):
+    """The lines of a profile file that carry meaning, and its mode. DOCUMENTED
+    (Configuration): legacy rewrites the file through ConfigParser (comments dropped, a blank
+    line after each section); dbk edits it in place, so blank lines are not compared."""
+    if not os.path.exists(path):
+        return ["<missing>"]
+    with open(path) as f:
+        lines = [line.rstrip("\n") for line in f if line.strip()]
+    return lines + ["mode %o" % (os.stat(path).st_mode & 0o777)]
+
+
 def substitute(side, argv):
     return [Template(a).substitute(side.vars) for a in argv]
 
@@ -1244,8 +1418,9 @@ def test_parity(sides, case):
     if case.setup:
         for side in (legacy, dbk):
             case.setup(side)
-    lres = legacy.run(substitute(legacy, case.legacy_argv or case.argv))
-    dres = dbk.run(substitute(dbk, case.argv))
+    extra = dict(input=case.stdin.encode() if case.stdin is not None else None, env=case.env)
+    lres = legacy.run(substitute(legacy, case.legacy_argv or case.argv), **extra)
+    dres = dbk.run(substitute(dbk, case.argv), **extra)
     if case.special == "multi_task_output":
         problems = check_multi_task_output(case, legacy, dbk, lres, dres)
     elif case.special in ("pages_through", "paging_fields"):
@@ -1260,6 +1435,9 @@ def test_parity(sides, case):
             problems.append("%s: files legacy %s, dbk %s" % (path, sorted(lt), sorted(dt)))
         problems += ["%s/%s: contents differ" % (path, name)
                      for name in sorted(lt) if name in dt and lt[name] != dt[name]]
+    for path in case.config_files:
+        lc, dc = (config_lines(os.path.join(side.work, path)) for side in (legacy, dbk))
+        problems += ["%s: %s" % (path, d) for d in line_diffs(lc, dc)]
     # After the checks: they capture the run id (case.capture) that the wait names, and
     # the next cases must see the run settled on both sides.
     if case.wait:

@@ -281,6 +281,28 @@ TEST_CASE("resolution: the default Jobs API version applies only when none is co
   CHECK(dbk::resolve_config(in_env)->jobs_api_version == "2.1");
 }
 
+TEST_CASE("write_profile edits the section where it stands") {
+  TempDir dir;
+  auto path = dir.file("cfg",
+                       "[a]\nhost = 1\n\n[dev]\n; note\nhost = old\n  continued\ntoken = old\n"
+                       "extra = x\n\n[z]\nk = v\n[dev]\nhost = twice\n");
+  REQUIRE(dbk::write_profile(path, "dev",
+                             {{"token", "t2"}, {"host", "new"}, {"jobs-api-version", "2.1"}})
+              .ok());
+  // Kept keys keep their lines, others go, new ones follow in databricks-cli's order; a
+  // repeated section is dropped.
+  CHECK(read(path) ==
+        "[a]\nhost = 1\n\n[dev]\n; note\nhost = new\ntoken = t2\njobs-api-version = 2.1\n\n"
+        "[z]\nk = v\n");
+
+  // A new DEFAULT goes first (ConfigParser writes it first), another new section last.
+  REQUIRE(dbk::write_profile(path, "DEFAULT", {{"token", "d"}, {"host", "h"}}).ok());
+  REQUIRE(dbk::write_profile(path, "new", {{"host", "n"}}).ok());
+  CHECK(read(path) ==
+        "[DEFAULT]\nhost = h\ntoken = d\n\n[a]\nhost = 1\n\n[dev]\n; note\nhost = new\n"
+        "token = t2\njobs-api-version = 2.1\n\n[z]\nk = v\n\n[new]\nhost = n\n");
+}
+
 TEST_CASE("write_profile replaces one section atomically with mode 0600") {
   TempDir dir;
   auto path = dir.file("cfg",
