@@ -41,18 +41,42 @@ struct InputBatch {
   std::size_t group = 0;
 };
 
-// The input's files, opened (footers parsed) in order.
-struct InputFiles {
-  std::vector<std::shared_ptr<const ParquetFileReader>> files;
-  std::size_t rows() const {
-    std::size_t n = 0;
-    for (const auto& f : files)
-      n += static_cast<std::size_t>(std::max<std::int64_t>(f->num_rows(), 0));
-    return n;
-  }
-  const Table& schema() const { return files.front()->schema(); }
+// One input file as its footer described it when the input was opened.
+struct InputFile {
+  std::string path;
+  std::size_t rows = 0;
+  std::size_t row_groups = 0;
 };
 
+// The input's files in order, with what the ETA, the batch count and the column check need.
+// No file stays open: each is opened again when the stream reaches it, and its mapping goes as
+// soon as its last row group is decoded, so memory does not grow with the number of files.
+struct InputFiles {
+  std::vector<InputFile> files;
+  Table schema;  // the first file's columns, without rows
+  std::size_t rows() const {
+    std::size_t n = 0;
+    for (const auto& f : files) n += f.rows;
+    return n;
+  }
+  std::size_t row_groups() const {
+    std::size_t n = 0;
+    for (const auto& f : files) n += f.row_groups;
+    return n;
+  }
+  // Opens file `i` to stream it; it must still have the columns of the first file.
+  Result<std::shared_ptr<const ParquetFileReader>> open(std::size_t i) const {
+    auto file = ParquetFileReader::open(files[i].path);
+    if (!file) return std::move(file).error();
+    if (auto st = check_same_columns(schema, (*file)->schema(), files[i].path); !st) {
+      return st.error();
+    }
+    return file;
+  }
+};
+
+// Reads every file's footer (the row count for the ETA, the columns checked up front) and lets
+// each go before the next is opened.
 Result<InputFiles> open_input(const std::string& local_path) {
   auto names = list_table_files(local_path);
   if (!names) return std::move(names).error();
@@ -63,12 +87,14 @@ Result<InputFiles> open_input(const std::string& local_path) {
   for (const auto& name : *names) {
     auto file = ParquetFileReader::open(name);
     if (!file) return std::move(file).error();
-    if (!input.files.empty()) {
-      if (auto st = check_same_columns(input.schema(), (*file)->schema(), name); !st) {
-        return st.error();
-      }
+    if (input.files.empty()) {
+      input.schema = (*file)->schema();
+    } else if (auto st = check_same_columns(input.schema, (*file)->schema(), name); !st) {
+      return st.error();
     }
-    input.files.push_back(std::move(*file));
+    input.files.push_back({name,
+                           static_cast<std::size_t>(std::max<std::int64_t>((*file)->num_rows(), 0)),
+                           (*file)->num_row_groups()});
   }
   return input;
 }
@@ -91,8 +117,7 @@ Result<PassCounts> score_pass(const PipelineModel& model, const InputFiles& inpu
   const auto start = std::chrono::steady_clock::now();
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  std::size_t batches = 0;
-  for (const auto& f : input.files) batches += f->num_row_groups();
+  const std::size_t batches = input.row_groups();
   // Batches are scored side by side; a table of fewer batches than threads scores each batch
   // on every thread instead.
   ScoreOptions per_batch = options;
@@ -101,27 +126,42 @@ Result<PassCounts> score_pass(const PipelineModel& model, const InputFiles& inpu
   for (auto* sink : sinks) {
     if (auto st = sink->begin_pass(options.spark_vector_lanes); !st) return st.error();
   }
+  // The file being handed out in batches: its batches share it, and the last of them to be
+  // decoded closes it (the reader unmaps the file), once `current` has moved on.
   std::size_t file = 0;
   std::size_t group = 0;
+  std::shared_ptr<const ParquetFileReader> current;
   bool empty_sent = false;
   std::function<Result<std::optional<InputBatch>>()> next =
       [&]() -> Result<std::optional<InputBatch>> {
-    while (file < input.files.size() && group >= input.files[file]->num_row_groups()) {
+    while (file < input.files.size()) {
+      if (!current) {
+        auto opened = input.open(file);
+        if (!opened) return std::move(opened).error();
+        current = std::move(*opened);
+        group = 0;
+      }
+      if (group < current->num_row_groups()) {
+        InputBatch batch{current, group++};
+        if (group >= current->num_row_groups()) {
+          current.reset();
+          ++file;
+        }
+        return std::optional<InputBatch>(std::move(batch));
+      }
+      current.reset();  // a file without row groups
       ++file;
-      group = 0;
     }
-    if (file < input.files.size())
-      return std::optional<InputBatch>(InputBatch{input.files[file], group++});
     // A table without rows still has columns: one empty batch gives the output its header.
     if (batches == 0 && !empty_sent) {
       empty_sent = true;
-      return std::optional<InputBatch>(InputBatch{input.files.front(), SIZE_MAX});
+      return std::optional<InputBatch>(InputBatch{nullptr, SIZE_MAX});
     }
     return std::optional<InputBatch>();
   };
   std::function<Result<ScoreResult>(InputBatch&)> work =
       [&](InputBatch& batch) -> Result<ScoreResult> {
-    if (batch.group == SIZE_MAX) return score_table(model, batch.file->schema(), per_batch);
+    if (batch.group == SIZE_MAX) return score_table(model, input.schema, per_batch);
     auto table = batch.file->read_row_group(batch.group);
     if (!table) return std::move(table).error();
     batch.file.reset();
@@ -260,7 +300,7 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
   report.input_fetch = *input_dir;
   auto input = open_input(input_dir->local_path);
   if (!input) return std::move(input).error();
-  const Table& schema = input->schema();
+  const Table& schema = input->schema;
   // Spark's table: its files, read a row group at a time while the input is scored.
   std::vector<std::string> expected_files;
   CompareOptions compare = job.compare;
@@ -291,7 +331,7 @@ Result<ScoreJobReport> run_score_job(const ScoreJob& job, const DbfsApi* dbfs) {
     // key-hashed partitions beyond its budget. Only the key columns are read to find out.
     if (!compare.key_columns.empty()) {
       std::vector<std::string> input_files;
-      for (const auto& f : input->files) input_files.push_back(f->path());
+      for (const auto& f : input->files) input_files.push_back(f.path);
       auto ascending = detail::keys_ascend(input_files, compare.key_columns, "scored result");
       if (!ascending) return std::move(ascending).error();
       if (*ascending) {

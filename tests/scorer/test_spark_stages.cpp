@@ -355,6 +355,53 @@ static void check_sparse_columns(const std::string& name, const std::vector<std:
   }
 }
 
+// A WHERE and VectorAssembler's handleInvalid=skip drop rows ahead of sparse vectors (the
+// assembled `v`, StandardScaler's `sv`): each row left keeps its own sparsity, whole-table and
+// through the streaming job, whose batches a sink sees as `dbk score` writes them.
+TEST_CASE("rows dropped ahead of sparse vectors keep each row's sparsity", "[spark][stages]") {
+  check_bit_exact("sparse_after_skip");
+  check_sparse_columns("sparse_after_skip", {"v", "sv"});
+  struct SparseRows : dbk::scorer::ScoredBatchSink {
+    std::map<std::string, std::set<std::int64_t>> rows;
+    std::size_t scored = 0;
+    // Runs on the job's writer thread: a missing column is the job's error, not an assertion.
+    dbk::Status consume(const dbk::scorer::ScoreResult& batch) override {
+      const auto* ids = batch.passthrough.find("row_id");
+      if (ids == nullptr)
+        return dbk::make_error(dbk::scorer::error_codes::kColumnNotFound, "row_id");
+      for (const char* name : {"v", "sv"}) {
+        const ScoredColumn* col = batch.find(name);
+        if (col == nullptr) return dbk::make_error(dbk::scorer::error_codes::kColumnNotFound, name);
+        for (std::size_t r = 0; r < batch.num_rows(); ++r) {
+          if (col->is_sparse(r)) rows[name].insert(ids->ints[r]);
+        }
+      }
+      scored += batch.num_rows();
+      return {};
+    }
+  };
+  for (const auto& dir : case_dirs("sparse_after_skip")) {
+    INFO(dir);
+    const json meta = case_meta(dir, "sparse_after_skip");
+    dbk::scorer::ScoreJob job;
+    job.model = dir + "/sparse_after_skip/model";
+    job.input = dir + "/sparse_after_skip/input";
+    SparseRows sink;
+    job.sink = &sink;
+    auto report = dbk::scorer::run_score_job(job, nullptr);
+    if (!report.ok()) FAIL(report.error().to_string());
+    CHECK(sink.scored == meta["rows"].get<std::size_t>());
+    CHECK(report->rows_input > sink.scored);  // rows were dropped
+    for (const char* name : {"v", "sv"}) {
+      INFO("column " << name);
+      std::set<std::int64_t> want;
+      for (const auto& id : meta["sparse_rows"][name]) want.insert(id.get<std::int64_t>());
+      CHECK_FALSE(want.empty());
+      CHECK(sink.rows[name] == want);
+    }
+  }
+}
+
 // Tokenizer over non-ASCII text (Java's toLowerCase: final sigma, dotted capital I; tabs,
 // newlines, blank and empty strings), StopWordsRemover (English defaults, its own words,
 // case-sensitive, the 3.x multi-column form, null elements kept), NGram (a null element is

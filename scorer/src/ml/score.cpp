@@ -108,6 +108,7 @@ Result<ScoreResult> score_table(const PipelineModel& model, const Table& input,
     ScoredColumn out = std::move(c);
     if (!all_rows) {
       keep_rows(out.valid, result.source_rows, 1);
+      keep_rows(out.sparse, result.source_rows, 1);
       keep_rows(out.strings, result.source_rows, 1);
       keep_rows(out.string_lists, result.source_rows, 1);
       const std::size_t per_row = out.kind == ScoredColumn::Kind::kVector ? out.width

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -268,21 +269,25 @@ Result<Table> ParquetFileReader::read_row_group(std::size_t g) const {
   }
   Table table = m.schema;
   auto st = append_row_group(m.bytes(), m.path, m.meta, m.fields, g, m.options, table);
-  // Whole pages inside the group's chunks go back to the kernel (they are clean file pages:
-  // a later read faults them in again).
+  // The group's pages go back to the kernel, including those it shares with its neighbours:
+  // they are clean pages of a read-only mapping, so a later read (another group's, on another
+  // thread) faults them in again unchanged, and none stays resident for the file's lifetime.
   const long page = sysconf(_SC_PAGESIZE);
+  std::int64_t begin = std::numeric_limits<std::int64_t>::max();
+  std::int64_t end = 0;
   for (const auto& chunk : m.meta.row_groups[g].columns) {
-    std::int64_t begin = chunk.dictionary_page_offset.value_or(chunk.data_page_offset);
-    begin = std::min(begin, chunk.data_page_offset);
-    const std::int64_t end = begin + chunk.total_compressed_size;
-    if (page <= 0 || begin < 0 || end <= begin || static_cast<std::uint64_t>(end) > m.size)
-      continue;
-    const std::int64_t first = (begin + page - 1) / page * page;
-    const std::int64_t last = end / page * page;
-    if (last > first) {
-      madvise(static_cast<char*>(m.map) + first, static_cast<std::size_t>(last - first),
-              MADV_DONTNEED);
-    }
+    const std::int64_t start = std::min(
+        chunk.dictionary_page_offset.value_or(chunk.data_page_offset), chunk.data_page_offset);
+    const auto size = static_cast<std::int64_t>(m.size);
+    if (start < 0 || start >= size || chunk.total_compressed_size <= 0) continue;
+    begin = std::min(begin, start);
+    end = std::max(end, start + std::min(chunk.total_compressed_size, size - start));
+  }
+  if (page > 0 && m.map != nullptr && end > begin) {
+    const std::int64_t first = begin / page * page;
+    const std::int64_t last = (end + page - 1) / page * page;
+    madvise(static_cast<char*>(m.map) + first, static_cast<std::size_t>(last - first),
+            MADV_DONTNEED);
   }
   if (!st) return st.error();
   return table;
