@@ -209,8 +209,8 @@ TEST_CASE("multipart puts pipelined on one connection arrive whole, large then s
     std::string bytes(size, '\0');
     for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * seed + 7) % 251);
     // Almost the delimiter, twice: the part must not end there.
-    bytes.replace(size / 3, 9, "\r\n--a1b2c");
-    bytes.replace(size / 2, 8, "\r\n--a1b2");
+    bytes.replace(size / 3, 10, "\r\n--a1b2cX");
+    bytes.replace(size / 2, 9, "\r\n--a1b2X");
     return bytes;
   };
   const std::vector<std::pair<std::string, std::string>> files = {
