@@ -168,8 +168,9 @@ TEST_CASE_METHOD(TransferFixture, "a multipart put's contents are written into t
       },
       true);
   REQUIRE(status.ok());
-  REQUIRE(fake->requests().size() == 1);
-  const auto& sent = fake->requests().at(0);
+  const auto requests = fake->requests();
+  REQUIRE(requests.size() == 1);
+  const auto& sent = requests.at(0);
   // The bytes sent are the buffer the writer filled, not a copy of it.
   CHECK(written_at >= sent.body.data());
   CHECK(written_at + content.size() <= sent.body.data() + sent.body.size());
