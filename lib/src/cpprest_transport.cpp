@@ -1,11 +1,13 @@
 // The production Transport on cpprestsdk (docs/reference/design.md §4). All
 // cpprest and PPLX types stay in this file.
 #include <cpprest/http_client.h>
+#include <cpprest/rawptrstream.h>
 #include <pplx/threadpool.h>
 
 #include <algorithm>
 #include <boost/asio/ssl.hpp>
 #include <cctype>
+#include <cstdint>
 #include <cstdlib>
 #include <future>
 #include <map>
@@ -169,7 +171,9 @@ class CppRestTransport final : public Transport {
     auto promise = std::make_shared<std::promise<Result<HttpResponse>>>();
     auto future = promise->get_future();
     pplx::cancellation_token_source cancel;
-    auto failure_request = request;  // kept for error messages
+    // Kept for error messages, and to keep the body alive: cpprest reads it in place
+    // (build_message) until the request is done, which is before this copy is released.
+    auto failure_request = request;
     auto parts = *url;
     auto timeout = options_.http_timeout;
     try {
@@ -259,8 +263,10 @@ class CppRestTransport final : public Transport {
     }
     if (!request.body.empty() || !content_type.empty()) {
       // The stream overload sends the Content-Type exactly as given (no charset
-      // added) and the body as raw bytes.
-      auto stream = concurrency::streams::bytestream::open_istream(request.body);  // a copy
+      // added) and the body as raw bytes, read in place from the shared body: an upload
+      // is not copied again here (send() keeps the body alive until cpprest is done).
+      auto stream = concurrency::streams::rawptr_stream<std::uint8_t>::open_istream(
+          reinterpret_cast<const std::uint8_t*>(request.body.data()), request.body.size());
       message.set_body(
           stream, request.body.size(),
           content_type.empty() ? std::string("application/octet-stream") : content_type);

@@ -1,4 +1,5 @@
 #include <cctype>
+#include <cstring>
 
 #include "api_caller.hpp"
 #include "call_status.hpp"
@@ -100,35 +101,52 @@ Status DbfsApi::put(const std::string& path, std::string_view contents, bool ove
 
 Status DbfsApi::put_multipart(const std::string& path, std::string_view contents, bool overwrite,
                               const CallContext& context) const {
+  return put_multipart(
+      path, contents.size(),
+      [contents](char* out, std::size_t size) {
+        if (size > 0) std::memcpy(out, contents.data(), size);
+        return Status();
+      },
+      overwrite, context);
+}
+
+Status DbfsApi::put_multipart(const std::string& path, std::uint64_t size,
+                              const ContentWriter& write, bool overwrite,
+                              const CallContext& context) const {
   auto normalized = normalize_dbfs_path(path);
   if (!normalized) return std::move(normalized).error();
-  if (contents.size() >= kMaxMultipartPutBytes) {
+  if (size >= kMaxMultipartPutBytes) {
     return make_error(error_codes::kInvalidArgument,
-                      "cannot put " + *normalized +
-                          " in one request: " + std::to_string(contents.size()) +
+                      "cannot put " + *normalized + " in one request: " + std::to_string(size) +
                           " bytes reach the 2 GiB multipart limit; use a streaming upload");
   }
-  // A boundary that occurs in the contents would cut the file short: pick another.
-  std::string boundary;
-  do {
-    boundary = "dbk-" + detail::random_hex(16);
-  } while (contents.find(boundary) != std::string_view::npos);
-  const std::string head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"";
-  std::string body;
-  body.reserve(contents.size() + 512);
-  body += head + "path\"\r\n\r\n" + *normalized + "\r\n";
+  // 128 random bits from a cryptographic source: contents that hold the boundary (and
+  // so would be cut short) come by chance with a probability below 2^-90 even at 2 GiB,
+  // and nobody can write them on purpose without knowing it beforehand. So the contents
+  // are not scanned for it (that scan read every uploaded byte once more). The legacy
+  // CLI's multipart encoder does not scan either.
+  const std::string boundary = "dbk-" + detail::random_hex(16);
+  const std::string part = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"";
   // "True"/"False": what the legacy CLI's form carries (Python's str of a bool).
-  body += head + "overwrite\"\r\n\r\n" + (overwrite ? "True" : "False") + "\r\n";
-  body += head + "file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\n";
-  body.append(contents.data(), contents.size());
-  body += "\r\n--" + boundary + "--\r\n";
+  const std::string head =
+      part + "path\"\r\n\r\n" + *normalized + "\r\n" + part + "overwrite\"\r\n\r\n" +
+      (overwrite ? "True" : "False") + "\r\n" + part +
+      "file\"; filename=\"file\"\r\nContent-Type: application/octet-stream\r\n\r\n";
+  const std::string tail = "\r\n--" + boundary + "--\r\n";
+  // The body is allocated once at its final size and the contents written into place.
+  auto body = std::make_shared<std::string>(head.size() + size + tail.size(), '\0');
+  std::memcpy(body->data(), head.data(), head.size());
+  if (auto written = write(body->data() + head.size(), static_cast<std::size_t>(size)); !written) {
+    return written;
+  }
+  std::memcpy(body->data() + head.size() + size, tail.data(), tail.size());
 
   HttpRequest request;
   request.method = "POST";
   request.url = std::string(kBase) + "put";
   request.headers.emplace_back("Accept", "application/json");
   request.headers.emplace_back("Content-Type", "multipart/form-data; boundary=" + boundary);
-  request.body = std::move(body);
+  request.body = HttpBody(std::shared_ptr<const std::string>(std::move(body)));
   request.idempotency = Idempotency::kIdempotent;  // the same bytes to the same path
   auto response = caller_->send(std::move(request), context);
   if (!response) return std::move(response).error();

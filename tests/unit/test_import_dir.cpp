@@ -216,8 +216,9 @@ TEST_CASE_METHOD(ImportDirFixture, "continue_on_error imports the rest") {
   dir.write("nb/b.py", "2");
   fake->expect("POST", "/api/2.0/workspace/mkdirs").reusable();
   fake->expect("POST", "/api/2.0/workspace/import")
-      .matching(
-          [](const dbk::HttpRequest& r) { return r.body.find("\"/t/a\"") != std::string::npos; })
+      .matching([](const dbk::HttpRequest& r) {
+        return r.body.str().find("\"/t/a\"") != std::string::npos;
+      })
       .respond_json(400, {{"error_code", "RESOURCE_ALREADY_EXISTS"}, {"message", "exists"}});
   fake->expect("POST", "/api/2.0/workspace/import").reusable();
   dbk::ImportDirOptions options;

@@ -155,6 +155,40 @@ TEST_CASE_METHOD(TransferFixture, "a small file goes in one multipart put") {
   CHECK(progress == std::vector<std::uint64_t>{content.size()});
 }
 
+TEST_CASE_METHOD(TransferFixture, "a multipart put's contents are written into the body in place") {
+  fake->expect("POST", "/api/2.0/dbfs/put");
+  const std::string content = pattern(kMiB + 3);
+  char* written_at = nullptr;
+  auto status = api.put_multipart(
+      "/in/place.bin", content.size(),
+      [&](char* out, std::size_t size) {
+        written_at = out;
+        std::copy(content.begin(), content.begin() + static_cast<std::ptrdiff_t>(size), out);
+        return dbk::Status();
+      },
+      true);
+  REQUIRE(status.ok());
+  const auto requests = fake->requests();
+  REQUIRE(requests.size() == 1);
+  const auto& sent = requests.at(0);
+  // The bytes sent are the buffer the writer filled, not a copy of it.
+  CHECK(written_at >= sent.body.data());
+  CHECK(written_at + content.size() <= sent.body.data() + sent.body.size());
+  auto form = form_of(sent);
+  CHECK(form["path"] == "/in/place.bin");
+  CHECK(form["overwrite"] == "True");
+  CHECK(form["file"] == content);
+}
+
+TEST_CASE_METHOD(TransferFixture, "a multipart put whose writer fails sends nothing") {
+  auto status = api.put_multipart("/x", 10, [](char*, std::size_t) -> dbk::Status {
+    return dbk::make_error(dbk::error_codes::kIoError, "cannot read /local/x");
+  });
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message == "cannot read /local/x");
+  CHECK(fake->requests().empty());
+}
+
 TEST_CASE_METHOD(TransferFixture, "a refused put without atomic leaves the target alone") {
   auto local = dir.write("m", "abc");
   fake->expect("POST", "/api/2.0/dbfs/put")

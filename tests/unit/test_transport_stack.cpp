@@ -50,6 +50,42 @@ TEST_CASE("the stack authenticates, tags, retries and logs every attempt") {
   for (const auto& line : f.log) CHECK_THAT(line, !Catch::Contains("STACK-SECRET"));
 }
 
+TEST_CASE("the stack hands an upload's body down without copying its bytes") {
+  // Authentication, the User-Agent, logging and each retry copy the request on its way down;
+  // the body's bytes must be shared by those copies, not copied with them.
+  StackFixture f;
+  f.fake->expect("POST", "/api/2.0/dbfs/put").respond(503, "");
+  f.fake->expect("POST", "/api/2.0/dbfs/put").respond(200, "{}");
+  auto stack = dbk::detail::make_transport_stack(f.options());
+  dbk::HttpRequest request{
+      "POST", "http://127.0.0.1:8080/api/2.0/dbfs/put", {}, std::string(4 * 1048576, 'u')};
+  request.idempotency = dbk::Idempotency::kIdempotent;
+  const char* const bytes = request.body.data();
+  REQUIRE(stack->send(request, {}).ok());
+  auto sent = f.fake->requests();
+  REQUIRE(sent.size() == 2);
+  for (const auto& attempt : sent) {
+    CHECK(dbk::find_header(attempt.headers, "Authorization") == "Bearer dapi-STACK-SECRET");
+    CHECK(attempt.body.data() == bytes);
+    CHECK(attempt.body.size() == 4 * 1048576);
+  }
+}
+
+TEST_CASE("a request body is shared by copies and reads like a string") {
+  dbk::HttpBody empty;
+  CHECK(empty.empty());
+  CHECK(empty == "");
+  CHECK(empty.shared() == nullptr);
+  dbk::HttpBody body = std::string("{\"a\":1}");
+  dbk::HttpBody copy = body;
+  CHECK(copy.data() == body.data());
+  CHECK(copy == "{\"a\":1}");
+  CHECK(copy != "{}");
+  const std::string& text = copy;
+  CHECK(text.size() == 7);
+  CHECK(nlohmann::json::parse(copy)["a"] == 1);
+}
+
 TEST_CASE("the stack applies the client-side rate limit from the config") {
   StackFixture f;
   f.fake->expect("GET", "/x").reusable().respond(200, "{}");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 #include "dbk/internal/text.hpp"
 #include "dbk/json.hpp"
@@ -232,6 +233,18 @@ std::optional<nlohmann::json> Params::optional_json(std::string_view field) cons
   return *it;
 }
 
+namespace {
+// Where `needle` first occurs in `text` at or after `from` (npos if not): glibc's memmem
+// skips ahead on a mismatch where std::string::find stops at every byte equal to the
+// needle's first, which matters for a delimiter searched through megabytes of upload.
+size_t find_from(std::string_view text, std::string_view needle, size_t from) {
+  if (from > text.size()) return std::string_view::npos;
+  const void* hit = ::memmem(text.data() + from, text.size() - from, needle.data(), needle.size());
+  return hit == nullptr ? std::string_view::npos
+                        : static_cast<size_t>(static_cast<const char*>(hit) - text.data());
+}
+}  // namespace
+
 Result<std::vector<FormPart>> parse_multipart(const Request& request) {
   std::string boundary = header_attribute(request.header("Content-Type").value_or(""), "boundary");
   if (boundary.empty()) return malformed_request("multipart/form-data without a boundary");
@@ -271,7 +284,7 @@ Result<std::vector<FormPart>> parse_multipart(const Request& request) {
       line_start = line_end + 2;
     }
     size_t data_start = headers_end + 4;
-    size_t next = body.find("\r\n" + delimiter, data_start);
+    size_t next = find_from(body, "\r\n" + delimiter, data_start);
     if (next == std::string::npos) return malformed_request("Malformed multipart/form-data body");
     part.data = std::string_view(body).substr(data_start, next - data_start);
     parts.push_back(std::move(part));

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -52,6 +53,14 @@ Response plain_error(int status, const std::string& code, const std::string& mes
 }
 
 constexpr std::size_t kReadBufferBytes = 64 * 1024;
+// A body of this size or more with a Content-Length is read from the socket straight into
+// the request's buffer: through Beast's parser every byte would be read into the read
+// buffer, then zero-filled and copied into the body string.
+constexpr std::size_t kDirectBodyBytes = 64 * 1024;
+// A connection keeps its last body's buffer (up to this size, what one multipart put of
+// dbk carries and a little more) for its next request: a fresh buffer of megabytes costs
+// a page fault and a zeroed page per 4 KiB on its first touch, on every upload.
+constexpr std::size_t kRetainedBodyBytes = 17 * 1024 * 1024;
 
 template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
@@ -122,10 +131,35 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void read_body() {
     beast::get_lowest_layer(stream_).expires_after(options_.body_timeout);
+    if (auto length = parser_->content_length();
+        length && !parser_->chunked() && *length >= kDirectBodyBytes) {
+      return read_body_direct(static_cast<std::size_t>(*length));
+    }
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                        self->on_body(ec);
                      });
+  }
+
+  // The body (of a known length, at most the body limit: on_header checked) goes into
+  // its final buffer: first what the header read already took from the socket, then the
+  // rest read directly. Bytes of a pipelined next request stay in buffer_.
+  void read_body_direct(std::size_t length) {
+    body_.resize(length);
+    const std::size_t have = std::min(buffer_.size(), length);
+    asio::buffer_copy(asio::buffer(body_.data(), have), buffer_.data());
+    buffer_.consume(have);
+    if (have == length) return on_direct_body({});
+    asio::async_read(stream_, asio::buffer(body_.data() + have, length - have),
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->on_direct_body(ec);
+                     });
+  }
+
+  void on_direct_body(beast::error_code ec) {
+    if (ec) return close();  // cut off or timed out: no complete request to answer
+    auto message = parser_->release();
+    dispatch(message, std::move(body_));
   }
 
   static bool is_parse_error(beast::error_code ec) {
@@ -140,6 +174,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       return close();
     }
     auto message = parser_->release();
+    dispatch(message, std::move(message.body()));
+  }
+
+  void dispatch(const http::request<http::string_body>& message, std::string body) {
     keep_alive_ = message.keep_alive();
     version_ = message.version();
     request_ = Request();
@@ -149,7 +187,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     for (const auto& field : message) {
       request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
-    request_.body = std::move(message.body());
+    request_.body = std::move(body);
 
     RequestDispatcher::Plan plan;
     try {
@@ -206,7 +244,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     out->body() = std::move(response.body);
     out->keep_alive(keep_alive);
     out->prepare_payload();
-    request_ = Request();  // free the request body before a long write
+    // Keep a body's buffer for the next request on this connection (its pages are
+    // mapped already); free a larger one before a long write.
+    if (request_.body.capacity() <= kRetainedBodyBytes &&
+        request_.body.capacity() > body_.capacity()) {
+      body_ = std::move(request_.body);
+    }
+    body_.clear();
+    request_ = Request();
     beast::get_lowest_layer(stream_).expires_after(options_.write_timeout);
     http::async_write(stream_, *out,
                       [self = this->shared_from_this(), out](beast::error_code ec, std::size_t) {
@@ -231,6 +276,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::string body_;  ///< a direct read's target; between requests, the retained buffer
   Request request_;
   bool keep_alive_ = true;
   unsigned version_ = 11;

@@ -57,6 +57,13 @@ class DbfsApi {
   /// Contents of kMaxMultipartPutBytes or more fail before sending.
   Status put_multipart(const std::string& path, std::string_view contents, bool overwrite = false,
                        const CallContext& context = {}) const;
+  /// Writes exactly `size` bytes of contents at `out` (or fails).
+  using ContentWriter = std::function<Status(char* out, std::size_t size)>;
+  /// put_multipart of `size` bytes that `write` puts straight into the request body, so
+  /// that a file is read into the body once instead of into a buffer and then copied.
+  /// A failure of `write` is returned as is, before anything is sent.
+  Status put_multipart(const std::string& path, std::uint64_t size, const ContentWriter& write,
+                       bool overwrite = false, const CallContext& context = {}) const;
   /// Streaming upload: create → add_block* (each ≤ 1 MiB) → close.
   Result<std::int64_t> create(const std::string& path, bool overwrite = false,
                               const CallContext& context = {}) const;

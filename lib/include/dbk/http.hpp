@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dbk/call_context.hpp"
+#include "dbk/http_body.hpp"
 #include "dbk/result.hpp"
 
 namespace dbk {
@@ -57,7 +58,7 @@ struct HttpRequest {
   std::string method;  ///< "GET", "POST", ...
   std::string url;     ///< absolute: scheme://host[:port][/prefix]/api/2.0/...?query
   HttpHeaders headers;
-  std::string body;
+  HttpBody body;  ///< shared by the request's copies, never copied byte by byte
   /// Undeclared means unsafe: only a refusal (429, 503) is retried.
   Idempotency idempotency = Idempotency::kNonIdempotent;
 };

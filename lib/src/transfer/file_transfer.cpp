@@ -50,15 +50,15 @@ Status send_blocks(const DbfsApi& dbfs, std::int64_t handle, std::ifstream& in,
 
 namespace {
 
-// Reads a whole (small) file for a one-request upload.
-Result<std::string> read_whole(std::ifstream& in, std::uint64_t size, const std::string& path) {
-  std::string content(static_cast<std::size_t>(size), '\0');
+// Reads exactly `size` bytes of a file for a one-request upload, straight into the
+// request body (a file that shrank meanwhile is an error, not a short upload).
+Status read_exactly(std::ifstream& in, char* out, std::size_t size, const std::string& path) {
   errno = 0;
-  in.read(content.data(), static_cast<std::streamsize>(content.size()));
-  if (in.bad() || static_cast<std::uint64_t>(in.gcount()) != size) {
+  in.read(out, static_cast<std::streamsize>(size));
+  if (in.bad() || static_cast<std::size_t>(in.gcount()) != size) {
     return detail::io_error("cannot read", path);
   }
-  return content;
+  return {};
 }
 
 // The existing target of an atomic upload without overwrite: an empty put without
@@ -184,9 +184,16 @@ Status upload_file(const DbfsApi& dbfs, const std::string& local_path, const std
   Status sent;
   if (one_request) {
     if (context.is_cancelled()) return cancelled_error("upload of " + local_path);
-    auto content = read_whole(in, size, local_path);
-    if (!content) return std::move(content).error();
-    sent = dbfs.put_multipart(upload_path, *content, options.overwrite || options.atomic, context);
+    bool read_failed = false;
+    sent = dbfs.put_multipart(
+        upload_path, size,
+        [&](char* out, std::size_t bytes) {
+          auto read = read_exactly(in, out, bytes, local_path);
+          read_failed = !read;
+          return read;
+        },
+        options.overwrite || options.atomic, context);
+    if (read_failed) return sent;  // nothing was sent
     // Without atomic, a refused or failed put wrote nothing of ours at the target.
     if (!sent && !options.atomic) return sent;
     if (sent && options.progress) {
