@@ -2,9 +2,8 @@
 
 #include <openssl/crypto.h>
 
-#include "tokens/random_secret.hpp"
-
 #include "http/member_handler.hpp"
+#include "tokens/random_secret.hpp"
 
 namespace dbk::emulator {
 namespace {
