@@ -261,3 +261,18 @@ def test_activation_link_needs_no_workspace_token():
                 url + "/api/2.1/unity-catalog/public/data_sharing_activation/" + code,
                 timeout=30) as response:
             assert json.loads(response.read())["bearerToken"]
+        # The public prefix is matched on the path as sent: dot segments, encoded or not,
+        # never reach a private endpoint without the token.
+        import http.client
+        from urllib.parse import urlparse
+        address = urlparse(url)
+        for sneaky in ("/api/2.1/unity-catalog/public/../recipients",
+                       "/api/2.1/unity-catalog/public/%2e%2e/recipients",
+                       "/api/2.0/unity-catalog/public/../../2.1/unity-catalog/recipients"):
+            connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+            try:
+                connection.request("GET", sneaky)
+                status = connection.getresponse().status
+            finally:
+                connection.close()
+            assert status in (401, 404), sneaky
